@@ -1,0 +1,59 @@
+# One entry point for people and CI. `make demo` and `make test` each install what is
+# missing first (Debian packages, a virtual environment, an editable build), so they
+# work on a fresh machine; the build directory persists, so rebuilds are incremental.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+BUILD_DIR := build/editable
+APT_PACKAGES := libsodium-dev libasio-dev libxxhash-dev pkg-config
+STAMP := $(VENV)/.p2pgossip-installed
+HYPOTHESIS_PROFILE ?= ci
+
+.PHONY: demo test bench lint format system-deps build clean
+
+demo: build
+	$(BIN)/python -m p2pgossip demo
+
+test: build
+	$(BIN)/python -m pytest --hypothesis-profile=$(HYPOTHESIS_PROFILE) $(PYTEST_ARGS)
+
+bench: build
+	$(BIN)/python -m benchmarks all
+
+lint: $(STAMP)
+	$(BIN)/ruff check python tests benchmarks
+	$(BIN)/ruff format --check python tests benchmarks
+	clang-format --dry-run --Werror $$(git ls-files 'cpp/*.cpp' 'cpp/*.hpp')
+
+format: $(STAMP)
+	$(BIN)/ruff format python tests benchmarks
+	clang-format -i $$(git ls-files 'cpp/*.cpp' 'cpp/*.hpp')
+
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	fi
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+# The editable install rebuilds the extension on import (editable.rebuild) in a
+# persistent build directory; it is redone only when the build definition changes.
+$(STAMP): pyproject.toml CMakeLists.txt | system-deps $(BIN)/python
+	$(BIN)/pip install -q --disable-pip-version-check "scikit-build-core>=0.10" "pybind11>=3.0" cmake ninja
+	$(BIN)/pip install -q --disable-pip-version-check --no-build-isolation \
+	  -Cbuild-dir=$(BUILD_DIR) -Ceditable.rebuild=true -Ceditable.verbose=true \
+	  -e '.[test,analysis,dev]'
+	touch $@
+
+build: $(STAMP)
+	$(BIN)/python -c "import p2pgossip._core"
+
+clean:
+	rm -rf build $(VENV)

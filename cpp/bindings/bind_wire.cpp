@@ -1,0 +1,7 @@
+#include "bindings.hpp"
+
+namespace p2pgossip::bindings {
+
+void bind_wire(py::module_& m) {}
+
+}  // namespace p2pgossip::bindings

@@ -1,0 +1,44 @@
+// Shared declarations of the pybind11 module p2pgossip._core: one bind_* per layer.
+#pragma once
+
+#include <pybind11/pybind11.h>
+
+#include <stdexcept>
+
+#include "p2pgossip/bytes.hpp"
+#include "p2pgossip/result.hpp"
+
+namespace p2pgossip::bindings {
+
+namespace py = pybind11;
+
+// Raised to Python as p2pgossip.DecodeError (a ValueError) with the decoder's reason.
+class DecodeError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+inline ByteView view_of(const py::bytes& b) {
+  char* data = nullptr;
+  Py_ssize_t len = 0;
+  PyBytes_AsStringAndSize(b.ptr(), &data, &len);
+  return {reinterpret_cast<const std::uint8_t*>(data), static_cast<std::size_t>(len)};
+}
+
+inline py::bytes to_py(ByteView b) {
+  return {reinterpret_cast<const char*>(b.data()), b.size()};
+}
+
+template <class T>
+T value_or_raise(Result<T>&& r) {
+  if (!r) throw DecodeError(r.error().what);
+  return std::move(r).value();
+}
+
+void bind_crypto(py::module_& m);
+void bind_wire(py::module_& m);
+void bind_router(py::module_& m);
+void bind_sim(py::module_& m);
+void bind_net(py::module_& m);
+
+}  // namespace p2pgossip::bindings

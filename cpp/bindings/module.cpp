@@ -1,0 +1,15 @@
+#include "bindings.hpp"
+
+namespace p2pgossip::bindings {
+
+PYBIND11_MODULE(_core, m) {
+  m.doc() = "p2pgossip C++ core";
+  py::register_exception<DecodeError>(m, "DecodeError", PyExc_ValueError);
+  bind_crypto(m);
+  bind_wire(m);
+  bind_router(m);
+  bind_sim(m);
+  bind_net(m);
+}
+
+}  // namespace p2pgossip::bindings

@@ -1,0 +1,149 @@
+#include "p2pgossip/wire/protobuf.hpp"
+
+#include <string>
+
+namespace p2pgossip::wire {
+
+std::size_t varint_size(std::uint64_t v) {
+  std::size_t n = 1;
+  while (v >= 0x80) {
+    v >>= 7;
+    ++n;
+  }
+  return n;
+}
+
+void put_varint(Bytes& out, std::uint64_t v) {
+  while (v >= 0x80) {
+    out.push_back(static_cast<std::uint8_t>(v | 0x80));
+    v >>= 7;
+  }
+  out.push_back(static_cast<std::uint8_t>(v));
+}
+
+void put_tag(Bytes& out, std::uint32_t field, WireType type) {
+  put_varint(out, (static_cast<std::uint64_t>(field) << 3) | static_cast<std::uint8_t>(type));
+}
+
+void put_varint_field(Bytes& out, std::uint32_t field, std::uint64_t v) {
+  put_tag(out, field, WireType::kVarint);
+  put_varint(out, v);
+}
+
+void put_len_field(Bytes& out, std::uint32_t field, ByteView value) {
+  put_tag(out, field, WireType::kLen);
+  put_varint(out, value.size());
+  out.insert(out.end(), value.begin(), value.end());
+}
+
+std::size_t varint_field_size(std::uint32_t field, std::uint64_t v) {
+  return varint_size(static_cast<std::uint64_t>(field) << 3) + varint_size(v);
+}
+
+std::size_t len_field_size(std::uint32_t field, std::size_t len) {
+  return varint_size(static_cast<std::uint64_t>(field) << 3) + varint_size(len) + len;
+}
+
+Result<std::uint64_t> Reader::varint() {
+  std::uint64_t v = 0;
+  for (std::size_t i = 0; i < kMaxVarintBytes; ++i) {
+    if (pos_ >= buf_.size()) return Error{"truncated varint"};
+    const std::uint8_t b = buf_[pos_++];
+    if (i == kMaxVarintBytes - 1 && b > 1) return Error{"overlong varint"};
+    v |= static_cast<std::uint64_t>(b & 0x7f) << (7 * i);
+    if (!(b & 0x80)) return v;
+  }
+  return Error{"overlong varint"};
+}
+
+Result<Field> Reader::next() {
+  auto key = varint();
+  if (!key) return key.error();
+  Field f;
+  const std::uint64_t number = *key >> 3;
+  if (number == 0 || number > 0x1fffffff) return Error{"invalid field number"};
+  f.number = static_cast<std::uint32_t>(number);
+  const auto wt = static_cast<std::uint8_t>(*key & 7);
+  const std::string where = "field " + std::to_string(f.number);
+  switch (wt) {
+    case 0: {
+      f.type = WireType::kVarint;
+      auto v = varint();
+      if (!v) return Error{where + ": " + v.error().what};
+      f.varint = *v;
+      return f;
+    }
+    case 1:
+    case 5: {
+      f.type = wt == 1 ? WireType::kI64 : WireType::kI32;
+      const std::size_t n = wt == 1 ? 8 : 4;
+      if (buf_.size() - pos_ < n) return Error{where + ": truncated fixed-width value"};
+      f.bytes = buf_.subspan(pos_, n);
+      pos_ += n;
+      return f;
+    }
+    case 2: {
+      f.type = WireType::kLen;
+      auto len = varint();
+      if (!len) return Error{where + ": length " + len.error().what};
+      if (*len > buf_.size() - pos_) return Error{where + ": length past the end of input"};
+      f.bytes = buf_.subspan(pos_, static_cast<std::size_t>(*len));
+      pos_ += static_cast<std::size_t>(*len);
+      return f;
+    }
+    case 3: {
+      f.type = WireType::kStartGroup;
+      if (auto s = skip_group(f.number); !s) return Error{where + ": " + s.error().what};
+      return f;
+    }
+    case 4:
+      return Error{where + ": unmatched end-group"};
+    default:
+      return Error{where + ": invalid wire type " + std::to_string(wt)};
+  }
+}
+
+// Skips to the end-group matching `number`, iteratively with a bounded depth.
+Status Reader::skip_group(std::uint32_t number) {
+  std::uint32_t open[kMaxGroupDepth];
+  int depth = 0;
+  open[depth++] = number;
+  while (depth > 0) {
+    auto key = varint();
+    if (!key) return key.error();
+    const std::uint64_t n = *key >> 3;
+    if (n == 0 || n > 0x1fffffff) return Error{"invalid field number in group"};
+    switch (*key & 7) {
+      case 0:
+        if (auto v = varint(); !v) return v.error();
+        break;
+      case 1:
+      case 5: {
+        const std::size_t w = (*key & 7) == 1 ? 8 : 4;
+        if (buf_.size() - pos_ < w) return Error{"truncated fixed-width value in group"};
+        pos_ += w;
+        break;
+      }
+      case 2: {
+        auto len = varint();
+        if (!len) return len.error();
+        if (*len > buf_.size() - pos_) return Error{"length past the end of input in group"};
+        pos_ += static_cast<std::size_t>(*len);
+        break;
+      }
+      case 3:
+        if (depth == kMaxGroupDepth) return Error{"groups nested too deeply"};
+        open[depth++] = static_cast<std::uint32_t>(n);
+        break;
+      case 4:
+        if (open[depth - 1] != n) return Error{"mismatched end-group"};
+        --depth;
+        break;
+      default:
+        return Error{"invalid wire type in group"};
+    }
+  }
+  return Ok{};
+}
+
+}  // namespace p2pgossip::wire

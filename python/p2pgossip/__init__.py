@@ -1,0 +1,11 @@
+"""p2pgossip: run, study and attack gossip networks.
+
+A GossipSub core in C++ (signed messages, peer scoring, rate limits) with a Python API,
+a deterministic network simulator, and libp2p on the wire.
+"""
+
+from ._core import DecodeError
+
+__version__ = "0.1.0"
+
+__all__ = ["DecodeError", "__version__"]

@@ -1,0 +1,3 @@
+"""Type stubs for the C++ extension p2pgossip._core (keep in step with cpp/bindings)."""
+
+class DecodeError(ValueError): ...
