@@ -1,0 +1,32 @@
+// Router counters: plain integers owned by one router (one thread), read by the shells.
+#pragma once
+
+#include <cstdint>
+
+namespace p2pgossip::router {
+
+struct Counters {
+  // Messages.
+  std::uint64_t messages_published = 0;
+  std::uint64_t messages_received = 0;   // every publish entry received, duplicates included
+  std::uint64_t messages_delivered = 0;  // first valid receipt, handed to the application
+  std::uint64_t messages_forwarded = 0;  // message copies sent to peers
+  std::uint64_t duplicates = 0;
+  // Control traffic, sent and received.
+  std::uint64_t ihave_sent = 0, ihave_received = 0;
+  std::uint64_t iwant_sent = 0, iwant_received = 0;
+  std::uint64_t graft_sent = 0, graft_received = 0;
+  std::uint64_t prune_sent = 0, prune_received = 0;
+  std::uint64_t idontwant_sent = 0, idontwant_received = 0;
+  // Drops by reason.
+  std::uint64_t dropped_invalid_signature = 0;
+  std::uint64_t dropped_too_large = 0;
+  std::uint64_t dropped_rejected = 0;  // validator said reject
+  std::uint64_t dropped_ignored = 0;   // validator said ignore
+  std::uint64_t dropped_rate_limited = 0;
+  std::uint64_t dropped_seen_cache_full = 0;
+  std::uint64_t dropped_unsubscribed_topic = 0;
+  std::uint64_t dropped_spam = 0;  // IHAVE/IWANT/IDONTWANT over their caps
+};
+
+}  // namespace p2pgossip::router

@@ -1,0 +1,97 @@
+// The router: one sans-I/O state machine per node for GossipSub v1.1/v1.2, floodsub and
+// randomsub. Inputs are events with `now`; outputs are queued actions and the next
+// deadline. It reads no clock, does no I/O, and draws randomness only from its seed.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "p2pgossip/bytes.hpp"
+#include "p2pgossip/message.hpp"
+#include "p2pgossip/result.hpp"
+#include "p2pgossip/router/config.hpp"
+#include "p2pgossip/router/counters.hpp"
+#include "p2pgossip/rpc.hpp"
+
+namespace p2pgossip::router {
+
+// Time since the driving shell's epoch (virtual in the simulator, steady clock live).
+using Instant = std::chrono::nanoseconds;
+
+// Peers are small integers chosen by the shell (simulator: node index; runtime: a
+// connection slot), stable while connected. The libp2p peer id comes with the connect.
+using PeerIndex = std::uint32_t;
+constexpr PeerIndex kLocalPeer = 0xffffffff;
+
+enum class Protocol : std::uint8_t { kMeshsub12, kMeshsub11, kFloodsub };
+
+enum class ValidationResult : std::uint8_t { kAccept, kReject, kIgnore };
+
+// What the shell supplies. Verification is the shell's so that nodes sharing a process
+// can share one verification cache (keyed by a digest of the signed bytes).
+struct Services {
+  std::function<MessageId(const Message&)> message_id;
+  std::function<bool(const Message&)> verify_signature;
+  // Optional per-topic application validator, run after signature and size checks.
+  std::function<ValidationResult(const std::string& topic, const Message&, PeerIndex from)>
+      validate;
+};
+
+// Outputs.
+struct SendRpc {
+  PeerIndex peer;
+  Rpc rpc;
+};
+struct Deliver {
+  MessagePtr message;
+  MessageId id;
+  PeerIndex from;  // kLocalPeer for our own publishes
+};
+struct DisconnectPeer {
+  PeerIndex peer;
+  std::string reason;
+};
+using Action = std::variant<SendRpc, Deliver, DisconnectPeer>;
+
+class Router {
+ public:
+  Router(GossipConfig config, Services services, std::uint64_t seed);
+  ~Router();
+  Router(Router&&) noexcept;
+  Router& operator=(Router&&) noexcept;
+
+  void peer_connected(PeerIndex peer, ByteView peer_id, bool outbound, Protocol protocol,
+                      Instant now);
+  void peer_disconnected(PeerIndex peer, Instant now);
+  void rpc_received(PeerIndex from, Rpc rpc, Instant now);
+
+  // Publishes a message the shell built and (per the signature policy) signed.
+  // Errors: too large, wrong signature policy, already published.
+  Result<MessageId> publish(MessagePtr message, Instant now);
+  void subscribe(const std::string& topic, Instant now);
+  void unsubscribe(const std::string& topic, Instant now);
+
+  // Runs whatever is due at `now` (heartbeat, expiries).
+  void tick(Instant now);
+  std::optional<Instant> next_deadline() const;
+
+  // Appends the queued actions to `out` and clears the queue.
+  void drain_actions(std::vector<Action>& out);
+
+  // Introspection for metrics, the simulator's result tables and tests.
+  const Counters& counters() const;
+  std::vector<PeerIndex> mesh(const std::string& topic) const;
+  double score(PeerIndex peer, Instant now) const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> s_;
+};
+
+}  // namespace p2pgossip::router
