@@ -40,7 +40,9 @@ class Harness:
         for p in peers:
             self.router.peer_connected(p, peer_id(p), outbound, protocol, self.now)
             if topics:
-                self.router.rpc_received(p, Rpc(subscriptions=[(True, t) for t in topics]), self.now)
+                self.router.rpc_received(
+                    p, Rpc(subscriptions=[(True, t) for t in topics]), self.now
+                )
         return self.drain()
 
     def receive(self, peer, **rpc):

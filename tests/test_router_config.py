@@ -1,5 +1,4 @@
 import pytest
-
 from p2pgossip import GossipConfig, TopicScoreParams
 
 

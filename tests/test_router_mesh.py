@@ -60,8 +60,12 @@ def test_floodsub_peers_never_in_mesh():
     assert h.router.mesh(TOPIC) == []
 
 
-@given(st.lists(st.tuples(st.sampled_from(["connect", "disconnect", "graft", "beat"]),
-                          st.integers(0, 29)), max_size=60))
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["connect", "disconnect", "graft", "beat"]), st.integers(0, 29)),
+        max_size=60,
+    )
+)
 def test_mesh_size_bounds_after_any_sequence(ops):
     h = joined(0)
     connected = set()

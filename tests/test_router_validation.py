@@ -68,9 +68,7 @@ def test_size_limit():
 
 def test_duplicates_never_verified():
     verified = []
-    h = joined(
-        config(signature_policy="strict_sign"), verify=lambda m: verified.append(m) or True
-    )
+    h = joined(config(signature_policy="strict_sign"), verify=lambda m: verified.append(m) or True)
     for p in range(5):
         h.receive(p, publish=[signed(b"d")])
     assert len(verified) == 1
