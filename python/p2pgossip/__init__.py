@@ -4,8 +4,27 @@ A GossipSub core in C++ (signed messages, peer scoring, rate limits) with a Pyth
 a deterministic network simulator, and libp2p on the wire.
 """
 
-from ._core import DecodeError
+from ._core import (
+    DecodeError,
+    GossipConfig,
+    Message,
+    PeerScoreParams,
+    PeerScoreThresholds,
+    Router,
+    Rpc,
+    TopicScoreParams,
+)
 
 __version__ = "0.1.0"
 
-__all__ = ["DecodeError", "__version__"]
+__all__ = [
+    "DecodeError",
+    "GossipConfig",
+    "Message",
+    "PeerScoreParams",
+    "PeerScoreThresholds",
+    "Router",
+    "Rpc",
+    "TopicScoreParams",
+    "__version__",
+]
