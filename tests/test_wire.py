@@ -238,6 +238,10 @@ def test_decode_limits_defaults_and_overrides():
     assert "max_prune_peers=64" in repr(L())
     with pytest.raises(TypeError, match="unknown limit 'max_nonsense'"):
         L(max_nonsense=1)
+    with pytest.raises(TypeError, match="max_publish must be an int"):
+        L(max_publish="1")
+    with pytest.raises(ValueError, match=r"max_publish must be in \[0, 2\*\*64\)"):
+        L(max_publish=-1)
 
 
 def ids(n: int) -> list[bytes]:

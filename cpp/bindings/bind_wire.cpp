@@ -302,7 +302,15 @@ void bind_limits(py::module_& m) {
       bool found = false;
       for (const auto& f : kLimitFields) {
         if (key == f.name) {
-          l.*f.member = v.cast<std::size_t>();
+          if (!PyLong_Check(v.ptr()) || PyBool_Check(v.ptr())) {
+            throw py::type_error("DecodeLimits: " + key + " must be an int");
+          }
+          const std::size_t n = PyLong_AsSize_t(v.ptr());
+          if (PyErr_Occurred()) {
+            PyErr_Clear();
+            throw py::value_error("DecodeLimits: " + key + " must be in [0, 2**64)");
+          }
+          l.*f.member = n;
           found = true;
         }
       }

@@ -5,15 +5,6 @@
 
 namespace p2pgossip::wire {
 
-std::size_t varint_size(std::uint64_t v) {
-  std::size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
-
 void put_varint(Bytes& out, std::uint64_t v) {
   while (v >= 0x80) {
     out.push_back(static_cast<std::uint8_t>(v | 0x80));
@@ -35,14 +26,6 @@ void put_len_field(Bytes& out, std::uint32_t field, ByteView value) {
   put_tag(out, field, WireType::kLen);
   put_varint(out, value.size());
   out.insert(out.end(), value.begin(), value.end());
-}
-
-std::size_t varint_field_size(std::uint32_t field, std::uint64_t v) {
-  return varint_size(static_cast<std::uint64_t>(field) << 3) + varint_size(v);
-}
-
-std::size_t len_field_size(std::uint32_t field, std::size_t len) {
-  return varint_size(static_cast<std::uint64_t>(field) << 3) + varint_size(len) + len;
 }
 
 Result<std::uint64_t> Reader::varint() {
