@@ -1,10 +1,9 @@
 """Type stubs for the C++ extension p2pgossip._core (keep in step with cpp/bindings)."""
 
-from typing import Any
-
 class DecodeError(ValueError): ...
 
-# ---- wire ----
+# --- wire -----------------------------------------------------------------------------------
+from typing import Any  # noqa: E402
 
 class DecodeLimits:
     """Hard bounds for decode_rpc; keyword arguments override the defaults."""
