@@ -171,7 +171,6 @@ class Router:
     def duplicates_from(self, peer: int) -> int: ...
 
 # --- wire -----------------------------------------------------------------------------------
-from typing import Any  # noqa: E402
 
 class DecodeLimits:
     """Hard bounds for decode_rpc; keyword arguments override the defaults."""
