@@ -135,7 +135,11 @@ std::string message_repr(const Message& m) {
 
 std::vector<MessageRef> messages_of(const py::iterable& items) {
   std::vector<MessageRef> out;
-  for (const auto& h : items) out.push_back(h.cast<MessageRef>());
+  for (const auto& h : items) {
+    if (!py::isinstance<Message>(h))
+      throw py::type_error("messages[" + std::to_string(out.size()) + "] is not a Message");
+    out.push_back(h.cast<MessageRef>());
+  }
   return out;
 }
 

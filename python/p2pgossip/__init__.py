@@ -4,8 +4,18 @@ A GossipSub core in C++ (signed messages, peer scoring, rate limits) with a Pyth
 a deterministic network simulator, and libp2p on the wire.
 """
 
-from ._core import DecodeError
+from . import crypto
+from ._core import DecodeError, Identity, InvalidKeyError, Message, PeerId, SignaturePolicy
 
 __version__ = "0.1.0"
 
-__all__ = ["DecodeError", "__version__"]
+__all__ = [
+    "DecodeError",
+    "Identity",
+    "InvalidKeyError",
+    "Message",
+    "PeerId",
+    "SignaturePolicy",
+    "__version__",
+    "crypto",
+]
