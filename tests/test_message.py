@@ -284,3 +284,12 @@ def test_verify_batch(signed):
     assert crypto.verify_batch([]) == []
     with pytest.raises(TypeError):
         crypto.verify_batch([b"not a message"])
+
+
+def test_verify_argument_types(signed):
+    with pytest.raises(TypeError, match="SignaturePolicy"):
+        signed.verify(1)
+    with pytest.raises(TypeError, match="VerifyCache"):
+        signed.verify(cache=3)
+    with pytest.raises(TypeError, match="SignaturePolicy"):
+        pg.Message.create(None, "t", b"", policy="StrictNoSign")

@@ -79,8 +79,26 @@ Bytes seqno_from_py(const py::handle& h) {
   throw py::type_error("seqno must be an int, bytes or None");
 }
 
+// Argument conversion for the per-message calls, where pybind11's generic casts of an
+// enum.Enum member and of None cost more than a microsecond: members are compared by
+// identity (the enum's members are singletons, also across pickling).
+SignaturePolicy policy_of(const py::handle& h) {
+  static const py::handle strict_sign = py::cast(SignaturePolicy::kStrictSign).release();
+  static const py::handle strict_no_sign = py::cast(SignaturePolicy::kStrictNoSign).release();
+  if (h.is(strict_sign)) return SignaturePolicy::kStrictSign;
+  if (h.is(strict_no_sign)) return SignaturePolicy::kStrictNoSign;
+  throw py::type_error("policy must be a SignaturePolicy");
+}
+
+VerifyCache* cache_of(const py::handle& h) {
+  if (h.is_none()) return nullptr;
+  if (!py::isinstance<VerifyCache>(h)) throw py::type_error("cache must be a VerifyCache or None");
+  return h.cast<VerifyCache*>();
+}
+
 MessageRef create(const py::object& identity, const py::object& topic, const py::bytes& data,
-                  const py::object& seqno, SignaturePolicy policy) {
+                  const py::object& seqno, const py::handle& policy_arg) {
+  const SignaturePolicy policy = policy_of(policy_arg);
   auto m = std::make_shared<Message>();
   m->topic = topic_from_py(topic);
   m->data = to_bytes(view_of(data));
@@ -243,12 +261,13 @@ void bind_message(py::module_& m) {
                              [](const MessageRef& s) { return optional_bytes_to_py(s->key); })
       .def(
           "verify",
-          [](const MessageRef& self, SignaturePolicy policy,
-             const std::shared_ptr<VerifyCache>& cache) {
+          [](const Message& self, const py::handle& policy, const py::handle& cache) {
+            const SignaturePolicy p = policy_of(policy);
+            VerifyCache* c = cache_of(cache);
             py::gil_scoped_release release;
-            return validate_message(*self, policy, cache.get());
+            return validate_message(self, p, c);
           },
-          py::arg("policy") = SignaturePolicy::kStrictSign, py::arg("cache") = nullptr,
+          py::arg("policy") = SignaturePolicy::kStrictSign, py::arg("cache") = py::none(),
           "True when the message follows the policy and (StrictSign) its signature verifies.")
       .def("encode",
            [](const MessageRef& self) {
@@ -287,19 +306,20 @@ void bind_message(py::module_& m) {
 
   m.def(
       "verify_batch",
-      [](const py::iterable& items, SignaturePolicy policy,
-         const std::shared_ptr<VerifyCache>& cache) {
+      [](const py::iterable& items, const py::handle& policy_arg, const py::handle& cache_arg) {
+        const SignaturePolicy policy = policy_of(policy_arg);
+        VerifyCache* cache = cache_of(cache_arg);
         auto ms = messages_of(items);
         std::vector<bool> ok(ms.size());
         {
           py::gil_scoped_release release;
           for (std::size_t i = 0; i < ms.size(); ++i)
-            ok[i] = validate_message(*ms[i], policy, cache.get());
+            ok[i] = validate_message(*ms[i], policy, cache);
         }
         return ok;
       },
       py::arg("messages"), py::arg("policy") = SignaturePolicy::kStrictSign,
-      py::arg("cache") = nullptr,
+      py::arg("cache") = py::none(),
       "Message.verify for each message in one call with the GIL released; a list of bools.");
 
   bind_batch_bench(py::reinterpret_borrow<py::module_>(m.attr("_bench")));

@@ -33,6 +33,8 @@ void sign_message(const Identity& identity, Message& m) {
 
 Result<Ed25519PublicKey> message_public_key(const Message& m) {
   if (!m.from) return Error{"Message.from: missing"};
+  if (!m.key)
+    if (auto inlined = PeerId::inlined_ed25519_key(*m.from)) return *inlined;
   auto author = PeerId::from_bytes(*m.from);
   if (!author) return Error{"Message.from: " + author.error().what};
   if (m.key) {

@@ -1,5 +1,7 @@
 #include "p2pgossip/crypto/peer_id.hpp"
 
+#include <algorithm>
+#include <iterator>
 #include <string>
 
 #include "p2pgossip/crypto/base58.hpp"
@@ -64,10 +66,19 @@ Result<PeerId> PeerId::parse(std::string_view text) {
 
 std::string PeerId::to_string() const { return base58_encode(bytes_); }
 
-std::optional<Ed25519PublicKey> PeerId::public_key() const {
-  if (bytes_.empty() || bytes_[0] != multihash_code::kIdentity) return std::nullopt;
-  // Validated in the factories: the identity digest is a canonical Ed25519 PublicKey.
-  return decode_ed25519_public_key(ByteView(bytes_).subspan(2)).value();
+std::optional<Ed25519PublicKey> PeerId::inlined_ed25519_key(ByteView multihash) {
+  // identity code, length 36, then PublicKey{Type = Ed25519, Data = 32 bytes}
+  static constexpr std::uint8_t kPrefix[] = {0x00, 0x24, 0x08, 0x01, 0x12, 0x20};
+  if (multihash.size() != sizeof kPrefix + kEd25519PublicKeySize ||
+      !std::equal(std::begin(kPrefix), std::end(kPrefix), multihash.begin()))
+    return std::nullopt;
+  Ed25519PublicKey pk{};
+  std::copy(multihash.begin() + sizeof kPrefix, multihash.end(), pk.begin());
+  return pk;
 }
+
+// The factories admit exactly two forms: the canonical Ed25519 identity multihash
+// (which this reads) and sha2-256 (which hides the key).
+std::optional<Ed25519PublicKey> PeerId::public_key() const { return inlined_ed25519_key(bytes_); }
 
 }  // namespace p2pgossip::crypto

@@ -34,6 +34,10 @@ class PeerId {
   // base58btc text form.
   static Result<PeerId> parse(std::string_view text);
 
+  // The key of a canonical Ed25519 identity-multihash peer id, read in place without
+  // allocating (the verification hot path); nullopt for anything else.
+  static std::optional<Ed25519PublicKey> inlined_ed25519_key(ByteView multihash);
+
   ByteView bytes() const { return bytes_; }
   std::string to_string() const;
   // The inlined Ed25519 key; nullopt for sha2-256 peer ids.
