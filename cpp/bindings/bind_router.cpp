@@ -293,35 +293,7 @@ void bind_config(py::module_& m) {
 }
 
 void bind_values(py::module_& m) {
-  py::class_<Message, std::shared_ptr<Message>>(m, "Message",
-                                                "A pubsub message (fields as in rpc.proto).")
-      .def(py::init([](std::string topic, std::optional<py::bytes> data,
-                       std::optional<py::bytes> from_, std::optional<py::bytes> seqno,
-                       std::optional<py::bytes> signature, std::optional<py::bytes> key) {
-             Message msg;
-             msg.topic = std::move(topic);
-             msg.data = bytes_opt(data);
-             msg.from = bytes_opt(from_);
-             msg.seqno = bytes_opt(seqno);
-             msg.signature = bytes_opt(signature);
-             msg.key = bytes_opt(key);
-             return msg;
-           }),
-           py::arg("topic"), py::arg("data") = py::none(), py::arg("from_") = py::none(),
-           py::arg("seqno") = py::none(), py::arg("signature") = py::none(),
-           py::arg("key") = py::none())
-      .def_readonly("topic", &Message::topic)
-      .def_property_readonly("data", [](const Message& x) { return opt_bytes(x.data); })
-      .def_property_readonly("from_", [](const Message& x) { return opt_bytes(x.from); })
-      .def_property_readonly("seqno", [](const Message& x) { return opt_bytes(x.seqno); })
-      .def_property_readonly("signature", [](const Message& x) { return opt_bytes(x.signature); })
-      .def_property_readonly("key", [](const Message& x) { return opt_bytes(x.key); })
-      .def("__eq__", [](const Message& a, const Message& b) { return a == b; })
-      .def("__repr__", [](const Message& x) {
-        return "Message(topic=" + std::string(py::repr(py::str(x.topic))) +
-               ", data=" + std::string(py::repr(py::cast(opt_bytes(x.data)))) + ")";
-      });
-
+  // Message is bound once, by bind_message.cpp (registered before this).
   py::class_<Rpc>(m, "Rpc",
                   "A pubsub RPC as the router sends and receives it. Control entries are "
                   "plain tuples: ihave (topic, [ids]), iwant [ids], graft topic, "

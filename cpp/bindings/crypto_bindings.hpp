@@ -1,0 +1,20 @@
+// Declarations shared by bind_crypto.cpp and bind_message.cpp.
+#pragma once
+
+#include <stdexcept>
+
+#include "bindings.hpp"
+
+namespace p2pgossip::bindings {
+
+// Raised to Python as p2pgossip.InvalidKeyError (a ValueError): a seed, key or key file
+// that is not a valid Ed25519 key, with the rule that failed.
+class InvalidKeyError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Message, SignaturePolicy and the message-level batch helpers.
+void bind_message(py::module_& m);
+
+}  // namespace p2pgossip::bindings

@@ -1,0 +1,58 @@
+// Message signing per the libp2p pubsub spec: an Ed25519 signature over
+// "libp2p-pubsub:" || encode_message(m, for_signing) (every field but signature and key).
+// `from` carries the author's peer id; Ed25519 keys are inlined in it, so `key` is left
+// out when signing and, when a received message has one, it must match `from`.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "p2pgossip/bytes.hpp"
+#include "p2pgossip/crypto/ed25519.hpp"
+#include "p2pgossip/crypto/identity.hpp"
+#include "p2pgossip/message.hpp"
+#include "p2pgossip/result.hpp"
+
+namespace p2pgossip::crypto {
+
+class VerifyCache;
+
+constexpr std::string_view kSignPrefix = "libp2p-pubsub:";
+
+// Signature policies of the pubsub spec (v1.1).
+enum class SignaturePolicy : std::uint8_t {
+  // Published messages carry from, seqno and signature; received ones must, and must verify.
+  kStrictSign,
+  // Published messages carry none of from, seqno, signature, key; received ones with any
+  // of them are rejected.
+  kStrictNoSign,
+};
+
+// The seqno's size as go-libp2p-pubsub writes it: a big-endian uint64.
+constexpr std::size_t kSeqnoSize = 8;
+Bytes seqno_bytes(std::uint64_t seqno);
+
+// The exact bytes the signature covers.
+Bytes signed_bytes(const Message& m);
+
+// Sets `from` to the identity's peer id and fills `signature`; clears `key` (inlined in
+// `from`). `seqno` and the content are left as they are and are covered by the signature.
+void sign_message(const Identity& identity, Message& m);
+
+// The key that must have signed `m`: from `from` when inlined there, otherwise from `key`,
+// which must then hash to `from`. Errors name the field and the rule.
+Result<Ed25519PublicKey> message_public_key(const Message& m);
+
+// Policy field rules only (presence and absence of from/seqno/signature/key), no crypto.
+Status check_signature_policy(const Message& m, SignaturePolicy policy);
+
+// StrictSign verification: fields present, key consistent with `from`, signature valid.
+// With a cache, a message already verified in this process costs one BLAKE2b instead of
+// an Ed25519 verification.
+bool verify_message(const Message& m, VerifyCache* cache = nullptr);
+
+// check_signature_policy, then (StrictSign) verify_message.
+bool validate_message(const Message& m, SignaturePolicy policy, VerifyCache* cache = nullptr);
+
+}  // namespace p2pgossip::crypto

@@ -1,0 +1,85 @@
+#include "p2pgossip/crypto/message_signing.hpp"
+
+#include "p2pgossip/crypto/keys.hpp"
+#include "p2pgossip/crypto/verify_cache.hpp"
+#include "p2pgossip/wire/rpc_codec.hpp"
+
+namespace p2pgossip::crypto {
+
+Bytes seqno_bytes(std::uint64_t seqno) {
+  Bytes out(kSeqnoSize);
+  for (std::size_t i = 0; i < kSeqnoSize; ++i)
+    out[i] = static_cast<std::uint8_t>(seqno >> (8 * (kSeqnoSize - 1 - i)));
+  return out;
+}
+
+Bytes signed_bytes(const Message& m) {
+  Bytes out;
+  out.reserve(kSignPrefix.size() + wire::encoded_message_size(m, /*for_signing=*/true));
+  const ByteView prefix = as_bytes(kSignPrefix);
+  out.insert(out.end(), prefix.begin(), prefix.end());
+  wire::encode_message(m, out, /*for_signing=*/true);
+  return out;
+}
+
+void sign_message(const Identity& identity, Message& m) {
+  const ByteView from = identity.peer_id().bytes();
+  m.from = Bytes(from.begin(), from.end());
+  m.key.reset();
+  m.signature.reset();
+  const Ed25519Signature sig = identity.sign(signed_bytes(m));
+  m.signature = Bytes(sig.begin(), sig.end());
+}
+
+Result<Ed25519PublicKey> message_public_key(const Message& m) {
+  if (!m.from) return Error{"Message.from: missing"};
+  if (!m.key)
+    if (auto inlined = PeerId::inlined_ed25519_key(*m.from)) return *inlined;
+  auto author = PeerId::from_bytes(*m.from);
+  if (!author) return Error{"Message.from: " + author.error().what};
+  if (m.key) {
+    auto key = decode_ed25519_public_key(*m.key);
+    if (!key) return Error{"Message.key: " + key.error().what};
+    if (PeerId::from_public_key(*key) != *author)
+      return Error{"Message.key: does not match the peer id in Message.from"};
+    return *key;
+  }
+  if (auto inlined = author->public_key()) return *inlined;
+  return Error{"Message.key: missing, and the peer id in Message.from does not inline a key"};
+}
+
+Status check_signature_policy(const Message& m, SignaturePolicy policy) {
+  if (policy == SignaturePolicy::kStrictSign) {
+    if (!m.from) return Error{"StrictSign: Message.from missing"};
+    if (!m.seqno) return Error{"StrictSign: Message.seqno missing"};
+    if (!m.signature) return Error{"StrictSign: Message.signature missing"};
+    return Ok{};
+  }
+  if (m.from) return Error{"StrictNoSign: unexpected Message.from"};
+  if (m.seqno) return Error{"StrictNoSign: unexpected Message.seqno"};
+  if (m.signature) return Error{"StrictNoSign: unexpected Message.signature"};
+  if (m.key) return Error{"StrictNoSign: unexpected Message.key"};
+  return Ok{};
+}
+
+bool verify_message(const Message& m, VerifyCache* cache) {
+  if (!m.signature || m.signature->size() != kEd25519SignatureSize) return false;
+  auto pk = message_public_key(m);
+  if (!pk) return false;
+  const Bytes signed_ = signed_bytes(m);
+  if (cache && cache->enabled()) {
+    const auto d = VerifyCache::digest(signed_, *m.signature, *pk);
+    if (cache->contains(d)) return true;
+    if (!ed25519_verify(*pk, signed_, *m.signature)) return false;
+    cache->insert(d);
+    return true;
+  }
+  return ed25519_verify(*pk, signed_, *m.signature);
+}
+
+bool validate_message(const Message& m, SignaturePolicy policy, VerifyCache* cache) {
+  if (!check_signature_policy(m, policy)) return false;
+  return policy == SignaturePolicy::kStrictNoSign || verify_message(m, cache);
+}
+
+}  // namespace p2pgossip::crypto
