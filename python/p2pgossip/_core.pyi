@@ -1,10 +1,13 @@
 """Type stubs for the C++ extension p2pgossip._core (keep in step with cpp/bindings)."""
 
+import enum
+import os
+from collections.abc import Callable, Iterable
+from typing import Any, ClassVar, Literal
+
 class DecodeError(ValueError): ...
 
 # --- router ---------------------------------------------------------------------------------
-from collections.abc import Callable
-from typing import Any, ClassVar, Literal
 
 class TopicScoreParams:
     fields: ClassVar[list[str]]
@@ -103,10 +106,6 @@ class GossipConfig:
     def copy(self) -> GossipConfig: ...
 
 # --- crypto -------------------------------------------------------------------------------
-
-import enum  # noqa: E402 (imports of this section, kept here so sections merge cleanly)
-import os  # noqa: E402
-from collections.abc import Callable, Iterable  # noqa: E402
 
 class InvalidKeyError(ValueError): ...
 
