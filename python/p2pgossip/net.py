@@ -2,6 +2,6 @@
 Noise XX with the libp2p handshake payload, and yamux. Feed bytes in, get bytes and
 events out; nothing here opens a socket or reads a clock."""
 
-from ._core import Multiaddr
+from ._core import Multiaddr, MultistreamNegotiation, multistream_encode
 
-__all__ = ["Multiaddr"]
+__all__ = ["Multiaddr", "MultistreamNegotiation", "multistream_encode"]
