@@ -1,13 +1,22 @@
 #include <pybind11/functional.h>
 #include <pybind11/stl.h>
+#include <sodium.h>
+
+#include <cstring>
+#include <memory>
 
 #include "bindings.hpp"
 #include "p2pgossip/net/multiaddr.hpp"
 #include "p2pgossip/net/multistream.hpp"
+#include "p2pgossip/net/noise.hpp"
+#include "p2pgossip/net/noise_payload.hpp"
+#include "p2pgossip/net/noise_session.hpp"
 
 namespace p2pgossip::bindings {
 
 namespace {
+
+namespace noise = net::noise;
 
 void bind_multiaddr(py::module_& m) {
   using net::Multiaddr;
@@ -80,11 +89,187 @@ void bind_multistream(py::module_& m) {
       .def_property_readonly("done", &ms::Negotiation::done);
 }
 
+template <std::size_t N>
+std::array<std::uint8_t, N> fixed(const py::bytes& b, const char* what) {
+  ByteView v = view_of(b);
+  if (v.size() != N)
+    throw py::value_error(std::string(what) + " must be " + std::to_string(N) + " bytes");
+  std::array<std::uint8_t, N> out{};
+  std::memcpy(out.data(), v.data(), N);
+  return out;
+}
+
+std::optional<noise::SecretKey> secret_or_none(const std::optional<py::bytes>& b,
+                                               const char* what) {
+  if (!b) return std::nullopt;
+  return noise::SecretKey(fixed<noise::kKeyLen>(*b, what));
+}
+
+// An Ed25519 signer over libsodium for Python callers, standing in for the crypto
+// layer's Identity: it holds the secret key and wipes it when the last user drops it.
+struct Ed25519Signer {
+  std::array<std::uint8_t, crypto_sign_SECRETKEYBYTES> secret{};
+  noise::Ed25519PublicKey public_key{};
+  ~Ed25519Signer() { sodium_memzero(secret.data(), secret.size()); }
+};
+
+noise::LocalIdentity identity_from_seed(const py::bytes& seed, std::optional<py::function> sign) {
+  auto key = fixed<crypto_sign_SEEDBYTES>(seed, "identity_seed");
+  auto signer = std::make_shared<Ed25519Signer>();
+  crypto_sign_seed_keypair(signer->public_key.data(), signer->secret.data(), key.data());
+  sodium_memzero(key.data(), key.size());
+  noise::LocalIdentity id{signer->public_key, {}};
+  if (sign) {
+    // Research hook: a Python callable produces the signature (e.g. a forged one).
+    id.sign = [fn = *sign](ByteView msg) {
+      py::gil_scoped_acquire gil;
+      py::bytes sig = fn(to_py(msg));
+      return to_bytes(view_of(sig));
+    };
+  } else {
+    id.sign = [signer](ByteView msg) {
+      Bytes sig(crypto_sign_BYTES);
+      crypto_sign_detached(sig.data(), nullptr, msg.data(), msg.size(), signer->secret.data());
+      return sig;
+    };
+  }
+  return id;
+}
+
+py::tuple noise_event(const noise::Event& ev) {
+  if (auto* c = std::get_if<noise::HandshakeComplete>(&ev))
+    return py::make_tuple("complete", to_py(c->peer_id), to_py(c->remote_identity_key),
+                          c->remote_extensions.stream_muxers);
+  return py::make_tuple("failed", std::get<noise::Failed>(ev).reason);
+}
+
+void bind_noise(py::module_& m) {
+  using noise::CipherState;
+  using noise::HandshakeState;
+  py::class_<CipherState>(m, "NoiseCipherState")
+      .def(
+          "encrypt",
+          [](CipherState& c, const py::bytes& ad, const py::bytes& pt) {
+            Bytes out;
+            if (auto st = c.encrypt_with_ad(view_of(ad), view_of(pt), out); !st)
+              throw DecodeError(st.error().what);
+            return to_py(out);
+          },
+          py::arg("ad"), py::arg("plaintext"))
+      .def(
+          "decrypt",
+          [](CipherState& c, const py::bytes& ad, const py::bytes& ct) {
+            Bytes out;
+            if (auto st = c.decrypt_with_ad(view_of(ad), view_of(ct), out); !st)
+              throw DecodeError(st.error().what);
+            return to_py(out);
+          },
+          py::arg("ad"), py::arg("ciphertext"))
+      .def_property("nonce", &CipherState::nonce, &CipherState::set_nonce);
+
+  py::class_<HandshakeState>(m, "NoiseHandshakeState")
+      .def(py::init([](bool initiator, const py::bytes& static_key,
+                       std::optional<py::bytes> ephemeral_key, const py::bytes& prologue) {
+             return HandshakeState(
+                 initiator, view_of(prologue),
+                 noise::SecretKey(fixed<noise::kKeyLen>(static_key, "static_key")),
+                 secret_or_none(ephemeral_key, "ephemeral_key"));
+           }),
+           py::arg("initiator"), py::arg("static_key"), py::arg("ephemeral_key") = py::none(),
+           py::arg("prologue") = py::bytes())
+      .def(
+          "write_message",
+          [](HandshakeState& h, const py::bytes& payload) {
+            return to_py(value_or_raise(h.write_message(view_of(payload))));
+          },
+          py::arg("payload") = py::bytes())
+      .def(
+          "read_message",
+          [](HandshakeState& h, const py::bytes& msg) {
+            return to_py(value_or_raise(h.read_message(view_of(msg))));
+          },
+          py::arg("message"))
+      .def_property_readonly("complete", &HandshakeState::complete)
+      .def_property_readonly("handshake_hash",
+                             [](const HandshakeState& h) { return to_py(h.handshake_hash()); })
+      .def_property_readonly("remote_static",
+                             [](const HandshakeState& h) { return to_py(h.remote_static()); })
+      .def("split", [](const HandshakeState& h) {
+        if (!h.complete()) throw DecodeError("noise: split before the handshake completed");
+        return h.split();
+      });
+
+  m.def(
+      "noise_peer_id",
+      [](const py::bytes& key) { return to_py(noise::peer_id_of(fixed<32>(key, "public key"))); },
+      py::arg("ed25519_public_key"));
+  m.def(
+      "noise_decode_payload",
+      [](const py::bytes& data) {
+        auto p = value_or_raise(noise::decode_payload(view_of(data)));
+        py::object ext = py::none();
+        if (p.extensions) {
+          py::list hashes;
+          for (const auto& h : p.extensions->webtransport_certhashes) hashes.append(to_py(h));
+          ext = py::make_tuple(hashes, p.extensions->stream_muxers);
+        }
+        return py::make_tuple(to_py(p.identity_key), to_py(p.identity_sig), ext);
+      },
+      py::arg("data"));
+
+  py::class_<noise::Session>(m, "NoiseSession")
+      .def(py::init([](bool initiator, const py::bytes& identity_seed,
+                       std::optional<py::bytes> expected_peer_id, const py::bytes& prologue,
+                       std::optional<py::bytes> static_key, std::optional<py::bytes> ephemeral_key,
+                       std::vector<std::string> stream_muxers, std::optional<py::function> sign) {
+             noise::SessionConfig c;
+             c.initiator = initiator;
+             c.identity = identity_from_seed(identity_seed, std::move(sign));
+             if (expected_peer_id) c.expected_peer_id = to_bytes(view_of(*expected_peer_id));
+             c.prologue = to_bytes(view_of(prologue));
+             c.static_key = secret_or_none(static_key, "static_key");
+             c.ephemeral_key = secret_or_none(ephemeral_key, "ephemeral_key");
+             c.extensions.stream_muxers = std::move(stream_muxers);
+             return std::make_unique<noise::Session>(std::move(c));
+           }),
+           py::arg("initiator"), py::arg("identity_seed"), py::kw_only(),
+           py::arg("expected_peer_id") = py::none(), py::arg("prologue") = py::bytes(),
+           py::arg("static_key") = py::none(), py::arg("ephemeral_key") = py::none(),
+           py::arg("stream_muxers") = std::vector<std::string>{}, py::arg("sign") = py::none())
+      // One step: feed received bytes, get (bytes to send, events). Events are
+      // ("complete", peer_id, remote_identity_key, remote_stream_muxers) or ("failed", reason).
+      .def(
+          "feed",
+          [](noise::Session& s, const py::bytes& data) {
+            s.receive(view_of(data));
+            py::list events;
+            while (auto ev = s.poll_event()) events.append(noise_event(*ev));
+            return py::make_tuple(to_py(s.take_output()), events);
+          },
+          py::arg("data"))
+      .def("take_output", [](noise::Session& s) { return to_py(s.take_output()); })
+      .def(
+          "send",
+          [](noise::Session& s, const py::bytes& pt) {
+            if (auto st = s.send(view_of(pt)); !st) throw DecodeError(st.error().what);
+            return to_py(s.take_output());
+          },
+          py::arg("plaintext"))
+      .def("take_plaintext", [](noise::Session& s) { return to_py(s.take_plaintext()); })
+      .def_property_readonly("established", &noise::Session::established)
+      .def_property_readonly("failed", &noise::Session::failed)
+      .def_property_readonly("handshake_hash",
+                             [](const noise::Session& s) { return to_py(s.handshake_hash()); });
+}
+
 }  // namespace
 
 void bind_net(py::module_& m) {
+  // Picks libsodium's fastest implementations and seeds its CSPRNG; idempotent.
+  if (sodium_init() < 0) throw std::runtime_error("libsodium initialisation failed");
   bind_multiaddr(m);
   bind_multistream(m);
+  bind_noise(m);
 }
 
 }  // namespace p2pgossip::bindings

@@ -2,6 +2,24 @@
 Noise XX with the libp2p handshake payload, and yamux. Feed bytes in, get bytes and
 events out; nothing here opens a socket or reads a clock."""
 
-from ._core import Multiaddr, MultistreamNegotiation, multistream_encode
+from ._core import (
+    Multiaddr,
+    MultistreamNegotiation,
+    NoiseCipherState,
+    NoiseHandshakeState,
+    NoiseSession,
+    multistream_encode,
+    noise_decode_payload,
+    noise_peer_id,
+)
 
-__all__ = ["Multiaddr", "MultistreamNegotiation", "multistream_encode"]
+__all__ = [
+    "Multiaddr",
+    "MultistreamNegotiation",
+    "NoiseCipherState",
+    "NoiseHandshakeState",
+    "NoiseSession",
+    "multistream_encode",
+    "noise_decode_payload",
+    "noise_peer_id",
+]
