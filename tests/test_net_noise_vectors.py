@@ -3,7 +3,6 @@
 import json
 
 import pytest
-
 from p2pgossip import DecodeError
 from p2pgossip.net import NoiseHandshakeState
 
