@@ -11,12 +11,14 @@
 #include "p2pgossip/net/noise.hpp"
 #include "p2pgossip/net/noise_payload.hpp"
 #include "p2pgossip/net/noise_session.hpp"
+#include "p2pgossip/net/yamux.hpp"
 
 namespace p2pgossip::bindings {
 
 namespace {
 
 namespace noise = net::noise;
+namespace yamux = net::yamux;
 
 void bind_multiaddr(py::module_& m) {
   using net::Multiaddr;
@@ -262,6 +264,101 @@ void bind_noise(py::module_& m) {
                              [](const noise::Session& s) { return to_py(s.handshake_hash()); });
 }
 
+void raise_if(const Status& st) {
+  if (!st) throw DecodeError(st.error().what);
+}
+
+py::tuple yamux_event(const yamux::Event& ev) {
+  return std::visit(
+      [](const auto& e) -> py::tuple {
+        using T = std::decay_t<decltype(e)>;
+        if constexpr (std::is_same_v<T, yamux::StreamOpened>)
+          return py::make_tuple("opened", e.stream_id);
+        if constexpr (std::is_same_v<T, yamux::Data>)
+          return py::make_tuple("data", e.stream_id, to_py(e.data));
+        if constexpr (std::is_same_v<T, yamux::StreamClosed>)
+          return py::make_tuple("closed", e.stream_id);
+        if constexpr (std::is_same_v<T, yamux::StreamReset>)
+          return py::make_tuple("reset", e.stream_id);
+        if constexpr (std::is_same_v<T, yamux::GoAway>) return py::make_tuple("go_away", e.code);
+        if constexpr (std::is_same_v<T, yamux::Ping>) return py::make_tuple("ping", e.opaque);
+        if constexpr (std::is_same_v<T, yamux::Pong>) return py::make_tuple("pong", e.opaque);
+        if constexpr (std::is_same_v<T, yamux::ProtocolError>)
+          return py::make_tuple("protocol_error", e.reason);
+      },
+      ev);
+}
+
+void bind_yamux(py::module_& m) {
+  using yamux::Session;
+  py::class_<Session>(m, "YamuxSession")
+      .def(py::init([](std::string_view role, std::size_t max_streams, std::uint32_t receive_window,
+                       std::uint32_t max_frame_data, std::size_t max_send_buffer) {
+             if (role != "client" && role != "server")
+               throw py::value_error("role must be 'client' or 'server'");
+             return Session(role == "client" ? yamux::Role::kClient : yamux::Role::kServer,
+                            {max_streams, receive_window, max_frame_data, max_send_buffer});
+           }),
+           py::arg("role"), py::arg("max_streams") = 256,
+           py::arg("receive_window") = yamux::kInitialWindow, py::arg("max_frame_data") = 64 * 1024,
+           py::arg("max_send_buffer") = 1024 * 1024)
+      // One step: feed received bytes, get (bytes to send, events). Events: ("opened", id),
+      // ("data", id, bytes), ("closed", id), ("reset", id), ("go_away", code),
+      // ("ping", opaque), ("pong", opaque), ("protocol_error", reason).
+      .def(
+          "feed",
+          [](Session& s, const py::bytes& data) {
+            s.receive(view_of(data));
+            py::list events;
+            while (auto ev = s.poll_event()) events.append(yamux_event(*ev));
+            return py::make_tuple(to_py(s.take_output()), events);
+          },
+          py::arg("data"))
+      .def("take_output", [](Session& s) { return to_py(s.take_output()); })
+      .def("open_stream", [](Session& s) { return value_or_raise(s.open_stream()); })
+      .def(
+          "send",
+          [](Session& s, std::uint32_t id, const py::bytes& d) {
+            raise_if(s.send(id, view_of(d)));
+          },
+          py::arg("stream_id"), py::arg("data"))
+      .def(
+          "close", [](Session& s, std::uint32_t id) { raise_if(s.close(id)); },
+          py::arg("stream_id"))
+      .def(
+          "reset", [](Session& s, std::uint32_t id) { raise_if(s.reset(id)); },
+          py::arg("stream_id"))
+      .def(
+          "consume",
+          [](Session& s, std::uint32_t id, std::uint32_t n) { raise_if(s.consume(id, n)); },
+          py::arg("stream_id"), py::arg("n"))
+      .def("ping", &Session::ping)
+      .def(
+          "go_away",
+          [](Session& s, std::uint32_t code) { s.go_away(static_cast<yamux::GoAwayCode>(code)); },
+          py::arg("code") = 0)
+      .def_property_readonly("failed", &Session::failed)
+      .def_property_readonly("stream_count", &Session::stream_count)
+      .def_property_readonly("counters", [](const Session& s) {
+        const auto& c = s.counters();
+        py::dict d;
+        d["streams_refused_limit"] = c.streams_refused_limit;
+        d["streams_refused_go_away"] = c.streams_refused_go_away;
+        d["frames_for_unknown_streams"] = c.frames_for_unknown_streams;
+        d["unsolicited_pongs"] = c.unsolicited_pongs;
+        return d;
+      });
+  m.def(
+      "yamux_encode_header",
+      [](std::uint8_t type, std::uint16_t fl, std::uint32_t id, std::uint32_t length) {
+        if (type > 3) throw py::value_error("type must be 0..3");
+        Bytes out;
+        yamux::encode_header({static_cast<yamux::FrameType>(type), fl, id, length}, out);
+        return to_py(out);
+      },
+      py::arg("type"), py::arg("flags"), py::arg("stream_id"), py::arg("length"));
+}
+
 }  // namespace
 
 void bind_net(py::module_& m) {
@@ -270,6 +367,7 @@ void bind_net(py::module_& m) {
   bind_multiaddr(m);
   bind_multistream(m);
   bind_noise(m);
+  bind_yamux(m);
 }
 
 }  // namespace p2pgossip::bindings

@@ -8,9 +8,11 @@ from ._core import (
     NoiseCipherState,
     NoiseHandshakeState,
     NoiseSession,
+    YamuxSession,
     multistream_encode,
     noise_decode_payload,
     noise_peer_id,
+    yamux_encode_header,
 )
 
 __all__ = [
@@ -19,7 +21,9 @@ __all__ = [
     "NoiseCipherState",
     "NoiseHandshakeState",
     "NoiseSession",
+    "YamuxSession",
     "multistream_encode",
     "noise_decode_payload",
     "noise_peer_id",
+    "yamux_encode_header",
 ]
