@@ -92,6 +92,8 @@ def test_binary_p2p_accepts_a_peer_id_multihash():
         (b"\xa5\x03\x03\x12\x01\x00", "digest is not 32 bytes"),
         (b"\xa5\x03\x03\x00\x05\x00", "multihash length mismatch"),
         (b"\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01", "bad protocol code varint"),
+        (b"\x86\x00\x00\x50", "bad protocol code varint"),  # found by fuzz_multiaddr
+        (b"\x36\x81\x00", "/dns4: bad length varint"),
     ],
 )
 def test_binary_rejections(data, reason):

@@ -141,11 +141,13 @@ def test_reset_reaches_the_other_side():
         (yamux_encode_header(PING, SYN, 1, 0), "ping on stream 1"),
         (yamux_encode_header(DATA, 0, 0, 0), "stream 0"),
         (yamux_encode_header(WINDOW_UPDATE, SYN, 2, 0), "SYN with our parity"),
+        (yamux_encode_header(WINDOW_UPDATE, SYN, 3, 0) * 2, "reuses or goes below stream id 3"),
     ],
 )
 def test_malformed_frames_are_protocol_errors(frame, reason):
     _, ev = YamuxSession("server").feed(frame)
-    assert len(ev) == 1 and ev[0][0] == "protocol_error" and reason in ev[0][1]
+    assert ev[-1][0] == "protocol_error" and reason in ev[-1][1]
+    assert [e[0] for e in ev].count("protocol_error") == 1
 
 
 def test_send_buffer_is_bounded():

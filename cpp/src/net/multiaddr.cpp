@@ -48,6 +48,15 @@ bool is_dns(Protocol p) {
   return p == Protocol::kDns || p == Protocol::kDns4 || p == Protocol::kDns6;
 }
 
+// multiformats unsigned-varint: minimal encoding only, so each value has one byte form.
+Result<std::uint64_t> read_uvarint(wire::Reader& r) {
+  std::size_t start = r.position();
+  auto v = r.varint();
+  if (!v) return v.error();
+  if (r.position() - start != wire::varint_size(*v)) return Error{"non-minimal varint"};
+  return v;
+}
+
 Error fail(std::string_view where, std::string_view rule) {
   return Error{"multiaddr /" + std::string(where) + ": " + std::string(rule)};
 }
@@ -91,9 +100,9 @@ Status check_peer_id_text(std::string_view text) {
 Status check_peer_id_multihash(ByteView mh) {
   if (mh.size() > kMaxPeerIdMultihashBytes) return fail("p2p", "multihash longer than 44 bytes");
   wire::Reader r(mh);
-  auto code = r.varint();
+  auto code = read_uvarint(r);
   if (!code) return fail("p2p", "bad multihash code varint");
-  auto len = r.varint();
+  auto len = read_uvarint(r);
   if (!len) return fail("p2p", "bad multihash length varint");
   if (*code == kMultihashSha256) {
     if (*len != 32) return fail("p2p", "sha2-256 multihash digest is not 32 bytes");
@@ -206,7 +215,7 @@ Result<Multiaddr> Multiaddr::from_bytes(ByteView binary) {
   while (!rest.empty()) {
     // A fresh reader per component: the value after the code is read by hand.
     wire::Reader r(rest);
-    auto code = r.varint();
+    auto code = read_uvarint(r);
     if (!code) return Error{"multiaddr: bad protocol code varint"};
     const ProtocolInfo* info = find_by_code(*code);
     if (!info) return Error{"multiaddr: unknown protocol code " + std::to_string(*code)};
@@ -222,7 +231,7 @@ Result<Multiaddr> Multiaddr::from_bytes(ByteView binary) {
         size = 2;
         break;
       default: {
-        auto len = r.varint();
+        auto len = read_uvarint(r);
         if (!len) return fail(info->name, "bad length varint");
         if (*len > rest.size()) return fail(info->name, "value truncated");
         size = static_cast<std::size_t>(*len);

@@ -122,8 +122,11 @@ void Session::handle_stream_frame(const Header& h, ByteView body) {
   if (h.flags & flags::kSyn) {
     if (!remote_parity(id))
       return protocol_error("yamux: SYN with our parity on stream " + std::to_string(id));
-    if (it != streams_.end())
-      return protocol_error("yamux: SYN for open stream " + std::to_string(id));
+    // Ids only grow, so a closed stream's id is never taken for a new one.
+    if (id <= last_remote_id_)
+      return protocol_error("yamux: SYN reuses or goes below stream id " +
+                            std::to_string(last_remote_id_));
+    last_remote_id_ = id;
     if (go_away_sent_ || streams_.size() >= config_.max_streams) {
       ++(go_away_sent_ ? counters_.streams_refused_go_away : counters_.streams_refused_limit);
       write_frame(FrameType::kWindowUpdate, flags::kRst, id, 0);

@@ -142,6 +142,7 @@ class Session {
   Role role_;
   Config config_;
   std::uint32_t next_id_;
+  std::uint32_t last_remote_id_ = 0;
   std::uint32_t next_ping_ = 0;
   std::optional<std::uint32_t> ping_outstanding_;
   bool go_away_sent_ = false;
