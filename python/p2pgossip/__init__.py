@@ -4,8 +4,10 @@ A GossipSub core in C++ (signed messages, peer scoring, rate limits) with a Pyth
 a deterministic network simulator, and libp2p on the wire.
 """
 
-from ._core import DecodeError
+from . import topology
+from ._core import CpuCost, DecodeError, Latency
+from .simulation import Simulation
 
 __version__ = "0.1.0"
 
-__all__ = ["DecodeError", "__version__"]
+__all__ = ["CpuCost", "DecodeError", "Latency", "Simulation", "__version__", "topology"]
