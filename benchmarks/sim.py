@@ -46,7 +46,6 @@ def _publishers(n: int) -> list[int]:
 
 def child_sim(n: int, strategy: str) -> dict:
     import numpy as np
-
     import p2pgossip as pg
 
     g, graph_s = _graph(n)

@@ -35,4 +35,4 @@ def reached(g: nx.Graph, source: int, members: set[int]) -> set[int]:
 
 def delivered_pairs(sim) -> set[tuple[str, int]]:
     d = sim.deliveries()
-    return set(zip(d["msg_id"].astype(str), d["node"].astype(int)))
+    return set(zip(d["msg_id"].astype(str), d["node"].astype(int), strict=True))

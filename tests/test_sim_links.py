@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
 from p2pgossip import CpuCost, Latency, _core, topology
 
 

@@ -11,11 +11,11 @@
 #include "bindings.hpp"
 #include "p2pgossip/router/config.hpp"
 #include "p2pgossip/sim/cpu_cost.hpp"
+#include "p2pgossip/sim/edge.hpp"
 #include "p2pgossip/sim/latency.hpp"
 #include "p2pgossip/sim/link.hpp"
 #include "p2pgossip/sim/mesh_push_baseline.hpp"
 #include "p2pgossip/sim/simulation.hpp"
-#include "p2pgossip/sim/edge.hpp"
 
 namespace p2pgossip::bindings {
 namespace {
@@ -28,8 +28,8 @@ py::array_t<T> column(const std::vector<T>& v) {
 }
 
 // Edges from an (E, 2) integer array (or anything numpy turns into one).
-std::vector<sim::Edge> edges_of(const py::array_t<std::int64_t, py::array::c_style |
-                                                                    py::array::forcecast>& a) {
+std::vector<sim::Edge> edges_of(
+    const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& a) {
   if (a.size() == 0) return {};
   if (a.ndim() != 2 || a.shape(1) != 2) throw py::value_error("edges: expected shape (E, 2)");
   std::vector<sim::Edge> edges;
@@ -92,27 +92,28 @@ sim::LinkParams link_params(const Latency& latency, double bandwidth, double los
 py::bytes id_bytes(const MessageId& id) { return to_py(id.view()); }
 
 // Router counters by name, in the order of router/counters.hpp.
-#define P2PGOSSIP_ROUTER_COUNTERS(X)                                                         \
-  X(messages_published) X(messages_received) X(messages_delivered) X(messages_forwarded)   \
-  X(duplicates) X(ihave_sent) X(ihave_received) X(iwant_sent) X(iwant_received)            \
-  X(graft_sent) X(graft_received) X(prune_sent) X(prune_received) X(idontwant_sent)        \
-  X(idontwant_received) X(dropped_invalid_signature) X(dropped_too_large)                  \
-  X(dropped_rejected) X(dropped_ignored) X(dropped_rate_limited) X(dropped_seen_cache_full) \
-  X(dropped_unsubscribed_topic) X(dropped_spam)
-#define P2PGOSSIP_NODE_STATS(X)                                                              \
-  X(rpcs_out) X(bytes_out) X(rpcs_in) X(bytes_in) X(dropped_loss) X(dropped_queue_full)    \
-  X(dropped_link_down) X(dropped_wire_decode) X(publish_failed) X(disconnects) X(px_ignored) \
-  X(crashes)
+#define P2PGOSSIP_ROUTER_COUNTERS(X)                                                           \
+  X(messages_published)                                                                        \
+  X(messages_received) X(messages_delivered) X(messages_forwarded) X(duplicates) X(ihave_sent) \
+      X(ihave_received) X(iwant_sent) X(iwant_received) X(graft_sent) X(graft_received)        \
+          X(prune_sent) X(prune_received) X(idontwant_sent) X(idontwant_received)              \
+              X(dropped_invalid_signature) X(dropped_too_large) X(dropped_rejected)            \
+                  X(dropped_ignored) X(dropped_rate_limited) X(dropped_seen_cache_full)        \
+                      X(dropped_unsubscribed_topic) X(dropped_spam)
+#define P2PGOSSIP_NODE_STATS(X)                                                                  \
+  X(rpcs_out)                                                                                    \
+  X(bytes_out) X(rpcs_in) X(bytes_in) X(dropped_loss) X(dropped_queue_full) X(dropped_link_down) \
+      X(dropped_wire_decode) X(publish_failed) X(disconnects) X(px_ignored) X(crashes)
 
 py::dict metrics_columns(const sim::Simulation& s) {
   const std::uint32_t n = s.size();
   py::dict out;
-#define COLUMN(field, source)                                               \
-  {                                                                         \
-    py::array_t<std::uint64_t> col(n);                                      \
-    auto w = col.mutable_unchecked<1>();                                    \
-    for (std::uint32_t v = 0; v < n; ++v) w(v) = s.source(v).field;        \
-    out[#field] = col;                                                      \
+#define COLUMN(field, source)                                       \
+  {                                                                 \
+    py::array_t<std::uint64_t> col(n);                              \
+    auto w = col.mutable_unchecked<1>();                            \
+    for (std::uint32_t v = 0; v < n; ++v) w(v) = s.source(v).field; \
+    out[#field] = col;                                              \
   }
 #define STAT(field) COLUMN(field, stats)
 #define COUNTER(field) COLUMN(field, counters)
@@ -143,8 +144,7 @@ py::dict metrics_columns(const sim::Simulation& s) {
 void bind_sim(py::module_& m) {
   py::class_<Latency>(m, "Latency", "One-way link latency model (times in milliseconds).")
       .def_static(
-          "constant", [](double ms) { return checked(Latency::constant(ms * 1e6)); },
-          py::arg("ms"))
+          "constant", [](double ms) { return checked(Latency::constant(ms * 1e6)); }, py::arg("ms"))
       .def_static(
           "uniform",
           [](double low_ms, double high_ms) {
@@ -162,17 +162,16 @@ void bind_sim(py::module_& m) {
           [](double median_ms, double sigma) {
             return checked(Latency::lognormal(median_ms * 1e6, sigma));
           },
-          py::arg("median_ms"), py::arg("sigma"),
-          "Log-normal: median_ms * exp(sigma * N(0, 1)).")
+          py::arg("median_ms"), py::arg("sigma"), "Log-normal: median_ms * exp(sigma * N(0, 1)).")
       .def_property_readonly("kind", [](const Latency& l) { return kind_name(l.kind); })
       .def(
           "samples_ms",
           [](const Latency& l, std::size_t count, std::uint64_t seed) {
             py::array_t<double> out(static_cast<py::ssize_t>(count));
             for (std::size_t i = 0; i < count; ++i)
-              out.mutable_at(i) =
-                  static_cast<double>(l.sample(sim::draw(seed, 0, 2 * i), sim::draw(seed, 0, 2 * i + 1))) /
-                  1e6;
+              out.mutable_at(i) = static_cast<double>(l.sample(sim::draw(seed, 0, 2 * i),
+                                                               sim::draw(seed, 0, 2 * i + 1))) /
+                                  1e6;
             return out;
           },
           py::arg("count"), py::arg("seed") = 0, "Draws from the model (to check or plot it).")
@@ -189,10 +188,10 @@ void bind_sim(py::module_& m) {
            }),
            py::kw_only(), py::arg("verify_us") = 87.0, py::arg("sign_us") = 32.0,
            py::arg("per_message_us") = 5.0)
-      .def_property_readonly("verify_us",
-                             [](const sim::CpuCost& c) { return static_cast<double>(c.verify_ns) / 1e3; })
-      .def_property_readonly("sign_us",
-                             [](const sim::CpuCost& c) { return static_cast<double>(c.sign_ns) / 1e3; })
+      .def_property_readonly(
+          "verify_us", [](const sim::CpuCost& c) { return static_cast<double>(c.verify_ns) / 1e3; })
+      .def_property_readonly(
+          "sign_us", [](const sim::CpuCost& c) { return static_cast<double>(c.sign_ns) / 1e3; })
       .def_property_readonly(
           "per_message_us",
           [](const sim::CpuCost& c) { return static_cast<double>(c.per_message_ns) / 1e3; })
@@ -204,31 +203,31 @@ void bind_sim(py::module_& m) {
 
   py::class_<sim::Simulation>(m, "SimulationCore",
                               "The C++ simulator; use p2pgossip.Simulation (times here in ns).")
-      .def(py::init([](std::uint32_t nodes,
-                       const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>&
-                           edges,
-                       const router::GossipConfig& gossip, const Latency& latency,
-                       double bandwidth, double loss, std::uint64_t queue_limit,
-                       std::optional<sim::CpuCost> cost, bool verify_cache, bool wire_fidelity,
-                       const std::string& message_id, std::uint64_t seed) {
-             sim::SimConfig c;
-             c.gossip = gossip;
-             c.link = link_params(latency, bandwidth, loss, queue_limit);
-             c.cost = cost;
-             c.verify_cache = verify_cache;
-             c.wire_fidelity = wire_fidelity;
-             if (message_id == "xxh3") {
-               c.message_id = sim::MessageIdFn::kXxh3;
-             } else if (message_id == "from_seqno") {
-               c.message_id = sim::MessageIdFn::kFromSeqno;
-             } else {
-               throw py::value_error("message_id: 'xxh3' or 'from_seqno'");
-             }
-             c.seed = seed;
-             auto e = edges_of(edges);
-             py::gil_scoped_release release;
-             return std::make_unique<sim::Simulation>(nodes, e, std::move(c));
-           }),
+      .def(py::init(
+               [](std::uint32_t nodes,
+                  const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& edges,
+                  const router::GossipConfig& gossip, const Latency& latency, double bandwidth,
+                  double loss, std::uint64_t queue_limit, std::optional<sim::CpuCost> cost,
+                  bool verify_cache, bool wire_fidelity, const std::string& message_id,
+                  std::uint64_t seed) {
+                 sim::SimConfig c;
+                 c.gossip = gossip;
+                 c.link = link_params(latency, bandwidth, loss, queue_limit);
+                 c.cost = cost;
+                 c.verify_cache = verify_cache;
+                 c.wire_fidelity = wire_fidelity;
+                 if (message_id == "xxh3") {
+                   c.message_id = sim::MessageIdFn::kXxh3;
+                 } else if (message_id == "from_seqno") {
+                   c.message_id = sim::MessageIdFn::kFromSeqno;
+                 } else {
+                   throw py::value_error("message_id: 'xxh3' or 'from_seqno'");
+                 }
+                 c.seed = seed;
+                 auto e = edges_of(edges);
+                 py::gil_scoped_release release;
+                 return std::make_unique<sim::Simulation>(nodes, e, std::move(c));
+               }),
            py::arg("nodes"), py::arg("edges"), py::arg("gossip"), py::arg("latency"),
            py::arg("bandwidth"), py::arg("loss"), py::arg("queue_limit_bytes"), py::arg("cost"),
            py::arg("verify_cache"), py::arg("wire_fidelity"), py::arg("message_id"),
@@ -254,8 +253,8 @@ void bind_sim(py::module_& m) {
           "inject",
           [](sim::Simulation& s, std::uint32_t to, std::uint32_t via, std::uint32_t author,
              const std::string& topic, const py::bytes& data, bool forge, std::int64_t at) {
-            return id_bytes(
-                value_or_raise(s.inject(to, via, author, topic, to_bytes(view_of(data)), forge, at)));
+            return id_bytes(value_or_raise(
+                s.inject(to, via, author, topic, to_bytes(view_of(data)), forge, at)));
           },
           py::arg("to"), py::arg("via"), py::arg("author"), py::arg("topic"), py::arg("data"),
           py::arg("forge_signature"), py::arg("at_ns"))
@@ -267,7 +266,8 @@ void bind_sim(py::module_& m) {
           "set_link",
           [](sim::Simulation& s, std::uint32_t u, std::uint32_t v, const Latency& latency,
              double bandwidth, double loss, std::uint64_t queue_limit, std::int64_t at) {
-            value_or_raise(s.set_link(u, v, link_params(latency, bandwidth, loss, queue_limit), at));
+            value_or_raise(
+                s.set_link(u, v, link_params(latency, bandwidth, loss, queue_limit), at));
           },
           py::arg("u"), py::arg("v"), py::arg("latency"), py::arg("bandwidth"), py::arg("loss"),
           py::arg("queue_limit_bytes"), py::arg("at_ns"))

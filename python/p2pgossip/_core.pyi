@@ -1,13 +1,13 @@
 """Type stubs for the C++ extension p2pgossip._core (keep in step with cpp/bindings)."""
 
-class DecodeError(ValueError): ...
-
-# -- sim --------------------------------------------------------------------------------
-
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+class DecodeError(ValueError): ...
+
+# -- sim --------------------------------------------------------------------------------
 
 class Latency:
     @staticmethod
@@ -38,7 +38,7 @@ class SimulationCore:
         self,
         nodes: int,
         edges: npt.ArrayLike,
-        gossip: GossipConfig,
+        gossip: Any,  # GossipConfig
         latency: Latency,
         bandwidth: float,
         loss: float,
@@ -65,7 +65,13 @@ class SimulationCore:
     def unsubscribe(self, node: int, topic: str, at_ns: int) -> None: ...
     def publish(self, node: int, topic: str, data: bytes, at_ns: int) -> bytes: ...
     def inject(
-        self, to: int, via: int, author: int, topic: str, data: bytes, forge_signature: bool,
+        self,
+        to: int,
+        via: int,
+        author: int,
+        topic: str,
+        data: bytes,
+        forge_signature: bool,
         at_ns: int,
     ) -> bytes: ...
     def partition(self, groups: list[list[int]], at_ns: int) -> None: ...
@@ -73,8 +79,14 @@ class SimulationCore:
     def crash(self, node: int, at_ns: int) -> None: ...
     def restart(self, node: int, at_ns: int) -> None: ...
     def set_link(
-        self, u: int, v: int, latency: Latency, bandwidth: float, loss: float,
-        queue_limit_bytes: int, at_ns: int,
+        self,
+        u: int,
+        v: int,
+        latency: Latency,
+        bandwidth: float,
+        loss: float,
+        queue_limit_bytes: int,
+        at_ns: int,
     ) -> None: ...
     def run_until(self, until_ns: int) -> None: ...
     def deliveries_columns(self) -> dict[str, npt.NDArray[Any]]: ...
@@ -87,6 +99,11 @@ class SimulationCore:
     def trace_digest(self) -> bytes: ...
 
 def mesh_push_baseline(
-    n: int, edges: npt.ArrayLike, D: int, publishers: list[int], median_latency_s: float,
-    sigma: float, seed: int,
+    n: int,
+    edges: npt.ArrayLike,
+    D: int,
+    publishers: list[int],
+    median_latency_s: float,
+    sigma: float,
+    seed: int,
 ) -> dict[str, float]: ...

@@ -27,7 +27,9 @@ def _nx():
     try:
         import networkx
     except ImportError as e:  # pragma: no cover - depends on the environment
-        raise ImportError("p2pgossip.topology needs networkx: pip install 'p2pgossip[analysis]'") from e
+        raise ImportError(
+            "p2pgossip.topology needs networkx: pip install p2pgossip[analysis]"
+        ) from e
     return networkx
 
 

@@ -328,7 +328,8 @@ struct Simulation::Impl {
   }
 
   std::uint32_t message_slot(const MessageId& id, const std::string& topic) {
-    auto [it, inserted] = message_index.try_emplace(id, static_cast<std::uint32_t>(messages.size()));
+    auto [it, inserted] =
+        message_index.try_emplace(id, static_cast<std::uint32_t>(messages.size()));
     if (inserted) {
       messages.push_back(MessageInfo{id, topic, -1, -1});
       hops.emplace_back();
@@ -358,8 +359,8 @@ struct Simulation::Impl {
   void on_arrival(const Event& e) {
     InFlight& f = inflight[e.arg];
     Node& node = nodes[e.node];
-    const bool link_ok = f.link == kNoLink ||
-                         (links[f.link].up && links[f.link].generation == f.generation);
+    const bool link_ok =
+        f.link == kNoLink || (links[f.link].up && links[f.link].generation == f.generation);
     if (!node.router || !link_ok) {
       ++node.stats.dropped_link_down;
       f.rpc = Rpc{};
@@ -419,8 +420,7 @@ struct Simulation::Impl {
       return;
     }
     if (busy(node, t)) {
-      at(node.cpu_free_at,
-         [this, u, message](std::int64_t when) { publish_at(u, message, when); });
+      at(node.cpu_free_at, [this, u, message](std::int64_t when) { publish_at(u, message, when); });
       return;
     }
     verifications_in_call = 0;
@@ -467,8 +467,9 @@ struct Simulation::Impl {
   }
 
   void check_node(std::uint32_t u) const {
-    if (u >= n) throw std::out_of_range("node " + std::to_string(u) + " not in 0.." +
-                                        std::to_string(n) + "-1");
+    if (u >= n)
+      throw std::out_of_range("node " + std::to_string(u) + " not in 0.." + std::to_string(n) +
+                              "-1");
   }
 };
 
@@ -505,11 +506,13 @@ void Simulation::unsubscribe(std::uint32_t node, const std::string& topic, std::
 Result<MessageId> Simulation::publish(std::uint32_t node, const std::string& topic, Bytes data,
                                       std::int64_t at) {
   impl_->check_node(node);
-  auto message = std::make_shared<const Message>(impl_->build_message(node, topic, std::move(data)));
+  auto message =
+      std::make_shared<const Message>(impl_->build_message(node, topic, std::move(data)));
   const MessageId id = impl_->id_of(*message);
   if (impl_->message_index.contains(id))
-    return Error{"publish: message id already used (the default id hashes topic and data, so "
-                 "publish distinct data or use message_id='from_seqno')"};
+    return Error{
+        "publish: message id already used (the default id hashes topic and data, so "
+        "publish distinct data or use message_id='from_seqno')"};
   const std::uint32_t mi = impl_->message_slot(id, topic);
   impl_->messages[mi].published_at = std::max(at, impl_->now);
   impl_->messages[mi].publisher = node;
@@ -544,8 +547,7 @@ Result<MessageId> Simulation::inject(std::uint32_t to, std::uint32_t via, std::u
   return id;
 }
 
-void Simulation::partition(const std::vector<std::vector<std::uint32_t>>& groups,
-                           std::int64_t at) {
+void Simulation::partition(const std::vector<std::vector<std::uint32_t>>& groups, std::int64_t at) {
   for (const auto& g : groups)
     for (auto u : g) impl_->check_node(u);
   impl_->at(at, [this, groups](std::int64_t t) {

@@ -16,8 +16,8 @@ namespace p2pgossip::sim {
 
 struct LinkParams {
   Latency latency = Latency::constant(0);
-  double bandwidth_bytes_per_s = 0;         // 0: unlimited (no serialisation delay)
-  double loss = 0;                          // probability an RPC is lost
+  double bandwidth_bytes_per_s = 0;           // 0: unlimited (no serialisation delay)
+  double loss = 0;                            // probability an RPC is lost
   std::uint64_t queue_limit_bytes = 1 << 22;  // bytes waiting to be sent before drops
 };
 

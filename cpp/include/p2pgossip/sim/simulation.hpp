@@ -25,8 +25,8 @@
 #include "p2pgossip/router/config.hpp"
 #include "p2pgossip/router/counters.hpp"
 #include "p2pgossip/sim/cpu_cost.hpp"
-#include "p2pgossip/sim/link.hpp"
 #include "p2pgossip/sim/edge.hpp"
+#include "p2pgossip/sim/link.hpp"
 
 namespace p2pgossip::sim {
 
@@ -57,7 +57,7 @@ struct NodeStats {
   std::uint64_t disconnects = 0;              // peers this node's router disconnected
   std::uint64_t px_ignored = 0;               // PX suggestions (links are fixed here)
   std::uint64_t crashes = 0;
-  std::int64_t cpu_busy_ns = 0;               // virtual CPU time charged by the cost model
+  std::int64_t cpu_busy_ns = 0;  // virtual CPU time charged by the cost model
 };
 
 // The delivery log, column-wise so the bindings hand whole columns to numpy.
@@ -65,8 +65,8 @@ struct DeliveryLog {
   std::vector<std::uint32_t> message;  // index into the message table
   std::vector<std::uint32_t> node;
   std::vector<std::int64_t> time;
-  std::vector<std::int32_t> hops;      // -1 when the sender's copy is unknown
-  std::vector<std::int64_t> from;      // -1 for the node's own publish
+  std::vector<std::int32_t> hops;  // -1 when the sender's copy is unknown
+  std::vector<std::int64_t> from;  // -1 for the node's own publish
 };
 
 struct MessageInfo {
