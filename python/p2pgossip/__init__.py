@@ -5,9 +5,34 @@ a deterministic network simulator, and libp2p on the wire.
 """
 
 from . import topology
-from ._core import CpuCost, DecodeError, Latency
+from ._core import (
+    CpuCost,
+    DecodeError,
+    GossipConfig,
+    Latency,
+    Message,
+    PeerScoreParams,
+    PeerScoreThresholds,
+    Router,
+    Rpc,
+    TopicScoreParams,
+)
 from .simulation import Simulation
 
 __version__ = "0.1.0"
 
-__all__ = ["CpuCost", "DecodeError", "Latency", "Simulation", "__version__", "topology"]
+__all__ = [
+    "CpuCost",
+    "DecodeError",
+    "GossipConfig",
+    "Latency",
+    "Message",
+    "PeerScoreParams",
+    "PeerScoreThresholds",
+    "Router",
+    "Rpc",
+    "Simulation",
+    "TopicScoreParams",
+    "__version__",
+    "topology",
+]
