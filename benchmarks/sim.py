@@ -52,7 +52,7 @@ def child_sim(n: int, strategy: str) -> dict:
     rss0 = _rss_bytes()
     t0 = time.perf_counter()
     config = pg.GossipConfig()
-    config.strategy = getattr(pg._core.Strategy, strategy)
+    config.strategy = strategy
     sim = pg.Simulation(
         g, seed=SEED, config=config, latency=pg.Latency.lognormal(median_ms=MEDIAN_MS, sigma=SIGMA)
     )
@@ -141,7 +141,7 @@ def main(argv: list[str]) -> None:
     sizes = [1000] if args.quick else [1000, 10_000]
     rows = []
     for n in sizes:
-        for strategy in ("baseline", "kGossipSub", "kFloodSub"):
+        for strategy in ("baseline", "gossipsub", "floodsub"):
             rows.append(_run_child(str(n), strategy))
             print(f"  done: {n} nodes, {strategy}", file=sys.stderr)
     _report.write(
