@@ -45,15 +45,16 @@ $(BIN)/python:
 
 # The editable install rebuilds the extension on import (editable.rebuild) in a
 # persistent build directory; it is redone only when the build definition changes.
-$(STAMP): pyproject.toml CMakeLists.txt | system-deps $(BIN)/python
+$(STAMP): pyproject.toml CMakeLists.txt Makefile | system-deps $(BIN)/python
 	$(BIN)/pip install -q --disable-pip-version-check "scikit-build-core>=0.10" "pybind11>=3.0" cmake ninja
 	$(BIN)/pip install -q --disable-pip-version-check --no-build-isolation \
-	  -Cbuild-dir=$(BUILD_DIR) -Ceditable.rebuild=true -Ceditable.verbose=true \
+	  -Cbuild-dir=$(BUILD_DIR) -Ceditable.rebuild=true -Ceditable.verbose=false \
 	  -e '.[test,analysis,dev]'
 	touch $@
 
+# Importing triggers the incremental rebuild; here it runs verbosely so progress shows.
 build: $(STAMP)
-	$(BIN)/python -c "import p2pgossip._core"
+	SKBUILD_EDITABLE_VERBOSE=1 $(BIN)/python -c "import p2pgossip._core"
 
 clean:
 	rm -rf build $(VENV)

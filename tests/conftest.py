@@ -6,7 +6,11 @@ from hypothesis import HealthCheck, settings
 
 # CI is reproducible: derandomized, fixed example counts. `dev` hunts for bugs.
 settings.register_profile(
-    "ci", derandomize=True, max_examples=100, deadline=None, print_blob=True,
+    "ci",
+    derandomize=True,
+    max_examples=100,
+    deadline=None,
+    print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile("dev", max_examples=2000, deadline=None, print_blob=True)

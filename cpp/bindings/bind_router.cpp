@@ -1,7 +1,588 @@
+// p2pgossip._core router bindings: GossipConfig (durations in seconds, named presets), the
+// Rpc value type a Router exchanges (Message is bound in bind_message.cpp), and the Router
+// itself for sans-I/O tests.
+#include <pybind11/functional.h>
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
 #include "bindings.hpp"
+#include "p2pgossip/router/router.hpp"
 
 namespace p2pgossip::bindings {
 
-void bind_router(py::module_& m) {}
+using namespace p2pgossip::router;
+
+namespace {
+
+double to_seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
+Duration from_seconds(double s) {
+  if (!std::isfinite(s) || s < 0) throw py::value_error("duration must be finite and >= 0 s");
+  return Duration(static_cast<std::int64_t>(std::llround(s * 1e9)));
+}
+Instant instant(double now) { return from_seconds(now); }
+
+// Binds fields of a config struct as properties and remembers their names, so __init__
+// keywords, __repr__ and __eq__ cover every field without listing them twice.
+template <class C>
+class Fields {
+ public:
+  Fields(py::module_& m, const char* name, const char* doc) : cls_(m, name, doc) {}
+
+  template <class T>
+  Fields& value(const char* name, T C::*field) {
+    cls_.def_readwrite(name, field);
+    names_.push_back(name);
+    return *this;
+  }
+  Fields& duration(const char* name, Duration C::*field) {
+    cls_.def_property(
+        name, [field](const C& c) { return to_seconds(c.*field); },
+        [field](C& c, double s) { c.*field = from_seconds(s); });
+    names_.push_back(name);
+    return *this;
+  }
+  template <class G, class S>
+  Fields& property(const char* name, G get, S set) {
+    cls_.def_property(name, get, set);
+    names_.push_back(name);
+    return *this;
+  }
+  template <class T>
+  Fields& nested(const char* name, T C::*field) {
+    cls_.def_property(
+        name, [field](C& c) -> T& { return c.*field; }, [field](C& c, const T& v) { c.*field = v; },
+        py::return_value_policy::reference_internal);
+    names_.push_back(name);
+    return *this;
+  }
+
+  py::class_<C>& finish() {
+    auto names = names_;
+    cls_.def(py::init([names](const py::kwargs& kw) {
+      C c;
+      py::object self = py::cast(&c, py::return_value_policy::reference);
+      for (auto [k, v] : kw) {
+        const auto key = py::cast<std::string>(k);
+        if (std::find(names.begin(), names.end(), key) == names.end())
+          throw py::type_error("unknown field '" + key + "'");
+        py::setattr(self, k, v);
+      }
+      return c;
+    }));
+    cls_.def_property_readonly_static(
+        "fields", [names](const py::object&) { return names; },
+        "Names of every field, in declaration order.");
+    cls_.def("__repr__", [names](const py::object& self) {
+      std::string r = py::str(self.attr("__class__").attr("__name__"));
+      r += "(";
+      for (std::size_t i = 0; i < names.size(); ++i) {
+        if (i) r += ", ";
+        r += names[i] + "=" + std::string(py::repr(self.attr(names[i].c_str())));
+      }
+      return r + ")";
+    });
+    cls_.def("__eq__", [names](const py::object& a, const py::object& b) {
+      if (!py::isinstance(b, py::type::handle_of(a))) return false;
+      for (const auto& n : names)
+        if (!a.attr(n.c_str()).equal(b.attr(n.c_str()))) return false;
+      return true;
+    });
+    cls_.attr("__hash__") = py::none();
+    cls_.def("copy", [](const C& c) { return C(c); });
+    return cls_;
+  }
+
+ private:
+  py::class_<C> cls_;
+  std::vector<std::string> names_;
+};
+
+const char* strategy_name(Strategy s) {
+  switch (s) {
+    case Strategy::kGossipSub:
+      return "gossipsub";
+    case Strategy::kFloodSub:
+      return "floodsub";
+    case Strategy::kRandomSub:
+      return "randomsub";
+  }
+  return "gossipsub";
+}
+Strategy strategy_of(const std::string& s) {
+  if (s == "gossipsub") return Strategy::kGossipSub;
+  if (s == "floodsub") return Strategy::kFloodSub;
+  if (s == "randomsub") return Strategy::kRandomSub;
+  throw py::value_error("strategy must be 'gossipsub', 'floodsub' or 'randomsub'");
+}
+
+Protocol protocol_of(const std::string& s) {
+  if (s == "/meshsub/1.2.0") return Protocol::kMeshsub12;
+  if (s == "/meshsub/1.1.0") return Protocol::kMeshsub11;
+  if (s == "/floodsub/1.0.0") return Protocol::kFloodsub;
+  throw py::value_error("protocol must be '/meshsub/1.2.0', '/meshsub/1.1.0' or '/floodsub/1.0.0'");
+}
+
+GossipConfig preset(const std::string& name) {
+  GossipConfig c;
+  if (name == "default") return c;
+  if (name == "floodsub") {
+    c.strategy = Strategy::kFloodSub;
+    return c;
+  }
+  if (name == "randomsub") {
+    c.strategy = Strategy::kRandomSub;
+    return c;
+  }
+  if (name == "ethereum") {
+    // Ethereum consensus p2p-interface.md, "The gossip domain: gossipsub".
+    c.D = 8;
+    c.D_lo = 6;
+    c.D_hi = 12;
+    c.D_lazy = 6;
+    c.heartbeat_interval = std::chrono::milliseconds(700);
+    c.fanout_ttl = std::chrono::seconds(60);
+    c.mcache_len = 6;
+    c.mcache_gossip = 3;
+    c.seen_ttl = 550 * c.heartbeat_interval;
+    c.signature_policy = SignaturePolicy::kStrictNoSign;
+    c.max_message_size = 10 * 1024 * 1024;
+    return c;
+  }
+  throw py::value_error("unknown preset '" + name +
+                        "' (known: default, ethereum, floodsub, randomsub)");
+}
+
+std::optional<py::bytes> opt_bytes(const std::optional<Bytes>& b) {
+  if (!b) return std::nullopt;
+  return to_py(*b);
+}
+py::list id_list(const std::vector<Bytes>& ids) {
+  py::list l;
+  for (const Bytes& b : ids) l.append(to_py(b));
+  return l;
+}
+std::vector<Bytes> ids_of(const py::iterable& it) {
+  std::vector<Bytes> r;
+  for (auto x : it) r.push_back(to_bytes(view_of(x.cast<py::bytes>())));
+  return r;
+}
+
+MessagePtr message_ptr(const Message& m) { return std::make_shared<const Message>(m); }
+
+void bind_config(py::module_& m) {
+  Fields<TopicScoreParams>(m, "TopicScoreParams", "Per-topic peer-score parameters (P1..P4).")
+      .value("topic_weight", &TopicScoreParams::topic_weight)
+      .value("time_in_mesh_weight", &TopicScoreParams::time_in_mesh_weight)
+      .duration("time_in_mesh_quantum", &TopicScoreParams::time_in_mesh_quantum)
+      .value("time_in_mesh_cap", &TopicScoreParams::time_in_mesh_cap)
+      .value("first_message_deliveries_weight", &TopicScoreParams::first_message_deliveries_weight)
+      .value("first_message_deliveries_decay", &TopicScoreParams::first_message_deliveries_decay)
+      .value("first_message_deliveries_cap", &TopicScoreParams::first_message_deliveries_cap)
+      .value("mesh_message_deliveries_weight", &TopicScoreParams::mesh_message_deliveries_weight)
+      .value("mesh_message_deliveries_decay", &TopicScoreParams::mesh_message_deliveries_decay)
+      .value("mesh_message_deliveries_cap", &TopicScoreParams::mesh_message_deliveries_cap)
+      .value("mesh_message_deliveries_threshold",
+             &TopicScoreParams::mesh_message_deliveries_threshold)
+      .duration("mesh_message_deliveries_window", &TopicScoreParams::mesh_message_deliveries_window)
+      .duration("mesh_message_deliveries_activation",
+                &TopicScoreParams::mesh_message_deliveries_activation)
+      .value("mesh_failure_penalty_weight", &TopicScoreParams::mesh_failure_penalty_weight)
+      .value("mesh_failure_penalty_decay", &TopicScoreParams::mesh_failure_penalty_decay)
+      .value("invalid_message_deliveries_weight",
+             &TopicScoreParams::invalid_message_deliveries_weight)
+      .value("invalid_message_deliveries_decay",
+             &TopicScoreParams::invalid_message_deliveries_decay)
+      .finish();
+
+  Fields<PeerScoreParams>(m, "PeerScoreParams", "Peer-score parameters (GossipSub v1.1).")
+      .value("topics", &PeerScoreParams::topics)
+      .value("topic_score_cap", &PeerScoreParams::topic_score_cap)
+      .value("app_specific_weight", &PeerScoreParams::app_specific_weight)
+      .value("ip_colocation_factor_weight", &PeerScoreParams::ip_colocation_factor_weight)
+      .value("ip_colocation_factor_threshold", &PeerScoreParams::ip_colocation_factor_threshold)
+      .value("behaviour_penalty_weight", &PeerScoreParams::behaviour_penalty_weight)
+      .value("behaviour_penalty_threshold", &PeerScoreParams::behaviour_penalty_threshold)
+      .value("behaviour_penalty_decay", &PeerScoreParams::behaviour_penalty_decay)
+      .duration("decay_interval", &PeerScoreParams::decay_interval)
+      .value("decay_to_zero", &PeerScoreParams::decay_to_zero)
+      .duration("retain_score", &PeerScoreParams::retain_score)
+      .finish();
+
+  Fields<PeerScoreThresholds>(m, "PeerScoreThresholds", "Score thresholds (GossipSub v1.1).")
+      .value("gossip_threshold", &PeerScoreThresholds::gossip_threshold)
+      .value("publish_threshold", &PeerScoreThresholds::publish_threshold)
+      .value("graylist_threshold", &PeerScoreThresholds::graylist_threshold)
+      .value("accept_px_threshold", &PeerScoreThresholds::accept_px_threshold)
+      .value("opportunistic_graft_threshold", &PeerScoreThresholds::opportunistic_graft_threshold)
+      .finish();
+
+  using G = GossipConfig;
+  auto cls =
+      Fields<G>(m, "GossipConfig",
+                "Every router parameter; durations in seconds. Defaults are go-libp2p-pubsub's.")
+          .property(
+              "strategy", [](const G& c) { return std::string(strategy_name(c.strategy)); },
+              [](G& c, const std::string& s) { c.strategy = strategy_of(s); })
+          .property(
+              "signature_policy",
+              [](const G& c) {
+                return std::string(c.signature_policy == SignaturePolicy::kStrictSign
+                                       ? "strict_sign"
+                                       : "strict_no_sign");
+              },
+              [](G& c, const std::string& s) {
+                if (s == "strict_sign")
+                  c.signature_policy = SignaturePolicy::kStrictSign;
+                else if (s == "strict_no_sign")
+                  c.signature_policy = SignaturePolicy::kStrictNoSign;
+                else
+                  throw py::value_error(
+                      "signature_policy must be 'strict_sign' or 'strict_no_sign'");
+              })
+          .value("D", &G::D)
+          .value("D_lo", &G::D_lo)
+          .value("D_hi", &G::D_hi)
+          .value("D_score", &G::D_score)
+          .value("D_out", &G::D_out)
+          .value("D_lazy", &G::D_lazy)
+          .value("gossip_factor", &G::gossip_factor)
+          .duration("heartbeat_initial_delay", &G::heartbeat_initial_delay)
+          .duration("heartbeat_interval", &G::heartbeat_interval)
+          .duration("fanout_ttl", &G::fanout_ttl)
+          .value("mcache_len", &G::mcache_len)
+          .value("mcache_gossip", &G::mcache_gossip)
+          .value("gossip_retransmission", &G::gossip_retransmission)
+          .duration("seen_ttl", &G::seen_ttl)
+          .value("seen_max_entries", &G::seen_max_entries)
+          .value("prune_peers", &G::prune_peers)
+          .duration("prune_backoff", &G::prune_backoff)
+          .duration("unsubscribe_backoff", &G::unsubscribe_backoff)
+          .duration("graft_flood_threshold", &G::graft_flood_threshold)
+          .value("do_px", &G::do_px)
+          .value("opportunistic_graft_ticks", &G::opportunistic_graft_ticks)
+          .value("opportunistic_graft_peers", &G::opportunistic_graft_peers)
+          .value("max_ihave_length", &G::max_ihave_length)
+          .value("max_ihave_messages", &G::max_ihave_messages)
+          .duration("iwant_followup_time", &G::iwant_followup_time)
+          .value("idontwant_message_threshold", &G::idontwant_message_threshold)
+          .value("max_idontwant_messages", &G::max_idontwant_messages)
+          .value("idontwant_message_ttl_heartbeats", &G::idontwant_message_ttl_heartbeats)
+          .value("flood_publish", &G::flood_publish)
+          .value("max_message_size", &G::max_message_size)
+          .value("rate_limit_messages_per_s", &G::rate_limit_messages_per_s)
+          .value("rate_limit_bytes_per_s", &G::rate_limit_bytes_per_s)
+          .value("rate_limit_burst_s", &G::rate_limit_burst_s)
+          .value("randomsub_k", &G::randomsub_k)
+          .value("randomsub_ttl", &G::randomsub_ttl)
+          .value("max_subscriptions_per_peer", &G::max_subscriptions_per_peer)
+          .nested("score", &G::score)
+          .nested("thresholds", &G::thresholds)
+          .finish();
+  cls.def_static("preset", &preset, py::arg("name"),
+                 "A named configuration: 'default' (go-libp2p-pubsub), 'ethereum' (consensus "
+                 "p2p spec), 'floodsub', 'randomsub'.");
+  cls.def_property_readonly_static("presets", [](const py::object&) {
+    return std::vector<std::string>{"default", "ethereum", "floodsub", "randomsub"};
+  });
+}
+
+void bind_values(py::module_& m) {
+  py::class_<Rpc>(m, "Rpc",
+                  "A pubsub RPC as the router sends and receives it. Control entries are "
+                  "plain tuples: ihave (topic, [ids]), iwant [ids], graft topic, "
+                  "prune (topic, [peer ids], backoff s or None), idontwant [ids].")
+      .def(py::init([](const std::vector<std::pair<bool, std::string>>& subscriptions,
+                       const std::vector<Message>& publish, const py::list& ihave,
+                       const py::list& iwant, const std::vector<std::string>& graft,
+                       const py::list& prune, const py::list& idontwant) {
+             Rpc r;
+             for (const auto& [sub, topic] : subscriptions) r.subscriptions.push_back({sub, topic});
+             for (const Message& msg : publish) r.publish.push_back(message_ptr(msg));
+             ControlMessage c;
+             for (auto h : ihave) {
+               auto t = h.cast<py::tuple>();
+               c.ihave.push_back({t[0].cast<std::string>(), ids_of(t[1])});
+             }
+             for (auto w : iwant) c.iwant.push_back({ids_of(w.cast<py::iterable>())});
+             for (const auto& t : graft) c.graft.push_back({t});
+             for (auto p : prune) {
+               auto t = p.cast<py::tuple>();
+               ControlPrune pr{t[0].cast<std::string>(), {}, std::nullopt};
+               for (const Bytes& id : ids_of(t[1])) pr.peers.push_back({id, std::nullopt});
+               if (t.size() > 2 && !t[2].is_none()) pr.backoff = t[2].cast<std::uint64_t>();
+               c.prune.push_back(std::move(pr));
+             }
+             for (auto d : idontwant) c.idontwant.push_back({ids_of(d.cast<py::iterable>())});
+             if (!c.empty()) r.control = std::move(c);
+             return r;
+           }),
+           py::arg("subscriptions") = std::vector<std::pair<bool, std::string>>{},
+           py::arg("publish") = std::vector<Message>{}, py::arg("ihave") = py::list(),
+           py::arg("iwant") = py::list(), py::arg("graft") = std::vector<std::string>{},
+           py::arg("prune") = py::list(), py::arg("idontwant") = py::list())
+      .def_property_readonly(
+          "subscriptions",
+          [](const Rpc& r) {
+            py::list l;
+            for (const SubOpts& s : r.subscriptions)
+              l.append(py::make_tuple(s.subscribe.value_or(false), s.topic_id.value_or("")));
+            return l;
+          })
+      .def_property_readonly("publish",
+                             [](const Rpc& r) {
+                               py::list l;
+                               for (const MessagePtr& p : r.publish) l.append(Message(*p));
+                               return l;
+                             })
+      .def_property_readonly(
+          "ihave",
+          [](const Rpc& r) {
+            py::list l;
+            if (r.control)
+              for (const auto& h : r.control->ihave)
+                l.append(py::make_tuple(h.topic_id.value_or(""), id_list(h.message_ids)));
+            return l;
+          })
+      .def_property_readonly("iwant",
+                             [](const Rpc& r) {
+                               py::list l;
+                               if (r.control)
+                                 for (const auto& w : r.control->iwant)
+                                   l.append(id_list(w.message_ids));
+                               return l;
+                             })
+      .def_property_readonly("graft",
+                             [](const Rpc& r) {
+                               py::list l;
+                               if (r.control)
+                                 for (const auto& g : r.control->graft)
+                                   l.append(g.topic_id.value_or(""));
+                               return l;
+                             })
+      .def_property_readonly(
+          "prune",
+          [](const Rpc& r) {
+            py::list l;
+            if (r.control)
+              for (const auto& p : r.control->prune) {
+                py::list peers;
+                for (const auto& i : p.peers)
+                  if (i.peer_id) peers.append(to_py(*i.peer_id));
+                l.append(py::make_tuple(p.topic_id.value_or(""), peers, py::cast(p.backoff)));
+              }
+            return l;
+          })
+      .def_property_readonly("idontwant",
+                             [](const Rpc& r) {
+                               py::list l;
+                               if (r.control)
+                                 for (const auto& d : r.control->idontwant)
+                                   l.append(id_list(d.message_ids));
+                               return l;
+                             })
+      .def("__repr__", [](const Rpc& r) {
+        std::size_t n = r.control ? r.control->ihave.size() + r.control->iwant.size() +
+                                        r.control->graft.size() + r.control->prune.size() +
+                                        r.control->idontwant.size()
+                                  : 0;
+        return "Rpc(subscriptions=" + std::to_string(r.subscriptions.size()) +
+               ", publish=" + std::to_string(r.publish.size()) +
+               ", control_entries=" + std::to_string(n) + ")";
+      });
+}
+
+// A Router plus the Python callables its Services call; they must outlive it.
+struct PyRouter {
+  py::object message_id, verify, validate;
+  std::unique_ptr<Router> router;
+};
+
+py::dict counters_dict(const Counters& c) {
+  py::dict d;
+#define P2PGOSSIP_COUNTER(name) d[#name] = c.name;
+  P2PGOSSIP_COUNTER(messages_published)
+  P2PGOSSIP_COUNTER(messages_received)
+  P2PGOSSIP_COUNTER(messages_delivered)
+  P2PGOSSIP_COUNTER(messages_forwarded)
+  P2PGOSSIP_COUNTER(duplicates)
+  P2PGOSSIP_COUNTER(ihave_sent)
+  P2PGOSSIP_COUNTER(ihave_received)
+  P2PGOSSIP_COUNTER(iwant_sent)
+  P2PGOSSIP_COUNTER(iwant_received)
+  P2PGOSSIP_COUNTER(graft_sent)
+  P2PGOSSIP_COUNTER(graft_received)
+  P2PGOSSIP_COUNTER(prune_sent)
+  P2PGOSSIP_COUNTER(prune_received)
+  P2PGOSSIP_COUNTER(idontwant_sent)
+  P2PGOSSIP_COUNTER(idontwant_received)
+  P2PGOSSIP_COUNTER(dropped_invalid_signature)
+  P2PGOSSIP_COUNTER(dropped_too_large)
+  P2PGOSSIP_COUNTER(dropped_rejected)
+  P2PGOSSIP_COUNTER(dropped_ignored)
+  P2PGOSSIP_COUNTER(dropped_rate_limited)
+  P2PGOSSIP_COUNTER(dropped_seen_cache_full)
+  P2PGOSSIP_COUNTER(dropped_unsubscribed_topic)
+  P2PGOSSIP_COUNTER(dropped_spam)
+  P2PGOSSIP_COUNTER(dropped_graylisted)
+  P2PGOSSIP_COUNTER(broken_promises)
+#undef P2PGOSSIP_COUNTER
+  return d;
+}
+
+py::object action_tuple(Action& a) {
+  return std::visit(
+      [](auto& x) -> py::object {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, SendRpc>) {
+          return py::make_tuple("send", x.peer, std::move(x.rpc));
+        } else if constexpr (std::is_same_v<T, Deliver>) {
+          py::object from = x.from == kLocalPeer ? py::none() : py::cast(x.from);
+          return py::make_tuple("deliver", Message(*x.message), to_py(x.id.view()), from);
+        } else if constexpr (std::is_same_v<T, DisconnectPeer>) {
+          return py::make_tuple("disconnect", x.peer, x.reason);
+        } else {
+          return py::make_tuple("connect", to_py(x.peer_id), opt_bytes(x.signed_peer_record));
+        }
+      },
+      a);
+}
+
+void bind_router_class(py::module_& m) {
+  py::class_<PyRouter>(m, "Router",
+                       "The sans-I/O GossipSub/floodsub/randomsub router; `now` in seconds.")
+      .def(py::init([](const GossipConfig& config, std::uint64_t seed, py::object message_id,
+                       py::object verify, py::object validate) {
+             auto r = std::make_unique<PyRouter>();
+             r->message_id = message_id;
+             r->verify = verify;
+             r->validate = validate;
+             if (!PyCallable_Check(message_id.ptr()))
+               throw py::type_error("message_id must be a callable Message -> bytes");
+             Services svc;
+             PyObject* mid = message_id.ptr();
+             svc.message_id = [mid](const Message& msg) {
+               py::bytes b = py::reinterpret_borrow<py::object>(mid)(msg);
+               return MessageId(view_of(b));
+             };
+             if (!verify.is_none()) {
+               PyObject* v = verify.ptr();
+               svc.verify_signature = [v](const Message& msg) {
+                 return py::reinterpret_borrow<py::object>(v)(msg).cast<bool>();
+               };
+             }
+             if (!validate.is_none()) {
+               PyObject* v = validate.ptr();
+               svc.validate = [v](const std::string& topic, const Message& msg, PeerIndex from) {
+                 auto res =
+                     py::reinterpret_borrow<py::object>(v)(topic, msg, from).cast<std::string>();
+                 if (res == "accept") return ValidationResult::kAccept;
+                 if (res == "reject") return ValidationResult::kReject;
+                 if (res == "ignore") return ValidationResult::kIgnore;
+                 throw py::value_error("validate must return 'accept', 'reject' or 'ignore'");
+               };
+             }
+             r->router = std::make_unique<Router>(config, std::move(svc), seed);
+             return r;
+           }),
+           py::arg("config"), py::arg("seed"), py::arg("message_id"),
+           py::arg("verify") = py::none(), py::arg("validate") = py::none())
+      .def(
+          "peer_connected",
+          [](PyRouter& r, PeerIndex peer, const py::bytes& peer_id, bool outbound,
+             const std::string& protocol, double now) {
+            r.router->peer_connected(peer, view_of(peer_id), outbound, protocol_of(protocol),
+                                     instant(now));
+          },
+          py::arg("peer"), py::arg("peer_id"), py::arg("outbound"),
+          py::arg("protocol") = "/meshsub/1.2.0", py::arg("now"))
+      .def(
+          "peer_disconnected",
+          [](PyRouter& r, PeerIndex peer, double now) {
+            r.router->peer_disconnected(peer, instant(now));
+          },
+          py::arg("peer"), py::arg("now"))
+      .def(
+          "rpc_received",
+          [](PyRouter& r, PeerIndex peer, const Rpc& rpc, double now) {
+            r.router->rpc_received(peer, rpc, instant(now));
+          },
+          py::arg("peer"), py::arg("rpc"), py::arg("now"))
+      .def(
+          "publish",
+          [](PyRouter& r, const Message& msg, double now) {
+            auto res = r.router->publish(message_ptr(msg), instant(now));
+            if (!res) throw py::value_error(res.error().what);
+            return to_py(res->view());
+          },
+          py::arg("message"), py::arg("now"))
+      .def(
+          "subscribe",
+          [](PyRouter& r, const std::string& t, double now) {
+            r.router->subscribe(t, instant(now));
+          },
+          py::arg("topic"), py::arg("now"))
+      .def(
+          "unsubscribe",
+          [](PyRouter& r, const std::string& t, double now) {
+            r.router->unsubscribe(t, instant(now));
+          },
+          py::arg("topic"), py::arg("now"))
+      .def(
+          "add_explicit_peer", [](PyRouter& r, PeerIndex p) { r.router->add_explicit_peer(p); },
+          py::arg("peer"))
+      .def(
+          "set_application_score",
+          [](PyRouter& r, PeerIndex p, double v) { r.router->set_application_score(p, v); },
+          py::arg("peer"), py::arg("value"))
+      .def(
+          "set_peer_ip",
+          [](PyRouter& r, PeerIndex p, const std::string& ip) { r.router->set_peer_ip(p, ip); },
+          py::arg("peer"), py::arg("ip"))
+      .def(
+          "tick", [](PyRouter& r, double now) { r.router->tick(instant(now)); }, py::arg("now"))
+      .def("next_deadline",
+           [](PyRouter& r) -> std::optional<double> {
+             auto d = r.router->next_deadline();
+             if (!d) return std::nullopt;
+             return to_seconds(*d);
+           })
+      .def("drain_actions",
+           [](PyRouter& r) {
+             std::vector<Action> actions;
+             r.router->drain_actions(actions);
+             py::list l;
+             for (Action& a : actions) l.append(action_tuple(a));
+             return l;
+           })
+      .def("counters", [](PyRouter& r) { return counters_dict(r.router->counters()); })
+      .def(
+          "mesh", [](PyRouter& r, const std::string& t) { return r.router->mesh(t); },
+          py::arg("topic"))
+      .def(
+          "fanout", [](PyRouter& r, const std::string& t) { return r.router->fanout(t); },
+          py::arg("topic"))
+      .def(
+          "peers", [](PyRouter& r, const std::string& t) { return r.router->peers(t); },
+          py::arg("topic"))
+      .def("topics", [](PyRouter& r) { return r.router->topics(); })
+      .def(
+          "score",
+          [](PyRouter& r, PeerIndex p, double now) { return r.router->score(p, instant(now)); },
+          py::arg("peer"), py::arg("now"))
+      .def(
+          "duplicates_from", [](PyRouter& r, PeerIndex p) { return r.router->duplicates_from(p); },
+          py::arg("peer"));
+}
+
+}  // namespace
+
+void bind_router(py::module_& m) {
+  bind_config(m);
+  bind_values(m);
+  bind_router_class(m);
+}
 
 }  // namespace p2pgossip::bindings

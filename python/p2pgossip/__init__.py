@@ -5,17 +5,36 @@ a deterministic network simulator, and libp2p on the wire.
 """
 
 from . import crypto
-from ._core import DecodeError, Identity, InvalidKeyError, Message, PeerId, SignaturePolicy
+from ._core import (
+    DecodeError,
+    GossipConfig,
+    Identity,
+    InvalidKeyError,
+    Message,
+    PeerId,
+    PeerScoreParams,
+    PeerScoreThresholds,
+    Router,
+    Rpc,
+    SignaturePolicy,
+    TopicScoreParams,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "DecodeError",
+    "GossipConfig",
     "Identity",
     "InvalidKeyError",
     "Message",
     "PeerId",
+    "PeerScoreParams",
+    "PeerScoreThresholds",
+    "Router",
+    "Rpc",
     "SignaturePolicy",
+    "TopicScoreParams",
     "__version__",
     "crypto",
 ]

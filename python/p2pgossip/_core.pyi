@@ -2,11 +2,190 @@
 
 class DecodeError(ValueError): ...
 
+# --- router ---------------------------------------------------------------------------------
+from collections.abc import Callable
+from typing import Any, ClassVar, Literal
+
+class TopicScoreParams:
+    fields: ClassVar[list[str]]
+    topic_weight: float
+    time_in_mesh_weight: float
+    time_in_mesh_quantum: float
+    time_in_mesh_cap: float
+    first_message_deliveries_weight: float
+    first_message_deliveries_decay: float
+    first_message_deliveries_cap: float
+    mesh_message_deliveries_weight: float
+    mesh_message_deliveries_decay: float
+    mesh_message_deliveries_cap: float
+    mesh_message_deliveries_threshold: float
+    mesh_message_deliveries_window: float
+    mesh_message_deliveries_activation: float
+    mesh_failure_penalty_weight: float
+    mesh_failure_penalty_decay: float
+    invalid_message_deliveries_weight: float
+    invalid_message_deliveries_decay: float
+    def __init__(self, **fields: Any) -> None: ...
+    def copy(self) -> TopicScoreParams: ...
+
+class PeerScoreParams:
+    fields: ClassVar[list[str]]
+    topics: dict[str, TopicScoreParams]
+    topic_score_cap: float
+    app_specific_weight: float
+    ip_colocation_factor_weight: float
+    ip_colocation_factor_threshold: float
+    behaviour_penalty_weight: float
+    behaviour_penalty_threshold: float
+    behaviour_penalty_decay: float
+    decay_interval: float
+    decay_to_zero: float
+    retain_score: float
+    def __init__(self, **fields: Any) -> None: ...
+    def copy(self) -> PeerScoreParams: ...
+
+class PeerScoreThresholds:
+    fields: ClassVar[list[str]]
+    gossip_threshold: float
+    publish_threshold: float
+    graylist_threshold: float
+    accept_px_threshold: float
+    opportunistic_graft_threshold: float
+    def __init__(self, **fields: Any) -> None: ...
+    def copy(self) -> PeerScoreThresholds: ...
+
+class GossipConfig:
+    fields: ClassVar[list[str]]
+    presets: ClassVar[list[str]]
+    strategy: Literal["gossipsub", "floodsub", "randomsub"]
+    signature_policy: Literal["strict_sign", "strict_no_sign"]
+    D: int
+    D_lo: int
+    D_hi: int
+    D_score: int
+    D_out: int
+    D_lazy: int
+    gossip_factor: float
+    heartbeat_initial_delay: float
+    heartbeat_interval: float
+    fanout_ttl: float
+    mcache_len: int
+    mcache_gossip: int
+    gossip_retransmission: int
+    seen_ttl: float
+    seen_max_entries: int
+    prune_peers: int
+    prune_backoff: float
+    unsubscribe_backoff: float
+    graft_flood_threshold: float
+    do_px: bool
+    opportunistic_graft_ticks: int
+    opportunistic_graft_peers: int
+    max_ihave_length: int
+    max_ihave_messages: int
+    iwant_followup_time: float
+    idontwant_message_threshold: int
+    max_idontwant_messages: int
+    idontwant_message_ttl_heartbeats: int
+    flood_publish: bool
+    max_message_size: int
+    rate_limit_messages_per_s: float
+    rate_limit_bytes_per_s: float
+    rate_limit_burst_s: float
+    randomsub_k: int
+    randomsub_ttl: int
+    max_subscriptions_per_peer: int
+    score: PeerScoreParams
+    thresholds: PeerScoreThresholds
+    def __init__(self, **fields: Any) -> None: ...
+    @staticmethod
+    def preset(name: str) -> GossipConfig: ...
+    def copy(self) -> GossipConfig: ...
+
+class Rpc:
+    subscriptions: list[tuple[bool, str]]
+    publish: list[Message]
+    ihave: list[tuple[str, list[bytes]]]
+    iwant: list[list[bytes]]
+    graft: list[str]
+    prune: list[tuple[str, list[bytes], int | None]]
+    idontwant: list[list[bytes]]
+    def __init__(
+        self,
+        subscriptions: list[tuple[bool, str]] = ...,
+        publish: list[Message] = ...,
+        ihave: list[tuple[str, list[bytes]]] = ...,
+        iwant: list[list[bytes]] = ...,
+        graft: list[str] = ...,
+        prune: list[tuple[str, list[bytes], int | None]] = ...,
+        idontwant: list[list[bytes]] = ...,
+    ) -> None: ...
+
+class Router:
+    def __init__(
+        self,
+        config: GossipConfig,
+        seed: int,
+        message_id: Callable[[Message], bytes],
+        verify: Callable[[Message], bool] | None = None,
+        validate: Callable[[str, Message, int], Literal["accept", "reject", "ignore"]]
+        | None = None,
+    ) -> None: ...
+    def peer_connected(
+        self, peer: int, peer_id: bytes, outbound: bool, protocol: str = ..., now: float = ...
+    ) -> None: ...
+    def peer_disconnected(self, peer: int, now: float) -> None: ...
+    def rpc_received(self, peer: int, rpc: Rpc, now: float) -> None: ...
+    def publish(self, message: Message, now: float) -> bytes: ...
+    def subscribe(self, topic: str, now: float) -> None: ...
+    def unsubscribe(self, topic: str, now: float) -> None: ...
+    def add_explicit_peer(self, peer: int) -> None: ...
+    def set_application_score(self, peer: int, value: float) -> None: ...
+    def set_peer_ip(self, peer: int, ip: str) -> None: ...
+    def tick(self, now: float) -> None: ...
+    def next_deadline(self) -> float | None: ...
+    def drain_actions(self) -> list[tuple[Any, ...]]: ...
+    def counters(self) -> dict[str, int]: ...
+    def mesh(self, topic: str) -> list[int]: ...
+    def fanout(self, topic: str) -> list[int]: ...
+    def peers(self, topic: str) -> list[int]: ...
+    def topics(self) -> list[str]: ...
+    def score(self, peer: int, now: float) -> float: ...
+    def duplicates_from(self, peer: int) -> int: ...
+
+# --- wire -----------------------------------------------------------------------------------
+
+class DecodeLimits:
+    """Hard bounds for decode_rpc; keyword arguments override the defaults."""
+
+    max_rpc_size: int
+    max_data_size: int
+    max_topic_length: int
+    max_peer_id_size: int
+    max_seqno_size: int
+    max_signature_size: int
+    max_key_size: int
+    max_subscriptions: int
+    max_publish: int
+    max_control_entries: int
+    max_ihave_length: int
+    max_message_id_size: int
+    max_prune_peers: int
+    max_signed_peer_record_size: int
+    def __init__(self, **overrides: int) -> None: ...
+    def __eq__(self, other: object) -> bool: ...
+
+def encode_rpc(rpc: dict[str, Any]) -> bytes: ...
+def encoded_rpc_size(rpc: dict[str, Any]) -> int: ...
+def decode_rpc(data: bytes, limits: DecodeLimits | None = None) -> dict[str, Any]: ...
+def _bench_wire_sample() -> bytes: ...
+def _bench_wire(kind: str, n: int) -> float: ...
+
 # --- crypto -------------------------------------------------------------------------------
 
 import enum  # noqa: E402 (imports of this section, kept here so sections merge cleanly)
 import os  # noqa: E402
-from collections.abc import Callable, Iterable  # noqa: E402
+from collections.abc import Iterable  # noqa: E402
 
 class InvalidKeyError(ValueError): ...
 
@@ -95,6 +274,8 @@ class Message:
     def key(self) -> bytes | None: ...
     def verify(self, policy: SignaturePolicy = ..., cache: VerifyCache | None = None) -> bool: ...
     def encode(self) -> bytes: ...
+    @staticmethod
+    def decode(data: bytes, limits: DecodeLimits | None = None) -> Message: ...
     def signed_bytes(self) -> bytes: ...
     def id(self, fn: str | Callable[[Message], bytes] = "xxh3") -> bytes: ...
     def replace(
@@ -133,3 +314,5 @@ class _bench:  # a submodule at runtime; timing loops for benchmarks/crypto.py (
     def id(messages: Iterable[Message]) -> float: ...
     @staticmethod
     def encode(messages: Iterable[Message]) -> float: ...
+    @staticmethod
+    def decode(encoded: list[bytes]) -> float: ...

@@ -1,17 +1,9 @@
 #include "p2pgossip/wire/protobuf.hpp"
 
 #include <string>
+#include <string_view>
 
 namespace p2pgossip::wire {
-
-std::size_t varint_size(std::uint64_t v) {
-  std::size_t n = 1;
-  while (v >= 0x80) {
-    v >>= 7;
-    ++n;
-  }
-  return n;
-}
 
 void put_varint(Bytes& out, std::uint64_t v) {
   while (v >= 0x80) {
@@ -36,14 +28,6 @@ void put_len_field(Bytes& out, std::uint32_t field, ByteView value) {
   out.insert(out.end(), value.begin(), value.end());
 }
 
-std::size_t varint_field_size(std::uint32_t field, std::uint64_t v) {
-  return varint_size(static_cast<std::uint64_t>(field) << 3) + varint_size(v);
-}
-
-std::size_t len_field_size(std::uint32_t field, std::size_t len) {
-  return varint_size(static_cast<std::uint64_t>(field) << 3) + varint_size(len) + len;
-}
-
 Result<std::uint64_t> Reader::varint() {
   std::uint64_t v = 0;
   for (std::size_t i = 0; i < kMaxVarintBytes; ++i) {
@@ -64,12 +48,20 @@ Result<Field> Reader::next() {
   if (number == 0 || number > 0x1fffffff) return Error{"invalid field number"};
   f.number = static_cast<std::uint32_t>(number);
   const auto wt = static_cast<std::uint8_t>(*key & 7);
-  const std::string where = "field " + std::to_string(f.number);
+  // Error text is built only when needed: next() runs once per field on the hot path.
+  auto fail = [&](std::string_view why, const std::string& detail = {}) {
+    std::string s = "field ";
+    s += std::to_string(f.number);
+    s += ": ";
+    s += why;
+    s += detail;
+    return Error{std::move(s)};
+  };
   switch (wt) {
     case 0: {
       f.type = WireType::kVarint;
       auto v = varint();
-      if (!v) return Error{where + ": " + v.error().what};
+      if (!v) return fail(v.error().what);
       f.varint = *v;
       return f;
     }
@@ -77,7 +69,7 @@ Result<Field> Reader::next() {
     case 5: {
       f.type = wt == 1 ? WireType::kI64 : WireType::kI32;
       const std::size_t n = wt == 1 ? 8 : 4;
-      if (buf_.size() - pos_ < n) return Error{where + ": truncated fixed-width value"};
+      if (buf_.size() - pos_ < n) return fail("truncated fixed-width value");
       f.bytes = buf_.subspan(pos_, n);
       pos_ += n;
       return f;
@@ -85,21 +77,21 @@ Result<Field> Reader::next() {
     case 2: {
       f.type = WireType::kLen;
       auto len = varint();
-      if (!len) return Error{where + ": length " + len.error().what};
-      if (*len > buf_.size() - pos_) return Error{where + ": length past the end of input"};
+      if (!len) return fail("length ", len.error().what);
+      if (*len > buf_.size() - pos_) return fail("length past the end of input");
       f.bytes = buf_.subspan(pos_, static_cast<std::size_t>(*len));
       pos_ += static_cast<std::size_t>(*len);
       return f;
     }
     case 3: {
       f.type = WireType::kStartGroup;
-      if (auto s = skip_group(f.number); !s) return Error{where + ": " + s.error().what};
+      if (auto s = skip_group(f.number); !s) return fail(s.error().what);
       return f;
     }
     case 4:
-      return Error{where + ": unmatched end-group"};
+      return fail("unmatched end-group");
     default:
-      return Error{where + ": invalid wire type " + std::to_string(wt)};
+      return fail("invalid wire type ", std::to_string(wt));
   }
 }
 

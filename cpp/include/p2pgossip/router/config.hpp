@@ -4,6 +4,8 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
+#include <string>
 
 namespace p2pgossip::router {
 
@@ -12,6 +14,56 @@ using namespace std::chrono_literals;
 
 enum class Strategy : std::uint8_t { kGossipSub, kFloodSub, kRandomSub };
 enum class SignaturePolicy : std::uint8_t { kStrictSign, kStrictNoSign };
+
+// Per-topic peer-score parameters (GossipSub v1.1 P1..P4). A weight of 0 disables its term.
+struct TopicScoreParams {
+  double topic_weight = 1.0;
+  // P1: time in mesh, counted in quanta, capped.
+  double time_in_mesh_weight = 0.0;
+  Duration time_in_mesh_quantum = 1s;
+  double time_in_mesh_cap = 3600.0;
+  // P2: first message deliveries (positive weight).
+  double first_message_deliveries_weight = 0.0;
+  double first_message_deliveries_decay = 0.5;
+  double first_message_deliveries_cap = 2000.0;
+  // P3: mesh message delivery deficit, squared (negative weight).
+  double mesh_message_deliveries_weight = 0.0;
+  double mesh_message_deliveries_decay = 0.5;
+  double mesh_message_deliveries_cap = 100.0;
+  double mesh_message_deliveries_threshold = 20.0;
+  Duration mesh_message_deliveries_window = 10ms;
+  Duration mesh_message_deliveries_activation = 5s;
+  // P3b: sticky deficit penalty kept after a prune (negative weight).
+  double mesh_failure_penalty_weight = 0.0;
+  double mesh_failure_penalty_decay = 0.5;
+  // P4: invalid messages, squared (negative weight).
+  double invalid_message_deliveries_weight = 0.0;
+  double invalid_message_deliveries_decay = 0.5;
+};
+
+// Peer-score parameters (GossipSub v1.1). With every weight 0 (the default, as in go without
+// WithPeerScore) all scores are 0 and scoring changes no decision.
+struct PeerScoreParams {
+  std::map<std::string, TopicScoreParams> topics;
+  double topic_score_cap = 0.0;              // 0: no cap on the summed topic score
+  double app_specific_weight = 0.0;          // P5
+  double ip_colocation_factor_weight = 0.0;  // P6 (negative)
+  double ip_colocation_factor_threshold = 1.0;
+  double behaviour_penalty_weight = 0.0;  // P7 (negative)
+  double behaviour_penalty_threshold = 0.0;
+  double behaviour_penalty_decay = 0.99;
+  Duration decay_interval = 1s;
+  double decay_to_zero = 0.01;
+  Duration retain_score = 3600s;  // score of a disconnected peer kept for its reconnection
+};
+
+struct PeerScoreThresholds {
+  double gossip_threshold = 0.0;     // below: no gossip to or from the peer
+  double publish_threshold = 0.0;    // below: no flood publish to the peer
+  double graylist_threshold = 0.0;   // below: the peer's RPCs are ignored
+  double accept_px_threshold = 0.0;  // PX from a PRUNE accepted only at or above
+  double opportunistic_graft_threshold = 0.0;
+};
 
 struct GossipConfig {
   Strategy strategy = Strategy::kGossipSub;
@@ -68,6 +120,12 @@ struct GossipConfig {
   // randomsub: forward to `randomsub_k` random subscribed peers, at most `randomsub_ttl` hops.
   int randomsub_k = 6;
   int randomsub_ttl = 8;
+
+  // Topics one peer may be subscribed to; further SUBSCRIBEs are dropped (counted as spam).
+  int max_subscriptions_per_peer = 128;
+
+  PeerScoreParams score;
+  PeerScoreThresholds thresholds;
 };
 
 }  // namespace p2pgossip::router

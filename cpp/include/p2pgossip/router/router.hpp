@@ -57,7 +57,12 @@ struct DisconnectPeer {
   PeerIndex peer;
   std::string reason;
 };
-using Action = std::variant<SendRpc, Deliver, DisconnectPeer>;
+// Peer exchange: a PRUNE named a peer to try; the router cannot dial, the shell may.
+struct ConnectPeer {
+  Bytes peer_id;
+  std::optional<Bytes> signed_peer_record;
+};
+using Action = std::variant<SendRpc, Deliver, DisconnectPeer, ConnectPeer>;
 
 class Router {
  public:
@@ -77,6 +82,14 @@ class Router {
   void subscribe(const std::string& topic, Instant now);
   void unsubscribe(const std::string& topic, Instant now);
 
+  // Explicit (direct) peers: always sent every message of their topics, never in a mesh,
+  // their GRAFTs refused. Applies to the peer at this index from now on.
+  void add_explicit_peer(PeerIndex peer);
+  // P5: the application's score for a peer. P6: the peer's IP address (any stable string);
+  // peers sharing one are penalised per ip_colocation_factor_*.
+  void set_application_score(PeerIndex peer, double value);
+  void set_peer_ip(PeerIndex peer, const std::string& ip);
+
   // Runs whatever is due at `now` (heartbeat, expiries).
   void tick(Instant now);
   std::optional<Instant> next_deadline() const;
@@ -88,6 +101,10 @@ class Router {
   const Counters& counters() const;
   std::vector<PeerIndex> mesh(const std::string& topic) const;
   double score(PeerIndex peer, Instant now) const;
+  std::vector<PeerIndex> fanout(const std::string& topic) const;
+  std::vector<std::string> topics() const;                       // our subscriptions, sorted
+  std::vector<PeerIndex> peers(const std::string& topic) const;  // peers subscribed to topic
+  std::uint64_t duplicates_from(PeerIndex peer) const;           // duplicates this peer sent us
 
  private:
   struct State;

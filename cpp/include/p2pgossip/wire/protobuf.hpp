@@ -3,6 +3,7 @@
 // RPC, key files, peer ids, Noise payloads, identify).
 #pragma once
 
+#include <bit>
 #include <cstdint>
 
 #include "p2pgossip/bytes.hpp"
@@ -23,13 +24,21 @@ constexpr std::size_t kMaxVarintBytes = 10;
 // Deprecated groups nest; an attacker must not be able to make skipping recurse deeply.
 constexpr int kMaxGroupDepth = 16;
 
-std::size_t varint_size(std::uint64_t v);
+// Sizes are inline: encoders call them per field, and the simulator sizes every RPC it sends.
+constexpr std::size_t varint_size(std::uint64_t v) {
+  return static_cast<std::size_t>(std::bit_width(v | 1) + 6) / 7;
+}
+constexpr std::size_t varint_field_size(std::uint32_t field, std::uint64_t v) {
+  return varint_size(static_cast<std::uint64_t>(field) << 3) + varint_size(v);
+}
+constexpr std::size_t len_field_size(std::uint32_t field, std::size_t len) {
+  return varint_size(static_cast<std::uint64_t>(field) << 3) + varint_size(len) + len;
+}
+
 void put_varint(Bytes& out, std::uint64_t v);
 void put_tag(Bytes& out, std::uint32_t field, WireType type);
 void put_varint_field(Bytes& out, std::uint32_t field, std::uint64_t v);
 void put_len_field(Bytes& out, std::uint32_t field, ByteView value);
-std::size_t varint_field_size(std::uint32_t field, std::uint64_t v);
-std::size_t len_field_size(std::uint32_t field, std::size_t len);
 
 // One decoded field. For kLen, `bytes` views the payload (inside the input buffer);
 // for kI64/kI32 it views the 8/4 raw bytes; for kVarint the value is in `varint`.

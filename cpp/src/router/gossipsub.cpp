@@ -1,0 +1,618 @@
+// The router core: inputs (connect, disconnect, RPC, publish, subscribe), the receive
+// pipeline (rate limit → id → seen → size → signature → validator → deliver + forward) and
+// GossipSub control handling (IHAVE, IWANT, GRAFT, PRUNE, IDONTWANT).
+#include <algorithm>
+#include <cmath>
+
+#include "p2pgossip/wire/rpc_codec.hpp"
+#include "router_state.hpp"
+
+namespace p2pgossip::router {
+
+namespace {
+
+std::uint64_t seconds_ceil(Duration d) {
+  return static_cast<std::uint64_t>((d.count() + 999'999'999) / 1'000'000'000);
+}
+
+MessageId id_of(const Bytes& b) {
+  return MessageId(ByteView(b.data(), std::min(b.size(), MessageId::kMaxSize)));
+}
+
+}  // namespace
+
+Router::State::State(GossipConfig c, Services s, std::uint64_t seed)
+    : cfg(std::move(c)),
+      svc(std::move(s)),
+      rng(seed),
+      seen(cfg.seen_ttl, cfg.seen_max_entries),
+      mcache(cfg.mcache_len, cfg.mcache_gossip),
+      score(cfg.score) {}
+
+void Router::State::start(Instant now) {
+  if (started) return;
+  started = true;
+  next_heartbeat = now + cfg.heartbeat_initial_delay;
+}
+
+std::optional<Slot> Router::State::slot_of(PeerIndex p) const {
+  auto it = std::lower_bound(by_index.begin(), by_index.end(), std::pair<PeerIndex, Slot>{p, 0});
+  if (it == by_index.end() || it->first != p) return std::nullopt;
+  return it->second;
+}
+
+TopicId Router::State::intern(const std::string& topic) {
+  auto [it, fresh] = topic_ids.try_emplace(topic, static_cast<TopicId>(topics.size()));
+  if (fresh) {
+    topics.emplace_back().name = topic;
+    score.add_topic(it->second, topic);
+  }
+  return it->second;
+}
+
+std::optional<TopicId> Router::State::find_topic(const std::string& topic) const {
+  auto it = topic_ids.find(topic);
+  if (it == topic_ids.end()) return std::nullopt;
+  return it->second;
+}
+
+Rpc& Router::State::out(Slot s) {
+  PeerState& p = peers[s];
+  if (!p.dirty) {
+    p.dirty = true;
+    dirty.push_back(s);
+  }
+  return p.out;
+}
+
+ControlMessage& Router::State::control(Slot s) {
+  Rpc& r = out(s);
+  if (!r.control) r.control.emplace();
+  return *r.control;
+}
+
+void Router::State::flush() {
+  for (Slot s : dirty) {
+    PeerState& p = peers[s];
+    if (!p.dirty) continue;  // disconnected meanwhile
+    p.dirty = false;
+    if (!p.out.empty()) actions.emplace_back(SendRpc{p.index, std::move(p.out)});
+    p.out = Rpc{};
+  }
+  dirty.clear();
+}
+
+void Router::State::send_message(Slot s, const MessagePtr& m) {
+  out(s).publish.push_back(m);
+  ++counters.messages_forwarded;
+}
+
+void Router::State::send_graft(Slot s, TopicId t) {
+  control(s).graft.push_back(ControlGraft{topics[t].name});
+  ++counters.graft_sent;
+}
+
+void Router::State::send_prune(Slot s, TopicId t, bool unsubscribe, bool px, Instant now) {
+  const Duration backoff_for = unsubscribe ? cfg.unsubscribe_backoff : cfg.prune_backoff;
+  backoff.add(t, peers[s].index, now + backoff_for);
+  ControlPrune prune{topics[t].name, {}, seconds_ceil(backoff_for)};
+  if (px && cfg.do_px && cfg.prune_peers > 0) {
+    // Peer exchange: other well-scored peers of the topic the pruned peer may connect to.
+    std::vector<Slot> c;
+    for (Slot o : topics[t].peers)
+      if (o != s && !peers[o].peer_id.empty() && peer_score(o, now) >= 0) c.push_back(o);
+    rng.sample(c, static_cast<std::size_t>(cfg.prune_peers));
+    for (Slot o : c) prune.peers.push_back(PeerInfo{peers[o].peer_id, std::nullopt});
+  }
+  control(s).prune.push_back(std::move(prune));
+  ++counters.prune_sent;
+}
+
+void Router::State::add_to_mesh(TopicState& topic, TopicId t, Slot s, Instant now) {
+  if (insert_sorted(topic.mesh, s)) score.graft(s, t, now);
+}
+
+void Router::State::remove_from_mesh(TopicState& topic, TopicId t, Slot s, Instant now) {
+  if (erase_sorted(topic.mesh, s)) score.prune(s, t, now);
+}
+
+// ---- inputs -------------------------------------------------------------------------------
+
+Router::Router(GossipConfig config, Services services, std::uint64_t seed)
+    : s_(std::make_unique<State>(std::move(config), std::move(services), seed)) {}
+Router::~Router() = default;
+Router::Router(Router&&) noexcept = default;
+Router& Router::operator=(Router&&) noexcept = default;
+
+void Router::peer_connected(PeerIndex peer, ByteView peer_id, bool outbound, Protocol protocol,
+                            Instant now) {
+  State& st = *s_;
+  st.start(now);
+  if (st.slot_of(peer)) peer_disconnected(peer, now);  // a reconnect replaces the old state
+  Slot s;
+  if (!st.free_slots.empty()) {
+    s = st.free_slots.back();
+    st.free_slots.pop_back();
+  } else {
+    s = static_cast<Slot>(st.peers.size());
+    st.peers.emplace_back();
+  }
+  PeerState& p = st.peers[s];
+  p = PeerState{};
+  p.index = peer;
+  p.peer_id = to_bytes(peer_id);
+  p.connected = true;
+  p.outbound = outbound;
+  p.protocol = protocol;
+  p.is_explicit = std::binary_search(st.explicit_peers.begin(), st.explicit_peers.end(), peer);
+  p.message_bucket = TokenBucket(st.cfg.rate_limit_messages_per_s, st.cfg.rate_limit_burst_s, now);
+  p.byte_bucket = TokenBucket(st.cfg.rate_limit_bytes_per_s, st.cfg.rate_limit_burst_s, now);
+  st.by_index.insert(
+      std::upper_bound(st.by_index.begin(), st.by_index.end(), std::pair<PeerIndex, Slot>{peer, 0}),
+      {peer, s});
+  st.score.add_peer(s, p.peer_id, now);
+
+  // Hello: our full subscription list.
+  for (TopicId t = 0; t < st.topics.size(); ++t)
+    if (st.topics[t].subscribed)
+      st.out(s).subscriptions.push_back(SubOpts{true, st.topics[t].name});
+  st.flush();
+}
+
+void Router::peer_disconnected(PeerIndex peer, Instant now) {
+  State& st = *s_;
+  auto slot = st.slot_of(peer);
+  if (!slot) return;
+  const Slot s = *slot;
+  PeerState& p = st.peers[s];
+  for (TopicId t : p.topics) {
+    TopicState& topic = st.topics[t];
+    erase_sorted(topic.peers, s);
+    st.remove_from_mesh(topic, t, s, now);
+    erase_sorted(topic.fanout, s);
+  }
+  st.score.remove_peer(s, now);
+  st.promises.peer_gone(peer);
+  p = PeerState{};
+  st.by_index.erase(std::lower_bound(st.by_index.begin(), st.by_index.end(),
+                                     std::pair<PeerIndex, Slot>{peer, 0}));
+  st.free_slots.push_back(s);
+}
+
+void Router::rpc_received(PeerIndex from, Rpc rpc, Instant now) {
+  State& st = *s_;
+  st.start(now);
+  auto slot = st.slot_of(from);
+  if (!slot) return;
+  const Slot s = *slot;
+  if (st.peer_score(s, now) < st.cfg.thresholds.graylist_threshold) {
+    ++st.counters.dropped_graylisted;
+    return;
+  }
+  for (const SubOpts& sub : rpc.subscriptions) st.handle_subscription(s, sub, now);
+  for (const MessagePtr& m : rpc.publish)
+    if (m) st.handle_message(s, m, now);
+  if (rpc.control && st.cfg.strategy == Strategy::kGossipSub) {
+    const ControlMessage& c = *rpc.control;
+    st.handle_ihave(s, c.ihave, now);
+    st.handle_iwant(s, c.iwant, now);
+    st.handle_graft(s, c.graft, now);
+    st.handle_prune(s, c.prune, now);
+    st.handle_idontwant(s, c.idontwant);
+  }
+  st.flush();
+}
+
+Result<MessageId> Router::publish(MessagePtr message, Instant now) {
+  State& st = *s_;
+  st.start(now);
+  if (!message) return Error{"publish: null message"};
+  const Message& m = *message;
+  if (wire::encoded_message_size(m) > st.cfg.max_message_size)
+    return Error{"publish: message exceeds max_message_size"};
+  if (st.cfg.signature_policy == SignaturePolicy::kStrictSign) {
+    if (!m.signature || !m.from || !m.seqno)
+      return Error{"publish: StrictSign requires from, seqno and signature"};
+  } else if (m.from || m.seqno || m.signature || m.key) {
+    return Error{"publish: StrictNoSign forbids from, seqno, signature and key"};
+  }
+  const MessageId id = st.svc.message_id(m);
+  if (st.seen.contains(id)) return Error{"publish: message already published or seen"};
+  const std::uint64_t evicted = st.seen.evicted_when_full();
+  st.seen.insert(id, now);
+  st.counters.dropped_seen_cache_full += st.seen.evicted_when_full() - evicted;
+  ++st.counters.messages_published;
+  const TopicId t = st.intern(m.topic);
+  if (st.cfg.strategy == Strategy::kGossipSub) st.mcache.put(id, message, t);
+  if (st.topics[t].subscribed) {
+    st.actions.emplace_back(Deliver{message, id, kLocalPeer});
+    ++st.counters.messages_delivered;
+  }
+  st.forward(message, id, t, std::nullopt, now);
+  st.flush();
+  return id;
+}
+
+void Router::subscribe(const std::string& topic, Instant now) {
+  State& st = *s_;
+  st.start(now);
+  const TopicId t = st.intern(topic);
+  if (st.topics[t].subscribed) return;
+  st.topics[t].subscribed = true;
+  for (Slot s = 0; s < st.peers.size(); ++s)
+    if (st.peers[s].connected) st.out(s).subscriptions.push_back(SubOpts{true, topic});
+  if (st.cfg.strategy == Strategy::kGossipSub) st.join(t, now);
+  st.flush();
+}
+
+void Router::unsubscribe(const std::string& topic, Instant now) {
+  State& st = *s_;
+  st.start(now);
+  auto t = st.find_topic(topic);
+  if (!t || !st.topics[*t].subscribed) return;
+  st.topics[*t].subscribed = false;
+  for (Slot s = 0; s < st.peers.size(); ++s)
+    if (st.peers[s].connected) st.out(s).subscriptions.push_back(SubOpts{false, topic});
+  if (st.cfg.strategy == Strategy::kGossipSub) st.leave(*t, now);
+  st.flush();
+}
+
+void Router::add_explicit_peer(PeerIndex peer) {
+  State& st = *s_;
+  auto it = std::lower_bound(st.explicit_peers.begin(), st.explicit_peers.end(), peer);
+  if (it == st.explicit_peers.end() || *it != peer) st.explicit_peers.insert(it, peer);
+  if (auto s = st.slot_of(peer)) {
+    st.peers[*s].is_explicit = true;
+    for (TopicId t = 0; t < st.topics.size(); ++t) erase_sorted(st.topics[t].mesh, *s);
+  }
+}
+
+void Router::set_application_score(PeerIndex peer, double value) {
+  if (auto s = s_->slot_of(peer)) s_->score.set_application_score(*s, value);
+}
+
+void Router::set_peer_ip(PeerIndex peer, const std::string& ip) {
+  if (auto s = s_->slot_of(peer)) s_->score.set_ip(*s, ip);
+}
+
+void Router::tick(Instant now) {
+  State& st = *s_;
+  st.start(now);
+  if (now < st.next_heartbeat) return;
+  st.heartbeat(now);
+  const Duration interval = std::max(st.cfg.heartbeat_interval, Duration{1});
+  while (st.next_heartbeat <= now) st.next_heartbeat += interval;
+  st.flush();
+}
+
+std::optional<Instant> Router::next_deadline() const {
+  if (!s_->started) return std::nullopt;
+  return s_->next_heartbeat;
+}
+
+void Router::drain_actions(std::vector<Action>& out) {
+  if (out.empty()) {
+    out.swap(s_->actions);
+  } else {
+    std::move(s_->actions.begin(), s_->actions.end(), std::back_inserter(out));
+  }
+  s_->actions.clear();
+}
+
+const Counters& Router::counters() const { return s_->counters; }
+
+std::vector<PeerIndex> Router::State::indices(const std::vector<Slot>& slots) const {
+  std::vector<PeerIndex> r;
+  for (Slot s : slots) r.push_back(peers[s].index);
+  std::sort(r.begin(), r.end());
+  return r;
+}
+
+std::vector<PeerIndex> Router::mesh(const std::string& topic) const {
+  auto t = s_->find_topic(topic);
+  return t ? s_->indices(s_->topics[*t].mesh) : std::vector<PeerIndex>{};
+}
+
+std::vector<PeerIndex> Router::fanout(const std::string& topic) const {
+  auto t = s_->find_topic(topic);
+  return t && s_->topics[*t].has_fanout ? s_->indices(s_->topics[*t].fanout)
+                                        : std::vector<PeerIndex>{};
+}
+
+std::vector<PeerIndex> Router::peers(const std::string& topic) const {
+  auto t = s_->find_topic(topic);
+  return t ? s_->indices(s_->topics[*t].peers) : std::vector<PeerIndex>{};
+}
+
+std::vector<std::string> Router::topics() const {
+  std::vector<std::string> r;
+  for (const TopicState& t : s_->topics)
+    if (t.subscribed) r.push_back(t.name);
+  std::sort(r.begin(), r.end());
+  return r;
+}
+
+double Router::score(PeerIndex peer, Instant now) const {
+  auto s = s_->slot_of(peer);
+  return s ? s_->peer_score(*s, now) : 0.0;
+}
+
+std::uint64_t Router::duplicates_from(PeerIndex peer) const {
+  auto s = s_->slot_of(peer);
+  return s ? s_->peers[*s].duplicates : 0;
+}
+
+// ---- receive pipeline ---------------------------------------------------------------------
+
+void Router::State::handle_subscription(Slot s, const SubOpts& sub, Instant now) {
+  if (!sub.topic_id) return;
+  PeerState& p = peers[s];
+  if (sub.subscribe.value_or(false)) {
+    auto known = find_topic(*sub.topic_id);
+    if (known && p.subscribed(*known)) return;
+    if (static_cast<int>(p.topics.size()) >= cfg.max_subscriptions_per_peer) {
+      ++counters.dropped_spam;
+      return;
+    }
+    const TopicId t = intern(*sub.topic_id);
+    insert_sorted(p.topics, t);
+    insert_sorted(topics[t].peers, s);
+  } else {
+    auto t = find_topic(*sub.topic_id);
+    if (!t || !erase_sorted(p.topics, *t)) return;
+    TopicState& topic = topics[*t];
+    erase_sorted(topic.peers, s);
+    remove_from_mesh(topic, *t, s, now);
+    erase_sorted(topic.fanout, s);
+  }
+}
+
+void Router::State::handle_message(Slot s, const MessagePtr& mp, Instant now) {
+  PeerState& p = peers[s];
+  const Message& m = *mp;
+  ++counters.messages_received;
+  const std::size_t size = wire::encoded_message_size(m);
+  // Both buckets are charged only when both allow the message.
+  if (!p.message_bucket.take(1, now)) {
+    ++counters.dropped_rate_limited;
+    return;
+  }
+  if (!p.byte_bucket.take(static_cast<double>(size), now)) {
+    ++counters.dropped_rate_limited;
+    return;
+  }
+  const MessageId id = svc.message_id(m);
+  if (seen.contains(id)) {
+    ++counters.duplicates;
+    ++p.duplicates;
+    return;
+  }
+  auto t = find_topic(m.topic);
+  if (!t || !topics[*t].subscribed) {
+    ++counters.dropped_unsubscribed_topic;
+    return;
+  }
+  const std::uint64_t evicted = seen.evicted_when_full();
+  seen.insert(id, now);
+  counters.dropped_seen_cache_full += seen.evicted_when_full() - evicted;
+  promises.fulfil(id);
+  if (cfg.strategy == Strategy::kGossipSub && m.data &&
+      m.data->size() > cfg.idontwant_message_threshold)
+    send_idontwant(*t, id, s);
+  if (size > cfg.max_message_size) {
+    ++counters.dropped_too_large;
+    return;
+  }
+  if (!validate(s, m, *t, now)) return;
+  actions.emplace_back(Deliver{mp, id, p.index});
+  ++counters.messages_delivered;
+  score.first_delivery(s, *t);
+  if (cfg.strategy == Strategy::kGossipSub) mcache.put(id, mp, *t);
+  forward(mp, id, *t, s, now);
+}
+
+bool Router::State::validate(Slot s, const Message& m, TopicId t, Instant now) {
+  bool signature_ok;
+  if (cfg.signature_policy == SignaturePolicy::kStrictSign) {
+    signature_ok =
+        m.signature && m.from && m.seqno && svc.verify_signature && svc.verify_signature(m);
+  } else {
+    signature_ok = !m.from && !m.seqno && !m.signature && !m.key;
+  }
+  if (!signature_ok) {
+    ++counters.dropped_invalid_signature;
+    score.invalid_message(s, t);
+    return false;
+  }
+  if (!svc.validate) return true;
+  switch (svc.validate(m.topic, m, peers[s].index)) {
+    case ValidationResult::kAccept:
+      return true;
+    case ValidationResult::kReject:
+      ++counters.dropped_rejected;
+      score.invalid_message(s, t);
+      return false;
+    case ValidationResult::kIgnore:
+      ++counters.dropped_ignored;
+      return false;
+  }
+  return false;
+}
+
+void Router::State::send_idontwant(TopicId t, const MessageId& id, Slot from) {
+  for (Slot o : topics[t].mesh) {
+    if (o == from || peers[o].protocol != Protocol::kMeshsub12) continue;
+    ControlMessage& c = control(o);
+    if (c.idontwant.empty()) c.idontwant.emplace_back();
+    c.idontwant.back().message_ids.push_back(to_bytes(id.view()));
+    ++counters.idontwant_sent;
+  }
+}
+
+// ---- control ------------------------------------------------------------------------------
+
+void Router::State::handle_ihave(Slot s, const std::vector<ControlIHave>& ihave, Instant now) {
+  if (ihave.empty()) return;
+  counters.ihave_received += ihave.size();
+  PeerState& p = peers[s];
+  if (peer_score(s, now) < cfg.thresholds.gossip_threshold) return;
+  if (++p.ihave_this_heartbeat > cfg.max_ihave_messages ||
+      p.iwant_ids_asked >= cfg.max_ihave_length) {
+    ++counters.dropped_spam;
+    return;
+  }
+  std::vector<Bytes> want;
+  IdMap<char> wanted;
+  for (const ControlIHave& h : ihave) {
+    if (!h.topic_id) continue;
+    auto t = find_topic(*h.topic_id);
+    if (!t || !topics[*t].subscribed) continue;
+    for (const Bytes& raw : h.message_ids) {
+      if (raw.size() > MessageId::kMaxSize) continue;
+      const MessageId id = id_of(raw);
+      if (seen.contains(id) || !wanted.insert(id, 0).second) continue;
+      want.push_back(raw);
+    }
+  }
+  if (want.empty()) return;
+  const std::size_t room = static_cast<std::size_t>(cfg.max_ihave_length - p.iwant_ids_asked);
+  rng.sample(want, room);
+  p.iwant_ids_asked += static_cast<int>(want.size());
+  // The peer promises one of the wanted messages within iwant_followup_time.
+  promises.add(id_of(want[rng.below(want.size())]), p.index, now + cfg.iwant_followup_time);
+  ControlMessage& c = control(s);
+  c.iwant.push_back(ControlIWant{std::move(want)});
+  ++counters.iwant_sent;
+}
+
+void Router::State::handle_iwant(Slot s, const std::vector<ControlIWant>& iwant, Instant now) {
+  if (iwant.empty()) return;
+  counters.iwant_received += iwant.size();
+  if (peer_score(s, now) < cfg.thresholds.gossip_threshold) return;
+  PeerState& p = peers[s];
+  int budget = cfg.max_ihave_length;
+  for (const ControlIWant& w : iwant) {
+    for (const Bytes& raw : w.message_ids) {
+      if (budget-- <= 0) {
+        ++counters.dropped_spam;
+        return;
+      }
+      if (raw.size() > MessageId::kMaxSize) continue;
+      const MessageId id = id_of(raw);
+      if (p.dont_want && p.dont_want->contains(id)) continue;
+      if (MessagePtr m = mcache.get_for_peer(id, p.index, cfg.gossip_retransmission))
+        send_message(s, m);
+    }
+  }
+}
+
+void Router::State::handle_graft(Slot s, const std::vector<ControlGraft>& graft, Instant now) {
+  counters.graft_received += graft.size();
+  PeerState& p = peers[s];
+  for (const ControlGraft& g : graft) {
+    if (!g.topic_id) continue;
+    auto t = find_topic(*g.topic_id);
+    if (!t || !topics[*t].subscribed) continue;  // unknown topics are ignored, not answered
+    TopicState& topic = topics[*t];
+    if (contains(topic.mesh, s)) continue;
+    if (p.is_explicit) {
+      send_prune(s, *t, false, false, now);
+      continue;
+    }
+    if (auto until = backoff.until(*t, p.index); until && *until > now) {
+      // GRAFT during backoff: a behaviour penalty, a second one if it came right after the
+      // PRUNE (within graft_flood_threshold of it), and the backoff restarts.
+      score.add_penalty(s, 1);
+      if (now < *until - cfg.prune_backoff + cfg.graft_flood_threshold) score.add_penalty(s, 1);
+      send_prune(s, *t, false, false, now);
+      continue;
+    }
+    if (peer_score(s, now) < 0) {
+      send_prune(s, *t, false, false, now);
+      continue;
+    }
+    if (static_cast<int>(topic.mesh.size()) >= cfg.D_hi && !p.outbound) {
+      send_prune(s, *t, false, true, now);
+      continue;
+    }
+    add_to_mesh(topic, *t, s, now);
+  }
+}
+
+void Router::State::handle_prune(Slot s, const std::vector<ControlPrune>& prune, Instant now) {
+  counters.prune_received += prune.size();
+  PeerState& p = peers[s];
+  for (const ControlPrune& pr : prune) {
+    if (!pr.topic_id) continue;
+    auto t = find_topic(*pr.topic_id);
+    if (!t) continue;
+    remove_from_mesh(topics[*t], *t, s, now);
+    const Duration b =
+        pr.backoff
+            ? Duration(std::chrono::seconds(std::min<std::uint64_t>(*pr.backoff, 365ull * 86400)))
+            : cfg.prune_backoff;
+    backoff.add(*t, p.index, now + b);
+    if (pr.peers.empty() || peer_score(s, now) < cfg.thresholds.accept_px_threshold) continue;
+    int n = 0;
+    for (const PeerInfo& info : pr.peers) {
+      if (n >= cfg.prune_peers) break;
+      if (!info.peer_id || info.peer_id->empty()) continue;
+      bool connected = false;
+      for (const PeerState& q : peers)
+        if (q.connected && q.peer_id == *info.peer_id) connected = true;
+      if (connected) continue;
+      actions.emplace_back(ConnectPeer{*info.peer_id, info.signed_peer_record});
+      ++n;
+    }
+  }
+}
+
+void Router::State::handle_idontwant(Slot s, const std::vector<ControlIDontWant>& idontwant) {
+  if (idontwant.empty()) return;
+  counters.idontwant_received += idontwant.size();
+  PeerState& p = peers[s];
+  if (!p.dont_want) p.dont_want = std::make_unique<DontWantSet>();
+  for (const ControlIDontWant& d : idontwant)
+    for (const Bytes& raw : d.message_ids) {
+      if (raw.size() > MessageId::kMaxSize) continue;
+      if (!p.dont_want->add(id_of(raw), heartbeats,
+                            static_cast<std::size_t>(std::max(0, cfg.max_idontwant_messages))))
+        ++counters.dropped_spam;
+    }
+}
+
+// ---- JOIN / LEAVE -------------------------------------------------------------------------
+
+void Router::State::join(TopicId t, Instant now) {
+  TopicState& topic = topics[t];
+  std::vector<Slot> chosen;
+  if (topic.has_fanout) {
+    for (Slot s : topic.fanout)
+      if (peer_score(s, now) >= 0 && !backoff.active(t, peers[s].index, now)) chosen.push_back(s);
+    rng.sample(chosen, static_cast<std::size_t>(cfg.D));
+    topic.fanout.clear();
+    topic.has_fanout = false;
+  }
+  if (static_cast<int>(chosen.size()) < cfg.D) {
+    auto more = pick_peers(t, cfg.D - chosen.size(), [&](Slot s) {
+      return std::find(chosen.begin(), chosen.end(), s) == chosen.end() &&
+             !backoff.active(t, peers[s].index, now) && peer_score(s, now) >= 0;
+    });
+    chosen.insert(chosen.end(), more.begin(), more.end());
+  }
+  for (Slot s : chosen) {
+    add_to_mesh(topic, t, s, now);
+    send_graft(s, t);
+  }
+}
+
+void Router::State::leave(TopicId t, Instant now) {
+  TopicState& topic = topics[t];
+  for (Slot s : topic.mesh) {
+    score.prune(s, t, now);
+    send_prune(s, t, true, true, now);
+  }
+  topic.mesh.clear();
+}
+
+}  // namespace p2pgossip::router

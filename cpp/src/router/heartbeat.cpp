@@ -1,0 +1,161 @@
+// The heartbeat: promise and score bookkeeping, mesh maintenance per joined topic (D_lo..D_hi,
+// D_score, D_out, opportunistic grafting), fanout expiry and upkeep, IHAVE gossip, and the
+// shifting/expiry of mcache, seen cache, backoffs and IDONTWANT sets.
+#include <algorithm>
+
+#include "router_state.hpp"
+
+namespace p2pgossip::router {
+
+void Router::State::heartbeat(Instant now) {
+  ++heartbeats;
+  for (PeerState& p : peers) {
+    p.ihave_this_heartbeat = 0;
+    p.iwant_ids_asked = 0;
+  }
+  for (auto [index, broken] : promises.take_broken(now)) {
+    counters.broken_promises += static_cast<std::uint64_t>(broken);
+    if (auto s = slot_of(index)) score.add_penalty(*s, broken);
+  }
+  score.refresh(now);
+
+  if (cfg.strategy == Strategy::kGossipSub) {
+    for (TopicId t = 0; t < topics.size(); ++t) {
+      if (topics[t].subscribed) {
+        maintain_mesh(t, now);
+        emit_gossip(t, topics[t].mesh, now);
+      } else if (topics[t].has_fanout) {
+        maintain_fanout(t, now);
+        if (topics[t].has_fanout) emit_gossip(t, topics[t].fanout, now);
+      }
+    }
+    mcache.shift();
+  }
+  seen.expire(now);
+  backoff.expire(now);
+  const std::uint64_t ttl =
+      static_cast<std::uint64_t>(std::max(0, cfg.idontwant_message_ttl_heartbeats));
+  if (heartbeats > ttl)
+    for (PeerState& p : peers)
+      if (p.dont_want) p.dont_want->expire(heartbeats - ttl);
+}
+
+void Router::State::maintain_mesh(TopicId t, Instant now) {
+  TopicState& topic = topics[t];
+  const auto D = static_cast<std::size_t>(std::max(0, cfg.D));
+  auto graftable = [&](Slot s) {
+    return !contains(topic.mesh, s) && !backoff.active(t, peers[s].index, now) &&
+           peer_score(s, now) >= 0;
+  };
+  auto graft_all = [&](const std::vector<Slot>& add) {
+    for (Slot s : add) {
+      add_to_mesh(topic, t, s, now);
+      send_graft(s, t);
+    }
+  };
+
+  // Peers with a negative score leave the mesh (no PX for them).
+  for (Slot s : std::vector<Slot>(topic.mesh))
+    if (peer_score(s, now) < 0) {
+      remove_from_mesh(topic, t, s, now);
+      send_prune(s, t, false, false, now);
+    }
+
+  if (static_cast<int>(topic.mesh.size()) < cfg.D_lo)
+    graft_all(pick_peers(t, D - std::min(D, topic.mesh.size()), graftable));
+
+  if (static_cast<int>(topic.mesh.size()) > cfg.D_hi) {
+    // Keep the D_score best-scored peers, then random ones, making sure D_out of the kept
+    // are outbound when that many are available; prune the rest.
+    std::vector<Slot> order(topic.mesh);
+    rng.shuffle(order);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](Slot a, Slot b) { return peer_score(a, now) > peer_score(b, now); });
+    const std::size_t by_score =
+        std::min(order.size(), static_cast<std::size_t>(std::max(0, cfg.D_score)));
+    rng.shuffle(order.data() + by_score, order.data() + order.size());
+    std::vector<Slot> keep(order.begin(), order.begin() + by_score);
+    int outbound = 0;
+    for (Slot s : keep) outbound += peers[s].outbound;
+    std::vector<Slot> rest(order.begin() + by_score, order.end());
+    for (auto it = rest.begin(); it != rest.end() && keep.size() < D;) {
+      if (outbound < cfg.D_out && peers[*it].outbound) {
+        keep.push_back(*it);
+        ++outbound;
+        it = rest.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    for (auto it = rest.begin(); it != rest.end() && keep.size() < D; it = rest.erase(it))
+      keep.push_back(*it);
+    for (Slot s : rest) {
+      remove_from_mesh(topic, t, s, now);
+      send_prune(s, t, false, true, now);
+    }
+  }
+
+  if (static_cast<int>(topic.mesh.size()) >= cfg.D_lo) {
+    int outbound = 0;
+    for (Slot s : topic.mesh) outbound += peers[s].outbound;
+    if (outbound < cfg.D_out)
+      graft_all(pick_peers(t, static_cast<std::size_t>(cfg.D_out - outbound),
+                           [&](Slot s) { return peers[s].outbound && graftable(s); }));
+  }
+
+  if (cfg.opportunistic_graft_ticks > 0 &&
+      heartbeats % static_cast<std::uint64_t>(cfg.opportunistic_graft_ticks) == 0 &&
+      topic.mesh.size() > 1) {
+    // Opportunistic grafting: a mesh whose median score is low takes in better peers.
+    std::vector<double> scores;
+    for (Slot s : topic.mesh) scores.push_back(peer_score(s, now));
+    std::sort(scores.begin(), scores.end());
+    const double median = scores[scores.size() / 2];
+    if (median < cfg.thresholds.opportunistic_graft_threshold)
+      graft_all(pick_peers(t, static_cast<std::size_t>(std::max(0, cfg.opportunistic_graft_peers)),
+                           [&](Slot s) { return graftable(s) && peer_score(s, now) > median; }));
+  }
+}
+
+void Router::State::maintain_fanout(TopicId t, Instant now) {
+  TopicState& topic = topics[t];
+  if (topic.last_publish + cfg.fanout_ttl <= now) {
+    topic.has_fanout = false;
+    topic.fanout.clear();
+    return;
+  }
+  std::erase_if(topic.fanout,
+                [&](Slot s) { return peer_score(s, now) < cfg.thresholds.publish_threshold; });
+  const auto D = static_cast<std::size_t>(std::max(0, cfg.D));
+  if (topic.fanout.size() < D) {
+    auto more = pick_peers(t, D - topic.fanout.size(), [&](Slot s) {
+      return !contains(topic.fanout, s) && peer_score(s, now) >= cfg.thresholds.publish_threshold;
+    });
+    for (Slot s : more) insert_sorted(topic.fanout, s);
+  }
+}
+
+void Router::State::emit_gossip(TopicId t, const std::vector<Slot>& exclude, Instant now) {
+  std::vector<MessageId> ids;
+  mcache.gossip_ids(t, ids);
+  if (ids.empty()) return;
+  std::vector<Slot> to;
+  for (Slot s : topics[t].peers)
+    if (peers[s].gossipsub() && !peers[s].is_explicit && !contains(exclude, s) &&
+        peer_score(s, now) >= cfg.thresholds.gossip_threshold)
+      to.push_back(s);
+  const auto factor = static_cast<std::size_t>(cfg.gossip_factor * static_cast<double>(to.size()));
+  rng.sample(to, std::max(static_cast<std::size_t>(std::max(0, cfg.D_lazy)), factor));
+  std::sort(to.begin(), to.end());
+  const auto cap = static_cast<std::size_t>(std::max(0, cfg.max_ihave_length));
+  for (Slot s : to) {
+    std::vector<MessageId> mine(ids);
+    rng.sample(mine, cap);
+    ControlIHave ihave{topics[t].name, {}};
+    for (const MessageId& id : mine) ihave.message_ids.push_back(to_bytes(id.view()));
+    control(s).ihave.push_back(std::move(ihave));
+    ++counters.ihave_sent;
+  }
+}
+
+}  // namespace p2pgossip::router

@@ -1,0 +1,141 @@
+// IdMap: a flat open-addressing hash map keyed by MessageId. Slots hold (hash tag, entry
+// index); entries live densely in a vector, so a lookup is one XXH3 hash plus a short linear
+// probe, and nothing is allocated per lookup. Used by the seen cache, mcache and IDONTWANT.
+#pragma once
+
+#include <xxhash.h>
+
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+#include "p2pgossip/message.hpp"
+
+namespace p2pgossip::router {
+
+inline std::uint64_t hash_id(const MessageId& id) {
+  return XXH3_64bits(id.view().data(), id.size());
+}
+
+template <class V>
+class IdMap {
+ public:
+  struct Entry {
+    MessageId key;
+    V value;
+    std::uint64_t hash;
+  };
+
+  std::size_t size() const { return entries_.size(); }
+  bool empty() const { return entries_.empty(); }
+
+  V* find(const MessageId& key) { return find(key, hash_id(key)); }
+  const V* find(const MessageId& key) const {
+    return const_cast<IdMap*>(this)->find(key, hash_id(key));
+  }
+  V* find(const MessageId& key, std::uint64_t h) {
+    if (slots_.empty()) return nullptr;
+    const std::uint32_t tag = static_cast<std::uint32_t>(h >> 32);
+    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.index == kEmpty) return nullptr;
+      if (s.tag == tag && entries_[s.index].key == key) return &entries_[s.index].value;
+    }
+  }
+
+  // Inserts `value` under `key` unless present; returns the stored value and whether it is new.
+  std::pair<V*, bool> insert(const MessageId& key, V value) {
+    const std::uint64_t h = hash_id(key);
+    if (V* v = find(key, h)) return {v, false};
+    if ((entries_.size() + 1) * 4 > slots_.size() * 3) grow();
+    entries_.push_back(Entry{key, std::move(value), h});
+    place(h, static_cast<std::uint32_t>(entries_.size() - 1));
+    return {&entries_.back().value, true};
+  }
+
+  bool erase(const MessageId& key) {
+    if (slots_.empty()) return false;
+    const std::uint64_t h = hash_id(key);
+    const std::size_t i = slot_of(key, h);
+    if (i == kNone) return false;
+    const std::uint32_t index = slots_[i].index;
+    remove_slot(i);
+    const std::uint32_t last = static_cast<std::uint32_t>(entries_.size() - 1);
+    if (index != last) {
+      // Move the last entry into the hole and repoint its slot.
+      const std::size_t j = slot_of_index(entries_[last].hash, last);
+      slots_[j].index = index;
+      entries_[index] = std::move(entries_[last]);
+    }
+    entries_.pop_back();
+    return true;
+  }
+
+  void clear() {
+    entries_.clear();
+    for (Slot& s : slots_) s.index = kEmpty;
+  }
+
+  // Entries in insertion order perturbed by erasures: callers needing a deterministic order
+  // must not depend on hash values, and this order depends only on the operation sequence.
+  const std::vector<Entry>& entries() const { return entries_; }
+  // Values may be changed in place through this; keys and hashes must not be.
+  std::vector<Entry>& entries() { return entries_; }
+
+ private:
+  static constexpr std::uint32_t kEmpty = 0xffffffff;
+  static constexpr std::size_t kNone = ~std::size_t{0};
+  struct Slot {
+    std::uint32_t tag = 0;
+    std::uint32_t index = kEmpty;
+  };
+
+  std::size_t slot_of(const MessageId& key, std::uint64_t h) const {
+    const std::uint32_t tag = static_cast<std::uint32_t>(h >> 32);
+    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.index == kEmpty) return kNone;
+      if (s.tag == tag && entries_[s.index].key == key) return i;
+    }
+  }
+  std::size_t slot_of_index(std::uint64_t h, std::uint32_t index) const {
+    for (std::size_t i = h & mask_;; i = (i + 1) & mask_)
+      if (slots_[i].index == index) return i;
+  }
+
+  void place(std::uint64_t h, std::uint32_t index) {
+    std::size_t i = h & mask_;
+    while (slots_[i].index != kEmpty) i = (i + 1) & mask_;
+    slots_[i] = Slot{static_cast<std::uint32_t>(h >> 32), index};
+  }
+
+  // Backward-shift deletion keeps probe chains intact without tombstones.
+  void remove_slot(std::size_t i) {
+    std::size_t j = i;
+    for (;;) {
+      j = (j + 1) & mask_;
+      if (slots_[j].index == kEmpty) break;
+      const std::size_t home = entries_[slots_[j].index].hash & mask_;
+      // Slot j's entry may move to i iff i lies cyclically in [home, j).
+      const bool movable = (j > i) ? (home <= i || home > j) : (home <= i && home > j);
+      if (movable) {
+        slots_[i] = slots_[j];
+        i = j;
+      }
+    }
+    slots_[i].index = kEmpty;
+  }
+
+  void grow() {
+    const std::size_t n = slots_.empty() ? 16 : slots_.size() * 2;
+    slots_.assign(n, Slot{});
+    mask_ = n - 1;
+    for (std::uint32_t k = 0; k < entries_.size(); ++k) place(entries_[k].hash, k);
+  }
+
+  std::vector<Slot> slots_;
+  std::size_t mask_ = 0;
+  std::vector<Entry> entries_;
+};
+
+}  // namespace p2pgossip::router

@@ -1,0 +1,47 @@
+#include "mcache.hpp"
+
+#include <algorithm>
+
+namespace p2pgossip::router {
+
+MessageCache::MessageCache(int len, int gossip)
+    : gossip_(static_cast<std::size_t>(std::max(0, std::min(gossip, len)))),
+      windows_(static_cast<std::size_t>(std::max(1, len))) {}
+
+void MessageCache::put(const MessageId& id, MessagePtr message, std::uint32_t topic) {
+  if (map_.insert(id, Entry{std::move(message), topic, {}}).second)
+    windows_.front().emplace_back(id, topic);
+}
+
+const Message* MessageCache::get(const MessageId& id) const {
+  const Entry* e = map_.find(id);
+  return e ? e->message.get() : nullptr;
+}
+
+MessagePtr MessageCache::get_for_peer(const MessageId& id, PeerIndex peer, int cap) {
+  Entry* e = map_.find(id);
+  if (!e) return nullptr;
+  auto it = std::find_if(e->iwant_sends.begin(), e->iwant_sends.end(),
+                         [&](const auto& p) { return p.first == peer; });
+  if (it == e->iwant_sends.end()) {
+    e->iwant_sends.emplace_back(peer, 0);
+    it = e->iwant_sends.end() - 1;
+  }
+  if (it->second >= cap) return nullptr;
+  ++it->second;
+  return e->message;
+}
+
+void MessageCache::gossip_ids(std::uint32_t topic, std::vector<MessageId>& out) const {
+  for (std::size_t w = 0; w < gossip_ && w < windows_.size(); ++w)
+    for (const auto& [id, t] : windows_[w])
+      if (t == topic) out.push_back(id);
+}
+
+void MessageCache::shift() {
+  for (const auto& [id, t] : windows_.back()) map_.erase(id);
+  windows_.pop_back();
+  windows_.emplace_front();
+}
+
+}  // namespace p2pgossip::router

@@ -1,0 +1,44 @@
+// mcache: messages of the last mcache_len heartbeat windows, for answering IWANT; the ids of
+// the newest mcache_gossip windows are what IHAVE advertises. Each entry counts how often it
+// was sent to each peer through IWANT, to cap retransmissions (gossip_retransmission).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <utility>
+#include <vector>
+
+#include "id_map.hpp"
+#include "p2pgossip/router/router.hpp"
+
+namespace p2pgossip::router {
+
+class MessageCache {
+ public:
+  MessageCache(int len, int gossip);
+
+  void put(const MessageId& id, MessagePtr message, std::uint32_t topic);
+  const Message* get(const MessageId& id) const;
+
+  // The message for an IWANT from `peer`, or null if unknown or already sent `cap` times.
+  MessagePtr get_for_peer(const MessageId& id, PeerIndex peer, int cap);
+
+  // Ids of `topic` in the gossiped windows, newest window first.
+  void gossip_ids(std::uint32_t topic, std::vector<MessageId>& out) const;
+
+  // Heartbeat: a new window starts, the oldest is forgotten.
+  void shift();
+  std::size_t size() const { return map_.size(); }
+
+ private:
+  struct Entry {
+    MessagePtr message;
+    std::uint32_t topic;
+    std::vector<std::pair<PeerIndex, int>> iwant_sends;
+  };
+  std::size_t gossip_;
+  std::deque<std::vector<std::pair<MessageId, std::uint32_t>>> windows_;  // front = newest
+  IdMap<Entry> map_;
+};
+
+}  // namespace p2pgossip::router

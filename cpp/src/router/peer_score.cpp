@@ -1,0 +1,227 @@
+#include "peer_score.hpp"
+
+#include <algorithm>
+
+namespace p2pgossip::router {
+
+namespace {
+
+constexpr std::size_t kMaxRetained = 4096;
+
+double seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
+
+bool any_weight(const PeerScoreParams& p) {
+  if (p.app_specific_weight != 0 || p.ip_colocation_factor_weight != 0 ||
+      p.behaviour_penalty_weight != 0)
+    return true;
+  for (const auto& [name, t] : p.topics)
+    if (t.topic_weight != 0 &&
+        (t.time_in_mesh_weight != 0 || t.first_message_deliveries_weight != 0 ||
+         t.mesh_message_deliveries_weight != 0 || t.mesh_failure_penalty_weight != 0 ||
+         t.invalid_message_deliveries_weight != 0))
+      return true;
+  return false;
+}
+
+void decay_to(double& v, double factor, double to_zero) {
+  v *= factor;
+  if (v < to_zero) v = 0;
+}
+
+}  // namespace
+
+PeerScore::PeerScore(const PeerScoreParams& params)
+    : params_(params), enabled_(any_weight(params)) {}
+
+void PeerScore::add_topic(std::uint32_t topic, const std::string& name) {
+  if (topic >= topic_params_.size()) topic_params_.resize(topic + 1, nullptr);
+  auto it = params_.topics.find(name);
+  topic_params_[topic] = it == params_.topics.end() ? nullptr : &it->second;
+}
+
+PeerScore::PeerStats& PeerScore::peer(std::uint32_t slot) {
+  if (slot >= peers_.size()) peers_.resize(slot + 1);
+  return peers_[slot];
+}
+
+void PeerScore::add_peer(std::uint32_t slot, const Bytes& peer_id, Instant now) {
+  if (!enabled_) return;
+  PeerStats& p = peer(slot);
+  p = PeerStats{};
+  if (auto it = retained_.find(peer_id); it != retained_.end()) {
+    p = std::move(it->second);
+    retained_.erase(it);
+  }
+  p.connected = true;
+  p.peer_id = peer_id;
+}
+
+void PeerScore::remove_peer(std::uint32_t slot, Instant now) {
+  if (!enabled_ || slot >= peers_.size()) return;
+  PeerStats& p = peers_[slot];
+  drop_ip(slot);
+  p.ip.clear();
+  for (TopicStats& t : p.topics) {
+    // Leaving the mesh by disconnecting still counts a delivery deficit (P3b).
+    if (t.in_mesh) prune(slot, t.topic, now);
+  }
+  p.connected = false;
+  // Only a score that would hurt the peer is worth remembering.
+  if (score(slot, now) < 0 && !p.peer_id.empty()) {
+    if (retained_.size() >= kMaxRetained) {
+      auto oldest = std::min_element(retained_.begin(), retained_.end(), [](auto& a, auto& b) {
+        return a.second.expire < b.second.expire;
+      });
+      retained_.erase(oldest);
+    }
+    p.expire = now + params_.retain_score;
+    retained_[p.peer_id] = std::move(p);
+  }
+  p = PeerStats{};
+}
+
+PeerScore::TopicStats* PeerScore::topic_stats(std::uint32_t slot, std::uint32_t topic,
+                                              bool create) {
+  if (!params(topic)) return nullptr;
+  PeerStats& p = peer(slot);
+  for (TopicStats& t : p.topics)
+    if (t.topic == topic) return &t;
+  if (!create) return nullptr;
+  p.topics.push_back(TopicStats{});
+  p.topics.back().topic = topic;
+  return &p.topics.back();
+}
+
+void PeerScore::graft(std::uint32_t slot, std::uint32_t topic, Instant now) {
+  if (!enabled_) return;
+  if (TopicStats* t = topic_stats(slot, topic, true)) {
+    t->in_mesh = true;
+    t->mesh_active = false;
+    t->graft_time = now;
+  }
+}
+
+void PeerScore::prune(std::uint32_t slot, std::uint32_t topic, Instant now) {
+  if (!enabled_) return;
+  TopicStats* t = topic_stats(slot, topic, false);
+  if (!t) return;
+  const TopicScoreParams& tp = *params(topic);
+  if (t->mesh_active && t->mesh_deliveries < tp.mesh_message_deliveries_threshold) {
+    const double deficit = tp.mesh_message_deliveries_threshold - t->mesh_deliveries;
+    t->mesh_failure_penalty += deficit * deficit;
+  }
+  t->in_mesh = false;
+  t->mesh_active = false;
+}
+
+void PeerScore::first_delivery(std::uint32_t slot, std::uint32_t topic) {
+  if (!enabled_) return;
+  TopicStats* t = topic_stats(slot, topic, true);
+  if (!t) return;
+  const TopicScoreParams& tp = *params(topic);
+  t->first_deliveries = std::min(tp.first_message_deliveries_cap, t->first_deliveries + 1);
+  if (t->in_mesh)
+    t->mesh_deliveries = std::min(tp.mesh_message_deliveries_cap, t->mesh_deliveries + 1);
+}
+
+void PeerScore::invalid_message(std::uint32_t slot, std::uint32_t topic) {
+  if (!enabled_) return;
+  if (TopicStats* t = topic_stats(slot, topic, true)) t->invalid_deliveries += 1;
+}
+
+void PeerScore::add_penalty(std::uint32_t slot, double count) {
+  if (!enabled_) return;
+  peer(slot).behaviour_penalty += count;
+}
+
+void PeerScore::set_application_score(std::uint32_t slot, double value) {
+  if (!enabled_) return;
+  peer(slot).application_score = value;
+}
+
+void PeerScore::drop_ip(std::uint32_t slot) {
+  const std::string& ip = peers_[slot].ip;
+  if (ip.empty()) return;
+  if (auto it = peers_per_ip_.find(ip); it != peers_per_ip_.end() && --it->second <= 0)
+    peers_per_ip_.erase(it);
+}
+
+void PeerScore::set_ip(std::uint32_t slot, const std::string& ip) {
+  if (!enabled_) return;
+  PeerStats& p = peer(slot);
+  drop_ip(slot);
+  p.ip = ip;
+  if (!ip.empty()) ++peers_per_ip_[ip];
+}
+
+double PeerScore::score(std::uint32_t slot, Instant now) const {
+  if (!enabled_ || slot >= peers_.size()) return 0;
+  const PeerStats& p = peers_[slot];
+  double topics = 0;
+  for (const TopicStats& t : p.topics) {
+    const TopicScoreParams& tp = *params(t.topic);
+    double s = 0;
+    if (t.in_mesh) {
+      const double quanta = seconds(now - t.graft_time) / seconds(tp.time_in_mesh_quantum);
+      s += tp.time_in_mesh_weight * std::min(quanta, tp.time_in_mesh_cap);
+    }
+    s += tp.first_message_deliveries_weight * t.first_deliveries;
+    if (t.mesh_active && t.mesh_deliveries < tp.mesh_message_deliveries_threshold) {
+      const double deficit = tp.mesh_message_deliveries_threshold - t.mesh_deliveries;
+      s += tp.mesh_message_deliveries_weight * deficit * deficit;
+    }
+    s += tp.mesh_failure_penalty_weight * t.mesh_failure_penalty;
+    s += tp.invalid_message_deliveries_weight * t.invalid_deliveries * t.invalid_deliveries;
+    topics += tp.topic_weight * s;
+  }
+  if (params_.topic_score_cap > 0) topics = std::min(topics, params_.topic_score_cap);
+  double total = topics + params_.app_specific_weight * p.application_score;
+  if (!p.ip.empty()) {
+    auto it = peers_per_ip_.find(p.ip);
+    const double n = it == peers_per_ip_.end() ? 0 : it->second;
+    if (n > params_.ip_colocation_factor_threshold) {
+      const double surplus = n - params_.ip_colocation_factor_threshold;
+      total += params_.ip_colocation_factor_weight * surplus * surplus;
+    }
+  }
+  if (p.behaviour_penalty > params_.behaviour_penalty_threshold) {
+    const double excess = p.behaviour_penalty - params_.behaviour_penalty_threshold;
+    total += params_.behaviour_penalty_weight * excess * excess;
+  }
+  return total;
+}
+
+void PeerScore::decay(PeerStats& p) const {
+  const double z = params_.decay_to_zero;
+  for (TopicStats& t : p.topics) {
+    const TopicScoreParams& tp = *params(t.topic);
+    decay_to(t.first_deliveries, tp.first_message_deliveries_decay, z);
+    decay_to(t.mesh_deliveries, tp.mesh_message_deliveries_decay, z);
+    decay_to(t.mesh_failure_penalty, tp.mesh_failure_penalty_decay, z);
+    decay_to(t.invalid_deliveries, tp.invalid_message_deliveries_decay, z);
+  }
+  decay_to(p.behaviour_penalty, params_.behaviour_penalty_decay, z);
+}
+
+void PeerScore::refresh(Instant now) {
+  if (!enabled_) return;
+  for (PeerStats& p : peers_)
+    for (TopicStats& t : p.topics)
+      if (t.in_mesh && !t.mesh_active &&
+          now - t.graft_time >= params(t.topic)->mesh_message_deliveries_activation)
+        t.mesh_active = true;
+  if (!decay_started_) {
+    decay_started_ = true;
+    next_decay_ = now + params_.decay_interval;
+    return;
+  }
+  while (now >= next_decay_) {
+    for (PeerStats& p : peers_)
+      if (p.connected) decay(p);
+    for (auto& [id, p] : retained_) decay(p);
+    next_decay_ += std::max(params_.decay_interval, Duration{1});
+  }
+  std::erase_if(retained_, [&](const auto& kv) { return kv.second.expire <= now; });
+}
+
+}  // namespace p2pgossip::router

@@ -1,0 +1,81 @@
+// Peer scoring of GossipSub v1.1: per-topic P1 (time in mesh), P2 (first deliveries),
+// P3 (mesh delivery deficit), P3b (mesh failure penalty), P4 (invalid messages), and per-peer
+// P5 (application), P6 (IP colocation), P7 (behaviour penalty); counters decay every
+// decay_interval. Peers are the router's slot numbers; a disconnected peer's stats are kept
+// for retain_score under its peer id, so reconnecting does not reset a bad score.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "p2pgossip/router/config.hpp"
+#include "p2pgossip/router/router.hpp"
+
+namespace p2pgossip::router {
+
+class PeerScore {
+ public:
+  explicit PeerScore(const PeerScoreParams& params);
+
+  // Whether any weight is set; when not, every score is 0 and the hooks do nothing.
+  bool enabled() const { return enabled_; }
+
+  void add_topic(std::uint32_t topic, const std::string& name);
+  void add_peer(std::uint32_t slot, const Bytes& peer_id, Instant now);
+  void remove_peer(std::uint32_t slot, Instant now);
+
+  void graft(std::uint32_t slot, std::uint32_t topic, Instant now);
+  void prune(std::uint32_t slot, std::uint32_t topic, Instant now);
+  void first_delivery(std::uint32_t slot, std::uint32_t topic);
+  void invalid_message(std::uint32_t slot, std::uint32_t topic);
+  void add_penalty(std::uint32_t slot, double count);
+  void set_application_score(std::uint32_t slot, double value);
+  void set_ip(std::uint32_t slot, const std::string& ip);
+
+  double score(std::uint32_t slot, Instant now) const;
+  // Decays counters when decay_interval has passed; activates P3; expires retained stats.
+  void refresh(Instant now);
+
+ private:
+  struct TopicStats {
+    std::uint32_t topic = 0;
+    bool in_mesh = false;
+    bool mesh_active = false;  // P3 counts only after mesh_message_deliveries_activation
+    Instant graft_time{};
+    double first_deliveries = 0;
+    double mesh_deliveries = 0;
+    double mesh_failure_penalty = 0;
+    double invalid_deliveries = 0;
+  };
+  struct PeerStats {
+    bool connected = false;
+    Bytes peer_id;
+    Instant expire{};  // when retained stats are forgotten
+    std::vector<TopicStats> topics;
+    double application_score = 0;
+    double behaviour_penalty = 0;
+    std::string ip;
+  };
+
+  const TopicScoreParams* params(std::uint32_t topic) const {
+    return topic < topic_params_.size() ? topic_params_[topic] : nullptr;
+  }
+  TopicStats* topic_stats(std::uint32_t slot, std::uint32_t topic, bool create);
+  PeerStats& peer(std::uint32_t slot);
+  void decay(PeerStats& p) const;
+  void drop_ip(std::uint32_t slot);
+
+  const PeerScoreParams& params_;
+  bool enabled_;
+  std::vector<const TopicScoreParams*> topic_params_;  // by interned topic
+  std::vector<PeerStats> peers_;                       // by slot
+  std::map<Bytes, PeerStats> retained_;                // by peer id
+  std::map<std::string, int> peers_per_ip_;
+  Instant next_decay_{};
+  bool decay_started_ = false;
+};
+
+}  // namespace p2pgossip::router

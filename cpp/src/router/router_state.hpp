@@ -1,0 +1,155 @@
+// Router::State: everything one router holds. Shared by the files of the router core:
+// gossipsub.cpp (inputs, validation, control handling), heartbeat.cpp (mesh, fanout, gossip)
+// and strategy.cpp (which peers a message goes to under each strategy).
+#pragma once
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "backoff.hpp"
+#include "gossip_promises.hpp"
+#include "idontwant.hpp"
+#include "mcache.hpp"
+#include "p2pgossip/router/router.hpp"
+#include "peer_score.hpp"
+#include "random.hpp"
+#include "seen_cache.hpp"
+#include "token_bucket.hpp"
+
+namespace p2pgossip::router {
+
+using Slot = std::uint32_t;  // dense local number of a connected peer
+using TopicId = std::uint32_t;
+
+struct PeerState {
+  PeerIndex index = 0;
+  Bytes peer_id;
+  bool connected = false;
+  bool outbound = false;
+  bool is_explicit = false;
+  Protocol protocol = Protocol::kMeshsub11;
+  std::vector<TopicId> topics;  // sorted
+  TokenBucket message_bucket, byte_bucket;
+  std::unique_ptr<DontWantSet> dont_want;  // allocated on the first IDONTWANT
+  int ihave_this_heartbeat = 0;            // IHAVE messages received (max_ihave_messages)
+  int iwant_ids_asked = 0;                 // ids we asked for this heartbeat (max_ihave_length)
+  std::uint64_t duplicates = 0;
+  Rpc out;  // batched outbound RPC, flushed when the current input is done
+  bool dirty = false;
+
+  bool gossipsub() const { return protocol != Protocol::kFloodsub; }
+  bool subscribed(TopicId t) const;
+};
+
+struct TopicState {
+  std::string name;
+  bool subscribed = false;
+  std::vector<Slot> peers;   // subscribed peers, sorted
+  std::vector<Slot> mesh;    // sorted
+  std::vector<Slot> fanout;  // sorted; meaningful while has_fanout
+  bool has_fanout = false;
+  Instant last_publish{};
+};
+
+struct Router::State {
+  State(GossipConfig c, Services s, std::uint64_t seed);
+
+  GossipConfig cfg;
+  Services svc;
+  Random rng;
+  Counters counters;
+  std::vector<Action> actions;
+
+  std::vector<PeerState> peers;  // by slot
+  std::vector<Slot> free_slots;
+  std::vector<std::pair<PeerIndex, Slot>> by_index;  // sorted by PeerIndex
+  std::vector<PeerIndex> explicit_peers;             // sorted
+  std::vector<Slot> dirty;                           // slots with a pending RPC, in order
+
+  std::vector<TopicState> topics;
+  std::unordered_map<std::string, TopicId> topic_ids;  // lookup only, never iterated
+
+  SeenCache seen;
+  MessageCache mcache;
+  GossipPromises promises;
+  Backoff backoff;
+  PeerScore score;
+
+  bool started = false;
+  Instant next_heartbeat{};
+  std::uint64_t heartbeats = 0;
+
+  // --- helpers (gossipsub.cpp) ---
+  void start(Instant now);
+  std::optional<Slot> slot_of(PeerIndex p) const;
+  TopicId intern(const std::string& topic);
+  std::optional<TopicId> find_topic(const std::string& topic) const;
+  Rpc& out(Slot s);
+  ControlMessage& control(Slot s);
+  void flush();
+  double peer_score(Slot s, Instant now) const { return score.score(s, now); }
+  std::vector<PeerIndex> indices(const std::vector<Slot>& slots) const;  // sorted
+
+  void send_message(Slot s, const MessagePtr& m);
+  void send_graft(Slot s, TopicId t);
+  void send_prune(Slot s, TopicId t, bool unsubscribe, bool px, Instant now);
+  void add_to_mesh(TopicState& topic, TopicId t, Slot s, Instant now);
+  void remove_from_mesh(TopicState& topic, TopicId t, Slot s, Instant now);
+
+  void handle_subscription(Slot s, const SubOpts& sub, Instant now);
+  void handle_message(Slot s, const MessagePtr& m, Instant now);
+  void handle_ihave(Slot s, const std::vector<ControlIHave>& ihave, Instant now);
+  void handle_iwant(Slot s, const std::vector<ControlIWant>& iwant, Instant now);
+  void handle_graft(Slot s, const std::vector<ControlGraft>& graft, Instant now);
+  void handle_prune(Slot s, const std::vector<ControlPrune>& prune, Instant now);
+  void handle_idontwant(Slot s, const std::vector<ControlIDontWant>& idontwant);
+  void send_idontwant(TopicId t, const MessageId& id, Slot from);
+  bool validate(Slot from, const Message& m, TopicId t, Instant now);
+  void join(TopicId t, Instant now);
+  void leave(TopicId t, Instant now);
+
+  // --- strategy.cpp: peers a message is sent to ---
+  void forward(const MessagePtr& m, const MessageId& id, TopicId t, std::optional<Slot> from,
+               Instant now);
+
+  // --- heartbeat.cpp ---
+  void heartbeat(Instant now);
+  void maintain_mesh(TopicId t, Instant now);
+  void maintain_fanout(TopicId t, Instant now);
+  void emit_gossip(TopicId t, const std::vector<Slot>& exclude, Instant now);
+  // Topic peers passing `filter`, at most `n`, chosen at random.
+  template <class F>
+  std::vector<Slot> pick_peers(TopicId t, std::size_t n, F&& filter) {
+    std::vector<Slot> c;
+    for (Slot s : topics[t].peers)
+      if (peers[s].gossipsub() && !peers[s].is_explicit && filter(s)) c.push_back(s);
+    rng.sample(c, n);
+    return c;
+  }
+};
+
+// Sorted-vector set helpers: membership, insert, erase.
+inline bool contains(const std::vector<std::uint32_t>& v, std::uint32_t x) {
+  return std::binary_search(v.begin(), v.end(), x);
+}
+inline bool insert_sorted(std::vector<std::uint32_t>& v, std::uint32_t x) {
+  auto it = std::lower_bound(v.begin(), v.end(), x);
+  if (it != v.end() && *it == x) return false;
+  v.insert(it, x);
+  return true;
+}
+inline bool erase_sorted(std::vector<std::uint32_t>& v, std::uint32_t x) {
+  auto it = std::lower_bound(v.begin(), v.end(), x);
+  if (it == v.end() || *it != x) return false;
+  v.erase(it);
+  return true;
+}
+
+inline bool PeerState::subscribed(TopicId t) const { return contains(topics, t); }
+
+}  // namespace p2pgossip::router

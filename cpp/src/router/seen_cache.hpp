@@ -1,0 +1,38 @@
+// Seen cache: message ids seen within seen_ttl, with a hard bound on entries. Entries expire
+// in insertion order (FIFO), so expiry is a pop from the front; when full, the oldest entry
+// is evicted early and the eviction counted, so memory never grows past the bound.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+
+#include "id_map.hpp"
+#include "p2pgossip/router/config.hpp"
+#include "p2pgossip/router/router.hpp"
+
+namespace p2pgossip::router {
+
+class SeenCache {
+ public:
+  SeenCache(Duration ttl, std::size_t max_entries)
+      : ttl_(ttl), max_entries_(max_entries > 0 ? max_entries : 1) {}
+
+  bool contains(const MessageId& id) const { return map_.find(id) != nullptr; }
+
+  // Marks `id` seen at `now`; returns false if it already was. Counts early evictions.
+  bool insert(const MessageId& id, Instant now);
+
+  void expire(Instant now);
+  std::size_t size() const { return map_.size(); }
+  std::uint64_t evicted_when_full() const { return evicted_; }
+
+ private:
+  struct Empty {};
+  Duration ttl_;
+  std::size_t max_entries_;
+  IdMap<Empty> map_;
+  std::deque<std::pair<Instant, MessageId>> fifo_;  // (expiry, id), oldest first
+  std::uint64_t evicted_ = 0;
+};
+
+}  // namespace p2pgossip::router

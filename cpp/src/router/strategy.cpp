@@ -1,0 +1,71 @@
+// Which peers a message goes to, per strategy, for our own publishes (`from` empty) and for
+// forwarding. Never back to the sender, never to the message's origin, never to a peer that
+// sent IDONTWANT for it.
+#include <algorithm>
+
+#include "router_state.hpp"
+
+namespace p2pgossip::router {
+
+void Router::State::forward(const MessagePtr& mp, const MessageId& id, TopicId t,
+                            std::optional<Slot> from, Instant now) {
+  const Message& m = *mp;
+  TopicState& topic = topics[t];
+  const bool own = !from;
+  auto eligible = [&](Slot s) {
+    const PeerState& p = peers[s];
+    if (from && s == *from) return false;
+    if (m.from && p.peer_id == *m.from) return false;
+    if (p.dont_want && p.dont_want->contains(id)) return false;
+    return true;
+  };
+
+  std::vector<Slot> to;
+  switch (cfg.strategy) {
+    case Strategy::kFloodSub:
+      for (Slot s : topic.peers)
+        if (eligible(s)) to.push_back(s);
+      break;
+    case Strategy::kRandomSub: {
+      for (Slot s : topic.peers)
+        if (eligible(s)) to.push_back(s);
+      rng.sample(to, static_cast<std::size_t>(std::max(0, cfg.randomsub_k)));
+      std::sort(to.begin(), to.end());
+      break;
+    }
+    case Strategy::kGossipSub: {
+      for (Slot s : topic.peers) {
+        const PeerState& p = peers[s];
+        // Explicit and floodsub peers get every message of their topics.
+        if ((p.is_explicit || !p.gossipsub()) && eligible(s)) to.push_back(s);
+      }
+      if (own && cfg.flood_publish) {
+        for (Slot s : topic.peers)
+          if (peers[s].gossipsub() && !peers[s].is_explicit && eligible(s) &&
+              peer_score(s, now) >= cfg.thresholds.publish_threshold)
+            to.push_back(s);
+      } else if (topic.subscribed) {
+        for (Slot s : topic.mesh)
+          if (eligible(s)) to.push_back(s);
+      } else if (own) {
+        // Publishing to a topic we have not joined: the fanout, created on first use.
+        if (!topic.has_fanout) {
+          topic.has_fanout = true;
+          topic.fanout = pick_peers(t, static_cast<std::size_t>(cfg.D), [&](Slot s) {
+            return peer_score(s, now) >= cfg.thresholds.publish_threshold;
+          });
+          std::sort(topic.fanout.begin(), topic.fanout.end());
+        }
+        for (Slot s : topic.fanout)
+          if (eligible(s)) to.push_back(s);
+      }
+      if (own && !topic.subscribed) topic.last_publish = now;
+      std::sort(to.begin(), to.end());
+      to.erase(std::unique(to.begin(), to.end()), to.end());
+      break;
+    }
+  }
+  for (Slot s : to) send_message(s, mp);
+}
+
+}  // namespace p2pgossip::router

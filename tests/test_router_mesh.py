@@ -1,0 +1,89 @@
+from hypothesis import given
+from hypothesis import strategies as st
+from router_harness import TOPIC, Harness, config, of_kind
+
+
+def joined(n, **cfg):
+    h = Harness(config(**cfg))
+    h.router.subscribe(TOPIC, 0)
+    h.connect(range(n))
+    return h
+
+
+def test_heartbeat_fills_mesh_to_D_when_below_D_lo():
+    h = joined(10)
+    grafts = of_kind(h.heartbeat(), "graft")
+    assert len(grafts) == 6 and h.router.mesh(TOPIC) == sorted(grafts)
+
+
+def test_heartbeat_prunes_to_D_when_above_D_hi_keeping_D_out_outbound():
+    h = joined(16)
+    h.connect(range(16, 20), outbound=True)
+    for p in range(20):  # inbound GRAFTs stop at D_hi; outbound peers are always accepted
+        h.receive(p, graft=[TOPIC])
+    assert len(h.router.mesh(TOPIC)) == 16
+    prunes = of_kind(h.heartbeat(), "prune")
+    mesh = h.router.mesh(TOPIC)
+    assert len(mesh) == 6 and len(prunes) == 10
+    assert not set(prunes) & set(mesh)
+    assert sum(p >= 16 for p in mesh) >= 2
+
+
+def test_graft_refused_above_D_hi_carries_px():
+    h = joined(20)
+    for p in range(20):
+        h.receive(p, graft=[TOPIC])
+    actions = h.receive(19, graft=[TOPIC])  # already refused once: in backoff now
+    assert 19 not in h.router.mesh(TOPIC)
+    prunes = of_kind(h.drain() + actions, "prune")
+    assert prunes.get(19) and prunes[19][0][0] == TOPIC
+
+
+def test_D_out_keeps_outbound_peers():
+    h = Harness(config())
+    h.router.subscribe(TOPIC, 0)
+    h.connect(range(10))
+    h.connect(range(10, 13), outbound=True)
+    for p in range(10):
+        h.receive(p, graft=[TOPIC])
+    h.heartbeat()
+    mesh = h.router.mesh(TOPIC)
+    assert len(mesh) >= 5
+    assert sum(p >= 10 for p in mesh) >= 2
+
+
+def test_floodsub_peers_never_in_mesh():
+    h = Harness(config())
+    h.router.subscribe(TOPIC, 0)
+    h.connect(range(5), protocol="/floodsub/1.0.0")
+    h.heartbeat()
+    assert h.router.mesh(TOPIC) == []
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["connect", "disconnect", "graft", "beat"]), st.integers(0, 29)),
+        max_size=60,
+    )
+)
+def test_mesh_size_bounds_after_any_sequence(ops):
+    h = joined(0)
+    connected = set()
+    for op, p in ops:
+        if op == "connect" and p not in connected:
+            h.connect([p], outbound=p % 3 == 0)
+            connected.add(p)
+        elif op == "disconnect" and p in connected:
+            h.router.peer_disconnected(p, h.now)
+            connected.discard(p)
+        elif op == "graft" and p in connected:
+            h.receive(p, graft=[TOPIC])
+        elif op == "beat":
+            h.heartbeat()
+        mesh = h.router.mesh(TOPIC)
+        assert len(mesh) <= 12 and set(mesh) <= connected
+    h.heartbeat()
+    mesh = h.router.mesh(TOPIC)
+    assert len(mesh) <= 12
+    if len(connected) < 12:  # no GRAFT was refused, so no peer is in backoff
+        assert len(mesh) >= min(5, len(connected))

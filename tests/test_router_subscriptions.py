@@ -1,0 +1,56 @@
+from router_harness import TOPIC, Harness, sends
+
+
+def test_full_subscription_list_sent_on_connect():
+    h = Harness()
+    h.router.subscribe("a", 0)
+    h.router.subscribe("b", 0)
+    h.drain()
+    actions = h.connect([1], topics=())
+    (rpc,) = sends(actions)[1]
+    assert sorted(rpc.subscriptions) == [(True, "a"), (True, "b")]
+
+
+def test_subscribe_and_unsubscribe_announced_as_deltas():
+    h = Harness()
+    h.connect([1, 2], topics=())
+    h.router.subscribe(TOPIC, 0)
+    out = sends(h.drain())
+    assert {p: [r.subscriptions for r in rs] for p, rs in out.items()} == {
+        1: [[(True, TOPIC)]],
+        2: [[(True, TOPIC)]],
+    }
+    h.router.unsubscribe(TOPIC, 0)
+    out = sends(h.drain())
+    assert all(r.subscriptions == [(False, TOPIC)] for rs in out.values() for r in rs)
+
+
+def test_peer_subscriptions_tracked():
+    h = Harness()
+    h.connect([1, 2, 3])
+    assert h.router.peers(TOPIC) == [1, 2, 3]
+    h.receive(2, subscriptions=[(False, TOPIC)])
+    assert h.router.peers(TOPIC) == [1, 3]
+    h.router.peer_disconnected(3, 0)
+    assert h.router.peers(TOPIC) == [1]
+
+
+def test_subscriptions_per_peer_bounded():
+    h = Harness(__import__("router_harness").config(max_subscriptions_per_peer=3))
+    h.connect([1], topics=[f"t{i}" for i in range(10)])
+    assert h.router.counters()["dropped_spam"] == 7
+
+
+def test_join_grafts_up_to_D_and_leave_prunes_with_unsubscribe_backoff():
+    h = Harness()
+    h.connect(range(10))
+    h.router.subscribe(TOPIC, 0)
+    out = sends(h.drain())
+    grafted = [p for p, rs in out.items() if any(r.graft == [TOPIC] for r in rs)]
+    assert len(grafted) == 6 and h.router.mesh(TOPIC) == sorted(grafted)
+    h.router.unsubscribe(TOPIC, 0)
+    out = sends(h.drain())
+    pruned = {p: r.prune for p, rs in out.items() for r in rs if r.prune}
+    assert sorted(pruned) == sorted(grafted)
+    assert all(pr[0][2] == 10 for pr in pruned.values())  # unsubscribe_backoff, seconds
+    assert h.router.mesh(TOPIC) == []
