@@ -1,6 +1,5 @@
 // p2pgossip._core router bindings: GossipConfig (durations in seconds, named presets), the
-// Rpc value type a Router exchanges (Message is bound in bind_message.cpp), and the Router
-// itself for sans-I/O tests.
+// Message and Rpc value types a Router exchanges, and the Router itself for sans-I/O tests.
 #include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
@@ -159,6 +158,10 @@ std::optional<py::bytes> opt_bytes(const std::optional<Bytes>& b) {
   if (!b) return std::nullopt;
   return to_py(*b);
 }
+std::optional<Bytes> bytes_opt(const std::optional<py::bytes>& b) {
+  if (!b) return std::nullopt;
+  return to_bytes(view_of(*b));
+}
 py::list id_list(const std::vector<Bytes>& ids) {
   py::list l;
   for (const Bytes& b : ids) l.append(to_py(b));
@@ -290,6 +293,7 @@ void bind_config(py::module_& m) {
 }
 
 void bind_values(py::module_& m) {
+  // Message is bound once, by bind_message.cpp (registered before this).
   py::class_<Rpc>(m, "Rpc",
                   "A pubsub RPC as the router sends and receives it. Control entries are "
                   "plain tuples: ihave (topic, [ids]), iwant [ids], graft topic, "

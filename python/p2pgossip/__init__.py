@@ -4,7 +4,7 @@ A GossipSub core in C++ (signed messages, peer scoring, rate limits) with a Pyth
 a deterministic network simulator, and libp2p on the wire.
 """
 
-from . import crypto
+from . import crypto, wire
 from ._core import (
     DecodeError,
     GossipConfig,
@@ -37,4 +37,5 @@ __all__ = [
     "TopicScoreParams",
     "__version__",
     "crypto",
+    "wire",
 ]

@@ -7,13 +7,15 @@
 #include <map>
 #include <string>
 
+#include "p2pgossip/crypto/message_signing.hpp"
+
 namespace p2pgossip::router {
 
 using Duration = std::chrono::nanoseconds;
 using namespace std::chrono_literals;
 
 enum class Strategy : std::uint8_t { kGossipSub, kFloodSub, kRandomSub };
-enum class SignaturePolicy : std::uint8_t { kStrictSign, kStrictNoSign };
+using crypto::SignaturePolicy;
 
 // Per-topic peer-score parameters (GossipSub v1.1 P1..P4). A weight of 0 disables its term.
 struct TopicScoreParams {
