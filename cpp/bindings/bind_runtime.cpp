@@ -147,6 +147,7 @@ py::dict metrics_to_py(const NodeMetrics& m) {
         py::make_tuple(to_py(p.peer_id), p.addr, direction_name(p.direction), p.protocol, p.score));
   out["peers"] = peers;
   out["mesh_sizes"] = m.mesh_sizes;
+  out["topic_peers"] = m.topic_peers;
   return out;
 }
 
@@ -172,6 +173,7 @@ void bind_runtime(py::module_& m) {
           "handshake_timeout", [](const Limits& l) { return to_seconds(l.handshake_timeout); },
           [](Limits& l, double s) { l.handshake_timeout = seconds(s, "handshake_timeout"); })
       .def_readwrite("peer_outbound_queue", &Limits::peer_outbound_queue)
+      .def_readwrite("max_pending_validations", &Limits::max_pending_validations)
       .def_readwrite("max_streams_per_connection", &Limits::max_streams_per_connection)
       .def_readwrite("socket_send_buffer", &Limits::socket_send_buffer)
       .def_readwrite("decode", &Limits::decode);

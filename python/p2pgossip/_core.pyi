@@ -550,6 +550,7 @@ class NodeLimits:
     max_per_ip: int
     handshake_timeout: float
     peer_outbound_queue: int
+    max_pending_validations: int
     max_streams_per_connection: int
     socket_send_buffer: int
     decode: DecodeLimits

@@ -435,6 +435,8 @@ bool Router::State::validate(Slot s, const Message& m, TopicId t, Instant now) {
     case ValidationResult::kIgnore:
       ++counters.dropped_ignored;
       return false;
+    case ValidationResult::kPending:
+      return false;  // validation_complete() finishes it
   }
   return false;
 }

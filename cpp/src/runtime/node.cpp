@@ -20,20 +20,12 @@ const std::array<std::string_view, static_cast<std::size_t>(Proto::kCount)> kPro
 
 namespace {
 
-router::Services services(const NodeConfig& c, crypto::VerifyCache& cache) {
-  router::Services s;
-  if (c.message_id == MessageIdFn::kXxh3) {
-    s.message_id = [](const Message& m) { return crypto::message_id_xxh3(m); };
-  } else {
-    // An id that does not fit (malformed `from`) becomes the empty id; such a message fails
-    // signature verification anyway.
-    s.message_id = [](const Message& m) {
-      auto id = crypto::message_id_from_seqno(m);
-      return id ? *id : MessageId{};
-    };
-  }
-  s.verify_signature = [&cache](const Message& m) { return crypto::verify_message(m, &cache); };
-  return s;
+// An id that does not fit (malformed `from`) becomes the empty id; such a message fails
+// signature verification anyway.
+MessageId id_of(MessageIdFn fn, const Message& m) {
+  if (fn == MessageIdFn::kXxh3) return crypto::message_id_xxh3(m);
+  auto id = crypto::message_id_from_seqno(m);
+  return id ? *id : MessageId{};
 }
 
 net::noise::LocalIdentity make_local_identity(const crypto::IdentityPtr& id) {
@@ -66,12 +58,38 @@ Node::Node(NodeId id, NodeConfig config, asio::io_context& io, Shared& shared)
       io_(io),
       shared_(shared),
       local_identity_(make_local_identity(config_.identity)),
-      router_(config_.gossip, services(config_, shared.verify_cache), config_.seed),
+      router_(config_.gossip, services(), config_.seed),
       router_timer_(io),
       resolver_(io),
       rng_(config_.seed ^ 0x6c696e6b6c6f7373ULL) {}
 
 Node::~Node() = default;
+
+router::Services Node::services() {
+  router::Services s;
+  s.message_id = [fn = config_.message_id](const Message& m) { return id_of(fn, m); };
+  s.verify_signature = [cache = &shared_.verify_cache](const Message& m) {
+    return crypto::verify_message(m, cache);
+  };
+  s.validate = [this](const std::string& topic, const Message& m, router::PeerIndex from) {
+    return on_validate(topic, m, from);
+  };
+  return s;
+}
+
+router::ValidationResult Node::on_validate(const std::string& topic, const Message& m,
+                                           router::PeerIndex from) {
+  if (validated_topics_.empty() || !validated_topics_.count(topic))
+    return router::ValidationResult::kAccept;
+  if (validations_.size() >= config_.limits.max_pending_validations)
+    return router::ValidationResult::kIgnore;
+  const ValidationToken token = next_token_++;
+  Validation v{std::make_shared<const Message>(m), id_of(config_.message_id, m), from, {}};
+  if (from < slots_.size() && slots_[from]) v.peer_id = slots_[from]->peer_id();
+  emit(ValidationRequest{id_, token, v.message, v.id, v.peer_id});
+  validations_.emplace(token, std::move(v));
+  return router::ValidationResult::kPending;
+}
 
 router::Instant Node::now() const {
   return std::chrono::duration_cast<router::Instant>(
@@ -302,7 +320,6 @@ bool Node::on_rpc(Connection& c, ByteView encoded) {
   if (auto p = c.pubsub_protocol()) count_in(proto_of(*p), encoded.size());
   auto rpc = wire::decode_rpc(encoded, config_.limits.decode);
   if (!rpc) {
-    count(Drop::kRpcDecode);
     log(LogLevel::kDebug, "rpc dropped", {{"reason", rpc.error().what}});
     return false;
   }
@@ -340,7 +357,12 @@ void Node::settle() {
     actions_.clear();
   }
   arm_timer();
-  if (!pending_.empty()) shared_.events.push(pending_);
+  if (pending_.empty()) return;
+  shared_.events.push(pending_, &refused_);
+  // Nobody will answer a request the queue refused: settle it as ignored.
+  for (Event& e : refused_)
+    validation_result(std::get<ValidationRequest>(e).token, router::ValidationResult::kIgnore);
+  refused_.clear();
 }
 
 void Node::handle(router::Action& action) {
@@ -440,7 +462,14 @@ void Node::set_validator(const std::string& topic, bool registered) {
 }
 
 void Node::validation_result(ValidationToken token, router::ValidationResult result) {
-  validations_.erase(token);
+  auto it = validations_.find(token);
+  if (it == validations_.end()) return;
+  Validation v = std::move(it->second);
+  validations_.erase(it);
+  const bool same_peer =
+      v.from < slots_.size() && slots_[v.from] && slots_[v.from]->peer_id() == v.peer_id;
+  router_.validation_complete(std::move(v.message), v.id, same_peer ? v.from : kNoSlot, result,
+                              now());
 }
 
 void Node::set_app_score(const Bytes& peer_id, double value) {
@@ -485,7 +514,10 @@ NodeMetrics Node::snapshot() {
     m.peers.push_back(ConnectedPeer{c->peer_id(), c->remote_addr(), c->direction(), proto,
                                     c->in_router ? router_.score(c->slot, t) : 0.0});
   }
-  for (const auto& topic : router_.topics()) m.mesh_sizes[topic] = router_.mesh(topic).size();
+  for (const auto& topic : router_.topics()) {
+    m.mesh_sizes[topic] = router_.mesh(topic).size();
+    m.topic_peers[topic] = router_.peers(topic).size();
+  }
   return m;
 }
 

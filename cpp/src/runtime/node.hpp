@@ -87,10 +87,15 @@ class Node : public std::enable_shared_from_this<Node> {
 
  private:
   struct Validation {
-    router::PeerIndex from;
+    MessagePtr message;
     MessageId id;
+    router::PeerIndex from;
+    Bytes peer_id;  // `from` may be another peer's slot by the time the answer comes
   };
 
+  router::Services services();
+  router::ValidationResult on_validate(const std::string& topic, const Message& m,
+                                       router::PeerIndex from);
   void accept(const std::shared_ptr<asio::ip::tcp::acceptor>& acceptor);
   void dial(const asio::ip::tcp::endpoint& endpoint, std::optional<Bytes> peer_id,
             RequestId request);
@@ -126,6 +131,7 @@ class Node : public std::enable_shared_from_this<Node> {
   std::set<Bytes> blocked_;
   std::set<std::string> validated_topics_;
   std::map<ValidationToken, Validation> validations_;
+  std::vector<Event> refused_;  // ValidationRequests the full event queue refused
   ValidationToken next_token_ = 1;
   std::mt19937_64 rng_;
   bool closed_ = false;

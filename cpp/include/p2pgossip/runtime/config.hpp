@@ -46,6 +46,8 @@ struct Limits {
   Duration handshake_timeout = 10s;
   // RPCs queued per peer for sending; past it new RPCs are dropped (go-libp2p-pubsub: 32).
   std::size_t peer_outbound_queue = 32;
+  // Messages waiting for the application's validation_result; past it, ignored (counted).
+  std::size_t max_pending_validations = 4096;
   // Streams a peer may have open on one connection (yamux refuses more).
   std::size_t max_streams_per_connection = 64;
   // Bytes waiting for the socket, per connection, before the node stops feeding it.

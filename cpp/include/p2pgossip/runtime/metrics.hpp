@@ -58,7 +58,8 @@ struct NodeMetrics {
   std::uint64_t tcp_bytes_in = 0, tcp_bytes_out = 0;
   std::uint64_t connections_opened = 0, connections_closed = 0;
   std::vector<ConnectedPeer> peers;
-  std::map<std::string, std::size_t> mesh_sizes;  // our topics → mesh size
+  std::map<std::string, std::size_t> mesh_sizes;   // our topics → mesh size
+  std::map<std::string, std::size_t> topic_peers;  // our topics → peers subscribed to them
 };
 
 }  // namespace p2pgossip::runtime
