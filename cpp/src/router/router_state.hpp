@@ -109,7 +109,8 @@ struct Router::State {
   void handle_prune(Slot s, const std::vector<ControlPrune>& prune, Instant now);
   void handle_idontwant(Slot s, const std::vector<ControlIDontWant>& idontwant);
   void send_idontwant(TopicId t, const MessageId& id, Slot from);
-  bool validate(Slot from, const Message& m, TopicId t, Instant now);
+  bool signature_ok(const Message& m) const;               // per the signature policy
+  ValidationResult validate(Slot from, const Message& m);  // the application's validator
   void join(TopicId t, Instant now);
   void leave(TopicId t, Instant now);
 
