@@ -93,7 +93,6 @@ class GossipConfig:
     rate_limit_bytes_per_s: float
     rate_limit_burst_s: float
     randomsub_k: int
-    randomsub_ttl: int
     max_subscriptions_per_peer: int
     score: PeerScoreParams
     thresholds: PeerScoreThresholds

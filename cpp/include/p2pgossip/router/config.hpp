@@ -119,9 +119,9 @@ struct GossipConfig {
   double rate_limit_bytes_per_s = 1 << 20;
   double rate_limit_burst_s = 1.0;  // bucket depth in seconds of rate
 
-  // randomsub: forward to `randomsub_k` random subscribed peers, at most `randomsub_ttl` hops.
+  // randomsub: forward to `randomsub_k` random subscribed peers. There is no hop limit:
+  // rpc.proto has no field to carry one, and the seen cache already ends every flood.
   int randomsub_k = 6;
-  int randomsub_ttl = 8;
 
   // Topics one peer may be subscribed to; further SUBSCRIBEs are dropped (counted as spam).
   int max_subscriptions_per_peer = 128;
