@@ -2,7 +2,7 @@
 behaviour the first router version got wrong."""
 
 import pytest
-from p2pgossip import TopicScoreParams
+from p2pgossip import SignaturePolicy, TopicScoreParams
 from router_harness import TOPIC, Harness, config, message_id, msg, of_kind, peer_id
 
 
@@ -60,7 +60,7 @@ def test_duplicates_of_a_rejected_message_count_as_invalid_once_per_peer():
 
 
 def test_a_copy_with_a_bad_signature_does_not_shadow_the_real_message():
-    cfg = config(signature_policy="strict_sign")
+    cfg = config(signature_policy=SignaturePolicy.StrictSign)
     h = mesh_of([1, 2], cfg, verify=lambda m: m.signature == b"good")
     real = msg(b"payload", from_=peer_id(9), seqno=b"\0" * 8, signature=b"good")
     forged = real.replace(signature=b"forged")

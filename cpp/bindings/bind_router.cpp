@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "bindings.hpp"
+#include "p2pgossip/crypto/message_id.hpp"
+#include "p2pgossip/crypto/message_signing.hpp"
 #include "p2pgossip/router/router.hpp"
 
 namespace p2pgossip::bindings {
@@ -230,21 +232,8 @@ void bind_config(py::module_& m) {
               "strategy", [](const G& c) { return std::string(strategy_name(c.strategy)); },
               [](G& c, const std::string& s) { c.strategy = strategy_of(s); })
           .property(
-              "signature_policy",
-              [](const G& c) {
-                return std::string(c.signature_policy == SignaturePolicy::kStrictSign
-                                       ? "strict_sign"
-                                       : "strict_no_sign");
-              },
-              [](G& c, const std::string& s) {
-                if (s == "strict_sign")
-                  c.signature_policy = SignaturePolicy::kStrictSign;
-                else if (s == "strict_no_sign")
-                  c.signature_policy = SignaturePolicy::kStrictNoSign;
-                else
-                  throw py::value_error(
-                      "signature_policy must be 'strict_sign' or 'strict_no_sign'");
-              })
+              "signature_policy", [](const G& c) { return c.signature_policy; },
+              [](G& c, SignaturePolicy p) { c.signature_policy = p; })
           .value("D", &G::D)
           .value("D_lo", &G::D_lo)
           .value("D_hi", &G::D_hi)
@@ -403,6 +392,31 @@ struct PyRouter {
   std::unique_ptr<Router> router;
 };
 
+// The router's message id function: "xxh3" (the default, content-addressed) and "from-seqno"
+// (libp2p's default) run in C++; a callable (Message) -> bytes is called through Python.
+std::function<MessageId(const Message&)> message_id_service(const py::object& fn) {
+  if (py::isinstance<py::str>(fn)) {
+    const auto name = fn.cast<std::string>();
+    if (name == "xxh3") return [](const Message& msg) { return crypto::message_id_xxh3(msg); };
+    if (name == "from-seqno")
+      return [](const Message& msg) {
+        // Only a malformed `from` (longer than a peer id) fails; such a message fails the
+        // signature policy too and is never marked seen, so the empty id is never recorded.
+        auto id = crypto::message_id_from_seqno(msg);
+        return id ? *id : MessageId{};
+      };
+    throw py::value_error("unknown message_id '" + name +
+                          "': use 'xxh3', 'from-seqno' or a callable (Message) -> bytes");
+  }
+  if (!PyCallable_Check(fn.ptr()))
+    throw py::type_error("message_id must be 'xxh3', 'from-seqno' or a callable Message -> bytes");
+  PyObject* mid = fn.ptr();
+  return [mid](const Message& msg) {
+    py::bytes b = py::reinterpret_borrow<py::object>(mid)(msg);
+    return MessageId(view_of(b));
+  };
+}
+
 py::dict counters_dict(const Counters& c) {
   py::dict d;
 #define P2PGOSSIP_COUNTER(name) d[#name] = c.name;
@@ -462,15 +476,16 @@ void bind_router_class(py::module_& m) {
              r->message_id = message_id;
              r->verify = verify;
              r->validate = validate;
-             if (!PyCallable_Check(message_id.ptr()))
-               throw py::type_error("message_id must be a callable Message -> bytes");
              Services svc;
-             PyObject* mid = message_id.ptr();
-             svc.message_id = [mid](const Message& msg) {
-               py::bytes b = py::reinterpret_borrow<py::object>(mid)(msg);
-               return MessageId(view_of(b));
-             };
-             if (!verify.is_none()) {
+             svc.message_id = message_id_service(message_id);
+             if (verify.is_none()) {
+               // StrictSign verification by the crypto layer (no Python in the loop).
+               svc.verify_signature = [](const Message& msg) {
+                 return crypto::verify_message(msg);
+               };
+             } else {
+               if (!PyCallable_Check(verify.ptr()))
+                 throw py::type_error("verify must be None or a callable Message -> bool");
                PyObject* v = verify.ptr();
                svc.verify_signature = [v](const Message& msg) {
                  return py::reinterpret_borrow<py::object>(v)(msg).cast<bool>();
@@ -490,7 +505,7 @@ void bind_router_class(py::module_& m) {
              r->router = std::make_unique<Router>(config, std::move(svc), seed);
              return r;
            }),
-           py::arg("config"), py::arg("seed"), py::arg("message_id"),
+           py::arg("config"), py::arg("seed"), py::arg("message_id") = "xxh3",
            py::arg("verify") = py::none(), py::arg("validate") = py::none())
       .def(
           "peer_connected",

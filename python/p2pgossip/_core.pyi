@@ -58,7 +58,7 @@ class GossipConfig:
     fields: ClassVar[list[str]]
     presets: ClassVar[list[str]]
     strategy: Literal["gossipsub", "floodsub", "randomsub"]
-    signature_policy: Literal["strict_sign", "strict_no_sign"]
+    signature_policy: SignaturePolicy
     D: int
     D_lo: int
     D_hi: int
@@ -105,7 +105,7 @@ class GossipConfig:
 
 import enum  # noqa: E402 (imports of this section, kept here so sections merge cleanly)
 import os  # noqa: E402
-from collections.abc import Callable, Iterable  # noqa: E402
+from collections.abc import Iterable  # noqa: E402
 
 class InvalidKeyError(ValueError): ...
 
@@ -257,7 +257,7 @@ class Router:
         self,
         config: GossipConfig,
         seed: int,
-        message_id: Callable[[Message], bytes],
+        message_id: Literal["xxh3", "from-seqno"] | Callable[[Message], bytes] = "xxh3",
         verify: Callable[[Message], bool] | None = None,
         validate: Callable[[str, Message, int], Literal["accept", "reject", "ignore"]]
         | None = None,
