@@ -11,6 +11,8 @@
 #include "p2pgossip/crypto/message_id.hpp"
 #include "p2pgossip/crypto/message_signing.hpp"
 #include "p2pgossip/router/router.hpp"
+#include "p2pgossip/wire/rpc_codec.hpp"
+#include "rpc_dict.hpp"
 
 namespace p2pgossip::bindings {
 
@@ -285,7 +287,8 @@ void bind_values(py::module_& m) {
   py::class_<Rpc>(m, "Rpc",
                   "A pubsub RPC as the router sends and receives it. Control entries are "
                   "plain tuples: ihave (topic, [ids]), iwant [ids], graft topic, "
-                  "prune (topic, [peer ids], backoff s or None), idontwant [ids].")
+                  "prune (topic, [peer ids], backoff s or None), idontwant [ids]. "
+                  "to_dict/from_dict give the full wire shape of p2pgossip.wire.")
       .def(py::init([](const std::vector<std::pair<bool, std::string>>& subscriptions,
                        const std::vector<Message>& publish, const py::list& ihave,
                        const py::list& iwant, const std::vector<std::string>& graft,
@@ -375,15 +378,49 @@ void bind_values(py::module_& m) {
                                    l.append(id_list(d.message_ids));
                                return l;
                              })
-      .def("__repr__", [](const Rpc& r) {
-        std::size_t n = r.control ? r.control->ihave.size() + r.control->iwant.size() +
-                                        r.control->graft.size() + r.control->prune.size() +
-                                        r.control->idontwant.size()
-                                  : 0;
-        return "Rpc(subscriptions=" + std::to_string(r.subscriptions.size()) +
-               ", publish=" + std::to_string(r.publish.size()) +
-               ", control_entries=" + std::to_string(n) + ")";
-      });
+      .def("to_dict", &rpc_to_dict, "The wire dict of p2pgossip.wire (encode_rpc's input).")
+      .def_static("from_dict", &rpc_from_dict, py::arg("d"),
+                  "An Rpc from a wire dict (decode_rpc's output); errors name the key.")
+      .def(
+          "encode",
+          [](const Rpc& r) {
+            Bytes out;
+            wire::encode_rpc(r, out);
+            return to_py(out);
+          },
+          "The protobuf encoding (rpc.proto RPC).")
+      .def_static(
+          "decode",
+          [](const py::bytes& data, const py::object& limits_or_none) {
+            const ByteView in = view_of(data);
+            const wire::DecodeLimits limits = limits_or_none.is_none()
+                                                  ? wire::DecodeLimits{}
+                                                  : limits_or_none.cast<wire::DecodeLimits>();
+            Result<Rpc> r = [&] {
+              py::gil_scoped_release release;
+              return wire::decode_rpc(in, limits);
+            }();
+            return value_or_raise(std::move(r));
+          },
+          py::arg("data"), py::arg("limits") = py::none(),
+          "Decodes an encoded RPC; raises DecodeError naming the field and the rule.")
+      .def("__eq__",
+           [](const Rpc& a, const py::object& b) -> py::object {
+             if (!py::isinstance<Rpc>(b))
+               return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+             return py::bool_(a == b.cast<const Rpc&>());
+           })
+      .def("__repr__",
+           [](const Rpc& r) {
+             std::size_t n = r.control ? r.control->ihave.size() + r.control->iwant.size() +
+                                             r.control->graft.size() + r.control->prune.size() +
+                                             r.control->idontwant.size()
+                                       : 0;
+             return "Rpc(subscriptions=" + std::to_string(r.subscriptions.size()) +
+                    ", publish=" + std::to_string(r.publish.size()) +
+                    ", control_entries=" + std::to_string(n) + ")";
+           })
+      .attr("__hash__") = py::none();
 }
 
 // A Router plus the Python callables its Services call; they must outlive it.

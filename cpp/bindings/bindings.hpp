@@ -25,9 +25,7 @@ inline ByteView view_of(const py::bytes& b) {
   return {reinterpret_cast<const std::uint8_t*>(data), static_cast<std::size_t>(len)};
 }
 
-inline py::bytes to_py(ByteView b) {
-  return {reinterpret_cast<const char*>(b.data()), b.size()};
-}
+inline py::bytes to_py(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 
 template <class T>
 T value_or_raise(Result<T>&& r) {
