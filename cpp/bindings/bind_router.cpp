@@ -267,6 +267,7 @@ void bind_config(py::module_& m) {
           .duration("iwant_followup_time", &G::iwant_followup_time)
           .value("idontwant_message_threshold", &G::idontwant_message_threshold)
           .value("max_idontwant_messages", &G::max_idontwant_messages)
+          .value("max_idontwant_length", &G::max_idontwant_length)
           .value("idontwant_message_ttl_heartbeats", &G::idontwant_message_ttl_heartbeats)
           .value("flood_publish", &G::flood_publish)
           .value("max_message_size", &G::max_message_size)

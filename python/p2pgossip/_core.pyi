@@ -86,6 +86,7 @@ class GossipConfig:
     iwant_followup_time: float
     idontwant_message_threshold: int
     max_idontwant_messages: int
+    max_idontwant_length: int
     idontwant_message_ttl_heartbeats: int
     flood_publish: bool
     max_message_size: int

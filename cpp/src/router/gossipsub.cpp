@@ -585,12 +585,23 @@ void Router::State::handle_idontwant(Slot s, const std::vector<ControlIDontWant>
   if (idontwant.empty()) return;
   counters.idontwant_received += idontwant.size();
   PeerState& p = peers[s];
+  // v1.2 flood protection: at most max_idontwant_messages IDONTWANT RPCs per heartbeat, each
+  // read up to max_idontwant_length ids; the rest is dropped and counted.
+  if (++p.idontwant_this_heartbeat > cfg.max_idontwant_messages) {
+    ++counters.dropped_spam;
+    return;
+  }
   if (!p.dont_want) p.dont_want = std::make_unique<DontWantSet>();
+  int room = std::max(0, cfg.max_idontwant_length);
+  // What the limits admit over the TTL; a hard bound on the set whatever the config.
+  const std::size_t bound =
+      static_cast<std::size_t>(std::max(0, cfg.max_idontwant_messages)) *
+      static_cast<std::size_t>(room) *
+      static_cast<std::size_t>(std::max(1, cfg.idontwant_message_ttl_heartbeats));
   for (const ControlIDontWant& d : idontwant)
     for (const Bytes& raw : d.message_ids) {
-      if (raw.size() > MessageId::kMaxSize) continue;
-      if (!p.dont_want->add(id_of(raw), heartbeats,
-                            static_cast<std::size_t>(std::max(0, cfg.max_idontwant_messages))))
+      if (room-- <= 0 || raw.size() > MessageId::kMaxSize ||
+          !p.dont_want->add(id_of(raw), heartbeats, bound))
         ++counters.dropped_spam;
     }
 }

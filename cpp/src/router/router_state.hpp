@@ -37,6 +37,7 @@ struct PeerState {
   TokenBucket message_bucket, byte_bucket;
   std::unique_ptr<DontWantSet> dont_want;  // allocated on the first IDONTWANT
   int ihave_this_heartbeat = 0;            // IHAVE messages received (max_ihave_messages)
+  int idontwant_this_heartbeat = 0;        // IDONTWANT RPCs received (max_idontwant_messages)
   int iwant_ids_asked = 0;                 // ids we asked for this heartbeat (max_ihave_length)
   std::uint64_t duplicates = 0;
   Rpc out;  // batched outbound RPC, flushed when the current input is done

@@ -108,7 +108,8 @@ struct GossipConfig {
 
   // IDONTWANT (v1.2).
   std::size_t idontwant_message_threshold = 1024;
-  int max_idontwant_messages = 1000;
+  int max_idontwant_messages = 1000;  // IDONTWANT RPCs accepted per peer per heartbeat (v1.2)
+  int max_idontwant_length = 10;      // ids accepted per IDONTWANT RPC (go's MaxIDontWantLength)
   int idontwant_message_ttl_heartbeats = 3;
 
   bool flood_publish = true;
