@@ -17,15 +17,18 @@ def write(name: str, rows: list[dict[str, Any]], extra: dict[str, Any] | None = 
         cols = list(dict.fromkeys(k for r in rows for k in r))
         cells = [[_fmt(r.get(c, "")) for c in cols] for r in rows]
         widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(cols)]
-        print("  ".join(c.rjust(w) for c, w in zip(cols, widths)))
+        print("  ".join(c.rjust(w) for c, w in zip(cols, widths, strict=True)))
         for row in cells:
-            print("  ".join(v.rjust(w) for v, w in zip(row, widths)))
+            print("  ".join(v.rjust(w) for v, w in zip(row, widths, strict=True)))
     RESULTS_DIR.mkdir(exist_ok=True)
     out = RESULTS_DIR / f"{name}.json"
     doc = {
         "benchmark": name,
         "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "machine": {"python": platform.python_version(), "cpu": platform.processor() or platform.machine()},
+        "machine": {
+            "python": platform.python_version(),
+            "cpu": platform.processor() or platform.machine(),
+        },
         "rows": rows,
         **(extra or {}),
     }

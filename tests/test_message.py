@@ -293,3 +293,30 @@ def test_verify_argument_types(signed):
         signed.verify(cache=3)
     with pytest.raises(TypeError, match="SignaturePolicy"):
         pg.Message.create(None, "t", b"", policy="StrictNoSign")
+
+
+# --- decoding ---------------------------------------------------------------------------
+
+
+def test_decode_round_trips(signed):
+    decoded = pg.Message.decode(signed.encode())
+    assert decoded == signed and decoded.verify()
+    with_key = signed.replace(key=public_key_proto(signed.from_[6:]))
+    assert pg.Message.decode(with_key.encode()) == with_key
+
+
+def test_decode_errors_are_decode_errors():
+    with pytest.raises(pg.DecodeError, match="past the end"):
+        pg.Message.decode(b"\x0a\x05")
+
+
+@given(pos=st.integers(min_value=0), flip=st.integers(min_value=1, max_value=255))
+def test_tampering_any_byte_of_the_encoding_fails(signed, pos, flip):
+    wire = bytearray(signed.encode())
+    wire[pos % len(wire)] ^= flip
+    try:
+        tampered = pg.Message.decode(bytes(wire))
+    except pg.DecodeError:
+        return
+    assert tampered != signed
+    assert not tampered.verify()

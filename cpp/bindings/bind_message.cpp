@@ -206,6 +206,22 @@ void bind_batch_bench(py::module_ bench) {
       },
       py::arg("messages"), "Seconds to compute message_id_xxh3 of each message.");
   bench.def(
+      "decode",
+      [](const std::vector<py::bytes>& items) {
+        std::vector<Bytes> encoded;
+        for (const auto& b : items) encoded.push_back(to_bytes(view_of(b)));
+        py::gil_scoped_release release;
+        std::size_t ok = 0;
+        const wire::DecodeLimits limits;
+        const auto t0 = std::chrono::steady_clock::now();
+        for (const auto& e : encoded) ok += wire::decode_message(e, limits).ok();
+        const double s =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+        if (ok != encoded.size()) throw std::runtime_error("_bench.decode: a message failed");
+        return s;
+      },
+      py::arg("encoded"), "Seconds to decode_message each encoded message.");
+  bench.def(
       "encode",
       [](const py::iterable& items) {
         auto ms = messages_of(items);
@@ -275,6 +291,17 @@ void bind_message(py::module_& m) {
              wire::encode_message(*self, out);
              return to_py(out);
            })
+      .def_static(
+          "decode",
+          [](const py::bytes& data, const py::object& limits) {
+            const ByteView in = view_of(data);
+            const wire::DecodeLimits l =
+                limits.is_none() ? wire::DecodeLimits{} : limits.cast<wire::DecodeLimits>();
+            return std::make_shared<Message>(value_or_raise(wire::decode_message(in, l)));
+          },
+          py::arg("data"), py::arg("limits") = py::none(),
+          "Decode an encoded Message (bounded by DecodeLimits); raises DecodeError naming "
+          "the field and rule that failed.")
       .def(
           "signed_bytes", [](const MessageRef& self) { return to_py(signed_bytes(*self)); },
           "The bytes the signature covers: b'libp2p-pubsub:' + the encoding without signature "

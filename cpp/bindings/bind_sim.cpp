@@ -1,7 +1,346 @@
+// The simulator's bindings: the C++ Simulation with times in ns, results as numpy columns
+// (python/p2pgossip/simulation.py builds the user-facing API and the DataFrames on top).
+#include <pybind11/numpy.h>
+#include <pybind11/stl.h>
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
 #include "bindings.hpp"
+#include "p2pgossip/router/config.hpp"
+#include "p2pgossip/sim/cpu_cost.hpp"
+#include "p2pgossip/sim/edge.hpp"
+#include "p2pgossip/sim/latency.hpp"
+#include "p2pgossip/sim/link.hpp"
+#include "p2pgossip/sim/mesh_push_baseline.hpp"
+#include "p2pgossip/sim/simulation.hpp"
 
 namespace p2pgossip::bindings {
+namespace {
 
-void bind_sim(py::module_& m) {}
+using sim::Latency;
+
+template <class T>
+py::array_t<T> column(const std::vector<T>& v) {
+  return py::array_t<T>(static_cast<py::ssize_t>(v.size()), v.data());
+}
+
+// Edges from an (E, 2) integer array (or anything numpy turns into one).
+std::vector<sim::Edge> edges_of(
+    const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& a) {
+  if (a.size() == 0) return {};
+  if (a.ndim() != 2 || a.shape(1) != 2) throw py::value_error("edges: expected shape (E, 2)");
+  std::vector<sim::Edge> edges;
+  edges.reserve(static_cast<std::size_t>(a.shape(0)));
+  auto r = a.unchecked<2>();
+  for (py::ssize_t i = 0; i < r.shape(0); ++i) {
+    if (r(i, 0) < 0 || r(i, 1) < 0 || r(i, 0) > UINT32_MAX || r(i, 1) > UINT32_MAX)
+      throw py::value_error("edges: node index out of range");
+    edges.emplace_back(static_cast<std::uint32_t>(r(i, 0)), static_cast<std::uint32_t>(r(i, 1)));
+  }
+  return edges;
+}
+
+std::int64_t ns_of_ms(double ms) { return static_cast<std::int64_t>(std::llround(ms * 1e6)); }
+
+std::string kind_name(Latency::Kind k) {
+  switch (k) {
+    case Latency::Kind::kConstant:
+      return "constant";
+    case Latency::Kind::kUniform:
+      return "uniform";
+    case Latency::Kind::kNormal:
+      return "normal";
+    case Latency::Kind::kLogNormal:
+      return "lognormal";
+  }
+  return "?";
+}
+
+std::string latency_repr(const Latency& l) {
+  auto ms = [](double ns) { return std::to_string(ns / 1e6); };
+  switch (l.kind) {
+    case Latency::Kind::kConstant:
+      return "Latency.constant(" + ms(l.a) + ")";
+    case Latency::Kind::kUniform:
+      return "Latency.uniform(" + ms(l.a) + ", " + ms(l.b) + ")";
+    case Latency::Kind::kNormal:
+      return "Latency.normal(mean_ms=" + ms(l.a) + ", std_ms=" + ms(l.b) + ")";
+    case Latency::Kind::kLogNormal:
+      return "Latency.lognormal(median_ms=" + ms(l.a) + ", sigma=" + std::to_string(l.b) + ")";
+  }
+  return "Latency(?)";
+}
+
+Latency checked(Latency l) {
+  if (!(l.a >= 0) || !(l.b >= 0) || !std::isfinite(l.a) || !std::isfinite(l.b))
+    throw py::value_error("Latency: parameters must be finite and >= 0");
+  if (l.kind == Latency::Kind::kUniform && l.b < l.a)
+    throw py::value_error("Latency.uniform: high_ms must be >= low_ms");
+  return l;
+}
+
+sim::LinkParams link_params(const Latency& latency, double bandwidth, double loss,
+                            std::uint64_t queue_limit) {
+  if (!(loss >= 0 && loss <= 1)) throw py::value_error("loss must be in [0, 1]");
+  if (!(bandwidth >= 0)) throw py::value_error("bandwidth must be >= 0 bytes/s (0: unlimited)");
+  return sim::LinkParams{latency, bandwidth, loss, queue_limit};
+}
+
+py::bytes id_bytes(const MessageId& id) { return to_py(id.view()); }
+
+// Router counters by name, in the order of router/counters.hpp.
+#define P2PGOSSIP_ROUTER_COUNTERS(X)                                                              \
+  X(messages_published)                                                                           \
+  X(messages_received)                                                                            \
+  X(messages_delivered) X(messages_forwarded) X(duplicates) X(ihave_sent) X(ihave_received)       \
+      X(iwant_sent) X(iwant_received) X(graft_sent) X(graft_received) X(prune_sent)               \
+          X(prune_received) X(idontwant_sent) X(idontwant_received) X(dropped_invalid_signature)  \
+              X(dropped_too_large) X(dropped_rejected) X(dropped_ignored) X(dropped_rate_limited) \
+                  X(dropped_seen_cache_full) X(dropped_unsubscribed_topic) X(dropped_spam)        \
+                      X(dropped_graylisted) X(broken_promises)
+#define P2PGOSSIP_NODE_STATS(X)                                                     \
+  X(rpcs_out)                                                                       \
+  X(bytes_out)                                                                      \
+  X(rpcs_in) X(bytes_in) X(dropped_loss) X(dropped_queue_full) X(dropped_link_down) \
+      X(dropped_wire_decode) X(publish_failed) X(disconnects) X(px_ignored) X(crashes)
+
+py::dict metrics_columns(const sim::Simulation& s) {
+  const std::uint32_t n = s.size();
+  py::dict out;
+#define COLUMN(field, source)                                       \
+  {                                                                 \
+    py::array_t<std::uint64_t> col(n);                              \
+    auto w = col.mutable_unchecked<1>();                            \
+    for (std::uint32_t v = 0; v < n; ++v) w(v) = s.source(v).field; \
+    out[#field] = col;                                              \
+  }
+#define STAT(field) COLUMN(field, stats)
+#define COUNTER(field) COLUMN(field, counters)
+  P2PGOSSIP_NODE_STATS(STAT)
+  P2PGOSSIP_ROUTER_COUNTERS(COUNTER)
+#undef COUNTER
+#undef STAT
+#undef COLUMN
+  py::array_t<double> busy(n);
+  py::array_t<bool> alive(n);
+  for (std::uint32_t v = 0; v < n; ++v) {
+    busy.mutable_at(v) = static_cast<double>(s.stats(v).cpu_busy_ns) * 1e-9;
+    alive.mutable_at(v) = s.alive(v);
+  }
+  out["cpu_busy_s"] = busy;
+  out["alive"] = alive;
+  for (const auto& topic : s.topics()) {
+    py::array_t<std::uint32_t> col(n);
+    for (std::uint32_t v = 0; v < n; ++v)
+      col.mutable_at(v) = static_cast<std::uint32_t>(s.mesh(v, topic).size());
+    out[py::str("mesh_size:" + topic)] = col;
+  }
+  return out;
+}
+
+}  // namespace
+
+void bind_sim(py::module_& m) {
+  py::class_<Latency>(m, "Latency", "One-way link latency model (times in milliseconds).")
+      .def_static(
+          "constant", [](double ms) { return checked(Latency::constant(ms * 1e6)); }, py::arg("ms"))
+      .def_static(
+          "uniform",
+          [](double low_ms, double high_ms) {
+            return checked(Latency::uniform(low_ms * 1e6, high_ms * 1e6));
+          },
+          py::arg("low_ms"), py::arg("high_ms"))
+      .def_static(
+          "normal",
+          [](double mean_ms, double std_ms) {
+            return checked(Latency::normal(mean_ms * 1e6, std_ms * 1e6));
+          },
+          py::arg("mean_ms"), py::arg("std_ms"), "Normal, truncated at 0.")
+      .def_static(
+          "lognormal",
+          [](double median_ms, double sigma) {
+            return checked(Latency::lognormal(median_ms * 1e6, sigma));
+          },
+          py::arg("median_ms"), py::arg("sigma"), "Log-normal: median_ms * exp(sigma * N(0, 1)).")
+      .def_property_readonly("kind", [](const Latency& l) { return kind_name(l.kind); })
+      .def(
+          "samples_ms",
+          [](const Latency& l, std::size_t count, std::uint64_t seed) {
+            py::array_t<double> out(static_cast<py::ssize_t>(count));
+            for (std::size_t i = 0; i < count; ++i)
+              out.mutable_at(i) = static_cast<double>(l.sample(sim::draw(seed, 0, 2 * i),
+                                                               sim::draw(seed, 0, 2 * i + 1))) /
+                                  1e6;
+            return out;
+          },
+          py::arg("count"), py::arg("seed") = 0, "Draws from the model (to check or plot it).")
+      .def("__repr__", &latency_repr);
+
+  py::class_<sim::CpuCost>(m, "CpuCost",
+                           "Virtual CPU time a node is charged (microseconds); a busy node "
+                           "makes its input wait.")
+      .def(py::init([](double verify_us, double sign_us, double per_message_us) {
+             if (verify_us < 0 || sign_us < 0 || per_message_us < 0)
+               throw py::value_error("CpuCost: costs must be >= 0");
+             return sim::CpuCost{ns_of_ms(verify_us / 1e3), ns_of_ms(sign_us / 1e3),
+                                 ns_of_ms(per_message_us / 1e3)};
+           }),
+           py::kw_only(), py::arg("verify_us") = 87.0, py::arg("sign_us") = 32.0,
+           py::arg("per_message_us") = 5.0)
+      .def_property_readonly(
+          "verify_us", [](const sim::CpuCost& c) { return static_cast<double>(c.verify_ns) / 1e3; })
+      .def_property_readonly(
+          "sign_us", [](const sim::CpuCost& c) { return static_cast<double>(c.sign_ns) / 1e3; })
+      .def_property_readonly(
+          "per_message_us",
+          [](const sim::CpuCost& c) { return static_cast<double>(c.per_message_ns) / 1e3; })
+      .def("__repr__", [](const sim::CpuCost& c) {
+        return "CpuCost(verify_us=" + std::to_string(c.verify_ns / 1e3) +
+               ", sign_us=" + std::to_string(c.sign_ns / 1e3) +
+               ", per_message_us=" + std::to_string(c.per_message_ns / 1e3) + ")";
+      });
+
+  py::class_<sim::Simulation>(m, "SimulationCore",
+                              "The C++ simulator; use p2pgossip.Simulation (times here in ns).")
+      .def(py::init(
+               [](std::uint32_t nodes,
+                  const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& edges,
+                  const router::GossipConfig& gossip, const Latency& latency, double bandwidth,
+                  double loss, std::uint64_t queue_limit, std::optional<sim::CpuCost> cost,
+                  bool verify_cache, bool wire_fidelity, const std::string& message_id,
+                  std::uint64_t seed) {
+                 sim::SimConfig c;
+                 c.gossip = gossip;
+                 c.link = link_params(latency, bandwidth, loss, queue_limit);
+                 c.cost = cost;
+                 c.verify_cache = verify_cache;
+                 c.wire_fidelity = wire_fidelity;
+                 if (message_id == "xxh3") {
+                   c.message_id = sim::MessageIdFn::kXxh3;
+                 } else if (message_id == "from_seqno") {
+                   c.message_id = sim::MessageIdFn::kFromSeqno;
+                 } else {
+                   throw py::value_error("message_id: 'xxh3' or 'from_seqno'");
+                 }
+                 c.seed = seed;
+                 auto e = edges_of(edges);
+                 py::gil_scoped_release release;
+                 return std::make_unique<sim::Simulation>(nodes, e, std::move(c));
+               }),
+           py::arg("nodes"), py::arg("edges"), py::arg("gossip"), py::arg("latency"),
+           py::arg("bandwidth"), py::arg("loss"), py::arg("queue_limit_bytes"), py::arg("cost"),
+           py::arg("verify_cache"), py::arg("wire_fidelity"), py::arg("message_id"),
+           py::arg("seed"))
+      .def_property_readonly("size", &sim::Simulation::size)
+      .def_property_readonly("now_ns", &sim::Simulation::now)
+      .def_property_readonly("events_processed", &sim::Simulation::events_processed)
+      .def_property_readonly("pending_events", &sim::Simulation::pending_events)
+      .def_property_readonly("verifications", &sim::Simulation::verifications)
+      .def_property_readonly("verify_cache_hits", &sim::Simulation::verify_cache_hits)
+      .def("subscribe", &sim::Simulation::subscribe, py::arg("node"), py::arg("topic"),
+           py::arg("at_ns"))
+      .def("unsubscribe", &sim::Simulation::unsubscribe, py::arg("node"), py::arg("topic"),
+           py::arg("at_ns"))
+      .def(
+          "publish",
+          [](sim::Simulation& s, std::uint32_t node, const std::string& topic,
+             const py::bytes& data, std::int64_t at) {
+            return id_bytes(value_or_raise(s.publish(node, topic, to_bytes(view_of(data)), at)));
+          },
+          py::arg("node"), py::arg("topic"), py::arg("data"), py::arg("at_ns"))
+      .def(
+          "inject",
+          [](sim::Simulation& s, std::uint32_t to, std::uint32_t via, std::uint32_t author,
+             const std::string& topic, const py::bytes& data, bool forge, std::int64_t at) {
+            return id_bytes(value_or_raise(
+                s.inject(to, via, author, topic, to_bytes(view_of(data)), forge, at)));
+          },
+          py::arg("to"), py::arg("via"), py::arg("author"), py::arg("topic"), py::arg("data"),
+          py::arg("forge_signature"), py::arg("at_ns"))
+      .def("partition", &sim::Simulation::partition, py::arg("groups"), py::arg("at_ns"))
+      .def("heal", &sim::Simulation::heal, py::arg("at_ns"))
+      .def("crash", &sim::Simulation::crash, py::arg("node"), py::arg("at_ns"))
+      .def("restart", &sim::Simulation::restart, py::arg("node"), py::arg("at_ns"))
+      .def(
+          "set_link",
+          [](sim::Simulation& s, std::uint32_t u, std::uint32_t v, const Latency& latency,
+             double bandwidth, double loss, std::uint64_t queue_limit, std::int64_t at) {
+            value_or_raise(
+                s.set_link(u, v, link_params(latency, bandwidth, loss, queue_limit), at));
+          },
+          py::arg("u"), py::arg("v"), py::arg("latency"), py::arg("bandwidth"), py::arg("loss"),
+          py::arg("queue_limit_bytes"), py::arg("at_ns"))
+      .def("run_until", &sim::Simulation::run_until, py::arg("until_ns"),
+           py::call_guard<py::gil_scoped_release>())
+      .def("deliveries_columns",
+           [](const sim::Simulation& s) {
+             const auto& log = s.deliveries();
+             py::dict out;
+             out["message"] = column(log.message);
+             out["node"] = column(log.node);
+             out["time_ns"] = column(log.time);
+             out["hops"] = column(log.hops);
+             out["from_peer"] = column(log.from);
+             return out;
+           })
+      .def("messages_columns",
+           [](const sim::Simulation& s) {
+             const auto& msgs = s.messages();
+             py::list ids, topics;
+             std::vector<std::int64_t> at, publisher;
+             for (const auto& mi : msgs) {
+               ids.append(id_bytes(mi.id));
+               topics.append(py::str(mi.topic));
+               at.push_back(mi.published_at);
+               publisher.push_back(mi.publisher);
+             }
+             py::dict out;
+             out["id"] = ids;
+             out["topic"] = topics;
+             out["published_at_ns"] = column(at);
+             out["publisher"] = column(publisher);
+             return out;
+           })
+      .def("metrics_columns", &metrics_columns)
+      .def("mesh", &sim::Simulation::mesh, py::arg("node"), py::arg("topic"))
+      .def("topics", &sim::Simulation::topics)
+      .def("alive", &sim::Simulation::alive, py::arg("node"))
+      .def(
+          "peer_id", [](const sim::Simulation& s, std::uint32_t v) { return to_py(s.peer_id(v)); },
+          py::arg("node"))
+      .def("trace_digest", [](const sim::Simulation& s) {
+        const auto d = s.trace_digest();
+        return to_py(ByteView(d.data(), d.size()));
+      });
+
+  m.def(
+      "mesh_push_baseline",
+      [](std::uint32_t n,
+         const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& edges, int D,
+         const std::vector<std::uint32_t>& publishers, double median_latency_s, double sigma,
+         std::uint64_t seed) {
+        auto e = edges_of(edges);
+        for (auto p : publishers)
+          if (p >= n) throw py::value_error("publisher out of range");
+        sim::MeshPushResult r;
+        {
+          py::gil_scoped_release release;
+          r = sim::mesh_push_baseline(n, e, D, publishers, median_latency_s, sigma, seed);
+        }
+        py::dict out;
+        out["events"] = r.events;
+        out["deliveries"] = r.deliveries;
+        out["duplicates"] = r.duplicates;
+        out["latency_p50_s"] = r.latency_p50_s;
+        out["latency_p99_s"] = r.latency_p99_s;
+        return out;
+      },
+      py::arg("n"), py::arg("edges"), py::arg("D"), py::arg("publishers"),
+      py::arg("median_latency_s"), py::arg("sigma"), py::arg("seed"),
+      "Benchmark baseline: a bare mesh-push loop (binary heap, hash sets, no control traffic).");
+}
 
 }  // namespace p2pgossip::bindings

@@ -4,12 +4,14 @@ A GossipSub core in C++ (signed messages, peer scoring, rate limits) with a Pyth
 a deterministic network simulator, and libp2p on the wire.
 """
 
-from . import crypto, wire
+from . import crypto, topology, wire
 from ._core import (
+    CpuCost,
     DecodeError,
     GossipConfig,
     Identity,
     InvalidKeyError,
+    Latency,
     Message,
     PeerId,
     PeerScoreParams,
@@ -19,14 +21,17 @@ from ._core import (
     SignaturePolicy,
     TopicScoreParams,
 )
+from .simulation import Simulation
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "CpuCost",
     "DecodeError",
     "GossipConfig",
     "Identity",
     "InvalidKeyError",
+    "Latency",
     "Message",
     "PeerId",
     "PeerScoreParams",
@@ -34,8 +39,10 @@ __all__ = [
     "Router",
     "Rpc",
     "SignaturePolicy",
+    "Simulation",
     "TopicScoreParams",
     "__version__",
     "crypto",
+    "topology",
     "wire",
 ]

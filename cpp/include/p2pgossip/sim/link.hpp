@@ -1,0 +1,64 @@
+// A directed simulated link: latency, bandwidth with a bounded FIFO send queue, loss.
+// The queue is modelled by when the link's transmitter is next free, so a packet costs
+// no event until it arrives: departure = max(now, busy_until) + size / bandwidth,
+// arrival = departure + latency, and arrivals never overtake (RPCs ride one ordered
+// stream, as over TCP or QUIC).
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <limits>
+
+#include "p2pgossip/sim/latency.hpp"
+#include "p2pgossip/sim/rng.hpp"
+
+namespace p2pgossip::sim {
+
+struct LinkParams {
+  Latency latency = Latency::constant(0);
+  double bandwidth_bytes_per_s = 0;           // 0: unlimited (no serialisation delay)
+  double loss = 0;                            // probability an RPC is lost
+  std::uint64_t queue_limit_bytes = 1 << 22;  // bytes waiting to be sent before drops
+};
+
+enum class LinkDrop : std::uint8_t { kNone, kLoss, kQueueFull };
+
+struct LinkState {
+  std::int64_t busy_until = 0;    // transmitter free from here (bandwidth-limited links)
+  std::int64_t last_arrival = 0;  // keeps arrivals in send order
+  std::uint32_t packets = 0;      // per-link draw counter
+  std::uint32_t generation = 0;   // bumped when the link goes down: in-flight RPCs die
+  std::uint16_t params = 0;       // index into the simulation's LinkParams table
+  bool up = false;
+};
+
+struct Transmission {
+  LinkDrop drop = LinkDrop::kNone;
+  std::int64_t arrival = 0;
+};
+
+// Sends `bytes` over `link` at `now`; `stream` names the link's random stream.
+inline Transmission transmit(LinkState& link, const LinkParams& p, std::uint64_t seed,
+                             std::uint64_t stream, std::int64_t now, std::uint64_t bytes) {
+  const std::uint64_t counter = std::uint64_t{link.packets++} * 3;
+  if (p.loss > 0 && to_unit(draw(seed, stream, counter)) < p.loss) return {LinkDrop::kLoss, 0};
+  std::int64_t departure = now;
+  if (p.bandwidth_bytes_per_s > 0) {
+    const std::int64_t start = std::max(now, link.busy_until);
+    const double queued = static_cast<double>(start - now) * 1e-9 * p.bandwidth_bytes_per_s;
+    if (queued + static_cast<double>(bytes) > static_cast<double>(p.queue_limit_bytes))
+      return {LinkDrop::kQueueFull, 0};
+    departure = start + static_cast<std::int64_t>(static_cast<double>(bytes) * 1e9 /
+                                                  p.bandwidth_bytes_per_s);
+    link.busy_until = departure;
+  }
+  const std::int64_t latency =
+      p.latency.kind == Latency::Kind::kConstant
+          ? static_cast<std::int64_t>(p.latency.a)
+          : p.latency.sample(draw(seed, stream, counter + 1), draw(seed, stream, counter + 2));
+  const std::int64_t arrival = std::max(departure + latency, link.last_arrival);
+  link.last_arrival = arrival;
+  return {LinkDrop::kNone, arrival};
+}
+
+}  // namespace p2pgossip::sim

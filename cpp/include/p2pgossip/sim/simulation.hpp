@@ -1,0 +1,137 @@
+// The deterministic network simulator: one Router per node, driven in virtual time.
+//
+// RPCs travel between routers as decoded Rpc values whose messages are shared by
+// reference (MessagePtr); links charge each RPC its exact encoded size
+// (wire::encoded_rpc_size plus the varint length prefix of the stream framing) without
+// encoding it. With `wire_fidelity` every RPC is really encoded and decoded on every hop,
+// which is slower but exercises the codec.
+//
+// Same inputs and seed give the same trace bit for bit: events are ordered by (time,
+// insertion sequence), link randomness is drawn per link and per packet from the seed,
+// and every router gets a seed derived from the simulation's.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "p2pgossip/bytes.hpp"
+#include "p2pgossip/message.hpp"
+#include "p2pgossip/result.hpp"
+#include "p2pgossip/router/config.hpp"
+#include "p2pgossip/router/counters.hpp"
+#include "p2pgossip/sim/cpu_cost.hpp"
+#include "p2pgossip/sim/edge.hpp"
+#include "p2pgossip/sim/link.hpp"
+
+namespace p2pgossip::sim {
+
+enum class MessageIdFn : std::uint8_t { kXxh3, kFromSeqno };
+
+struct SimConfig {
+  router::GossipConfig gossip;
+  LinkParams link;  // every link's parameters until set_link changes one
+  std::optional<CpuCost> cost;
+  // One verification cache for all nodes: a wall-clock optimisation of the simulator
+  // only. The cost model still charges every node its own verification, as a real node
+  // would pay it.
+  bool verify_cache = true;
+  bool wire_fidelity = false;
+  MessageIdFn message_id = MessageIdFn::kXxh3;
+  std::uint64_t seed = 0;
+};
+
+// Per-node counts kept by the simulator (the router keeps its own router::Counters).
+struct NodeStats {
+  std::uint64_t rpcs_out = 0, bytes_out = 0;  // handed to a link (lost ones included)
+  std::uint64_t rpcs_in = 0, bytes_in = 0;    // arrived and handled
+  std::uint64_t dropped_loss = 0;             // link loss, counted at the sender
+  std::uint64_t dropped_queue_full = 0;       // sender's link queue over its bound
+  std::uint64_t dropped_link_down = 0;        // sent on, or in flight over, a down link
+  std::uint64_t dropped_wire_decode = 0;      // wire_fidelity: the receiver could not decode
+  std::uint64_t publish_failed = 0;           // publish refused, or the node was down
+  std::uint64_t disconnects = 0;              // peers this node's router disconnected
+  std::uint64_t px_ignored = 0;               // PX suggestions (links are fixed here)
+  std::uint64_t crashes = 0;
+  std::int64_t cpu_busy_ns = 0;  // virtual CPU time charged by the cost model
+};
+
+// The delivery log, column-wise so the bindings hand whole columns to numpy.
+struct DeliveryLog {
+  std::vector<std::uint32_t> message;  // index into the message table
+  std::vector<std::uint32_t> node;
+  std::vector<std::int64_t> time;
+  std::vector<std::int32_t> hops;  // -1 when the sender's copy is unknown
+  std::vector<std::int64_t> from;  // -1 for the node's own publish
+};
+
+struct MessageInfo {
+  MessageId id;
+  std::string topic;
+  std::int64_t published_at = -1;  // -1: not published through the simulator
+  std::int64_t publisher = -1;
+};
+
+class Simulation {
+ public:
+  static constexpr std::int64_t kNever = INT64_MAX;
+
+  Simulation(std::uint32_t nodes, const std::vector<Edge>& edges, SimConfig config);
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  std::uint32_t size() const;
+  std::int64_t now() const;
+
+  // Actions at a virtual time: `at` <= now() applies at once, later ones are queued.
+  void subscribe(std::uint32_t node, const std::string& topic, std::int64_t at);
+  void unsubscribe(std::uint32_t node, const std::string& topic, std::int64_t at);
+  // Builds and signs the message now (so its id is known), publishes it at `at`.
+  Result<MessageId> publish(std::uint32_t node, const std::string& topic, Bytes data,
+                            std::int64_t at);
+  // An RPC carrying one message that arrives at `to` as if sent by its neighbour `via`,
+  // signed by `author`; with `forge_signature` one bit of the signature is flipped.
+  Result<MessageId> inject(std::uint32_t to, std::uint32_t via, std::uint32_t author,
+                           const std::string& topic, Bytes data, bool forge_signature,
+                           std::int64_t at);
+  // Nodes in different groups cannot reach each other (their connections drop); nodes
+  // in no group form one more group.
+  void partition(const std::vector<std::vector<std::uint32_t>>& groups, std::int64_t at);
+  void heal(std::int64_t at);
+  // Router state lost, identity kept, links down; restart brings a new router up with
+  // the same identity, reconnects its links and resubscribes its topics.
+  void crash(std::uint32_t node, std::int64_t at);
+  void restart(std::uint32_t node, std::int64_t at);
+  // Both directions between neighbours u and v.
+  Status set_link(std::uint32_t u, std::uint32_t v, const LinkParams& params, std::int64_t at);
+
+  // Processes every event up to and including time `until`, then sets now() to it.
+  void run_until(std::int64_t until);
+
+  // Results.
+  std::uint64_t events_processed() const;
+  std::size_t pending_events() const;
+  const DeliveryLog& deliveries() const;
+  const std::vector<MessageInfo>& messages() const;
+  const NodeStats& stats(std::uint32_t node) const;
+  const router::Counters& counters(std::uint32_t node) const;  // zeros while crashed
+  std::vector<std::uint32_t> mesh(std::uint32_t node, const std::string& topic) const;
+  std::vector<std::string> topics() const;  // every topic ever subscribed, sorted
+  bool alive(std::uint32_t node) const;
+  Bytes peer_id(std::uint32_t node) const;
+  // XXH3-128 over every send and delivery so far, in canonical (big-endian) form.
+  std::array<std::uint8_t, 16> trace_digest() const;
+  std::uint64_t verify_cache_hits() const;
+  std::uint64_t verifications() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace p2pgossip::sim

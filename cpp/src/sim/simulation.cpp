@@ -1,0 +1,664 @@
+#include "p2pgossip/sim/simulation.hpp"
+
+#include <xxhash.h>
+
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <set>
+
+#include "p2pgossip/crypto/identity.hpp"
+#include "p2pgossip/crypto/message_id.hpp"
+#include "p2pgossip/crypto/message_signing.hpp"
+#include "p2pgossip/crypto/verify_cache.hpp"
+#include "p2pgossip/router/router.hpp"
+#include "p2pgossip/sim/event_queue.hpp"
+#include "p2pgossip/sim/rng.hpp"
+#include "p2pgossip/wire/protobuf.hpp"
+#include "p2pgossip/wire/rpc_codec.hpp"
+
+namespace p2pgossip::sim {
+namespace {
+
+using router::Instant;
+
+constexpr std::uint32_t kNoLink = 0xffffffff;
+constexpr std::uint16_t kNoHops = 0xffff;
+// Random streams: links use their index; these sit far above any link index.
+constexpr std::uint64_t kIdentityStream = 1ULL << 40;
+constexpr std::uint64_t kRouterStream = 2ULL << 40;
+
+struct MessageIdHash {
+  std::size_t operator()(const MessageId& id) const {
+    return static_cast<std::size_t>(XXH3_64bits(id.view().data(), id.size()));
+  }
+};
+
+struct InFlight {
+  Rpc rpc;
+  std::uint32_t link = kNoLink;  // kNoLink: injected, not carried by a link
+  std::uint32_t generation = 0;
+  std::uint32_t from = 0;
+  std::uint32_t size = 0;
+};
+
+struct Node {
+  std::optional<router::Router> router;  // empty while crashed
+  crypto::IdentityPtr identity;
+  std::set<std::string> topics;  // restored on restart
+  std::int64_t tick_at = Simulation::kNever;
+  std::int64_t cpu_free_at = 0;
+  std::uint32_t incarnation = 0;
+  std::uint64_t seqno = 0;
+  NodeStats stats;
+};
+
+}  // namespace
+
+struct Simulation::Impl {
+  SimConfig cfg;
+  std::uint32_t n = 0;
+  // Adjacency in CSR form; directed link i goes from link_src[i] to neighbour[i].
+  std::vector<std::uint32_t> offsets, neighbour, link_src, reverse;
+  std::vector<LinkState> links;
+  std::vector<std::uint8_t> severed;  // a router disconnected the pair: stays down
+  std::vector<LinkParams> params;     // [0] is the default
+  std::vector<std::uint32_t> group;   // partition group per node
+
+  std::vector<Node> nodes;
+  EventQueue queue;
+  std::int64_t now = 0;
+  std::uint64_t events = 0;
+
+  std::vector<InFlight> inflight;
+  std::vector<std::uint32_t> free_slots;
+  std::vector<std::function<void(std::int64_t)>> commands;
+  std::deque<std::vector<router::Action>> action_buffers;  // stable under nested drives
+  std::size_t action_depth = 0;
+  Bytes wire_scratch;
+
+  std::vector<MessageInfo> messages;
+  std::unordered_map<MessageId, std::uint32_t, MessageIdHash> message_index;
+  std::vector<std::vector<std::uint16_t>> hops;  // per message, per node: hops of its copy
+  std::set<std::string> all_topics;
+  DeliveryLog log;
+  XXH3_state_t trace;
+
+  crypto::VerifyCache verify_cache;
+  std::uint64_t verifications = 0;
+  std::uint64_t verifications_in_call = 0;
+
+  Impl(std::uint32_t nodes_count, const std::vector<Edge>& edges, SimConfig config)
+      : cfg(std::move(config)), n(nodes_count), verify_cache(1 << 16, cfg.verify_cache) {
+    XXH3_128bits_reset(&trace);
+    build_links(edges);
+    params.push_back(cfg.link);
+    group.assign(n, 0);
+    nodes.resize(n);
+    for (std::uint32_t v = 0; v < n; ++v) {
+      std::array<std::uint8_t, 32> seed{};
+      for (std::size_t i = 0; i < seed.size(); i += 8) {
+        const std::uint64_t w = draw(cfg.seed, kIdentityStream + v, i);
+        std::memcpy(seed.data() + i, &w, 8);
+      }
+      nodes[v].identity = std::move(crypto::Identity::from_seed(seed).value());
+      start_router(v);
+    }
+    for (std::uint32_t li = 0; li < links.size(); ++li)
+      if (link_src[li] < neighbour[li]) update_link(li, 0);
+  }
+
+  void build_links(const std::vector<Edge>& edges) {
+    std::vector<Edge> directed;
+    directed.reserve(edges.size() * 2);
+    for (auto [a, b] : edges) {
+      if (a >= n || b >= n) throw std::out_of_range("edge names a node outside 0..n-1");
+      if (a == b) continue;
+      directed.emplace_back(a, b);
+      directed.emplace_back(b, a);
+    }
+    std::sort(directed.begin(), directed.end());
+    directed.erase(std::unique(directed.begin(), directed.end()), directed.end());
+    offsets.assign(n + 1, 0);
+    for (auto [a, b] : directed) ++offsets[a + 1];
+    for (std::uint32_t v = 0; v < n; ++v) offsets[v + 1] += offsets[v];
+    for (auto [a, b] : directed) {
+      link_src.push_back(a);
+      neighbour.push_back(b);
+    }
+    links.resize(directed.size());
+    severed.assign(directed.size(), 0);
+    reverse.resize(directed.size());
+    for (std::uint32_t li = 0; li < directed.size(); ++li)
+      reverse[li] = link_index(neighbour[li], link_src[li]);
+  }
+
+  std::uint32_t link_index(std::uint32_t u, std::uint32_t v) const {
+    const auto first = neighbour.begin() + offsets[u], last = neighbour.begin() + offsets[u + 1];
+    const auto it = std::lower_bound(first, last, v);
+    return it != last && *it == v ? static_cast<std::uint32_t>(it - neighbour.begin()) : kNoLink;
+  }
+
+  router::Services services() {
+    router::Services s;
+    if (cfg.message_id == MessageIdFn::kXxh3) {
+      s.message_id = [](const Message& m) { return crypto::message_id_xxh3(m); };
+    } else {
+      s.message_id = [](const Message& m) {
+        auto id = crypto::message_id_from_seqno(m);
+        return id ? *id : MessageId{};
+      };
+    }
+    s.verify_signature = [this](const Message& m) {
+      ++verifications;
+      ++verifications_in_call;
+      return crypto::verify_message(m, &verify_cache);
+    };
+    return s;
+  }
+
+  void start_router(std::uint32_t v) {
+    Node& node = nodes[v];
+    node.router.emplace(cfg.gossip, services(),
+                        draw(cfg.seed, kRouterStream + v, node.incarnation));
+    for (const auto& topic : node.topics) node.router->subscribe(topic, Instant{now});
+    node.cpu_free_at = now;
+  }
+
+  router::Protocol protocol() const {
+    return cfg.gossip.strategy == router::Strategy::kFloodSub ? router::Protocol::kFloodsub
+                                                              : router::Protocol::kMeshsub12;
+  }
+
+  bool should_be_up(std::uint32_t li) const {
+    const std::uint32_t u = link_src[li], v = neighbour[li];
+    return nodes[u].router && nodes[v].router && group[u] == group[v] && !severed[li];
+  }
+
+  // Brings the pair of directed links up or down to match the network state, telling both
+  // routers as a transport would (a connection opened or lost).
+  void update_link(std::uint32_t li, std::int64_t t) {
+    const bool want = should_be_up(li);
+    if (links[li].up == want) return;
+    const std::uint32_t back = reverse[li];
+    const std::uint32_t u = link_src[li], v = neighbour[li];
+    links[li].up = links[back].up = want;
+    if (want) {
+      nodes[u].router->peer_connected(v, nodes[v].identity->peer_id().bytes(), u < v, protocol(),
+                                      Instant{t});
+      nodes[v].router->peer_connected(u, nodes[u].identity->peer_id().bytes(), v < u, protocol(),
+                                      Instant{t});
+    } else {
+      ++links[li].generation;
+      ++links[back].generation;
+      if (nodes[u].router) nodes[u].router->peer_disconnected(v, Instant{t});
+      if (nodes[v].router) nodes[v].router->peer_disconnected(u, Instant{t});
+    }
+    if (nodes[u].router) drive(u, t, t);
+    if (nodes[v].router) drive(v, t, t);
+  }
+
+  void update_links_of(std::uint32_t u, std::int64_t t) {
+    for (std::uint32_t li = offsets[u]; li < offsets[u + 1]; ++li) update_link(li, t);
+  }
+
+  void update_all_links(std::int64_t t) {
+    for (std::uint32_t li = 0; li < links.size(); ++li)
+      if (link_src[li] < neighbour[li]) update_link(li, t);
+  }
+
+  // Charges the cost model for work done at `t`; returns when its outputs leave the node.
+  std::int64_t charge(Node& node, std::int64_t t, std::uint64_t messages, std::uint64_t verifies,
+                      std::uint64_t signs) {
+    if (!cfg.cost) return t;
+    const std::int64_t busy = static_cast<std::int64_t>(messages) * cfg.cost->per_message_ns +
+                              static_cast<std::int64_t>(verifies) * cfg.cost->verify_ns +
+                              static_cast<std::int64_t>(signs) * cfg.cost->sign_ns;
+    node.stats.cpu_busy_ns += busy;
+    node.cpu_free_at = t + busy;
+    return node.cpu_free_at;
+  }
+
+  bool busy(const Node& node, std::int64_t t) const { return cfg.cost && node.cpu_free_at > t; }
+
+  // Carries out a router's queued actions, stamped `t_out`, then re-arms its timer.
+  void drive(std::uint32_t u, std::int64_t t_out, std::int64_t not_before) {
+    if (action_buffers.size() <= action_depth) action_buffers.emplace_back();
+    std::vector<router::Action>& actions = action_buffers[action_depth++];
+    nodes[u].router->drain_actions(actions);
+    for (auto& action : actions) {
+      if (auto* send = std::get_if<router::SendRpc>(&action)) {
+        transmit_rpc(u, send->peer, std::move(send->rpc), t_out);
+      } else if (auto* deliver = std::get_if<router::Deliver>(&action)) {
+        record_delivery(u, *deliver, t_out);
+      } else if (auto* drop = std::get_if<router::DisconnectPeer>(&action)) {
+        ++nodes[u].stats.disconnects;
+        const std::uint32_t li = link_index(u, drop->peer);
+        if (li != kNoLink) {
+          severed[li] = severed[reverse[li]] = 1;
+          update_link(li, t_out);
+        }
+      } else {
+        ++nodes[u].stats.px_ignored;
+      }
+    }
+    actions.clear();
+    --action_depth;
+    schedule_tick(u, std::max(not_before, now));
+  }
+
+  void schedule_tick(std::uint32_t u, std::int64_t not_before) {
+    Node& node = nodes[u];
+    if (!node.router) return;
+    const auto deadline = node.router->next_deadline();
+    if (!deadline) return;
+    const std::int64_t when = std::max<std::int64_t>(deadline->count(), not_before);
+    if (when >= node.tick_at) return;
+    node.tick_at = when;
+    queue.push(when, EventKind::kTick, u, node.incarnation);
+  }
+
+  void trace_record(std::uint8_t kind, std::int64_t t, std::uint32_t a, std::uint64_t b,
+                    std::uint64_t size, ByteView id) {
+    std::uint8_t buf[29 + MessageId::kMaxSize];
+    buf[0] = kind;
+    std::memcpy(buf + 1, &t, 8);
+    std::memcpy(buf + 9, &a, 4);
+    std::memcpy(buf + 13, &b, 8);
+    std::memcpy(buf + 21, &size, 8);
+    std::memcpy(buf + 29, id.data(), id.size());
+    XXH3_128bits_update(&trace, buf, 29 + id.size());
+  }
+
+  void transmit_rpc(std::uint32_t u, std::uint32_t peer, Rpc rpc, std::int64_t t) {
+    Node& node = nodes[u];
+    const std::uint32_t li = link_index(u, peer);
+    if (li == kNoLink || !links[li].up) {
+      ++node.stats.dropped_link_down;
+      return;
+    }
+    std::size_t body = 0;
+    bool decoded = true;
+    if (cfg.wire_fidelity) {
+      wire_scratch.clear();
+      wire::encode_rpc(rpc, wire_scratch);
+      body = wire_scratch.size();
+      auto back = wire::decode_rpc(wire_scratch);
+      if (back) rpc = std::move(*back);
+      decoded = back.ok();
+    } else {
+      body = wire::encoded_rpc_size(rpc);
+    }
+    const std::uint64_t size = body + wire::varint_size(body);
+    LinkState& link = links[li];
+    const Transmission tx = transmit(link, params[link.params], cfg.seed, li, t, size);
+    if (tx.drop == LinkDrop::kQueueFull) {
+      ++node.stats.dropped_queue_full;
+      return;
+    }
+    ++node.stats.rpcs_out;
+    node.stats.bytes_out += size;
+    trace_record(1, t, u, peer, size, {});
+    if (tx.drop == LinkDrop::kLoss) {
+      ++node.stats.dropped_loss;
+      return;
+    }
+    if (!decoded) {
+      ++nodes[peer].stats.dropped_wire_decode;
+      return;
+    }
+    const std::uint32_t slot = allocate_slot();
+    InFlight& f = inflight[slot];
+    f.rpc = std::move(rpc);
+    f.link = li;
+    f.generation = link.generation;
+    f.from = u;
+    f.size = static_cast<std::uint32_t>(size);
+    queue.push(tx.arrival, EventKind::kRpcArrive, peer, slot);
+  }
+
+  std::uint32_t allocate_slot() {
+    if (free_slots.empty()) {
+      inflight.emplace_back();
+      return static_cast<std::uint32_t>(inflight.size() - 1);
+    }
+    const std::uint32_t slot = free_slots.back();
+    free_slots.pop_back();
+    return slot;
+  }
+
+  std::uint32_t message_slot(const MessageId& id, const std::string& topic) {
+    auto [it, inserted] =
+        message_index.try_emplace(id, static_cast<std::uint32_t>(messages.size()));
+    if (inserted) {
+      messages.push_back(MessageInfo{id, topic, -1, -1});
+      hops.emplace_back();
+    }
+    return it->second;
+  }
+
+  void record_delivery(std::uint32_t u, const router::Deliver& d, std::int64_t t) {
+    const std::uint32_t mi = message_slot(d.id, d.message->topic);
+    auto& h = hops[mi];
+    if (h.empty()) h.assign(n, kNoHops);
+    std::int32_t count = -1;
+    if (d.from == router::kLocalPeer) {
+      count = 0;
+    } else if (d.from < n && h[d.from] != kNoHops) {
+      count = h[d.from] + 1;
+    }
+    if (h[u] == kNoHops && count >= 0) h[u] = static_cast<std::uint16_t>(std::min(count, 0xfffe));
+    log.message.push_back(mi);
+    log.node.push_back(u);
+    log.time.push_back(t);
+    log.hops.push_back(count);
+    log.from.push_back(d.from == router::kLocalPeer ? -1 : std::int64_t{d.from});
+    trace_record(2, t, u, d.from, 0, d.id.view());
+  }
+
+  void on_arrival(const Event& e) {
+    InFlight& f = inflight[e.arg];
+    Node& node = nodes[e.node];
+    const bool link_ok =
+        f.link == kNoLink || (links[f.link].up && links[f.link].generation == f.generation);
+    if (!node.router || !link_ok) {
+      ++node.stats.dropped_link_down;
+      f.rpc = Rpc{};
+      free_slots.push_back(e.arg);
+      return;
+    }
+    if (busy(node, e.time)) {  // wait in the node's CPU queue
+      queue.push(node.cpu_free_at, EventKind::kRpcArrive, e.node, e.arg);
+      return;
+    }
+    ++node.stats.rpcs_in;
+    node.stats.bytes_in += f.size;
+    const std::uint64_t handled = f.rpc.publish.size();
+    const std::uint32_t from = f.from;
+    Rpc rpc = std::move(f.rpc);
+    f.rpc = Rpc{};
+    free_slots.push_back(e.arg);
+    verifications_in_call = 0;
+    node.router->rpc_received(from, std::move(rpc), Instant{e.time});
+    const std::int64_t t_out = charge(node, e.time, handled, verifications_in_call, 0);
+    drive(e.node, t_out, e.time);
+  }
+
+  void on_tick(const Event& e) {
+    Node& node = nodes[e.node];
+    if (!node.router || e.arg != node.incarnation || e.time != node.tick_at) return;  // stale
+    if (busy(node, e.time)) {
+      node.tick_at = node.cpu_free_at;
+      queue.push(node.cpu_free_at, EventKind::kTick, e.node, node.incarnation);
+      return;
+    }
+    node.tick_at = kNever;
+    node.router->tick(Instant{e.time});
+    drive(e.node, e.time, e.time + 1);  // a deadline not moved past now must not spin
+  }
+
+  // Runs `fn` at `t`: now if `t` is not in the future, else from the event queue.
+  void at(std::int64_t t, std::function<void(std::int64_t)> fn) {
+    if (t <= now) {
+      fn(now);
+      return;
+    }
+    commands.push_back(std::move(fn));
+    queue.push(t, EventKind::kCommand, 0, static_cast<std::uint32_t>(commands.size() - 1));
+  }
+
+  void on_command(const Event& e) {
+    auto fn = std::move(commands[e.arg]);
+    commands[e.arg] = nullptr;
+    fn(e.time);
+  }
+
+  void publish_at(std::uint32_t u, MessagePtr message, std::int64_t t) {
+    Node& node = nodes[u];
+    if (!node.router) {
+      ++node.stats.publish_failed;
+      return;
+    }
+    if (busy(node, t)) {
+      at(node.cpu_free_at, [this, u, message](std::int64_t when) { publish_at(u, message, when); });
+      return;
+    }
+    verifications_in_call = 0;
+    if (!node.router->publish(message, Instant{t})) ++node.stats.publish_failed;
+    const std::int64_t t_out = charge(node, t, 1, verifications_in_call, 1);
+    drive(u, t_out, t);
+  }
+
+  Message build_message(std::uint32_t author, const std::string& topic, Bytes data) {
+    Message m;
+    m.data = std::move(data);
+    m.topic = topic;
+    if (cfg.gossip.signature_policy == router::SignaturePolicy::kStrictSign) {
+      m.seqno = crypto::seqno_bytes(++nodes[author].seqno);
+      crypto::sign_message(*nodes[author].identity, m);
+    }
+    return m;
+  }
+
+  MessageId id_of(const Message& m) const {
+    if (cfg.message_id == MessageIdFn::kXxh3) return crypto::message_id_xxh3(m);
+    auto id = crypto::message_id_from_seqno(m);
+    return id ? *id : MessageId{};
+  }
+
+  void run_until(std::int64_t until) {
+    while (!queue.empty() && queue.top().time <= until) {
+      const Event e = queue.pop();
+      now = e.time;
+      ++events;
+      switch (e.kind) {
+        case EventKind::kRpcArrive:
+          on_arrival(e);
+          break;
+        case EventKind::kTick:
+          on_tick(e);
+          break;
+        case EventKind::kCommand:
+          on_command(e);
+          break;
+      }
+    }
+    now = std::max(now, until);
+  }
+
+  void check_node(std::uint32_t u) const {
+    if (u >= n)
+      throw std::out_of_range("node " + std::to_string(u) + " not in 0.." + std::to_string(n) +
+                              "-1");
+  }
+};
+
+Simulation::Simulation(std::uint32_t nodes, const std::vector<Edge>& edges, SimConfig config)
+    : impl_(std::make_unique<Impl>(nodes, edges, std::move(config))) {}
+Simulation::~Simulation() = default;
+
+std::uint32_t Simulation::size() const { return impl_->n; }
+std::int64_t Simulation::now() const { return impl_->now; }
+
+void Simulation::subscribe(std::uint32_t node, const std::string& topic, std::int64_t at) {
+  impl_->check_node(node);
+  impl_->at(at, [this, node, topic](std::int64_t t) {
+    Node& nd = impl_->nodes[node];
+    impl_->all_topics.insert(topic);
+    nd.topics.insert(topic);
+    if (!nd.router) return;
+    nd.router->subscribe(topic, Instant{t});
+    impl_->drive(node, t, t);
+  });
+}
+
+void Simulation::unsubscribe(std::uint32_t node, const std::string& topic, std::int64_t at) {
+  impl_->check_node(node);
+  impl_->at(at, [this, node, topic](std::int64_t t) {
+    Node& nd = impl_->nodes[node];
+    nd.topics.erase(topic);
+    if (!nd.router) return;
+    nd.router->unsubscribe(topic, Instant{t});
+    impl_->drive(node, t, t);
+  });
+}
+
+Result<MessageId> Simulation::publish(std::uint32_t node, const std::string& topic, Bytes data,
+                                      std::int64_t at) {
+  impl_->check_node(node);
+  auto message =
+      std::make_shared<const Message>(impl_->build_message(node, topic, std::move(data)));
+  const MessageId id = impl_->id_of(*message);
+  if (impl_->message_index.contains(id))
+    return Error{
+        "publish: message id already used (the default id hashes topic and data, so "
+        "publish distinct data or use message_id='from_seqno')"};
+  const std::uint32_t mi = impl_->message_slot(id, topic);
+  impl_->messages[mi].published_at = std::max(at, impl_->now);
+  impl_->messages[mi].publisher = node;
+  impl_->at(at, [this, node, message](std::int64_t t) { impl_->publish_at(node, message, t); });
+  return id;
+}
+
+Result<MessageId> Simulation::inject(std::uint32_t to, std::uint32_t via, std::uint32_t author,
+                                     const std::string& topic, Bytes data, bool forge_signature,
+                                     std::int64_t at) {
+  impl_->check_node(to);
+  impl_->check_node(via);
+  impl_->check_node(author);
+  if (impl_->cfg.gossip.signature_policy != router::SignaturePolicy::kStrictSign && forge_signature)
+    return Error{"inject: forge_signature needs the StrictSign policy"};
+  Message m = impl_->build_message(author, topic, std::move(data));
+  if (forge_signature) (*m.signature)[0] ^= 1;
+  auto message = std::make_shared<const Message>(std::move(m));
+  const MessageId id = impl_->id_of(*message);
+  const std::uint32_t mi = impl_->message_slot(id, topic);
+  impl_->messages[mi].published_at = std::max(at, impl_->now);
+  impl_->at(at, [this, to, via, message](std::int64_t t) {
+    const std::uint32_t slot = impl_->allocate_slot();
+    InFlight& f = impl_->inflight[slot];
+    f.rpc = Rpc{};
+    f.rpc.publish.push_back(message);
+    f.link = kNoLink;
+    f.from = via;
+    f.size = static_cast<std::uint32_t>(wire::encoded_rpc_size(f.rpc));
+    impl_->queue.push(t, EventKind::kRpcArrive, to, slot);
+  });
+  return id;
+}
+
+void Simulation::partition(const std::vector<std::vector<std::uint32_t>>& groups, std::int64_t at) {
+  for (const auto& g : groups)
+    for (auto u : g) impl_->check_node(u);
+  impl_->at(at, [this, groups](std::int64_t t) {
+    impl_->group.assign(impl_->n, static_cast<std::uint32_t>(groups.size()));
+    for (std::uint32_t i = 0; i < groups.size(); ++i)
+      for (auto u : groups[i]) impl_->group[u] = i;
+    impl_->update_all_links(t);
+  });
+}
+
+void Simulation::heal(std::int64_t at) {
+  impl_->at(at, [this](std::int64_t t) {
+    impl_->group.assign(impl_->n, 0);
+    impl_->update_all_links(t);
+  });
+}
+
+void Simulation::crash(std::uint32_t node, std::int64_t at) {
+  impl_->check_node(node);
+  impl_->at(at, [this, node](std::int64_t t) {
+    Node& nd = impl_->nodes[node];
+    if (!nd.router) return;
+    nd.router.reset();
+    ++nd.incarnation;
+    ++nd.stats.crashes;
+    nd.tick_at = kNever;
+    impl_->update_links_of(node, t);
+  });
+}
+
+void Simulation::restart(std::uint32_t node, std::int64_t at) {
+  impl_->check_node(node);
+  impl_->at(at, [this, node](std::int64_t t) {
+    Node& nd = impl_->nodes[node];
+    if (nd.router) return;
+    for (std::uint32_t li = impl_->offsets[node]; li < impl_->offsets[node + 1]; ++li)
+      impl_->severed[li] = impl_->severed[impl_->reverse[li]] = 0;  // a fresh start
+    impl_->start_router(node);
+    impl_->update_links_of(node, t);
+    impl_->drive(node, t, t);
+  });
+}
+
+Status Simulation::set_link(std::uint32_t u, std::uint32_t v, const LinkParams& params,
+                            std::int64_t at) {
+  impl_->check_node(u);
+  impl_->check_node(v);
+  const std::uint32_t li = impl_->link_index(u, v);
+  if (li == kNoLink)
+    return Error{"set_link: nodes " + std::to_string(u) + " and " + std::to_string(v) +
+                 " are not neighbours"};
+  if (impl_->params.size() >= 0xffff) return Error{"set_link: at most 65535 link settings"};
+  impl_->at(at, [this, li, params](std::int64_t) {
+    const auto index = static_cast<std::uint16_t>(impl_->params.size());
+    impl_->params.push_back(params);
+    impl_->links[li].params = impl_->links[impl_->reverse[li]].params = index;
+  });
+  return Ok{};
+}
+
+void Simulation::run_until(std::int64_t until) { impl_->run_until(until); }
+
+std::uint64_t Simulation::events_processed() const { return impl_->events; }
+std::size_t Simulation::pending_events() const { return impl_->queue.size(); }
+const DeliveryLog& Simulation::deliveries() const { return impl_->log; }
+const std::vector<MessageInfo>& Simulation::messages() const { return impl_->messages; }
+
+const NodeStats& Simulation::stats(std::uint32_t node) const {
+  impl_->check_node(node);
+  return impl_->nodes[node].stats;
+}
+
+const router::Counters& Simulation::counters(std::uint32_t node) const {
+  static const router::Counters zero{};
+  impl_->check_node(node);
+  const auto& r = impl_->nodes[node].router;
+  return r ? r->counters() : zero;
+}
+
+std::vector<std::uint32_t> Simulation::mesh(std::uint32_t node, const std::string& topic) const {
+  impl_->check_node(node);
+  const auto& r = impl_->nodes[node].router;
+  if (!r) return {};
+  auto peers = r->mesh(topic);
+  return {peers.begin(), peers.end()};
+}
+
+std::vector<std::string> Simulation::topics() const {
+  return {impl_->all_topics.begin(), impl_->all_topics.end()};
+}
+
+bool Simulation::alive(std::uint32_t node) const {
+  impl_->check_node(node);
+  return impl_->nodes[node].router.has_value();
+}
+
+Bytes Simulation::peer_id(std::uint32_t node) const {
+  impl_->check_node(node);
+  return to_bytes(impl_->nodes[node].identity->peer_id().bytes());
+}
+
+std::array<std::uint8_t, 16> Simulation::trace_digest() const {
+  const XXH128_hash_t h = XXH3_128bits_digest(&impl_->trace);
+  XXH128_canonical_t c;
+  XXH128_canonicalFromHash(&c, h);
+  std::array<std::uint8_t, 16> out{};
+  std::memcpy(out.data(), c.digest, 16);
+  return out;
+}
+
+std::uint64_t Simulation::verify_cache_hits() const { return impl_->verify_cache.hits(); }
+std::uint64_t Simulation::verifications() const { return impl_->verifications; }
+
+}  // namespace p2pgossip::sim

@@ -1,0 +1,384 @@
+"""A deterministic network simulator: thousands of GossipSub routers in virtual time.
+
+The event loop, links and routers are C++ (``p2pgossip._core.SimulationCore``); this module
+maps node labels, converts seconds, and builds the result tables from whole numpy columns.
+pandas, networkx and tqdm are imported only by the methods that need them.
+
+Links carry the decoded RPC by reference and charge its exact encoded size (the pubsub
+protobuf plus the varint length prefix), so byte counts are real without encoding every
+hop; ``wire_fidelity=True`` encodes and decodes every RPC on every hop instead (slower, and
+it catches codec asymmetries).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Hashable, Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from . import _core
+from ._core import CpuCost, Latency
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import pandas as pd
+
+__all__ = ["CpuCost", "Latency", "Simulation"]
+
+# A link's send queue bound when none is given: 4 MiB waiting to be serialised.
+DEFAULT_QUEUE_LIMIT_BYTES = 4 << 20
+
+
+def _ns(seconds: float) -> int:
+    if not math.isfinite(seconds):
+        raise ValueError(f"time must be finite, got {seconds}")
+    return round(seconds * 1e9)
+
+
+class Simulation:
+    """A simulated network of routers, one per node of a graph.
+
+    ``graph_or_edges`` is a networkx graph (nodes are relabelled 0..n-1 in sorted order;
+    every method takes the original labels, result tables report the indices, and
+    ``labels[i]`` maps an index back) or an iterable of ``(u, v)`` integer pairs on nodes
+    ``0..n-1`` (``nodes=`` gives n when some nodes have no edge).
+
+    Every link gets ``latency`` (a ``Latency``; default constant 0), ``bandwidth`` in
+    bytes/s (None: unlimited), ``loss`` (probability an RPC is lost) and a send queue of
+    ``queue_limit_bytes``; ``set_link`` changes one link. ``cost`` (a ``CpuCost``) charges
+    virtual CPU time for verification, signing and handling messages. ``topics`` are
+    subscribed by every node at time 0. The same arguments and calls with the same
+    ``seed`` give the same ``trace_digest()``.
+    """
+
+    def __init__(
+        self,
+        graph_or_edges: Any,
+        *,
+        seed: int = 0,
+        config: Any = None,
+        latency: Latency | None = None,
+        bandwidth: float | None = None,
+        loss: float = 0.0,
+        queue_limit_bytes: int = DEFAULT_QUEUE_LIMIT_BYTES,
+        cost: CpuCost | None = None,
+        verify_cache: bool = True,
+        wire_fidelity: bool = False,
+        message_id: str = "xxh3",
+        topics: Iterable[str] = (),
+        nodes: int | None = None,
+    ) -> None:
+        self.labels, edges = _index_graph(graph_or_edges, nodes)
+        self._index = {label: i for i, label in enumerate(self.labels)}
+        self._latency = latency if latency is not None else Latency.constant(0.0)
+        self._bandwidth = float(bandwidth or 0.0)
+        self._loss = float(loss)
+        self._queue_limit = int(queue_limit_bytes)
+        self._core = _core.SimulationCore(
+            len(self.labels),
+            edges,
+            config if config is not None else _core.GossipConfig(),
+            self._latency,
+            self._bandwidth,
+            self._loss,
+            self._queue_limit,
+            cost,
+            verify_cache,
+            wire_fidelity,
+            message_id,
+            seed,
+        )
+        self.seed = seed
+        for topic in topics:
+            self.subscribe(topic=topic)
+
+    # -- time and nodes ------------------------------------------------------------------
+
+    @property
+    def now(self) -> float:
+        """Virtual time in seconds."""
+        return self._core.now_ns / 1e9
+
+    @property
+    def size(self) -> int:
+        return len(self.labels)
+
+    def index(self, node: Hashable) -> int:
+        """The 0..n-1 index of a node label."""
+        try:
+            return self._index[node]
+        except KeyError:
+            raise KeyError(f"no node {node!r} in the simulation") from None
+
+    def _at(self, at_s: float | None) -> int:
+        return self._core.now_ns if at_s is None else _ns(at_s)
+
+    def _nodes(self, node: Hashable | Iterable[Hashable] | None) -> list[int]:
+        if node is None:
+            return list(range(self.size))
+        if isinstance(node, Hashable) and node in self._index:
+            return [self._index[node]]
+        if isinstance(node, Iterable) and not isinstance(node, (str, bytes)):
+            return [self.index(v) for v in node]
+        return [self.index(node)]
+
+    # -- inputs --------------------------------------------------------------------------
+
+    def subscribe(self, node: Any = None, topic: str = "", at_s: float | None = None) -> None:
+        """Subscribe ``node`` (a label, an iterable of labels, or None for all) to ``topic``."""
+        at = self._at(at_s)
+        for v in self._nodes(node):
+            self._core.subscribe(v, topic, at)
+
+    def unsubscribe(self, node: Any = None, topic: str = "", at_s: float | None = None) -> None:
+        at = self._at(at_s)
+        for v in self._nodes(node):
+            self._core.unsubscribe(v, topic, at)
+
+    def publish(self, node: Hashable, topic: str, data: bytes, at_s: float | None = None) -> str:
+        """Publish ``data`` from ``node`` now or at virtual time ``at_s``; returns the message
+        id (hex). The message is built and signed at once, so its id is known before it is
+        published. Default ids hash topic and data: publishing identical data twice on one
+        topic is refused (use distinct data, or ``message_id='from_seqno'``)."""
+        return self._core.publish(self.index(node), topic, bytes(data), self._at(at_s)).hex()
+
+    def inject(
+        self,
+        to: Hashable,
+        via: Hashable,
+        topic: str,
+        data: bytes,
+        *,
+        author: Hashable | None = None,
+        forge_signature: bool = True,
+        at_s: float | None = None,
+    ) -> str:
+        """An RPC carrying one message, arriving at ``to`` as if from its neighbour ``via``.
+
+        The message is signed by ``author`` (default ``via``); with ``forge_signature`` one
+        bit of its signature is flipped, so a correct router never delivers or forwards it.
+        Returns the message id (hex).
+        """
+        a = self.index(via if author is None else author)
+        mid = self._core.inject(
+            self.index(to), self.index(via), a, topic, bytes(data), forge_signature, self._at(at_s)
+        )
+        return mid.hex()
+
+    def partition(self, groups: Iterable[Iterable[Hashable]], at_s: float | None = None) -> None:
+        """Split the network: nodes in different groups lose their connections (nodes in no
+        group form one more group) until ``heal()``."""
+        self._core.partition([[self.index(v) for v in g] for g in groups], self._at(at_s))
+
+    def heal(self, at_s: float | None = None) -> None:
+        """End the partition: links between groups reconnect."""
+        self._core.heal(self._at(at_s))
+
+    def crash(self, node: Hashable, at_s: float | None = None) -> None:
+        """Stop ``node``: router state lost, identity kept, its links drop."""
+        self._core.crash(self.index(node), self._at(at_s))
+
+    def restart(self, node: Hashable, at_s: float | None = None) -> None:
+        """Start a crashed node again: a fresh router with the same identity reconnects its
+        links and resubscribes its topics."""
+        self._core.restart(self.index(node), self._at(at_s))
+
+    def set_link(
+        self,
+        u: Hashable,
+        v: Hashable,
+        *,
+        latency: Latency | None = None,
+        loss: float | None = None,
+        bandwidth: float | None = None,
+        queue_limit_bytes: int | None = None,
+        at_s: float | None = None,
+    ) -> None:
+        """Change both directions of the link between neighbours ``u`` and ``v``; a
+        parameter left None takes the simulation's default (not the link's current one)."""
+        self._core.set_link(
+            self.index(u),
+            self.index(v),
+            latency if latency is not None else self._latency,
+            float(bandwidth) if bandwidth is not None else self._bandwidth,
+            float(loss) if loss is not None else self._loss,
+            int(queue_limit_bytes) if queue_limit_bytes is not None else self._queue_limit,
+            self._at(at_s),
+        )
+
+    def churn(
+        self,
+        *,
+        rate_per_s: float,
+        mean_downtime_s: float,
+        start_s: float,
+        end_s: float,
+        nodes: Iterable[Hashable] | None = None,
+        seed: int | None = None,
+    ) -> list[tuple[float, str, Hashable]]:
+        """Schedule random crashes and restarts, and return the schedule.
+
+        Crashes form a Poisson process of ``rate_per_s`` over ``[start_s, end_s)``, each
+        hitting a node drawn uniformly from those of ``nodes`` (default all) that this
+        schedule has up at the time; each is restarted after an exponential downtime of
+        mean ``mean_downtime_s`` (possibly after ``end_s``). Seeded by ``seed`` (default the
+        simulation's seed).
+        """
+        if rate_per_s < 0 or mean_downtime_s < 0 or end_s < start_s:
+            raise ValueError("churn: rates and downtimes >= 0 and end_s >= start_s")
+        rng = np.random.default_rng(self.seed if seed is None else seed)
+        pool = self._nodes(None if nodes is None else list(nodes))
+        down_until = {v: -math.inf for v in pool}
+        schedule: list[tuple[float, str, Hashable]] = []
+        t = start_s
+        while rate_per_s > 0:
+            t += rng.exponential(1.0 / rate_per_s)
+            if t >= end_s:
+                break
+            up = [v for v in pool if down_until[v] <= t]
+            if not up:
+                continue
+            v = up[int(rng.integers(len(up)))]
+            back = t + rng.exponential(mean_downtime_s)
+            down_until[v] = back
+            self.crash(self.labels[v], at_s=t)
+            self.restart(self.labels[v], at_s=back)
+            schedule += [(t, "crash", self.labels[v]), (back, "restart", self.labels[v])]
+        return sorted(schedule, key=lambda e: e[0])
+
+    # -- running -------------------------------------------------------------------------
+
+    def run(self, until_s: float, progress: bool | None = None) -> None:
+        """Run to virtual time ``until_s``. The C++ loop runs in chunks with the GIL released;
+        a tqdm bar shows progress when ``progress`` is True, or (None) once a run has taken
+        more than a second of wall time."""
+        until = _ns(until_s)
+        start = self._core.now_ns
+        if until <= start or progress is False:
+            self._core.run_until(until)
+            return
+        steps = 100
+        wall0 = time.perf_counter()
+        bar = None
+        asked = False
+        try:
+            for k in range(1, steps + 1):
+                self._core.run_until(start + (until - start) * k // steps)
+                if not asked and (progress or time.perf_counter() - wall0 > 1.0):
+                    asked = True
+                    bar = _progress_bar((until - start) / 1e9)
+                if bar is not None:
+                    bar.n = round((self._core.now_ns - start) / 1e9, 3)
+                    bar.refresh()
+        finally:
+            if bar is not None:
+                bar.close()
+
+    # -- results -------------------------------------------------------------------------
+
+    @property
+    def events_processed(self) -> int:
+        return self._core.events_processed
+
+    def trace_digest(self) -> str:
+        """XXH3-128 (hex) over every send and delivery so far: equal for equal runs."""
+        return self._core.trace_digest().hex()
+
+    def messages(self) -> pd.DataFrame:
+        """One row per message seen: msg_id, topic, publisher (-1: injected or unknown),
+        t_publish (s; NaN when not published through the simulator)."""
+        import pandas as pd
+
+        m = self._core.messages_columns()
+        at = m["published_at_ns"]
+        return pd.DataFrame(
+            {
+                "msg_id": [i.hex() for i in m["id"]],
+                "topic": m["topic"],
+                "publisher": m["publisher"],
+                "t_publish": np.where(at >= 0, at / 1e9, np.nan),
+            }
+        )
+
+    def deliveries(self) -> pd.DataFrame:
+        """One row per delivery to an application: msg_id, node, t_publish, t_deliver (s),
+        hops (the sender's hops + 1; 0 at the publisher; -1 unknown) and from_peer (-1 for
+        the publisher's own delivery). Hops are tracked by the simulator, out of band."""
+        import pandas as pd
+
+        d = self._core.deliveries_columns()
+        m = self._core.messages_columns()
+        ids = [i.hex() for i in m["id"]]
+        published = m["published_at_ns"]
+        t_pub = np.where(published >= 0, published / 1e9, np.nan)
+        msg = d["message"].astype(np.int64)
+        return pd.DataFrame(
+            {
+                "msg_id": pd.Categorical.from_codes(msg, categories=pd.Index(ids)),
+                "node": d["node"],
+                "t_publish": t_pub[msg] if len(ids) else np.empty(0),
+                "t_deliver": d["time_ns"] / 1e9,
+                "hops": d["hops"],
+                "from_peer": d["from_peer"],
+            }
+        )
+
+    def metrics(self) -> pd.DataFrame:
+        """One row per node (index: node): RPCs and bytes in and out, the router's counters
+        (messages, duplicates, IHAVE/IWANT/GRAFT/PRUNE/IDONTWANT sent and received, drops by
+        reason), the simulator's drops by reason, CPU time charged, and ``mesh_size:<topic>``
+        for every topic. Router counters cover a node's current incarnation only."""
+        import pandas as pd
+
+        df = pd.DataFrame(self._core.metrics_columns())
+        df.index.name = "node"
+        return df
+
+    def mesh(self, node: Hashable, topic: str) -> list[int]:
+        """The node's mesh peers (indices) for ``topic``."""
+        return list(self._core.mesh(self.index(node), topic))
+
+    def mesh_graph(self, topic: str) -> nx.Graph:
+        """The mesh of ``topic`` as an undirected graph on every node; an edge is present
+        when either side has the other in its mesh, ``mutual`` when both do."""
+        import networkx as nx
+
+        g = nx.Graph()
+        g.add_nodes_from(range(self.size))
+        directed = {(v, p) for v in range(self.size) for p in self._core.mesh(v, topic)}
+        for v, p in directed:
+            g.add_edge(v, p, mutual=(p, v) in directed)
+        return g
+
+
+def _index_graph(graph_or_edges: Any, nodes: int | None) -> tuple[list[Hashable], np.ndarray]:
+    if hasattr(graph_or_edges, "nodes") and hasattr(graph_or_edges, "edges"):
+        try:
+            labels = sorted(graph_or_edges.nodes())
+        except TypeError:
+            labels = list(graph_or_edges.nodes())
+        index = {label: i for i, label in enumerate(labels)}
+        edges = np.array(
+            [(index[u], index[v]) for u, v in graph_or_edges.edges()], dtype=np.int64
+        ).reshape(-1, 2)
+        return labels, edges
+    edges = np.asarray(list(graph_or_edges), dtype=np.int64).reshape(-1, 2)
+    if len(edges) and edges.min() < 0:
+        raise ValueError("edges: node indices must be >= 0")
+    n = int(edges.max()) + 1 if len(edges) else 0
+    if nodes is not None:
+        if nodes < n:
+            raise ValueError(f"nodes={nodes} but an edge names node {n - 1}")
+        n = nodes
+    return list(range(n)), edges
+
+
+def _progress_bar(total_s: float):
+    try:
+        from tqdm.auto import tqdm
+    except ImportError:
+        return None
+    return tqdm(total=round(total_s, 3), unit="s", desc="simulating (virtual s)")
