@@ -64,7 +64,7 @@ class GossipConfig:
     fields: ClassVar[list[str]]
     presets: ClassVar[list[str]]
     strategy: Literal["gossipsub", "floodsub", "randomsub"]
-    signature_policy: Literal["strict_sign", "strict_no_sign"]
+    signature_policy: SignaturePolicy
     D: int
     D_lo: int
     D_hi: int
@@ -92,6 +92,7 @@ class GossipConfig:
     iwant_followup_time: float
     idontwant_message_threshold: int
     max_idontwant_messages: int
+    max_idontwant_length: int
     idontwant_message_ttl_heartbeats: int
     flood_publish: bool
     max_message_size: int
@@ -99,7 +100,6 @@ class GossipConfig:
     rate_limit_bytes_per_s: float
     rate_limit_burst_s: float
     randomsub_k: int
-    randomsub_ttl: int
     max_subscriptions_per_peer: int
     score: PeerScoreParams
     thresholds: PeerScoreThresholds
@@ -258,13 +258,21 @@ class Rpc:
         prune: list[tuple[str, list[bytes], int | None]] = ...,
         idontwant: list[list[bytes]] = ...,
     ) -> None: ...
+    def to_dict(self) -> dict[str, Any]: ...
+    @staticmethod
+    def from_dict(d: dict[str, Any]) -> Rpc: ...
+    def encode(self) -> bytes: ...
+    @staticmethod
+    def decode(data: bytes, limits: DecodeLimits | None = None) -> Rpc: ...
+    def __eq__(self, other: object) -> bool: ...
+    __hash__: ClassVar[None]  # type: ignore[assignment]
 
 class Router:
     def __init__(
         self,
         config: GossipConfig,
         seed: int,
-        message_id: Callable[[Message], bytes],
+        message_id: Literal["xxh3", "from-seqno"] | Callable[[Message], bytes] = "xxh3",
         verify: Callable[[Message], bool] | None = None,
         validate: Callable[[str, Message, int], Literal["accept", "reject", "ignore"]]
         | None = None,
