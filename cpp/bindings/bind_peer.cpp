@@ -332,6 +332,7 @@ py::dict counters_dict(const net::PeerManagerCounters& c) {
   d["addrs_refused_per_peer_limit"] = c.addrs_refused_per_peer_limit;
   d["addrs_refused_undialable"] = c.addrs_refused_undialable;
   d["known_peers_loaded"] = c.known_peers_loaded;
+  d["dial_failures_by_reason"] = c.dial_failures_by_reason;
   d["handshake_failures_by_reason"] = c.handshake_failures_by_reason;
   d["disconnects_by_reason"] = c.disconnects_by_reason;
   return d;
@@ -347,12 +348,13 @@ net::AddrSource addr_source(std::string_view s) {
 void bind_peer_manager(py::module_& m) {
   using net::PeerManager;
   auto at = [](double now) { return Instant(seconds(now)); };
-  py::class_<PeerManager>(m, "PeerManager",
-                          "The sans-I/O peer manager; `now` and durations in seconds.")
-      .def(py::init([](const crypto::PeerId& local, const py::kwargs& kw) {
-             return PeerManager(local, peer_manager_config(kw));
-           }),
-           py::arg("local"))
+  py::class_<PeerManager> cls(m, "PeerManager",
+                              "The sans-I/O peer manager; `now` and durations in seconds.");
+  cls.attr("MAX_REASONS") = PeerManager::kMaxReasons;
+  cls.def(py::init([](const crypto::PeerId& local, const py::kwargs& kw) {
+            return PeerManager(local, peer_manager_config(kw));
+          }),
+          py::arg("local"))
       .def(
           "add_bootstrap",
           [at](PeerManager& p, const net::Multiaddr& a, double now) {

@@ -178,7 +178,7 @@ void PeerManager::dial_succeeded(ConnectionId id, Instant now) {
 void PeerManager::dial_failed(ConnectionId id, std::string_view reason, Instant now) {
   if (!connections_.contains(id)) return;
   ++counters_.dials_failed;
-  count_reason(counters_.disconnects_by_reason, "dial failed");
+  count_reason(counters_.dial_failures_by_reason, reason);
   remove_connection(id, true, now);
 }
 
@@ -497,8 +497,13 @@ Result<std::size_t> PeerManager::import_known_peers(ByteView data, Instant now) 
   }
   if (line_no == 0) return fail(1, "not a p2pgossip known-peers file of version 1");
   std::size_t loaded = 0;
-  for (const auto& [id, addrs] : parsed)
-    if (add_addresses(id, addrs, AddrSource::kKnownPeers, now) > 0) ++loaded;
+  // Last line first, so the file's recency order survives the next export.
+  for (auto it = parsed.rbegin(); it != parsed.rend(); ++it) {
+    if (add_addresses(it->first, it->second, AddrSource::kKnownPeers, now) == 0) continue;
+    ++loaded;
+    if (auto p = peers_.find(it->first); p != peers_.end() && p->second.last_connected == 0)
+      p->second.last_connected = ++connect_order_;
+  }
   counters_.known_peers_loaded += loaded;
   return loaded;
 }

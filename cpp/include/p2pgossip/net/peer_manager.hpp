@@ -113,8 +113,10 @@ struct PeerManagerCounters {
   std::uint64_t candidates_added = 0, candidates_refused_full = 0;
   std::uint64_t addrs_refused_per_peer_limit = 0, addrs_refused_undialable = 0;
   std::uint64_t known_peers_loaded = 0;
-  // Handshake failures and disconnects by reason (bounded: kMaxReasons keys, then "other").
-  std::map<std::string, std::uint64_t> handshake_failures_by_reason, disconnects_by_reason;
+  // By reason, each map bounded to kMaxReasons keys (then "other"); a reason's label is its
+  // text before any " (detail)".
+  std::map<std::string, std::uint64_t> dial_failures_by_reason, handshake_failures_by_reason,
+      disconnects_by_reason;
 };
 
 class PeerManager {
