@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 
-from p2pgossip._core import GossipConfig, Message, Router, Rpc
+from p2pgossip._core import GossipConfig, Message, Router, Rpc, SignaturePolicy
 
 TOPIC = "t"
 
@@ -18,7 +18,7 @@ def message_id(msg: Message) -> bytes:
 def config(**fields) -> GossipConfig:
     """Unsigned messages and no rate limits unless a test asks for them."""
     base = dict(
-        signature_policy="strict_no_sign",
+        signature_policy=SignaturePolicy.StrictNoSign,
         rate_limit_messages_per_s=0,
         rate_limit_bytes_per_s=0,
         heartbeat_initial_delay=1.0,

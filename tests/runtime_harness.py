@@ -116,6 +116,8 @@ class RawPeer:
         self.noise: _core.NoiseSession | None = None
         self.yamux: _core.YamuxSession | None = None
         self.pending = b""
+        self.early: dict[int, bytes] = {}  # stream bytes that came with the negotiation
+        self.closed: set[int] = set()  # streams the remote closed (FIN)
 
     def recv(self) -> bytes:
         data = self.sock.recv(65536)
@@ -178,9 +180,16 @@ class RawPeer:
             out, events = self.yamux.feed(data)
             for ev in events:
                 if ev[0] == "data" and ev[1] == sid:
+                    if ms.done:
+                        self.early[sid] = self.early.get(sid, b"") + ev[2]
+                        continue
                     reply, _ = ms.feed(ev[2])
                     if reply:
                         self.yamux.send(sid, reply)
+                    if ms.done:
+                        self.early[sid] = ms.take_remaining()
+                elif ev == ("closed", sid):
+                    self.closed.add(sid)
             out += self.yamux.take_output()
             if out:
                 self.send_plain(out)

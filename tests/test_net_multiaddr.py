@@ -3,7 +3,7 @@ import ipaddress
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from p2pgossip import DecodeError
+from p2pgossip import DecodeError, Identity, PeerId
 from p2pgossip.net import Multiaddr
 
 PEER = "12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA"
@@ -70,13 +70,14 @@ def test_binary_form_of_ip_tcp():
 
 
 def test_binary_p2p_accepts_a_peer_id_multihash():
-    identity = bytes([0x00, 0x24]) + bytes(36)
+    identity = PeerId.parse(PEER).to_bytes()
     sha256 = bytes([0x12, 0x20]) + bytes(range(32))
     for mh in (identity, sha256):
         data = bytes([0xA5, 0x03, len(mh)]) + mh
         ma = Multiaddr.from_bytes(data)
         assert ma.components == [("p2p", mh)]
         assert ma.to_bytes() == data
+        assert ma.peer_id == PeerId.from_bytes(mh)
 
 
 @pytest.mark.parametrize(
@@ -88,9 +89,10 @@ def test_binary_p2p_accepts_a_peer_id_multihash():
         (b"\x11\x00\x35", "unknown protocol code 17"),
         (b"\x36\x05ab", "/dns4: value truncated"),
         (b"\x36\x03a b", "/dns4: invalid character"),
-        (b"\xa5\x03\x03\x13\x01\x00", "neither identity nor sha2-256"),
-        (b"\xa5\x03\x03\x12\x01\x00", "digest is not 32 bytes"),
-        (b"\xa5\x03\x03\x00\x05\x00", "multihash length mismatch"),
+        (b"\xa5\x03\x03\x13\x01\x00", "/p2p: peer id: unsupported multihash code 19"),
+        (b"\xa5\x03\x03\x12\x01\x00", "sha2-256 multihash digest is 1 bytes"),
+        (b"\xa5\x03\x03\x00\x05\x00", "multihash length 5 but 1 digest bytes follow"),
+        (b"\xa5\x03\x03\x00\x01\x07", "/p2p: peer id:"),
         (b"\x80\x80\x80\x80\x80\x80\x80\x80\x80\x80\x01", "bad protocol code varint"),
         (b"\x86\x00\x00\x50", "bad protocol code varint"),  # found by fuzz_multiaddr
         (b"\x36\x81\x00", "/dns4: bad length varint"),
@@ -102,11 +104,23 @@ def test_binary_rejections(data, reason):
     assert reason in str(e.value)
 
 
-def test_p2p_form_conversion_is_an_error_not_a_guess():
-    with pytest.raises(DecodeError, match="text peer id"):
-        Multiaddr.parse(f"/p2p/{PEER}").to_bytes()
-    with pytest.raises(DecodeError, match="binary peer id"):
-        Multiaddr.from_bytes(b"\xa5\x03\x03\x00\x01\x07").to_string()
+def test_p2p_converts_between_text_and_binary_forms():
+    text = f"/ip4/203.0.113.5/tcp/4001/p2p/{PEER}"
+    ma = Multiaddr.parse(text)
+    binary = ma.to_bytes()
+    assert binary.endswith(PeerId.parse(PEER).to_bytes())
+    assert Multiaddr.from_bytes(binary) == ma
+    assert Multiaddr.from_bytes(binary).to_string() == text
+    assert ma.peer_id == PeerId.parse(PEER)
+    assert ma.without_peer_id().to_string() == "/ip4/203.0.113.5/tcp/4001"
+    assert ma.without_peer_id().peer_id is None
+    assert ma.without_peer_id().with_peer_id(PeerId.parse(PEER)) == ma
+
+
+def test_p2p_text_must_be_a_valid_peer_id():
+    # base58 alphabet, but not a peer id multihash
+    with pytest.raises(DecodeError, match="/p2p: peer id:"):
+        Multiaddr.parse("/p2p/QmQm")
 
 
 addresses = st.one_of(
@@ -142,3 +156,12 @@ def test_arbitrary_bytes_parse_or_raise_decode_error(data):
     except DecodeError:
         return
     assert ma.to_bytes() == data
+
+
+@given(st.binary(min_size=32, max_size=32), addresses, ports)
+def test_generated_peer_ids_round_trip_in_both_forms(seed, addr, port):
+    peer = Identity.from_seed(seed).peer_id
+    ma = Multiaddr.parse(f"{addr}{port}/p2p/{peer}")
+    assert Multiaddr.from_bytes(ma.to_bytes()) == ma
+    assert Multiaddr.parse(ma.to_string()) == ma
+    assert ma.peer_id == peer

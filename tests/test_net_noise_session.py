@@ -5,8 +5,8 @@ import random
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from p2pgossip import DecodeError
-from p2pgossip.net import NoiseSession, noise_decode_payload, noise_peer_id
+from p2pgossip import DecodeError, Identity
+from p2pgossip.net import NoiseHandshakeState, NoiseSession, noise_decode_payload, noise_peer_id
 
 
 def seeds(n, seed=7):
@@ -122,7 +122,8 @@ def test_first_message_is_a_framed_ephemeral_key_without_payload():
 
 
 def test_payload_decoder_reads_extensions_and_bounds_them():
-    assert noise_decode_payload(b"\x0a\x00\x12\x00\x22\x05\x12\x03abc") == (b"", b"", ([], ["abc"]))
+    with_muxer = noise_decode_payload(b"\x0a\x00\x12\x00\x22\x05\x12\x03abc")
+    assert with_muxer == (b"", b"", ([], ["abc"], b""))
     assert noise_decode_payload(b"\x0a\x01x\x2a\x01y") == (
         b"x",
         b"",
@@ -158,3 +159,34 @@ def test_truncated_or_flipped_second_message_fails_the_initiator(cut, bit):
         framed = len(body).to_bytes(2, "big") + bytes(body)
     _, ev = init.feed(framed)
     assert len(ev) == 1 and ev[0][0] == "failed"
+
+
+def test_sessions_take_a_crypto_identity():
+    a, b = Identity.from_seed(seeds(2)[0]), Identity.generate()
+    init = NoiseSession(True, a, expected_peer_id=b.peer_id.to_bytes())
+    resp = NoiseSession(False, b)
+    ev_i, ev_r = pump(init, resp)
+    assert identity_key_of(ev_i) == (b.peer_id.to_bytes(), b.public_key)
+    assert identity_key_of(ev_r) == (a.peer_id.to_bytes(), a.public_key)
+    with pytest.raises(ValueError, match="needs a seed"):
+        NoiseSession(True, a, sign=lambda m: bytes(64))
+    with pytest.raises(TypeError, match="Identity or a 32-byte seed"):
+        NoiseSession(True, "not a key")
+
+
+def test_non_ed25519_remote_identity_is_refused_by_name():
+    si, sr = seeds(2)
+    init = NoiseSession(True, si)
+    resp = NoiseHandshakeState(False, sr)
+    resp.read_message(init.take_output()[2:])
+    # PublicKey{Type = Secp256k1 (2), Data = 33 bytes}, any signature
+    key = b"\x08\x02\x12\x21" + bytes(33)
+    payload = b"\x0a" + bytes([len(key)]) + key + b"\x12\x40" + bytes(64)
+    msg = resp.write_message(payload)
+    _, ev = init.feed(len(msg).to_bytes(2, "big") + msg)
+    assert ev == [
+        (
+            "failed",
+            "noise payload identity_key: key type 2 (Secp256k1) is not supported, only Ed25519 (1)",
+        )
+    ]

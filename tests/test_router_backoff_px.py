@@ -46,7 +46,9 @@ def test_px_from_prune_becomes_connect_actions_for_unknown_peers():
     h.connect([1, 2])
     actions = h.receive(1, prune=[(TOPIC, [peer_id(2), b"new-a", b"new-b", b"new-c"], None)])
     connects = [a for a in actions if a[0] == "connect"]
-    assert [c[1] for c in connects] == [b"new-a", b"new-b"]
+    # At most prune_peers of the offered unknown peers, chosen at random.
+    assert len(connects) == 2
+    assert {c[1] for c in connects} <= {b"new-a", b"new-b", b"new-c"}
 
 
 def test_px_ignored_below_accept_px_threshold():

@@ -1,5 +1,5 @@
 import pytest
-from p2pgossip import GossipConfig, TopicScoreParams
+from p2pgossip import GossipConfig, SignaturePolicy, TopicScoreParams
 
 
 def test_defaults_equal_go():
@@ -7,7 +7,7 @@ def test_defaults_equal_go():
     assert (c.D, c.D_lo, c.D_hi, c.D_lazy, c.D_out, c.D_score) == (6, 5, 12, 6, 2, 4)
     assert c.heartbeat_interval == 1.0 and c.fanout_ttl == 60.0 and c.seen_ttl == 120.0
     assert (c.mcache_len, c.mcache_gossip) == (5, 3)
-    assert c.strategy == "gossipsub" and c.signature_policy == "strict_sign"
+    assert c.strategy == "gossipsub" and c.signature_policy == SignaturePolicy.StrictSign
 
 
 def test_keywords_durations_in_seconds_and_equality():
@@ -34,7 +34,7 @@ def test_presets():
     assert eth.heartbeat_interval == pytest.approx(0.7)
     assert (eth.mcache_len, eth.mcache_gossip) == (6, 3)
     assert eth.seen_ttl == pytest.approx(550 * 0.7)
-    assert eth.signature_policy == "strict_no_sign"
+    assert eth.signature_policy == SignaturePolicy.StrictNoSign
     assert GossipConfig.preset("floodsub").strategy == "floodsub"
     assert GossipConfig.preset("randomsub").strategy == "randomsub"
     with pytest.raises(ValueError):

@@ -1,5 +1,6 @@
 """Publishing and forwarding: flood publish, mesh forwarding, fanout, floodsub, randomsub."""
 
+from p2pgossip import SignaturePolicy
 from router_harness import TOPIC, Harness, config, delivered, msg, of_kind, peer_id
 
 
@@ -80,7 +81,7 @@ def test_randomsub_forwards_to_k_random_peers():
 
 
 def test_message_not_sent_back_to_its_origin():
-    h = Harness(config(signature_policy="strict_sign"), verify=lambda m: True)
+    h = Harness(config(signature_policy=SignaturePolicy.StrictSign), verify=lambda m: True)
     h.router.subscribe(TOPIC, 0)
     h.connect(range(10))
     h.heartbeat()

@@ -1,6 +1,7 @@
 """Signature policy and application validators: invalid is never delivered or forwarded."""
 
 import pytest
+from p2pgossip import SignaturePolicy
 from router_harness import TOPIC, Harness, config, delivered, msg, of_kind
 
 
@@ -17,7 +18,9 @@ def signed(data, sig=b"good"):
 
 
 def test_strict_sign_rejects_bad_and_unsigned_messages():
-    h = joined(config(signature_policy="strict_sign"), verify=lambda m: m.signature == b"good")
+    h = joined(
+        config(signature_policy=SignaturePolicy.StrictSign), verify=lambda m: m.signature == b"good"
+    )
     for m in (signed(b"a", b"bad"), msg(b"unsigned")):
         actions = h.receive(0, publish=[m])
         assert not delivered(actions) and not of_kind(actions, "publish")
@@ -25,8 +28,8 @@ def test_strict_sign_rejects_bad_and_unsigned_messages():
     assert delivered(h.receive(0, publish=[signed(b"ok")]))
 
 
-def test_strict_sign_without_verifier_accepts_nothing():
-    h = joined(config(signature_policy="strict_sign"))
+def test_strict_sign_default_verifier_rejects_fake_signatures():
+    h = joined(config(signature_policy=SignaturePolicy.StrictSign))
     assert not delivered(h.receive(0, publish=[signed(b"a")]))
 
 
@@ -37,7 +40,7 @@ def test_strict_no_sign_rejects_signed_fields():
     assert h.router.counters()["dropped_invalid_signature"] == 2
 
 
-def test_invalid_message_id_still_marked_seen():
+def test_rejected_message_id_still_marked_seen():
     calls = []
     h = joined(config(), validate=lambda t, m, p: calls.append(m) or "reject")
     h.receive(0, publish=[msg(b"r")])
@@ -68,7 +71,10 @@ def test_size_limit():
 
 def test_duplicates_never_verified():
     verified = []
-    h = joined(config(signature_policy="strict_sign"), verify=lambda m: verified.append(m) or True)
+    h = joined(
+        config(signature_policy=SignaturePolicy.StrictSign),
+        verify=lambda m: verified.append(m) or True,
+    )
     for p in range(5):
         h.receive(p, publish=[signed(b"d")])
     assert len(verified) == 1

@@ -111,3 +111,28 @@ def test_ping_is_echoed(net) -> None:
         echoed += b"".join(ev[2] for ev in events if ev[0] == "data" and ev[1] == sid)
     assert echoed == payload
     raw.close()
+
+
+def test_identify_answers_with_our_identity_and_addresses(net) -> None:
+    h, a, b, addr_b = net
+    raw = RawPeer(addr_b)
+    raw.mux()
+    assert raw.yamux is not None
+    sid = raw.open_stream("/ipfs/id/1.0.0")
+    received, finished = raw.early.get(sid, b""), sid in raw.closed
+    while not finished:
+        _, events = raw.yamux.feed(raw.recv_plain())
+        for ev in events:
+            if ev[0] == "data" and ev[1] == sid:
+                received += ev[2]
+            finished = finished or ev == ("closed", sid)
+    msg = _core.decode_identify(received, stream=True)
+    assert msg["agent_version"].startswith("p2pgossip/")
+    peer_b = addr_b.rsplit("/p2p/", 1)[1]
+    assert str(_core.PeerId.from_public_key(msg["public_key"][4:])) == peer_b
+    listen = [_core.Multiaddr.from_bytes(x).to_string() for x in msg["listen_addrs"]]
+    assert listen == [addr_b.rsplit("/p2p/", 1)[0]]
+    observed = _core.Multiaddr.from_bytes(msg["observed_addr"]).to_string()
+    assert observed.endswith(f"/tcp/{raw.sock.getsockname()[1]}")
+    assert {"/meshsub/1.2.0", "/ipfs/ping/1.0.0", "/ipfs/id/1.0.0"} <= set(msg["protocols"])
+    raw.close()

@@ -63,8 +63,9 @@ def test_random_regular_network_delivers_everything(threads: int) -> None:
             assert len(ids) == len(set(ids)), "a message delivered twice"
             m = rt.metrics(n)
             assert m["router"]["dropped_invalid_signature"] == 0
-        # One verification per message per process: the shared cache absorbs the rest.
-        assert rt.verify_cache_misses <= len(published)
+        # One verification per message per process (per I/O thread at most, when two
+        # threads verify the same message at once): the shared cache absorbs the rest.
+        assert rt.verify_cache_misses <= threads * len(published)
         assert rt.dropped_events == 0
     finally:
         rt.close()

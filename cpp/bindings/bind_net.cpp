@@ -6,6 +6,8 @@
 #include <memory>
 
 #include "bindings.hpp"
+#include "net_bindings.hpp"
+#include "p2pgossip/crypto/identity.hpp"
 #include "p2pgossip/net/multiaddr.hpp"
 #include "p2pgossip/net/multistream.hpp"
 #include "p2pgossip/net/noise.hpp"
@@ -30,8 +32,16 @@ void bind_multiaddr(py::module_& m) {
           "from_bytes",
           [](const py::bytes& b) { return value_or_raise(Multiaddr::from_bytes(view_of(b))); },
           py::arg("data"))
-      .def("to_string", [](const Multiaddr& a) { return value_or_raise(a.to_string()); })
-      .def("to_bytes", [](const Multiaddr& a) { return to_py(value_or_raise(a.to_bytes())); })
+      .def("to_string", &Multiaddr::to_string)
+      .def("to_bytes", [](const Multiaddr& a) { return to_py(a.to_bytes()); })
+      .def_property_readonly("peer_id", &Multiaddr::peer_id)
+      .def("without_peer_id", &Multiaddr::without_peer_id)
+      .def(
+          "with_peer_id",
+          [](const Multiaddr& a, const crypto::PeerId& id) {
+            return value_or_raise(a.with_peer_id(id));
+          },
+          py::arg("peer_id"))
       .def_property_readonly("components",
                              [](const Multiaddr& a) {
                                py::list out;
@@ -40,12 +50,8 @@ void bind_multiaddr(py::module_& m) {
                                      std::string(net::protocol_name(c.protocol)), to_py(c.value)));
                                return out;
                              })
-      .def("__str__", [](const Multiaddr& a) { return value_or_raise(a.to_string()); })
-      .def("__repr__",
-           [](const Multiaddr& a) {
-             auto s = a.to_string();
-             return "Multiaddr(" + (s ? "'" + *s + "'" : std::string("<binary /p2p>")) + ")";
-           })
+      .def("__str__", &Multiaddr::to_string)
+      .def("__repr__", [](const Multiaddr& a) { return "Multiaddr('" + a.to_string() + "')"; })
       .def("__eq__", [](const Multiaddr& a, const Multiaddr& b) { return a == b; })
       .def("__hash__", [](const Multiaddr& a) {
         py::list parts;
@@ -213,7 +219,8 @@ void bind_noise(py::module_& m) {
         if (p.extensions) {
           py::list hashes;
           for (const auto& h : p.extensions->webtransport_certhashes) hashes.append(to_py(h));
-          ext = py::make_tuple(hashes, p.extensions->stream_muxers);
+          ext = py::make_tuple(hashes, p.extensions->stream_muxers,
+                               to_py(p.extensions->network_certificate));
         }
         return py::make_tuple(to_py(p.identity_key), to_py(p.identity_sig), ext);
       },
@@ -257,25 +264,41 @@ void bind_noise(py::module_& m) {
     return sum;
   });
 
+  // The identity is a crypto Identity or, for tests that need a custom signer, a 32-byte seed.
+  auto make_session =
+      [](bool initiator, const py::object& identity, std::optional<py::bytes> expected_peer_id,
+         const py::bytes& prologue, std::optional<py::bytes> static_key,
+         std::optional<py::bytes> ephemeral_key, std::vector<std::string> stream_muxers,
+         std::optional<py::function> sign, std::optional<py::bytes> network_key,
+         const py::bytes& network_certificate, std::uint64_t now_unix_s) {
+        noise::SessionConfig c;
+        c.initiator = initiator;
+        if (py::isinstance<crypto::Identity>(identity)) {
+          if (sign) throw py::value_error("sign= needs a seed, not an Identity");
+          c.identity = noise::local_identity_of(identity.cast<crypto::IdentityPtr>());
+        } else if (py::isinstance<py::bytes>(identity)) {
+          c.identity = identity_from_seed(identity.cast<py::bytes>(), std::move(sign));
+        } else {
+          throw py::type_error("identity must be an Identity or a 32-byte seed");
+        }
+        if (expected_peer_id) c.expected_peer_id = to_bytes(view_of(*expected_peer_id));
+        c.prologue = to_bytes(view_of(prologue));
+        c.static_key = secret_or_none(static_key, "static_key");
+        c.ephemeral_key = secret_or_none(ephemeral_key, "ephemeral_key");
+        c.extensions.stream_muxers = std::move(stream_muxers);
+        c.extensions.network_certificate = to_bytes(view_of(network_certificate));
+        if (network_key)
+          c.network_key = fixed<noise::kEd25519PublicKeyBytes>(*network_key, "network_key");
+        c.now_unix_s = now_unix_s;
+        return std::make_unique<noise::Session>(std::move(c));
+      };
   py::class_<noise::Session>(m, "NoiseSession")
-      .def(py::init([](bool initiator, const py::bytes& identity_seed,
-                       std::optional<py::bytes> expected_peer_id, const py::bytes& prologue,
-                       std::optional<py::bytes> static_key, std::optional<py::bytes> ephemeral_key,
-                       std::vector<std::string> stream_muxers, std::optional<py::function> sign) {
-             noise::SessionConfig c;
-             c.initiator = initiator;
-             c.identity = identity_from_seed(identity_seed, std::move(sign));
-             if (expected_peer_id) c.expected_peer_id = to_bytes(view_of(*expected_peer_id));
-             c.prologue = to_bytes(view_of(prologue));
-             c.static_key = secret_or_none(static_key, "static_key");
-             c.ephemeral_key = secret_or_none(ephemeral_key, "ephemeral_key");
-             c.extensions.stream_muxers = std::move(stream_muxers);
-             return std::make_unique<noise::Session>(std::move(c));
-           }),
-           py::arg("initiator"), py::arg("identity_seed"), py::kw_only(),
+      .def(py::init(make_session), py::arg("initiator"), py::arg("identity"), py::kw_only(),
            py::arg("expected_peer_id") = py::none(), py::arg("prologue") = py::bytes(),
            py::arg("static_key") = py::none(), py::arg("ephemeral_key") = py::none(),
-           py::arg("stream_muxers") = std::vector<std::string>{}, py::arg("sign") = py::none())
+           py::arg("stream_muxers") = std::vector<std::string>{}, py::arg("sign") = py::none(),
+           py::arg("network_key") = py::none(), py::arg("network_certificate") = py::bytes(),
+           py::arg("now_unix_s") = 0)
       // One step: feed received bytes, get (bytes to send, events). Events are
       // ("complete", peer_id, remote_identity_key, remote_stream_muxers) or ("failed", reason).
       .def(
@@ -404,6 +427,7 @@ void bind_net(py::module_& m) {
   bind_multistream(m);
   bind_noise(m);
   bind_yamux(m);
+  bind_peer(m);
 }
 
 }  // namespace p2pgossip::bindings

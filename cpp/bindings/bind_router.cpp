@@ -2,13 +2,21 @@
 // Message and Rpc value types a Router exchanges, and the Router itself for sans-I/O tests.
 #include <pybind11/functional.h>
 #include <pybind11/stl.h>
+#include <xxhash.h>
 
+#include <chrono>
 #include <cmath>
+#include <random>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "bindings.hpp"
+#include "p2pgossip/crypto/message_id.hpp"
+#include "p2pgossip/crypto/message_signing.hpp"
 #include "p2pgossip/router/router.hpp"
+#include "p2pgossip/wire/rpc_codec.hpp"
+#include "rpc_dict.hpp"
 
 namespace p2pgossip::bindings {
 
@@ -230,21 +238,8 @@ void bind_config(py::module_& m) {
               "strategy", [](const G& c) { return std::string(strategy_name(c.strategy)); },
               [](G& c, const std::string& s) { c.strategy = strategy_of(s); })
           .property(
-              "signature_policy",
-              [](const G& c) {
-                return std::string(c.signature_policy == SignaturePolicy::kStrictSign
-                                       ? "strict_sign"
-                                       : "strict_no_sign");
-              },
-              [](G& c, const std::string& s) {
-                if (s == "strict_sign")
-                  c.signature_policy = SignaturePolicy::kStrictSign;
-                else if (s == "strict_no_sign")
-                  c.signature_policy = SignaturePolicy::kStrictNoSign;
-                else
-                  throw py::value_error(
-                      "signature_policy must be 'strict_sign' or 'strict_no_sign'");
-              })
+              "signature_policy", [](const G& c) { return c.signature_policy; },
+              [](G& c, SignaturePolicy p) { c.signature_policy = p; })
           .value("D", &G::D)
           .value("D_lo", &G::D_lo)
           .value("D_hi", &G::D_hi)
@@ -272,6 +267,7 @@ void bind_config(py::module_& m) {
           .duration("iwant_followup_time", &G::iwant_followup_time)
           .value("idontwant_message_threshold", &G::idontwant_message_threshold)
           .value("max_idontwant_messages", &G::max_idontwant_messages)
+          .value("max_idontwant_length", &G::max_idontwant_length)
           .value("idontwant_message_ttl_heartbeats", &G::idontwant_message_ttl_heartbeats)
           .value("flood_publish", &G::flood_publish)
           .value("max_message_size", &G::max_message_size)
@@ -279,7 +275,6 @@ void bind_config(py::module_& m) {
           .value("rate_limit_bytes_per_s", &G::rate_limit_bytes_per_s)
           .value("rate_limit_burst_s", &G::rate_limit_burst_s)
           .value("randomsub_k", &G::randomsub_k)
-          .value("randomsub_ttl", &G::randomsub_ttl)
           .value("max_subscriptions_per_peer", &G::max_subscriptions_per_peer)
           .nested("score", &G::score)
           .nested("thresholds", &G::thresholds)
@@ -297,7 +292,8 @@ void bind_values(py::module_& m) {
   py::class_<Rpc>(m, "Rpc",
                   "A pubsub RPC as the router sends and receives it. Control entries are "
                   "plain tuples: ihave (topic, [ids]), iwant [ids], graft topic, "
-                  "prune (topic, [peer ids], backoff s or None), idontwant [ids].")
+                  "prune (topic, [peer ids], backoff s or None), idontwant [ids]. "
+                  "to_dict/from_dict give the full wire shape of p2pgossip.wire.")
       .def(py::init([](const std::vector<std::pair<bool, std::string>>& subscriptions,
                        const std::vector<Message>& publish, const py::list& ihave,
                        const py::list& iwant, const std::vector<std::string>& graft,
@@ -387,15 +383,49 @@ void bind_values(py::module_& m) {
                                    l.append(id_list(d.message_ids));
                                return l;
                              })
-      .def("__repr__", [](const Rpc& r) {
-        std::size_t n = r.control ? r.control->ihave.size() + r.control->iwant.size() +
-                                        r.control->graft.size() + r.control->prune.size() +
-                                        r.control->idontwant.size()
-                                  : 0;
-        return "Rpc(subscriptions=" + std::to_string(r.subscriptions.size()) +
-               ", publish=" + std::to_string(r.publish.size()) +
-               ", control_entries=" + std::to_string(n) + ")";
-      });
+      .def("to_dict", &rpc_to_dict, "The wire dict of p2pgossip.wire (encode_rpc's input).")
+      .def_static("from_dict", &rpc_from_dict, py::arg("d"),
+                  "An Rpc from a wire dict (decode_rpc's output); errors name the key.")
+      .def(
+          "encode",
+          [](const Rpc& r) {
+            Bytes out;
+            wire::encode_rpc(r, out);
+            return to_py(out);
+          },
+          "The protobuf encoding (rpc.proto RPC).")
+      .def_static(
+          "decode",
+          [](const py::bytes& data, const py::object& limits_or_none) {
+            const ByteView in = view_of(data);
+            const wire::DecodeLimits limits = limits_or_none.is_none()
+                                                  ? wire::DecodeLimits{}
+                                                  : limits_or_none.cast<wire::DecodeLimits>();
+            Result<Rpc> r = [&] {
+              py::gil_scoped_release release;
+              return wire::decode_rpc(in, limits);
+            }();
+            return value_or_raise(std::move(r));
+          },
+          py::arg("data"), py::arg("limits") = py::none(),
+          "Decodes an encoded RPC; raises DecodeError naming the field and the rule.")
+      .def("__eq__",
+           [](const Rpc& a, const py::object& b) -> py::object {
+             if (!py::isinstance<Rpc>(b))
+               return py::reinterpret_borrow<py::object>(Py_NotImplemented);
+             return py::bool_(a == b.cast<const Rpc&>());
+           })
+      .def("__repr__",
+           [](const Rpc& r) {
+             std::size_t n = r.control ? r.control->ihave.size() + r.control->iwant.size() +
+                                             r.control->graft.size() + r.control->prune.size() +
+                                             r.control->idontwant.size()
+                                       : 0;
+             return "Rpc(subscriptions=" + std::to_string(r.subscriptions.size()) +
+                    ", publish=" + std::to_string(r.publish.size()) +
+                    ", control_entries=" + std::to_string(n) + ")";
+           })
+      .attr("__hash__") = py::none();
 }
 
 // A Router plus the Python callables its Services call; they must outlive it.
@@ -403,6 +433,31 @@ struct PyRouter {
   py::object message_id, verify, validate;
   std::unique_ptr<Router> router;
 };
+
+// The router's message id function: "xxh3" (the default, content-addressed) and "from-seqno"
+// (libp2p's default) run in C++; a callable (Message) -> bytes is called through Python.
+std::function<MessageId(const Message&)> message_id_service(const py::object& fn) {
+  if (py::isinstance<py::str>(fn)) {
+    const auto name = fn.cast<std::string>();
+    if (name == "xxh3") return [](const Message& msg) { return crypto::message_id_xxh3(msg); };
+    if (name == "from-seqno")
+      return [](const Message& msg) {
+        // Only a malformed `from` (longer than a peer id) fails; such a message fails the
+        // signature policy too and is never marked seen, so the empty id is never recorded.
+        auto id = crypto::message_id_from_seqno(msg);
+        return id ? *id : MessageId{};
+      };
+    throw py::value_error("unknown message_id '" + name +
+                          "': use 'xxh3', 'from-seqno' or a callable (Message) -> bytes");
+  }
+  if (!PyCallable_Check(fn.ptr()))
+    throw py::type_error("message_id must be 'xxh3', 'from-seqno' or a callable Message -> bytes");
+  PyObject* mid = fn.ptr();
+  return [mid](const Message& msg) {
+    py::bytes b = py::reinterpret_borrow<py::object>(mid)(msg);
+    return MessageId(view_of(b));
+  };
+}
 
 py::dict counters_dict(const Counters& c) {
   py::dict d;
@@ -463,15 +518,16 @@ void bind_router_class(py::module_& m) {
              r->message_id = message_id;
              r->verify = verify;
              r->validate = validate;
-             if (!PyCallable_Check(message_id.ptr()))
-               throw py::type_error("message_id must be a callable Message -> bytes");
              Services svc;
-             PyObject* mid = message_id.ptr();
-             svc.message_id = [mid](const Message& msg) {
-               py::bytes b = py::reinterpret_borrow<py::object>(mid)(msg);
-               return MessageId(view_of(b));
-             };
-             if (!verify.is_none()) {
+             svc.message_id = message_id_service(message_id);
+             if (verify.is_none()) {
+               // StrictSign verification by the crypto layer (no Python in the loop).
+               svc.verify_signature = [](const Message& msg) {
+                 return crypto::verify_message(msg);
+               };
+             } else {
+               if (!PyCallable_Check(verify.ptr()))
+                 throw py::type_error("verify must be None or a callable Message -> bool");
                PyObject* v = verify.ptr();
                svc.verify_signature = [v](const Message& msg) {
                  return py::reinterpret_borrow<py::object>(v)(msg).cast<bool>();
@@ -491,7 +547,7 @@ void bind_router_class(py::module_& m) {
              r->router = std::make_unique<Router>(config, std::move(svc), seed);
              return r;
            }),
-           py::arg("config"), py::arg("seed"), py::arg("message_id"),
+           py::arg("config"), py::arg("seed"), py::arg("message_id") = "xxh3",
            py::arg("verify") = py::none(), py::arg("validate") = py::none())
       .def(
           "peer_connected",
@@ -581,12 +637,102 @@ void bind_router_class(py::module_& m) {
           py::arg("peer"));
 }
 
+// ---- benchmark loop: rpc_received of one 256-byte unsigned message per RPC ----
+
+// Seconds for `n` messages of `kind`: "unique" (each new), "duplicate" (each already seen,
+// timed on its second arrival from another peer) or "baseline" (one XXH3-128 of the data and
+// one std::unordered_set insert per message: the floor for any seen-cache router). The router
+// runs GossipSub defaults with StrictNoSign and no rate limits, 8 peers, D=6 mesh, so a unique
+// message is delivered and forwarded to 5 mesh peers; actions are drained and dropped.
+double bench_router(const std::string& kind, std::size_t n) {
+  if (kind != "unique" && kind != "duplicate" && kind != "baseline")
+    throw py::value_error("kind must be unique, duplicate or baseline");
+  std::mt19937_64 rng(1);
+  std::vector<MessagePtr> messages;
+  messages.reserve(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    Message m;
+    m.topic = "blocks";
+    Bytes data(256);
+    for (auto& x : data) x = static_cast<std::uint8_t>(rng());
+    m.data = std::move(data);
+    messages.push_back(std::make_shared<const Message>(std::move(m)));
+  }
+  auto rpcs = [&] {
+    std::vector<Rpc> r(n);
+    for (std::size_t i = 0; i < n; ++i) r[i].publish.push_back(messages[i]);
+    return r;
+  };
+  std::size_t sink = 0;
+  using Clock = std::chrono::steady_clock;
+  py::gil_scoped_release release;
+
+  if (kind == "baseline") {
+    struct Hash {
+      std::size_t operator()(const XXH128_hash_t& h) const { return h.low64; }
+    };
+    struct Eq {
+      bool operator()(const XXH128_hash_t& a, const XXH128_hash_t& b) const {
+        return XXH128_isEqual(a, b);
+      }
+    };
+    std::unordered_set<XXH128_hash_t, Hash, Eq> seen;
+    const auto t0 = Clock::now();
+    for (const MessagePtr& m : messages)
+      sink += seen.insert(XXH3_128bits(m->data->data(), m->data->size())).second;
+    const std::chrono::duration<double> dt = Clock::now() - t0;
+    asm volatile("" : : "r"(sink));
+    return dt.count();
+  }
+
+  GossipConfig cfg;
+  cfg.signature_policy = SignaturePolicy::kStrictNoSign;
+  cfg.rate_limit_messages_per_s = 0;
+  cfg.rate_limit_bytes_per_s = 0;
+  Services svc;
+  svc.message_id = [](const Message& msg) { return crypto::message_id_xxh3(msg); };
+  Router router(cfg, std::move(svc), 1);
+  std::vector<Action> actions;
+  const Instant now{};
+  router.subscribe("blocks", now);
+  for (PeerIndex p = 0; p < 8; ++p) {
+    const Bytes id{static_cast<std::uint8_t>(p)};
+    router.peer_connected(p, id, true, Protocol::kMeshsub12, now);
+    Rpc sub;
+    sub.subscriptions.push_back(SubOpts{true, "blocks"});
+    router.rpc_received(p, std::move(sub), now);
+  }
+  router.tick(cfg.heartbeat_initial_delay);  // the heartbeat builds the mesh
+  router.drain_actions(actions);
+  actions.clear();
+  const Instant t = cfg.heartbeat_initial_delay;
+  auto feed = [&](std::vector<Rpc> batch, PeerIndex from) {
+    for (Rpc& r : batch) {
+      router.rpc_received(from, std::move(r), t);
+      router.drain_actions(actions);
+      sink += actions.size();
+      actions.clear();
+    }
+  };
+  std::vector<Rpc> first = rpcs();
+  if (kind == "duplicate") {
+    feed(std::move(first), 0);
+    first = rpcs();
+  }
+  const auto t0 = Clock::now();
+  feed(std::move(first), 1);
+  const std::chrono::duration<double> dt = Clock::now() - t0;
+  asm volatile("" : : "r"(sink));
+  return dt.count();
+}
+
 }  // namespace
 
 void bind_router(py::module_& m) {
   bind_config(m);
   bind_values(m);
   bind_router_class(m);
+  m.def("_bench_router", &bench_router, py::arg("kind"), py::arg("n"));
 }
 
 }  // namespace p2pgossip::bindings

@@ -1,29 +1,52 @@
 """libp2p connection upgrade as sans-I/O machines: multiaddrs, multistream-select,
-Noise XX with the libp2p handshake payload, and yamux. Feed bytes in, get bytes and
-events out; nothing here opens a socket or reads a clock."""
+Noise XX with the libp2p handshake payload, yamux, identify, ping, private-network
+certificates and the peer manager. Feed bytes and events in, get bytes, events and
+actions out; nothing here opens a socket or reads a clock."""
 
 from ._core import (
+    IDENTIFY_PROTOCOL_ID,
+    PING_PROTOCOL_ID,
     Multiaddr,
     MultistreamNegotiation,
     NoiseCipherState,
     NoiseHandshakeState,
     NoiseSession,
+    PeerManager,
+    PingEcho,
+    Pinger,
     YamuxSession,
+    decode_certificate,
+    decode_identify,
+    encode_identify,
+    identify_dialable_listen_addrs,
+    issue_certificate,
     multistream_encode,
     noise_decode_payload,
     noise_peer_id,
+    verify_certificate,
     yamux_encode_header,
 )
 
 __all__ = [
+    "IDENTIFY_PROTOCOL_ID",
+    "PING_PROTOCOL_ID",
     "Multiaddr",
     "MultistreamNegotiation",
     "NoiseCipherState",
     "NoiseHandshakeState",
     "NoiseSession",
+    "PeerManager",
+    "PingEcho",
+    "Pinger",
     "YamuxSession",
+    "decode_certificate",
+    "decode_identify",
+    "encode_identify",
+    "identify_dialable_listen_addrs",
+    "issue_certificate",
     "multistream_encode",
     "noise_decode_payload",
     "noise_peer_id",
+    "verify_certificate",
     "yamux_encode_header",
 ]

@@ -5,18 +5,15 @@
 #include <array>
 #include <charconv>
 
+#include "p2pgossip/crypto/base58.hpp"
 #include "p2pgossip/wire/protobuf.hpp"
 
 namespace p2pgossip::net {
 
 namespace {
 
-constexpr std::string_view kBase58Alphabet =
-    "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 // base58 of a 44-byte multihash is at most 61 characters.
 constexpr std::size_t kMaxPeerIdTextChars = 64;
-constexpr std::uint64_t kMultihashIdentity = 0x00;
-constexpr std::uint64_t kMultihashSha256 = 0x12;
 
 struct ProtocolInfo {
   Protocol protocol;
@@ -86,31 +83,19 @@ Status check_dns_name(std::string_view where, std::string_view name) {
   return Ok{};
 }
 
-Status check_peer_id_text(std::string_view text) {
-  if (text.empty()) return fail("p2p", "empty peer id");
-  if (text.size() > kMaxPeerIdTextChars) return fail("p2p", "peer id text longer than 64 chars");
-  for (char c : text)
-    if (kBase58Alphabet.find(c) == std::string_view::npos)
-      return fail("p2p", "peer id is not base58btc");
+// The /p2p value in binary form: a valid crypto::PeerId multihash.
+Status check_peer_id(ByteView multihash) {
+  if (auto id = crypto::PeerId::from_bytes(multihash); !id) return fail("p2p", id.error().what);
   return Ok{};
 }
 
-// A peer id multihash: identity (inlined key, ≤ 42 bytes) or sha2-256 (32 bytes), the
-// digest length matching the rest of the value exactly.
-Status check_peer_id_multihash(ByteView mh) {
-  if (mh.size() > kMaxPeerIdMultihashBytes) return fail("p2p", "multihash longer than 44 bytes");
-  wire::Reader r(mh);
-  auto code = read_uvarint(r);
-  if (!code) return fail("p2p", "bad multihash code varint");
-  auto len = read_uvarint(r);
-  if (!len) return fail("p2p", "bad multihash length varint");
-  if (*code == kMultihashSha256) {
-    if (*len != 32) return fail("p2p", "sha2-256 multihash digest is not 32 bytes");
-  } else if (*code != kMultihashIdentity) {
-    return fail("p2p", "multihash is neither identity nor sha2-256");
-  }
-  if (*len != mh.size() - r.position()) return fail("p2p", "multihash length mismatch");
-  return Ok{};
+Result<Bytes> parse_peer_id_text(std::string_view text) {
+  if (text.empty()) return fail("p2p", "empty peer id");
+  if (text.size() > kMaxPeerIdTextChars) return fail("p2p", "peer id text longer than 64 chars");
+  auto binary = crypto::base58_decode(text);
+  if (!binary) return fail("p2p", "peer id is not base58btc");
+  if (auto st = check_peer_id(*binary); !st) return st.error();
+  return binary;
 }
 
 Result<Bytes> parse_value(const ProtocolInfo& info, std::string_view text) {
@@ -146,10 +131,8 @@ Result<Bytes> parse_value(const ProtocolInfo& info, std::string_view text) {
       if (auto st = check_dns_name(info.name, text); !st) return st.error();
       return to_bytes(as_bytes(text));
     }
-    case Protocol::kP2p: {
-      if (auto st = check_peer_id_text(text); !st) return st.error();
-      return to_bytes(as_bytes(text));
-    }
+    case Protocol::kP2p:
+      return parse_peer_id_text(text);
   }
   return fail(info.name, "unsupported protocol");
 }
@@ -164,6 +147,8 @@ std::string format_value(const Component& c) {
     }
     case Protocol::kTcp:
       return std::to_string((unsigned{c.value[0]} << 8) | c.value[1]);
+    case Protocol::kP2p:
+      return crypto::base58_encode(c.value);
     default:
       return std::string(as_chars(c.value));
   }
@@ -198,8 +183,7 @@ Result<Multiaddr> Multiaddr::parse(std::string_view text) {
     if (!value) return value.error();
     if (out.components_.size() == kMaxMultiaddrComponents)
       return Error{"multiaddr: more than 16 components"};
-    out.components_.push_back(
-        {info->protocol, std::move(value).value(), info->protocol == Protocol::kP2p});
+    out.components_.push_back({info->protocol, std::move(value).value()});
     if (vend == text.size()) break;
     pos = vend + 1;
     if (pos == text.size()) return Error{"multiaddr: trailing '/'"};
@@ -243,21 +227,19 @@ Result<Multiaddr> Multiaddr::from_bytes(ByteView binary) {
     if (is_dns(info->protocol)) {
       if (auto st = check_dns_name(info->name, as_chars(value)); !st) return st.error();
     } else if (info->protocol == Protocol::kP2p) {
-      if (auto st = check_peer_id_multihash(value); !st) return st.error();
+      if (auto st = check_peer_id(value); !st) return st.error();
     }
     if (out.components_.size() == kMaxMultiaddrComponents)
       return Error{"multiaddr: more than 16 components"};
-    out.components_.push_back({info->protocol, p2pgossip::to_bytes(value), false});
+    out.components_.push_back({info->protocol, p2pgossip::to_bytes(value)});
     rest = rest.subspan(start + size);
   }
   return out;
 }
 
-Result<std::string> Multiaddr::to_string() const {
+std::string Multiaddr::to_string() const {
   std::string s;
   for (const auto& c : components_) {
-    if (c.protocol == Protocol::kP2p && !c.peer_id_is_text)
-      return Error{"multiaddr /p2p: binary peer id has no text form without PeerId"};
     s += '/';
     s += protocol_name(c.protocol);
     s += '/';
@@ -266,17 +248,37 @@ Result<std::string> Multiaddr::to_string() const {
   return s;
 }
 
-Result<Bytes> Multiaddr::to_bytes() const {
+Bytes Multiaddr::to_bytes() const {
   Bytes out;
   for (const auto& c : components_) {
-    if (c.protocol == Protocol::kP2p && c.peer_id_is_text)
-      return Error{"multiaddr /p2p: text peer id has no binary form without PeerId"};
     wire::put_varint(out, static_cast<std::uint64_t>(c.protocol));
     if (c.protocol != Protocol::kIp4 && c.protocol != Protocol::kIp6 &&
         c.protocol != Protocol::kTcp)
       wire::put_varint(out, c.value.size());
     out.insert(out.end(), c.value.begin(), c.value.end());
   }
+  return out;
+}
+
+std::optional<crypto::PeerId> Multiaddr::peer_id() const {
+  if (components_.empty() || components_.back().protocol != Protocol::kP2p) return std::nullopt;
+  // Validated when the component was parsed.
+  auto id = crypto::PeerId::from_bytes(components_.back().value);
+  return id ? std::optional(std::move(id).value()) : std::nullopt;
+}
+
+Multiaddr Multiaddr::without_peer_id() const {
+  Multiaddr out = *this;
+  if (!out.components_.empty() && out.components_.back().protocol == Protocol::kP2p)
+    out.components_.pop_back();
+  return out;
+}
+
+Result<Multiaddr> Multiaddr::with_peer_id(const crypto::PeerId& id) const {
+  Multiaddr out = without_peer_id();
+  if (out.components_.size() == kMaxMultiaddrComponents)
+    return Error{"multiaddr: more than 16 components"};
+  out.components_.push_back({Protocol::kP2p, p2pgossip::to_bytes(id.bytes())});
   return out;
 }
 

@@ -14,16 +14,33 @@ namespace {
 constexpr std::uint64_t kKeyTypeEd25519 = 1;
 constexpr std::uint64_t kMultihashIdentity = 0x00;
 
+std::string key_type_name(std::uint64_t type) {
+  switch (type) {
+    case 0:
+      return "RSA";
+    case 2:
+      return "Secp256k1";
+    case 3:
+      return "ECDSA";
+    default:
+      return "unknown";
+  }
+}
+
 Result<Extensions> decode_extensions(ByteView data) {
   Extensions ext;
   wire::Reader r(data);
   while (!r.done()) {
     auto f = r.next();
     if (!f) return Error{"NoiseExtensions: " + f.error().what};
-    if (f->number != 1 && f->number != 2) continue;
+    if (f->number != 1 && f->number != 2 && f->number != kNetworkCertificateField) continue;
     if (f->type != wire::WireType::kLen) return Error{"NoiseExtensions: field is not bytes"};
     if (f->bytes.size() > kMaxExtensionEntryBytes)
       return Error{"NoiseExtensions: entry longer than 256 bytes"};
+    if (f->number == kNetworkCertificateField) {
+      ext.network_certificate = to_bytes(f->bytes);
+      continue;
+    }
     if (ext.webtransport_certhashes.size() + ext.stream_muxers.size() == kMaxExtensionEntries)
       return Error{"NoiseExtensions: more than 16 entries"};
     if (f->number == 1)
@@ -46,6 +63,8 @@ Bytes encode_payload(const HandshakePayload& payload) {
       wire::put_len_field(ext, 1, h);
     for (const auto& m : payload.extensions->stream_muxers)
       wire::put_len_field(ext, 2, as_bytes(m));
+    if (!payload.extensions->network_certificate.empty())
+      wire::put_len_field(ext, kNetworkCertificateField, payload.extensions->network_certificate);
     wire::put_len_field(out, 4, ext);
   }
   return out;
@@ -111,8 +130,11 @@ Result<VerifiedIdentity> verify_payload(const HandshakePayload& payload, const K
     }
   }
   if (!type || !has_data) return Error{"noise payload identity_key: missing Type or Data"};
+  // Only Ed25519 identities are admitted: the peer manager, message signing and private
+  // network certificates all assume Ed25519 keys.
   if (*type != kKeyTypeEd25519)
-    return Error{"noise payload identity_key: unsupported key type " + std::to_string(*type)};
+    return Error{"noise payload identity_key: key type " + std::to_string(*type) + " (" +
+                 key_type_name(*type) + ") is not supported, only Ed25519 (1)"};
   if (data.size() != kEd25519PublicKeyBytes)
     return Error{"noise payload identity_key: Ed25519 key is not 32 bytes"};
   if (payload.identity_sig.size() != kEd25519SignatureBytes)

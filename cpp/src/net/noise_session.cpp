@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "p2pgossip/net/network_cert.hpp"
+
 namespace p2pgossip::net::noise {
 
 namespace {
@@ -16,6 +18,15 @@ void put_frame_header(Bytes& out, std::size_t len) {
 }
 
 }  // namespace
+
+LocalIdentity local_identity_of(crypto::IdentityPtr identity) {
+  LocalIdentity local{identity->public_key(), {}};
+  local.sign = [identity = std::move(identity)](ByteView msg) {
+    auto sig = identity->sign(msg);
+    return Bytes(sig.begin(), sig.end());
+  };
+  return local;
+}
 
 Session::Session(SessionConfig config)
     : config_(std::move(config)),
@@ -58,6 +69,12 @@ void Session::on_handshake_message(ByteView message) {
   bool carries_identity = config_.initiator || handshake_.complete();
   if (carries_identity) {
     if (auto st = accept_remote(*payload); !st) return fail(st.error().what);
+    if (config_.network_key) {
+      auto st =
+          verify_certificate(*config_.network_key, remote_->remote_identity_key,
+                             remote_->remote_extensions.network_certificate, config_.now_unix_s);
+      if (!st) return fail(st.error().what, true);
+    }
   }
   if (!handshake_.complete()) {
     if (auto st = write_handshake(local_payload()); !st) return fail(st.error().what);
@@ -88,9 +105,7 @@ Bytes Session::local_payload() const {
   p.identity_key = encode_ed25519_public_key(key);
   p.identity_sig =
       config_.identity.sign(static_key_signing_input(handshake_.local_static_public()));
-  if (!config_.extensions.stream_muxers.empty() ||
-      !config_.extensions.webtransport_certhashes.empty())
-    p.extensions = config_.extensions;
+  if (!config_.extensions.empty()) p.extensions = config_.extensions;
   return encode_payload(p);
 }
 
@@ -121,9 +136,9 @@ Status Session::send(ByteView plaintext) {
   return Ok{};
 }
 
-void Session::fail(std::string reason) {
+void Session::fail(std::string reason, bool network_refused) {
   state_ = State::kFailed;
-  event_ = Failed{std::move(reason)};
+  event_ = Failed{std::move(reason), network_refused};
 }
 
 Bytes Session::take_output() { return std::exchange(out_, {}); }

@@ -27,7 +27,7 @@ Router::State::State(GossipConfig c, Services s, std::uint64_t seed)
       rng(seed),
       seen(cfg.seen_ttl, cfg.seen_max_entries),
       mcache(cfg.mcache_len, cfg.mcache_gossip),
-      score(cfg.score) {}
+      score(cfg.score, cfg.seen_ttl, cfg.seen_max_entries) {}
 
 void Router::State::start(Instant now) {
   if (started) return;
@@ -100,7 +100,8 @@ void Router::State::send_prune(Slot s, TopicId t, bool unsubscribe, bool px, Ins
     // Peer exchange: other well-scored peers of the topic the pruned peer may connect to.
     std::vector<Slot> c;
     for (Slot o : topics[t].peers)
-      if (o != s && !peers[o].peer_id.empty() && peer_score(o, now) >= 0) c.push_back(o);
+      if (o != s && peers[o].gossipsub() && !peers[o].peer_id.empty() && peer_score(o, now) >= 0)
+        c.push_back(o);
     rng.sample(c, static_cast<std::size_t>(cfg.prune_peers));
     for (Slot o : c) prune.peers.push_back(PeerInfo{peers[o].peer_id, std::nullopt});
   }
@@ -185,7 +186,8 @@ void Router::rpc_received(PeerIndex from, Rpc rpc, Instant now) {
   auto slot = st.slot_of(from);
   if (!slot) return;
   const Slot s = *slot;
-  if (st.peer_score(s, now) < st.cfg.thresholds.graylist_threshold) {
+  // Graylisting ignores everything from a peer below graylist_threshold, except explicit peers.
+  if (!st.peers[s].is_explicit && st.peer_score(s, now) < st.cfg.thresholds.graylist_threshold) {
     ++st.counters.dropped_graylisted;
     return;
   }
@@ -385,6 +387,7 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, Instant now) {
   if (seen.contains(id)) {
     ++counters.duplicates;
     ++p.duplicates;
+    score.duplicate(s, id, now);
     return;
   }
   auto t = find_topic(m.topic);
@@ -392,53 +395,56 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, Instant now) {
     ++counters.dropped_unsubscribed_topic;
     return;
   }
-  const std::uint64_t evicted = seen.evicted_when_full();
-  seen.insert(id, now);
-  counters.dropped_seen_cache_full += seen.evicted_when_full() - evicted;
-  promises.fulfil(id);
+  // IDONTWANT goes out on first receipt, before validation (v1.2), for data at or above
+  // the threshold.
   if (cfg.strategy == Strategy::kGossipSub && m.data &&
-      m.data->size() > cfg.idontwant_message_threshold)
+      m.data->size() >= cfg.idontwant_message_threshold)
     send_idontwant(*t, id, s);
   if (size > cfg.max_message_size) {
     ++counters.dropped_too_large;
     return;
   }
-  if (!validate(s, m, *t, now)) return;
+  // A copy with a bad signature is not marked seen, so a forged copy cannot shadow the
+  // real message under the same id; it breaks no promise-keeping either (go does the same).
+  if (!signature_ok(m)) {
+    ++counters.dropped_invalid_signature;
+    score.invalid_message(s, *t);
+    return;
+  }
+  const std::uint64_t evicted = seen.evicted_when_full();
+  seen.insert(id, now);
+  counters.dropped_seen_cache_full += seen.evicted_when_full() - evicted;
+  promises.fulfil(id);
+  switch (validate(s, m)) {
+    case ValidationResult::kAccept:
+      break;
+    case ValidationResult::kReject:
+      ++counters.dropped_rejected;
+      score.rejected(s, *t, id, now);
+      return;
+    case ValidationResult::kIgnore:
+      ++counters.dropped_ignored;
+      score.ignored(s, *t, id, now);
+      return;
+    case ValidationResult::kPending:
+      return;  // Router::validation_complete finishes it
+  }
   actions.emplace_back(Deliver{mp, id, p.index});
   ++counters.messages_delivered;
-  score.first_delivery(s, *t);
+  score.first_delivery(s, *t, id, now);
   if (cfg.strategy == Strategy::kGossipSub) mcache.put(id, mp, *t);
   forward(mp, id, *t, s, now);
 }
 
-bool Router::State::validate(Slot s, const Message& m, TopicId t, Instant now) {
-  bool signature_ok;
-  if (cfg.signature_policy == SignaturePolicy::kStrictSign) {
-    signature_ok =
-        m.signature && m.from && m.seqno && svc.verify_signature && svc.verify_signature(m);
-  } else {
-    signature_ok = !m.from && !m.seqno && !m.signature && !m.key;
-  }
-  if (!signature_ok) {
-    ++counters.dropped_invalid_signature;
-    score.invalid_message(s, t);
-    return false;
-  }
-  if (!svc.validate) return true;
-  switch (svc.validate(m.topic, m, peers[s].index)) {
-    case ValidationResult::kAccept:
-      return true;
-    case ValidationResult::kReject:
-      ++counters.dropped_rejected;
-      score.invalid_message(s, t);
-      return false;
-    case ValidationResult::kIgnore:
-      ++counters.dropped_ignored;
-      return false;
-    case ValidationResult::kPending:
-      return false;  // validation_complete() finishes it
-  }
-  return false;
+bool Router::State::signature_ok(const Message& m) const {
+  if (cfg.signature_policy == SignaturePolicy::kStrictSign)
+    return m.signature && m.from && m.seqno && svc.verify_signature && svc.verify_signature(m);
+  return !m.from && !m.seqno && !m.signature && !m.key;
+}
+
+ValidationResult Router::State::validate(Slot s, const Message& m) {
+  if (!svc.validate) return ValidationResult::kAccept;
+  return svc.validate(m.topic, m, peers[s].index);
 }
 
 void Router::State::send_idontwant(TopicId t, const MessageId& id, Slot from) {
@@ -469,7 +475,11 @@ void Router::State::handle_ihave(Slot s, const std::vector<ControlIHave>& ihave,
     if (!h.topic_id) continue;
     auto t = find_topic(*h.topic_id);
     if (!t || !topics[*t].subscribed) continue;
-    for (const Bytes& raw : h.message_ids) {
+    // At most max_ihave_length ids are looked at per IHAVE entry.
+    const std::size_t n =
+        std::min(h.message_ids.size(), static_cast<std::size_t>(cfg.max_ihave_length));
+    for (std::size_t i = 0; i < n; ++i) {
+      const Bytes& raw = h.message_ids[i];
       if (raw.size() > MessageId::kMaxSize) continue;
       const MessageId id = id_of(raw);
       if (seen.contains(id) || !wanted.insert(id, 0).second) continue;
@@ -493,6 +503,7 @@ void Router::State::handle_iwant(Slot s, const std::vector<ControlIWant>& iwant,
   if (peer_score(s, now) < cfg.thresholds.gossip_threshold) return;
   PeerState& p = peers[s];
   int budget = cfg.max_ihave_length;
+  IdMap<char> answered;  // an id repeated within one IWANT is answered once
   for (const ControlIWant& w : iwant) {
     for (const Bytes& raw : w.message_ids) {
       if (budget-- <= 0) {
@@ -502,6 +513,7 @@ void Router::State::handle_iwant(Slot s, const std::vector<ControlIWant>& iwant,
       if (raw.size() > MessageId::kMaxSize) continue;
       const MessageId id = id_of(raw);
       if (p.dont_want && p.dont_want->contains(id)) continue;
+      if (!answered.insert(id, 0).second) continue;
       if (MessagePtr m = mcache.get_for_peer(id, p.index, cfg.gossip_retransmission))
         send_message(s, m);
     }
@@ -547,25 +559,27 @@ void Router::State::handle_prune(Slot s, const std::vector<ControlPrune>& prune,
   for (const ControlPrune& pr : prune) {
     if (!pr.topic_id) continue;
     auto t = find_topic(*pr.topic_id);
-    if (!t) continue;
+    if (!t || !topics[*t].subscribed) continue;  // no mesh for the topic: nothing to prune
     remove_from_mesh(topics[*t], *t, s, now);
+    // The peer's backoff is obeyed; absent or 0 means ours.
     const Duration b =
-        pr.backoff
+        pr.backoff && *pr.backoff > 0
             ? Duration(std::chrono::seconds(std::min<std::uint64_t>(*pr.backoff, 365ull * 86400)))
             : cfg.prune_backoff;
     backoff.add(*t, p.index, now + b);
     if (pr.peers.empty() || peer_score(s, now) < cfg.thresholds.accept_px_threshold) continue;
-    int n = 0;
+    // Peer exchange: at most prune_peers of the offered peers, chosen at random.
+    std::vector<const PeerInfo*> offered;
     for (const PeerInfo& info : pr.peers) {
-      if (n >= cfg.prune_peers) break;
       if (!info.peer_id || info.peer_id->empty()) continue;
       bool connected = false;
       for (const PeerState& q : peers)
         if (q.connected && q.peer_id == *info.peer_id) connected = true;
-      if (connected) continue;
-      actions.emplace_back(ConnectPeer{*info.peer_id, info.signed_peer_record});
-      ++n;
+      if (!connected) offered.push_back(&info);
     }
+    rng.sample(offered, static_cast<std::size_t>(std::max(0, cfg.prune_peers)));
+    for (const PeerInfo* info : offered)
+      actions.emplace_back(ConnectPeer{*info->peer_id, info->signed_peer_record});
   }
 }
 
@@ -573,12 +587,23 @@ void Router::State::handle_idontwant(Slot s, const std::vector<ControlIDontWant>
   if (idontwant.empty()) return;
   counters.idontwant_received += idontwant.size();
   PeerState& p = peers[s];
+  // v1.2 flood protection: at most max_idontwant_messages IDONTWANT RPCs per heartbeat, each
+  // read up to max_idontwant_length ids; the rest is dropped and counted.
+  if (++p.idontwant_this_heartbeat > cfg.max_idontwant_messages) {
+    ++counters.dropped_spam;
+    return;
+  }
   if (!p.dont_want) p.dont_want = std::make_unique<DontWantSet>();
+  int room = std::max(0, cfg.max_idontwant_length);
+  // What the limits admit over the TTL; a hard bound on the set whatever the config.
+  const std::size_t bound =
+      static_cast<std::size_t>(std::max(0, cfg.max_idontwant_messages)) *
+      static_cast<std::size_t>(room) *
+      static_cast<std::size_t>(std::max(1, cfg.idontwant_message_ttl_heartbeats));
   for (const ControlIDontWant& d : idontwant)
     for (const Bytes& raw : d.message_ids) {
-      if (raw.size() > MessageId::kMaxSize) continue;
-      if (!p.dont_want->add(id_of(raw), heartbeats,
-                            static_cast<std::size_t>(std::max(0, cfg.max_idontwant_messages))))
+      if (room-- <= 0 || raw.size() > MessageId::kMaxSize ||
+          !p.dont_want->add(id_of(raw), heartbeats, bound))
         ++counters.dropped_spam;
     }
 }

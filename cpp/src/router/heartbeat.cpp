@@ -11,6 +11,7 @@ void Router::State::heartbeat(Instant now) {
   ++heartbeats;
   for (PeerState& p : peers) {
     p.ihave_this_heartbeat = 0;
+    p.idontwant_this_heartbeat = 0;
     p.iwant_ids_asked = 0;
   }
   for (auto [index, broken] : promises.take_broken(now)) {

@@ -1,5 +1,6 @@
-// IDONTWANT (GossipSub v1.2): ids a peer told us not to send it. Bounded per peer by
-// max_idontwant_messages; entries expire after idontwant_message_ttl_heartbeats heartbeats.
+// IDONTWANT (GossipSub v1.2): ids a peer told us not to send it. Bounded per peer by what
+// max_idontwant_messages x max_idontwant_length admit over the TTL; entries expire after
+// idontwant_message_ttl_heartbeats heartbeats.
 #pragma once
 
 #include <cstdint>

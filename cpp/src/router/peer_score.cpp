@@ -1,6 +1,7 @@
 #include "peer_score.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace p2pgossip::router {
 
@@ -30,8 +31,8 @@ void decay_to(double& v, double factor, double to_zero) {
 
 }  // namespace
 
-PeerScore::PeerScore(const PeerScoreParams& params)
-    : params_(params), enabled_(any_weight(params)) {}
+PeerScore::PeerScore(const PeerScoreParams& params, Duration record_ttl, std::size_t max_records)
+    : params_(params), enabled_(any_weight(params)), deliveries_(record_ttl, max_records) {}
 
 void PeerScore::add_topic(std::uint32_t topic, const std::string& name) {
   if (topic >= topic_params_.size()) topic_params_.resize(topic + 1, nullptr);
@@ -62,8 +63,10 @@ void PeerScore::remove_peer(std::uint32_t slot, Instant now) {
   drop_ip(slot);
   p.ip.clear();
   for (TopicStats& t : p.topics) {
-    // Leaving the mesh by disconnecting still counts a delivery deficit (P3b).
+    // Leaving the mesh by disconnecting still counts a delivery deficit (P3b); first
+    // deliveries (P2) are not carried over to a reconnection.
     if (t.in_mesh) prune(slot, t.topic, now);
+    t.first_deliveries = 0;
   }
   p.connected = false;
   // Only a score that would hurt the peer is worth remembering.
@@ -114,8 +117,10 @@ void PeerScore::prune(std::uint32_t slot, std::uint32_t topic, Instant now) {
   t->mesh_active = false;
 }
 
-void PeerScore::first_delivery(std::uint32_t slot, std::uint32_t topic) {
+void PeerScore::first_delivery(std::uint32_t slot, std::uint32_t topic, const MessageId& id,
+                               Instant now) {
   if (!enabled_) return;
+  deliveries_.add(id, DeliveryRecords::Status::kValid, topic, slot, now);
   TopicStats* t = topic_stats(slot, topic, true);
   if (!t) return;
   const TopicScoreParams& tp = *params(topic);
@@ -124,9 +129,42 @@ void PeerScore::first_delivery(std::uint32_t slot, std::uint32_t topic) {
     t->mesh_deliveries = std::min(tp.mesh_message_deliveries_cap, t->mesh_deliveries + 1);
 }
 
+void PeerScore::rejected(std::uint32_t slot, std::uint32_t topic, const MessageId& id,
+                         Instant now) {
+  if (!enabled_) return;
+  deliveries_.add(id, DeliveryRecords::Status::kInvalid, topic, slot, now);
+  invalid_message(slot, topic);
+}
+
+void PeerScore::ignored(std::uint32_t slot, std::uint32_t topic, const MessageId& id, Instant now) {
+  if (!enabled_) return;
+  deliveries_.add(id, DeliveryRecords::Status::kIgnored, topic, slot, now);
+}
+
 void PeerScore::invalid_message(std::uint32_t slot, std::uint32_t topic) {
   if (!enabled_) return;
   if (TopicStats* t = topic_stats(slot, topic, true)) t->invalid_deliveries += 1;
+}
+
+void PeerScore::duplicate(std::uint32_t slot, const MessageId& id, Instant now) {
+  if (!enabled_) return;
+  const DeliveryRecords::Record* r = deliveries_.duplicate(id, slot);
+  if (!r) return;
+  switch (r->status) {
+    case DeliveryRecords::Status::kValid: {
+      TopicStats* t = topic_stats(slot, r->topic, false);
+      if (!t || !t->in_mesh) return;
+      const TopicScoreParams& tp = *params(r->topic);
+      if (now > r->validated + tp.mesh_message_deliveries_window) return;
+      t->mesh_deliveries = std::min(tp.mesh_message_deliveries_cap, t->mesh_deliveries + 1);
+      return;
+    }
+    case DeliveryRecords::Status::kInvalid:
+      invalid_message(slot, r->topic);
+      return;
+    case DeliveryRecords::Status::kIgnored:
+      return;
+  }
 }
 
 void PeerScore::add_penalty(std::uint32_t slot, double count) {
@@ -162,7 +200,9 @@ double PeerScore::score(std::uint32_t slot, Instant now) const {
     const TopicScoreParams& tp = *params(t.topic);
     double s = 0;
     if (t.in_mesh) {
-      const double quanta = seconds(now - t.graft_time) / seconds(tp.time_in_mesh_quantum);
+      // Whole quanta only, as in go-libp2p-pubsub.
+      const double quanta =
+          std::floor(seconds(now - t.graft_time) / seconds(tp.time_in_mesh_quantum));
       s += tp.time_in_mesh_weight * std::min(quanta, tp.time_in_mesh_cap);
     }
     s += tp.first_message_deliveries_weight * t.first_deliveries;
@@ -222,6 +262,7 @@ void PeerScore::refresh(Instant now) {
     next_decay_ += std::max(params_.decay_interval, Duration{1});
   }
   std::erase_if(retained_, [&](const auto& kv) { return kv.second.expire <= now; });
+  deliveries_.expire(now);
 }
 
 }  // namespace p2pgossip::router

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "delivery_records.hpp"
 #include "p2pgossip/router/config.hpp"
 #include "p2pgossip/router/router.hpp"
 
@@ -18,7 +19,8 @@ namespace p2pgossip::router {
 
 class PeerScore {
  public:
-  explicit PeerScore(const PeerScoreParams& params);
+  // Delivery records are kept for `record_ttl` (the seen cache's), at most `max_records`.
+  PeerScore(const PeerScoreParams& params, Duration record_ttl, std::size_t max_records);
 
   // Whether any weight is set; when not, every score is 0 and the hooks do nothing.
   bool enabled() const { return enabled_; }
@@ -29,8 +31,16 @@ class PeerScore {
 
   void graft(std::uint32_t slot, std::uint32_t topic, Instant now);
   void prune(std::uint32_t slot, std::uint32_t topic, Instant now);
-  void first_delivery(std::uint32_t slot, std::uint32_t topic);
+  // Outcome of the first copy of message `id`, sent by `slot`: delivered (P2, P3), rejected
+  // by the validator (P4), or ignored (no score change).
+  void first_delivery(std::uint32_t slot, std::uint32_t topic, const MessageId& id, Instant now);
+  void rejected(std::uint32_t slot, std::uint32_t topic, const MessageId& id, Instant now);
+  void ignored(std::uint32_t slot, std::uint32_t topic, const MessageId& id, Instant now);
+  // A copy whose signature failed (P4); not recorded, as such a copy is not marked seen.
   void invalid_message(std::uint32_t slot, std::uint32_t topic);
+  // A later copy of a recorded message: P3 if it came from a mesh peer within
+  // mesh_message_deliveries_window of the first delivery, P4 if the message was rejected.
+  void duplicate(std::uint32_t slot, const MessageId& id, Instant now);
   void add_penalty(std::uint32_t slot, double count);
   void set_application_score(std::uint32_t slot, double value);
   void set_ip(std::uint32_t slot, const std::string& ip);
@@ -74,6 +84,7 @@ class PeerScore {
   std::vector<PeerStats> peers_;                       // by slot
   std::map<Bytes, PeerStats> retained_;                // by peer id
   std::map<std::string, int> peers_per_ip_;
+  DeliveryRecords deliveries_;
   Instant next_decay_{};
   bool decay_started_ = false;
 };

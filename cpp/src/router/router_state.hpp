@@ -37,6 +37,7 @@ struct PeerState {
   TokenBucket message_bucket, byte_bucket;
   std::unique_ptr<DontWantSet> dont_want;  // allocated on the first IDONTWANT
   int ihave_this_heartbeat = 0;            // IHAVE messages received (max_ihave_messages)
+  int idontwant_this_heartbeat = 0;        // IDONTWANT RPCs received (max_idontwant_messages)
   int iwant_ids_asked = 0;                 // ids we asked for this heartbeat (max_ihave_length)
   std::uint64_t duplicates = 0;
   Rpc out;  // batched outbound RPC, flushed when the current input is done
@@ -109,7 +110,8 @@ struct Router::State {
   void handle_prune(Slot s, const std::vector<ControlPrune>& prune, Instant now);
   void handle_idontwant(Slot s, const std::vector<ControlIDontWant>& idontwant);
   void send_idontwant(TopicId t, const MessageId& id, Slot from);
-  bool validate(Slot from, const Message& m, TopicId t, Instant now);
+  bool signature_ok(const Message& m) const;               // per the signature policy
+  ValidationResult validate(Slot from, const Message& m);  // the application's validator
   void join(TopicId t, Instant now);
   void leave(TopicId t, Instant now);
 

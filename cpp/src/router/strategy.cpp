@@ -34,10 +34,14 @@ void Router::State::forward(const MessagePtr& mp, const MessageId& id, TopicId t
       break;
     }
     case Strategy::kGossipSub: {
+      // Explicit peers get every message of their topics; floodsub peers too, while their
+      // score is at or above publish_threshold.
       for (Slot s : topic.peers) {
         const PeerState& p = peers[s];
-        // Explicit and floodsub peers get every message of their topics.
-        if ((p.is_explicit || !p.gossipsub()) && eligible(s)) to.push_back(s);
+        if (!eligible(s)) continue;
+        if (p.is_explicit ||
+            (!p.gossipsub() && peer_score(s, now) >= cfg.thresholds.publish_threshold))
+          to.push_back(s);
       }
       if (own && cfg.flood_publish) {
         for (Slot s : topic.peers)
@@ -48,8 +52,8 @@ void Router::State::forward(const MessagePtr& mp, const MessageId& id, TopicId t
         for (Slot s : topic.mesh)
           if (eligible(s)) to.push_back(s);
       } else if (own) {
-        // Publishing to a topic we have not joined: the fanout, created on first use.
-        if (!topic.has_fanout) {
+        // Publishing to a topic we have not joined: the fanout, (re)filled when it is empty.
+        if (!topic.has_fanout || topic.fanout.empty()) {
           topic.has_fanout = true;
           topic.fanout = pick_peers(t, static_cast<std::size_t>(cfg.D), [&](Slot s) {
             return peer_score(s, now) >= cfg.thresholds.publish_threshold;

@@ -14,11 +14,12 @@ void Router::validation_complete(MessagePtr message, const MessageId& id, PeerIn
       break;
     case ValidationResult::kReject:
       ++st.counters.dropped_rejected;
-      if (slot && t) st.score.invalid_message(*slot, *t);
+      if (slot && t) st.score.rejected(*slot, *t, id, now);
       return;
     case ValidationResult::kIgnore:
     case ValidationResult::kPending:
       ++st.counters.dropped_ignored;
+      if (slot && t) st.score.ignored(*slot, *t, id, now);
       return;
   }
   // Unsubscribed meanwhile: nothing to deliver to.
@@ -28,7 +29,7 @@ void Router::validation_complete(MessagePtr message, const MessageId& id, PeerIn
   }
   st.actions.emplace_back(Deliver{message, id, from});
   ++st.counters.messages_delivered;
-  if (slot) st.score.first_delivery(*slot, *t);
+  if (slot) st.score.first_delivery(*slot, *t, id, now);
   if (st.cfg.strategy == Strategy::kGossipSub) st.mcache.put(id, message, *t);
   st.forward(message, id, *t, slot, now);
   st.flush();

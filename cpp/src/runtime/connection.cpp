@@ -1,5 +1,6 @@
 #include "runtime/connection.hpp"
 
+#include "p2pgossip/net/identify.hpp"
 #include "runtime/endpoint.hpp"
 #include "runtime/node.hpp"
 
@@ -13,8 +14,6 @@ namespace {
 
 constexpr std::string_view kNoise = "/noise";
 constexpr std::string_view kYamux = "/yamux/1.0.0";
-constexpr std::string_view kPing = "/ipfs/ping/1.0.0";
-constexpr std::size_t kPingBytes = 32;
 // Stop feeding the pubsub stream while this much waits for the remote's yamux window.
 constexpr std::size_t kStreamHighWater = 256 * 1024;
 
@@ -274,7 +273,8 @@ void Connection::open_pubsub_stream() {
 void Connection::on_stream_opened(std::uint32_t id) {
   Stream s;
   std::vector<std::string> supported = node_.pubsub_protocols();
-  supported.emplace_back(kPing);
+  supported.emplace_back(net::ping::kProtocolId);
+  supported.emplace_back(net::identify::kProtocolId);
   s.negotiation.emplace(ms::Role::kListener, std::move(supported));
   (void)yamux_->send(id, s.negotiation->take_output());
   streams_.emplace(id, std::move(s));
@@ -319,8 +319,16 @@ void Connection::on_stream_selected(std::uint32_t id, Stream& s, const std::stri
     if (!pubsub_protocol_) pubsub_protocol_ = *p;
     node_.on_pubsub_stream(*this, *p);
     pump();
-  } else {
+  } else if (protocol == net::ping::kProtocolId) {
     s.kind = StreamKind::kPing;
+    s.echo.emplace();
+  } else {
+    // Identify: we are the one identified; one message, then our side of the stream closes.
+    s.kind = StreamKind::kFinished;
+    const Bytes msg = node_.identify_message(*this);
+    node_.count_out(Proto::kIdentify, msg.size());
+    (void)yamux_->send(id, msg);
+    (void)yamux_->close(id);
   }
   if (!rest.empty()) on_stream_payload(id, s, rest);
 }
@@ -338,19 +346,18 @@ void Connection::on_stream_payload(std::uint32_t id, Stream& s, ByteView data) {
       }
     }
     case StreamKind::kPing: {
-      s.pending.insert(s.pending.end(), data.begin(), data.end());
-      const std::size_t whole = s.pending.size() / kPingBytes * kPingBytes;
-      if (whole == 0) return;
-      (void)yamux_->send(id, ByteView(s.pending).first(whole));
-      for (std::size_t i = 0; i < whole / kPingBytes; ++i) {
-        node_.count_in(Proto::kPing, kPingBytes);
-        node_.count_out(Proto::kPing, kPingBytes);
+      s.echo->receive(data);
+      const Bytes echo = s.echo->take_output();
+      if (echo.empty()) return;
+      (void)yamux_->send(id, echo);
+      for (std::size_t i = 0; i < echo.size() / net::ping::kPayloadBytes; ++i) {
+        node_.count_in(Proto::kPing, net::ping::kPayloadBytes);
+        node_.count_out(Proto::kPing, net::ping::kPayloadBytes);
       }
-      s.pending.erase(s.pending.begin(), s.pending.begin() + static_cast<std::ptrdiff_t>(whole));
       return;
     }
     default:
-      return;  // nothing is read from our outbound pubsub stream
+      return;  // nothing is read from our outbound pubsub stream or a finished one
   }
 }
 

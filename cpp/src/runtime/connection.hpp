@@ -13,6 +13,7 @@
 
 #include "p2pgossip/net/multistream.hpp"
 #include "p2pgossip/net/noise_session.hpp"
+#include "p2pgossip/net/ping.hpp"
 #include "p2pgossip/net/yamux.hpp"
 #include "p2pgossip/router/router.hpp"
 #include "p2pgossip/runtime/events.hpp"
@@ -55,13 +56,14 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   enum class Stage { kSecurityNegotiation, kNoise, kMuxerNegotiation, kMuxed };
-  enum class StreamKind { kNegotiating, kPubsubOut, kPubsubIn, kPing };
+  // kFinished: we wrote all we had to (identify) and read nothing more.
+  enum class StreamKind { kNegotiating, kPubsubOut, kPubsubIn, kPing, kFinished };
   struct Stream {
     StreamKind kind = StreamKind::kNegotiating;
     std::optional<net::multistream::Negotiation> negotiation;
     std::optional<LengthPrefixedReader> reader;
     router::Protocol protocol = router::Protocol::kMeshsub12;
-    Bytes pending;  // ping: bytes short of a whole 32-byte payload
+    std::optional<net::ping::Echo> echo;
   };
 
   void read();

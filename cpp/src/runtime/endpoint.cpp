@@ -2,7 +2,6 @@
 
 #include <cstring>
 
-#include "p2pgossip/crypto/peer_id.hpp"
 #include "p2pgossip/net/multiaddr.hpp"
 
 namespace p2pgossip::runtime {
@@ -44,10 +43,7 @@ Result<Endpoint> parse_endpoint(const std::string& text) {
   e.port = static_cast<std::uint16_t>(cs[1].value[0] << 8 | cs[1].value[1]);
   if (cs.size() == 3) {
     if (cs[2].protocol != Protocol::kP2p) return Error{rule};
-    auto id = cs[2].peer_id_is_text ? crypto::PeerId::parse(as_chars(cs[2].value))
-                                    : crypto::PeerId::from_bytes(cs[2].value);
-    if (!id) return Error{"/p2p: " + id.error().what};
-    e.peer_id = to_bytes(id->bytes());
+    e.peer_id = cs[2].value;
   }
   return e;
 }

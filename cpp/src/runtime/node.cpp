@@ -5,6 +5,9 @@
 #include "p2pgossip/crypto/message_id.hpp"
 #include "p2pgossip/crypto/message_signing.hpp"
 #include "p2pgossip/crypto/peer_id.hpp"
+#include "p2pgossip/net/identify.hpp"
+#include "p2pgossip/net/noise_payload.hpp"
+#include "p2pgossip/net/ping.hpp"
 #include "p2pgossip/wire/protobuf.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
 #include "runtime/connection.hpp"
@@ -28,16 +31,6 @@ MessageId id_of(MessageIdFn fn, const Message& m) {
   return id ? *id : MessageId{};
 }
 
-net::noise::LocalIdentity make_local_identity(const crypto::IdentityPtr& id) {
-  net::noise::LocalIdentity l;
-  l.public_key = id->public_key();
-  l.sign = [id](ByteView data) {
-    const auto sig = id->sign(data);
-    return Bytes(sig.begin(), sig.end());
-  };
-  return l;
-}
-
 Proto proto_of(router::Protocol p) {
   switch (p) {
     case router::Protocol::kMeshsub12:
@@ -57,7 +50,7 @@ Node::Node(NodeId id, NodeConfig config, asio::io_context& io, Shared& shared)
       config_(std::move(config)),
       io_(io),
       shared_(shared),
-      local_identity_(make_local_identity(config_.identity)),
+      local_identity_(net::noise::local_identity_of(config_.identity)),
       router_(config_.gossip, services(), config_.seed),
       router_timer_(io),
       resolver_(io),
@@ -128,6 +121,20 @@ Connection* Node::by_peer(const Bytes& peer_id) {
   return it == slot_of_peer_.end() ? nullptr : slots_[it->second].get();
 }
 
+Bytes Node::identify_message(const Connection& c) const {
+  net::identify::Identify m;
+  m.protocol_version = "ipfs/0.1.0";
+  m.agent_version = std::string(kAgentVersion);
+  m.public_key = net::noise::encode_ed25519_public_key(config_.identity->public_key());
+  m.listen_addrs = listen_addrs_binary_;
+  if (auto observed = net::Multiaddr::parse(c.remote_addr()))
+    m.observed_addr = observed->to_bytes();
+  m.protocols = pubsub_protocols();
+  m.protocols.emplace_back(net::ping::kProtocolId);
+  m.protocols.emplace_back(net::identify::kProtocolId);
+  return net::identify::encode_delimited(m);
+}
+
 // ---- listening and dialing ---------------------------------------------------------------
 
 void Node::listen(const std::vector<std::string>& addrs, RequestId request) {
@@ -150,8 +157,9 @@ void Node::listen(const std::vector<std::string>& addrs, RequestId request) {
       if (!error) error = "listen " + text + ": " + ec.message();
       continue;
     }
-    listen_addrs_.push_back(multiaddr_of(acceptor->local_endpoint(ec)) + "/p2p/" +
-                            config_.identity->peer_id().to_string());
+    const std::string bound = multiaddr_of(acceptor->local_endpoint(ec));
+    listen_addrs_.push_back(bound + "/p2p/" + config_.identity->peer_id().to_string());
+    listen_addrs_binary_.push_back(net::Multiaddr::parse(bound)->to_bytes());
     acceptors_.push_back(acceptor);
     accept(acceptor);
   }

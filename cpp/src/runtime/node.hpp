@@ -65,7 +65,8 @@ class Node : public std::enable_shared_from_this<Node> {
   const net::noise::LocalIdentity& local_identity() const { return local_identity_; }
   asio::io_context& io() { return io_; }
   std::vector<std::string> pubsub_protocols() const;
-  std::vector<std::string> listen_addrs() const { return listen_addrs_; }
+  // Our Identify message as seen by connection `c` (observed address: its remote).
+  Bytes identify_message(const Connection& c) const;
   // The connection finished its upgrade; false when the node refused it (it is closed).
   bool on_connection_up(const std::shared_ptr<Connection>& c);
   void on_pubsub_stream(Connection& c, router::Protocol protocol);
@@ -119,7 +120,8 @@ class Node : public std::enable_shared_from_this<Node> {
   std::optional<router::Instant> armed_for_;
   asio::ip::tcp::resolver resolver_;
   std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> acceptors_;
-  std::vector<std::string> listen_addrs_;
+  std::vector<std::string> listen_addrs_;   // text, with /p2p
+  std::vector<Bytes> listen_addrs_binary_;  // binary, without /p2p (for identify)
 
   std::set<std::shared_ptr<Connection>> connections_;  // every live connection
   std::vector<std::shared_ptr<Connection>> slots_;     // PeerIndex → upgraded connection

@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "p2pgossip/bytes.hpp"
+#include "p2pgossip/crypto/peer_id.hpp"
 #include "p2pgossip/result.hpp"
 
 namespace p2pgossip::net {
@@ -30,17 +32,15 @@ std::string_view protocol_name(Protocol p);
 constexpr std::size_t kMaxMultiaddrBytes = 1024;
 constexpr std::size_t kMaxMultiaddrComponents = 16;
 constexpr std::size_t kMaxDnsNameBytes = 253;
-// The longest peer id multihash libp2p inlines (identity hash of a key ≤ 42 bytes).
-constexpr std::size_t kMaxPeerIdMultihashBytes = 44;
 
 // One /protocol/value pair. `value` is the binary form of the value: 4 bytes (ip4),
-// 16 (ip6), 2 big-endian (tcp), the UTF-8 name (dns*). For /p2p, `value` holds the
-// peer id in the form it was given: its base58btc text (from a text multiaddr) or its
-// multihash bytes (from a binary one); `peer_id_is_text` says which.
+// 16 (ip6), 2 big-endian (tcp), the UTF-8 name (dns*), the peer id multihash (p2p).
+// A /p2p value is a crypto::PeerId (Ed25519 identity multihash or sha2-256), so text
+// and binary forms convert both ways through base58btc; ids we could never authenticate
+// (e.g. inlined secp256k1 keys) are refused at parse time.
 struct Component {
   Protocol protocol = Protocol::kIp4;
   Bytes value;
-  bool peer_id_is_text = false;
 
   bool operator==(const Component&) const = default;
 };
@@ -52,13 +52,17 @@ class Multiaddr {
   static Result<Multiaddr> parse(std::string_view text);
   static Result<Multiaddr> from_bytes(ByteView binary);
 
-  // The /p2p value converts between its text and binary forms only through PeerId's
-  // base58btc codec, which lives in crypto/; until then a /p2p component keeps the
-  // form it arrived in and converting it to the other form is an Error.
-  Result<std::string> to_string() const;
-  Result<Bytes> to_bytes() const;
+  std::string to_string() const;
+  Bytes to_bytes() const;
 
   const std::vector<Component>& components() const { return components_; }
+  // The peer id of the last /p2p component, if any (what a dial must authenticate).
+  std::optional<crypto::PeerId> peer_id() const;
+  // The address without its trailing /p2p component: what a transport connects to.
+  Multiaddr without_peer_id() const;
+  // This address with /p2p/<id> appended (or its trailing /p2p replaced); an Error when
+  // that would exceed kMaxMultiaddrComponents.
+  Result<Multiaddr> with_peer_id(const crypto::PeerId& id) const;
   bool operator==(const Multiaddr&) const = default;
 
  private:

@@ -5,6 +5,10 @@
 //                                   NoiseExtensions extensions = 4; }
 // identity_key is a PublicKey protobuf (peer-ids spec); identity_sig signs
 // "noise-libp2p-static-key:" || the sender's static X25519 public key.
+// p2pgossip adds one NoiseExtensions field of its own, `bytes network_certificate = 1024`
+// (a private network's NetworkCertificate, see network_cert.hpp). The number is far above
+// the spec's (1, 2) so it will not collide with a future spec field; other implementations
+// skip it as an unknown field, per protobuf rules.
 #pragma once
 
 #include <array>
@@ -24,12 +28,17 @@ constexpr std::size_t kMaxExtensionEntries = 16;
 constexpr std::size_t kMaxExtensionEntryBytes = 256;
 constexpr std::size_t kEd25519PublicKeyBytes = 32;
 constexpr std::size_t kEd25519SignatureBytes = 64;
+constexpr std::uint32_t kNetworkCertificateField = 1024;
 
 using Ed25519PublicKey = std::array<std::uint8_t, kEd25519PublicKeyBytes>;
 
 struct Extensions {
   std::vector<Bytes> webtransport_certhashes;
   std::vector<std::string> stream_muxers;
+  Bytes network_certificate;  // raw field kNetworkCertificateField; empty when absent
+  bool empty() const {
+    return webtransport_certhashes.empty() && stream_muxers.empty() && network_certificate.empty();
+  }
   bool operator==(const Extensions&) const = default;
 };
 
@@ -42,7 +51,7 @@ struct HandshakePayload {
 
 Bytes encode_payload(const HandshakePayload& payload);
 // Bounded: unknown fields skipped, at most kMaxExtensionEntries entries per list, each at
-// most kMaxExtensionEntryBytes.
+// most kMaxExtensionEntryBytes (the network certificate included).
 Result<HandshakePayload> decode_payload(ByteView data);
 
 // PublicKey { Type = 1 (Ed25519), Data = key }, encoded deterministically.

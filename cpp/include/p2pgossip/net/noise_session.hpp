@@ -12,6 +12,7 @@
 #include <variant>
 
 #include "p2pgossip/bytes.hpp"
+#include "p2pgossip/crypto/identity.hpp"
 #include "p2pgossip/net/noise.hpp"
 #include "p2pgossip/net/noise_payload.hpp"
 #include "p2pgossip/result.hpp"
@@ -28,6 +29,9 @@ struct LocalIdentity {
   std::function<Bytes(ByteView)> sign;
 };
 
+// The handshake view of a node's crypto::Identity; the signer shares ownership of it.
+LocalIdentity local_identity_of(crypto::IdentityPtr identity);
+
 struct SessionConfig {
   bool initiator = true;
   LocalIdentity identity;
@@ -38,6 +42,10 @@ struct SessionConfig {
   std::optional<SecretKey> static_key;
   std::optional<SecretKey> ephemeral_key;  // tests only
   Extensions extensions;                   // sent in our payload when non-empty
+  // Private network: when set, the remote must present a network certificate for its
+  // identity key signed by this key and valid at `now_unix_s` (see network_cert.hpp).
+  std::optional<Ed25519PublicKey> network_key;
+  std::uint64_t now_unix_s = 0;
 };
 
 struct HandshakeComplete {
@@ -47,6 +55,8 @@ struct HandshakeComplete {
 };
 struct Failed {
   std::string reason;
+  // A private-network refusal (the reason starts with "network certificate: ").
+  bool network_refused = false;
 };
 using Event = std::variant<HandshakeComplete, Failed>;
 
@@ -75,7 +85,7 @@ class Session {
   Status write_handshake(ByteView payload);
   Bytes local_payload() const;
   Status accept_remote(ByteView payload_bytes);
-  void fail(std::string reason);
+  void fail(std::string reason, bool network_refused = false);
 
   SessionConfig config_;
   HandshakeState handshake_;

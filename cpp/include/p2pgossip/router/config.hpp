@@ -108,7 +108,8 @@ struct GossipConfig {
 
   // IDONTWANT (v1.2).
   std::size_t idontwant_message_threshold = 1024;
-  int max_idontwant_messages = 1000;
+  int max_idontwant_messages = 1000;  // IDONTWANT RPCs accepted per peer per heartbeat (v1.2)
+  int max_idontwant_length = 10;      // ids accepted per IDONTWANT RPC (go's MaxIDontWantLength)
   int idontwant_message_ttl_heartbeats = 3;
 
   bool flood_publish = true;
@@ -119,9 +120,9 @@ struct GossipConfig {
   double rate_limit_bytes_per_s = 1 << 20;
   double rate_limit_burst_s = 1.0;  // bucket depth in seconds of rate
 
-  // randomsub: forward to `randomsub_k` random subscribed peers, at most `randomsub_ttl` hops.
+  // randomsub: forward to `randomsub_k` random subscribed peers. There is no hop limit:
+  // rpc.proto has no field to carry one, and the seen cache already ends every flood.
   int randomsub_k = 6;
-  int randomsub_ttl = 8;
 
   // Topics one peer may be subscribed to; further SUBSCRIBEs are dropped (counted as spam).
   int max_subscriptions_per_peer = 128;

@@ -56,6 +56,10 @@ struct Deliver {
   MessageId id;
   PeerIndex from;  // kLocalPeer for our own publishes
 };
+// Not emitted by the router today: per go-libp2p-pubsub and rust-libp2p, GossipSub never
+// closes a connection itself (a badly scored peer is graylisted: its RPCs are ignored). It
+// stays in the variant because shells (the simulator) already handle it; a future blacklist
+// would emit it.
 struct DisconnectPeer {
   PeerIndex peer;
   std::string reason;

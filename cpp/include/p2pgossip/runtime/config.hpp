@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "p2pgossip/crypto/identity.hpp"
@@ -15,6 +16,9 @@ namespace p2pgossip::runtime {
 
 using Duration = std::chrono::nanoseconds;
 using namespace std::chrono_literals;
+
+// Identify's agentVersion (the package version).
+constexpr std::string_view kAgentVersion = "p2pgossip/0.1.0";
 
 // Log levels carry Python logging's numbers, so the bindings pass them through unchanged.
 enum class LogLevel : int { kDebug = 10, kInfo = 20, kWarning = 30, kError = 40 };

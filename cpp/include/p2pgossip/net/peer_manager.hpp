@@ -1,0 +1,215 @@
+// The peer manager: which peers a node dials, keeps, pings and drops. A sans-I/O state
+// machine: the runtime (or a test) reports connection events with `now`, and polls actions
+// (Dial, Disconnect, Ping, PeerUp) and the next deadline. It owns the connection ids, so an
+// inbound connection gets its id from accept_inbound() and an outbound one from the Dial
+// action.
+//
+// Policy:
+// - One connection per peer. Two connections to one peer happen when both dial at once.
+//   go-libp2p's swarm keeps both (go-libp2p-swarm#174: better two than none) and
+//   go-libp2p-pubsub resets all but one stream per peer; rust-libp2p keeps both unless a
+//   connection limit refuses the second, and then each side may refuse a different one and
+//   lose both. Here each side closes the same one without talking: the connection kept is
+//   the one dialled by the peer with the smaller peer id (bytewise); if one peer dialled
+//   both, the first to finish its handshake is kept.
+// - Limits on inbound and outbound connections and on connections per remote IP; every
+//   refusal is counted with its reason.
+// - Connection setup (TCP connect + upgrade) must finish within handshake_timeout.
+// - Liveness: a Ping action every ping_interval per connection; after max_missed_pings
+//   consecutive timeouts the connection is dropped as dead and the peer redialled.
+// - Reconnect with exponential backoff: after the n-th consecutive failure (dial failed,
+//   handshake failed or timed out, connection lost) the peer is not dialled for
+//   min(backoff_initial * 2^(n-1), backoff_max), shortened by up to backoff_jitter of itself
+//   (drawn from the seeded RNG, so runs repeat); a completed handshake resets n.
+// - Bootstrap peers are redialled whenever not connected (within max_outbound). Other peers
+//   learnt from PX, identify or the known-peers file are candidates, dialled at random while
+//   outbound connections are below target_outbound; the candidate set is bounded.
+// - Known peers (those a handshake completed with) export to a versioned text format and
+//   import back at the next start; the runtime does the file I/O.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "p2pgossip/bytes.hpp"
+#include "p2pgossip/crypto/peer_id.hpp"
+#include "p2pgossip/net/multiaddr.hpp"
+#include "p2pgossip/net/time.hpp"
+#include "p2pgossip/result.hpp"
+
+namespace p2pgossip::net {
+
+using ConnectionId = std::uint64_t;
+using crypto::PeerId;
+
+enum class Direction : std::uint8_t { kInbound, kOutbound };
+
+struct PeerManagerConfig {
+  std::size_t max_inbound = 64;
+  std::size_t max_outbound = 32;
+  // PX/identify candidates are dialled while outbound connections are below this.
+  std::size_t target_outbound = 8;
+  // Connections (both directions, established or in setup) sharing one remote IP.
+  std::size_t max_per_ip = 8;
+  // Many local nodes share 127.0.0.1 / ::1 (LocalNetwork), so loopback is exempt by default.
+  bool per_ip_limit_exempts_loopback = true;
+  std::size_t max_pending_dials = 8;
+  Duration handshake_timeout = 10s;
+  // rust-libp2p's ping interval; the ping itself times out in the runtime's ping::Pinger.
+  Duration ping_interval = 15s;
+  std::uint32_t max_missed_pings = 3;
+  Duration backoff_initial = 5s;
+  Duration backoff_max = 300s;
+  double backoff_jitter = 0.1;  // fraction of the delay, in [0, 1)
+  std::size_t max_candidates = 1024;
+  std::size_t max_addrs_per_peer = 8;
+  // Known-peers export and import bounds.
+  std::size_t max_known_peers = 256;
+  std::size_t max_known_peers_bytes = 256 * 1024;
+  std::uint64_t seed = 0;
+};
+
+// Where an address came from, for counters and for what the known-peers file keeps.
+enum class AddrSource : std::uint8_t { kPx, kIdentify, kKnownPeers };
+
+struct Dial {
+  ConnectionId connection;
+  Multiaddr addr;  // with /p2p/<peer id>: the upgrade must authenticate that peer
+};
+struct Disconnect {
+  ConnectionId connection;
+  std::optional<PeerId> peer;
+  std::string reason;
+};
+// Run a ping on this connection and report it with ping_result().
+struct Ping {
+  ConnectionId connection;
+  PeerId peer;
+};
+// This connection is now the peer's one connection: hand it to the router. A later
+// Disconnect of the same connection id takes it away.
+struct PeerUp {
+  ConnectionId connection;
+  PeerId peer;
+};
+using PeerAction = std::variant<Dial, Disconnect, Ping, PeerUp>;
+
+struct PeerManagerCounters {
+  std::uint64_t dials = 0, dials_succeeded = 0, dials_failed = 0;
+  std::uint64_t inbound_accepted = 0, inbound_refused_limit = 0;
+  std::uint64_t refused_per_ip = 0;  // inbound refused or dial skipped
+  std::uint64_t handshakes_completed = 0, handshakes_failed = 0, handshake_timeouts = 0;
+  std::uint64_t duplicate_connections_closed = 0, self_connections_closed = 0;
+  std::uint64_t peer_id_mismatches = 0;
+  std::uint64_t pings = 0, pongs = 0, pings_missed = 0, dead_peers = 0;
+  std::uint64_t disconnects = 0;
+  std::uint64_t candidates_added = 0, candidates_refused_full = 0;
+  std::uint64_t addrs_refused_per_peer_limit = 0, addrs_refused_undialable = 0;
+  std::uint64_t known_peers_loaded = 0;
+  // By reason, each map bounded to kMaxReasons keys (then "other"); a reason's label is its
+  // text before any " (detail)".
+  std::map<std::string, std::uint64_t> dial_failures_by_reason, handshake_failures_by_reason,
+      disconnects_by_reason;
+};
+
+class PeerManager {
+ public:
+  static constexpr std::size_t kMaxReasons = 32;
+  static constexpr std::string_view kKnownPeersHeader = "p2pgossip-known-peers 1";
+
+  PeerManager(PeerId local, PeerManagerConfig config = {});
+
+  // A peer to stay connected to; `addr` must end in /p2p/<peer id>.
+  Status add_bootstrap(const Multiaddr& addr, Instant now);
+  // Addresses of `peer` from PX or identify; undialable ones and those beyond the per-peer
+  // and candidate bounds are refused and counted. Returns how many were added.
+  std::size_t add_addresses(const PeerId& peer, const std::vector<Multiaddr>& addrs,
+                            AddrSource source, Instant now);
+
+  // A TCP connection arrived from `remote`: its id, or nullopt to refuse (close) it.
+  std::optional<ConnectionId> accept_inbound(const Multiaddr& remote, Instant now);
+  void dial_succeeded(ConnectionId id, Instant now);  // TCP connected, upgrade begins
+  void dial_failed(ConnectionId id, std::string_view reason, Instant now);
+  void handshake_failed(ConnectionId id, std::string_view reason, Instant now);
+  // The upgrade authenticated `peer` (Noise) and the muxer is up.
+  void connected(ConnectionId id, const PeerId& peer, Instant now);
+  void disconnected(ConnectionId id, std::string_view reason, Instant now);
+  // nullopt: the ping timed out or its stream failed.
+  void ping_result(ConnectionId id, std::optional<Duration> rtt, Instant now);
+  void tick(Instant now);
+
+  std::optional<PeerAction> poll_action();
+  std::optional<Instant> next_deadline() const;
+
+  Bytes export_known_peers() const;
+  // Strict and bounded: the whole file is refused (Error naming the line and rule) unless
+  // every line parses; then its peers become candidates. Returns how many were loaded.
+  Result<std::size_t> import_known_peers(ByteView data, Instant now);
+
+  const PeerManagerCounters& counters() const { return counters_; }
+  std::size_t inbound_count() const { return count_direction(Direction::kInbound); }
+  std::size_t outbound_count() const { return count_direction(Direction::kOutbound); }
+  std::size_t candidate_count() const;
+  std::optional<ConnectionId> connection_of(const PeerId& peer) const;
+  std::optional<Duration> last_rtt(const PeerId& peer) const;
+
+ private:
+  enum class ConnState : std::uint8_t { kDialing, kHandshaking, kEstablished };
+  struct Connection {
+    Direction direction = Direction::kOutbound;
+    ConnState state = ConnState::kDialing;
+    Multiaddr remote;            // dialled address (outbound) or the remote's address (inbound)
+    Bytes ip;                    // 4 or 16 bytes; empty for DNS addresses
+    std::optional<PeerId> peer;  // the dialled peer, then the authenticated one
+    Instant started{};
+    Instant next_ping{};
+    bool ping_outstanding = false;
+    std::uint32_t missed_pings = 0;
+  };
+  struct Peer {
+    std::vector<Multiaddr> addrs;  // without /p2p
+    bool bootstrap = false;
+    bool known = false;                // a handshake completed: exported to the known-peers file
+    std::uint64_t last_connected = 0;  // order of the last completed handshake
+    std::uint32_t failures = 0;
+    Instant next_dial{};
+    std::optional<ConnectionId> connection;  // established
+    std::optional<ConnectionId> dialing;
+    std::optional<Duration> rtt;
+  };
+
+  std::size_t count_direction(Direction d) const;
+  std::size_t count_ip(const Bytes& ip) const;
+  bool ip_limited(const Bytes& ip) const;
+  bool is_candidate(const Peer& p) const;
+  // nullptr for the local peer, or when `bounded` and the candidate set is full.
+  Peer* peer_or_add(const PeerId& id, bool bounded);
+  bool add_addr(Peer& p, const Multiaddr& addr);
+  void close(ConnectionId id, std::string reason, Instant now);
+  void remove_connection(ConnectionId id, bool failed, Instant now);
+  void schedule_retry(Peer& p, Instant now);
+  Duration backoff_delay(std::uint32_t failures);
+  void dial_due(Instant now);
+  bool start_dial(const PeerId& id, Peer& p, Instant now);
+  void count_reason(std::map<std::string, std::uint64_t>& by_reason, std::string_view reason);
+  void forget_if_unused(const PeerId& id);
+
+  PeerId local_;
+  PeerManagerConfig config_;
+  std::mt19937_64 rng_;
+  ConnectionId next_id_ = 1;
+  std::uint64_t connect_order_ = 0;
+  std::map<PeerId, Peer> peers_;
+  std::map<ConnectionId, Connection> connections_;
+  std::deque<PeerAction> actions_;
+  PeerManagerCounters counters_;
+};
+
+}  // namespace p2pgossip::net

@@ -1,0 +1,511 @@
+#include "p2pgossip/net/peer_manager.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "p2pgossip/crypto/base58.hpp"
+
+namespace p2pgossip::net {
+
+namespace {
+
+// A remote IP as bytes: the value of the first /ip4 or /ip6 component.
+Bytes ip_of(const Multiaddr& addr) {
+  for (const auto& c : addr.components())
+    if (c.protocol == Protocol::kIp4 || c.protocol == Protocol::kIp6) return c.value;
+  return {};
+}
+
+bool is_loopback(const Bytes& ip) {
+  if (ip.size() == 4) return ip[0] == 127;
+  if (ip.size() == 16)
+    return std::all_of(ip.begin(), ip.end() - 1, [](std::uint8_t b) { return b == 0; }) &&
+           ip.back() == 1;
+  return false;
+}
+
+// A transport address we can dial: /ip4|/ip6|/dns*, then /tcp, and nothing else.
+bool dialable(const Multiaddr& addr) {
+  const auto& c = addr.components();
+  if (c.size() != 2 || c[1].protocol != Protocol::kTcp) return false;
+  switch (c[0].protocol) {
+    case Protocol::kIp4:
+    case Protocol::kIp6:
+    case Protocol::kDns:
+    case Protocol::kDns4:
+    case Protocol::kDns6:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Reasons become metric labels: the fixed part before any detail in parentheses.
+std::string_view reason_label(std::string_view reason) {
+  auto cut = reason.find(" (");
+  return cut == std::string_view::npos ? reason : reason.substr(0, cut);
+}
+
+}  // namespace
+
+PeerManager::PeerManager(PeerId local, PeerManagerConfig config)
+    : local_(std::move(local)), config_(config), rng_(config.seed) {}
+
+// --- address book --------------------------------------------------------------------------
+
+PeerManager::Peer* PeerManager::peer_or_add(const PeerId& id, bool bounded) {
+  if (id == local_) return nullptr;
+  if (auto it = peers_.find(id); it != peers_.end()) return &it->second;
+  if (bounded && candidate_count() >= config_.max_candidates) {
+    ++counters_.candidates_refused_full;
+    return nullptr;
+  }
+  ++counters_.candidates_added;
+  return &peers_[id];
+}
+
+bool PeerManager::add_addr(Peer& p, const Multiaddr& with_id) {
+  Multiaddr addr = with_id.without_peer_id();
+  if (!dialable(addr)) {
+    ++counters_.addrs_refused_undialable;
+    return false;
+  }
+  if (std::find(p.addrs.begin(), p.addrs.end(), addr) != p.addrs.end()) return false;
+  if (p.addrs.size() >= config_.max_addrs_per_peer) {
+    ++counters_.addrs_refused_per_peer_limit;
+    return false;
+  }
+  p.addrs.push_back(std::move(addr));
+  return true;
+}
+
+Status PeerManager::add_bootstrap(const Multiaddr& addr, Instant now) {
+  auto id = addr.peer_id();
+  if (!id) return Error{"bootstrap address " + addr.to_string() + " has no /p2p/<peer id>"};
+  if (*id == local_) return Error{"bootstrap address " + addr.to_string() + " is this node"};
+  if (!dialable(addr.without_peer_id()))
+    return Error{"bootstrap address " + addr.to_string() + " is not /ip4|ip6|dns*/…/tcp/…"};
+  Peer* p = peer_or_add(*id, false);
+  p->bootstrap = true;
+  add_addr(*p, addr);
+  dial_due(now);
+  return Ok{};
+}
+
+std::size_t PeerManager::add_addresses(const PeerId& peer, const std::vector<Multiaddr>& addrs,
+                                       AddrSource source, Instant now) {
+  std::size_t added = 0;
+  Peer* p = nullptr;
+  for (const auto& a : addrs) {
+    // An address naming another peer is not an address of this one.
+    if (auto id = a.peer_id(); id && *id != peer) {
+      ++counters_.addrs_refused_undialable;
+      continue;
+    }
+    if (!p && !(p = peer_or_add(peer, true))) break;
+    if (add_addr(*p, a)) ++added;
+  }
+  if (p && source == AddrSource::kKnownPeers) p->known = true;
+  if (p && p->addrs.empty() && !p->connection && !p->dialing) forget_if_unused(peer);
+  if (added) dial_due(now);
+  return added;
+}
+
+bool PeerManager::is_candidate(const Peer& p) const {
+  return !p.bootstrap && !p.connection && !p.dialing;
+}
+
+std::size_t PeerManager::candidate_count() const {
+  return static_cast<std::size_t>(std::count_if(
+      peers_.begin(), peers_.end(), [this](const auto& kv) { return is_candidate(kv.second); }));
+}
+
+void PeerManager::forget_if_unused(const PeerId& id) {
+  auto it = peers_.find(id);
+  if (it == peers_.end()) return;
+  const Peer& p = it->second;
+  if (!p.bootstrap && !p.connection && !p.dialing && p.addrs.empty()) peers_.erase(it);
+}
+
+// --- connections ---------------------------------------------------------------------------
+
+std::size_t PeerManager::count_direction(Direction d) const {
+  return static_cast<std::size_t>(
+      std::count_if(connections_.begin(), connections_.end(),
+                    [d](const auto& kv) { return kv.second.direction == d; }));
+}
+
+std::size_t PeerManager::count_ip(const Bytes& ip) const {
+  return static_cast<std::size_t>(
+      std::count_if(connections_.begin(), connections_.end(),
+                    [&ip](const auto& kv) { return kv.second.ip == ip; }));
+}
+
+bool PeerManager::ip_limited(const Bytes& ip) const {
+  if (ip.empty() || (config_.per_ip_limit_exempts_loopback && is_loopback(ip))) return false;
+  return count_ip(ip) >= config_.max_per_ip;
+}
+
+std::optional<ConnectionId> PeerManager::accept_inbound(const Multiaddr& remote, Instant now) {
+  if (inbound_count() >= config_.max_inbound) {
+    ++counters_.inbound_refused_limit;
+    return std::nullopt;
+  }
+  Bytes ip = ip_of(remote);
+  if (ip_limited(ip)) {
+    ++counters_.refused_per_ip;
+    return std::nullopt;
+  }
+  ConnectionId id = next_id_++;
+  Connection c;
+  c.direction = Direction::kInbound;
+  c.state = ConnState::kHandshaking;
+  c.remote = remote;
+  c.ip = std::move(ip);
+  c.started = now;
+  connections_.emplace(id, std::move(c));
+  ++counters_.inbound_accepted;
+  return id;
+}
+
+void PeerManager::dial_succeeded(ConnectionId id, Instant now) {
+  auto it = connections_.find(id);
+  if (it == connections_.end() || it->second.state != ConnState::kDialing) return;
+  it->second.state = ConnState::kHandshaking;
+  ++counters_.dials_succeeded;
+}
+
+void PeerManager::dial_failed(ConnectionId id, std::string_view reason, Instant now) {
+  if (!connections_.contains(id)) return;
+  ++counters_.dials_failed;
+  count_reason(counters_.dial_failures_by_reason, reason);
+  remove_connection(id, true, now);
+}
+
+void PeerManager::handshake_failed(ConnectionId id, std::string_view reason, Instant now) {
+  if (!connections_.contains(id)) return;
+  ++counters_.handshakes_failed;
+  count_reason(counters_.handshake_failures_by_reason, reason);
+  remove_connection(id, true, now);
+}
+
+void PeerManager::connected(ConnectionId id, const PeerId& peer, Instant now) {
+  auto it = connections_.find(id);
+  if (it == connections_.end() || it->second.state == ConnState::kEstablished) return;
+  Connection& c = it->second;
+  if (peer == local_) {
+    ++counters_.self_connections_closed;
+    return close(id, "connected to self", now);
+  }
+  if (c.peer && *c.peer != peer) {
+    // The upgrade should have refused it (the dialled /p2p/ id is checked in Noise).
+    ++counters_.peer_id_mismatches;
+    return close(id, "peer id mismatch", now);
+  }
+  // Connections are bounded by the limits, so a connected peer always gets an entry.
+  Peer* p = peer_or_add(peer, false);
+  if (p->dialing == id) p->dialing.reset();
+  c.peer = peer;
+  c.state = ConnState::kEstablished;
+  c.next_ping = now + config_.ping_interval;
+  ++counters_.handshakes_completed;
+  p->failures = 0;
+  p->known = true;
+  p->last_connected = ++connect_order_;
+  if (c.direction == Direction::kOutbound) add_addr(*p, c.remote);
+
+  if (p->connection) {
+    // Simultaneous dial: keep the connection dialled by the smaller peer id, so both ends
+    // keep the same one; with one dialler for both, keep the first.
+    const Connection& old = connections_.at(*p->connection);
+    auto dialler = [&](const Connection& x) -> const PeerId& {
+      return x.direction == Direction::kOutbound ? local_ : peer;
+    };
+    bool keep_new = old.direction != c.direction && dialler(c) < dialler(old);
+    ++counters_.duplicate_connections_closed;
+    if (!keep_new) return close(id, "duplicate connection", now);
+    ConnectionId old_id = *p->connection;
+    p->connection = id;  // first, so closing the old one neither retries nor forgets the peer
+    close(old_id, "duplicate connection", now);
+  }
+  p->connection = id;
+  actions_.push_back(PeerUp{id, peer});
+}
+
+void PeerManager::disconnected(ConnectionId id, std::string_view reason, Instant now) {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return;  // already closed by us
+  ++counters_.disconnects;
+  count_reason(counters_.disconnects_by_reason, reason);
+  remove_connection(id, true, now);
+}
+
+void PeerManager::close(ConnectionId id, std::string reason, Instant now) {
+  auto it = connections_.find(id);
+  if (it == connections_.end()) return;
+  ++counters_.disconnects;
+  count_reason(counters_.disconnects_by_reason, reason);
+  // A duplicate or a self connection is not a failure of the peer.
+  bool failed = reason != "duplicate connection" && reason != "connected to self";
+  actions_.push_back(Disconnect{id, it->second.peer, std::move(reason)});
+  remove_connection(id, failed, now);
+}
+
+void PeerManager::remove_connection(ConnectionId id, bool failed, Instant now) {
+  auto it = connections_.find(id);
+  std::optional<PeerId> peer = std::move(it->second.peer);
+  connections_.erase(it);
+  if (!peer) return;
+  auto pit = peers_.find(*peer);
+  if (pit == peers_.end()) return;
+  Peer& p = pit->second;
+  bool was_ours = p.connection == id || p.dialing == id;
+  if (p.connection == id) p.connection.reset();
+  if (p.dialing == id) p.dialing.reset();
+  if (was_ours && failed) schedule_retry(p, now);
+  forget_if_unused(*peer);
+  dial_due(now);
+}
+
+void PeerManager::ping_result(ConnectionId id, std::optional<Duration> rtt, Instant now) {
+  auto it = connections_.find(id);
+  if (it == connections_.end() || !it->second.ping_outstanding) return;
+  Connection& c = it->second;
+  c.ping_outstanding = false;
+  c.next_ping = now + config_.ping_interval;
+  if (rtt) {
+    ++counters_.pongs;
+    c.missed_pings = 0;
+    if (c.peer) peers_.at(*c.peer).rtt = *rtt;
+    return;
+  }
+  ++counters_.pings_missed;
+  if (++c.missed_pings >= config_.max_missed_pings) {
+    ++counters_.dead_peers;
+    close(id, "dead peer (missed pings)", now);
+  }
+}
+
+// --- timers and dialling -------------------------------------------------------------------
+
+Duration PeerManager::backoff_delay(std::uint32_t failures) {
+  Duration d = config_.backoff_initial;
+  for (std::uint32_t i = 1; i < failures && d < config_.backoff_max; ++i) d *= 2;
+  d = std::min(d, config_.backoff_max);
+  double u = static_cast<double>(rng_() >> 11) * 0x1.0p-53;  // [0, 1)
+  auto cut = static_cast<Duration::rep>(
+      std::floor(static_cast<double>(d.count()) * config_.backoff_jitter * u));
+  return d - Duration(cut);
+}
+
+void PeerManager::schedule_retry(Peer& p, Instant now) {
+  ++p.failures;
+  p.next_dial = now + backoff_delay(p.failures);
+}
+
+void PeerManager::tick(Instant now) {
+  std::vector<std::pair<ConnectionId, std::string>> to_close;
+  for (auto& [id, c] : connections_) {
+    if (c.state != ConnState::kEstablished) {
+      if (now >= c.started + config_.handshake_timeout) to_close.emplace_back(id, "");
+    } else if (!c.ping_outstanding && now >= c.next_ping) {
+      c.ping_outstanding = true;
+      ++counters_.pings;
+      actions_.push_back(Ping{id, *c.peer});
+    }
+  }
+  for (auto& [id, reason] : to_close) {
+    ++counters_.handshake_timeouts;
+    close(id, "handshake timeout", now);
+  }
+  dial_due(now);
+}
+
+bool PeerManager::start_dial(const PeerId& id, Peer& p, Instant now) {
+  if (p.addrs.empty()) return false;
+  const Multiaddr& addr = p.addrs[p.failures % p.addrs.size()];
+  Bytes ip = ip_of(addr);
+  if (ip_limited(ip)) {
+    ++counters_.refused_per_ip;
+    schedule_retry(p, now);
+    return false;
+  }
+  auto full = addr.with_peer_id(id);
+  if (!full) {
+    schedule_retry(p, now);
+    return false;
+  }
+  ConnectionId cid = next_id_++;
+  Connection c;
+  c.direction = Direction::kOutbound;
+  c.remote = addr;
+  c.ip = std::move(ip);
+  c.peer = id;
+  c.started = now;
+  connections_.emplace(cid, std::move(c));
+  p.dialing = cid;
+  ++counters_.dials;
+  actions_.push_back(Dial{cid, std::move(full).value()});
+  return true;
+}
+
+void PeerManager::dial_due(Instant now) {
+  auto pending = [this] {
+    return static_cast<std::size_t>(
+        std::count_if(connections_.begin(), connections_.end(),
+                      [](const auto& kv) { return kv.second.state == ConnState::kDialing; }));
+  };
+  auto room = [&] {
+    return outbound_count() < config_.max_outbound && pending() < config_.max_pending_dials;
+  };
+  auto due = [&](const Peer& p) {
+    return !p.connection && !p.dialing && !p.addrs.empty() && now >= p.next_dial;
+  };
+  // Bootstrap peers first, whenever they are not connected.
+  for (auto& [id, p] : peers_) {
+    if (!room()) return;
+    if (p.bootstrap && due(p)) start_dial(id, p, now);
+  }
+  // Then random candidates while below the outbound target.
+  while (room() && outbound_count() < config_.target_outbound) {
+    std::vector<std::pair<const PeerId*, Peer*>> eligible;
+    for (auto& [id, p] : peers_)
+      if (!p.bootstrap && due(p)) eligible.emplace_back(&id, &p);
+    if (eligible.empty()) return;
+    auto& [id, p] = eligible[rng_() % eligible.size()];
+    start_dial(*id, *p, now);
+  }
+}
+
+std::optional<Instant> PeerManager::next_deadline() const {
+  std::optional<Instant> next;
+  auto consider = [&next](Instant t) {
+    if (!next || t < *next) next = t;
+  };
+  for (const auto& [id, c] : connections_) {
+    if (c.state != ConnState::kEstablished)
+      consider(c.started + config_.handshake_timeout);
+    else if (!c.ping_outstanding)
+      consider(c.next_ping);
+  }
+  bool want_candidates = outbound_count() < config_.target_outbound;
+  for (const auto& [id, p] : peers_) {
+    if (p.connection || p.dialing || p.addrs.empty()) continue;
+    if (p.bootstrap || want_candidates) consider(p.next_dial);
+  }
+  return next;
+}
+
+std::optional<PeerAction> PeerManager::poll_action() {
+  if (actions_.empty()) return std::nullopt;
+  PeerAction a = std::move(actions_.front());
+  actions_.pop_front();
+  return a;
+}
+
+void PeerManager::count_reason(std::map<std::string, std::uint64_t>& by_reason,
+                               std::string_view reason) {
+  std::string key(reason_label(reason));
+  if (!by_reason.contains(key) && by_reason.size() >= kMaxReasons) key = "other";
+  ++by_reason[key];
+}
+
+std::optional<ConnectionId> PeerManager::connection_of(const PeerId& peer) const {
+  auto it = peers_.find(peer);
+  return it == peers_.end() ? std::nullopt : it->second.connection;
+}
+
+std::optional<Duration> PeerManager::last_rtt(const PeerId& peer) const {
+  auto it = peers_.find(peer);
+  return it == peers_.end() ? std::nullopt : it->second.rtt;
+}
+
+// --- known peers file ----------------------------------------------------------------------
+//
+//   p2pgossip-known-peers 1
+//   <peer id, base58btc> <multiaddr> [<multiaddr> ...]
+//   ...
+// One line per peer, most recently connected first; addresses without /p2p.
+
+Bytes PeerManager::export_known_peers() const {
+  std::vector<std::pair<std::uint64_t, const std::pair<const PeerId, Peer>*>> order;
+  for (const auto& kv : peers_)
+    if (kv.second.known && !kv.second.addrs.empty())
+      order.emplace_back(kv.second.last_connected, &kv);
+  std::sort(order.begin(), order.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::string out(kKnownPeersHeader);
+  out += '\n';
+  std::size_t n = 0;
+  for (const auto& [_, kv] : order) {
+    if (n++ == config_.max_known_peers) break;
+    std::string line = kv->first.to_string();
+    for (const auto& a : kv->second.addrs) line += ' ' + a.to_string();
+    line += '\n';
+    if (out.size() + line.size() > config_.max_known_peers_bytes) break;
+    out += line;
+  }
+  return to_bytes(as_bytes(out));
+}
+
+Result<std::size_t> PeerManager::import_known_peers(ByteView data, Instant now) {
+  auto fail = [](std::size_t line, const std::string& rule) {
+    return Error{"known peers line " + std::to_string(line) + ": " + rule};
+  };
+  if (data.size() > config_.max_known_peers_bytes)
+    return Error{"known peers: file larger than " + std::to_string(config_.max_known_peers_bytes) +
+                 " bytes"};
+  std::string_view text = as_chars(data);
+  std::vector<std::pair<PeerId, std::vector<Multiaddr>>> parsed;
+  std::size_t line_no = 0;
+  while (!text.empty()) {
+    std::size_t end = text.find('\n');
+    if (end == std::string_view::npos) return fail(line_no + 1, "no final newline");
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(end + 1);
+    ++line_no;
+    if (line_no == 1) {
+      if (line != kKnownPeersHeader)
+        return fail(1, "not a p2pgossip known-peers file of version 1");
+      continue;
+    }
+    if (parsed.size() == config_.max_known_peers)
+      return fail(line_no, "more than " + std::to_string(config_.max_known_peers) + " peers");
+    std::vector<std::string_view> fields;
+    std::size_t pos = 0;
+    while (pos <= line.size()) {
+      std::size_t sp = line.find(' ', pos);
+      if (sp == std::string_view::npos) sp = line.size();
+      fields.push_back(line.substr(pos, sp - pos));
+      pos = sp + 1;
+    }
+    if (fields.size() < 2) return fail(line_no, "expected a peer id and at least one address");
+    if (fields.size() - 1 > config_.max_addrs_per_peer)
+      return fail(line_no,
+                  "more than " + std::to_string(config_.max_addrs_per_peer) + " addresses");
+    auto id = PeerId::parse(fields[0]);
+    if (!id) return fail(line_no, id.error().what);
+    std::vector<Multiaddr> addrs;
+    for (std::size_t i = 1; i < fields.size(); ++i) {
+      auto a = Multiaddr::parse(fields[i]);
+      if (!a) return fail(line_no, a.error().what);
+      if (a->peer_id() || !dialable(*a))
+        return fail(line_no, "address " + std::string(fields[i]) + " is not /ip4|ip6|dns*/…/tcp/…");
+      addrs.push_back(std::move(a).value());
+    }
+    parsed.emplace_back(std::move(id).value(), std::move(addrs));
+  }
+  if (line_no == 0) return fail(1, "not a p2pgossip known-peers file of version 1");
+  std::size_t loaded = 0;
+  // Last line first, so the file's recency order survives the next export.
+  for (auto it = parsed.rbegin(); it != parsed.rend(); ++it) {
+    if (add_addresses(it->first, it->second, AddrSource::kKnownPeers, now) == 0) continue;
+    ++loaded;
+    if (auto p = peers_.find(it->first); p != peers_.end() && p->second.last_connected == 0)
+      p->second.last_connected = ++connect_order_;
+  }
+  counters_.known_peers_loaded += loaded;
+  return loaded;
+}
+
+}  // namespace p2pgossip::net
