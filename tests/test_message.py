@@ -3,19 +3,12 @@
 import p2pgossip as pg
 import pytest
 import xxhash
+from _sansio import varint
 from hypothesis import given
 from hypothesis import strategies as st
 from p2pgossip import SignaturePolicy, crypto
 
 StrictSign, StrictNoSign = SignaturePolicy.StrictSign, SignaturePolicy.StrictNoSign
-
-
-def varint(n: int) -> bytes:
-    out = b""
-    while n >= 0x80:
-        out += bytes([n & 0x7F | 0x80])
-        n >>= 7
-    return out + bytes([n])
 
 
 def field(number: int, value: bytes) -> bytes:

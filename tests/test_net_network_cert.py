@@ -1,6 +1,7 @@
 """Private networks: certificates issued by a network key, checked in the Noise handshake."""
 
 import pytest
+from _sansio import pump, varint
 from hypothesis import given
 from hypothesis import strategies as st
 from p2pgossip import DecodeError, Identity
@@ -57,22 +58,13 @@ def test_rejections_have_fixed_reasons(case, reason):
         cert = issue_certificate(network, peer.public_key, expiry=NOW + 10)
         fields = decode_certificate(cert)
         # same signature, later expiry: re-encode by hand (field 2 varint)
-        cert = cert.replace(bytes([0x10]) + _varint(NOW + 10), bytes([0x10]) + _varint(NOW + 99))
+        cert = cert.replace(bytes([0x10]) + varint(NOW + 10), bytes([0x10]) + varint(NOW + 99))
         assert decode_certificate(cert)["signature"] == fields["signature"]
     elif case == "truncated":
         cert = cert[:-1]
     with pytest.raises(DecodeError) as e:
         verify_certificate(net_key, peer_key, cert, now=now)
     assert str(e.value).startswith(reason)
-
-
-def _varint(v):
-    out = bytearray()
-    while v >= 0x80:
-        out.append(v & 0x7F | 0x80)
-        v >>= 7
-    out.append(v)
-    return bytes(out)
 
 
 def test_signature_is_domain_separated():
@@ -89,19 +81,6 @@ def test_arbitrary_certificates_are_refused_cleanly(data):
     network, peer = ids(2)
     with pytest.raises(DecodeError, match="network certificate"):
         verify_certificate(network.public_key, peer.public_key, data, now=NOW)
-
-
-def pump(a, b):
-    events = {id(a): [], id(b): []}
-    out_a, out_b = a.take_output(), b.take_output()
-    while out_a or out_b:
-        out, ev = b.feed(out_a)
-        events[id(b)] += ev
-        out_a, out_b = b"", out_b + out
-        out, ev = a.feed(out_b)
-        events[id(a)] += ev
-        out_b, out_a = b"", out_a + out
-    return events[id(a)], events[id(b)]
 
 
 def session(initiator, identity, network=None, cert=b"", now=NOW):

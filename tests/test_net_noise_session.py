@@ -3,6 +3,7 @@
 import random
 
 import pytest
+from _sansio import pump
 from hypothesis import given
 from hypothesis import strategies as st
 from p2pgossip import DecodeError, Identity
@@ -12,22 +13,6 @@ from p2pgossip.net import NoiseHandshakeState, NoiseSession, noise_decode_payloa
 def seeds(n, seed=7):
     rng = random.Random(seed)
     return [rng.randbytes(32) for _ in range(n)]
-
-
-def pump(a, b):
-    """Deliver each side's output to the other until both are quiet; collect events."""
-    events = {id(a): [], id(b): []}
-    out_a, out_b = a.take_output(), b.take_output()
-    while out_a or out_b:
-        out, ev = b.feed(out_a)
-        events[id(b)] += ev
-        out_a = b""
-        out_b += out
-        out, ev = a.feed(out_b)
-        events[id(a)] += ev
-        out_b = b""
-        out_a += out
-    return events[id(a)], events[id(b)]
 
 
 def identity_key_of(session_events):

@@ -1,6 +1,7 @@
 import struct
 
 import pytest
+from _sansio import pump
 from hypothesis import given
 from hypothesis import strategies as st
 from p2pgossip import DecodeError
@@ -23,19 +24,6 @@ def frames(wire):
 
 def pair(**kw):
     return YamuxSession("client", **kw), YamuxSession("server", **kw)
-
-
-def pump(a, b):
-    ev = {id(a): [], id(b): []}
-    out_a, out_b = a.take_output(), b.take_output()
-    while out_a or out_b:
-        o, e = b.feed(out_a)
-        ev[id(b)] += e
-        out_a, out_b = b"", out_b + o
-        o, e = a.feed(out_b)
-        ev[id(a)] += e
-        out_b, out_a = b"", out_a + o
-    return ev[id(a)], ev[id(b)]
 
 
 def test_header_layout():

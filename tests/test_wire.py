@@ -5,20 +5,12 @@ from __future__ import annotations
 import contextlib
 
 import pytest
+from _sansio import varint
 from hypothesis import given
 from hypothesis import strategies as st
 from p2pgossip import DecodeError, _core, wire
 
 # ---- a tiny independent protobuf writer, for hand-built (often malformed) input ----
-
-
-def varint(v: int) -> bytes:
-    out = bytearray()
-    while v >= 0x80:
-        out.append(v & 0x7F | 0x80)
-        v >>= 7
-    out.append(v)
-    return bytes(out)
 
 
 def tag(field: int, wire_type: int) -> bytes:
