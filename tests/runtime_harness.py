@@ -83,16 +83,6 @@ def host_port(addr: str) -> tuple[str, int]:
     return parts[2], int(parts[4])
 
 
-def varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        b = n & 0x7F
-        n >>= 7
-        out.append(b | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
 def closed_by_remote(sock: socket.socket, timeout: float = TIMEOUT_S) -> bool:
     """Reads until the remote closes (True) or `timeout` passes without that (False)."""
     sock.settimeout(timeout)

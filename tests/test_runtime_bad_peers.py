@@ -5,8 +5,9 @@ from __future__ import annotations
 import socket
 
 import pytest
+from _sansio import varint
 from p2pgossip import _core
-from runtime_harness import Harness, RawPeer, closed_by_remote, host_port, varint
+from runtime_harness import Harness, RawPeer, closed_by_remote, host_port
 
 
 @pytest.fixture
