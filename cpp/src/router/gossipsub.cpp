@@ -426,6 +426,8 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, Instant now) {
       ++counters.dropped_ignored;
       score.ignored(s, *t, id, now);
       return;
+    case ValidationResult::kPending:
+      return;  // Router::validation_complete finishes it
   }
   actions.emplace_back(Deliver{mp, id, p.index});
   ++counters.messages_delivered;

@@ -31,7 +31,10 @@ constexpr PeerIndex kLocalPeer = 0xffffffff;
 
 enum class Protocol : std::uint8_t { kMeshsub12, kMeshsub11, kFloodsub };
 
-enum class ValidationResult : std::uint8_t { kAccept, kReject, kIgnore };
+// kPending (from Services::validate only): the shell validates asynchronously and reports the
+// outcome with Router::validation_complete; until then the message is neither delivered
+// nor forwarded (it is already in the seen cache, so copies count as duplicates).
+enum class ValidationResult : std::uint8_t { kAccept, kReject, kIgnore, kPending };
 
 // What the shell supplies. Verification is the shell's so that nodes sharing a process
 // can share one verification cache (keyed by a digest of the signed bytes).
@@ -84,6 +87,10 @@ class Router {
   // Errors: too large, wrong signature policy, already published.
   Result<MessageId> publish(MessagePtr message, Instant now);
   void subscribe(const std::string& topic, Instant now);
+  // The outcome of a validation that Services::validate left pending, for the message as
+  // received from `from` (which may have disconnected since). kPending is not an outcome.
+  void validation_complete(MessagePtr message, const MessageId& id, PeerIndex from,
+                           ValidationResult result, Instant now);
   void unsubscribe(const std::string& topic, Instant now);
 
   // Explicit (direct) peers: always sent every message of their topics, never in a mesh,
