@@ -15,6 +15,7 @@ PYBIND11_MODULE(_core, m) {
   bind_sim(m);
   bind_net(m);
   bind_metrics(m);
+  bind_runtime(m);
 }
 
 }  // namespace p2pgossip::bindings
