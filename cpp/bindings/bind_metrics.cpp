@@ -2,6 +2,7 @@
 // Prometheus text exposition.
 #include <pybind11/stl.h>
 
+#include <cmath>
 #include <limits>
 #include <memory>
 #include <string>
@@ -37,6 +38,52 @@ const char* type_name(MetricType t) {
 Labels labels_of(const py::dict& d) {
   Labels out;
   for (auto [k, v] : d) out.emplace_back(py::cast<std::string>(k), py::cast<std::string>(v));
+  return out;
+}
+
+MetricType type_of(const std::string& s) {
+  if (s == "counter") return MetricType::counter;
+  if (s == "gauge") return MetricType::gauge;
+  if (s == "histogram") return MetricType::histogram;
+  throw py::value_error("metric type must be 'counter', 'gauge' or 'histogram', not '" + s + "'");
+}
+
+// The inverse of snapshot_to_py, for families built in Python.
+std::vector<FamilySnapshot> snapshot_from_py(const py::list& families) {
+  std::vector<FamilySnapshot> out;
+  for (auto item : families) {
+    auto fam = item.cast<py::dict>();
+    FamilySnapshot f;
+    f.name = fam["name"].cast<std::string>();
+    f.help = fam["help"].cast<std::string>();
+    f.type = type_of(fam["type"].cast<std::string>());
+    f.label_names = fam["label_names"].cast<std::vector<std::string>>();
+    for (auto si : fam["samples"].cast<py::list>()) {
+      auto sd = si.cast<py::dict>();
+      Sample s;
+      auto labels = sd["labels"].cast<py::dict>();
+      for (const auto& n : f.label_names) {
+        if (!labels.contains(n)) throw py::value_error(f.name + ": sample lacks label '" + n + "'");
+        s.label_values.push_back(labels[py::str(n)].cast<std::string>());
+      }
+      if (f.type == MetricType::histogram) {
+        for (auto b : sd["buckets"].cast<py::list>()) {
+          auto t = b.cast<py::tuple>();
+          double le = t[0].cast<double>();
+          if (!std::isinf(le)) s.histogram.bounds.push_back(le);
+          s.histogram.cumulative.push_back(t[1].cast<std::uint64_t>());
+        }
+        if (s.histogram.cumulative.size() != s.histogram.bounds.size() + 1)
+          throw py::value_error(f.name + ": buckets must end with (inf, count)");
+        s.histogram.sum = sd["sum"].cast<double>();
+        s.histogram.count = sd["count"].cast<std::uint64_t>();
+      } else {
+        s.value = sd["value"].cast<double>();
+      }
+      f.samples.push_back(std::move(s));
+    }
+    out.push_back(std::move(f));
+  }
   return out;
 }
 
@@ -153,6 +200,11 @@ void bind_metrics(py::module_& m) {
         return exposition_text(all);
       },
       py::arg("registries"));
+  m.def(
+      "metrics_text",
+      [](const py::list& families) { return exposition_text(snapshot_from_py(families)); },
+      py::arg("families"),
+      "The text exposition of families in MetricsRegistry.snapshot()'s shape.");
   m.def(
       "exponential_buckets",
       [](double start, double factor, std::size_t count) {
