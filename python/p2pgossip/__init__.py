@@ -4,7 +4,7 @@ A GossipSub core in C++ (signed messages, peer scoring, rate limits) with a Pyth
 a deterministic network simulator, and libp2p on the wire.
 """
 
-from . import crypto, topology, wire
+from . import crypto, metrics, topology, wire
 from ._core import (
     CpuCost,
     DecodeError,
@@ -21,6 +21,16 @@ from ._core import (
     SignaturePolicy,
     TopicScoreParams,
 )
+from .local_network import LocalNetwork
+from .node import (
+    Node,
+    NodeError,
+    NoPeersError,
+    Received,
+    Runtime,
+    Subscription,
+    ValidationResult,
+)
 from .simulation import Simulation
 
 __version__ = "0.1.0"
@@ -32,17 +42,26 @@ __all__ = [
     "Identity",
     "InvalidKeyError",
     "Latency",
+    "LocalNetwork",
     "Message",
+    "NoPeersError",
+    "Node",
+    "NodeError",
     "PeerId",
     "PeerScoreParams",
     "PeerScoreThresholds",
+    "Received",
     "Router",
+    "Runtime",
     "Rpc",
     "SignaturePolicy",
     "Simulation",
+    "Subscription",
     "TopicScoreParams",
+    "ValidationResult",
     "__version__",
     "crypto",
+    "metrics",
     "topology",
     "wire",
 ]

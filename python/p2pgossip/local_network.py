@@ -1,0 +1,395 @@
+"""Many real nodes in one process on loopback, wired by a graph: the real stack (TCP, Noise,
+yamux, GossipSub) with the simulator's experiment vocabulary and result tables.
+
+``deliveries()`` and ``metrics()`` have the columns of ``Simulation.deliveries()`` and
+``Simulation.metrics()``; what a real network cannot observe is -1 (hops) or NaN (CPU time
+charged, PX ignored), never a guess. Times are seconds since the network started.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ._core import GossipConfig, Identity
+from .node import Node, NodeError, Received, Runtime, Subscription
+
+if TYPE_CHECKING:
+    import networkx as nx
+    import pandas as pd
+
+__all__ = ["LocalNetwork", "parse_topology"]
+
+_PUBSUB_PREFIXES = ("/meshsub/", "/floodsub/")
+
+
+def parse_topology(topology: Any, n: int, seed: int) -> nx.Graph:
+    """A networkx graph on 0..n-1 from a graph or a name: ``"full"``, ``"ring"``,
+    ``"random-regular:<d>"``, ``"erdos-renyi:<p>"``, ``"barabasi-albert:<m>"``."""
+    from . import topology as t
+
+    if hasattr(topology, "nodes") and hasattr(topology, "edges"):
+        import networkx as nx
+
+        g = nx.convert_node_labels_to_integers(topology, ordering="sorted")
+        if g.number_of_nodes() != n:
+            raise ValueError(f"topology has {g.number_of_nodes()} nodes, n={n}")
+        return g
+    name, _, arg = str(topology).partition(":")
+    if name == "full":
+        return t.full_mesh(n)
+    if name == "ring":
+        return t.ring(n)
+    if name == "random-regular":
+        return t.random_regular(int(arg or 8), n, seed)
+    if name == "erdos-renyi":
+        return t.erdos_renyi(n, float(arg or 0.1), seed)
+    if name == "barabasi-albert":
+        return t.barabasi_albert(n, int(arg or 3), seed)
+    raise ValueError(
+        f"unknown topology {topology!r}: a networkx graph, 'full', 'ring', "
+        "'random-regular:<d>', 'erdos-renyi:<p>' or 'barabasi-albert:<m>'"
+    )
+
+
+class LocalNetwork:
+    """``n`` real nodes on 127.0.0.1 sharing one runtime, connected along ``topology``.
+
+    ``async with LocalNetwork(50, topology="random-regular:8", seed=1) as net:``. Node i
+    dials node j for every edge (i, j) with i < j. Every node delivers into a subscription
+    per topic joined with ``subscribe`` (readable at ``net.subscriptions[i][topic]``) and
+    every delivery is recorded for ``deliveries()`` and ``wait_delivered()``.
+    """
+
+    def __init__(
+        self,
+        n: int,
+        topology: Any = "random-regular:8",
+        *,
+        config: GossipConfig | None = None,
+        seed: int = 0,
+        threads: int = 1,
+    ) -> None:
+        if n < 1:
+            raise ValueError("n must be >= 1")
+        self.n = n
+        self.seed = seed
+        self.topology = parse_topology(topology, n, seed)
+        self.config = config if config is not None else GossipConfig()
+        self._threads = threads
+        self._runtime: Runtime | None = None
+        self.nodes: list[Node] = []
+        self._identities = [
+            Identity.from_seed(seed.to_bytes(8, "big") + i.to_bytes(24, "big")) for i in range(n)
+        ]
+        self._index = {ident.peer_id.to_bytes(): i for i, ident in enumerate(self._identities)}
+        self._alive = [False] * n
+        self._crashes = [0] * n
+        self._topics: dict[str, set[int]] = {}
+        self.subscriptions: list[dict[str, Subscription]] = [{} for _ in range(n)]
+        self._published: dict[str, tuple[str, int, float]] = {}  # id -> topic, node, t
+        self._publish_failed = [0] * n
+        self._deliveries: list[tuple[str, int, float, int]] = []
+        self._delivered: set[tuple[str, int]] = set()
+        self._progress: asyncio.Event | None = None
+        self._blocked: dict[int, set[int]] = {}
+        self._t0 = 0.0
+
+    # -- lifecycle -----------------------------------------------------------------------
+
+    async def start(self) -> LocalNetwork:
+        self._runtime = Runtime(threads=self._threads)
+        self._runtime._start()
+        self._progress = asyncio.Event()
+        self._t0 = time.monotonic()
+        self.nodes = [self._make_node(i) for i in range(self.n)]
+        await asyncio.gather(*(node.start() for node in self.nodes))
+        self._alive = [True] * self.n
+        await asyncio.gather(*(self._dial(u, v) for u, v in self._edges()))
+        return self
+
+    def _make_node(self, i: int) -> Node:
+        node = Node(
+            identity=self._identities[i],
+            config=self.config,
+            runtime=self._runtime,
+            seed=self.seed * 1_000_003 + i,
+        )
+        node._observer = self._observe
+        return node
+
+    def _edges(self) -> list[tuple[int, int]]:
+        return sorted((min(u, v), max(u, v)) for u, v in self.topology.edges())
+
+    async def _dial(self, u: int, v: int) -> None:
+        if self._alive[u] and self._alive[v]:
+            await self.nodes[u].connect(self.nodes[v].addrs[0])
+
+    async def close(self) -> None:
+        """Close every node and join the runtime's threads."""
+        if self._runtime is not None:
+            await self._runtime.close()
+
+    async def __aenter__(self) -> LocalNetwork:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # -- traffic -------------------------------------------------------------------------
+
+    def _observe(self, node: Node, msg: Received) -> None:
+        i = self._index[node.peer_id.to_bytes()]
+        key = (msg.id, i)
+        if key in self._delivered:
+            return
+        self._delivered.add(key)
+        frm = self._index.get(msg._received_from, -1) if msg._received_from else -1
+        self._deliveries.append((msg.id, i, msg.received_at - self._t0, frm))
+        if self._progress is not None:
+            self._progress.set()
+
+    async def subscribe(
+        self, topic: str, nodes: Iterable[int] | None = None, *, timeout: float = 30.0
+    ) -> None:
+        """Subscribe ``nodes`` (default all) to ``topic`` and wait until each of them with a
+        subscribed live neighbour has a mesh for it (a heartbeat or two), so that what is
+        published next travels the mesh rather than racing the subscriptions."""
+        members = self._topics.setdefault(topic, set())
+        for i in range(self.n) if nodes is None else nodes:
+            if topic not in self.subscriptions[i]:
+                self.subscriptions[i][topic] = self.nodes[i].subscribe(topic)
+            members.add(i)
+        waiting = [
+            i
+            for i in members
+            if self._alive[i]
+            and any(j in members and self._alive[j] for j in self.topology.neighbors(i))
+        ]
+        deadline = time.monotonic() + timeout
+        while waiting:
+            waiting = [i for i in waiting if self.nodes[i].stats()["mesh_sizes"].get(topic, 0) == 0]
+            if waiting and time.monotonic() > deadline:
+                raise TimeoutError(
+                    f"no mesh for {topic!r} after {timeout} s at nodes {waiting[:20]}"
+                )
+            if waiting:
+                # No event reports mesh changes; the heartbeat builds them about once a second.
+                await asyncio.sleep(0.05)
+
+    async def publish(self, i: int, topic: str, data: bytes) -> str:
+        """Publish from node ``i``; returns the message id (hex)."""
+        t = time.monotonic() - self._t0
+        try:
+            mid = await self.nodes[i].publish(topic, data)
+        except NodeError:
+            self._publish_failed[i] += 1
+            raise
+        self._published[mid] = (topic, i, t)
+        return mid
+
+    def missing(self) -> list[tuple[str, int]]:
+        """(message id, node) pairs still undelivered: every published message at every
+        live subscriber of its topic."""
+        out = []
+        for mid, (topic, _, _) in self._published.items():
+            for i in sorted(self._topics.get(topic, ())):
+                if self._alive[i] and (mid, i) not in self._delivered:
+                    out.append((mid, i))
+        return out
+
+    async def wait_delivered(self, timeout: float = 30.0) -> None:
+        """Wait until every published message reached every live subscriber of its topic;
+        TimeoutError listing what is missing otherwise."""
+        assert self._progress is not None
+        deadline = time.monotonic() + timeout
+        while True:
+            self._progress.clear()
+            missing = self.missing()
+            if not missing:
+                return
+            left = deadline - time.monotonic()
+            if left <= 0:
+                by_msg: dict[str, list[int]] = {}
+                for mid, i in missing:
+                    by_msg.setdefault(mid, []).append(i)
+                lines = [
+                    f"  {mid[:16]}… missing at {len(v)} node(s): {v[:20]}"
+                    for mid, v in by_msg.items()
+                ]
+                raise TimeoutError(
+                    f"{len(missing)} deliveries missing after {timeout} s "
+                    f"({len(by_msg)} of {len(self._published)} messages):\n" + "\n".join(lines[:20])
+                )
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(self._progress.wait(), left)
+
+    # -- faults and shaping --------------------------------------------------------------
+
+    def _peer(self, i: int) -> bytes:
+        return self._identities[i].peer_id.to_bytes()
+
+    def partition(self, groups: Iterable[Iterable[int]]) -> None:
+        """Split the network: nodes in different groups refuse each other's connections
+        (those up are closed) until ``heal()``. Nodes in no group form one more group."""
+        self.heal()
+        group_of = [-1] * self.n
+        for g, members in enumerate(groups):
+            for i in members:
+                group_of[i] = g
+        rt = self._rt()
+        for i in range(self.n):
+            others = {j for j in range(self.n) if group_of[j] != group_of[i]}
+            self._blocked[i] = others
+            if self._alive[i] and others:
+                rt.core.block(self.nodes[i]._node(), [self._peer(j) for j in others])
+
+    def heal(self) -> None:
+        """End a partition; the nodes redial the graph's edges cut by it."""
+        rt = self._rt()
+        cut = self._blocked
+        self._blocked = {}
+        for i, others in cut.items():
+            if self._alive[i] and others:
+                rt.core.unblock(self.nodes[i]._node(), [self._peer(j) for j in others])
+        self._redial = [(u, v) for u, v in self._edges() if v in cut.get(u, ())]
+        for u, v in self._redial:
+            asyncio.ensure_future(self._dial_quietly(u, v))
+
+    async def _dial_quietly(self, u: int, v: int) -> None:
+        # A failed redial shows up as missing deliveries in wait_delivered.
+        with contextlib.suppress(NodeError):
+            await self._dial(u, v)
+
+    async def kill(self, i: int) -> None:
+        """Stop node ``i`` (its connections drop); ``restart(i)`` brings it back."""
+        if not self._alive[i]:
+            return
+        self._alive[i] = False
+        self._crashes[i] += 1
+        self.subscriptions[i] = {}
+        await self.nodes[i].close()
+
+    async def restart(self, i: int) -> None:
+        """Start node ``i`` again with the same identity, redial its neighbours and rejoin
+        its topics."""
+        if self._alive[i]:
+            return
+        node = self._make_node(i)
+        await node.start()
+        self.nodes[i] = node
+        self._alive[i] = True
+        for topic, members in self._topics.items():
+            if i in members:
+                self.subscriptions[i][topic] = node.subscribe(topic)
+        await asyncio.gather(
+            *(self._dial(i, j) for j in self.topology.neighbors(i) if self._alive[j]),
+            return_exceptions=True,
+        )
+
+    def set_link(self, u: int, v: int, *, latency: float = 0.0, loss: float = 0.0) -> None:
+        """Add ``latency`` seconds and a ``loss`` probability to both directions of u-v."""
+        rt = self._rt()
+        for a, b in ((u, v), (v, u)):
+            if self._alive[a]:
+                rt.core.set_link(self.nodes[a]._node(), self._peer(b), latency, loss)
+
+    def _rt(self) -> Runtime:
+        if self._runtime is None:
+            raise NodeError("network not started")
+        return self._runtime
+
+    # -- results -------------------------------------------------------------------------
+
+    def deliveries(self) -> pd.DataFrame:
+        """One row per delivery: msg_id, node, t_publish, t_deliver (s since start), hops
+        (-1: a real network does not carry hop counts) and from_peer (-1 at the
+        publisher)."""
+        import pandas as pd
+
+        rows = self._deliveries
+        ids = list(dict.fromkeys([*self._published, *(r[0] for r in rows)]))
+        code = {m: k for k, m in enumerate(ids)}
+        t_pub = [self._published[m][2] if m in self._published else np.nan for m in ids]
+        msg = np.array([code[r[0]] for r in rows], dtype=np.int64)
+        return pd.DataFrame(
+            {
+                "msg_id": pd.Categorical.from_codes(msg, categories=pd.Index(ids)),
+                "node": np.array([r[1] for r in rows], dtype=np.uint32),
+                "t_publish": np.asarray(t_pub, dtype=float)[msg] if ids else np.empty(0),
+                "t_deliver": np.array([r[2] for r in rows], dtype=float),
+                "hops": np.full(len(rows), -1, dtype=np.int32),
+                "from_peer": np.array([r[3] for r in rows], dtype=np.int64),
+            }
+        )
+
+    def metrics(self) -> pd.DataFrame:
+        """One row per node (index: node) with the simulator's metrics columns."""
+        import pandas as pd
+
+        stats = [self.nodes[i].stats() if self._alive[i] else None for i in range(self.n)]
+        topics = sorted(self._topics)
+        cols: dict[str, list[Any]] = {}
+
+        def put(name: str, values: list[Any]) -> None:
+            cols[name] = values
+
+        def pubsub(s: dict[str, Any] | None, key: str) -> int:
+            if s is None:
+                return 0
+            return sum(v[key] for p, v in s["protocols"].items() if p.startswith(_PUBSUB_PREFIXES))
+
+        def drop(s: dict[str, Any] | None, *reasons: str) -> int:
+            return 0 if s is None else sum(s["drops"].get(r, 0) for r in reasons)
+
+        put("rpcs_out", [pubsub(s, "messages_out") for s in stats])
+        put("bytes_out", [pubsub(s, "bytes_out") for s in stats])
+        put("rpcs_in", [pubsub(s, "messages_in") for s in stats])
+        put("bytes_in", [pubsub(s, "bytes_in") for s in stats])
+        put("dropped_loss", [drop(s, "link_loss") for s in stats])
+        put("dropped_queue_full", [drop(s, "outbound_queue_full") for s in stats])
+        put("dropped_link_down", [drop(s, "blocked") for s in stats])
+        put("dropped_wire_decode", [drop(s, "rpc_decode", "rpc_too_large") for s in stats])
+        put("publish_failed", list(self._publish_failed))
+        put("disconnects", [0 if s is None else s["connections_closed"] for s in stats])
+        put("px_ignored", [np.nan] * self.n)
+        put("crashes", list(self._crashes))
+        router_keys = next((list(s["router"]) for s in stats if s is not None), [])
+        for k in router_keys:
+            put(k, [0 if s is None else s["router"][k] for s in stats])
+        put("cpu_busy_s", [np.nan] * self.n)
+        put("alive", list(self._alive))
+        for t in topics:
+            put(f"mesh_size:{t}", [0 if s is None else s["mesh_sizes"].get(t, 0) for s in stats])
+        df = pd.DataFrame(cols)
+        df.index.name = "node"
+        return df
+
+    def graph(self) -> nx.Graph:
+        """Connections now up, as a graph on node indices. (Mesh sizes per node are in
+        ``metrics()``; the runtime does not report mesh membership per peer yet.)"""
+        import networkx as nx
+
+        g = nx.Graph()
+        g.add_nodes_from(range(self.n))
+        for i, node in enumerate(self.nodes):
+            if not self._alive[i]:
+                continue
+            for p in node._peers:
+                j = self._index.get(p)
+                if j is not None:
+                    g.add_edge(i, j)
+        return g
+
+    def metrics_snapshot(self) -> list[dict[str, Any]]:
+        """Every live node's metric families (for ``p2pgossip.metrics.Collector``)."""
+        out: list[dict[str, Any]] = []
+        for i, node in enumerate(self.nodes):
+            if self._alive[i]:
+                out.extend(node.metrics_snapshot())
+        return out
