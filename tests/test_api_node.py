@@ -205,7 +205,6 @@ async def test_validator_answers_errors_and_concurrency_limit(
     assert node._validating == 0
 
 
-@pytest.mark.xfail(reason="the runtime milestone df0b03d does not emit validation requests yet")
 @pytest.mark.parametrize("kind", ["sync", "async"])
 async def test_validators_decide_and_their_exceptions_are_contained(
     kind: str, caplog: pytest.LogCaptureFixture
