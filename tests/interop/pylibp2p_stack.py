@@ -55,10 +55,13 @@ async def running_node(
     meshsub: tuple[str, ...] = ("1.2", "1.1"),
     muxer: str = "yamux",
     heartbeat_s: int = 1,
+    spam_protection: bool = True,
 ) -> AsyncIterator[Node]:
     """A started host + pubsub + GossipSub router listening on 127.0.0.1:`port` (0: any).
 
     `key_seed` (32 bytes) fixes the Ed25519 identity; without it a fresh one is generated.
+    `spam_protection` is py-libp2p's local limit of 10 messages/s per peer and topic, which
+    also drops the node's own publishes beyond that rate (not a GossipSub spec feature).
     """
     key_pair = create_new_key_pair(key_seed)
     noise = NoiseTransport(key_pair, noise_privkey=create_new_x25519_key_pair().private_key)
@@ -76,6 +79,7 @@ async def running_node(
         degree_high=12,
         heartbeat_initial_delay=0.1,
         heartbeat_interval=heartbeat_s,
+        spam_protection_enabled=spam_protection,
     )
     pubsub = Pubsub(host, router, strict_signing=True)
     listen = multiaddr.Multiaddr(f"/ip4/127.0.0.1/tcp/{port}")
