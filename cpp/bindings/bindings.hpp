@@ -38,5 +38,6 @@ void bind_wire(py::module_& m);
 void bind_router(py::module_& m);
 void bind_sim(py::module_& m);
 void bind_net(py::module_& m);
+void bind_runtime(py::module_& m);
 
 }  // namespace p2pgossip::bindings

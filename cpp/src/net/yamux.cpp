@@ -282,4 +282,9 @@ std::optional<Event> Session::poll_event() {
   return e;
 }
 
+std::size_t Session::send_queued(std::uint32_t stream_id) const {
+  auto it = streams_.find(stream_id);
+  return it == streams_.end() ? 0 : it->second.send_queue.size();
+}
+
 }  // namespace p2pgossip::net::yamux

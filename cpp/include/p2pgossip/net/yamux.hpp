@@ -115,6 +115,9 @@ class Session {
   void go_away(GoAwayCode code = GoAwayCode::kNormal);
 
   bool failed() const { return failed_; }
+  // Bytes queued on a stream beyond the remote's window (0 for an unknown stream): lets a
+  // writer stop feeding a stream the remote does not read.
+  std::size_t send_queued(std::uint32_t stream_id) const;
   std::size_t stream_count() const { return streams_.size(); }
   const Counters& counters() const { return counters_; }
 

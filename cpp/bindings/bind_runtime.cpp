@@ -1,0 +1,333 @@
+// p2pgossip._core runtime bindings: the low-level Runtime (python/p2pgossip builds the
+// asyncio Node and LocalNetwork on top). Events drain as a list of tuples, converted in one
+// call under the GIL; every command releases the GIL while it enqueues.
+#include <pybind11/stl.h>
+
+#include <chrono>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "bindings.hpp"
+#include "p2pgossip/crypto/identity.hpp"
+#include "p2pgossip/crypto/peer_id.hpp"
+#include "p2pgossip/crypto/verify_cache.hpp"
+#include "p2pgossip/runtime/runtime.hpp"
+
+namespace p2pgossip::bindings {
+
+using namespace p2pgossip::runtime;
+
+namespace {
+
+Duration seconds(double s, const char* what) {
+  if (!std::isfinite(s) || s < 0) throw py::value_error(std::string(what) + " must be >= 0 s");
+  return Duration(static_cast<std::int64_t>(std::llround(s * 1e9)));
+}
+double to_seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
+
+// A peer id argument: PeerId or its binary multihash.
+Bytes peer_id_of(const py::handle& h) {
+  if (py::isinstance<crypto::PeerId>(h)) return to_bytes(h.cast<const crypto::PeerId&>().bytes());
+  if (py::isinstance<py::bytes>(h)) return to_bytes(view_of(py::reinterpret_borrow<py::bytes>(h)));
+  throw py::type_error("peer id must be a PeerId or bytes");
+}
+
+std::vector<Bytes> peer_ids_of(const py::iterable& items) {
+  std::vector<Bytes> out;
+  for (auto h : items) out.push_back(peer_id_of(h));
+  return out;
+}
+
+MessageIdFn message_id_fn(const std::string& name) {
+  if (name == "xxh3") return MessageIdFn::kXxh3;
+  if (name == "from-seqno") return MessageIdFn::kFromSeqno;
+  throw py::value_error("message_id must be 'xxh3' or 'from-seqno'");
+}
+
+router::ValidationResult validation_of(const std::string& s) {
+  if (s == "accept") return router::ValidationResult::kAccept;
+  if (s == "reject") return router::ValidationResult::kReject;
+  if (s == "ignore") return router::ValidationResult::kIgnore;
+  throw py::value_error("result must be 'accept', 'reject' or 'ignore'");
+}
+
+const char* direction_name(Direction d) {
+  return d == Direction::kInbound ? "inbound" : "outbound";
+}
+
+py::object message_to_py(const MessagePtr& m) {
+  // Python's Message class holds shared_ptr<Message>; the runtime never mutates a message
+  // after it is queued, and Python exposes it read-only.
+  return py::cast(std::const_pointer_cast<Message>(m));
+}
+
+// Tuples keyed by a first element naming the kind; the shapes are documented in _core.pyi.
+py::object event_to_py(Event& e) {
+  return std::visit(
+      [](auto& x) -> py::object {
+        using T = std::decay_t<decltype(x)>;
+        if constexpr (std::is_same_v<T, Delivered>) {
+          return py::make_tuple("delivered", x.node, message_to_py(x.message), to_py(x.id.view()),
+                                to_py(x.received_from), x.received_at);
+        } else if constexpr (std::is_same_v<T, PeerConnected>) {
+          return py::make_tuple("peer_connected", x.node, to_py(x.peer_id), x.addr,
+                                direction_name(x.direction));
+        } else if constexpr (std::is_same_v<T, PeerDisconnected>) {
+          return py::make_tuple("peer_disconnected", x.node, to_py(x.peer_id), x.addr,
+                                direction_name(x.direction), x.reason);
+        } else if constexpr (std::is_same_v<T, Listening>) {
+          return py::make_tuple("listening", x.node, x.addrs);
+        } else if constexpr (std::is_same_v<T, CommandDone>) {
+          return py::make_tuple("done", x.request, x.error ? py::cast(*x.error) : py::none());
+        } else if constexpr (std::is_same_v<T, ValidationRequest>) {
+          return py::make_tuple("validate", x.node, x.token, message_to_py(x.message),
+                                to_py(x.id.view()), to_py(x.received_from));
+        } else {
+          py::dict fields;
+          for (auto& [k, v] : x.fields) fields[py::str(k)] = v;
+          return py::make_tuple("log", static_cast<int>(x.level), x.node, x.message, fields);
+        }
+      },
+      e);
+}
+
+py::dict metrics_to_py(const NodeMetrics& m) {
+  py::dict out;
+  py::dict router;
+#define P2PGOSSIP_COUNTER(name) router[#name] = m.router.name;
+  P2PGOSSIP_COUNTER(messages_published)
+  P2PGOSSIP_COUNTER(messages_received)
+  P2PGOSSIP_COUNTER(messages_delivered)
+  P2PGOSSIP_COUNTER(messages_forwarded)
+  P2PGOSSIP_COUNTER(duplicates)
+  P2PGOSSIP_COUNTER(ihave_sent)
+  P2PGOSSIP_COUNTER(ihave_received)
+  P2PGOSSIP_COUNTER(iwant_sent)
+  P2PGOSSIP_COUNTER(iwant_received)
+  P2PGOSSIP_COUNTER(graft_sent)
+  P2PGOSSIP_COUNTER(graft_received)
+  P2PGOSSIP_COUNTER(prune_sent)
+  P2PGOSSIP_COUNTER(prune_received)
+  P2PGOSSIP_COUNTER(idontwant_sent)
+  P2PGOSSIP_COUNTER(idontwant_received)
+  P2PGOSSIP_COUNTER(dropped_invalid_signature)
+  P2PGOSSIP_COUNTER(dropped_too_large)
+  P2PGOSSIP_COUNTER(dropped_rejected)
+  P2PGOSSIP_COUNTER(dropped_ignored)
+  P2PGOSSIP_COUNTER(dropped_rate_limited)
+  P2PGOSSIP_COUNTER(dropped_seen_cache_full)
+  P2PGOSSIP_COUNTER(dropped_unsubscribed_topic)
+  P2PGOSSIP_COUNTER(dropped_spam)
+  P2PGOSSIP_COUNTER(dropped_graylisted)
+  P2PGOSSIP_COUNTER(broken_promises)
+#undef P2PGOSSIP_COUNTER
+  out["router"] = router;
+  py::dict protocols;
+  for (const auto& [name, s] : m.protocols) {
+    py::dict d;
+    d["messages_in"] = s.messages_in;
+    d["bytes_in"] = s.bytes_in;
+    d["messages_out"] = s.messages_out;
+    d["bytes_out"] = s.bytes_out;
+    protocols[py::str(name)] = d;
+  }
+  out["protocols"] = protocols;
+  py::dict drops;
+  for (std::size_t i = 0; i < kDropCount; ++i)
+    drops[py::str(std::string(drop_name(static_cast<Drop>(i))))] = m.drops[i];
+  out["drops"] = drops;
+  out["tcp_bytes_in"] = m.tcp_bytes_in;
+  out["tcp_bytes_out"] = m.tcp_bytes_out;
+  out["connections_opened"] = m.connections_opened;
+  out["connections_closed"] = m.connections_closed;
+  py::list peers;
+  for (const ConnectedPeer& p : m.peers)
+    peers.append(
+        py::make_tuple(to_py(p.peer_id), p.addr, direction_name(p.direction), p.protocol, p.score));
+  out["peers"] = peers;
+  out["mesh_sizes"] = m.mesh_sizes;
+  return out;
+}
+
+}  // namespace
+
+void bind_runtime(py::module_& m) {
+  py::class_<Limits>(m, "NodeLimits", "Connection limits and protocol bounds of one node.")
+      .def(py::init([](const py::kwargs& kw) {
+        Limits l;
+        py::object self = py::cast(&l, py::return_value_policy::reference);
+        for (auto [k, v] : kw) {
+          if (!py::hasattr(self, k))
+            throw py::type_error("unknown field '" + py::str(k).cast<std::string>() + "'");
+          py::setattr(self, k, v);
+        }
+        return l;
+      }))
+      .def_readwrite("max_connections", &Limits::max_connections)
+      .def_readwrite("max_inbound", &Limits::max_inbound)
+      .def_readwrite("max_outbound", &Limits::max_outbound)
+      .def_readwrite("max_per_ip", &Limits::max_per_ip)
+      .def_property(
+          "handshake_timeout", [](const Limits& l) { return to_seconds(l.handshake_timeout); },
+          [](Limits& l, double s) { l.handshake_timeout = seconds(s, "handshake_timeout"); })
+      .def_readwrite("peer_outbound_queue", &Limits::peer_outbound_queue)
+      .def_readwrite("max_streams_per_connection", &Limits::max_streams_per_connection)
+      .def_readwrite("socket_send_buffer", &Limits::socket_send_buffer)
+      .def_readwrite("decode", &Limits::decode);
+
+  py::class_<Runtime>(m, "Runtime",
+                      "Asio I/O threads hosting libp2p nodes. Commands return request ids "
+                      "answered by 'done' events; drain() returns every queued event.")
+      .def(py::init([](std::size_t threads, std::size_t max_events, int log_level,
+                       std::size_t verify_cache_capacity) {
+             if (threads == 0) throw py::value_error("threads must be >= 1");
+             RuntimeConfig c;
+             c.threads = threads;
+             c.max_events = max_events;
+             c.log_level = static_cast<LogLevel>(log_level);
+             c.verify_cache_capacity = verify_cache_capacity;
+             return std::make_unique<Runtime>(c);
+           }),
+           py::arg("threads") = 1, py::arg("max_events") = 1 << 20, py::arg("log_level") = 30,
+           py::arg("verify_cache_capacity") = crypto::VerifyCache::kDefaultCapacity)
+      .def("start", &Runtime::start, py::call_guard<py::gil_scoped_release>())
+      .def("stop", &Runtime::stop, py::call_guard<py::gil_scoped_release>())
+      .def("join", &Runtime::join, py::call_guard<py::gil_scoped_release>())
+      .def(
+          "close",
+          [](Runtime& r) {
+            r.stop();
+            r.join();
+          },
+          py::call_guard<py::gil_scoped_release>(), "stop() then join().")
+      .def_property_readonly("running", &Runtime::running)
+      .def_property_readonly("fd", &Runtime::fd)
+      .def_property_readonly("dropped_events", &Runtime::dropped_events)
+      .def("drain",
+           [](Runtime& r) {
+             std::vector<Event> events;
+             {
+               py::gil_scoped_release release;
+               events = r.drain();
+             }
+             py::list out(events.size());
+             for (std::size_t i = 0; i < events.size(); ++i)
+               PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i),
+                               event_to_py(events[i]).release().ptr());
+             return out;
+           })
+      .def(
+          "add_node",
+          [](Runtime& r, crypto::IdentityPtr identity, std::vector<std::string> listen,
+             const py::object& gossip, const std::string& message_id, std::uint64_t seed,
+             const py::object& limits) {
+            if (!identity) throw py::type_error("identity must be an Identity");
+            NodeConfig c;
+            c.identity = std::move(identity);
+            c.listen = std::move(listen);
+            if (!gossip.is_none()) c.gossip = gossip.cast<router::GossipConfig>();
+            c.message_id = message_id_fn(message_id);
+            c.seed = seed;
+            if (!limits.is_none()) c.limits = limits.cast<Limits>();
+            RequestId req = 0;
+            NodeId node;
+            {
+              py::gil_scoped_release release;
+              node = r.add_node(std::move(c), &req);
+            }
+            return py::make_tuple(node, req);
+          },
+          py::arg("identity"), py::arg("listen") = std::vector<std::string>{},
+          py::arg("gossip") = py::none(), py::arg("message_id") = "xxh3", py::arg("seed") = 0,
+          py::arg("limits") = py::none())
+      .def("listen", &Runtime::listen, py::arg("node"), py::arg("addr"),
+           py::call_guard<py::gil_scoped_release>())
+      .def("close_node", &Runtime::close_node, py::arg("node"),
+           py::call_guard<py::gil_scoped_release>())
+      .def("connect", &Runtime::connect, py::arg("node"), py::arg("addr"),
+           py::call_guard<py::gil_scoped_release>())
+      .def(
+          "disconnect",
+          [](Runtime& r, NodeId node, const py::handle& peer) {
+            return r.disconnect(node, peer_id_of(peer));
+          },
+          py::arg("node"), py::arg("peer_id"))
+      .def(
+          "publish",
+          [](Runtime& r, NodeId node, const std::shared_ptr<Message>& msg) {
+            if (!msg) throw py::type_error("message must be a Message");
+            return r.publish(node, msg);
+          },
+          py::arg("node"), py::arg("message"))
+      .def(
+          "publish_data",
+          [](Runtime& r, NodeId node, std::string topic, const py::bytes& data) {
+            Bytes d = to_bytes(view_of(data));
+            Result<Published> p = Error{};
+            {
+              py::gil_scoped_release release;
+              p = r.publish_data(node, std::move(topic), std::move(d));
+            }
+            if (!p) throw py::value_error(p.error().what);
+            return py::make_tuple(p->request, to_py(p->id.view()), message_to_py(p->message));
+          },
+          py::arg("node"), py::arg("topic"), py::arg("data"),
+          "Sign (with the node's identity) and publish; returns (request, message id, message).")
+      .def("subscribe", &Runtime::subscribe, py::arg("node"), py::arg("topic"),
+           py::call_guard<py::gil_scoped_release>())
+      .def("unsubscribe", &Runtime::unsubscribe, py::arg("node"), py::arg("topic"),
+           py::call_guard<py::gil_scoped_release>())
+      .def("set_validator", &Runtime::set_validator, py::arg("node"), py::arg("topic"),
+           py::arg("registered"), py::call_guard<py::gil_scoped_release>())
+      .def(
+          "validation_result",
+          [](Runtime& r, NodeId node, ValidationToken token, const std::string& result) {
+            r.validation_result(node, token, validation_of(result));
+          },
+          py::arg("node"), py::arg("token"), py::arg("result"))
+      .def(
+          "set_app_score",
+          [](Runtime& r, NodeId node, const py::handle& peer, double value) {
+            r.set_app_score(node, peer_id_of(peer), value);
+          },
+          py::arg("node"), py::arg("peer_id"), py::arg("value"))
+      .def(
+          "set_link",
+          [](Runtime& r, NodeId node, const py::handle& peer, double latency_s, double loss) {
+            if (!(loss >= 0 && loss <= 1)) throw py::value_error("loss must be in [0, 1]");
+            r.set_link(node, peer_id_of(peer), LinkShaping{seconds(latency_s, "latency"), loss});
+          },
+          py::arg("node"), py::arg("peer_id"), py::arg("latency") = 0.0, py::arg("loss") = 0.0,
+          "Shape this node's sends to one peer: added latency (seconds) and loss probability.")
+      .def(
+          "block",
+          [](Runtime& r, NodeId node, const py::iterable& peers) {
+            r.block(node, peer_ids_of(peers));
+          },
+          py::arg("node"), py::arg("peer_ids"))
+      .def(
+          "unblock",
+          [](Runtime& r, NodeId node, const py::iterable& peers) {
+            r.unblock(node, peer_ids_of(peers));
+          },
+          py::arg("node"), py::arg("peer_ids"))
+      .def(
+          "metrics",
+          [](Runtime& r, NodeId node) -> py::object {
+            std::optional<NodeMetrics> snap;
+            {
+              py::gil_scoped_release release;
+              snap = r.metrics(node);
+            }
+            if (!snap) return py::none();
+            return metrics_to_py(*snap);
+          },
+          py::arg("node"))
+      .def_property_readonly("verify_cache_hits",
+                             [](const Runtime& r) { return r.verify_cache().hits(); })
+      .def_property_readonly("verify_cache_misses",
+                             [](const Runtime& r) { return r.verify_cache().misses(); });
+}
+
+}  // namespace p2pgossip::bindings

@@ -1,0 +1,84 @@
+// Events out of the I/O threads, queued for the application (Python) in batches.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "p2pgossip/bytes.hpp"
+#include "p2pgossip/message.hpp"
+#include "p2pgossip/runtime/config.hpp"
+
+namespace p2pgossip::runtime {
+
+using NodeId = std::uint32_t;
+using RequestId = std::uint64_t;
+using ValidationToken = std::uint64_t;
+// CLOCK_MONOTONIC nanoseconds (std::chrono::steady_clock on Linux): the same clock as
+// Python's time.monotonic_ns(), so receive times compare with publish times taken there.
+using MonotonicNs = std::int64_t;
+
+enum class Direction : std::uint8_t { kInbound, kOutbound };
+
+// A message delivered to the node's application: first valid receipt on a subscribed
+// topic, or our own publish (received_from empty then).
+struct Delivered {
+  NodeId node;
+  MessagePtr message;  // message->from is the author's peer id (StrictSign)
+  MessageId id;
+  Bytes received_from;  // peer id of the neighbour it came from
+  MonotonicNs received_at;
+};
+
+// A connection passed the whole upgrade (Noise, yamux) and is usable.
+struct PeerConnected {
+  NodeId node;
+  Bytes peer_id;
+  std::string addr;  // the remote's multiaddr (ip, port; no /p2p)
+  Direction direction;
+};
+
+struct PeerDisconnected {
+  NodeId node;
+  Bytes peer_id;
+  std::string addr;
+  Direction direction;
+  std::string reason;
+};
+
+struct Listening {
+  NodeId node;
+  std::vector<std::string> addrs;  // bound addresses with real ports, ending in /p2p/<id>
+};
+
+// The outcome of a command; error empty on success. For connect: the connection is up
+// (PeerConnected came first) or it failed with the reason.
+struct CommandDone {
+  RequestId request;
+  std::optional<std::string> error;
+};
+
+// A received message on a topic with a registered validator waits for
+// Runtime::validation_result(node, token, ...) before it is delivered or forwarded.
+struct ValidationRequest {
+  NodeId node;
+  ValidationToken token;
+  MessagePtr message;
+  MessageId id;
+  Bytes received_from;
+};
+
+struct Log {
+  LogLevel level;
+  NodeId node;
+  std::string message;
+  std::vector<std::pair<std::string, std::string>> fields;  // peer, topic, reason, ...
+};
+
+using Event = std::variant<Delivered, PeerConnected, PeerDisconnected, Listening, CommandDone,
+                           ValidationRequest, Log>;
+
+}  // namespace p2pgossip::runtime

@@ -1,0 +1,115 @@
+// The Asio runtime: real nodes on real sockets speaking libp2p (TCP, multistream-select,
+// Noise, yamux, /meshsub, /floodsub, /ipfs/ping, /ipfs/id), driving the same sans-I/O
+// Router and net machines as the simulator.
+//
+// Threads: `RuntimeConfig::threads` I/O threads, started by start() and joined by join();
+// the destructor stops and joins, so dropping a Runtime never leaves a thread behind. Each
+// node lives on one I/O thread; its state is touched only there.
+//
+// Commands (every public method) may be called from any thread: they enqueue work for the
+// node's I/O thread and return at once. Commands that can fail return a RequestId whose
+// outcome arrives as a CommandDone event.
+//
+// Events leave through one bounded queue. The eventfd (fd()) becomes readable when the
+// queue goes from empty to non-empty, once per batch: an asyncio loop add_reader()s it
+// and takes everything with one drain(). No application code ever runs on an I/O thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "p2pgossip/bytes.hpp"
+#include "p2pgossip/message.hpp"
+#include "p2pgossip/result.hpp"
+#include "p2pgossip/router/router.hpp"
+#include "p2pgossip/runtime/config.hpp"
+#include "p2pgossip/runtime/events.hpp"
+#include "p2pgossip/runtime/metrics.hpp"
+
+namespace p2pgossip::runtime {
+
+// Published by Runtime::publish_data: the message as signed on the caller's thread.
+struct Published {
+  RequestId request;
+  MessagePtr message;
+  MessageId id;
+};
+
+class Runtime {
+ public:
+  explicit Runtime(RuntimeConfig config = {});
+  ~Runtime();  // stop() + join()
+  Runtime(const Runtime&) = delete;
+  Runtime& operator=(const Runtime&) = delete;
+
+  // Starts the I/O threads (once). Commands issued before start() wait for it.
+  void start();
+  // Closes every node (connections, listeners, timers) and lets the I/O threads finish.
+  // Idempotent; returns at once.
+  void stop();
+  // Waits for the I/O threads to exit (after stop(); a no-op if never started).
+  void join();
+  bool running() const;
+
+  // ---- events ----------------------------------------------------------------------------
+  // A Linux eventfd, readable while events are queued. Owned by the runtime.
+  int fd() const;
+  // Takes every queued event and resets the eventfd.
+  std::vector<Event> drain();
+  // Traffic events (Delivered, ValidationRequest, Log) dropped because the queue was full.
+  std::uint64_t dropped_events() const;
+
+  // ---- nodes -----------------------------------------------------------------------------
+  // Creates a node and starts listening on config.listen: Listening then CommandDone, or
+  // CommandDone with the error (the node exists even when a listen address failed).
+  NodeId add_node(NodeConfig config, RequestId* request = nullptr);
+  // Listens on one more address.
+  RequestId listen(NodeId node, std::string multiaddr);
+  // Closes every connection and listener of the node and forgets it.
+  RequestId close_node(NodeId node);
+
+  // Dials /ip4|ip6|dns|dns4|dns6/<host>/tcp/<port>[/p2p/<peer id>]. With /p2p, a remote
+  // presenting another identity is refused (Drop::kPeerIdMismatch). Done when the
+  // connection is upgraded (or at once when that peer is already connected).
+  RequestId connect(NodeId node, std::string multiaddr);
+  RequestId disconnect(NodeId node, Bytes peer_id);
+
+  // Publishes a message built and signed by the caller (Message.create in Python). Done
+  // with the router's error, if any (too large, wrong signature policy, duplicate).
+  RequestId publish(NodeId node, MessagePtr message);
+  // Builds and (per the node's signature policy) signs the message on the calling thread
+  // with the node's identity and seqno counter, computes its id, then publishes it.
+  Result<Published> publish_data(NodeId node, std::string topic, Bytes data);
+
+  RequestId subscribe(NodeId node, std::string topic);
+  RequestId unsubscribe(NodeId node, std::string topic);
+
+  // Messages of a topic with a validator wait for validation_result(); other topics are
+  // delivered without waiting. Pending validations are bounded per node (past the bound,
+  // messages are ignored and counted as router dropped_ignored).
+  void set_validator(NodeId node, std::string topic, bool registered);
+  void validation_result(NodeId node, ValidationToken token, router::ValidationResult result);
+
+  void set_app_score(NodeId node, Bytes peer_id, double value);
+  // Shapes the node's sends to one peer (by peer id, kept across reconnections).
+  void set_link(NodeId node, Bytes peer_id, LinkShaping shaping);
+  // Blocked peers: their connections are closed and new ones (either direction) refused,
+  // each counted as Drop::kBlocked, until unblocked. Partitions are built from these.
+  void block(NodeId node, std::vector<Bytes> peer_ids);
+  void unblock(NodeId node, std::vector<Bytes> peer_ids);
+
+  // A consistent snapshot taken on the node's I/O thread (the caller waits for it; taken
+  // directly when the I/O threads are not running). nullopt for an unknown node.
+  std::optional<NodeMetrics> metrics(NodeId node);
+
+  const crypto::VerifyCache& verify_cache() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace p2pgossip::runtime

@@ -1,0 +1,385 @@
+#include "runtime/connection.hpp"
+
+#include "runtime/endpoint.hpp"
+#include "runtime/node.hpp"
+
+namespace p2pgossip::runtime {
+
+namespace ms = net::multistream;
+namespace noise = net::noise;
+namespace yamux = net::yamux;
+
+namespace {
+
+constexpr std::string_view kNoise = "/noise";
+constexpr std::string_view kYamux = "/yamux/1.0.0";
+constexpr std::string_view kPing = "/ipfs/ping/1.0.0";
+constexpr std::size_t kPingBytes = 32;
+// Stop feeding the pubsub stream while this much waits for the remote's yamux window.
+constexpr std::size_t kStreamHighWater = 256 * 1024;
+
+std::optional<router::Protocol> pubsub_protocol_of(const std::string& p) {
+  if (p == "/meshsub/1.2.0") return router::Protocol::kMeshsub12;
+  if (p == "/meshsub/1.1.0") return router::Protocol::kMeshsub11;
+  if (p == "/floodsub/1.0.0") return router::Protocol::kFloodsub;
+  return std::nullopt;
+}
+
+yamux::Config yamux_config(const Limits& l) {
+  yamux::Config c;
+  c.max_streams = l.max_streams_per_connection;
+  // Room for one largest RPC above the high-water mark.
+  c.max_send_buffer = kStreamHighWater + l.decode.max_rpc_size + 16;
+  return c;
+}
+
+}  // namespace
+
+Connection::Connection(Node& node, asio::ip::tcp::socket socket, Direction direction,
+                       std::optional<Bytes> expected_peer_id, std::optional<RequestId> req)
+    : request(std::move(req)),
+      node_(node),
+      socket_(std::move(socket)),
+      handshake_timer_(node.io()),
+      direction_(direction),
+      expected_peer_id_(std::move(expected_peer_id)) {
+  asio::error_code ec;
+  const auto remote = socket_.remote_endpoint(ec);
+  if (!ec) {
+    remote_addr_ = multiaddr_of(remote);
+    remote_ip_ = remote.address().to_string();
+  }
+  socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+}
+
+void Connection::start() {
+  handshake_timer_.expires_after(node_.config().limits.handshake_timeout);
+  handshake_timer_.async_wait([self = shared_from_this()](asio::error_code ec) {
+    if (ec || self->closed_ || self->up_) return;
+    self->close("handshake timeout", Drop::kHandshakeTimeout);
+    self->node_.settle();
+  });
+  const auto role = direction_ == Direction::kOutbound ? ms::Role::kDialer : ms::Role::kListener;
+  negotiation_.emplace(role, std::vector<std::string>{std::string(kNoise)});
+  write_raw(negotiation_->take_output());
+  read();
+}
+
+void Connection::close(std::string reason, std::optional<Drop> drop) {
+  if (closed_) return;
+  closed_ = true;
+  if (drop) node_.count(*drop);
+  // A yamux GoAway would be polite, but the socket closes right after; skip it.
+  asio::error_code ec;
+  socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
+  socket_.close(ec);
+  handshake_timer_.cancel();
+  if (delay_timer) delay_timer->cancel();
+  rpc_queue_.clear();
+  delayed.clear();
+  node_.on_connection_closed(*this, reason);
+}
+
+// ---- socket ------------------------------------------------------------------------------
+
+void Connection::read() {
+  socket_.async_read_some(asio::buffer(read_buf_),
+                          [self = shared_from_this()](asio::error_code ec, std::size_t n) {
+                            if (self->closed_) return;
+                            if (ec) {
+                              if (ec == asio::error::eof)
+                                self->close("closed by the remote");
+                              else
+                                self->close("read: " + ec.message(), Drop::kSocketError);
+                            } else {
+                              self->node_.count_tcp(n, 0);
+                              self->on_bytes(ByteView(self->read_buf_.data(), n));
+                              if (!self->closed_) self->read();
+                            }
+                            self->node_.settle();
+                          });
+}
+
+void Connection::write_raw(Bytes data) {
+  if (data.empty() || closed_) return;
+  if (out_.empty())
+    out_ = std::move(data);
+  else
+    out_.insert(out_.end(), data.begin(), data.end());
+  if (!writing_) write();
+}
+
+void Connection::write() {
+  writing_ = true;
+  inflight_.swap(out_);
+  out_.clear();
+  asio::async_write(socket_, asio::buffer(inflight_),
+                    [self = shared_from_this()](asio::error_code ec, std::size_t n) {
+                      if (self->closed_) return;
+                      if (ec) {
+                        self->close("write: " + ec.message(), Drop::kSocketError);
+                        self->node_.settle();
+                        return;
+                      }
+                      self->node_.count_tcp(0, n);
+                      self->inflight_.clear();
+                      if (!self->out_.empty()) {
+                        self->write();
+                      } else {
+                        self->writing_ = false;
+                        self->pump();
+                      }
+                      self->node_.settle();
+                    });
+}
+
+// ---- upgrade -----------------------------------------------------------------------------
+
+void Connection::on_bytes(ByteView data) {
+  if (stage_ == Stage::kSecurityNegotiation) {
+    negotiation_->receive(data);
+    write_raw(negotiation_->take_output());
+    auto ev = negotiation_->poll_event();
+    if (!ev) return;
+    if (auto* f = std::get_if<ms::Failed>(&*ev))
+      return close("security negotiation: " + f->reason, Drop::kSecurityNegotiation);
+    Bytes rest = negotiation_->take_remaining();
+    negotiation_.reset();
+    noise::SessionConfig c;
+    c.initiator = direction_ == Direction::kOutbound;
+    c.identity = node_.local_identity();
+    noise_.emplace(std::move(c));
+    stage_ = Stage::kNoise;
+    write_raw(noise_->take_output());
+    if (rest.empty()) return;
+    data = rest;
+    noise_->receive(data);
+  } else {
+    noise_->receive(data);
+  }
+  write_raw(noise_->take_output());
+  if (stage_ == Stage::kNoise) {
+    auto ev = noise_->poll_event();
+    if (ev) {
+      if (auto* f = std::get_if<noise::Failed>(&*ev))
+        return close("noise: " + f->reason, Drop::kNoiseFailed);
+      on_secured(std::get<noise::HandshakeComplete>(*ev));
+      if (closed_) return;
+    }
+  }
+  if (noise_->failed()) return close("noise: transport decryption failed", Drop::kNoiseFailed);
+  Bytes plain = noise_->take_plaintext();
+  if (!plain.empty()) on_plaintext(plain);
+}
+
+void Connection::on_secured(const noise::HandshakeComplete& remote) {
+  peer_id_ = remote.peer_id;
+  if (expected_peer_id_ && *expected_peer_id_ != peer_id_)
+    return close("remote peer id differs from the dialled /p2p/ id", Drop::kPeerIdMismatch);
+  stage_ = Stage::kMuxerNegotiation;
+  const auto role = direction_ == Direction::kOutbound ? ms::Role::kDialer : ms::Role::kListener;
+  negotiation_.emplace(role, std::vector<std::string>{std::string(kYamux)});
+  send_plain(negotiation_->take_output());
+}
+
+void Connection::on_plaintext(ByteView data) {
+  if (stage_ == Stage::kMuxerNegotiation) {
+    negotiation_->receive(data);
+    send_plain(negotiation_->take_output());
+    auto ev = negotiation_->poll_event();
+    if (!ev) return;
+    if (auto* f = std::get_if<ms::Failed>(&*ev))
+      return close("muxer negotiation: " + f->reason, Drop::kMuxerNegotiation);
+    Bytes rest = negotiation_->take_remaining();
+    negotiation_.reset();
+    on_muxed(std::move(rest));
+    return;
+  }
+  yamux_->receive(data);
+  process_yamux();
+}
+
+void Connection::on_muxed(Bytes rest) {
+  const auto role =
+      direction_ == Direction::kOutbound ? yamux::Role::kClient : yamux::Role::kServer;
+  yamux_.emplace(role, yamux_config(node_.config().limits));
+  stage_ = Stage::kMuxed;
+  up_ = true;
+  handshake_timer_.cancel();
+  if (!node_.on_connection_up(shared_from_this())) return;
+  open_pubsub_stream();
+  if (!rest.empty()) yamux_->receive(rest);
+  process_yamux();
+}
+
+void Connection::send_plain(ByteView data) {
+  if (data.empty() || closed_) return;
+  if (auto st = noise_->send(data); !st)
+    return close("noise: " + st.error().what, Drop::kNoiseFailed);
+  write_raw(noise_->take_output());
+}
+
+// ---- streams -----------------------------------------------------------------------------
+
+void Connection::process_yamux() {
+  while (!closed_) {
+    auto ev = yamux_->poll_event();
+    if (!ev) break;
+    std::visit(
+        [&](auto& e) {
+          using T = std::decay_t<decltype(e)>;
+          if constexpr (std::is_same_v<T, yamux::StreamOpened>) {
+            on_stream_opened(e.stream_id);
+          } else if constexpr (std::is_same_v<T, yamux::Data>) {
+            const auto n = static_cast<std::uint32_t>(e.data.size());
+            on_stream_data(e.stream_id, std::move(e.data));
+            if (!closed_) (void)yamux_->consume(e.stream_id, n);
+          } else if constexpr (std::is_same_v<T, yamux::StreamClosed>) {
+            // The remote finished writing; a finished inbound stream is closed our way too.
+            auto it = streams_.find(e.stream_id);
+            if (it != streams_.end() && it->second.kind != StreamKind::kPubsubOut) {
+              streams_.erase(it);
+              (void)yamux_->close(e.stream_id);
+            }
+          } else if constexpr (std::is_same_v<T, yamux::StreamReset>) {
+            streams_.erase(e.stream_id);
+            if (pubsub_out_ == e.stream_id) {
+              // go-libp2p-pubsub drops a peer whose pubsub stream fails; so do we.
+              close("pubsub stream reset by the remote");
+            }
+          } else if constexpr (std::is_same_v<T, yamux::GoAway>) {
+            close("yamux go-away from the remote");
+          } else if constexpr (std::is_same_v<T, yamux::ProtocolError>) {
+            close("yamux: " + e.reason, Drop::kYamuxError);
+          }
+        },
+        *ev);
+  }
+  if (!closed_) {
+    send_plain(yamux_->take_output());
+    pump();
+  }
+}
+
+void Connection::open_pubsub_stream() {
+  auto id = yamux_->open_stream();
+  if (!id) return;
+  pubsub_out_ = *id;
+  Stream s;
+  s.negotiation.emplace(ms::Role::kDialer, node_.pubsub_protocols());
+  (void)yamux_->send(*id, s.negotiation->take_output());
+  streams_.emplace(*id, std::move(s));
+}
+
+void Connection::on_stream_opened(std::uint32_t id) {
+  Stream s;
+  std::vector<std::string> supported = node_.pubsub_protocols();
+  supported.emplace_back(kPing);
+  s.negotiation.emplace(ms::Role::kListener, std::move(supported));
+  (void)yamux_->send(id, s.negotiation->take_output());
+  streams_.emplace(id, std::move(s));
+}
+
+void Connection::reset_stream(std::uint32_t id, Drop drop) {
+  node_.count(drop);
+  streams_.erase(id);
+  (void)yamux_->reset(id);
+  if (pubsub_out_ == id) close("pubsub stream failed");
+}
+
+void Connection::on_stream_data(std::uint32_t id, Bytes data) {
+  auto it = streams_.find(id);
+  if (it == streams_.end()) return;
+  Stream& s = it->second;
+  if (s.kind != StreamKind::kNegotiating) return on_stream_payload(id, s, data);
+  s.negotiation->receive(data);
+  (void)yamux_->send(id, s.negotiation->take_output());
+  auto ev = s.negotiation->poll_event();
+  if (!ev) return;
+  if (std::holds_alternative<ms::Failed>(*ev)) return reset_stream(id, Drop::kStreamNegotiation);
+  Bytes rest = s.negotiation->take_remaining();
+  const std::string protocol = std::get<ms::ProtocolSelected>(*ev).protocol;
+  s.negotiation.reset();
+  on_stream_selected(id, s, protocol, std::move(rest));
+}
+
+void Connection::on_stream_selected(std::uint32_t id, Stream& s, const std::string& protocol,
+                                    Bytes rest) {
+  if (auto p = pubsub_protocol_of(protocol)) {
+    s.protocol = *p;
+    if (id == pubsub_out_) {
+      s.kind = StreamKind::kPubsubOut;
+      pubsub_out_ready_ = true;
+    } else {
+      for (const auto& [other, o] : streams_)
+        if (o.kind == StreamKind::kPubsubIn) return reset_stream(id, Drop::kDuplicateStream);
+      s.kind = StreamKind::kPubsubIn;
+      s.reader.emplace(node_.config().limits.decode.max_rpc_size);
+    }
+    if (!pubsub_protocol_) pubsub_protocol_ = *p;
+    node_.on_pubsub_stream(*this, *p);
+    pump();
+  } else {
+    s.kind = StreamKind::kPing;
+  }
+  if (!rest.empty()) on_stream_payload(id, s, rest);
+}
+
+void Connection::on_stream_payload(std::uint32_t id, Stream& s, ByteView data) {
+  switch (s.kind) {
+    case StreamKind::kPubsubIn: {
+      s.reader->feed(data);
+      for (;;) {
+        auto msg = s.reader->next();
+        if (!msg) return reset_stream(id, Drop::kRpcTooLarge);
+        if (!*msg) return;
+        if (!node_.on_rpc(*this, **msg)) return reset_stream(id, Drop::kRpcDecode);
+        if (closed_) return;
+      }
+    }
+    case StreamKind::kPing: {
+      s.pending.insert(s.pending.end(), data.begin(), data.end());
+      const std::size_t whole = s.pending.size() / kPingBytes * kPingBytes;
+      if (whole == 0) return;
+      (void)yamux_->send(id, ByteView(s.pending).first(whole));
+      for (std::size_t i = 0; i < whole / kPingBytes; ++i) {
+        node_.count_in(Proto::kPing, kPingBytes);
+        node_.count_out(Proto::kPing, kPingBytes);
+      }
+      s.pending.erase(s.pending.begin(), s.pending.begin() + static_cast<std::ptrdiff_t>(whole));
+      return;
+    }
+    default:
+      return;  // nothing is read from our outbound pubsub stream
+  }
+}
+
+// ---- sending RPCs ------------------------------------------------------------------------
+
+void Connection::send_rpc(Bytes frame) {
+  if (closed_) return;
+  if (rpc_queue_.size() >= node_.config().limits.peer_outbound_queue) {
+    node_.count(Drop::kOutboundQueueFull);
+    return;
+  }
+  rpc_queue_.push_back(std::move(frame));
+  pump();
+}
+
+void Connection::pump() {
+  if (closed_ || !pubsub_out_ready_ || rpc_queue_.empty()) return;
+  const std::size_t socket_limit = node_.config().limits.socket_send_buffer;
+  bool sent = false;
+  while (!rpc_queue_.empty() && yamux_->send_queued(*pubsub_out_) < kStreamHighWater &&
+         out_.size() + inflight_.size() < socket_limit) {
+    if (auto st = yamux_->send(*pubsub_out_, rpc_queue_.front()); !st) {
+      close("pubsub stream: " + st.error().what, Drop::kYamuxError);
+      return;
+    }
+    rpc_queue_.pop_front();
+    sent = true;
+  }
+  if (sent) send_plain(yamux_->take_output());
+}
+
+}  // namespace p2pgossip::runtime

@@ -1,0 +1,109 @@
+// One libp2p connection on a TCP socket: the upgrade (multistream-select /noise, Noise XX,
+// multistream-select /yamux/1.0.0, yamux), then protocol streams. It drives the sans-I/O
+// net machines with Asio and reports to its Node; all on the node's I/O thread.
+#pragma once
+
+#include <asio.hpp>
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "p2pgossip/net/multistream.hpp"
+#include "p2pgossip/net/noise_session.hpp"
+#include "p2pgossip/net/yamux.hpp"
+#include "p2pgossip/router/router.hpp"
+#include "p2pgossip/runtime/events.hpp"
+#include "p2pgossip/runtime/metrics.hpp"
+#include "runtime/length_prefixed.hpp"
+
+namespace p2pgossip::runtime {
+
+class Node;
+
+constexpr router::PeerIndex kNoSlot = router::kLocalPeer;
+
+class Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  Connection(Node& node, asio::ip::tcp::socket socket, Direction direction,
+             std::optional<Bytes> expected_peer_id, std::optional<RequestId> request);
+
+  // Starts the handshake timer, the read loop and the upgrade.
+  void start();
+  // Idempotent. `drop` counts the reason when the closing is a refusal or a failure.
+  void close(std::string reason, std::optional<Drop> drop = std::nullopt);
+  // Queues one length-prefixed RPC for the pubsub stream (dropped and counted when full).
+  void send_rpc(Bytes frame);
+
+  bool closed() const { return closed_; }
+  bool up() const { return up_; }
+  Direction direction() const { return direction_; }
+  const std::string& remote_addr() const { return remote_addr_; }
+  const std::string& remote_ip() const { return remote_ip_; }
+  const Bytes& peer_id() const { return peer_id_; }
+  std::optional<router::Protocol> pubsub_protocol() const { return pubsub_protocol_; }
+
+  // Owned by the Node.
+  router::PeerIndex slot = kNoSlot;
+  bool in_router = false;
+  std::optional<RequestId> request;
+  // RPCs held back by LinkShaping latency: (due, frame), in order.
+  std::deque<std::pair<std::chrono::steady_clock::time_point, Bytes>> delayed;
+  std::unique_ptr<asio::steady_timer> delay_timer;
+
+ private:
+  enum class Stage { kSecurityNegotiation, kNoise, kMuxerNegotiation, kMuxed };
+  enum class StreamKind { kNegotiating, kPubsubOut, kPubsubIn, kPing };
+  struct Stream {
+    StreamKind kind = StreamKind::kNegotiating;
+    std::optional<net::multistream::Negotiation> negotiation;
+    std::optional<LengthPrefixedReader> reader;
+    router::Protocol protocol = router::Protocol::kMeshsub12;
+    Bytes pending;  // ping: bytes short of a whole 32-byte payload
+  };
+
+  void read();
+  void on_bytes(ByteView data);
+  void on_secured(const net::noise::HandshakeComplete& remote);
+  void on_plaintext(ByteView data);
+  void on_muxed(Bytes rest);
+  void process_yamux();
+  void on_stream_opened(std::uint32_t id);
+  void on_stream_data(std::uint32_t id, Bytes data);
+  void on_stream_selected(std::uint32_t id, Stream& s, const std::string& protocol, Bytes rest);
+  void on_stream_payload(std::uint32_t id, Stream& s, ByteView data);
+  void open_pubsub_stream();
+  void reset_stream(std::uint32_t id, Drop drop);
+  void pump();
+  void send_plain(ByteView data);
+  void write_raw(Bytes data);
+  void write();
+
+  Node& node_;
+  asio::ip::tcp::socket socket_;
+  asio::steady_timer handshake_timer_;
+  Direction direction_;
+  std::optional<Bytes> expected_peer_id_;
+  std::string remote_addr_, remote_ip_;
+  Bytes peer_id_;
+  Stage stage_ = Stage::kSecurityNegotiation;
+  bool closed_ = false;
+  bool up_ = false;
+
+  std::optional<net::multistream::Negotiation> negotiation_;
+  std::optional<net::noise::Session> noise_;
+  std::optional<net::yamux::Session> yamux_;
+  std::map<std::uint32_t, Stream> streams_;
+  std::optional<std::uint32_t> pubsub_out_;
+  bool pubsub_out_ready_ = false;
+  std::optional<router::Protocol> pubsub_protocol_;
+  std::deque<Bytes> rpc_queue_;
+
+  std::array<std::uint8_t, 32 * 1024> read_buf_;
+  Bytes out_, inflight_;
+  bool writing_ = false;
+};
+
+}  // namespace p2pgossip::runtime

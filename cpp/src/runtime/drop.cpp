@@ -1,0 +1,47 @@
+#include "p2pgossip/runtime/metrics.hpp"
+
+namespace p2pgossip::runtime {
+
+std::string_view drop_name(Drop d) {
+  switch (d) {
+    case Drop::kConnectionLimit:
+      return "connection_limit";
+    case Drop::kHandshakeTimeout:
+      return "handshake_timeout";
+    case Drop::kSecurityNegotiation:
+      return "security_negotiation";
+    case Drop::kNoiseFailed:
+      return "noise_failed";
+    case Drop::kPeerIdMismatch:
+      return "peer_id_mismatch";
+    case Drop::kMuxerNegotiation:
+      return "muxer_negotiation";
+    case Drop::kYamuxError:
+      return "yamux_error";
+    case Drop::kStreamNegotiation:
+      return "stream_negotiation";
+    case Drop::kDuplicateStream:
+      return "duplicate_stream";
+    case Drop::kRpcTooLarge:
+      return "rpc_too_large";
+    case Drop::kRpcDecode:
+      return "rpc_decode";
+    case Drop::kOutboundQueueFull:
+      return "outbound_queue_full";
+    case Drop::kLinkLoss:
+      return "link_loss";
+    case Drop::kBlocked:
+      return "blocked";
+    case Drop::kDuplicateConnection:
+      return "duplicate_connection";
+    case Drop::kSocketError:
+      return "socket_error";
+    case Drop::kDialFailed:
+      return "dial_failed";
+    case Drop::kCount:
+      break;
+  }
+  return "unknown";
+}
+
+}  // namespace p2pgossip::runtime

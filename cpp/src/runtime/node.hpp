@@ -1,0 +1,141 @@
+// One node on an I/O thread: its Router, listeners, connections (a connection's slot is its
+// router PeerIndex), link shaping, blocks, validations and counters. Every method runs on
+// the node's I/O thread; the Runtime posts commands here.
+#pragma once
+
+#include <asio.hpp>
+#include <map>
+#include <memory>
+#include <random>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "p2pgossip/crypto/verify_cache.hpp"
+#include "p2pgossip/net/multiaddr.hpp"
+#include "p2pgossip/net/noise_session.hpp"
+#include "p2pgossip/router/router.hpp"
+#include "p2pgossip/runtime/config.hpp"
+#include "p2pgossip/runtime/events.hpp"
+#include "p2pgossip/runtime/metrics.hpp"
+#include "runtime/event_queue.hpp"
+
+namespace p2pgossip::runtime {
+
+class Connection;
+
+// What the nodes of one runtime share; all of it thread-safe.
+struct Shared {
+  EventQueue& events;
+  crypto::VerifyCache& verify_cache;
+  LogLevel log_level;
+};
+
+// The protocols a node counts traffic for, indexed as in kProtocolIds.
+enum class Proto : std::uint8_t { kMeshsub12, kMeshsub11, kFloodsub, kPing, kIdentify, kCount };
+extern const std::array<std::string_view, static_cast<std::size_t>(Proto::kCount)> kProtocolIds;
+
+class Node : public std::enable_shared_from_this<Node> {
+ public:
+  Node(NodeId id, NodeConfig config, asio::io_context& io, Shared& shared);
+  ~Node();
+
+  // ---- commands ------------------------------------------------------------------------
+  // Listens on every address; one Listening (all addresses) and one CommandDone (the first
+  // error, if any).
+  void listen(const std::vector<std::string>& addrs, RequestId request);
+  void connect(const std::string& addr, RequestId request);
+  void disconnect(const Bytes& peer_id, RequestId request);
+  void publish(MessagePtr message, RequestId request);
+  void subscribe(const std::string& topic, RequestId request);
+  void unsubscribe(const std::string& topic, RequestId request);
+  void set_validator(const std::string& topic, bool registered);
+  void validation_result(ValidationToken token, router::ValidationResult result);
+  void set_app_score(const Bytes& peer_id, double value);
+  void set_link(const Bytes& peer_id, LinkShaping shaping);
+  void block(const std::vector<Bytes>& peer_ids);
+  void unblock(const std::vector<Bytes>& peer_ids);
+  NodeMetrics snapshot();
+  void close(RequestId request);
+  // Closes everything without reporting (runtime shutdown).
+  void shutdown();
+
+  // ---- from connections ----------------------------------------------------------------
+  const NodeConfig& config() const { return config_; }
+  const net::noise::LocalIdentity& local_identity() const { return local_identity_; }
+  asio::io_context& io() { return io_; }
+  std::vector<std::string> pubsub_protocols() const;
+  std::vector<std::string> listen_addrs() const { return listen_addrs_; }
+  // The connection finished its upgrade; false when the node refused it (it is closed).
+  bool on_connection_up(const std::shared_ptr<Connection>& c);
+  void on_pubsub_stream(Connection& c, router::Protocol protocol);
+  // False when the RPC does not decode (the connection resets the stream).
+  bool on_rpc(Connection& c, ByteView encoded);
+  void on_connection_closed(Connection& c, const std::string& reason);
+  void count(Drop d) { ++drops_[static_cast<std::size_t>(d)]; }
+  void count_in(Proto p, std::size_t bytes);
+  void count_out(Proto p, std::size_t bytes);
+  void count_tcp(std::size_t in, std::size_t out) {
+    tcp_bytes_in_ += in;
+    tcp_bytes_out_ += out;
+  }
+  void log(LogLevel level, std::string message,
+           std::vector<std::pair<std::string, std::string>> fields = {});
+  // Ends a turn on the I/O thread: runs the router's actions, re-arms its timer, and hands
+  // the events of the turn to the queue in one batch.
+  void settle();
+
+ private:
+  struct Validation {
+    router::PeerIndex from;
+    MessageId id;
+  };
+
+  void accept(const std::shared_ptr<asio::ip::tcp::acceptor>& acceptor);
+  void dial(const asio::ip::tcp::endpoint& endpoint, std::optional<Bytes> peer_id,
+            RequestId request);
+  bool admit(Direction direction, const std::string& ip);
+  void handle(router::Action& action);
+  void send(router::PeerIndex peer, const Rpc& rpc);
+  void release_delayed(const std::shared_ptr<Connection>& c);
+  void arm_timer();
+  void done(RequestId request, std::optional<std::string> error = std::nullopt);
+  void emit(Event e) { pending_.push_back(std::move(e)); }
+  router::Instant now() const;
+  Connection* by_peer(const Bytes& peer_id);
+
+  NodeId id_;
+  NodeConfig config_;
+  asio::io_context& io_;
+  Shared& shared_;
+  net::noise::LocalIdentity local_identity_;
+  router::Router router_;
+  asio::steady_timer router_timer_;
+  std::optional<router::Instant> armed_for_;
+  asio::ip::tcp::resolver resolver_;
+  std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> acceptors_;
+  std::vector<std::string> listen_addrs_;
+
+  std::set<std::shared_ptr<Connection>> connections_;  // every live connection
+  std::vector<std::shared_ptr<Connection>> slots_;     // PeerIndex → upgraded connection
+  std::vector<router::PeerIndex> free_slots_;
+  std::map<Bytes, router::PeerIndex> slot_of_peer_;
+
+  std::map<Bytes, double> app_scores_;
+  std::map<Bytes, LinkShaping> links_;
+  std::set<Bytes> blocked_;
+  std::set<std::string> validated_topics_;
+  std::map<ValidationToken, Validation> validations_;
+  ValidationToken next_token_ = 1;
+  std::mt19937_64 rng_;
+  bool closed_ = false;
+
+  std::vector<router::Action> actions_;
+  std::vector<Event> pending_;
+  std::array<std::uint64_t, kDropCount> drops_{};
+  std::array<ProtocolStats, static_cast<std::size_t>(Proto::kCount)> protocols_{};
+  std::uint64_t tcp_bytes_in_ = 0, tcp_bytes_out_ = 0;
+  std::uint64_t connections_opened_ = 0, connections_closed_ = 0;
+};
+
+}  // namespace p2pgossip::runtime
