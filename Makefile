@@ -10,15 +10,19 @@ APT_PACKAGES := libsodium-dev libasio-dev libxxhash-dev pkg-config
 STAMP := $(VENV)/.p2pgossip-installed
 HYPOTHESIS_PROFILE ?= ci
 
-.PHONY: demo test bench lint format system-deps build clean
+PYLIBP2P_VENV := build/pylibp2p-venv
+PYLIBP2P_STAMP := $(PYLIBP2P_VENV)/.installed
+PYLIBP2P_REQUIREMENTS := tests/interop/requirements-pylibp2p.txt
+
+.PHONY: demo test bench lint format system-deps build interop-venv clean
 
 demo: build
 	$(BIN)/python -m p2pgossip demo
 
-test: build
+test: build interop-venv
 	$(BIN)/python -m pytest --hypothesis-profile=$(HYPOTHESIS_PROFILE) $(PYTEST_ARGS)
 
-bench: build
+bench: build interop-venv
 	$(BIN)/python -m benchmarks all
 
 lint: $(STAMP)
@@ -55,6 +59,15 @@ $(STAMP): pyproject.toml CMakeLists.txt Makefile | system-deps $(BIN)/python
 # Importing triggers the incremental rebuild; here it runs verbosely so progress shows.
 build: $(STAMP)
 	SKBUILD_EDITABLE_VERBOSE=1 $(BIN)/python -c "import p2pgossip._core"
+
+# py-libp2p (interop peer, benchmark baseline) pins its own dependencies, so it lives in a
+# venv of its own; pip's cache makes a rebuild quick.
+interop-venv: $(PYLIBP2P_STAMP)
+
+$(PYLIBP2P_STAMP): $(PYLIBP2P_REQUIREMENTS)
+	$(PYTHON) -m venv $(PYLIBP2P_VENV)
+	$(PYLIBP2P_VENV)/bin/pip install -q --disable-pip-version-check -r $(PYLIBP2P_REQUIREMENTS)
+	touch $@
 
 clean:
 	rm -rf build $(VENV)
