@@ -179,7 +179,7 @@ void Router::peer_disconnected(PeerIndex peer, Instant now) {
   st.free_slots.push_back(s);
 }
 
-void Router::rpc_received(PeerIndex from, Rpc rpc, Instant now) {
+void Router::rpc_received(PeerIndex from, const Rpc& rpc, Instant now) {
   State& st = *s_;
   st.start(now);
   auto slot = st.slot_of(from);

@@ -74,7 +74,7 @@ class Router {
   void peer_connected(PeerIndex peer, ByteView peer_id, bool outbound, Protocol protocol,
                       Instant now);
   void peer_disconnected(PeerIndex peer, Instant now);
-  void rpc_received(PeerIndex from, Rpc rpc, Instant now);
+  void rpc_received(PeerIndex from, const Rpc& rpc, Instant now);
 
   // Publishes a message the shell built and (per the signature policy) signed.
   // Errors: too large, wrong signature policy, already published.
