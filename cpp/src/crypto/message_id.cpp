@@ -4,7 +4,6 @@
 
 #include <string>
 
-#include "p2pgossip/crypto/xxh3.hpp"
 #include "p2pgossip/wire/protobuf.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
 

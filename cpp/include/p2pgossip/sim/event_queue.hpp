@@ -48,8 +48,7 @@ class EventQueue {
     if (b <= current_) {
       heap_push(late_, e);
     } else if (b < current_ + kBuckets) {
-      wheel_[static_cast<std::size_t>(b & (kBuckets - 1))].push_back(e);
-      ++in_wheel_;
+      to_wheel(b, e);
     } else {
       heap_push(far_, e);
     }
@@ -96,7 +95,7 @@ class EventQueue {
       if (slot.empty()) continue;
       in_wheel_ -= slot.size();
       run_.swap(slot);
-      std::vector<Event>().swap(slot);  // a bucket's storage lives only while it has events
+      if (slot.capacity() > 0) spare_.push_back(std::move(slot));
       std::sort(run_.begin(), run_.end(), before);
     }
   }
@@ -109,10 +108,20 @@ class EventQueue {
       if (bucket(e.time) <= current_) {
         heap_push(late_, e);
       } else {
-        wheel_[static_cast<std::size_t>(bucket(e.time) & (kBuckets - 1))].push_back(e);
-        ++in_wheel_;
+        to_wheel(bucket(e.time), e);
       }
     }
+  }
+
+  // A bucket holds storage only while it has events; spent buckets' storage is reused.
+  void to_wheel(std::int64_t b, const Event& e) {
+    auto& slot = wheel_[static_cast<std::size_t>(b & (kBuckets - 1))];
+    if (slot.capacity() == 0 && !spare_.empty()) {
+      slot.swap(spare_.back());
+      spare_.pop_back();
+    }
+    slot.push_back(e);
+    ++in_wheel_;
   }
 
   static void heap_push(std::vector<Event>& h, const Event& e) {
@@ -125,8 +134,9 @@ class EventQueue {
   }
 
   std::vector<std::vector<Event>>
-      wheel_;               // bucket b at b % kBuckets, for b in (current_, +kBuckets)
-  std::vector<Event> run_;  // the current bucket, sorted; consumed from pos_
+      wheel_;  // bucket b at b % kBuckets, for b in (current_, +kBuckets)
+  std::vector<std::vector<Event>> spare_;  // empty vectors with capacity, for to_wheel
+  std::vector<Event> run_;                 // the current bucket, sorted; consumed from pos_
   std::size_t pos_ = 0;
   std::vector<Event> late_;  // min-heap: pushed into the current bucket (or earlier) meanwhile
   std::vector<Event> far_;   // min-heap: beyond the wheel's horizon
