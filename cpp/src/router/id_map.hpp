@@ -46,6 +46,11 @@ class IdMap {
     }
   }
 
+  // Pulls the first slot a key of hash `h` probes into cache.
+  void prefetch(std::uint64_t h) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[h & mask_]);
+  }
+
   // Inserts `value` under `key` unless present; returns the stored value and whether it is new.
   std::pair<V*, bool> insert(const MessageId& key, V value) {
     const std::uint64_t h = hash_id(key);

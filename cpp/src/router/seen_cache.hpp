@@ -19,6 +19,7 @@ class SeenCache {
       : ttl_(ttl), max_entries_(max_entries > 0 ? max_entries : 1) {}
 
   bool contains(const MessageId& id) const { return map_.find(id) != nullptr; }
+  void prefetch(const MessageId& id) const { map_.prefetch(hash_id(id)); }
 
   // Marks `id` seen at `now`; returns false if it already was. Counts early evictions.
   bool insert(const MessageId& id, Instant now);

@@ -62,6 +62,12 @@ class EventQueue {
     return late_.front();
   }
 
+  // The event `k` places after the next one in the current bucket, if known without work:
+  // a look-ahead for prefetching, not an ordering promise.
+  const Event* ahead(std::size_t k) const {
+    return pos_ + k < run_.size() ? &run_[pos_ + k] : nullptr;
+  }
+
   Event pop() {
     const Event e = top();
     --size_;
