@@ -141,6 +141,7 @@ void Router::peer_connected(PeerIndex peer, ByteView peer_id, bool outbound, Pro
   p = PeerState{};
   p.index = peer;
   p.peer_id = to_bytes(peer_id);
+  p.peer_id_hash = XXH3_64bits(peer_id.data(), peer_id.size());
   p.connected = true;
   p.outbound = outbound;
   p.protocol = protocol;
