@@ -142,6 +142,7 @@ void Router::peer_connected(PeerIndex peer, ByteView peer_id, bool outbound, Pro
   p = PeerState{};
   p.index = peer;
   p.peer_id = to_bytes(peer_id);
+  p.peer_id_hash = XXH3_64bits(peer_id.data(), peer_id.size());
   p.connected = true;
   p.outbound = outbound;
   p.protocol = protocol;
@@ -180,7 +181,7 @@ void Router::peer_disconnected(PeerIndex peer, Instant now) {
   st.free_slots.push_back(s);
 }
 
-void Router::rpc_received(PeerIndex from, Rpc rpc, Instant now) {
+void Router::rpc_received(PeerIndex from, const Rpc& rpc, Instant now) {
   State& st = *s_;
   st.start(now);
   auto slot = st.slot_of(from);

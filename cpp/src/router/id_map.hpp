@@ -1,11 +1,15 @@
 // IdMap: a flat open-addressing hash map keyed by MessageId. Slots hold (hash tag, entry
 // index); entries live densely in a vector, so a lookup is one XXH3 hash plus a short linear
 // probe, and nothing is allocated per lookup. Used by the seen cache, mcache and IDONTWANT.
+// Keys are stored compactly beside the entries (a size byte and the id, at a stride fitted
+// to the longest id seen), not as 65-byte MessageIds: a 16-byte XXH3 id takes 24 bytes, and
+// every router of a large simulation holds one of these per message per cache.
 #pragma once
 
 #include <xxhash.h>
 
 #include <cstdint>
+#include <cstring>
 #include <utility>
 #include <vector>
 
@@ -21,9 +25,8 @@ template <class V>
 class IdMap {
  public:
   struct Entry {
-    MessageId key;
-    V value;
     std::uint64_t hash;
+    V value;
   };
 
   std::size_t size() const { return entries_.size(); }
@@ -39,8 +42,13 @@ class IdMap {
     for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
       if (s.index == kEmpty) return nullptr;
-      if (s.tag == tag && entries_[s.index].key == key) return &entries_[s.index].value;
+      if (s.tag == tag && key_is(s.index, key)) return &entries_[s.index].value;
     }
+  }
+
+  // Pulls the first slot a key of hash `h` probes into cache.
+  void prefetch(std::uint64_t h) const {
+    if (!slots_.empty()) __builtin_prefetch(&slots_[h & mask_]);
   }
 
   // Inserts `value` under `key` unless present; returns the stored value and whether it is new.
@@ -48,7 +56,12 @@ class IdMap {
     const std::uint64_t h = hash_id(key);
     if (V* v = find(key, h)) return {v, false};
     if ((entries_.size() + 1) * 4 > slots_.size() * 3) grow();
-    entries_.push_back(Entry{key, std::move(value), h});
+    if (key.size() + 1 > stride_) restride(key.size() + 1);
+    entries_.push_back(Entry{h, std::move(value)});
+    keys_.resize(entries_.size() * stride_);
+    std::uint8_t* k = &keys_[(entries_.size() - 1) * stride_];
+    k[0] = static_cast<std::uint8_t>(key.size());
+    std::memcpy(k + 1, key.view().data(), key.size());
     place(h, static_cast<std::uint32_t>(entries_.size() - 1));
     return {&entries_.back().value, true};
   }
@@ -58,28 +71,43 @@ class IdMap {
     const std::uint64_t h = hash_id(key);
     const std::size_t i = slot_of(key, h);
     if (i == kNone) return false;
-    const std::uint32_t index = slots_[i].index;
-    remove_slot(i);
-    const std::uint32_t last = static_cast<std::uint32_t>(entries_.size() - 1);
-    if (index != last) {
-      // Move the last entry into the hole and repoint its slot.
-      const std::size_t j = slot_of_index(entries_[last].hash, last);
-      slots_[j].index = index;
-      entries_[index] = std::move(entries_[last]);
-    }
-    entries_.pop_back();
+    erase_slot(i);
+    return true;
+  }
+
+  // Finds or erases, without the key, the entry with hash `h` (as from hash_id) whose value
+  // satisfies `match`: for callers that remember an entry by hash and a unique value.
+  template <class F>
+  const Entry* find_where(std::uint64_t h, F&& match) const {
+    const std::size_t i = slot_where(h, match);
+    return i == kNone ? nullptr : &entries_[slots_[i].index];
+  }
+  template <class F>
+  bool erase_where(std::uint64_t h, F&& match) {
+    const std::size_t i = slot_where(h, match);
+    if (i == kNone) return false;
+    erase_slot(i);
     return true;
   }
 
   void clear() {
     entries_.clear();
+    keys_.clear();
     for (Slot& s : slots_) s.index = kEmpty;
   }
 
+  // The key of entries()[i], or of an entry found by find_where.
+  MessageId key(const Entry& e) const {
+    return key(static_cast<std::size_t>(&e - entries_.data()));
+  }
+  MessageId key(std::size_t i) const {
+    const std::uint8_t* k = &keys_[i * stride_];
+    return MessageId(ByteView(k + 1, k[0]));
+  }
   // Entries in insertion order perturbed by erasures: callers needing a deterministic order
   // must not depend on hash values, and this order depends only on the operation sequence.
   const std::vector<Entry>& entries() const { return entries_; }
-  // Values may be changed in place through this; keys and hashes must not be.
+  // Values may be changed in place through this; hashes must not be.
   std::vector<Entry>& entries() { return entries_; }
 
  private:
@@ -90,12 +118,53 @@ class IdMap {
     std::uint32_t index = kEmpty;
   };
 
+  template <class F>
+  std::size_t slot_where(std::uint64_t h, F&& match) const {
+    if (slots_.empty()) return kNone;
+    const std::uint32_t tag = static_cast<std::uint32_t>(h >> 32);
+    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
+      const Slot& s = slots_[i];
+      if (s.index == kEmpty) return kNone;
+      if (s.tag == tag && entries_[s.index].hash == h && match(entries_[s.index].value)) return i;
+    }
+  }
+
+  bool key_is(std::uint32_t index, const MessageId& key) const {
+    const std::uint8_t* k = &keys_[index * stride_];
+    return k[0] == key.size() && std::memcmp(k + 1, key.view().data(), key.size()) == 0;
+  }
+
+  // Lays the keys out again at a stride fitting `record` bytes (size byte + id).
+  void restride(std::size_t record) {
+    const std::size_t stride = (record + 7) & ~std::size_t{7};
+    std::vector<std::uint8_t> keys(entries_.size() * stride);
+    for (std::size_t i = 0; i < entries_.size(); ++i)
+      std::memcpy(&keys[i * stride], &keys_[i * stride_], stride_);
+    keys_.swap(keys);
+    stride_ = stride;
+  }
+
+  void erase_slot(std::size_t i) {
+    const std::uint32_t index = slots_[i].index;
+    remove_slot(i);
+    const std::uint32_t last = static_cast<std::uint32_t>(entries_.size() - 1);
+    if (index != last) {
+      // Move the last entry into the hole and repoint its slot.
+      const std::size_t j = slot_of_index(entries_[last].hash, last);
+      slots_[j].index = index;
+      entries_[index] = std::move(entries_[last]);
+      std::memcpy(&keys_[index * stride_], &keys_[last * stride_], stride_);
+    }
+    entries_.pop_back();
+    keys_.resize(entries_.size() * stride_);
+  }
+
   std::size_t slot_of(const MessageId& key, std::uint64_t h) const {
     const std::uint32_t tag = static_cast<std::uint32_t>(h >> 32);
     for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
       if (s.index == kEmpty) return kNone;
-      if (s.tag == tag && entries_[s.index].key == key) return i;
+      if (s.tag == tag && key_is(s.index, key)) return i;
     }
   }
   std::size_t slot_of_index(std::uint64_t h, std::uint32_t index) const {
@@ -136,6 +205,8 @@ class IdMap {
   std::vector<Slot> slots_;
   std::size_t mask_ = 0;
   std::vector<Entry> entries_;
+  std::vector<std::uint8_t> keys_;  // entry i's key at i * stride_: size byte, then the id
+  std::size_t stride_ = 0;
 };
 
 }  // namespace p2pgossip::router

@@ -9,8 +9,11 @@ MessageCache::MessageCache(int len, int gossip)
       windows_(static_cast<std::size_t>(std::max(1, len))) {}
 
 void MessageCache::put(const MessageId& id, MessagePtr message, std::uint32_t topic) {
-  if (map_.insert(id, Entry{std::move(message), topic, {}}).second)
-    windows_.front().emplace_back(id, topic);
+  const std::uint64_t number = inserted_;
+  if (map_.insert(id, Entry{std::move(message), topic, number, {}}).second) {
+    ++inserted_;
+    windows_.front().push_back(Held{hash_id(id), number});
+  }
 }
 
 const Message* MessageCache::get(const MessageId& id) const {
@@ -34,12 +37,13 @@ MessagePtr MessageCache::get_for_peer(const MessageId& id, PeerIndex peer, int c
 
 void MessageCache::gossip_ids(std::uint32_t topic, std::vector<MessageId>& out) const {
   for (std::size_t w = 0; w < gossip_ && w < windows_.size(); ++w)
-    for (const auto& [id, t] : windows_[w])
-      if (t == topic) out.push_back(id);
+    for (const Held& h : windows_[w])
+      if (const auto* e = held(h); e && e->value.topic == topic) out.push_back(map_.key(*e));
 }
 
 void MessageCache::shift() {
-  for (const auto& [id, t] : windows_.back()) map_.erase(id);
+  for (const Held& h : windows_.back())
+    map_.erase_where(h.hash, [&](const Entry& e) { return e.number == h.number; });
   windows_.pop_back();
   windows_.emplace_front();
 }

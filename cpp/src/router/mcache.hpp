@@ -34,11 +34,23 @@ class MessageCache {
   struct Entry {
     MessagePtr message;
     std::uint32_t topic;
+    std::uint64_t number;  // insertion number: how a window names its entries
     std::vector<std::pair<PeerIndex, int>> iwant_sends;
   };
+  // A window's record of an entry: the map finds it by hash and number, so windows hold no
+  // copies of ids.
+  struct Held {
+    std::uint64_t hash;
+    std::uint64_t number;
+  };
+  const IdMap<Entry>::Entry* held(const Held& h) const {
+    return map_.find_where(h.hash, [&](const Entry& e) { return e.number == h.number; });
+  }
+
   std::size_t gossip_;
-  std::deque<std::vector<std::pair<MessageId, std::uint32_t>>> windows_;  // front = newest
+  std::deque<std::vector<Held>> windows_;  // front = newest
   IdMap<Entry> map_;
+  std::uint64_t inserted_ = 0;
 };
 
 }  // namespace p2pgossip::router

@@ -1,9 +1,11 @@
 // The router's only source of randomness: a generator seeded by the constructor, with
 // shuffling and sampling written out so results do not depend on the standard library.
+// xoshiro256** (seeded through SplitMix64): 32 bytes of state, where a Mersenne Twister
+// would add 2.5 KB to every router of a 10,000-node simulation.
 #pragma once
 
+#include <bit>
 #include <cstdint>
-#include <random>
 #include <utility>
 #include <vector>
 
@@ -11,9 +13,29 @@ namespace p2pgossip::router {
 
 class Random {
  public:
-  explicit Random(std::uint64_t seed) : gen_(seed) {}
+  explicit Random(std::uint64_t seed) {
+    for (std::uint64_t& w : s_) {
+      seed += 0x9e3779b97f4a7c15ULL;
+      std::uint64_t z = seed;
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+      w = z ^ (z >> 31);
+    }
+  }
 
-  std::size_t below(std::size_t n) { return n ? static_cast<std::size_t>(gen_() % n) : 0; }
+  std::uint64_t next() {
+    const std::uint64_t out = std::rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = std::rotl(s_[3], 45);
+    return out;
+  }
+
+  std::size_t below(std::size_t n) { return n ? static_cast<std::size_t>(next() % n) : 0; }
 
   template <class T>
   void shuffle(T* first, T* last) {
@@ -36,7 +58,7 @@ class Random {
   }
 
  private:
-  std::mt19937_64 gen_;
+  std::uint64_t s_[4];
 };
 
 }  // namespace p2pgossip::router

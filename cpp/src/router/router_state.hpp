@@ -29,6 +29,7 @@ using TopicId = std::uint32_t;
 struct PeerState {
   PeerIndex index = 0;
   Bytes peer_id;
+  std::uint64_t peer_id_hash = 0;  // XXH3-64 of peer_id, compared before the bytes
   bool connected = false;
   bool outbound = false;
   bool is_explicit = false;

@@ -6,20 +6,23 @@ bool SeenCache::insert(const MessageId& id, Instant now) {
   expire(now);
   if (map_.find(id)) return false;
   while (map_.size() >= max_entries_) {
-    map_.erase(fifo_.front().second);
-    fifo_.pop_front();
+    pop_oldest();
     ++evicted_;
   }
-  map_.insert(id, Empty{});
-  fifo_.emplace_back(now + ttl_, id);
+  const std::uint64_t number = inserted_++;
+  map_.insert(id, number);
+  fifo_.push_back(Pending{now + ttl_, hash_id(id), number});
   return true;
 }
 
 void SeenCache::expire(Instant now) {
-  while (!fifo_.empty() && fifo_.front().first <= now) {
-    map_.erase(fifo_.front().second);
-    fifo_.pop_front();
-  }
+  while (!fifo_.empty() && fifo_.front().expiry <= now) pop_oldest();
+}
+
+void SeenCache::pop_oldest() {
+  const Pending& p = fifo_.front();
+  map_.erase_where(p.hash, [&](std::uint64_t number) { return number == p.number; });
+  fifo_.pop_front();
 }
 
 }  // namespace p2pgossip::router

@@ -1,6 +1,7 @@
 // Seen cache: message ids seen within seen_ttl, with a hard bound on entries. Entries expire
 // in insertion order (FIFO), so expiry is a pop from the front; when full, the oldest entry
-// is evicted early and the eviction counted, so memory never grows past the bound.
+// is evicted early and the eviction counted, so memory never grows past the bound. The FIFO
+// remembers an entry by its hash and insertion number rather than a copy of the id.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +19,7 @@ class SeenCache {
       : ttl_(ttl), max_entries_(max_entries > 0 ? max_entries : 1) {}
 
   bool contains(const MessageId& id) const { return map_.find(id) != nullptr; }
+  void prefetch(const MessageId& id) const { map_.prefetch(hash_id(id)); }
 
   // Marks `id` seen at `now`; returns false if it already was. Counts early evictions.
   bool insert(const MessageId& id, Instant now);
@@ -27,11 +29,18 @@ class SeenCache {
   std::uint64_t evicted_when_full() const { return evicted_; }
 
  private:
-  struct Empty {};
+  struct Pending {
+    Instant expiry;
+    std::uint64_t hash;
+    std::uint64_t number;
+  };
+  void pop_oldest();
+
   Duration ttl_;
   std::size_t max_entries_;
-  IdMap<Empty> map_;
-  std::deque<std::pair<Instant, MessageId>> fifo_;  // (expiry, id), oldest first
+  IdMap<std::uint64_t> map_;  // id -> insertion number
+  std::deque<Pending> fifo_;  // oldest first
+  std::uint64_t inserted_ = 0;
   std::uint64_t evicted_ = 0;
 };
 

@@ -12,10 +12,12 @@ void Router::State::forward(const MessagePtr& mp, const MessageId& id, TopicId t
   const Message& m = *mp;
   TopicState& topic = topics[t];
   const bool own = !from;
+  // The origin check runs for every candidate: the inline hash spares reading each peer id.
+  const std::uint64_t origin_hash = m.from ? XXH3_64bits(m.from->data(), m.from->size()) : 0;
   auto eligible = [&](Slot s) {
     const PeerState& p = peers[s];
     if (from && s == *from) return false;
-    if (m.from && p.peer_id == *m.from) return false;
+    if (m.from && p.peer_id_hash == origin_hash && p.peer_id == *m.from) return false;
     if (p.dont_want && p.dont_want->contains(id)) return false;
     return true;
   };

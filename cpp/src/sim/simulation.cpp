@@ -34,8 +34,11 @@ struct MessageIdHash {
   }
 };
 
+// Most RPCs in flight carry one forwarded message and nothing else: those hold just the
+// shared message, keeping the slot small and allocation-free; any other RPC is boxed.
 struct InFlight {
-  Rpc rpc;
+  MessagePtr message;
+  std::unique_ptr<Rpc> rpc;
   std::uint32_t link = kNoLink;  // kNoLink: injected, not carried by a link
   std::uint32_t generation = 0;
   std::uint32_t from = 0;
@@ -76,6 +79,7 @@ struct Simulation::Impl {
   std::deque<std::vector<router::Action>> action_buffers;  // stable under nested drives
   std::size_t action_depth = 0;
   Bytes wire_scratch;
+  Rpc arrival_scratch;  // reused to hand a lone in-flight message to its router
 
   std::vector<MessageInfo> messages;
   std::unordered_map<MessageId, std::uint32_t, MessageIdHash> message_index;
@@ -228,7 +232,7 @@ struct Simulation::Impl {
     nodes[u].router->drain_actions(actions);
     for (auto& action : actions) {
       if (auto* send = std::get_if<router::SendRpc>(&action)) {
-        transmit_rpc(u, send->peer, std::move(send->rpc), t_out);
+        transmit_rpc(u, send->peer, send->rpc, t_out);
       } else if (auto* deliver = std::get_if<router::Deliver>(&action)) {
         record_delivery(u, *deliver, t_out);
       } else if (auto* drop = std::get_if<router::DisconnectPeer>(&action)) {
@@ -270,7 +274,7 @@ struct Simulation::Impl {
     XXH3_128bits_update(&trace, buf, 29 + id.size());
   }
 
-  void transmit_rpc(std::uint32_t u, std::uint32_t peer, Rpc rpc, std::int64_t t) {
+  void transmit_rpc(std::uint32_t u, std::uint32_t peer, Rpc& rpc, std::int64_t t) {
     Node& node = nodes[u];
     const std::uint32_t li = link_index(u, peer);
     if (li == kNoLink || !links[li].up) {
@@ -309,7 +313,11 @@ struct Simulation::Impl {
     }
     const std::uint32_t slot = allocate_slot();
     InFlight& f = inflight[slot];
-    f.rpc = std::move(rpc);
+    if (rpc.publish.size() == 1 && rpc.subscriptions.empty() && !rpc.control) {
+      f.message = std::move(rpc.publish.front());
+    } else {
+      f.rpc = std::make_unique<Rpc>(std::move(rpc));
+    }
     f.link = li;
     f.generation = link.generation;
     f.from = u;
@@ -363,7 +371,8 @@ struct Simulation::Impl {
         f.link == kNoLink || (links[f.link].up && links[f.link].generation == f.generation);
     if (!node.router || !link_ok) {
       ++node.stats.dropped_link_down;
-      f.rpc = Rpc{};
+      f.message.reset();
+      f.rpc.reset();
       free_slots.push_back(e.arg);
       return;
     }
@@ -373,13 +382,18 @@ struct Simulation::Impl {
     }
     ++node.stats.rpcs_in;
     node.stats.bytes_in += f.size;
-    const std::uint64_t handled = f.rpc.publish.size();
     const std::uint32_t from = f.from;
-    Rpc rpc = std::move(f.rpc);
-    f.rpc = Rpc{};
+    std::unique_ptr<Rpc> boxed = std::move(f.rpc);
+    if (!boxed) {
+      arrival_scratch.publish.resize(1);
+      arrival_scratch.publish.front() = std::move(f.message);
+    }
     free_slots.push_back(e.arg);
+    const Rpc& rpc = boxed ? *boxed : arrival_scratch;
+    const std::uint64_t handled = rpc.publish.size();
     verifications_in_call = 0;
-    node.router->rpc_received(from, std::move(rpc), Instant{e.time});
+    node.router->rpc_received(from, rpc, Instant{e.time});
+    if (!boxed) arrival_scratch.publish.front().reset();
     const std::int64_t t_out = charge(node, e.time, handled, verifications_in_call, 0);
     drive(e.node, t_out, e.time);
   }
@@ -446,11 +460,28 @@ struct Simulation::Impl {
     return id ? *id : MessageId{};
   }
 
+  // Events a few places ahead touch cold memory (a random node each): their in-flight slot
+  // and node are fetched first, then the link and router state those name.
+  static constexpr std::size_t kPrefetchFar = 6, kPrefetchNear = 3;
+
+  void prefetch_ahead() {
+    if (const Event* a = queue.ahead(kPrefetchFar)) {
+      __builtin_prefetch(&nodes[a->node]);
+      if (a->kind == EventKind::kRpcArrive) __builtin_prefetch(&inflight[a->arg]);
+    }
+    if (const Event* a = queue.ahead(kPrefetchNear); a && a->kind == EventKind::kRpcArrive) {
+      const InFlight& f = inflight[a->arg];
+      if (f.link != kNoLink) __builtin_prefetch(&links[f.link]);
+      if (const auto& r = nodes[a->node].router) r->prefetch(f.from, f.message.get());
+    }
+  }
+
   void run_until(std::int64_t until) {
     while (!queue.empty() && queue.top().time <= until) {
       const Event e = queue.pop();
       now = e.time;
       ++events;
+      prefetch_ahead();
       switch (e.kind) {
         case EventKind::kRpcArrive:
           on_arrival(e);
@@ -537,11 +568,12 @@ Result<MessageId> Simulation::inject(std::uint32_t to, std::uint32_t via, std::u
   impl_->at(at, [this, to, via, message](std::int64_t t) {
     const std::uint32_t slot = impl_->allocate_slot();
     InFlight& f = impl_->inflight[slot];
-    f.rpc = Rpc{};
-    f.rpc.publish.push_back(message);
+    Rpc rpc;
+    rpc.publish.push_back(message);
+    f.message = message;
     f.link = kNoLink;
     f.from = via;
-    f.size = static_cast<std::uint32_t>(wire::encoded_rpc_size(f.rpc));
+    f.size = static_cast<std::uint32_t>(wire::encoded_rpc_size(rpc));
     impl_->queue.push(t, EventKind::kRpcArrive, to, slot);
   });
   return id;

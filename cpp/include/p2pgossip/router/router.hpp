@@ -81,7 +81,11 @@ class Router {
   void peer_connected(PeerIndex peer, ByteView peer_id, bool outbound, Protocol protocol,
                       Instant now);
   void peer_disconnected(PeerIndex peer, Instant now);
-  void rpc_received(PeerIndex from, Rpc rpc, Instant now);
+  void rpc_received(PeerIndex from, const Rpc& rpc, Instant now);
+  // A hint with no effect on behaviour: an RPC from `from` (carrying `message`, if given) is
+  // about to arrive, so the state it will touch is pulled into cache. A simulator of many
+  // routers calls it a few events ahead.
+  void prefetch(PeerIndex from, const Message* message) const;
 
   // Publishes a message the shell built and (per the signature policy) signed.
   // Errors: too large, wrong signature policy, already published.
