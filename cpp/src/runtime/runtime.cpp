@@ -28,6 +28,51 @@ struct IoThread {
   std::thread thread;
 };
 
+// Holds a batch's share of Impl::pending_publishes until the command has run, or was
+// dropped with its handler (unknown node, runtime stopped).
+class PendingSlots {
+ public:
+  PendingSlots(std::atomic<std::size_t>& counter, std::size_t n) : counter_(&counter), n_(n) {
+    counter.fetch_add(n);
+  }
+  PendingSlots(PendingSlots&& o) noexcept
+      : counter_(std::exchange(o.counter_, nullptr)), n_(o.n_) {}
+  PendingSlots& operator=(PendingSlots&&) = delete;
+  ~PendingSlots() {
+    if (counter_) counter_->fetch_sub(n_);
+  }
+  std::size_t total() const { return counter_ ? counter_->load() : 0; }
+
+ private:
+  std::atomic<std::size_t>* counter_;
+  std::size_t n_;
+};
+
+// Publishes signed on callers' threads, waiting for the node's I/O thread. One drain
+// handler is posted when the queue turns non-empty, so a stream of publish_nowait calls
+// costs one wakeup per batch, not one per message; notified batches queue here too, so
+// every publish of a node reaches its router in call order.
+struct PublishQueue {
+  struct Entry {
+    std::vector<MessagePtr> messages;
+    RequestId request;  // 0: not notified
+    PendingSlots slots;
+  };
+  std::mutex mu;
+  std::vector<Entry> entries;
+
+  // Returns whether the queue was empty (the caller then posts a drain).
+  bool push(Entry e) {
+    std::lock_guard lock(mu);
+    entries.push_back(std::move(e));
+    return entries.size() == 1;
+  }
+  std::vector<Entry> take() {
+    std::lock_guard lock(mu);
+    return std::exchange(entries, {});
+  }
+};
+
 // Application-layer drops of one node, counted from any thread.
 struct AppDropCounts {
   std::mutex mu;
@@ -48,6 +93,7 @@ struct NodeEntry {
   MessageIdFn message_id;
   std::string label;  // the peer id, as metrics label it
   std::shared_ptr<AppDropCounts> app_drops = std::make_shared<AppDropCounts>();
+  std::shared_ptr<PublishQueue> publishing = std::make_shared<PublishQueue>();
 };
 
 }  // namespace
@@ -234,6 +280,7 @@ struct Signer {
   crypto::SignaturePolicy policy;
   MessageIdFn id_fn;
   std::size_t max_message_size;
+  std::shared_ptr<PublishQueue> queue;
 };
 
 Status check_size(const Signer& s, std::size_t size) {
@@ -265,28 +312,9 @@ Result<Signer> signer_of(const std::unordered_map<NodeId, NodeEntry>& nodes, Nod
   auto it = nodes.find(node);
   if (it == nodes.end()) return Error{"unknown node " + std::to_string(node)};
   const NodeEntry& e = it->second;
-  return Signer{e.identity, e.gossip.signature_policy, e.message_id, e.gossip.max_message_size};
+  return Signer{e.identity, e.gossip.signature_policy, e.message_id, e.gossip.max_message_size,
+                e.publishing};
 }
-
-// Holds a batch's share of Impl::pending_publishes until the command has run, or was
-// dropped with its handler (unknown node, runtime stopped).
-class PendingSlots {
- public:
-  PendingSlots(std::atomic<std::size_t>& counter, std::size_t n) : counter_(&counter), n_(n) {
-    counter.fetch_add(n);
-  }
-  PendingSlots(PendingSlots&& o) noexcept
-      : counter_(std::exchange(o.counter_, nullptr)), n_(o.n_) {}
-  PendingSlots& operator=(PendingSlots&&) = delete;
-  ~PendingSlots() {
-    if (counter_) counter_->fetch_sub(n_);
-  }
-  std::size_t total() const { return counter_ ? counter_->load() : 0; }
-
- private:
-  std::atomic<std::size_t>* counter_;
-  std::size_t n_;
-};
 
 }  // namespace
 
@@ -330,12 +358,14 @@ Result<PublishedBatch> Runtime::publish_batch(NodeId node, std::string topic,
     messages.push_back(std::move(signed_message->first));
     out.ids.push_back(signed_message->second);
   }
-  auto run = [m = std::move(messages), slots = std::move(slots)](Node& node, RequestId r) {
-    node.publish(m, r);
-  };
-  if (notify) {
-    out.request = impl_->command(node, std::move(run));
-  } else if (!impl_->post(node, [run = std::move(run)](Node& x) mutable { run(x, 0); })) {
+  out.request = notify ? impl_->next_request++ : 0;
+  std::shared_ptr<PublishQueue> queue = s->queue;
+  if (!queue->push({std::move(messages), out.request, std::move(slots)})) return out;
+  const bool posted = impl_->post(node, [queue](Node& x) {
+    for (PublishQueue::Entry& e : queue->take()) x.publish(e.messages, e.request);
+  });
+  if (!posted) {
+    queue->take();
     return Error{"unknown node " + std::to_string(node)};
   }
   return out;

@@ -92,7 +92,8 @@ class Runtime {
   // Builds and (per the node's signature policy) signs the message on the calling thread
   // with the node's identity and seqno counter, computes its id, then publishes it.
   Result<Published> publish_data(NodeId node, std::string topic, Bytes data);
-  // Signs each of `data` as publish_data does and hands them to the router in one command.
+  // Signs each of `data` as publish_data does and hands them to the router in one command
+  // (batches of a node reach its router in call order, coalesced into one wakeup).
   // With `notify`, one CommandDone answers the batch (the first error and how many failed);
   // without, the request is 0 and each failure is counted (Drop::kPublishFailed) and logged.
   // Messages waiting for the router are bounded (kMaxPendingPublishes): past the bound the
