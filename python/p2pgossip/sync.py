@@ -148,6 +148,11 @@ class Node:
     def metrics_text(self) -> str:
         return self._run(self._node.metrics_text)
 
+    @property
+    def metrics_url(self) -> str | None:
+        """Served by the runtime's I/O thread (``metrics_port=``), not by this loop."""
+        return self._node.metrics_url
+
     def close(self) -> None:
         """Close the node and join its loop thread. Idempotent."""
         if self._closed:
