@@ -7,6 +7,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 BUILD_DIR := build/editable
 APT_PACKAGES := libsodium-dev libasio-dev libxxhash-dev pkg-config
+# Needed only by tests (a real Prometheus server scrapes a node); `pip install .` users
+# without it see that test skipped.
+TEST_APT_PACKAGES := prometheus
 STAMP := $(VENV)/.p2pgossip-installed
 HYPOTHESIS_PROFILE ?= ci
 
@@ -14,12 +17,12 @@ PYLIBP2P_VENV := build/pylibp2p-venv
 PYLIBP2P_STAMP := $(PYLIBP2P_VENV)/.installed
 PYLIBP2P_REQUIREMENTS := tests/interop/requirements-pylibp2p.txt
 
-.PHONY: demo test bench lint format system-deps build interop-venv clean
+.PHONY: demo test bench lint format system-deps test-deps build interop-venv clean
 
 demo: build
 	$(BIN)/python -m p2pgossip demo
 
-test: build interop-venv
+test: build interop-venv test-deps
 	$(BIN)/python -m pytest --hypothesis-profile=$(HYPOTHESIS_PROFILE) $(PYTEST_ARGS)
 
 bench: build interop-venv
@@ -34,15 +37,23 @@ format: $(STAMP)
 	$(BIN)/ruff format python tests benchmarks
 	clang-format -i $$(git ls-files 'cpp/*.cpp' 'cpp/*.hpp')
 
-system-deps:
-	@missing=""; for p in $(APT_PACKAGES); do \
+# Installs the Debian packages of $(1) that are missing.
+define apt_install
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
-	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+endef
+
+system-deps:
+	$(call apt_install,$(APT_PACKAGES))
+
+test-deps:
+	$(call apt_install,$(TEST_APT_PACKAGES))
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)

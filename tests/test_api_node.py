@@ -99,6 +99,30 @@ async def test_publish_errors_are_clear() -> None:
         with pytest.raises(NoPeersError):
             await node.publish("t", b"x", require_peers=True)
         assert len(await node.publish("t", b"x")) == 32  # nobody listening is not an error
+        # the fast paths check size before signing anything
+        with pytest.raises(ValueError, match="max_message_size"):
+            node.publish_nowait("t", b"x" * 1001)
+        with pytest.raises(ValueError, match="max_message_size"):
+            await node.publish_many("t", [b"ok", b"x" * 1001])
+        assert node.stats()["router"]["messages_published"] == 1
+    with pytest.raises(NodeError, match="closed"):
+        node.publish_nowait("t", b"x")
+
+
+async def test_publish_nowait_and_publish_many_deliver_in_order() -> None:
+    rt, a, b = await pair()
+    try:
+        async with a.subscribe("t") as sa, b.subscribe("t"):
+            await wait_for(lambda: b.stats()["mesh_sizes"].get("t", 0) > 0, "mesh")
+            ids = [b.publish_nowait("t", b"n%d" % i) for i in range(3)]
+            ids += await b.publish_many("t", (bytearray(b"m%d" % i) for i in range(3)))
+            ids += await b.publish_many("t", [])
+            got = [await asyncio.wait_for(sa.get(), TIMEOUT) for _ in range(6)]
+            assert [m.id for m in got] == ids and len(set(ids)) == 6
+            assert [m.data for m in got] == [b"n0", b"n1", b"n2", b"m0", b"m1", b"m2"]
+            assert b.stats()["drops"]["publish_failed"] == 0
+    finally:
+        await rt.close()
 
 
 async def test_closing_a_node_ends_active_subscriptions() -> None:
@@ -172,6 +196,9 @@ class AnswerLog:
 
     def set_validator(self, node: int, topic: str, registered: bool) -> None:
         pass
+
+    def count_app_drop(self, node: int, reason: str, n: int = 1) -> None:
+        self.answers.setdefault(-1, reason)
 
 
 @pytest.mark.parametrize("fn", [decide, adecide], ids=["sync", "async"])

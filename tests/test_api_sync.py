@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import urllib.request
 
 from p2pgossip import sync
 
@@ -24,4 +25,14 @@ def test_sync_nodes_exchange_a_message_and_leave_no_thread() -> None:
         got = sa.get(timeout=20)
         assert (got.data, got.id, got.from_peer) == (b"hi", mid, b.peer_id)
         assert "p2pgossip_peers" in a.metrics_text()
+        published = b.publish_many("t", [b"x", b"y"])
+        assert [sb.get(timeout=20).id for _ in published] == published
     assert set(threading.enumerate()) == before
+
+
+def test_sync_node_metrics_endpoint() -> None:
+    with sync.Node(metrics_port=0) as node:
+        url = node.metrics_url
+        assert url is not None
+        with urllib.request.urlopen(url, timeout=20) as r:
+            assert b"# TYPE p2pgossip_peers gauge" in r.read()

@@ -7,3 +7,17 @@ def test_demo_prints_a_row_per_run(capsys):
     assert "simulation (virtual time)" in out
     assert "LocalNetwork (loopback TCP)" in out, out
     assert code == 0, out
+
+
+def test_demo_quick_from_the_command_line():
+    import subprocess
+    import sys
+
+    r = subprocess.run(
+        [sys.executable, "-m", "p2pgossip", "demo", "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "simulation (virtual time)" in r.stdout and "LocalNetwork (loopback TCP)" in r.stdout

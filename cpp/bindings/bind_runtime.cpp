@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bindings.hpp"
+#include "metrics_bindings.hpp"
 #include "p2pgossip/crypto/identity.hpp"
 #include "p2pgossip/crypto/peer_id.hpp"
 #include "p2pgossip/crypto/verify_cache.hpp"
@@ -276,6 +277,37 @@ void bind_runtime(py::module_& m) {
           },
           py::arg("node"), py::arg("topic"), py::arg("data"),
           "Sign (with the node's identity) and publish; returns (request, message id, message).")
+      .def(
+          "publish_batch",
+          [](Runtime& r, NodeId node, std::string topic, const py::sequence& data, bool notify) {
+            std::vector<Bytes> d;
+            d.reserve(data.size());
+            for (auto h : data) {
+              if (py::isinstance<py::bytes>(h)) {
+                d.push_back(to_bytes(view_of(py::reinterpret_borrow<py::bytes>(h))));
+              } else if (PyObject_CheckBuffer(h.ptr())) {
+                py::buffer_info b = py::reinterpret_borrow<py::buffer>(h).request();
+                const auto* p = static_cast<const std::uint8_t*>(b.ptr);
+                d.emplace_back(p, p + b.size * b.itemsize);
+              } else {
+                throw py::type_error("data must be bytes-like");
+              }
+            }
+            Result<PublishedBatch> p = Error{};
+            {
+              py::gil_scoped_release release;
+              p = r.publish_batch(node, std::move(topic), std::move(d), notify);
+            }
+            if (!p) throw py::value_error(p.error().what);
+            py::list ids(p->ids.size());
+            for (std::size_t i = 0; i < p->ids.size(); ++i)
+              PyList_SET_ITEM(ids.ptr(), static_cast<Py_ssize_t>(i),
+                              to_py(p->ids[i].view()).release().ptr());
+            return py::make_tuple(p->request, ids);
+          },
+          py::arg("node"), py::arg("topic"), py::arg("data"), py::arg("notify"),
+          "Sign a batch on the calling thread (GIL released) and publish it in one command; "
+          "returns (request or 0 without notify, [message id]).")
       .def("subscribe", &Runtime::subscribe, py::arg("node"), py::arg("topic"),
            py::call_guard<py::gil_scoped_release>())
       .def("unsubscribe", &Runtime::unsubscribe, py::arg("node"), py::arg("topic"),
@@ -326,6 +358,40 @@ void bind_runtime(py::module_& m) {
             return metrics_to_py(*snap);
           },
           py::arg("node"))
+      .def("count_app_drop", &Runtime::count_app_drop, py::arg("node"), py::arg("reason"),
+           py::arg("n") = 1, py::call_guard<py::gil_scoped_release>(),
+           "Count a drop made in the application layer (layer='app' in metric_families).")
+      .def(
+          "metric_families",
+          [](Runtime& r, NodeId node) -> py::object {
+            std::optional<std::vector<metrics::FamilySnapshot>> families;
+            {
+              py::gil_scoped_release release;
+              families = r.metric_families(node);
+            }
+            if (!families) return py::none();
+            return snapshot_to_py(*families);
+          },
+          py::arg("node"), "The node's metrics as Prometheus families (None: unknown node).")
+      .def(
+          "serve_metrics",
+          [](Runtime& r, std::vector<NodeId> nodes, const std::string& host, std::uint16_t port,
+             double timeout) {
+            auto t =
+                std::chrono::duration_cast<std::chrono::milliseconds>(seconds(timeout, "timeout"));
+            Result<std::pair<std::uint64_t, std::uint16_t>> out = Error{};
+            {
+              py::gil_scoped_release release;
+              out = r.serve_metrics(std::move(nodes), host, port, t);
+            }
+            if (!out) throw py::value_error(out.error().what);
+            return *out;
+          },
+          py::arg("nodes"), py::arg("host") = "127.0.0.1", py::arg("port") = 0,
+          py::arg("timeout") = 10.0,
+          "Serve GET /metrics for these nodes; returns (endpoint id, port).")
+      .def("stop_metrics", &Runtime::stop_metrics, py::arg("endpoint"),
+           py::call_guard<py::gil_scoped_release>())
       .def_property_readonly("verify_cache_hits",
                              [](const Runtime& r) { return r.verify_cache().hits(); })
       .def_property_readonly("verify_cache_misses",

@@ -15,7 +15,7 @@ import collections
 import enum
 import inspect
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any, Literal
 
 from . import _core, _log
@@ -125,12 +125,14 @@ class Subscription:
         self.dropped = 0
         self.delivered = 0
         self._queue: collections.deque[Received] = collections.deque()
+        self._drop_reason = f"subscription:{topic}"
         self._waiter: asyncio.Future[None] | None = None
         self._closed = False
 
     def _put(self, msg: Received) -> None:
         if len(self._queue) >= self.maxsize:
             self.dropped += 1
+            self.node._count_app_drop(self._drop_reason)
             if self.overflow == "drop_newest":
                 return
             self._queue.popleft()
@@ -312,10 +314,10 @@ class Node:
 
     ``listen`` is a multiaddr (or a list), e.g. ``/ip4/127.0.0.1/tcp/0`` (port 0: any free
     port; ``addrs`` then shows the real one). ``identity`` defaults to a fresh key;
-    ``config`` is a :class:`GossipConfig`. ``metrics_port`` serves the Prometheus text
-    exposition on ``http://127.0.0.1:<port>/metrics`` (0: any free port, see
-    ``metrics_url``). Use ``async with Node(...) as node`` or ``await node.start()`` and
-    ``await node.close()``.
+    ``config`` is a :class:`GossipConfig`. ``metrics_port`` has the runtime serve the
+    Prometheus text exposition on ``http://127.0.0.1:<port>/metrics`` from its I/O thread
+    (0: any free port, see ``metrics_url``), so scrapes work whether or not the loop runs.
+    Use ``async with Node(...) as node`` or ``await node.start()`` and ``await node.close()``.
     """
 
     def __init__(
@@ -333,6 +335,7 @@ class Node:
     ) -> None:
         self.identity = identity if identity is not None else Identity.generate()
         self.config = config if config is not None else GossipConfig()
+        self._max_message_size = self.config.max_message_size
         self._listen = [listen] if isinstance(listen, str) else list(listen or [])
         self._own_runtime = runtime is None
         self._runtime = runtime if runtime is not None else Runtime()
@@ -340,7 +343,7 @@ class Node:
         self._seed = seed
         self._limits = limits
         self._metrics_port = metrics_port
-        self._metrics_server: Any = None
+        self._metrics_endpoint: tuple[int, int] | None = None  # (endpoint id, port)
         self._id: int | None = None
         self._addrs: list[str] = []
         self._peers: dict[bytes, tuple[str, str]] = {}
@@ -376,10 +379,9 @@ class Node:
         self._id = node_id
         rt._nodes[node_id] = self
         await rt._request(request)
+        rt._core.count_app_drop(node_id, "validator_error", 0)
         if self._metrics_port is not None:
-            from ._metrics_http import serve_metrics
-
-            self._metrics_server = await serve_metrics(self.metrics_text, self._metrics_port)
+            self._metrics_endpoint = rt._core.serve_metrics([node_id], port=self._metrics_port)
         return self
 
     async def close(self) -> None:
@@ -394,10 +396,9 @@ class Node:
         self._subs.clear()
         for t in list(self._tasks):
             t.cancel()
-        if self._metrics_server is not None:
-            self._metrics_server.close()
-            await self._metrics_server.wait_closed()
         rt = self._runtime
+        if self._metrics_endpoint is not None and not rt._closed:
+            rt._core.stop_metrics(self._metrics_endpoint[0])
         if self._id is not None and not rt._closed:
             fut = rt._request(rt._core.close_node(self._id))
             try:
@@ -448,22 +449,54 @@ class Node:
     # -- publishing ----------------------------------------------------------------------
 
     async def publish(self, topic: str, data: bytes, *, require_peers: bool = False) -> str:
-        """Sign and publish ``data`` on ``topic``; returns the message id (hex) once the
-        router has taken it. Raises ValueError for data above the config's
-        ``max_message_size``, NoPeersError with ``require_peers`` when no connected peer
-        is in this node's mesh for the topic (subscribed) or connected at all (not)."""
-        node = self._node()
-        if len(data) > self.config.max_message_size:
-            raise ValueError(
-                f"publish: {len(data)} bytes of data exceed max_message_size "
-                f"{self.config.max_message_size}"
-            )
-        rt = self._runtime
+        """Sign and publish ``data`` on ``topic``; returns the message id (hex).
+
+        When it returns, this node's router has taken the message: it is in the seen cache
+        and mcache, delivered to this node's own subscriptions, and queued for the peers the
+        router chose (mesh, fanout or flood). It does not mean a peer has received it. Raises
+        ValueError for data above the config's ``max_message_size``, NodeError when the
+        router refuses the message, NoPeersError with ``require_peers`` when no connected
+        peer is in this node's mesh for the topic (subscribed) or connected at all (not).
+
+        Each call waits for a round trip to the I/O thread; to publish fast, use
+        :meth:`publish_many` (one round trip per batch) or :meth:`publish_nowait`.
+        """
         if require_peers and not self._has_topic_peers(topic):
             raise NoPeersError(f"publish: no peer to send to on topic {topic!r}")
-        request, mid, _message = rt._core.publish_data(node, topic, bytes(data))
+        return (await self.publish_many(topic, (data,)))[0]
+
+    async def publish_many(self, topic: str, data: Iterable[bytes]) -> list[str]:
+        """Sign every item of ``data`` in one native call (the GIL released) and publish
+        them in order; returns their ids once the router has taken all of them (the
+        guarantee of :meth:`publish`). NodeError names the first refusal and how many failed;
+        the others were published."""
+        request, ids = self._publish(topic, data, notify=True)
+        rt = self._runtime
         await rt._request(request)
-        return mid.hex()
+        return [i.hex() for i in ids]
+
+    def publish_nowait(self, topic: str, data: bytes) -> str:
+        """Sign ``data`` on this thread (the GIL released) and queue it for the router;
+        returns the id at once. Size and node state are checked here (ValueError,
+        NodeError). A later refusal by the router (none expected for a message signed here)
+        is not raised: it counts in ``p2pgossip_dropped_total{reason="publish_failed"}`` and
+        is logged. Messages waiting for the router are bounded; past the bound this raises
+        NodeError rather than queueing more."""
+        return self._publish(topic, (data,), notify=False)[1][0].hex()
+
+    def _publish(
+        self, topic: str, data: Iterable[bytes], *, notify: bool
+    ) -> tuple[int, list[bytes]]:
+        node = self._node()
+        items = data if isinstance(data, (list, tuple)) else list(data)
+        limit = self._max_message_size
+        for d in items:
+            if len(d) > limit:
+                raise ValueError(f"publish: {len(d)} bytes of data exceed max_message_size {limit}")
+        try:
+            return self._runtime._core.publish_batch(node, topic, items, notify)
+        except ValueError as exc:
+            raise NodeError(str(exc)) from None
 
     def _has_topic_peers(self, topic: str) -> bool:
         if not self._peers:
@@ -483,6 +516,7 @@ class Node:
         node = self._node()
         sub = Subscription(self, topic, maxsize, overflow)
         subs = self._subs.setdefault(topic, [])
+        self._runtime._core.count_app_drop(node, sub._drop_reason, 0)
         if not subs:
             rt = self._runtime
             # Outcome errors (none expected) surface through the logger, not the caller.
@@ -581,6 +615,7 @@ class Node:
 
     def _validator_failed(self, msg: Received, exc: BaseException) -> None:
         self.validator_errors += 1
+        self._count_app_drop("validator_error")
         _log.logger.error(
             "validator failed on topic %s: %r",
             msg.topic,
@@ -603,10 +638,13 @@ class Node:
         return m
 
     def metrics_snapshot(self) -> list[dict[str, Any]]:
-        """The node's metrics as families (see :mod:`p2pgossip.metrics`)."""
-        from ._node_metrics import node_families
-
-        return node_families(self, self.stats())
+        """The node's metrics as families (see :mod:`p2pgossip.metrics`), named in C++
+        (``runtime/metric_families.hpp``) exactly as the ``metrics_port`` endpoint serves
+        them."""
+        families = self._runtime._core.metric_families(self._node())
+        if families is None:
+            raise NodeError("node is gone")
+        return families
 
     def metrics_text(self) -> str:
         """The Prometheus text exposition of :meth:`metrics_snapshot`."""
@@ -614,10 +652,14 @@ class Node:
 
     @property
     def metrics_url(self) -> str | None:
-        if self._metrics_server is None:
+        """Where the runtime serves this node's metrics (``metrics_port``), else None."""
+        if self._metrics_endpoint is None:
             return None
-        port = self._metrics_server.sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}/metrics"
+        return f"http://127.0.0.1:{self._metrics_endpoint[1]}/metrics"
+
+    def _count_app_drop(self, reason: str) -> None:
+        if self._id is not None and not self._closed:
+            self._runtime._core.count_app_drop(self._id, reason)
 
     def __repr__(self) -> str:
         return f"Node({self.peer_id}, addrs={self._addrs})"

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import weakref
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterable
 from typing import Any, TypeVar
 
 from . import node as _anode
@@ -129,6 +129,9 @@ class Node:
     def publish(self, topic: str, data: bytes, *, require_peers: bool = False) -> str:
         return self._call(self._node.publish(topic, data, require_peers=require_peers))
 
+    def publish_many(self, topic: str, data: Iterable[bytes]) -> list[str]:
+        return self._call(self._node.publish_many(topic, list(data)))
+
     def subscribe(self, topic: str, **kw: Any) -> Subscription:
         return Subscription(self, self._run(lambda: self._node.subscribe(topic, **kw)))
 
@@ -144,6 +147,11 @@ class Node:
 
     def metrics_text(self) -> str:
         return self._run(self._node.metrics_text)
+
+    @property
+    def metrics_url(self) -> str | None:
+        """Served by the runtime's I/O thread (``metrics_port=``), not by this loop."""
+        return self._node.metrics_url
 
     def close(self) -> None:
         """Close the node and join its loop thread. Idempotent."""

@@ -38,6 +38,8 @@ std::string_view drop_name(Drop d) {
       return "socket_error";
     case Drop::kDialFailed:
       return "dial_failed";
+    case Drop::kPublishFailed:
+      return "publish_failed";
     case Drop::kCount:
       break;
   }

@@ -452,6 +452,25 @@ void Node::publish(MessagePtr message, RequestId request) {
   done(request, r ? std::nullopt : std::optional<std::string>(r.error().what));
 }
 
+void Node::publish(const std::vector<MessagePtr>& messages, RequestId request) {
+  std::size_t failed = 0;
+  std::optional<std::string> first;
+  for (const MessagePtr& m : messages) {
+    auto r = router_.publish(m, now());
+    if (r) continue;
+    ++failed;
+    if (!first) first = r.error().what;
+    if (request == 0) {
+      count(Drop::kPublishFailed);
+      log(LogLevel::kWarning, "publish failed",
+          {{"topic", m->topic}, {"reason", std::string(r.error().what)}});
+    }
+  }
+  if (request == 0) return;
+  if (failed > 1) *first += " (" + std::to_string(failed) + " of the batch failed)";
+  done(request, std::move(first));
+}
+
 void Node::subscribe(const std::string& topic, RequestId request) {
   router_.subscribe(topic, now());
   done(request);

@@ -47,6 +47,8 @@ class Node : public std::enable_shared_from_this<Node> {
   void connect(const std::string& addr, RequestId request);
   void disconnect(const Bytes& peer_id, RequestId request);
   void publish(MessagePtr message, RequestId request);
+  // A batch: request 0 reports nothing and counts each failure as Drop::kPublishFailed.
+  void publish(const std::vector<MessagePtr>& messages, RequestId request);
   void subscribe(const std::string& topic, RequestId request);
   void unsubscribe(const std::string& topic, RequestId request);
   void set_validator(const std::string& topic, bool registered);

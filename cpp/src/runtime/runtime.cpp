@@ -3,15 +3,19 @@
 #include <asio.hpp>
 #include <atomic>
 #include <future>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
+#include <utility>
 
 #include "p2pgossip/crypto/message_id.hpp"
 #include "p2pgossip/crypto/message_signing.hpp"
 #include "p2pgossip/crypto/verify_cache.hpp"
+#include "p2pgossip/metrics/exposition.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
 #include "runtime/event_queue.hpp"
+#include "runtime/metrics_http.hpp"
 #include "runtime/node.hpp"
 
 namespace p2pgossip::runtime {
@@ -24,6 +28,62 @@ struct IoThread {
   std::thread thread;
 };
 
+// Holds a batch's share of Impl::pending_publishes until the command has run, or was
+// dropped with its handler (unknown node, runtime stopped).
+class PendingSlots {
+ public:
+  PendingSlots(std::atomic<std::size_t>& counter, std::size_t n) : counter_(&counter), n_(n) {
+    counter.fetch_add(n);
+  }
+  PendingSlots(PendingSlots&& o) noexcept
+      : counter_(std::exchange(o.counter_, nullptr)), n_(o.n_) {}
+  PendingSlots& operator=(PendingSlots&&) = delete;
+  ~PendingSlots() {
+    if (counter_) counter_->fetch_sub(n_);
+  }
+  std::size_t total() const { return counter_ ? counter_->load() : 0; }
+
+ private:
+  std::atomic<std::size_t>* counter_;
+  std::size_t n_;
+};
+
+// Publishes signed on callers' threads, waiting for the node's I/O thread. One drain
+// handler is posted when the queue turns non-empty, so a stream of publish_nowait calls
+// costs one wakeup per batch, not one per message; notified batches queue here too, so
+// every publish of a node reaches its router in call order.
+struct PublishQueue {
+  struct Entry {
+    std::vector<MessagePtr> messages;
+    RequestId request;  // 0: not notified
+    PendingSlots slots;
+  };
+  std::mutex mu;
+  std::vector<Entry> entries;
+
+  // Returns whether the queue was empty (the caller then posts a drain).
+  bool push(Entry e) {
+    std::lock_guard lock(mu);
+    entries.push_back(std::move(e));
+    return entries.size() == 1;
+  }
+  std::vector<Entry> take() {
+    std::lock_guard lock(mu);
+    return std::exchange(entries, {});
+  }
+};
+
+// Application-layer drops of one node, counted from any thread.
+struct AppDropCounts {
+  std::mutex mu;
+  AppDrops drops;
+
+  AppDrops copy() {
+    std::lock_guard lock(mu);
+    return drops;
+  }
+};
+
 // What a caller thread needs to know of a node without touching it.
 struct NodeEntry {
   std::shared_ptr<Node> node;
@@ -31,6 +91,9 @@ struct NodeEntry {
   crypto::IdentityPtr identity;
   router::GossipConfig gossip;
   MessageIdFn message_id;
+  std::string label;  // the peer id, as metrics label it
+  std::shared_ptr<AppDropCounts> app_drops = std::make_shared<AppDropCounts>();
+  std::shared_ptr<PublishQueue> publishing = std::make_shared<PublishQueue>();
 };
 
 }  // namespace
@@ -46,6 +109,9 @@ struct Runtime::Impl {
   bool started = false, stopped = false;
   NodeId next_node = 0;
   std::atomic<RequestId> next_request{1};
+  std::atomic<std::size_t> pending_publishes{0};  // signed, not yet taken by a router
+  std::map<std::uint64_t, std::shared_ptr<MetricsHttp>> endpoints;  // under mu
+  std::uint64_t next_endpoint = 1;
 
   explicit Impl(RuntimeConfig c)
       : config(c), events(c.max_events), verify_cache(c.verify_cache_capacity) {
@@ -92,6 +158,7 @@ Runtime::~Runtime() {
   join();
   // Nodes own sockets: they go before the io_contexts they were made on.
   std::lock_guard lock(impl_->mu);
+  impl_->endpoints.clear();
   impl_->nodes.clear();
 }
 
@@ -106,6 +173,7 @@ void Runtime::stop() {
   std::lock_guard lock(impl_->mu);
   if (impl_->stopped) return;
   impl_->stopped = true;
+  for (auto& [id, e] : impl_->endpoints) e->close();
   // Each thread closes its nodes, then stops: pending handlers of closed sockets are
   // destroyed with the io_context rather than run.
   for (auto& t : impl_->io) {
@@ -147,7 +215,9 @@ NodeId Runtime::add_node(NodeConfig config, RequestId* request) {
     return id;
   }
   IoThread* io = impl_->io[id % impl_->io.size()].get();
-  NodeEntry e{nullptr, io, config.identity, config.gossip, config.message_id};
+  NodeEntry e{nullptr,           io,
+              config.identity,   config.gossip,
+              config.message_id, config.identity->peer_id().to_string()};
   auto listen = config.listen;
   e.node = std::make_shared<Node>(id, std::move(config), io->io, impl_->shared);
   impl_->nodes.emplace(id, e);
@@ -202,39 +272,103 @@ RequestId Runtime::publish(NodeId node, MessagePtr message) {
   return impl_->command(node, [m = std::move(message)](Node& n, RequestId r) { n.publish(m, r); });
 }
 
-Result<Published> Runtime::publish_data(NodeId node, std::string topic, Bytes data) {
+namespace {
+
+// What signing on a caller's thread needs of a node, copied under the runtime's lock.
+struct Signer {
   crypto::IdentityPtr identity;
-  router::GossipConfig gossip;
+  crypto::SignaturePolicy policy;
   MessageIdFn id_fn;
-  {
-    std::lock_guard lock(impl_->mu);
-    auto it = impl_->nodes.find(node);
-    if (it == impl_->nodes.end()) return Error{"unknown node " + std::to_string(node)};
-    identity = it->second.identity;
-    id_fn = it->second.message_id;
-    if (data.size() > it->second.gossip.max_message_size)
-      return Error{"publish: " + std::to_string(data.size()) + " bytes of data exceed " +
-                   "max_message_size " + std::to_string(it->second.gossip.max_message_size)};
-    gossip.signature_policy = it->second.gossip.signature_policy;
-  }
+  std::size_t max_message_size;
+  std::shared_ptr<PublishQueue> queue;
+};
+
+Status check_size(const Signer& s, std::size_t size) {
+  if (size <= s.max_message_size) return Ok{};
+  return Error{"publish: " + std::to_string(size) + " bytes of data exceed max_message_size " +
+               std::to_string(s.max_message_size)};
+}
+
+Result<std::pair<MessagePtr, MessageId>> sign(const Signer& s, std::string topic, Bytes data) {
   auto m = std::make_shared<Message>();
   m->topic = std::move(topic);
   m->data = std::move(data);
-  if (gossip.signature_policy == crypto::SignaturePolicy::kStrictSign) {
-    m->seqno = crypto::seqno_bytes(identity->next_seqno());
-    crypto::sign_message(*identity, *m);
+  if (s.policy == crypto::SignaturePolicy::kStrictSign) {
+    m->seqno = crypto::seqno_bytes(s.identity->next_seqno());
+    crypto::sign_message(*s.identity, *m);
   }
   MessageId id;
-  if (id_fn == MessageIdFn::kXxh3) {
+  if (s.id_fn == MessageIdFn::kXxh3) {
     id = crypto::message_id_xxh3(*m);
   } else {
     auto r = crypto::message_id_from_seqno(*m);
     if (!r) return r.error();
     id = *r;
   }
-  MessagePtr msg = m;
+  return std::pair<MessagePtr, MessageId>{std::move(m), id};
+}
+
+Result<Signer> signer_of(const std::unordered_map<NodeId, NodeEntry>& nodes, NodeId node) {
+  auto it = nodes.find(node);
+  if (it == nodes.end()) return Error{"unknown node " + std::to_string(node)};
+  const NodeEntry& e = it->second;
+  return Signer{e.identity, e.gossip.signature_policy, e.message_id, e.gossip.max_message_size,
+                e.publishing};
+}
+
+}  // namespace
+
+Result<Published> Runtime::publish_data(NodeId node, std::string topic, Bytes data) {
+  Result<Signer> s = Error{};
+  {
+    std::lock_guard lock(impl_->mu);
+    s = signer_of(impl_->nodes, node);
+  }
+  if (!s) return s.error();
+  if (auto ok = check_size(*s, data.size()); !ok) return ok.error();
+  auto signed_message = sign(*s, std::move(topic), std::move(data));
+  if (!signed_message) return signed_message.error();
+  auto [msg, id] = std::move(*signed_message);
   const RequestId req = publish(node, msg);
   return Published{req, msg, id};
+}
+
+Result<PublishedBatch> Runtime::publish_batch(NodeId node, std::string topic,
+                                              std::vector<Bytes> data, bool notify) {
+  Result<Signer> s = Error{};
+  {
+    std::lock_guard lock(impl_->mu);
+    s = signer_of(impl_->nodes, node);
+  }
+  if (!s) return s.error();
+  for (const Bytes& d : data)
+    if (auto ok = check_size(*s, d.size()); !ok) return ok.error();
+  const std::size_t n = data.size();
+  PendingSlots slots(impl_->pending_publishes, n);
+  if (slots.total() > kMaxPendingPublishes)
+    return Error{"publish: more than " + std::to_string(kMaxPendingPublishes) +
+                 " messages waiting for the router"};
+  PublishedBatch out{0, {}};
+  out.ids.reserve(n);
+  std::vector<MessagePtr> messages;
+  messages.reserve(n);
+  for (Bytes& d : data) {
+    auto signed_message = sign(*s, topic, std::move(d));
+    if (!signed_message) return signed_message.error();
+    messages.push_back(std::move(signed_message->first));
+    out.ids.push_back(signed_message->second);
+  }
+  out.request = notify ? impl_->next_request++ : 0;
+  std::shared_ptr<PublishQueue> queue = s->queue;
+  if (!queue->push({std::move(messages), out.request, std::move(slots)})) return out;
+  const bool posted = impl_->post(node, [queue](Node& x) {
+    for (PublishQueue::Entry& e : queue->take()) x.publish(e.messages, e.request);
+  });
+  if (!posted) {
+    queue->take();
+    return Error{"unknown node " + std::to_string(node)};
+  }
+  return out;
 }
 
 RequestId Runtime::subscribe(NodeId node, std::string topic) {
@@ -300,6 +434,107 @@ std::optional<NodeMetrics> Runtime::metrics(NodeId node) {
     if (impl_->stopped) return std::nullopt;
   }
   return future.get();
+}
+
+void Runtime::count_app_drop(NodeId node, const std::string& reason, std::uint64_t n) {
+  std::shared_ptr<AppDropCounts> counts;
+  {
+    std::lock_guard lock(impl_->mu);
+    auto it = impl_->nodes.find(node);
+    if (it == impl_->nodes.end()) return;
+    counts = it->second.app_drops;
+  }
+  std::lock_guard lock(counts->mu);
+  auto it = counts->drops.find(reason);
+  if (it == counts->drops.end() && counts->drops.size() >= kMaxAppDropReasons)
+    it = counts->drops.try_emplace("other", 0).first;
+  else if (it == counts->drops.end())
+    it = counts->drops.emplace(reason, 0).first;
+  it->second += n;
+}
+
+std::optional<std::vector<metrics::FamilySnapshot>> Runtime::metric_families(NodeId node) {
+  std::string label;
+  std::shared_ptr<AppDropCounts> counts;
+  {
+    std::lock_guard lock(impl_->mu);
+    auto it = impl_->nodes.find(node);
+    if (it == impl_->nodes.end()) return std::nullopt;
+    label = it->second.label;
+    counts = it->second.app_drops;
+  }
+  auto m = metrics(node);
+  if (!m) return std::nullopt;
+  return node_families(*m, label, counts->copy());
+}
+
+namespace {
+
+// One scrape: each node's snapshot is taken on its own I/O thread; the last one renders.
+struct Scrape {
+  std::mutex mu;
+  std::vector<std::vector<metrics::FamilySnapshot>> parts;
+  std::size_t left;
+  MetricsHttp::Reply reply;
+
+  void done(std::size_t i, std::vector<metrics::FamilySnapshot> families) {
+    std::lock_guard lock(mu);
+    parts[i] = std::move(families);
+    if (--left == 0) render();
+  }
+  void render() {
+    std::vector<metrics::FamilySnapshot> all;
+    for (auto& p : parts)
+      for (auto& f : p) all.push_back(std::move(f));
+    std::string body;
+    if (auto ok = metrics::write_text(body, all); !ok) body = "# " + ok.error().what + "\n";
+    reply(std::move(body));
+  }
+};
+
+}  // namespace
+
+Result<std::pair<std::uint64_t, std::uint16_t>> Runtime::serve_metrics(
+    std::vector<NodeId> nodes, const std::string& host, std::uint16_t port,
+    std::chrono::milliseconds timeout) {
+  Impl* impl = impl_.get();
+  auto render = [impl, nodes](MetricsHttp::Reply reply) {
+    std::vector<NodeEntry> entries;
+    {
+      std::lock_guard lock(impl->mu);
+      for (NodeId id : nodes)
+        if (auto it = impl->nodes.find(id); it != impl->nodes.end() && !impl->stopped)
+          entries.push_back(it->second);
+    }
+    auto scrape = std::make_shared<Scrape>();
+    scrape->parts.resize(entries.size());
+    scrape->left = entries.size();
+    scrape->reply = std::move(reply);
+    if (entries.empty()) return scrape->render();
+    for (std::size_t i = 0; i < entries.size(); ++i) {
+      const NodeEntry& e = entries[i];
+      asio::post(e.io->io, [scrape, i, n = e.node, label = e.label, counts = e.app_drops] {
+        scrape->done(i, node_families(n->snapshot(), label, counts->copy()));
+      });
+    }
+  };
+  MetricsHttpLimits limits;
+  limits.timeout = timeout;
+  std::lock_guard lock(impl_->mu);
+  if (impl_->stopped) return Error{"runtime stopped"};
+  auto server = MetricsHttp::open(impl_->io.front()->io, host, port, std::move(render), limits);
+  if (!server) return server.error();
+  const std::uint64_t id = impl_->next_endpoint++;
+  impl_->endpoints.emplace(id, *server);
+  return std::pair<std::uint64_t, std::uint16_t>{id, (*server)->port()};
+}
+
+void Runtime::stop_metrics(std::uint64_t endpoint) {
+  std::lock_guard lock(impl_->mu);
+  auto it = impl_->endpoints.find(endpoint);
+  if (it == impl_->endpoints.end()) return;
+  it->second->close();
+  impl_->endpoints.erase(it);
 }
 
 }  // namespace p2pgossip::runtime

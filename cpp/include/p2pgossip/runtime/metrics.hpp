@@ -33,6 +33,7 @@ enum class Drop : std::uint8_t {
   kDuplicateConnection,  // a second connection to a connected peer
   kSocketError,          // read/write error or reset by the remote
   kDialFailed,           // resolve or TCP connect failed
+  kPublishFailed,        // a publish without notification that the router refused
   kCount
 };
 constexpr std::size_t kDropCount = static_cast<std::size_t>(Drop::kCount);

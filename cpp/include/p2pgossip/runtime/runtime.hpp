@@ -15,10 +15,12 @@
 // and takes everything with one drain(). No application code ever runs on an I/O thread.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "p2pgossip/bytes.hpp"
@@ -27,6 +29,7 @@
 #include "p2pgossip/router/router.hpp"
 #include "p2pgossip/runtime/config.hpp"
 #include "p2pgossip/runtime/events.hpp"
+#include "p2pgossip/runtime/metric_families.hpp"
 #include "p2pgossip/runtime/metrics.hpp"
 
 namespace p2pgossip::runtime {
@@ -36,6 +39,12 @@ struct Published {
   RequestId request;
   MessagePtr message;
   MessageId id;
+};
+
+// Published by Runtime::publish_batch: the ids, in the order of the data.
+struct PublishedBatch {
+  RequestId request;  // 0 without notification
+  std::vector<MessageId> ids;
 };
 
 class Runtime {
@@ -83,6 +92,15 @@ class Runtime {
   // Builds and (per the node's signature policy) signs the message on the calling thread
   // with the node's identity and seqno counter, computes its id, then publishes it.
   Result<Published> publish_data(NodeId node, std::string topic, Bytes data);
+  // Signs each of `data` as publish_data does and hands them to the router in one command
+  // (batches of a node reach its router in call order, coalesced into one wakeup).
+  // With `notify`, one CommandDone answers the batch (the first error and how many failed);
+  // without, the request is 0 and each failure is counted (Drop::kPublishFailed) and logged.
+  // Messages waiting for the router are bounded (kMaxPendingPublishes): past the bound the
+  // whole batch is refused here, so a publisher that never waits cannot grow the queue.
+  Result<PublishedBatch> publish_batch(NodeId node, std::string topic, std::vector<Bytes> data,
+                                       bool notify);
+  static constexpr std::size_t kMaxPendingPublishes = 1 << 16;
 
   RequestId subscribe(NodeId node, std::string topic);
   RequestId unsubscribe(NodeId node, std::string topic);
@@ -104,6 +122,22 @@ class Runtime {
   // A consistent snapshot taken on the node's I/O thread (the caller waits for it; taken
   // directly when the I/O threads are not running). nullopt for an unknown node.
   std::optional<NodeMetrics> metrics(NodeId node);
+
+  // ---- metrics endpoint (runtime/metrics_http.hpp) ----------------------------------------
+  // Counts a drop made above the runtime (layer="app" in node_families). At most
+  // kMaxAppDropReasons reasons per node; further reasons count as "other". n = 0 makes the
+  // reason visible at zero.
+  void count_app_drop(NodeId node, const std::string& reason, std::uint64_t n);
+  static constexpr std::size_t kMaxAppDropReasons = 256;
+  // The node's metrics as Prometheus families (taken as metrics() takes its snapshot).
+  std::optional<std::vector<metrics::FamilySnapshot>> metric_families(NodeId node);
+  // Serves GET /metrics on host:port (port 0: any free port) with the families of `nodes`
+  // (those still open at scrape time), from the first I/O thread. Returns the endpoint's id
+  // and bound port. Endpoints close with stop_metrics() or stop().
+  Result<std::pair<std::uint64_t, std::uint16_t>> serve_metrics(
+      std::vector<NodeId> nodes, const std::string& host, std::uint16_t port,
+      std::chrono::milliseconds timeout = std::chrono::seconds(10));
+  void stop_metrics(std::uint64_t endpoint);
 
   const crypto::VerifyCache& verify_cache() const;
 

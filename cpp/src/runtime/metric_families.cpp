@@ -1,0 +1,124 @@
+#include "p2pgossip/runtime/metric_families.hpp"
+
+#include <cctype>
+#include <initializer_list>
+#include <string_view>
+#include <utility>
+
+namespace p2pgossip::runtime {
+
+namespace {
+
+using metrics::FamilySnapshot;
+using metrics::MetricType;
+
+struct Families {
+  std::string node;
+  std::vector<FamilySnapshot> out;
+
+  FamilySnapshot& add(std::string name, std::string help, MetricType type,
+                      std::initializer_list<std::string> labels) {
+    FamilySnapshot f{std::move(name), std::move(help), type, {"node"}, {}};
+    f.label_names.insert(f.label_names.end(), labels);
+    return out.emplace_back(std::move(f));
+  }
+
+  void sample(FamilySnapshot& f, double value, std::initializer_list<std::string> labels = {}) {
+    metrics::Sample s;
+    s.label_values.push_back(node);
+    s.label_values.insert(s.label_values.end(), labels);
+    s.value = value;
+    f.samples.push_back(std::move(s));
+  }
+};
+
+std::string upper(std::string_view s) {
+  std::string u(s);
+  for (char& c : u) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return u;
+}
+
+}  // namespace
+
+std::vector<FamilySnapshot> node_families(const NodeMetrics& m, const std::string& node,
+                                          const AppDrops& app_drops) {
+  Families fs{node, {}};
+  fs.out.reserve(9);  // add() hands out references into it
+  const router::Counters& r = m.router;
+
+  auto& msgs = fs.add("p2pgossip_messages_total",
+                      "Pubsub messages by event: published, received (duplicates included), "
+                      "delivered, forwarded (copies sent), duplicates.",
+                      MetricType::counter, {"event"});
+  fs.sample(msgs, r.messages_published, {"published"});
+  fs.sample(msgs, r.messages_received, {"received"});
+  fs.sample(msgs, r.messages_delivered, {"delivered"});
+  fs.sample(msgs, r.messages_forwarded, {"forwarded"});
+  fs.sample(msgs, r.duplicates, {"duplicate"});
+
+  auto& control =
+      fs.add("p2pgossip_control_total", "GossipSub control messages by type and direction.",
+             MetricType::counter, {"type", "direction"});
+  const std::pair<std::string_view, std::pair<std::uint64_t, std::uint64_t>> kinds[] = {
+      {"ihave", {r.ihave_sent, r.ihave_received}},
+      {"iwant", {r.iwant_sent, r.iwant_received}},
+      {"graft", {r.graft_sent, r.graft_received}},
+      {"prune", {r.prune_sent, r.prune_received}},
+      {"idontwant", {r.idontwant_sent, r.idontwant_received}},
+  };
+  for (const auto& [kind, counts] : kinds) {
+    fs.sample(control, counts.first, {upper(kind), "out"});
+    fs.sample(control, counts.second, {upper(kind), "in"});
+  }
+
+  auto& drops = fs.add("p2pgossip_dropped_total",
+                       "Messages, RPCs and connections dropped, by layer and reason.",
+                       MetricType::counter, {"layer", "reason"});
+  const std::pair<std::string_view, std::uint64_t> router_drops[] = {
+      {"invalid_signature", r.dropped_invalid_signature},
+      {"too_large", r.dropped_too_large},
+      {"rejected", r.dropped_rejected},
+      {"ignored", r.dropped_ignored},
+      {"rate_limited", r.dropped_rate_limited},
+      {"seen_cache_full", r.dropped_seen_cache_full},
+      {"unsubscribed_topic", r.dropped_unsubscribed_topic},
+      {"spam", r.dropped_spam},
+      {"graylisted", r.dropped_graylisted},
+      {"broken_promise", r.broken_promises},
+  };
+  for (const auto& [reason, v] : router_drops) fs.sample(drops, v, {"router", std::string(reason)});
+  for (std::size_t i = 0; i < kDropCount; ++i)
+    fs.sample(drops, m.drops[i], {"net", std::string(drop_name(static_cast<Drop>(i)))});
+  for (const auto& [reason, v] : app_drops) fs.sample(drops, v, {"app", reason});
+
+  auto& proto_msgs = fs.add("p2pgossip_protocol_messages_total",
+                            "Messages (RPCs for pubsub protocols) by protocol and direction.",
+                            MetricType::counter, {"protocol", "direction"});
+  auto& proto_bytes = fs.add("p2pgossip_protocol_bytes_total", "Bytes by protocol and direction.",
+                             MetricType::counter, {"protocol", "direction"});
+  for (const auto& [proto, s] : m.protocols) {
+    fs.sample(proto_msgs, s.messages_in, {proto, "in"});
+    fs.sample(proto_msgs, s.messages_out, {proto, "out"});
+    fs.sample(proto_bytes, s.bytes_in, {proto, "in"});
+    fs.sample(proto_bytes, s.bytes_out, {proto, "out"});
+  }
+
+  auto& tcp = fs.add("p2pgossip_tcp_bytes_total", "TCP bytes.", MetricType::counter, {"direction"});
+  fs.sample(tcp, m.tcp_bytes_in, {"in"});
+  fs.sample(tcp, m.tcp_bytes_out, {"out"});
+
+  auto& conns = fs.add("p2pgossip_connections_total", "Connections opened and closed.",
+                       MetricType::counter, {"event"});
+  fs.sample(conns, m.connections_opened, {"opened"});
+  fs.sample(conns, m.connections_closed, {"closed"});
+
+  auto& peers = fs.add("p2pgossip_peers", "Connected peers.", MetricType::gauge, {});
+  fs.sample(peers, static_cast<double>(m.peers.size()));
+  auto& mesh = fs.add("p2pgossip_mesh_peers", "Mesh size per topic.", MetricType::gauge, {"topic"});
+  for (const auto& [topic, size] : m.mesh_sizes)
+    fs.sample(mesh, static_cast<double>(size), {topic});
+
+  return std::move(fs.out);
+}
+
+}  // namespace p2pgossip::runtime
