@@ -98,6 +98,7 @@ class LocalNetwork:
         self._delivered: set[tuple[str, int]] = set()
         self._progress: asyncio.Event | None = None
         self._blocked: dict[int, set[int]] = {}
+        self._redials: list[asyncio.Future[None]] = []
         self._t0 = 0.0
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -132,6 +133,10 @@ class LocalNetwork:
 
     async def close(self) -> None:
         """Close every node and join the runtime's threads."""
+        for redial in self._redials:
+            redial.cancel()
+        await asyncio.gather(*self._redials, return_exceptions=True)
+        self._redials = []
         if self._runtime is not None:
             await self._runtime.close()
 
@@ -160,6 +165,7 @@ class LocalNetwork:
         """Subscribe ``nodes`` (default all) to ``topic`` and wait until each of them with a
         subscribed live neighbour has a mesh for it (a heartbeat or two), so that what is
         published next travels the mesh rather than racing the subscriptions."""
+        await self._settle()
         members = self._topics.setdefault(topic, set())
         for i in range(self.n) if nodes is None else nodes:
             if topic not in self.subscriptions[i]:
@@ -184,6 +190,7 @@ class LocalNetwork:
 
     async def publish(self, i: int, topic: str, data: bytes) -> str:
         """Publish from node ``i``; returns the message id (hex)."""
+        await self._settle()
         t = time.monotonic() - self._t0
         try:
             mid = await self.nodes[i].publish(topic, data)
@@ -257,9 +264,17 @@ class LocalNetwork:
         for i, others in cut.items():
             if self._alive[i] and others:
                 rt.core.unblock(self.nodes[i]._node(), [self._peer(j) for j in others])
-        self._redial = [(u, v) for u, v in self._edges() if v in cut.get(u, ())]
-        for u, v in self._redial:
+        self._redials += [
             asyncio.ensure_future(self._dial_quietly(u, v))
+            for u, v in self._edges()
+            if v in cut.get(u, ())
+        ]
+
+    async def _settle(self) -> None:
+        """Wait for the redials ``heal()`` started, so that what follows a heal sees the
+        healed network instead of racing its reconnection."""
+        redials, self._redials = self._redials, []
+        await asyncio.gather(*redials)
 
     async def _dial_quietly(self, u: int, v: int) -> None:
         # A failed redial shows up as missing deliveries in wait_delivered.
