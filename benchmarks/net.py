@@ -2,16 +2,27 @@
 messages/s and MB/s from publish on one node to delivery on the other, next to the raw
 libsodium ChaCha20-Poly1305 seal rate of the same size measured in the same run.
 
-`python -m benchmarks net [--seconds S]`. Node A publishes through the low-level runtime
-(publish_data) keeping at most `window` messages in flight; node B's deliveries are drained
-from the event queue by this Python process, as an application would. Per-peer rate limits
+`python -m benchmarks net [--seconds S] [--network-only] [--no-pylibp2p] [--rate R]`.
+Node A publishes through the low-level runtime (publish_data) keeping at most `window`
+messages in flight; node B's deliveries are drained from the event queue by this Python
+process, as an application would. Per-peer rate limits
 are off. Rows without signing (StrictNoSign) measure the transport and router; signed rows
 (StrictSign: Ed25519 sign on publish, verify on receipt) show the signature ceiling.
+
+Then a gossip network in one process: N nodes on a seeded random 8-regular graph, M signed
+256 B messages published round-robin at a steady offered rate (100 nodes x 10,000 at
+2,000/s), reporting delivered fraction, publish-to-deliver latency p50/p99, deliveries/s,
+CPU seconds (getrusage of this process: I/O thread plus the Python driver) and peak RSS.
+The same workload at 10 nodes x 1,000 runs on py-libp2p (benchmarks/pylibp2p_baseline.py,
+mplex and yamux) in the same run, once at a fixed offered rate and once as fast as each
+stack goes (offered rate unlimited), with the ratios of wall time and deliveries/CPU-s.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import resource
 import select
 import time
 
@@ -19,6 +30,7 @@ from p2pgossip import _core
 
 from . import _report
 from .noise import _rate
+from .pylibp2p_baseline import edges, percentile, run_pylibp2p
 
 TOPIC = "bench"
 CASES = [  # (size, signed, in-flight window)
@@ -103,24 +115,143 @@ def _measure(size: int, signed: bool, window: int, seconds: float) -> dict:
     }
 
 
+def _network(nodes: int, messages: int, rate: float, size: int = 256, seed: int = 1) -> dict:
+    """Runs the gossip workload on p2pgossip; `rate` inf publishes as fast as the driver can."""
+    graph = edges(nodes, "random-regular:8", seed)
+    gossip = _core.GossipConfig(rate_limit_messages_per_s=0, rate_limit_bytes_per_s=0)
+    rt = _core.Runtime()
+    rt.start()
+    done: dict[int, str | None] = {}
+    listening: dict[int, list[str]] = {}
+    published: dict[bytes, int] = {}  # id -> publish time (monotonic ns)
+    latencies: list[float] = []
+    delivered = 0
+
+    def pump(timeout: float) -> None:
+        nonlocal delivered
+        select.select([rt.fd], [], [], timeout)
+        for e in rt.drain():
+            if e[0] == "delivered":
+                if e[4]:  # not the publisher's own delivery
+                    delivered += 1
+                    latencies.append((e[5] - published[e[3]]) / 1e9)
+            elif e[0] == "done":
+                done[e[1]] = e[2]
+            elif e[0] == "listening":
+                listening[e[1]] = e[2]
+
+    def wait(cond, what: str, timeout: float = 120.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not cond():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"timed out: {what}")
+            pump(0.02)
+
+    ids = []
+    for i in range(nodes):
+        n, req = rt.add_node(
+            _core.Identity.generate(), listen=["/ip4/127.0.0.1/tcp/0"], gossip=gossip, seed=i
+        )
+        ids.append(n)
+        wait(lambda req=req: req in done, "add_node")
+    reqs = [rt.subscribe(n, TOPIC) for n in ids]
+    reqs += [rt.connect(ids[u], listening[ids[v]][0]) for u, v in graph]
+    wait(lambda: all(r in done for r in reqs), "connections")
+    degree = [0] * nodes
+    for u, v in graph:
+        degree[u] += 1
+        degree[v] += 1
+    wait(
+        lambda: all(
+            rt.metrics(n)["topic_peers"].get(TOPIC, 0) == degree[i] for i, n in enumerate(ids)
+        ),
+        "subscriptions",
+    )
+    wait(lambda: all(rt.metrics(n)["mesh_sizes"][TOPIC] > 0 for n in ids), "meshes")
+    payload = b"x" * (size - 8)
+    ru0 = resource.getrusage(resource.RUSAGE_SELF)
+    start = time.perf_counter()
+    for k in range(messages):
+        if not math.isinf(rate):
+            while (lag := start + k / rate - time.perf_counter()) > 0:
+                pump(lag)
+        _, mid, _ = rt.publish_data(ids[k % nodes], TOPIC, k.to_bytes(8, "big") + payload)
+        published[mid] = time.monotonic_ns()
+        if k % 64 == 0:
+            pump(0)
+    expected = messages * (nodes - 1)
+    deadline = time.perf_counter() + 60.0
+    while delivered < expected and time.perf_counter() < deadline:
+        pump(0.05)
+    wall = time.perf_counter() - start
+    ru1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = ru1.ru_utime - ru0.ru_utime + ru1.ru_stime - ru0.ru_stime
+    drops = sum(sum(rt.metrics(n)["drops"].values()) for n in ids)
+    rt.close()
+    latencies.sort()
+    return {
+        "stack": "p2pgossip",
+        "nodes": nodes,
+        "messages": messages,
+        "offered_rate": rate,
+        "wall_s": wall,
+        "delivered_fraction": delivered / expected,
+        "deliveries_per_s": delivered / wall,
+        "latency_p50_ms": percentile(latencies, 50) * 1e3,
+        "latency_p99_ms": percentile(latencies, 99) * 1e3,
+        "cpu_s": cpu,
+        "deliveries_per_cpu_s": delivered / cpu,
+        "peak_rss_mb": ru1.ru_maxrss / 1024,
+        "drops": drops,
+    }
+
+
+def _compare(ours: dict, theirs: dict) -> dict:
+    return {
+        "comparison": f"{ours['nodes']}x{ours['messages']} rate {ours['offered_rate']} "
+        f"vs {theirs['stack']}",
+        "theirs_delivered_fraction": theirs["delivered_fraction"],
+        "wall_time_ratio": theirs["wall_s"] / ours["wall_s"],
+        "deliveries_per_cpu_s_ratio": ours["deliveries_per_cpu_s"] / theirs["deliveries_per_cpu_s"],
+    }
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks net")
     parser.add_argument("--seconds", type=float, default=2.0, help="publishing time per row")
+    parser.add_argument("--network-only", action="store_true", help="skip the two-node rows")
+    parser.add_argument("--no-pylibp2p", action="store_true", help="skip the py-libp2p rows")
+    parser.add_argument("--rate", type=float, default=2000.0, help="offered messages/s")
     args = parser.parse_args(argv)
-    rows = []
-    for size, signed, window in CASES:
+    rows: list[dict] = []
+    for size, signed, window in [] if args.network_only else CASES:
         row = _measure(size, signed, window, args.seconds)
         raw = _rate(_core._bench_raw_chacha_seal, size, min(args.seconds, 1.0))
         row["raw_seal_msgs_per_s"] = raw
         row["raw_seal_MB_per_s"] = raw * size / 1e6
         row["vs_raw_seal"] = row["msgs_per_s"] / raw
         rows.append(row)
+    rows.append(_network(100, 10_000, args.rate))
+    small = {"fixed": args.rate, "unlimited": math.inf}
+    comparisons = []
+    for name, rate in small.items():
+        ours = _network(10, 1000, rate)
+        rows.append(ours)
+        if args.no_pylibp2p:
+            continue
+        for muxer in ("mplex", "yamux"):
+            theirs = run_pylibp2p(10, 1000, 256, rate if name == "fixed" else 1e9, muxer=muxer)
+            rows.append(theirs)
+            comparisons.append(_compare(ours, theirs))
+    rows.extend(comparisons)
     _report.write(
         "net",
         rows,
         {
             "notes": "two nodes in one runtime (one I/O thread) and one Python process; "
             "publish -> Noise+yamux over loopback TCP -> delivery drained in Python; "
-            "baseline: raw ChaCha20-Poly1305 seal of one message of the same size"
+            "baseline: raw ChaCha20-Poly1305 seal of one message of the same size; "
+            "network rows: one runtime (one I/O thread), router rate limits off on both "
+            "stacks, signed messages; wall_time_ratio = py-libp2p wall / p2pgossip wall"
         },
     )

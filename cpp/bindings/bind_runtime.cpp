@@ -13,6 +13,7 @@
 #include "p2pgossip/crypto/identity.hpp"
 #include "p2pgossip/crypto/peer_id.hpp"
 #include "p2pgossip/crypto/verify_cache.hpp"
+#include "p2pgossip/net/multiaddr.hpp"
 #include "p2pgossip/runtime/runtime.hpp"
 
 namespace p2pgossip::bindings {
@@ -142,6 +143,37 @@ py::dict metrics_to_py(const NodeMetrics& m) {
   out["tcp_bytes_out"] = m.tcp_bytes_out;
   out["connections_opened"] = m.connections_opened;
   out["connections_closed"] = m.connections_closed;
+  const net::PeerManagerCounters& pm = m.peer_manager;
+  py::dict peer_manager;
+#define P2PGOSSIP_COUNTER(name) peer_manager[#name] = pm.name;
+  P2PGOSSIP_COUNTER(dials)
+  P2PGOSSIP_COUNTER(dials_refused_limit)
+  P2PGOSSIP_COUNTER(dials_succeeded)
+  P2PGOSSIP_COUNTER(dials_failed)
+  P2PGOSSIP_COUNTER(inbound_accepted)
+  P2PGOSSIP_COUNTER(inbound_refused_limit)
+  P2PGOSSIP_COUNTER(refused_per_ip)
+  P2PGOSSIP_COUNTER(handshakes_completed)
+  P2PGOSSIP_COUNTER(handshakes_failed)
+  P2PGOSSIP_COUNTER(handshake_timeouts)
+  P2PGOSSIP_COUNTER(duplicate_connections_closed)
+  P2PGOSSIP_COUNTER(self_connections_closed)
+  P2PGOSSIP_COUNTER(peer_id_mismatches)
+  P2PGOSSIP_COUNTER(pings)
+  P2PGOSSIP_COUNTER(pongs)
+  P2PGOSSIP_COUNTER(pings_missed)
+  P2PGOSSIP_COUNTER(dead_peers)
+  P2PGOSSIP_COUNTER(disconnects)
+  P2PGOSSIP_COUNTER(candidates_added)
+  P2PGOSSIP_COUNTER(candidates_refused_full)
+  P2PGOSSIP_COUNTER(addrs_refused_per_peer_limit)
+  P2PGOSSIP_COUNTER(addrs_refused_undialable)
+  P2PGOSSIP_COUNTER(known_peers_loaded)
+#undef P2PGOSSIP_COUNTER
+  peer_manager["dial_failures_by_reason"] = pm.dial_failures_by_reason;
+  peer_manager["handshake_failures_by_reason"] = pm.handshake_failures_by_reason;
+  peer_manager["disconnects_by_reason"] = pm.disconnects_by_reason;
+  out["peer_manager"] = peer_manager;
   py::list peers;
   for (const ConnectedPeer& p : m.peers)
     peers.append(
@@ -170,14 +202,74 @@ void bind_runtime(py::module_& m) {
       .def_readwrite("max_inbound", &Limits::max_inbound)
       .def_readwrite("max_outbound", &Limits::max_outbound)
       .def_readwrite("max_per_ip", &Limits::max_per_ip)
+      .def_readwrite("per_ip_exempts_loopback", &Limits::per_ip_exempts_loopback)
       .def_property(
           "handshake_timeout", [](const Limits& l) { return to_seconds(l.handshake_timeout); },
           [](Limits& l, double s) { l.handshake_timeout = seconds(s, "handshake_timeout"); })
       .def_readwrite("peer_outbound_queue", &Limits::peer_outbound_queue)
+      .def_readwrite("peer_outbound_queue_bytes", &Limits::peer_outbound_queue_bytes)
       .def_readwrite("max_pending_validations", &Limits::max_pending_validations)
       .def_readwrite("max_streams_per_connection", &Limits::max_streams_per_connection)
       .def_readwrite("socket_send_buffer", &Limits::socket_send_buffer)
       .def_readwrite("decode", &Limits::decode);
+
+  py::class_<PeerConfig>(m, "PeerConfig",
+                         "Which peers a node dials and keeps, and private-network admission.")
+      .def(py::init([](const py::kwargs& kw) {
+        PeerConfig c;
+        py::object self = py::cast(&c, py::return_value_policy::reference);
+        for (auto [k, v] : kw) {
+          if (!py::hasattr(self, k))
+            throw py::type_error("unknown field '" + py::str(k).cast<std::string>() + "'");
+          py::setattr(self, k, v);
+        }
+        return c;
+      }))
+      .def_property(
+          "bootstrap", [](const PeerConfig& c) { return c.bootstrap; },
+          [](PeerConfig& c, std::vector<std::string> addrs) {
+            for (const auto& a : addrs) {
+              auto parsed = net::Multiaddr::parse(a);
+              if (!parsed) throw py::value_error("bootstrap " + a + ": " + parsed.error().what);
+              if (!parsed->peer_id())
+                throw py::value_error("bootstrap " + a + ": needs /p2p/<peer id>");
+            }
+            c.bootstrap = std::move(addrs);
+          })
+      .def_readwrite("target_outbound", &PeerConfig::target_outbound)
+      .def_property(
+          "ping_interval", [](const PeerConfig& c) { return to_seconds(c.ping_interval); },
+          [](PeerConfig& c, double s) { c.ping_interval = seconds(s, "ping_interval"); })
+      .def_property(
+          "ping_timeout", [](const PeerConfig& c) { return to_seconds(c.ping_timeout); },
+          [](PeerConfig& c, double s) { c.ping_timeout = seconds(s, "ping_timeout"); })
+      .def_readwrite("max_missed_pings", &PeerConfig::max_missed_pings)
+      .def_property(
+          "backoff_initial", [](const PeerConfig& c) { return to_seconds(c.backoff_initial); },
+          [](PeerConfig& c, double s) { c.backoff_initial = seconds(s, "backoff_initial"); })
+      .def_property(
+          "backoff_max", [](const PeerConfig& c) { return to_seconds(c.backoff_max); },
+          [](PeerConfig& c, double s) { c.backoff_max = seconds(s, "backoff_max"); })
+      .def_property(
+          "backoff_jitter", [](const PeerConfig& c) { return c.backoff_jitter; },
+          [](PeerConfig& c, double j) {
+            if (!(j >= 0 && j < 1)) throw py::value_error("backoff_jitter must be in [0, 1)");
+            c.backoff_jitter = j;
+          })
+      .def_readwrite("known_peers_file", &PeerConfig::known_peers_file)
+      .def_property(
+          "network_key", [](const PeerConfig& c) { return to_py(c.network_key); },
+          [](PeerConfig& c, const py::bytes& key) {
+            Bytes k = to_bytes(view_of(key));
+            if (!k.empty() && k.size() != crypto::kEd25519PublicKeySize)
+              throw py::value_error("network_key must be a 32-byte Ed25519 public key");
+            c.network_key = std::move(k);
+          })
+      .def_property(
+          "network_certificate", [](const PeerConfig& c) { return to_py(c.network_certificate); },
+          [](PeerConfig& c, const py::bytes& cert) {
+            c.network_certificate = to_bytes(view_of(cert));
+          });
 
   py::class_<Runtime>(m, "Runtime",
                       "Asio I/O threads hosting libp2p nodes. Commands return request ids "
@@ -224,7 +316,7 @@ void bind_runtime(py::module_& m) {
           "add_node",
           [](Runtime& r, crypto::IdentityPtr identity, std::vector<std::string> listen,
              const py::object& gossip, const std::string& message_id, std::uint64_t seed,
-             const py::object& limits) {
+             const py::object& limits, const py::object& peers) {
             if (!identity) throw py::type_error("identity must be an Identity");
             NodeConfig c;
             c.identity = std::move(identity);
@@ -233,6 +325,7 @@ void bind_runtime(py::module_& m) {
             c.message_id = message_id_fn(message_id);
             c.seed = seed;
             if (!limits.is_none()) c.limits = limits.cast<Limits>();
+            if (!peers.is_none()) c.peers = peers.cast<PeerConfig>();
             RequestId req = 0;
             NodeId node;
             {
@@ -243,7 +336,7 @@ void bind_runtime(py::module_& m) {
           },
           py::arg("identity"), py::arg("listen") = std::vector<std::string>{},
           py::arg("gossip") = py::none(), py::arg("message_id") = "xxh3", py::arg("seed") = 0,
-          py::arg("limits") = py::none())
+          py::arg("limits") = py::none(), py::arg("peers") = py::none())
       .def("listen", &Runtime::listen, py::arg("node"), py::arg("addr"),
            py::call_guard<py::gil_scoped_release>())
       .def("close_node", &Runtime::close_node, py::arg("node"),

@@ -668,12 +668,28 @@ class NodeLimits:
     max_inbound: int
     max_outbound: int
     max_per_ip: int
+    per_ip_exempts_loopback: bool
     handshake_timeout: float
     peer_outbound_queue: int
+    peer_outbound_queue_bytes: int
     max_pending_validations: int
     max_streams_per_connection: int
     socket_send_buffer: int
     decode: DecodeLimits
+    def __init__(self, **fields: Any) -> None: ...
+
+class PeerConfig:
+    bootstrap: list[str]
+    target_outbound: int
+    ping_interval: float
+    ping_timeout: float
+    max_missed_pings: int
+    backoff_initial: float
+    backoff_max: float
+    backoff_jitter: float
+    known_peers_file: str
+    network_key: bytes
+    network_certificate: bytes
     def __init__(self, **fields: Any) -> None: ...
 
 class Runtime:
@@ -707,6 +723,7 @@ class Runtime:
         message_id: Literal["xxh3", "from-seqno"] = "xxh3",
         seed: int = 0,
         limits: NodeLimits | None = None,
+        peers: PeerConfig | None = None,
     ) -> tuple[int, int]: ...
     def listen(self, node: int, addr: str) -> int: ...
     def close_node(self, node: int) -> int: ...

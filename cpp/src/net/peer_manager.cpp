@@ -168,6 +168,40 @@ std::optional<ConnectionId> PeerManager::accept_inbound(const Multiaddr& remote,
   return id;
 }
 
+Result<ConnectionId> PeerManager::dial(const Multiaddr& addr, Instant now) {
+  if (outbound_count() >= config_.max_outbound) {
+    ++counters_.dials_refused_limit;
+    return Error{"outbound connection limit reached"};
+  }
+  Bytes ip = ip_of(addr);
+  if (ip_limited(ip)) {
+    ++counters_.refused_per_ip;
+    return Error{"per-IP connection limit reached"};
+  }
+  auto id = addr.peer_id();
+  Peer* p = id ? peer_or_add(*id, false) : nullptr;
+  ConnectionId cid = next_id_++;
+  Connection c;
+  c.direction = Direction::kOutbound;
+  c.remote = addr.without_peer_id();
+  c.ip = std::move(ip);
+  c.peer = id;
+  c.started = now;
+  connections_.emplace(cid, std::move(c));
+  if (p && !p->dialing && !p->connection) p->dialing = cid;
+  ++counters_.dials;
+  return cid;
+}
+
+void PeerManager::forget(const PeerId& peer) {
+  auto it = peers_.find(peer);
+  if (it == peers_.end()) return;
+  it->second.bootstrap = false;
+  it->second.known = false;
+  it->second.addrs.clear();
+  forget_if_unused(peer);
+}
+
 void PeerManager::dial_succeeded(ConnectionId id, Instant now) {
   auto it = connections_.find(id);
   if (it == connections_.end() || it->second.state != ConnState::kDialing) return;

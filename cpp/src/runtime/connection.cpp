@@ -1,6 +1,7 @@
 #include "runtime/connection.hpp"
 
 #include "p2pgossip/net/identify.hpp"
+#include "p2pgossip/wire/protobuf.hpp"
 #include "runtime/endpoint.hpp"
 #include "runtime/node.hpp"
 
@@ -34,12 +35,13 @@ yamux::Config yamux_config(const Limits& l) {
 
 }  // namespace
 
-Connection::Connection(Node& node, asio::ip::tcp::socket socket, Direction direction,
-                       std::optional<Bytes> expected_peer_id, std::optional<RequestId> req)
-    : request(std::move(req)),
+Connection::Connection(Node& node, net::ConnectionId cid, asio::ip::tcp::socket socket,
+                       Direction direction, std::optional<Bytes> expected_peer_id,
+                       std::optional<RequestId> req)
+    : id(cid),
+      request(std::move(req)),
       node_(node),
       socket_(std::move(socket)),
-      handshake_timer_(node.io()),
       direction_(direction),
       expected_peer_id_(std::move(expected_peer_id)) {
   asio::error_code ec;
@@ -52,12 +54,6 @@ Connection::Connection(Node& node, asio::ip::tcp::socket socket, Direction direc
 }
 
 void Connection::start() {
-  handshake_timer_.expires_after(node_.config().limits.handshake_timeout);
-  handshake_timer_.async_wait([self = shared_from_this()](asio::error_code ec) {
-    if (ec || self->closed_ || self->up_) return;
-    self->close("handshake timeout", Drop::kHandshakeTimeout);
-    self->node_.settle();
-  });
   const auto role = direction_ == Direction::kOutbound ? ms::Role::kDialer : ms::Role::kListener;
   negotiation_.emplace(role, std::vector<std::string>{std::string(kNoise)});
   write_raw(negotiation_->take_output());
@@ -72,9 +68,10 @@ void Connection::close(std::string reason, std::optional<Drop> drop) {
   asio::error_code ec;
   socket_.shutdown(asio::ip::tcp::socket::shutdown_both, ec);
   socket_.close(ec);
-  handshake_timer_.cancel();
   if (delay_timer) delay_timer->cancel();
+  if (ping_timer_) ping_timer_->cancel();
   rpc_queue_.clear();
+  rpc_queue_bytes_ = 0;
   delayed.clear();
   node_.on_connection_closed(*this, reason);
 }
@@ -144,10 +141,7 @@ void Connection::on_bytes(ByteView data) {
       return close("security negotiation: " + f->reason, Drop::kSecurityNegotiation);
     Bytes rest = negotiation_->take_remaining();
     negotiation_.reset();
-    noise::SessionConfig c;
-    c.initiator = direction_ == Direction::kOutbound;
-    c.identity = node_.local_identity();
-    noise_.emplace(std::move(c));
+    noise_.emplace(node_.noise_config(direction_ == Direction::kOutbound));
     stage_ = Stage::kNoise;
     write_raw(noise_->take_output());
     if (rest.empty()) return;
@@ -161,7 +155,8 @@ void Connection::on_bytes(ByteView data) {
     auto ev = noise_->poll_event();
     if (ev) {
       if (auto* f = std::get_if<noise::Failed>(&*ev))
-        return close("noise: " + f->reason, Drop::kNoiseFailed);
+        return close("noise: " + f->reason,
+                     f->network_refused ? Drop::kNetworkRefused : Drop::kNoiseFailed);
       on_secured(std::get<noise::HandshakeComplete>(*ev));
       if (closed_) return;
     }
@@ -204,9 +199,10 @@ void Connection::on_muxed(Bytes rest) {
   yamux_.emplace(role, yamux_config(node_.config().limits));
   stage_ = Stage::kMuxed;
   up_ = true;
-  handshake_timer_.cancel();
   if (!node_.on_connection_up(shared_from_this())) return;
   open_pubsub_stream();
+  // Identify the remote: its listen addresses feed the peer manager.
+  (void)open_stream(net::identify::kProtocolId);
   if (!rest.empty()) yamux_->receive(rest);
   process_yamux();
 }
@@ -236,12 +232,16 @@ void Connection::process_yamux() {
           } else if constexpr (std::is_same_v<T, yamux::StreamClosed>) {
             // The remote finished writing; a finished inbound stream is closed our way too.
             auto it = streams_.find(e.stream_id);
-            if (it != streams_.end() && it->second.kind != StreamKind::kPubsubOut) {
+            if (it != streams_.end() && it->second.kind != StreamKind::kPubsubOut &&
+                it->second.kind != StreamKind::kPingOut) {
+              if (it->second.kind == StreamKind::kIdentifyOut)
+                node_.on_identify(*this, it->second.received);
               streams_.erase(it);
               (void)yamux_->close(e.stream_id);
             }
           } else if constexpr (std::is_same_v<T, yamux::StreamReset>) {
             streams_.erase(e.stream_id);
+            if (ping_out_ == e.stream_id) ping_failed();
             if (pubsub_out_ == e.stream_id) {
               // go-libp2p-pubsub drops a peer whose pubsub stream fails; so do we.
               close("pubsub stream reset by the remote");
@@ -261,13 +261,25 @@ void Connection::process_yamux() {
 }
 
 void Connection::open_pubsub_stream() {
-  auto id = yamux_->open_stream();
-  if (!id) return;
-  pubsub_out_ = *id;
+  auto sid = yamux_->open_stream();
+  if (!sid) return;
+  pubsub_out_ = *sid;
   Stream s;
   s.negotiation.emplace(ms::Role::kDialer, node_.pubsub_protocols());
-  (void)yamux_->send(*id, s.negotiation->take_output());
-  streams_.emplace(*id, std::move(s));
+  (void)yamux_->send(*sid, s.negotiation->take_output());
+  streams_.emplace(*sid, std::move(s));
+}
+
+std::optional<std::uint32_t> Connection::open_stream(std::string_view protocol) {
+  auto sid = yamux_->open_stream();
+  if (!sid) return std::nullopt;
+  Stream s;
+  s.ours = true;
+  s.negotiation.emplace(ms::Role::kDialer, std::vector<std::string>{std::string(protocol)});
+  (void)yamux_->send(*sid, s.negotiation->take_output());
+  streams_.emplace(*sid, std::move(s));
+  send_plain(yamux_->take_output());
+  return *sid;
 }
 
 void Connection::on_stream_opened(std::uint32_t id) {
@@ -296,7 +308,14 @@ void Connection::on_stream_data(std::uint32_t id, Bytes data) {
   (void)yamux_->send(id, s.negotiation->take_output());
   auto ev = s.negotiation->poll_event();
   if (!ev) return;
-  if (std::holds_alternative<ms::Failed>(*ev)) return reset_stream(id, Drop::kStreamNegotiation);
+  if (std::holds_alternative<ms::Failed>(*ev)) {
+    if (!s.ours || id == pubsub_out_) return reset_stream(id, Drop::kStreamNegotiation);
+    // The remote does not speak what we proposed (ping, identify): not its fault.
+    streams_.erase(it);
+    (void)yamux_->reset(id);
+    if (ping_out_ == id) ping_failed();
+    return;
+  }
   Bytes rest = s.negotiation->take_remaining();
   const std::string protocol = std::get<ms::ProtocolSelected>(*ev).protocol;
   s.negotiation.reset();
@@ -305,7 +324,13 @@ void Connection::on_stream_data(std::uint32_t id, Bytes data) {
 
 void Connection::on_stream_selected(std::uint32_t id, Stream& s, const std::string& protocol,
                                     Bytes rest) {
-  if (auto p = pubsub_protocol_of(protocol)) {
+  if (s.ours && protocol == net::ping::kProtocolId) {
+    s.kind = StreamKind::kPingOut;
+    ping_ready_ = true;
+    (void)yamux_->send(id, pinger_->take_output());
+  } else if (s.ours && protocol == net::identify::kProtocolId) {
+    s.kind = StreamKind::kIdentifyOut;
+  } else if (auto p = pubsub_protocol_of(protocol)) {
     s.protocol = *p;
     if (id == pubsub_out_) {
       s.kind = StreamKind::kPubsubOut;
@@ -356,20 +381,104 @@ void Connection::on_stream_payload(std::uint32_t id, Stream& s, ByteView data) {
       }
       return;
     }
+    case StreamKind::kPingOut:
+      return on_ping_bytes(data);
+    case StreamKind::kIdentifyOut: {
+      const net::identify::Limits limits;
+      if (s.received.size() + data.size() > limits.max_message_bytes * limits.max_messages) {
+        streams_.erase(id);
+        (void)yamux_->reset(id);
+        return;
+      }
+      s.received.insert(s.received.end(), data.begin(), data.end());
+      return;
+    }
     default:
       return;  // nothing is read from our outbound pubsub stream or a finished one
   }
 }
 
+// ---- ping --------------------------------------------------------------------------------
+
+void Connection::ping(const net::ping::Payload& payload) {
+  if (closed_ || !yamux_) return;
+  if (!ping_out_) {
+    pinger_.emplace(node_.config().peers.ping_timeout);
+    ping_out_ = open_stream(net::ping::kProtocolId);
+    ping_ready_ = false;
+    if (!ping_out_) return node_.on_ping_result(*this, std::nullopt);
+  }
+  if (!pinger_->ping(payload, node_.now())) return node_.on_ping_result(*this, std::nullopt);
+  if (ping_ready_) {
+    (void)yamux_->send(*ping_out_, pinger_->take_output());
+    send_plain(yamux_->take_output());
+  }
+  if (!ping_timer_) ping_timer_ = std::make_unique<asio::steady_timer>(node_.io());
+  ping_timer_->expires_after(node_.config().peers.ping_timeout);
+  ping_timer_->async_wait([self = shared_from_this()](asio::error_code ec) {
+    if (ec || self->closed_ || !self->pinger_) return;
+    self->pinger_->tick(self->node_.now());
+    if (self->pinger_->poll_event()) self->ping_failed();
+    self->node_.settle();
+  });
+}
+
+void Connection::on_ping_bytes(ByteView data) {
+  pinger_->receive(data, node_.now());
+  auto ev = pinger_->poll_event();
+  if (!ev) return;
+  if (auto* pong = std::get_if<net::ping::Pong>(&*ev)) {
+    if (ping_timer_) ping_timer_->cancel();
+    node_.count_in(Proto::kPing, net::ping::kPayloadBytes);
+    node_.count_out(Proto::kPing, net::ping::kPayloadBytes);
+    return node_.on_ping_result(*this, pong->rtt);
+  }
+  ping_failed();
+}
+
+// The ping stream is unusable (timeout, mismatch, reset, refused): the next ping opens a
+// new one.
+void Connection::ping_failed() {
+  if (!ping_out_) return;
+  const std::uint32_t sid = *std::exchange(ping_out_, std::nullopt);
+  if (streams_.erase(sid)) (void)yamux_->reset(sid);
+  pinger_.reset();
+  if (ping_timer_) ping_timer_->cancel();
+  node_.on_ping_result(*this, std::nullopt);
+}
+
 // ---- sending RPCs ------------------------------------------------------------------------
 
-void Connection::send_rpc(Bytes frame) {
+void Connection::send_rpc(OutboundRpc rpc) {
   if (closed_) return;
-  if (rpc_queue_.size() >= node_.config().limits.peer_outbound_queue) {
+  const Limits& l = node_.config().limits;
+  if (rpc_queue_bytes_ + rpc.rpc.size() > l.peer_outbound_queue_bytes) {
     node_.count(Drop::kOutboundQueueFull);
     return;
   }
-  rpc_queue_.push_back(std::move(frame));
+  // Two encoded RPCs concatenated are one RPC holding both (protobuf merge: repeated fields
+  // append, the control messages merge), so a burst rides in few large RPCs.
+  if (!rpc_queue_.empty()) {
+    OutboundRpc& last = rpc_queue_.back();
+    const wire::DecodeLimits& d = l.decode;
+    if (last.rpc.size() + rpc.rpc.size() <= d.max_rpc_size &&
+        last.publish + rpc.publish <= d.max_publish &&
+        last.subscriptions + rpc.subscriptions <= d.max_subscriptions &&
+        last.control + rpc.control <= d.max_control_entries) {
+      last.rpc.insert(last.rpc.end(), rpc.rpc.begin(), rpc.rpc.end());
+      last.publish += rpc.publish;
+      last.subscriptions += rpc.subscriptions;
+      last.control += rpc.control;
+      rpc_queue_bytes_ += rpc.rpc.size();
+      return pump();
+    }
+  }
+  if (rpc_queue_.size() >= l.peer_outbound_queue) {
+    node_.count(Drop::kOutboundQueueFull);
+    return;
+  }
+  rpc_queue_bytes_ += rpc.rpc.size();
+  rpc_queue_.push_back(std::move(rpc));
   pump();
 }
 
@@ -377,12 +486,18 @@ void Connection::pump() {
   if (closed_ || !pubsub_out_ready_ || rpc_queue_.empty()) return;
   const std::size_t socket_limit = node_.config().limits.socket_send_buffer;
   bool sent = false;
+  Bytes frame;
   while (!rpc_queue_.empty() && yamux_->send_queued(*pubsub_out_) < kStreamHighWater &&
          out_.size() + inflight_.size() < socket_limit) {
-    if (auto st = yamux_->send(*pubsub_out_, rpc_queue_.front()); !st) {
+    const Bytes& rpc = rpc_queue_.front().rpc;
+    frame.clear();
+    wire::put_varint(frame, rpc.size());
+    frame.insert(frame.end(), rpc.begin(), rpc.end());
+    if (auto st = yamux_->send(*pubsub_out_, frame); !st) {
       close("pubsub stream: " + st.error().what, Drop::kYamuxError);
       return;
     }
+    rpc_queue_bytes_ -= rpc.size();
     rpc_queue_.pop_front();
     sent = true;
   }

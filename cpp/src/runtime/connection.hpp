@@ -26,17 +26,28 @@ class Node;
 
 constexpr router::PeerIndex kNoSlot = router::kLocalPeer;
 
+// One encoded RPC waiting to be sent, with the entry counts the receiver's decoder bounds
+// (DecodeLimits), so merging two never makes an RPC the receiver refuses.
+struct OutboundRpc {
+  Bytes rpc;  // without the length prefix
+  std::size_t publish = 0, subscriptions = 0, control = 0;
+};
+
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(Node& node, asio::ip::tcp::socket socket, Direction direction,
+  // `id`: the peer manager's connection id (it also times the handshake out).
+  Connection(Node& node, net::ConnectionId id, asio::ip::tcp::socket socket, Direction direction,
              std::optional<Bytes> expected_peer_id, std::optional<RequestId> request);
 
-  // Starts the handshake timer, the read loop and the upgrade.
+  // Starts the read loop and the upgrade.
   void start();
   // Idempotent. `drop` counts the reason when the closing is a refusal or a failure.
   void close(std::string reason, std::optional<Drop> drop = std::nullopt);
-  // Queues one length-prefixed RPC for the pubsub stream (dropped and counted when full).
-  void send_rpc(Bytes frame);
+  // Queues one length-prefixed RPC for the pubsub stream (merged into the last queued one
+  // when it fits; dropped and counted when the queue is full).
+  void send_rpc(OutboundRpc rpc);
+  // Sends `payload` on our ping stream (opened on first use); the Node hears the result.
+  void ping(const net::ping::Payload& payload);
 
   bool closed() const { return closed_; }
   bool up() const { return up_; }
@@ -46,24 +57,36 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const Bytes& peer_id() const { return peer_id_; }
   std::optional<router::Protocol> pubsub_protocol() const { return pubsub_protocol_; }
 
+  const net::ConnectionId id;
   // Owned by the Node.
   router::PeerIndex slot = kNoSlot;
   bool in_router = false;
   std::optional<RequestId> request;
-  // RPCs held back by LinkShaping latency: (due, frame), in order.
-  std::deque<std::pair<std::chrono::steady_clock::time_point, Bytes>> delayed;
+  // RPCs held back by LinkShaping latency: (due, rpc), in order.
+  std::deque<std::pair<std::chrono::steady_clock::time_point, OutboundRpc>> delayed;
   std::unique_ptr<asio::steady_timer> delay_timer;
 
  private:
   enum class Stage { kSecurityNegotiation, kNoise, kMuxerNegotiation, kMuxed };
-  // kFinished: we wrote all we had to (identify) and read nothing more.
-  enum class StreamKind { kNegotiating, kPubsubOut, kPubsubIn, kPing, kFinished };
+  // kFinished: we wrote all we had to (identify) and read nothing more. kPingOut and
+  // kIdentifyOut are the streams we open to ping the remote and to identify it.
+  enum class StreamKind {
+    kNegotiating,
+    kPubsubOut,
+    kPubsubIn,
+    kPing,
+    kFinished,
+    kPingOut,
+    kIdentifyOut
+  };
   struct Stream {
     StreamKind kind = StreamKind::kNegotiating;
+    bool ours = false;  // we opened it (ping, identify); the pubsub stream is pubsub_out_
     std::optional<net::multistream::Negotiation> negotiation;
     std::optional<LengthPrefixedReader> reader;
     router::Protocol protocol = router::Protocol::kMeshsub12;
     std::optional<net::ping::Echo> echo;
+    Bytes received;  // kIdentifyOut: the remote's identify stream so far
   };
 
   void read();
@@ -77,6 +100,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_stream_selected(std::uint32_t id, Stream& s, const std::string& protocol, Bytes rest);
   void on_stream_payload(std::uint32_t id, Stream& s, ByteView data);
   void open_pubsub_stream();
+  // Opens a stream and proposes `protocol` as the dialer.
+  std::optional<std::uint32_t> open_stream(std::string_view protocol);
+  void on_ping_bytes(ByteView data);
+  void ping_failed();
   void reset_stream(std::uint32_t id, Drop drop);
   void pump();
   void send_plain(ByteView data);
@@ -85,7 +112,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   Node& node_;
   asio::ip::tcp::socket socket_;
-  asio::steady_timer handshake_timer_;
   Direction direction_;
   std::optional<Bytes> expected_peer_id_;
   std::string remote_addr_, remote_ip_;
@@ -101,7 +127,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<std::uint32_t> pubsub_out_;
   bool pubsub_out_ready_ = false;
   std::optional<router::Protocol> pubsub_protocol_;
-  std::deque<Bytes> rpc_queue_;
+  // RPCs not yet handed to yamux; a later RPC may be merged into the last entry.
+  std::deque<OutboundRpc> rpc_queue_;
+  std::size_t rpc_queue_bytes_ = 0;
+  std::optional<std::uint32_t> ping_out_;
+  bool ping_ready_ = false;  // ping_out_ negotiated
+  std::optional<net::ping::Pinger> pinger_;
+  std::unique_ptr<asio::steady_timer> ping_timer_;
 
   std::array<std::uint8_t, 32 * 1024> read_buf_;
   Bytes out_, inflight_;

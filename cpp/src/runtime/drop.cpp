@@ -40,6 +40,12 @@ std::string_view drop_name(Drop d) {
       return "dial_failed";
     case Drop::kPublishFailed:
       return "publish_failed";
+    case Drop::kDeadPeer:
+      return "dead_peer";
+    case Drop::kNetworkRefused:
+      return "network_refused";
+    case Drop::kPxIgnored:
+      return "px_ignored";
     case Drop::kCount:
       break;
   }

@@ -1,6 +1,9 @@
 #include "runtime/node.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <limits>
 
 #include "p2pgossip/crypto/message_id.hpp"
 #include "p2pgossip/crypto/message_signing.hpp"
@@ -31,6 +34,33 @@ MessageId id_of(MessageIdFn fn, const Message& m) {
   return id ? *id : MessageId{};
 }
 
+net::PeerManagerConfig peer_manager_config(const NodeConfig& c) {
+  net::PeerManagerConfig p;
+  p.max_inbound = c.limits.max_inbound;
+  p.max_outbound = c.limits.max_outbound;
+  p.max_per_ip =
+      c.limits.max_per_ip ? c.limits.max_per_ip : std::numeric_limits<std::size_t>::max();
+  p.per_ip_limit_exempts_loopback = c.limits.per_ip_exempts_loopback;
+  p.handshake_timeout = c.limits.handshake_timeout;
+  p.target_outbound = c.peers.target_outbound;
+  p.ping_interval = c.peers.ping_interval;
+  p.max_missed_pings = c.peers.max_missed_pings;
+  p.backoff_initial = c.peers.backoff_initial;
+  p.backoff_max = c.peers.backoff_max;
+  p.backoff_jitter = c.peers.backoff_jitter;
+  p.seed = c.seed ^ 0x706565726d616e61ULL;
+  return p;
+}
+
+// What the peer manager's closing reasons count as.
+std::optional<Drop> drop_of(std::string_view reason) {
+  if (reason == "handshake timeout") return Drop::kHandshakeTimeout;
+  if (reason == "duplicate connection") return Drop::kDuplicateConnection;
+  if (reason.starts_with("dead peer")) return Drop::kDeadPeer;
+  if (reason == "peer id mismatch") return Drop::kPeerIdMismatch;
+  return std::nullopt;
+}
+
 Proto proto_of(router::Protocol p) {
   switch (p) {
     case router::Protocol::kMeshsub12:
@@ -53,6 +83,8 @@ Node::Node(NodeId id, NodeConfig config, asio::io_context& io, Shared& shared)
       local_identity_(net::noise::local_identity_of(config_.identity)),
       router_(config_.gossip, services(), config_.seed),
       router_timer_(io),
+      peers_(config_.identity->peer_id(), peer_manager_config(config_)),
+      peer_timer_(io),
       resolver_(io),
       rng_(config_.seed ^ 0x6c696e6b6c6f7373ULL) {}
 
@@ -174,16 +206,16 @@ void Node::accept(const std::shared_ptr<tcp::acceptor>& acceptor) {
         if (!ec) {
           asio::error_code e2;
           const auto remote = socket.remote_endpoint(e2);
-          const std::string ip = e2 ? std::string() : remote.address().to_string();
-          if (!self->admit(Direction::kInbound, ip)) {
+          std::optional<net::ConnectionId> id;
+          if (!e2 && !self->at_capacity())
+            if (auto addr = net::Multiaddr::parse(multiaddr_of(remote)))
+              id = self->peers_.accept_inbound(*addr, self->now());
+          if (!id) {
             self->count(Drop::kConnectionLimit);
             socket.close(e2);
           } else {
-            auto c = std::make_shared<Connection>(*self, std::move(socket), Direction::kInbound,
-                                                  std::nullopt, std::nullopt);
-            self->connections_.insert(c);
-            ++self->connections_opened_;
-            c->start();
+            self->start_connection(*id, std::move(socket), Direction::kInbound, std::nullopt,
+                                   std::nullopt);
           }
         }
         self->accept(acceptor);
@@ -191,20 +223,39 @@ void Node::accept(const std::shared_ptr<tcp::acceptor>& acceptor) {
       });
 }
 
-bool Node::admit(Direction direction, const std::string& ip) {
-  const Limits& l = config_.limits;
-  std::size_t in = 0, out = 0, same_ip = 0;
-  for (const auto& c : connections_) {
-    (c->direction() == Direction::kInbound ? in : out) += 1;
-    if (c->remote_ip() == ip) ++same_ip;
-  }
-  if (in + out >= l.max_connections) return false;
-  if (direction == Direction::kInbound && in >= l.max_inbound) return false;
-  if (direction == Direction::kOutbound && out >= l.max_outbound) return false;
-  if (l.max_per_ip && same_ip >= l.max_per_ip) return false;
-  return true;
+bool Node::at_capacity() const {
+  return connections_.size() + dialing_.size() >= config_.limits.max_connections;
 }
 
+void Node::start_connection(net::ConnectionId id, tcp::socket socket, Direction direction,
+                            std::optional<Bytes> peer_id, std::optional<RequestId> request) {
+  auto c = std::make_shared<Connection>(*this, id, std::move(socket), direction, std::move(peer_id),
+                                        request);
+  connections_.insert(c);
+  by_connection_id_[id] = c;
+  ++connections_opened_;
+  c->start();
+}
+
+net::noise::SessionConfig Node::noise_config(bool initiator) const {
+  net::noise::SessionConfig c;
+  c.initiator = initiator;
+  c.identity = local_identity_;
+  c.extensions.network_certificate = config_.peers.network_certificate;
+  if (config_.peers.network_key.size() == crypto::kEd25519PublicKeySize) {
+    c.network_key.emplace();
+    std::copy(config_.peers.network_key.begin(), config_.peers.network_key.end(),
+              c.network_key->begin());
+    c.now_unix_s =
+        static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(
+                                       std::chrono::system_clock::now().time_since_epoch())
+                                       .count());
+  }
+  return c;
+}
+
+// A dial the application asked for: the peer manager counts it against the limits and
+// knows it, so it neither dials the same peer again meanwhile nor fights over it later.
 void Node::connect(const std::string& addr, RequestId request) {
   if (closed_) return done(request, "node closed");
   auto ep = parse_endpoint(addr);
@@ -218,58 +269,83 @@ void Node::connect(const std::string& addr, RequestId request) {
       return done(request, "connect " + addr + ": peer blocked");
     }
   }
-  if (!ep->dns) return dial(tcp::endpoint(ep->address, ep->port), ep->peer_id, request);
-  const auto family = ep->dns_family;
-  resolver_.async_resolve(
-      *ep->dns, std::to_string(ep->port),
-      [self = shared_from_this(), peer = ep->peer_id, family, request, addr](
-          asio::error_code ec, tcp::resolver::results_type results) {
-        if (self->closed_) return;
-        std::optional<tcp::endpoint> chosen;
-        if (!ec)
-          for (const auto& r : results) {
-            const auto a = r.endpoint().address();
-            if ((family == 4 && !a.is_v4()) || (family == 6 && !a.is_v6())) continue;
-            chosen = r.endpoint();
-            break;
-          }
-        if (!chosen) {
-          self->count(Drop::kDialFailed);
-          self->done(request, "connect " + addr + ": resolve: " +
-                                  (ec ? ec.message() : std::string("no address of that family")));
-        } else {
-          self->dial(*chosen, peer, request);
-        }
-        self->settle();
-      });
+  auto multiaddr = net::Multiaddr::parse(addr);
+  if (!multiaddr) return done(request, "connect " + addr + ": " + multiaddr.error().what);
+  if (at_capacity()) {
+    count(Drop::kConnectionLimit);
+    return done(request, "connect " + addr + ": connection limit reached");
+  }
+  auto id = peers_.dial(*multiaddr, now());
+  if (!id) {
+    count(Drop::kConnectionLimit);
+    return done(request, "connect " + addr + ": " + id.error().what);
+  }
+  dial(*id, addr, request);
 }
 
-void Node::dial(const tcp::endpoint& endpoint, std::optional<Bytes> peer_id, RequestId request) {
-  if (!admit(Direction::kOutbound, endpoint.address().to_string())) {
-    count(Drop::kConnectionLimit);
-    return done(request, "connect: connection limit reached");
-  }
+void Node::dial(net::ConnectionId id, const std::string& addr, std::optional<RequestId> request) {
+  auto ep = parse_endpoint(addr);
+  if (!ep) return dial_failed(id, ep.error().what, request);
+  if (!ep->dns) return tcp_connect(id, tcp::endpoint(ep->address, ep->port), ep->peer_id, request);
+  const auto family = ep->dns_family;
+  resolver_.async_resolve(*ep->dns, std::to_string(ep->port),
+                          [self = shared_from_this(), id, peer = ep->peer_id, family, request](
+                              asio::error_code ec, tcp::resolver::results_type results) {
+                            if (self->closed_) return;
+                            std::optional<tcp::endpoint> chosen;
+                            if (!ec)
+                              for (const auto& r : results) {
+                                const auto a = r.endpoint().address();
+                                if ((family == 4 && !a.is_v4()) || (family == 6 && !a.is_v6()))
+                                  continue;
+                                chosen = r.endpoint();
+                                break;
+                              }
+                            if (!chosen)
+                              self->dial_failed(id,
+                                                "resolve: " + (ec ? ec.message()
+                                                                  : std::string("no address of "
+                                                                                "that family")),
+                                                request);
+                            else
+                              self->tcp_connect(id, *chosen, peer, request);
+                            self->settle();
+                          });
+}
+
+void Node::tcp_connect(net::ConnectionId id, const tcp::endpoint& endpoint,
+                       std::optional<Bytes> peer_id, std::optional<RequestId> request) {
   auto socket = std::make_shared<tcp::socket>(io_);
-  socket->async_connect(endpoint, [self = shared_from_this(), socket, peer = std::move(peer_id),
+  dialing_[id] = socket;
+  socket->async_connect(endpoint, [self = shared_from_this(), id, socket, peer = std::move(peer_id),
                                    request](asio::error_code ec) mutable {
     if (self->closed_) return;
-    if (ec) {
-      self->count(Drop::kDialFailed);
-      self->done(request, "connect: " + ec.message());
+    // Absent: the peer manager gave up on it (handshake timeout) and closed the socket.
+    const bool ours = self->dialing_.erase(id) > 0;
+    if (!ours) {
+      if (request) self->done(*request, "connect: handshake timeout");
+    } else if (ec) {
+      self->dial_failed(id, ec.message(), request);
     } else {
-      auto c = std::make_shared<Connection>(*self, std::move(*socket), Direction::kOutbound,
-                                            std::move(peer), request);
-      self->connections_.insert(c);
-      ++self->connections_opened_;
-      c->start();
+      self->peers_.dial_succeeded(id, self->now());
+      self->start_connection(id, std::move(*socket), Direction::kOutbound, std::move(peer),
+                             request);
     }
     self->settle();
   });
 }
 
+void Node::dial_failed(net::ConnectionId id, const std::string& reason,
+                       std::optional<RequestId> request) {
+  count(Drop::kDialFailed);
+  peers_.dial_failed(id, reason, now());
+  if (request) done(*request, "connect: " + reason);
+}
+
 void Node::disconnect(const Bytes& peer_id, RequestId request) {
   Connection* c = by_peer(peer_id);
   if (!c) return done(request, "disconnect: peer not connected");
+  if (auto id = crypto::PeerId::from_bytes(peer_id)) peers_.forget(*id);
   c->close("disconnected by the application");
   done(request);
 }
@@ -282,22 +358,19 @@ bool Node::on_connection_up(const std::shared_ptr<Connection>& c) {
     c->close("peer blocked", Drop::kBlocked);
     return false;
   }
-  if (Connection* existing = by_peer(peer)) {
-    // Simultaneous dials: both ends keep the connection dialled by the smaller peer id, so
-    // they agree without talking. Two dials from one side keep the first.
-    const ByteView local = config_.identity->peer_id().bytes();
-    const bool local_smaller =
-        std::lexicographical_compare(local.begin(), local.end(), peer.begin(), peer.end());
-    const Direction preferred = local_smaller ? Direction::kOutbound : Direction::kInbound;
-    const bool keep_new = existing->direction() != c->direction() && c->direction() == preferred;
-    if (!keep_new) {
-      if (c->request) done(*std::exchange(c->request, std::nullopt));
-      c->close("duplicate connection", Drop::kDuplicateConnection);
-      return false;
-    }
-    if (existing->request) done(*std::exchange(existing->request, std::nullopt));
-    existing->close("duplicate connection", Drop::kDuplicateConnection);
+  auto id = crypto::PeerId::from_bytes(peer);
+  if (!id) {
+    c->close("remote peer id: " + id.error().what, Drop::kNoiseFailed);
+    return false;
   }
+  // The peer manager resolves duplicates (simultaneous dials) and answers with PeerUp.
+  peers_.connected(c->id, *id, now());
+  run_peer_actions();
+  return !c->closed() && c->slot != kNoSlot;
+}
+
+void Node::peer_up(const std::shared_ptr<Connection>& c) {
+  const Bytes& peer = c->peer_id();
   PeerIndex slot;
   if (!free_slots_.empty()) {
     slot = free_slots_.back();
@@ -311,7 +384,21 @@ bool Node::on_connection_up(const std::shared_ptr<Connection>& c) {
   slot_of_peer_[peer] = slot;
   emit(PeerConnected{id_, peer, c->remote_addr(), c->direction()});
   if (c->request) done(*std::exchange(c->request, std::nullopt));
-  return true;
+}
+
+void Node::on_ping_result(Connection& c, std::optional<net::Duration> rtt) {
+  peers_.ping_result(c.id, rtt, now());
+}
+
+void Node::on_identify(Connection& c, ByteView stream) {
+  auto m = net::identify::decode_stream(stream);
+  auto id = crypto::PeerId::from_bytes(c.peer_id());
+  if (!m || !id) {
+    log(LogLevel::kDebug, "identify ignored", {{"reason", m ? id.error().what : m.error().what}});
+    return;
+  }
+  peers_.add_addresses(*id, net::identify::dialable_listen_addrs(*m), net::AddrSource::kIdentify,
+                       now());
 }
 
 void Node::on_pubsub_stream(Connection& c, router::Protocol protocol) {
@@ -337,6 +424,12 @@ bool Node::on_rpc(Connection& c, ByteView encoded) {
 
 void Node::on_connection_closed(Connection& c, const std::string& reason) {
   ++connections_closed_;
+  // No-ops when the peer manager closed it itself.
+  if (c.slot != kNoSlot)
+    peers_.disconnected(c.id, reason, now());
+  else
+    peers_.handshake_failed(c.id, reason, now());
+  by_connection_id_.erase(c.id);
   if (c.slot != kNoSlot) {
     if (c.in_router) router_.peer_disconnected(c.slot, now());
     slots_[c.slot].reset();
@@ -359,12 +452,14 @@ void Node::on_connection_closed(Connection& c, const std::string& reason) {
 
 void Node::settle() {
   for (;;) {
+    run_peer_actions();
     router_.drain_actions(actions_);
     if (actions_.empty()) break;
     for (auto& a : actions_) handle(a);
     actions_.clear();
   }
   arm_timer();
+  arm_peer_timer();
   if (pending_.empty()) return;
   shared_.events.push(pending_, &refused_);
   // Nobody will answer a request the queue refused: settle it as ignored.
@@ -384,18 +479,83 @@ void Node::handle(router::Action& action) {
                    static_cast<MonotonicNs>(now().count())});
   } else if (auto* x = std::get_if<router::DisconnectPeer>(&action)) {
     if (x->peer < slots_.size() && slots_[x->peer]) slots_[x->peer]->close(x->reason);
+  } else if (std::holds_alternative<router::ConnectPeer>(action)) {
+    // PX names a peer with a signed peer record; its addresses are not read yet (the record
+    // is not interpreted), so the suggestion cannot reach the peer manager.
+    count(Drop::kPxIgnored);
   }
-  // ConnectPeer (PX): dialing suggested peers is the peer manager's decision.
+}
+
+void Node::run_peer_actions() {
+  while (auto a = peers_.poll_action()) handle(*a);
+}
+
+void Node::handle(net::PeerAction& action) {
+  if (auto* d = std::get_if<net::Dial>(&action)) {
+    const auto peer = d->addr.peer_id();
+    if (peer && blocked_.count(to_bytes(peer->bytes()))) {
+      count(Drop::kBlocked);
+      peers_.dial_failed(d->connection, "peer blocked", now());
+    } else if (at_capacity()) {
+      count(Drop::kConnectionLimit);
+      peers_.dial_failed(d->connection, "connection limit reached", now());
+    } else {
+      dial(d->connection, d->addr.to_string(), std::nullopt);
+    }
+  } else if (auto* x = std::get_if<net::Disconnect>(&action)) {
+    if (auto it = dialing_.find(x->connection); it != dialing_.end()) {
+      asio::error_code ec;
+      it->second->close(ec);
+      dialing_.erase(it);
+      if (auto drop = drop_of(x->reason)) count(*drop);
+    } else if (auto c = by_connection_id_.find(x->connection); c != by_connection_id_.end()) {
+      const std::shared_ptr<Connection> conn = c->second;
+      // The peer is connected through the other connection: the dial succeeded.
+      if (x->reason == "duplicate connection" && conn->request)
+        done(*std::exchange(conn->request, std::nullopt));
+      conn->close(x->reason, drop_of(x->reason));
+    }
+  } else if (auto* p = std::get_if<net::Ping>(&action)) {
+    if (auto c = by_connection_id_.find(p->connection); c != by_connection_id_.end()) {
+      net::ping::Payload payload;
+      for (auto& b : payload) b = static_cast<std::uint8_t>(rng_());
+      c->second->ping(payload);
+    }
+  } else if (auto* u = std::get_if<net::PeerUp>(&action)) {
+    if (auto c = by_connection_id_.find(u->connection); c != by_connection_id_.end())
+      peer_up(c->second);
+  }
+}
+
+void Node::arm_peer_timer() {
+  if (closed_) return;
+  const auto d = peers_.next_deadline();
+  if (!d || (peer_timer_for_ && *peer_timer_for_ == *d)) return;
+  peer_timer_for_ = d;
+  peer_timer_.expires_at(std::chrono::steady_clock::time_point(
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(*d)));
+  peer_timer_.async_wait([w = weak_from_this()](asio::error_code ec) {
+    if (ec) return;
+    auto self = w.lock();
+    if (!self || self->closed_) return;
+    self->peer_timer_for_.reset();
+    self->peers_.tick(self->now());
+    self->settle();
+  });
 }
 
 void Node::send(PeerIndex peer, const Rpc& rpc) {
   if (peer >= slots_.size() || !slots_[peer]) return;
   const std::shared_ptr<Connection>& c = slots_[peer];
   const std::size_t size = wire::encoded_rpc_size(rpc);
-  Bytes frame;
-  frame.reserve(size + wire::varint_size(size));
-  wire::put_varint(frame, size);
-  wire::encode_rpc(rpc, frame);
+  OutboundRpc out;
+  out.rpc.reserve(size);
+  wire::encode_rpc(rpc, out.rpc);
+  out.publish = rpc.publish.size();
+  out.subscriptions = rpc.subscriptions.size();
+  if (const auto& k = rpc.control)
+    out.control =
+        k->ihave.size() + k->iwant.size() + k->graft.size() + k->prune.size() + k->idontwant.size();
   if (auto p = c->pubsub_protocol()) count_out(proto_of(*p), size);
   if (!links_.empty()) {
     if (auto it = links_.find(c->peer_id()); it != links_.end()) {
@@ -405,13 +565,13 @@ void Node::send(PeerIndex peer, const Rpc& rpc) {
         return;
       }
       if (l.latency.count() > 0) {
-        c->delayed.emplace_back(std::chrono::steady_clock::now() + l.latency, std::move(frame));
+        c->delayed.emplace_back(std::chrono::steady_clock::now() + l.latency, std::move(out));
         if (c->delayed.size() == 1) release_delayed(c);
         return;
       }
     }
   }
-  c->send_rpc(std::move(frame));
+  c->send_rpc(std::move(out));
 }
 
 void Node::release_delayed(const std::shared_ptr<Connection>& c) {
@@ -533,6 +693,7 @@ NodeMetrics Node::snapshot() {
   m.tcp_bytes_out = tcp_bytes_out_;
   m.connections_opened = connections_opened_;
   m.connections_closed = connections_closed_;
+  m.peer_manager = peers_.counters();
   const auto t = now();
   for (const auto& c : slots_) {
     if (!c) continue;
@@ -557,6 +718,12 @@ void Node::shutdown() {
   if (closed_) return;
   closed_ = true;
   router_timer_.cancel();
+  peer_timer_.cancel();
+  for (auto& [id, socket] : dialing_) {
+    asio::error_code ec;
+    socket->close(ec);
+  }
+  dialing_.clear();
   resolver_.cancel();
   for (auto& a : acceptors_) {
     asio::error_code ec;
@@ -565,6 +732,44 @@ void Node::shutdown() {
   acceptors_.clear();
   auto all = connections_;
   for (const auto& c : all) c->close("node closed");
+  save_known_peers();
+}
+
+void Node::start_peers() {
+  const std::string& file = config_.peers.known_peers_file;
+  if (!file.empty()) {
+    std::ifstream in(file, std::ios::binary);
+    if (in) {
+      // The import refuses files above its bound; read one byte more so it can tell.
+      const std::size_t cap = net::PeerManagerConfig{}.max_known_peers_bytes + 1;
+      std::string data(cap, '\0');
+      in.read(data.data(), static_cast<std::streamsize>(cap));
+      data.resize(static_cast<std::size_t>(in.gcount()));
+      if (auto r = peers_.import_known_peers(as_bytes(data), now()); !r)
+        log(LogLevel::kWarning, "known peers file ignored", {{"reason", r.error().what}});
+    }
+  }
+  for (const auto& text : config_.peers.bootstrap) {
+    auto addr = net::Multiaddr::parse(text);
+    Status st = addr ? peers_.add_bootstrap(*addr, now()) : Status(addr.error());
+    if (!st) log(LogLevel::kWarning, "bootstrap peer ignored", {{"reason", st.error().what}});
+  }
+}
+
+// Written whole to a temporary file, then renamed over the old one, so a crash mid-write
+// never leaves a truncated file for the next start.
+void Node::save_known_peers() {
+  const std::string& file = config_.peers.known_peers_file;
+  if (file.empty()) return;
+  const Bytes data = peers_.export_known_peers();
+  const std::string tmp = file + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(reinterpret_cast<const char*>(data.data()),
+              static_cast<std::streamsize>(data.size()));
+    if (!out) return;
+  }
+  std::rename(tmp.c_str(), file.c_str());
 }
 
 }  // namespace p2pgossip::runtime

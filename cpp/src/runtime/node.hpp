@@ -1,5 +1,6 @@
-// One node on an I/O thread: its Router, listeners, connections (a connection's slot is its
-// router PeerIndex), link shaping, blocks, validations and counters. Every method runs on
+// One node on an I/O thread: its Router, PeerManager (dials, limits, liveness, known peers),
+// listeners, connections (a connection's slot is its router PeerIndex), link shaping,
+// blocks, validations and counters. Every method runs on
 // the node's I/O thread; the Runtime posts commands here.
 #pragma once
 
@@ -14,6 +15,7 @@
 #include "p2pgossip/crypto/verify_cache.hpp"
 #include "p2pgossip/net/multiaddr.hpp"
 #include "p2pgossip/net/noise_session.hpp"
+#include "p2pgossip/net/peer_manager.hpp"
 #include "p2pgossip/router/router.hpp"
 #include "p2pgossip/runtime/config.hpp"
 #include "p2pgossip/runtime/events.hpp"
@@ -59,8 +61,10 @@ class Node : public std::enable_shared_from_this<Node> {
   void unblock(const std::vector<Bytes>& peer_ids);
   NodeMetrics snapshot();
   void close(RequestId request);
-  // Closes everything without reporting (runtime shutdown).
+  // Closes everything without reporting (runtime shutdown); writes the known-peers file.
   void shutdown();
+  // Reads the known-peers file and dials the bootstrap peers (once, after creation).
+  void start_peers();
 
   // ---- from connections ----------------------------------------------------------------
   const NodeConfig& config() const { return config_; }
@@ -69,8 +73,14 @@ class Node : public std::enable_shared_from_this<Node> {
   std::vector<std::string> pubsub_protocols() const;
   // Our Identify message as seen by connection `c` (observed address: its remote).
   Bytes identify_message(const Connection& c) const;
+  // The Noise session config for a new connection (identity, private network).
+  net::noise::SessionConfig noise_config(bool initiator) const;
   // The connection finished its upgrade; false when the node refused it (it is closed).
   bool on_connection_up(const std::shared_ptr<Connection>& c);
+  // A ping this node sent: its round trip, or nullopt (timed out, refused, stream failed).
+  void on_ping_result(Connection& c, std::optional<net::Duration> rtt);
+  // The remote's whole identify stream (it closed it).
+  void on_identify(Connection& c, ByteView stream);
   void on_pubsub_stream(Connection& c, router::Protocol protocol);
   // False when the RPC does not decode (the connection resets the stream).
   bool on_rpc(Connection& c, ByteView encoded);
@@ -82,6 +92,7 @@ class Node : public std::enable_shared_from_this<Node> {
     tcp_bytes_in_ += in;
     tcp_bytes_out_ += out;
   }
+  router::Instant now() const;
   void log(LogLevel level, std::string message,
            std::vector<std::pair<std::string, std::string>> fields = {});
   // Ends a turn on the I/O thread: runs the router's actions, re-arms its timer, and hands
@@ -100,16 +111,26 @@ class Node : public std::enable_shared_from_this<Node> {
   router::ValidationResult on_validate(const std::string& topic, const Message& m,
                                        router::PeerIndex from);
   void accept(const std::shared_ptr<asio::ip::tcp::acceptor>& acceptor);
-  void dial(const asio::ip::tcp::endpoint& endpoint, std::optional<Bytes> peer_id,
-            RequestId request);
-  bool admit(Direction direction, const std::string& ip);
+  // Resolves (DNS) and connects connection `id` of the peer manager.
+  void dial(net::ConnectionId id, const std::string& addr, std::optional<RequestId> request);
+  bool at_capacity() const;  // Limits::max_connections (sockets open or connecting)
+  void start_connection(net::ConnectionId id, asio::ip::tcp::socket socket, Direction direction,
+                        std::optional<Bytes> peer_id, std::optional<RequestId> request);
+  void run_peer_actions();
+  void tcp_connect(net::ConnectionId id, const asio::ip::tcp::endpoint& endpoint,
+                   std::optional<Bytes> peer_id, std::optional<RequestId> request);
+  void dial_failed(net::ConnectionId id, const std::string& reason,
+                   std::optional<RequestId> request);
+  void handle(net::PeerAction& action);
+  void peer_up(const std::shared_ptr<Connection>& c);
+  void arm_peer_timer();
+  void save_known_peers();
   void handle(router::Action& action);
   void send(router::PeerIndex peer, const Rpc& rpc);
   void release_delayed(const std::shared_ptr<Connection>& c);
   void arm_timer();
   void done(RequestId request, std::optional<std::string> error = std::nullopt);
   void emit(Event e) { pending_.push_back(std::move(e)); }
-  router::Instant now() const;
   Connection* by_peer(const Bytes& peer_id);
 
   NodeId id_;
@@ -120,6 +141,12 @@ class Node : public std::enable_shared_from_this<Node> {
   router::Router router_;
   asio::steady_timer router_timer_;
   std::optional<router::Instant> armed_for_;
+  net::PeerManager peers_;
+  asio::steady_timer peer_timer_;
+  std::optional<net::Instant> peer_timer_for_;
+  // TCP connects under way, by peer manager connection id (cancelled on Disconnect).
+  std::map<net::ConnectionId, std::shared_ptr<asio::ip::tcp::socket>> dialing_;
+  std::map<net::ConnectionId, std::shared_ptr<Connection>> by_connection_id_;
   asio::ip::tcp::resolver resolver_;
   std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> acceptors_;
   std::vector<std::string> listen_addrs_;   // text, with /p2p

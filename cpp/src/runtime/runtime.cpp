@@ -223,6 +223,7 @@ NodeId Runtime::add_node(NodeConfig config, RequestId* request) {
   impl_->nodes.emplace(id, e);
   asio::post(io->io, [n = e.node, listen = std::move(listen), r] {
     n->listen(listen, r);
+    n->start_peers();
     n->settle();
   });
   return id;

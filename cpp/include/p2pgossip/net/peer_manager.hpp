@@ -102,7 +102,7 @@ struct PeerUp {
 using PeerAction = std::variant<Dial, Disconnect, Ping, PeerUp>;
 
 struct PeerManagerCounters {
-  std::uint64_t dials = 0, dials_succeeded = 0, dials_failed = 0;
+  std::uint64_t dials = 0, dials_refused_limit = 0, dials_succeeded = 0, dials_failed = 0;
   std::uint64_t inbound_accepted = 0, inbound_refused_limit = 0;
   std::uint64_t refused_per_ip = 0;  // inbound refused or dial skipped
   std::uint64_t handshakes_completed = 0, handshakes_failed = 0, handshake_timeouts = 0;
@@ -135,6 +135,12 @@ class PeerManager {
 
   // A TCP connection arrived from `remote`: its id, or nullopt to refuse (close) it.
   std::optional<ConnectionId> accept_inbound(const Multiaddr& remote, Instant now);
+  // A dial the application asked for (`addr` with or without /p2p): its connection id, or
+  // an Error when a limit refuses it (counted). The peer becomes known once connected.
+  Result<ConnectionId> dial(const Multiaddr& addr, Instant now);
+  // The application is done with `peer`: it is no longer redialled (bootstrap included)
+  // and its addresses are forgotten. Its connection, if any, is left to the caller to close.
+  void forget(const PeerId& peer);
   void dial_succeeded(ConnectionId id, Instant now);  // TCP connected, upgrade begins
   void dial_failed(ConnectionId id, std::string_view reason, Instant now);
   void handshake_failed(ConnectionId id, std::string_view reason, Instant now);

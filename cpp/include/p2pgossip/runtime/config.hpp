@@ -45,11 +45,17 @@ struct Limits {
   std::size_t max_connections = 256;
   std::size_t max_inbound = 192;
   std::size_t max_outbound = 192;
-  std::size_t max_per_ip = 0;  // 0: unlimited (LocalNetwork puts every node on one IP)
-  // TCP accepted/connected → secure, muxed connection; slower handshakes are cut.
+  std::size_t max_per_ip = 0;  // 0: unlimited
+  // LocalNetwork puts every node on 127.0.0.1 / ::1, so loopback is exempt by default.
+  bool per_ip_exempts_loopback = true;
+  // Dial start (or TCP accept) → secure, muxed connection; slower setups are cut.
   Duration handshake_timeout = 10s;
-  // RPCs queued per peer for sending; past it new RPCs are dropped (go-libp2p-pubsub: 32).
+  // RPCs queued per peer for sending (go-libp2p-pubsub: 32). Queued RPCs to one peer are
+  // merged (protobuf concatenation, up to decode.max_rpc_size) before a new one is refused,
+  // so a queue entry holds many messages under bursts; new RPCs are also refused once
+  // peer_outbound_queue_bytes are queued. Refusals count as Drop::kOutboundQueueFull.
   std::size_t peer_outbound_queue = 32;
+  std::size_t peer_outbound_queue_bytes = 8 << 20;
   // Messages waiting for the application's validation_result; past it, ignored (counted).
   std::size_t max_pending_validations = 4096;
   // Streams a peer may have open on one connection (yamux refuses more).
@@ -58,6 +64,28 @@ struct Limits {
   std::size_t socket_send_buffer = 4 << 20;
   // Bounds for decoding received RPCs; max_rpc_size also caps the length prefix read.
   wire::DecodeLimits decode;
+};
+
+// Which peers a node dials and keeps (net::PeerManager), and private-network admission.
+struct PeerConfig {
+  // Multiaddrs ending in /p2p/<peer id>, redialled whenever not connected.
+  std::vector<std::string> bootstrap;
+  // Peers learnt from identify, PX and the known-peers file are dialled while outbound
+  // connections are below this.
+  std::size_t target_outbound = 8;
+  Duration ping_interval = 15s;
+  Duration ping_timeout = 20s;
+  std::uint32_t max_missed_pings = 3;
+  Duration backoff_initial = 5s;
+  Duration backoff_max = 300s;
+  double backoff_jitter = 0.1;
+  // Read when the node starts, written when it closes; empty: no file.
+  std::string known_peers_file;
+  // Private network: when set, only remotes presenting a network certificate signed by this
+  // Ed25519 key (32 bytes) are admitted (Drop::kNetworkRefused otherwise).
+  Bytes network_key;
+  // This node's certificate (net::issue_certificate), sent in the Noise payload.
+  Bytes network_certificate;
 };
 
 struct NodeConfig {
@@ -69,6 +97,7 @@ struct NodeConfig {
   MessageIdFn message_id = MessageIdFn::kXxh3;
   std::uint64_t seed = 0;  // the router's randomness and the link-loss draws
   Limits limits;
+  PeerConfig peers;
 };
 
 // Added to one link in this node's send path (LocalNetwork experiments): every RPC to the

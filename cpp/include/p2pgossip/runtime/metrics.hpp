@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "p2pgossip/bytes.hpp"
+#include "p2pgossip/net/peer_manager.hpp"
 #include "p2pgossip/router/counters.hpp"
 #include "p2pgossip/runtime/events.hpp"
 
@@ -34,6 +35,9 @@ enum class Drop : std::uint8_t {
   kSocketError,          // read/write error or reset by the remote
   kDialFailed,           // resolve or TCP connect failed
   kPublishFailed,        // a publish without notification that the router refused
+  kDeadPeer,             // max_missed_pings pings in a row unanswered
+  kNetworkRefused,       // private network: no valid network certificate
+  kPxIgnored,            // a PX suggestion without a usable address
   kCount
 };
 constexpr std::size_t kDropCount = static_cast<std::size_t>(Drop::kCount);
@@ -58,6 +62,7 @@ struct NodeMetrics {
   std::array<std::uint64_t, kDropCount> drops{};   // indexed by Drop
   std::uint64_t tcp_bytes_in = 0, tcp_bytes_out = 0;
   std::uint64_t connections_opened = 0, connections_closed = 0;
+  net::PeerManagerCounters peer_manager;
   std::vector<ConnectedPeer> peers;
   std::map<std::string, std::size_t> mesh_sizes;   // our topics → mesh size
   std::map<std::string, std::size_t> topic_peers;  // our topics → peers subscribed to them

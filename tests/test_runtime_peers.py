@@ -1,0 +1,210 @@
+"""The peer manager driving real nodes over loopback TCP: bootstrap dials, liveness and
+reconnection, connection limits, the known-peers file, private networks, simultaneous
+dials, and the per-peer outbound queue under bursts. Every wait is on the eventfd with a
+deadline; small intervals in the config keep the tests quick."""
+
+from __future__ import annotations
+
+import pytest
+from _sansio import varint
+from p2pgossip import _core
+from runtime_harness import Harness, RawPeer
+
+TOPIC = "t"
+
+
+@pytest.fixture
+def h():
+    rt = _core.Runtime()
+    rt.start()
+    try:
+        yield Harness(rt)
+    finally:
+        rt.close()
+
+
+def fast_peers(**kw) -> _core.PeerConfig:
+    """Liveness and redial on a 50 ms scale."""
+    kw.setdefault("ping_interval", 0.05)
+    kw.setdefault("ping_timeout", 0.1)
+    kw.setdefault("max_missed_pings", 2)
+    kw.setdefault("backoff_initial", 0.05)
+    kw.setdefault("backoff_max", 0.2)
+    return _core.PeerConfig(**kw)
+
+
+def peers_of(h: Harness, node: int) -> list[bytes]:
+    return [p[0] for p in h.rt.metrics(node)["peers"]]
+
+
+def pm(h: Harness, node: int) -> dict:
+    return h.rt.metrics(node)["peer_manager"]
+
+
+def no_rate_limit() -> _core.GossipConfig:
+    """The router's per-peer inbound token bucket (100 msgs/s by default) is a policy of its
+    own; the burst tests measure the transport, so they turn it off."""
+    g = _core.GossipConfig()
+    g.rate_limit_messages_per_s = 0
+    g.rate_limit_bytes_per_s = 0
+    return g
+
+
+def test_bootstrap_peer_dialled_at_start(h: Harness) -> None:
+    b_id = _core.Identity.generate()
+    b, addr_b = h.add_node(b_id)
+    a, _ = h.add_node(peers=_core.PeerConfig(bootstrap=[addr_b]))
+    h.wait(lambda: peers_of(h, a) == [b_id.peer_id.to_bytes()], "the bootstrap connection")
+    assert pm(h, a)["dials"] == 1
+
+
+def test_bootstrap_address_needs_a_peer_id() -> None:
+    with pytest.raises(ValueError, match="p2p"):
+        _core.PeerConfig(bootstrap=["/ip4/127.0.0.1/tcp/1"])
+
+
+def test_killed_peer_detected_and_redialled_when_it_returns(h: Harness) -> None:
+    b_id = _core.Identity.generate()
+    b, addr_b = h.add_node(b_id)
+    a, _ = h.add_node(peers=fast_peers(bootstrap=[addr_b]))
+    h.wait(lambda: len(peers_of(h, a)) == 1, "connected")
+    h.wait(lambda: pm(h, a)["pongs"] >= 2, "pings answered")
+    h.ok(h.rt.close_node(b))
+    h.wait(lambda: peers_of(h, a) == [], "the loss seen")
+    # Back on the same address: the backoff redial finds it.
+    listen = addr_b.rsplit("/p2p/", 1)[0]
+    b2, _ = h.add_node(b_id, listen=[listen])
+    h.wait(lambda: peers_of(h, a) == [b_id.peer_id.to_bytes()], "reconnected")
+    assert pm(h, a)["handshakes_completed"] == 2
+
+
+def test_silent_peer_declared_dead_by_missed_pings(h: Harness) -> None:
+    a, addr_a = h.add_node(peers=fast_peers())
+    raw = RawPeer(addr_a)
+    raw.mux()  # then never reads again: pings go unanswered
+    h.wait(lambda: h.drops(a)["dead_peer"] == 1, "the dead peer dropped")
+    m = pm(h, a)
+    assert m["pings_missed"] >= 2 and m["dead_peers"] == 1
+    assert peers_of(h, a) == []
+    raw.close()
+
+
+def test_inbound_limit_refuses_the_extra_dialer(h: Harness) -> None:
+    a, addr_a = h.add_node(limits=_core.NodeLimits(max_inbound=1))
+    b, _ = h.add_node()
+    c, _ = h.add_node()
+    h.connect(b, addr_a)
+    err = h.result(h.rt.connect(c, addr_a))
+    assert err is not None
+    assert h.drops(a)["connection_limit"] == 1
+    assert pm(h, a)["inbound_refused_limit"] == 1
+    assert len(peers_of(h, a)) == 1
+
+
+def test_outbound_limit_refuses_the_extra_dial(h: Harness) -> None:
+    a, _ = h.add_node(limits=_core.NodeLimits(max_outbound=1))
+    _, addr_b = h.add_node()
+    _, addr_c = h.add_node()
+    h.connect(a, addr_b)
+    err = h.result(h.rt.connect(a, addr_c))
+    assert err is not None and "outbound connection limit" in err
+    assert pm(h, a)["dials_refused_limit"] == 1
+
+
+def test_per_ip_limit_without_the_loopback_exemption(h: Harness) -> None:
+    limits = _core.NodeLimits(max_per_ip=1, per_ip_exempts_loopback=False)
+    a, addr_a = h.add_node(limits=limits)
+    b, _ = h.add_node()
+    c, _ = h.add_node()
+    h.connect(b, addr_a)
+    assert h.result(h.rt.connect(c, addr_a)) is not None
+    assert pm(h, a)["refused_per_ip"] == 1
+    # With the default exemption, loopback peers are not limited.
+    d, addr_d = h.add_node(limits=_core.NodeLimits(max_per_ip=1))
+    h.connect(b, addr_d)
+    h.connect(c, addr_d)
+    assert pm(h, d)["refused_per_ip"] == 0
+
+
+def test_known_peers_file_written_at_close_and_used_at_next_start(h: Harness, tmp_path) -> None:
+    path = str(tmp_path / "known-peers")
+    b_id = _core.Identity.generate()
+    b, addr_b = h.add_node(b_id)
+    a_id = _core.Identity.generate()
+    a, _ = h.add_node(a_id, peers=_core.PeerConfig(known_peers_file=path))
+    h.connect(a, addr_b)
+    h.ok(h.rt.close_node(a))
+    text = (tmp_path / "known-peers").read_text()
+    assert text.startswith("p2pgossip-known-peers 1\n")
+    assert str(b_id.peer_id) in text
+    a2, _ = h.add_node(a_id, peers=_core.PeerConfig(known_peers_file=path))
+    h.wait(lambda: peers_of(h, a2) == [b_id.peer_id.to_bytes()], "redialled from the file")
+    assert pm(h, a2)["known_peers_loaded"] == 1
+
+
+def test_private_network_admits_certified_peers_only(h: Harness) -> None:
+    network = _core.Identity.generate()
+
+    def member() -> tuple[_core.Identity, _core.PeerConfig]:
+        ident = _core.Identity.generate()
+        cert = _core.issue_certificate(network, ident.public_key)
+        return ident, _core.PeerConfig(network_key=network.public_key, network_certificate=cert)
+
+    a_id, a_peers = member()
+    a, addr_a = h.add_node(a_id, peers=a_peers)
+    b_id, b_peers = member()
+    b, _ = h.add_node(b_id, peers=b_peers)
+    h.connect(b, addr_a)
+    assert peers_of(h, a) == [b_id.peer_id.to_bytes()]
+    outsider, _ = h.add_node()
+    assert h.result(h.rt.connect(outsider, addr_a)) is not None
+    h.wait(lambda: h.drops(a)["network_refused"] == 1, "the refusal counted")
+    assert peers_of(h, a) == [b_id.peer_id.to_bytes()]
+
+
+def test_simultaneous_dial_leaves_one_connection(h: Harness) -> None:
+    a_id, b_id = _core.Identity.generate(), _core.Identity.generate()
+    a, addr_a = h.add_node(a_id)
+    b, addr_b = h.add_node(b_id)
+    r1, r2 = h.rt.connect(a, addr_b), h.rt.connect(b, addr_a)
+    assert h.result(r1) is None and h.result(r2) is None
+    h.wait(
+        lambda: len(peers_of(h, a)) == 1 and len(peers_of(h, b)) == 1,
+        "one connection each side",
+    )
+    # Both sides kept the same connection: its directions are opposite.
+    da = h.rt.metrics(a)["peers"][0][2]
+    db = h.rt.metrics(b)["peers"][0][2]
+    assert {da, db} == {"inbound", "outbound"}
+
+
+def test_burst_of_publishes_arrives_whole(h: Harness) -> None:
+    g = no_rate_limit()
+    a, _ = h.add_node(gossip=g)
+    b, addr_b = h.add_node(gossip=g)
+    for n in (a, b):
+        h.ok(h.rt.subscribe(n, TOPIC))
+    h.connect(a, addr_b)
+    h.wait(lambda: h.topic_peers(a, TOPIC) == 1 and h.topic_peers(b, TOPIC) == 1, "subs")
+    n = 1000
+    for i in range(n):
+        h.rt.publish_data(a, TOPIC, i.to_bytes(4, "big") * 64)
+    h.wait(lambda: len(h.deliveries(b)) == n, "every message")
+    assert h.drops(a)["outbound_queue_full"] == 0
+
+
+def test_peer_that_does_not_read_fills_a_bounded_queue(h: Harness) -> None:
+    limits = _core.NodeLimits(peer_outbound_queue_bytes=1 << 20, socket_send_buffer=1 << 16)
+    a, addr_a = h.add_node(limits=limits)
+    h.ok(h.rt.subscribe(a, TOPIC))
+    raw = RawPeer(addr_a)
+    raw.mux()
+    sid = raw.open_stream("/meshsub/1.1.0")
+    sub = _core.encode_rpc({"subscriptions": [{"subscribe": True, "topic_id": TOPIC}]})
+    raw.send_stream(sid, varint(len(sub)) + sub)
+    h.wait(lambda: h.topic_peers(a, TOPIC) == 1, "the raw peer's subscription")
+    # The raw peer reads nothing more: its yamux window, the socket and then the queue fill.
+    for i in range(100):
+        h.rt.publish_data(a, TOPIC, i.to_bytes(4, "big") * (16 << 10))
+    h.wait(lambda: h.drops(a)["outbound_queue_full"] > 0, "drops counted")
+    raw.close()
