@@ -90,6 +90,14 @@ async def test_connect_checks_the_p2p_id() -> None:
         await rt.close()
 
 
+async def test_bootstrap_peers_from_peer_config_are_dialled_at_start() -> None:
+    async with pg.Runtime() as rt, pg.Node(runtime=rt) as a:
+        b = pg.Node(runtime=rt, peers=pg.PeerConfig(bootstrap=[a.addrs[0]]))
+        async with b:
+            await wait_for(lambda: a.peer_id in b.peers(), "b to dial its bootstrap peer")
+            assert b.peer_id in a.peers()
+
+
 async def test_publish_errors_are_clear() -> None:
     cfg = pg.GossipConfig()
     cfg.max_message_size = 1000

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._core import GossipConfig, Identity
+from ._core import GossipConfig, Identity, PeerConfig
 from .node import Node, NodeError, Received, Runtime, Subscription
 
 if TYPE_CHECKING:
@@ -120,6 +120,8 @@ class LocalNetwork:
             config=self.config,
             runtime=self._runtime,
             seed=self.seed * 1_000_003 + i,
+            # The experiment's topology is the graph: no dials beyond its edges.
+            peers=PeerConfig(target_outbound=0),
         )
         node._observer = self._observe
         return node

@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any, Literal
 
 from . import _core, _log
-from ._core import GossipConfig, Identity, Message, NodeLimits, PeerId
+from ._core import GossipConfig, Identity, Message, NodeLimits, PeerConfig, PeerId
 from ._events import EventPump
 
 __all__ = [
@@ -317,6 +317,9 @@ class Node:
     ``config`` is a :class:`GossipConfig`. ``metrics_port`` has the runtime serve the
     Prometheus text exposition on ``http://127.0.0.1:<port>/metrics`` from its I/O thread
     (0: any free port, see ``metrics_url``), so scrapes work whether or not the loop runs.
+    ``limits`` (:class:`NodeLimits`) bound connections and queues; ``peers``
+    (:class:`PeerConfig`) sets bootstrap peers, liveness pings, reconnect backoff, the
+    known-peers file and the private-network key and certificate.
     Use ``async with Node(...) as node`` or ``await node.start()`` and ``await node.close()``.
     """
 
@@ -331,6 +334,7 @@ class Node:
         message_id: Literal["xxh3", "from-seqno"] = "xxh3",
         seed: int = 0,
         limits: NodeLimits | None = None,
+        peers: PeerConfig | None = None,
         validation_concurrency: int = 64,
     ) -> None:
         self.identity = identity if identity is not None else Identity.generate()
@@ -342,6 +346,7 @@ class Node:
         self._message_id = message_id
         self._seed = seed
         self._limits = limits
+        self._peer_config = peers
         self._metrics_port = metrics_port
         self._metrics_endpoint: tuple[int, int] | None = None  # (endpoint id, port)
         self._id: int | None = None
@@ -375,6 +380,7 @@ class Node:
             self._message_id,
             self._seed,
             self._limits,
+            self._peer_config,
         )
         self._id = node_id
         rt._nodes[node_id] = self
