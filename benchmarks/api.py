@@ -5,7 +5,9 @@ Rows:
 - async_for_batches: a Subscription fed in batches of 1,000 (as the event pump does) and
   read by `async for`: the Python-side ceiling on deliveries.
 - deliver_two_nodes: node B publishes N messages, node A reads them with `async for`
-  (real sockets, Noise, yamux): end to end.
+  (real sockets, Noise, yamux): end to end. Both nodes run with the per-peer inbound rate
+  limits off (rate_limit_messages_per_s=0, rate_limit_bytes_per_s=0), as benchmarks/net.py
+  does: the defaults (100 messages/s per peer) would measure the limit, not the stack.
 - publish_await / publish_gather: `await node.publish()` one at a time, and 256 at a time
   with asyncio.gather, on a node with no peers (a round trip to the I/O thread per call).
 - publish_nowait: `node.publish_nowait()` one call per message (signed on the caller's
@@ -56,9 +58,10 @@ async def async_for_rate(n: int) -> float:
 
 
 async def two_node_rate(n: int) -> tuple[float, float]:
+    unlimited = pg.GossipConfig(rate_limit_messages_per_s=0, rate_limit_bytes_per_s=0)
     async with pg.Runtime() as rt:
-        a = await pg.Node(runtime=rt).start()
-        b = await pg.Node(runtime=rt).start()
+        a = await pg.Node(runtime=rt, config=unlimited).start()
+        b = await pg.Node(runtime=rt, config=unlimited).start()
         await a.connect(b.addrs[0])
         sa = a.subscribe("t", maxsize=n)
         b.subscribe("t")
