@@ -362,6 +362,7 @@ class Node:
         # LocalNetwork records every delivery through this, whoever reads the subscriptions.
         self._observer: Callable[[Node, Received], None] | None = None
         self._closed = False
+        self._flush_scheduled = False  # publish_nowait's flush is on the loop
         self._peer_id = self.identity.peer_id
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -406,6 +407,7 @@ class Node:
         if self._metrics_endpoint is not None and not rt._closed:
             rt._core.stop_metrics(self._metrics_endpoint[0])
         if self._id is not None and not rt._closed:
+            self._flush_publishes()  # what publish_nowait queued is routed before the close
             fut = rt._request(rt._core.close_node(self._id))
             try:
                 await fut
@@ -483,15 +485,29 @@ class Node:
 
     def publish_nowait(self, topic: str, data: bytes) -> str:
         """Sign ``data`` on this thread (the GIL released) and queue it for the router;
-        returns the id at once. Size and node state are checked here (ValueError,
-        NodeError). A later refusal by the router (none expected for a message signed here)
-        is not raised: it counts in ``p2pgossip_dropped_total{reason="publish_failed"}`` and
-        is logged. Messages waiting for the router are bounded; past the bound this raises
-        NodeError rather than queueing more."""
-        return self._publish(topic, (data,), notify=False)[1][0].hex()
+        returns the id at once. Call it on the node's event loop.
+
+        Queued messages reach the router in call order, together: when the loop next runs
+        its callbacks, or as soon as 256 are waiting, whichever comes first (the I/O thread
+        is woken once per such batch, not once per message). Size and node state are
+        checked here (ValueError, NodeError). A later refusal by the router (none expected
+        for a message signed here) is not raised: it counts in
+        ``p2pgossip_dropped_total{reason="publish_failed"}`` and is logged. Messages
+        waiting for the router are bounded; past the bound this raises NodeError rather
+        than queueing more."""
+        mid = self._publish(topic, (data,), notify=False, defer=True)[1][0]
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush_publishes)
+        return mid.hex()
+
+    def _flush_publishes(self) -> None:
+        self._flush_scheduled = False
+        if self._id is not None and not self._runtime._closed:
+            self._runtime._core.flush_publishes(self._id)
 
     def _publish(
-        self, topic: str, data: Iterable[bytes], *, notify: bool
+        self, topic: str, data: Iterable[bytes], *, notify: bool, defer: bool = False
     ) -> tuple[int, list[bytes]]:
         node = self._node()
         items = data if isinstance(data, (list, tuple)) else list(data)
@@ -500,7 +516,7 @@ class Node:
             if len(d) > limit:
                 raise ValueError(f"publish: {len(d)} bytes of data exceed max_message_size {limit}")
         try:
-            return self._runtime._core.publish_batch(node, topic, items, notify)
+            return self._runtime._core.publish_batch(node, topic, items, notify, defer)
         except ValueError as exc:
             raise NodeError(str(exc)) from None
 
