@@ -489,17 +489,14 @@ class Node:
 
         Queued messages reach the router in call order, together: when the loop next runs
         its callbacks, or as soon as 256 are waiting, whichever comes first (the I/O thread
-        is woken once per such batch, not once per message). Size and node state are
+        is woken once per such batch, not once per message; :meth:`publish` and
+        :meth:`publish_many` queue the same way). Size and node state are
         checked here (ValueError, NodeError). A later refusal by the router (none expected
         for a message signed here) is not raised: it counts in
         ``p2pgossip_dropped_total{reason="publish_failed"}`` and is logged. Messages
         waiting for the router are bounded; past the bound this raises NodeError rather
         than queueing more."""
-        mid = self._publish(topic, (data,), notify=False, defer=True)[1][0]
-        if not self._flush_scheduled:
-            self._flush_scheduled = True
-            asyncio.get_running_loop().call_soon(self._flush_publishes)
-        return mid.hex()
+        return self._publish(topic, (data,), notify=False)[1][0].hex()
 
     def _flush_publishes(self) -> None:
         self._flush_scheduled = False
@@ -507,7 +504,7 @@ class Node:
             self._runtime._core.flush_publishes(self._id)
 
     def _publish(
-        self, topic: str, data: Iterable[bytes], *, notify: bool, defer: bool = False
+        self, topic: str, data: Iterable[bytes], *, notify: bool
     ) -> tuple[int, list[bytes]]:
         node = self._node()
         items = data if isinstance(data, (list, tuple)) else list(data)
@@ -516,9 +513,15 @@ class Node:
             if len(d) > limit:
                 raise ValueError(f"publish: {len(d)} bytes of data exceed max_message_size {limit}")
         try:
-            return self._runtime._core.publish_batch(node, topic, items, notify, defer)
+            published = self._runtime._core.publish_batch(node, topic, items, notify, True)
         except ValueError as exc:
             raise NodeError(str(exc)) from None
+        # The I/O thread takes this batch, and whatever else this loop iteration queued,
+        # when the loop runs the flush (or once 256 messages wait): one wakeup per batch.
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush_publishes)
+        return published
 
     def _has_topic_peers(self, topic: str) -> bool:
         if not self._peers:

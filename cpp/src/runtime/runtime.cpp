@@ -49,12 +49,12 @@ class PendingSlots {
 };
 
 // Publishes signed on callers' threads, waiting for the node's I/O thread. At most one
-// drain handler is posted at a time, and only when a caller asks for one (a notified
-// batch, a flush, or kPublishCoalesce messages waiting): a stream of publish_nowait calls
-// costs the I/O thread one wakeup per flush or per kPublishCoalesce messages, not one per
-// message (each wakeup is a syscall and a context switch, on a 2-core machine taken from
-// the publisher). Notified batches queue here too, so every publish of a node reaches its
-// router in call order.
+// drain handler is posted at a time, and only when a caller asks for one (a batch that is
+// not deferred, a flush, or kPublishCoalesce messages waiting): a stream of small batches
+// (publish_nowait, or many awaited publishes in one loop iteration) costs the I/O thread
+// one wakeup per flush or per kPublishCoalesce messages, not one per message (each wakeup
+// is a syscall and a context switch, on a 2-core machine taken from the publisher).
+// Batches of a node reach its router in call order.
 struct PublishQueue {
   struct Entry {
     std::vector<MessagePtr> messages;
@@ -391,8 +391,7 @@ Result<PublishedBatch> Runtime::publish_batch(NodeId node, std::string topic,
   }
   out.request = notify ? impl_->next_request++ : 0;
   std::shared_ptr<PublishQueue> queue = s->queue;
-  if (!queue->push({std::move(messages), out.request, std::move(slots)}, notify || !defer))
-    return out;
+  if (!queue->push({std::move(messages), out.request, std::move(slots)}, !defer)) return out;
   if (!impl_->post_publishes(node, queue)) return Error{"unknown node " + std::to_string(node)};
   return out;
 }

@@ -98,9 +98,9 @@ class Runtime {
   // without, the request is 0 and each failure is counted (Drop::kPublishFailed) and logged.
   // Messages waiting for the router are bounded (kMaxPendingPublishes): past the bound the
   // whole batch is refused here, so a publisher that never waits cannot grow the queue.
-  // With `defer` (ignored with `notify`), the I/O thread is not woken for this batch: it
-  // waits until a later batch wakes it, kPublishCoalesce messages wait, or
-  // flush_publishes(); a stream of small batches then costs one wakeup per flush.
+  // With `defer`, the I/O thread is not woken for this batch: it waits until a later batch
+  // wakes it, kPublishCoalesce messages wait, or flush_publishes(); a stream of small
+  // batches (notified or not) then costs one wakeup per flush.
   Result<PublishedBatch> publish_batch(NodeId node, std::string topic, std::vector<Bytes> data,
                                        bool notify, bool defer = false);
   // Hands the node's deferred batches to its router (no-op when none wait).
