@@ -475,6 +475,7 @@ class Node:
         """
         if require_peers and not self._has_topic_peers(topic):
             raise NoPeersError(f"publish: no peer to send to on topic {topic!r}")
+        self._check_sizes((data,))
         request, ids = self._publish(topic, (data,), notify=True, defer=True)
         await self._runtime._request(request)
         return ids[0].hex()
@@ -503,7 +504,7 @@ class Node:
             for w in waits:  # what was queued still gets an outcome: log refusals
                 w.add_done_callback(_log_failure)
             raise
-        if len(waits) == 1:  # one chunk (publish): no gather to pay for
+        if len(waits) == 1:  # one chunk: no gather to pay for
             await waits[0]
             return [i.hex() for i in ids]
         outcomes = await asyncio.gather(*waits, return_exceptions=True)
@@ -527,6 +528,7 @@ class Node:
         ``p2pgossip_dropped_total{reason="publish_failed"}`` and is logged. Messages
         waiting for the router are bounded; past the bound this raises NodeError rather
         than queueing more."""
+        self._check_sizes((data,))
         return self._publish(topic, (data,), notify=False, defer=True)[1][0].hex()
 
     def _flush_publishes(self) -> None:
@@ -544,7 +546,6 @@ class Node:
         self, topic: str, items: list[bytes] | tuple[bytes, ...], *, notify: bool, defer: bool
     ) -> tuple[int, list[bytes]]:
         node = self._node()
-        self._check_sizes(items)
         try:
             published = self._runtime._core.publish_batch(node, topic, items, notify, defer)
         except ValueError as exc:
