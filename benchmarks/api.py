@@ -5,24 +5,29 @@ Rows:
 - async_for_batches: a Subscription fed in batches of 1,000 (as the event pump does) and
   read by `async for`: the Python-side ceiling on deliveries.
 - deliver_two_nodes: node B publishes N messages, node A reads them with `async for`
-  (real sockets, Noise, yamux): end to end.
+  (real sockets, Noise, yamux): end to end. Both nodes run with the per-peer inbound rate
+  limits off (rate_limit_messages_per_s=0, rate_limit_bytes_per_s=0), as benchmarks/net.py
+  does: the defaults (100 messages/s per peer) would measure the limit, not the stack.
 - publish_await / publish_gather: `await node.publish()` one at a time, and 256 at a time
-  with asyncio.gather, on a node with no peers (a round trip to the I/O thread per call).
+  with asyncio.gather, on a node with no peers (each call waits for its round trip to the
+  I/O thread; the calls of one loop iteration share one wakeup of it).
 - publish_nowait: `node.publish_nowait()` one call per message (signed on the caller's
-  thread, queued without waiting).
-- publish_many: `await node.publish_many()` in batches of 256 (one native call and one
-  round trip per batch).
+  thread, queued without waiting, handed to the router once per loop iteration or per 256).
+- publish_many: `await node.publish_many()` in batches of 256 (signed in chunks of 64, each
+  handed to the router while the next is signed; one wait per batch).
 - raw_sign: libsodium crypto_sign_detached on 256 B messages (the baseline).
 
 Publish rows give wall-clock rates (per_s, vs_raw_sign) and the publishing thread's CPU
 rates (cpu_per_s, cpu_vs_raw_sign, from time.thread_time): on a loaded machine the wall
 rates also measure the other processes, the CPU rates only what a publish costs the caller.
+The 1-minute load average before and after the run is printed and written with the rows.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sys
 import time
 
@@ -56,9 +61,10 @@ async def async_for_rate(n: int) -> float:
 
 
 async def two_node_rate(n: int) -> tuple[float, float]:
+    unlimited = pg.GossipConfig(rate_limit_messages_per_s=0, rate_limit_bytes_per_s=0)
     async with pg.Runtime() as rt:
-        a = await pg.Node(runtime=rt).start()
-        b = await pg.Node(runtime=rt).start()
+        a = await pg.Node(runtime=rt, config=unlimited).start()
+        b = await pg.Node(runtime=rt, config=unlimited).start()
         await a.connect(b.addrs[0])
         sa = a.subscribe("t", maxsize=n)
         b.subscribe("t")
@@ -133,6 +139,7 @@ async def publish_rates(n: int) -> dict[str, _Clock]:
 
 
 def main(argv: list[str]) -> None:
+    load_before = os.getloadavg()[0]
     quick = "--quick" in argv
     n = 20_000 if quick else 200_000
     p = 2_000 if quick else 20_000
@@ -164,7 +171,13 @@ def main(argv: list[str]) -> None:
             "cpu_vs_raw_sign": 1.0,
         }
     )
-    _report.write("api", rows, {"async_for_messages": n, "published_messages": p})
+    load = {"before": load_before, "after": os.getloadavg()[0], "cpus": os.cpu_count()}
+    print(f"load average (1 min): {load['before']:.2f} before, {load['after']:.2f} after")
+    _report.write(
+        "api",
+        rows,
+        {"async_for_messages": n, "published_messages": p, "load_average_1m": load},
+    )
 
 
 if __name__ == "__main__":

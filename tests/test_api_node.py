@@ -133,6 +133,47 @@ async def test_publish_nowait_and_publish_many_deliver_in_order() -> None:
         await rt.close()
 
 
+async def test_publish_nowait_batches_reach_the_router_without_any_await() -> None:
+    # 600 calls without yielding: the coalescing bound (256 waiting) hands them over in
+    # batches, the loop's flush the rest; an awaited publish then queues behind them.
+    async with pg.Node() as node:
+        sub = node.subscribe("t", maxsize=1000)
+        await node.publish("t", b"sync")  # the subscription is in place
+        ids = [node.publish_nowait("t", b"n%d" % i) for i in range(600)]
+        ids.append(await node.publish("t", b"last"))
+        got = [await asyncio.wait_for(sub.get(), TIMEOUT) for _ in range(602)][1:]
+        assert [m.id for m in got] == ids
+        assert node.stats()["router"]["messages_published"] == 602
+
+
+async def test_publish_many_in_pipelined_chunks_keeps_order_and_reports_refusals() -> None:
+    cfg = pg.GossipConfig(signature_policy=pg.SignaturePolicy.StrictNoSign)
+    async with pg.Node(config=cfg) as node:
+        sub = node.subscribe("t", maxsize=1000)
+        await node.publish("t", b"sync")
+        ids = await node.publish_many("t", [b"m%d" % i for i in range(200)])  # 4 chunks
+        got = [await asyncio.wait_for(sub.get(), TIMEOUT) for _ in range(201)][1:]
+        assert [m.id for m in got] == ids and len(set(ids)) == 200
+        # unsigned messages with equal data share an id: the router refuses the repeats,
+        # here in the first and the third chunk; everything else is published
+        data = [b"d%d" % i for i in range(150)]
+        data[10] = data[140] = data[0]
+        with pytest.raises(NodeError, match="refusals in 2 chunks of 3"):
+            await node.publish_many("t", data)
+        assert node.stats()["router"]["messages_published"] == 1 + 200 + 148
+
+
+async def test_publish_nowait_waits_for_the_loop_to_wake_the_io_thread() -> None:
+    async with pg.Node() as node:
+        sub = node.subscribe("t")
+        await node.publish("t", b"sync")
+        ids = [node.publish_nowait("t", b"n%d" % i) for i in range(5)]
+        # below the coalescing bound nothing is handed over until the loop runs the flush
+        assert node.stats()["router"]["messages_published"] == 1
+        got = [await asyncio.wait_for(sub.get(), TIMEOUT) for _ in range(6)][1:]
+        assert [m.id for m in got] == ids
+
+
 async def test_closing_a_node_ends_active_subscriptions() -> None:
     node = await pg.Node().start()
     sub = node.subscribe("t")

@@ -372,7 +372,8 @@ void bind_runtime(py::module_& m) {
           "Sign (with the node's identity) and publish; returns (request, message id, message).")
       .def(
           "publish_batch",
-          [](Runtime& r, NodeId node, std::string topic, const py::sequence& data, bool notify) {
+          [](Runtime& r, NodeId node, std::string topic, const py::sequence& data, bool notify,
+             bool defer) {
             std::vector<Bytes> d;
             d.reserve(data.size());
             for (auto h : data) {
@@ -389,7 +390,7 @@ void bind_runtime(py::module_& m) {
             Result<PublishedBatch> p = Error{};
             {
               py::gil_scoped_release release;
-              p = r.publish_batch(node, std::move(topic), std::move(d), notify);
+              p = r.publish_batch(node, std::move(topic), std::move(d), notify, defer);
             }
             if (!p) throw py::value_error(p.error().what);
             py::list ids(p->ids.size());
@@ -399,8 +400,12 @@ void bind_runtime(py::module_& m) {
             return py::make_tuple(p->request, ids);
           },
           py::arg("node"), py::arg("topic"), py::arg("data"), py::arg("notify"),
+          py::arg("defer") = false,
           "Sign a batch on the calling thread (GIL released) and publish it in one command; "
           "returns (request or 0 without notify, [message id]).")
+      .def("flush_publishes", &Runtime::flush_publishes, py::arg("node"),
+           py::call_guard<py::gil_scoped_release>(),
+           "Hand the node's deferred publish_batch batches to its router.")
       .def("subscribe", &Runtime::subscribe, py::arg("node"), py::arg("topic"),
            py::call_guard<py::gil_scoped_release>())
       .def("unsubscribe", &Runtime::unsubscribe, py::arg("node"), py::arg("topic"),

@@ -35,6 +35,10 @@ __all__ = [
 
 Overflow = Literal["drop_oldest", "drop_newest"]
 
+# publish_many signs this many messages per native call, handing each chunk to the router
+# while it signs the next.
+_PUBLISH_CHUNK = 64
+
 
 class NodeError(RuntimeError):
     """A command the runtime refused or failed (the message says why)."""
@@ -362,6 +366,7 @@ class Node:
         # LocalNetwork records every delivery through this, whoever reads the subscriptions.
         self._observer: Callable[[Node, Received], None] | None = None
         self._closed = False
+        self._flush_scheduled = False  # publish_nowait's flush is on the loop
         self._peer_id = self.identity.peer_id
 
     # -- lifecycle -----------------------------------------------------------------------
@@ -406,6 +411,7 @@ class Node:
         if self._metrics_endpoint is not None and not rt._closed:
             rt._core.stop_metrics(self._metrics_endpoint[0])
         if self._id is not None and not rt._closed:
+            self._flush_publishes()  # what publish_nowait queued is routed before the close
             fut = rt._request(rt._core.close_node(self._id))
             try:
                 await fut
@@ -469,40 +475,87 @@ class Node:
         """
         if require_peers and not self._has_topic_peers(topic):
             raise NoPeersError(f"publish: no peer to send to on topic {topic!r}")
-        return (await self.publish_many(topic, (data,)))[0]
+        self._check_sizes((data,))
+        request, ids = self._publish(topic, (data,), notify=True, defer=True)
+        await self._runtime._request(request)
+        return ids[0].hex()
 
     async def publish_many(self, topic: str, data: Iterable[bytes]) -> list[str]:
-        """Sign every item of ``data`` in one native call (the GIL released) and publish
-        them in order; returns their ids once the router has taken all of them (the
-        guarantee of :meth:`publish`). NodeError names the first refusal and how many failed;
-        the others were published."""
-        request, ids = self._publish(topic, data, notify=True)
+        """Sign every item of ``data`` (the GIL released) and publish them in order; returns
+        their ids once the router has taken all of them (the guarantee of :meth:`publish`).
+
+        Items are signed in chunks of 64, each handed to the I/O thread as soon as it is
+        signed, so the router takes one chunk while the next is signed. Sizes are checked
+        before anything is signed (ValueError). NodeError names the first refusal (and how
+        many of its chunk failed, and in how many chunks); the others were published."""
+        items = data if isinstance(data, (list, tuple)) else list(data)
+        self._check_sizes(items)
         rt = self._runtime
-        await rt._request(request)
+        waits: list[asyncio.Future[None]] = []
+        ids: list[bytes] = []
+        last = max(len(items) - _PUBLISH_CHUNK, 0)
+        try:
+            for k in range(0, len(items), _PUBLISH_CHUNK):
+                chunk = items[k : k + _PUBLISH_CHUNK]
+                request, chunk_ids = self._publish(topic, chunk, notify=True, defer=k >= last)
+                waits.append(rt._request(request))
+                ids += chunk_ids
+        except BaseException:
+            for w in waits:  # what was queued still gets an outcome: log refusals
+                w.add_done_callback(_log_failure)
+            raise
+        if len(waits) == 1:  # one chunk: no gather to pay for
+            await waits[0]
+            return [i.hex() for i in ids]
+        outcomes = await asyncio.gather(*waits, return_exceptions=True)
+        failed = [o for o in outcomes if isinstance(o, BaseException)]
+        if len(failed) == 1:
+            raise failed[0]
+        if failed:
+            raise NodeError(f"{failed[0]} (refusals in {len(failed)} chunks of {len(waits)})")
         return [i.hex() for i in ids]
 
     def publish_nowait(self, topic: str, data: bytes) -> str:
         """Sign ``data`` on this thread (the GIL released) and queue it for the router;
-        returns the id at once. Size and node state are checked here (ValueError,
-        NodeError). A later refusal by the router (none expected for a message signed here)
-        is not raised: it counts in ``p2pgossip_dropped_total{reason="publish_failed"}`` and
-        is logged. Messages waiting for the router are bounded; past the bound this raises
-        NodeError rather than queueing more."""
-        return self._publish(topic, (data,), notify=False)[1][0].hex()
+        returns the id at once. Call it on the node's event loop.
 
-    def _publish(
-        self, topic: str, data: Iterable[bytes], *, notify: bool
-    ) -> tuple[int, list[bytes]]:
-        node = self._node()
-        items = data if isinstance(data, (list, tuple)) else list(data)
+        Queued messages reach the router in call order, together: when the loop next runs
+        its callbacks, or as soon as 256 are waiting, whichever comes first (the I/O thread
+        is woken once per such batch, not once per message; :meth:`publish` and
+        :meth:`publish_many` queue the same way). Size and node state are
+        checked here (ValueError, NodeError). A later refusal by the router (none expected
+        for a message signed here) is not raised: it counts in
+        ``p2pgossip_dropped_total{reason="publish_failed"}`` and is logged. Messages
+        waiting for the router are bounded; past the bound this raises NodeError rather
+        than queueing more."""
+        self._check_sizes((data,))
+        return self._publish(topic, (data,), notify=False, defer=True)[1][0].hex()
+
+    def _flush_publishes(self) -> None:
+        self._flush_scheduled = False
+        if self._id is not None and not self._runtime._closed:
+            self._runtime._core.flush_publishes(self._id)
+
+    def _check_sizes(self, items: Iterable[bytes]) -> None:
         limit = self._max_message_size
         for d in items:
             if len(d) > limit:
                 raise ValueError(f"publish: {len(d)} bytes of data exceed max_message_size {limit}")
+
+    def _publish(
+        self, topic: str, items: list[bytes] | tuple[bytes, ...], *, notify: bool, defer: bool
+    ) -> tuple[int, list[bytes]]:
+        node = self._node()
         try:
-            return self._runtime._core.publish_batch(node, topic, items, notify)
+            published = self._runtime._core.publish_batch(node, topic, items, notify, defer)
         except ValueError as exc:
             raise NodeError(str(exc)) from None
+        # A deferred batch, and whatever else this loop iteration queued, goes to the I/O
+        # thread when the loop runs the flush (or once 256 messages wait): one wakeup.
+        if defer and not self._flush_scheduled:
+            self._flush_scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush_publishes)
+        return published
 
     def _has_topic_peers(self, topic: str) -> bool:
         if not self._peers:
@@ -673,4 +726,4 @@ class Node:
 
 def _log_failure(fut: asyncio.Future[None]) -> None:
     if not fut.cancelled() and fut.exception() is not None:
-        _log.logger.error("subscribe failed: %s", fut.exception())
+        _log.logger.error("%s", fut.exception())

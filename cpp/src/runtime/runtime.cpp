@@ -48,10 +48,13 @@ class PendingSlots {
   std::size_t n_;
 };
 
-// Publishes signed on callers' threads, waiting for the node's I/O thread. One drain
-// handler is posted when the queue turns non-empty, so a stream of publish_nowait calls
-// costs one wakeup per batch, not one per message; notified batches queue here too, so
-// every publish of a node reaches its router in call order.
+// Publishes signed on callers' threads, waiting for the node's I/O thread. At most one
+// drain handler is posted at a time, and only when a caller asks for one (a batch that is
+// not deferred, a flush, or kPublishCoalesce messages waiting): a stream of small batches
+// (publish_nowait, or many awaited publishes in one loop iteration) costs the I/O thread
+// one wakeup per flush or per kPublishCoalesce messages, not one per message (each wakeup
+// is a syscall and a context switch, on a 2-core machine taken from the publisher).
+// Batches of a node reach its router in call order.
 struct PublishQueue {
   struct Entry {
     std::vector<MessagePtr> messages;
@@ -60,16 +63,34 @@ struct PublishQueue {
   };
   std::mutex mu;
   std::vector<Entry> entries;
+  std::size_t waiting = 0;  // messages in entries
+  bool drain_posted = false;
 
-  // Returns whether the queue was empty (the caller then posts a drain).
-  bool push(Entry e) {
+  // Returns whether the caller must post a drain: `wake`, or enough messages wait, and
+  // none is posted yet.
+  bool push(Entry e, bool wake) {
     std::lock_guard lock(mu);
+    waiting += e.messages.size();
     entries.push_back(std::move(e));
-    return entries.size() == 1;
+    return claim_drain(wake || waiting >= Runtime::kPublishCoalesce);
+  }
+  // Whether the caller must post a drain for what waits (none posted yet).
+  bool flush() {
+    std::lock_guard lock(mu);
+    return claim_drain(!entries.empty());
   }
   std::vector<Entry> take() {
     std::lock_guard lock(mu);
+    drain_posted = false;
+    waiting = 0;
     return std::exchange(entries, {});
+  }
+
+ private:
+  bool claim_drain(bool wanted) {
+    if (!wanted || drain_posted) return false;
+    drain_posted = true;
+    return true;
   }
 };
 
@@ -138,6 +159,15 @@ struct Runtime::Impl {
       n->settle();
     });
     return true;
+  }
+
+  // Posts the drain a PublishQueue claimed (PublishQueue::push or flush).
+  bool post_publishes(NodeId id, const std::shared_ptr<PublishQueue>& queue) {
+    const bool posted = post(id, [queue](Node& x) {
+      for (PublishQueue::Entry& e : queue->take()) x.publish(e.messages, e.request);
+    });
+    if (!posted) queue->take();  // the node is gone: nobody will route these
+    return posted;
   }
 
   template <class Fn>
@@ -335,7 +365,7 @@ Result<Published> Runtime::publish_data(NodeId node, std::string topic, Bytes da
 }
 
 Result<PublishedBatch> Runtime::publish_batch(NodeId node, std::string topic,
-                                              std::vector<Bytes> data, bool notify) {
+                                              std::vector<Bytes> data, bool notify, bool defer) {
   Result<Signer> s = Error{};
   {
     std::lock_guard lock(impl_->mu);
@@ -361,15 +391,20 @@ Result<PublishedBatch> Runtime::publish_batch(NodeId node, std::string topic,
   }
   out.request = notify ? impl_->next_request++ : 0;
   std::shared_ptr<PublishQueue> queue = s->queue;
-  if (!queue->push({std::move(messages), out.request, std::move(slots)})) return out;
-  const bool posted = impl_->post(node, [queue](Node& x) {
-    for (PublishQueue::Entry& e : queue->take()) x.publish(e.messages, e.request);
-  });
-  if (!posted) {
-    queue->take();
-    return Error{"unknown node " + std::to_string(node)};
-  }
+  if (!queue->push({std::move(messages), out.request, std::move(slots)}, !defer)) return out;
+  if (!impl_->post_publishes(node, queue)) return Error{"unknown node " + std::to_string(node)};
   return out;
+}
+
+void Runtime::flush_publishes(NodeId node) {
+  std::shared_ptr<PublishQueue> queue;
+  {
+    std::lock_guard lock(impl_->mu);
+    auto it = impl_->nodes.find(node);
+    if (it == impl_->nodes.end()) return;
+    queue = it->second.publishing;
+  }
+  if (queue->flush()) impl_->post_publishes(node, queue);
 }
 
 RequestId Runtime::subscribe(NodeId node, std::string topic) {

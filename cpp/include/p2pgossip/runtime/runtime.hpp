@@ -98,8 +98,14 @@ class Runtime {
   // without, the request is 0 and each failure is counted (Drop::kPublishFailed) and logged.
   // Messages waiting for the router are bounded (kMaxPendingPublishes): past the bound the
   // whole batch is refused here, so a publisher that never waits cannot grow the queue.
+  // With `defer`, the I/O thread is not woken for this batch: it waits until a later batch
+  // wakes it, kPublishCoalesce messages wait, or flush_publishes(); a stream of small
+  // batches (notified or not) then costs one wakeup per flush.
   Result<PublishedBatch> publish_batch(NodeId node, std::string topic, std::vector<Bytes> data,
-                                       bool notify);
+                                       bool notify, bool defer = false);
+  // Hands the node's deferred batches to its router (no-op when none wait).
+  void flush_publishes(NodeId node);
+  static constexpr std::size_t kPublishCoalesce = 256;
   static constexpr std::size_t kMaxPendingPublishes = 1 << 16;
 
   RequestId subscribe(NodeId node, std::string topic);
