@@ -45,6 +45,7 @@ struct PeerState {
   bool dirty = false;
 
   bool gossipsub() const { return protocol != Protocol::kFloodsub; }
+  bool flooded() const { return is_explicit || !gossipsub(); }  // sent every message
   bool subscribed(TopicId t) const;
 };
 
@@ -71,7 +72,9 @@ struct Router::State {
   std::vector<Slot> free_slots;
   std::vector<std::pair<PeerIndex, Slot>> by_index;  // sorted by PeerIndex
   std::vector<PeerIndex> explicit_peers;             // sorted
-  std::vector<Slot> dirty;                           // slots with a pending RPC, in order
+  // Connected peers that are explicit or speak floodsub: forward scans for them only if any.
+  std::uint32_t flooded_peers = 0;
+  std::vector<Slot> dirty;  // slots with a pending RPC, in order
 
   std::vector<TopicState> topics;
   std::unordered_map<std::string, TopicId> topic_ids;  // lookup only, never iterated
