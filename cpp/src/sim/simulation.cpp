@@ -460,19 +460,23 @@ struct Simulation::Impl {
     return id ? *id : MessageId{};
   }
 
-  // Events a few places ahead touch cold memory (a random node each): their in-flight slot
-  // and node are fetched first, then the link and router state those name.
-  static constexpr std::size_t kPrefetchFar = 6, kPrefetchNear = 3;
+  // Events some places ahead touch cold memory (a random node each), through a chain of
+  // pointers: their in-flight slot and node are fetched first, then the link and the stages
+  // of router state those name, one stage closer to the event each time.
+  static constexpr std::size_t kPrefetchNode = 12;
+  static constexpr std::size_t kPrefetchRouter[router::Router::kPrefetchStages] = {8, 5, 2};
 
   void prefetch_ahead() {
-    if (const Event* a = queue.ahead(kPrefetchFar)) {
+    if (const Event* a = queue.ahead(kPrefetchNode)) {
       __builtin_prefetch(&nodes[a->node]);
       if (a->kind == EventKind::kRpcArrive) __builtin_prefetch(&inflight[a->arg]);
     }
-    if (const Event* a = queue.ahead(kPrefetchNear); a && a->kind == EventKind::kRpcArrive) {
+    for (int stage = 0; stage < router::Router::kPrefetchStages; ++stage) {
+      const Event* a = queue.ahead(kPrefetchRouter[stage]);
+      if (!a || a->kind != EventKind::kRpcArrive) continue;
       const InFlight& f = inflight[a->arg];
-      if (f.link != kNoLink) __builtin_prefetch(&links[f.link]);
-      if (const auto& r = nodes[a->node].router) r->prefetch(f.from, f.message.get());
+      if (stage == 0 && f.link != kNoLink) __builtin_prefetch(&links[f.link]);
+      if (const auto& r = nodes[a->node].router) r->prefetch(stage, f.from, f.message.get());
     }
   }
 
