@@ -76,7 +76,8 @@ struct Router::State {
   std::vector<PeerIndex> explicit_peers;             // sorted
   // Connected peers that are explicit or speak floodsub: forward scans for them only if any.
   std::uint32_t flooded_peers = 0;
-  std::vector<Slot> dirty;  // slots with a pending RPC, in order
+  std::vector<Slot> dirty;       // slots with a pending RPC, in order
+  std::vector<Slot> forward_to;  // forward's scratch list, kept for its capacity
 
   std::vector<TopicState> topics;
   std::unordered_map<std::string, TopicId> topic_ids;  // lookup only, never iterated

@@ -22,7 +22,8 @@ void Router::State::forward(const MessagePtr& mp, const MessageId& id, TopicId t
     return true;
   };
 
-  std::vector<Slot> to;
+  std::vector<Slot>& to = forward_to;
+  to.clear();
   switch (cfg.strategy) {
     case Strategy::kFloodSub:
       for (Slot s : topic.peers)
