@@ -17,8 +17,9 @@ std::uint64_t seconds_ceil(Duration d) {
 
 }  // namespace
 
-Router::State::State(GossipConfig c, Services s, std::uint64_t seed)
-    : cfg(std::move(c)),
+Router::State::State(std::shared_ptr<const GossipConfig> c, Services s, std::uint64_t seed)
+    : config(std::move(c)),
+      cfg(*config),
       svc(std::move(s)),
       rng(seed),
       seen(cfg.seen_ttl, cfg.seen_max_entries),
@@ -116,6 +117,8 @@ void Router::State::remove_from_mesh(TopicState& topic, TopicId t, Slot s, Insta
 // ---- inputs -------------------------------------------------------------------------------
 
 Router::Router(GossipConfig config, Services services, std::uint64_t seed)
+    : Router(std::make_shared<const GossipConfig>(std::move(config)), std::move(services), seed) {}
+Router::Router(std::shared_ptr<const GossipConfig> config, Services services, std::uint64_t seed)
     : s_(std::make_unique<State>(std::move(config), std::move(services), seed)) {}
 Router::~Router() = default;
 Router::Router(Router&&) noexcept = default;

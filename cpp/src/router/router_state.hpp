@@ -62,9 +62,10 @@ struct TopicState {
 };
 
 struct Router::State {
-  State(GossipConfig c, Services s, std::uint64_t seed);
+  State(std::shared_ptr<const GossipConfig> c, Services s, std::uint64_t seed);
 
-  GossipConfig cfg;
+  std::shared_ptr<const GossipConfig> config;  // may be shared with other routers
+  const GossipConfig& cfg;                     // *config
   Services svc;
   Random rng;
   Counters counters;

@@ -60,6 +60,7 @@ struct Node {
 
 struct Simulation::Impl {
   SimConfig cfg;
+  std::shared_ptr<const router::GossipConfig> gossip;  // one copy for every router
   std::uint32_t n = 0;
   // Adjacency in CSR form; directed link i goes from link_src[i] to neighbour[i].
   std::vector<std::uint32_t> offsets, neighbour, link_src, reverse;
@@ -93,7 +94,10 @@ struct Simulation::Impl {
   std::uint64_t verifications_in_call = 0;
 
   Impl(std::uint32_t nodes_count, const std::vector<Edge>& edges, SimConfig config)
-      : cfg(std::move(config)), n(nodes_count), verify_cache(1 << 16, cfg.verify_cache) {
+      : cfg(std::move(config)),
+        gossip(std::make_shared<const router::GossipConfig>(cfg.gossip)),
+        n(nodes_count),
+        verify_cache(1 << 16, cfg.verify_cache) {
     XXH3_128bits_reset(&trace);
     build_links(edges);
     params.push_back(cfg.link);
@@ -163,8 +167,7 @@ struct Simulation::Impl {
 
   void start_router(std::uint32_t v) {
     Node& node = nodes[v];
-    node.router.emplace(cfg.gossip, services(),
-                        draw(cfg.seed, kRouterStream + v, node.incarnation));
+    node.router.emplace(gossip, services(), draw(cfg.seed, kRouterStream + v, node.incarnation));
     for (const auto& topic : node.topics) node.router->subscribe(topic, Instant{now});
     node.cpu_free_at = now;
   }

@@ -74,6 +74,9 @@ using Action = std::variant<SendRpc, Deliver, DisconnectPeer, ConnectPeer>;
 class Router {
  public:
   Router(GossipConfig config, Services services, std::uint64_t seed);
+  // Routers sharing one configuration (a simulation's thousands) hold one copy of it, which
+  // stays in cache as events move from router to router.
+  Router(std::shared_ptr<const GossipConfig> config, Services services, std::uint64_t seed);
   ~Router();
   Router(Router&&) noexcept;
   Router& operator=(Router&&) noexcept;
