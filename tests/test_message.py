@@ -173,6 +173,14 @@ def test_xxh3_id_covers_data_and_topic_only(alice, bob, signed):
     assert signed.replace(data=b"y").id() != signed.id()
 
 
+@given(data=st.sampled_from([0, 1, 511, 4050, 4070, 4100, 70000]), topic=st.text(max_size=40))
+def test_xxh3_id_is_the_same_hash_for_short_and_long_payloads(data, topic):
+    # Short payloads are hashed in one call, long ones streamed: both hash the same bytes.
+    m = pg.Message(topic, bytes(range(256)) * (data // 256) + bytes(data % 256))
+    expected = xxhash.xxh3_128_digest(field(2, m.data) + field(4, topic.encode()))
+    assert m.id() == expected
+
+
 def test_xxh3_id_distinguishes_absent_and_empty_data():
     assert pg.Message("t").id() != pg.Message("t", b"").id()
 

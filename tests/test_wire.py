@@ -595,3 +595,18 @@ def test_benchmark_sample_is_one_signed_sized_message():
         64,
         36,
     ]
+
+
+def test_message_ids_of_any_length_round_trip_under_a_raised_limit():
+    # An id list packs ids of any length (wire tools may craft oversized ones); only the
+    # decoder's limit bounds them.
+    ids_ = [b"", b"x", bytes(range(200)), bytes(300), bytes(64)]
+    rpc = {
+        "control": {
+            "ihave": [{"topic_id": "t", "message_ids": ids_}],
+            "iwant": [{"message_ids": ids_[::-1]}],
+        }
+    }
+    assert wire.decode_rpc(wire.encode_rpc(rpc), L(max_message_id_size=300)) == rpc
+    with pytest.raises(DecodeError, match="300 bytes exceed max_message_id_size 299"):
+        wire.decode_rpc(wire.encode_rpc(rpc), L(max_message_id_size=299))

@@ -170,14 +170,14 @@ std::optional<Bytes> bytes_opt(const std::optional<py::bytes>& b) {
   if (!b) return std::nullopt;
   return to_bytes(view_of(*b));
 }
-py::list id_list(const std::vector<Bytes>& ids) {
+py::list id_list(const MessageIds& ids) {
   py::list l;
-  for (const Bytes& b : ids) l.append(to_py(b));
+  for (ByteView id : ids) l.append(to_py(id));
   return l;
 }
-std::vector<Bytes> ids_of(const py::iterable& it) {
-  std::vector<Bytes> r;
-  for (auto x : it) r.push_back(to_bytes(view_of(x.cast<py::bytes>())));
+MessageIds ids_of(const py::iterable& it) {
+  MessageIds r;
+  for (auto x : it) r.push_back(view_of(x.cast<py::bytes>()));
   return r;
 }
 
@@ -311,7 +311,7 @@ void bind_values(py::module_& m) {
              for (auto p : prune) {
                auto t = p.cast<py::tuple>();
                ControlPrune pr{t[0].cast<std::string>(), {}, std::nullopt};
-               for (const Bytes& id : ids_of(t[1])) pr.peers.push_back({id, std::nullopt});
+               for (ByteView id : ids_of(t[1])) pr.peers.push_back({to_bytes(id), std::nullopt});
                if (t.size() > 2 && !t[2].is_none()) pr.backoff = t[2].cast<std::uint64_t>();
                c.prune.push_back(std::move(pr));
              }

@@ -82,8 +82,10 @@ std::vector<T> list_at(const py::dict& d, const char* key, const std::string& pa
   return out;
 }
 
-std::vector<Bytes> ids_at(const py::dict& d, const std::string& path) {
-  return list_at<Bytes>(d, "message_ids", path, bytes_of);
+MessageIds ids_at(const py::dict& d, const std::string& path) {
+  MessageIds out;
+  for (const Bytes& id : list_at<Bytes>(d, "message_ids", path, bytes_of)) out.push_back(id);
+  return out;
 }
 
 SubOpts subopts_of(py::handle h, const std::string& path) {
@@ -201,8 +203,11 @@ void put_list(py::dict& d, const char* key, const std::vector<T>& v, Conv conv) 
   d[key] = std::move(l);
 }
 
-void put_ids(py::dict& d, const std::vector<Bytes>& ids) {
-  put_list(d, "message_ids", ids, [](const Bytes& b) { return to_py(b); });
+void put_ids(py::dict& d, const MessageIds& ids) {
+  if (ids.empty()) return;
+  py::list l;
+  for (ByteView id : ids) l.append(to_py(id));
+  d["message_ids"] = std::move(l);
 }
 
 py::dict to_dict(const Message& m) {

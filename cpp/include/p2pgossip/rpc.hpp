@@ -8,6 +8,7 @@
 
 #include "p2pgossip/bytes.hpp"
 #include "p2pgossip/message.hpp"
+#include "p2pgossip/message_ids.hpp"
 
 namespace p2pgossip {
 
@@ -19,12 +20,12 @@ struct SubOpts {
 
 struct ControlIHave {
   std::optional<std::string> topic_id;
-  std::vector<Bytes> message_ids;
+  MessageIds message_ids;
   bool operator==(const ControlIHave&) const = default;
 };
 
 struct ControlIWant {
-  std::vector<Bytes> message_ids;
+  MessageIds message_ids;
   bool operator==(const ControlIWant&) const = default;
 };
 
@@ -47,7 +48,7 @@ struct ControlPrune {
 };
 
 struct ControlIDontWant {
-  std::vector<Bytes> message_ids;
+  MessageIds message_ids;
   bool operator==(const ControlIDontWant&) const = default;
 };
 

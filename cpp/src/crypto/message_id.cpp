@@ -2,6 +2,7 @@
 
 #include <xxhash.h>
 
+#include <cstring>
 #include <string>
 
 #include "p2pgossip/wire/protobuf.hpp"
@@ -11,24 +12,49 @@ namespace p2pgossip::crypto {
 
 MessageId message_id_xxh3(const Message& m) {
   using namespace wire::message_field;
-  // The same bytes as encode_message of {data, topic}, hashed in place: every receipt of
-  // a message computes its id, so the payload is neither copied nor allocated for.
-  XXH3_state_t state;
-  XXH3_128bits_reset(&state);
-  auto put_field = [&state](std::uint32_t field, ByteView value) {
-    std::uint8_t head[2 * wire::kMaxVarintBytes];
+  // The same bytes as encode_message of {data, topic}, hashed without allocating: every
+  // receipt of a message computes its id. Up to a page they are laid out on the stack and
+  // hashed in one call (XXH3's one-shot form is much faster than its streaming form for
+  // short inputs); longer payloads are streamed in place.
+  constexpr std::size_t kOneShot = 4096;
+  const ByteView data = m.data ? ByteView(*m.data) : ByteView{};
+  const ByteView topic = as_bytes(m.topic);
+  const std::size_t heads = (m.data ? 2 : 1) * 2 * wire::kMaxVarintBytes;
+  auto put_head = [](std::uint8_t* out, std::uint32_t field, std::size_t size) {
     std::size_t n = 0;
-    for (std::uint64_t v : {std::uint64_t{field} << 3 | 2, std::uint64_t{value.size()}}) {
-      for (; v >= 0x80; v >>= 7) head[n++] = static_cast<std::uint8_t>(v | 0x80);
-      head[n++] = static_cast<std::uint8_t>(v);
+    for (std::uint64_t v : {std::uint64_t{field} << 3 | 2, std::uint64_t{size}}) {
+      for (; v >= 0x80; v >>= 7) out[n++] = static_cast<std::uint8_t>(v | 0x80);
+      out[n++] = static_cast<std::uint8_t>(v);
     }
-    XXH3_128bits_update(&state, head, n);
-    XXH3_128bits_update(&state, value.data(), value.size());
+    return n;
   };
-  if (m.data) put_field(kData, *m.data);
-  put_field(kTopic, as_bytes(m.topic));
+  XXH128_hash_t h;
+  if (data.size() + topic.size() + heads <= kOneShot) {
+    std::uint8_t buf[kOneShot];
+    std::size_t n = 0;
+    if (m.data) {
+      n += put_head(buf + n, kData, data.size());
+      if (!data.empty()) std::memcpy(buf + n, data.data(), data.size());
+      n += data.size();
+    }
+    n += put_head(buf + n, kTopic, topic.size());
+    if (!topic.empty()) std::memcpy(buf + n, topic.data(), topic.size());
+    n += topic.size();
+    h = XXH3_128bits(buf, n);
+  } else {
+    XXH3_state_t state;
+    XXH3_128bits_reset(&state);
+    auto put_field = [&](std::uint32_t field, ByteView value) {
+      std::uint8_t head[2 * wire::kMaxVarintBytes];
+      XXH3_128bits_update(&state, head, put_head(head, field, value.size()));
+      XXH3_128bits_update(&state, value.data(), value.size());
+    };
+    if (m.data) put_field(kData, data);
+    put_field(kTopic, topic);
+    h = XXH3_128bits_digest(&state);
+  }
   XXH128_canonical_t c;
-  XXH128_canonicalFromHash(&c, XXH3_128bits_digest(&state));
+  XXH128_canonicalFromHash(&c, h);
   return MessageId(ByteView(c.digest, sizeof c.digest));
 }
 

@@ -15,14 +15,11 @@ std::uint64_t seconds_ceil(Duration d) {
   return static_cast<std::uint64_t>((d.count() + 999'999'999) / 1'000'000'000);
 }
 
-MessageId id_of(const Bytes& b) {
-  return MessageId(ByteView(b.data(), std::min(b.size(), MessageId::kMaxSize)));
-}
-
 }  // namespace
 
-Router::State::State(GossipConfig c, Services s, std::uint64_t seed)
-    : cfg(std::move(c)),
+Router::State::State(std::shared_ptr<const GossipConfig> c, Services s, std::uint64_t seed)
+    : config(std::move(c)),
+      cfg(*config),
       svc(std::move(s)),
       rng(seed),
       seen(cfg.seen_ttl, cfg.seen_max_entries),
@@ -120,6 +117,8 @@ void Router::State::remove_from_mesh(TopicState& topic, TopicId t, Slot s, Insta
 // ---- inputs -------------------------------------------------------------------------------
 
 Router::Router(GossipConfig config, Services services, std::uint64_t seed)
+    : Router(std::make_shared<const GossipConfig>(std::move(config)), std::move(services), seed) {}
+Router::Router(std::shared_ptr<const GossipConfig> config, Services services, std::uint64_t seed)
     : s_(std::make_unique<State>(std::move(config), std::move(services), seed)) {}
 Router::~Router() = default;
 Router::Router(Router&&) noexcept = default;
@@ -147,6 +146,7 @@ void Router::peer_connected(PeerIndex peer, ByteView peer_id, bool outbound, Pro
   p.outbound = outbound;
   p.protocol = protocol;
   p.is_explicit = std::binary_search(st.explicit_peers.begin(), st.explicit_peers.end(), peer);
+  st.flooded_peers += p.flooded();
   p.message_bucket = TokenBucket(st.cfg.rate_limit_messages_per_s, st.cfg.rate_limit_burst_s, now);
   p.byte_bucket = TokenBucket(st.cfg.rate_limit_bytes_per_s, st.cfg.rate_limit_burst_s, now);
   st.by_index.insert(
@@ -175,6 +175,7 @@ void Router::peer_disconnected(PeerIndex peer, Instant now) {
   }
   st.score.remove_peer(s, now);
   st.promises.peer_gone(peer);
+  st.flooded_peers -= p.flooded();
   p = PeerState{};
   st.by_index.erase(std::lower_bound(st.by_index.begin(), st.by_index.end(),
                                      std::pair<PeerIndex, Slot>{peer, 0}));
@@ -265,6 +266,7 @@ void Router::add_explicit_peer(PeerIndex peer) {
   auto it = std::lower_bound(st.explicit_peers.begin(), st.explicit_peers.end(), peer);
   if (it == st.explicit_peers.end() || *it != peer) st.explicit_peers.insert(it, peer);
   if (auto s = st.slot_of(peer)) {
+    st.flooded_peers += !st.peers[*s].flooded();
     st.peers[*s].is_explicit = true;
     for (TopicId t = 0; t < st.topics.size(); ++t) erase_sorted(st.topics[t].mesh, *s);
   }
@@ -453,7 +455,7 @@ void Router::State::send_idontwant(TopicId t, const MessageId& id, Slot from) {
     if (o == from || peers[o].protocol != Protocol::kMeshsub12) continue;
     ControlMessage& c = control(o);
     if (c.idontwant.empty()) c.idontwant.emplace_back();
-    c.idontwant.back().message_ids.push_back(to_bytes(id.view()));
+    c.idontwant.back().message_ids.push_back(id.view());
     ++counters.idontwant_sent;
   }
 }
@@ -470,21 +472,20 @@ void Router::State::handle_ihave(Slot s, const std::vector<ControlIHave>& ihave,
     ++counters.dropped_spam;
     return;
   }
-  std::vector<Bytes> want;
+  std::vector<MessageId> want;
   IdMap<char> wanted;
   for (const ControlIHave& h : ihave) {
     if (!h.topic_id) continue;
     auto t = find_topic(*h.topic_id);
     if (!t || !topics[*t].subscribed) continue;
     // At most max_ihave_length ids are looked at per IHAVE entry.
-    const std::size_t n =
-        std::min(h.message_ids.size(), static_cast<std::size_t>(cfg.max_ihave_length));
-    for (std::size_t i = 0; i < n; ++i) {
-      const Bytes& raw = h.message_ids[i];
+    auto left = static_cast<std::size_t>(cfg.max_ihave_length);
+    for (ByteView raw : h.message_ids) {
+      if (left-- == 0) break;
       if (raw.size() > MessageId::kMaxSize) continue;
-      const MessageId id = id_of(raw);
+      const MessageId id(raw);
       if (seen.contains(id) || !wanted.insert(id, 0).second) continue;
-      want.push_back(raw);
+      want.push_back(id);
     }
   }
   if (want.empty()) return;
@@ -492,9 +493,11 @@ void Router::State::handle_ihave(Slot s, const std::vector<ControlIHave>& ihave,
   rng.sample(want, room);
   p.iwant_ids_asked += static_cast<int>(want.size());
   // The peer promises one of the wanted messages within iwant_followup_time.
-  promises.add(id_of(want[rng.below(want.size())]), p.index, now + cfg.iwant_followup_time);
-  ControlMessage& c = control(s);
-  c.iwant.push_back(ControlIWant{std::move(want)});
+  promises.add(want[rng.below(want.size())], p.index, now + cfg.iwant_followup_time);
+  ControlIWant iwant_ids;
+  iwant_ids.message_ids.reserve(want.size(), want.front().size());
+  for (const MessageId& id : want) iwant_ids.message_ids.push_back(id.view());
+  control(s).iwant.push_back(std::move(iwant_ids));
   ++counters.iwant_sent;
 }
 
@@ -506,13 +509,13 @@ void Router::State::handle_iwant(Slot s, const std::vector<ControlIWant>& iwant,
   int budget = cfg.max_ihave_length;
   IdMap<char> answered;  // an id repeated within one IWANT is answered once
   for (const ControlIWant& w : iwant) {
-    for (const Bytes& raw : w.message_ids) {
+    for (ByteView raw : w.message_ids) {
       if (budget-- <= 0) {
         ++counters.dropped_spam;
         return;
       }
       if (raw.size() > MessageId::kMaxSize) continue;
-      const MessageId id = id_of(raw);
+      const MessageId id(raw);
       if (p.dont_want && p.dont_want->contains(id)) continue;
       if (!answered.insert(id, 0).second) continue;
       if (MessagePtr m = mcache.get_for_peer(id, p.index, cfg.gossip_retransmission))
@@ -602,9 +605,9 @@ void Router::State::handle_idontwant(Slot s, const std::vector<ControlIDontWant>
       static_cast<std::size_t>(room) *
       static_cast<std::size_t>(std::max(1, cfg.idontwant_message_ttl_heartbeats));
   for (const ControlIDontWant& d : idontwant)
-    for (const Bytes& raw : d.message_ids) {
+    for (ByteView raw : d.message_ids) {
       if (room-- <= 0 || raw.size() > MessageId::kMaxSize ||
-          !p.dont_want->add(id_of(raw), heartbeats, bound))
+          !p.dont_want->add(MessageId(raw), heartbeats, bound))
         ++counters.dropped_spam;
     }
 }

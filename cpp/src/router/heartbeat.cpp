@@ -153,7 +153,8 @@ void Router::State::emit_gossip(TopicId t, const std::vector<Slot>& exclude, Ins
     std::vector<MessageId> mine(ids);
     rng.sample(mine, cap);
     ControlIHave ihave{topics[t].name, {}};
-    for (const MessageId& id : mine) ihave.message_ids.push_back(to_bytes(id.view()));
+    ihave.message_ids.reserve(mine.size(), ids.front().size());
+    for (const MessageId& id : mine) ihave.message_ids.push_back(id.view());
     control(s).ihave.push_back(std::move(ihave));
     ++counters.ihave_sent;
   }

@@ -46,9 +46,15 @@ class IdMap {
     }
   }
 
-  // Pulls the first slot a key of hash `h` probes into cache.
+  // Pulls the first slot a key of hash `h` probes into cache; then, once that slot is in
+  // cache, the key it points to (what a lookup that finds the key compares).
   void prefetch(std::uint64_t h) const {
     if (!slots_.empty()) __builtin_prefetch(&slots_[h & mask_]);
+  }
+  void prefetch_key(std::uint64_t h) const {
+    if (slots_.empty()) return;
+    const Slot& s = slots_[h & mask_];
+    if (s.index != kEmpty) __builtin_prefetch(&keys_[s.index * stride_]);
   }
 
   // Inserts `value` under `key` unless present; returns the stored value and whether it is new.

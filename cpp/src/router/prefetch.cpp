@@ -12,24 +12,44 @@ void pull(const T* p) {
   __builtin_prefetch(p);
 }
 
+// Every cache line of the members from `first` to `last` (inclusive), in declaration order.
+template <class A, class B>
+void pull_span(const A* first, const B* last) {
+  const char* end = reinterpret_cast<const char*>(last + 1);
+  for (const char* p = reinterpret_cast<const char*>(first); p < end; p += 64) pull(p);
+  pull(end - 1);
+}
+
 }  // namespace
 
-void Router::prefetch(PeerIndex from, const Message* message) const {
+void Router::prefetch(int stage, PeerIndex from, const Message* message) const {
   const State& st = *s_;
-  pull(&st.cfg.strategy);
-  pull(&st.cfg.thresholds);
-  pull(&st.svc);
-  pull(&st.counters.messages_received);
-  pull(&st.counters.duplicates);
-  pull(&st.peers);
-  pull(&st.seen);
-  pull(&st.started);
-  // The peer table is small and sorted: its middle is where the search starts.
-  if (!st.by_index.empty()) pull(&st.by_index[st.by_index.size() / 2]);
-  // Where the sender's slot is, when the table already is in cache.
-  if (auto s = st.slot_of(from)) pull(&st.peers[*s].message_bucket);
-  // The seen-cache slot the message's id hashes to: its duplicate check is the first lookup.
-  if (message && st.svc.message_id) st.seen.prefetch(st.svc.message_id(*message));
+  switch (stage) {
+    case 0:  // the router's own lines an RPC reads first
+      pull(&st.cfg.strategy);
+      pull(&st.cfg.thresholds);
+      pull(&st.svc);
+      pull(&st.counters.messages_received);
+      pull(&st.counters.duplicates);
+      pull_span(&st.peers, &st.by_index);  // the peer tables
+      pull_span(&st.seen, &st.seen);
+      pull(&st.started);
+      break;
+    case 1:  // the peer table, and the seen-cache slot the message's id hashes to
+      if (!st.by_index.empty()) {
+        pull(st.by_index.data());
+        pull(&st.by_index.back());
+      }
+      if (message && st.svc.message_id) st.seen.prefetch(st.svc.message_id(*message));
+      break;
+    default:  // the sender's state, and the id the seen-cache slot holds
+      if (auto s = st.slot_of(from)) {
+        pull(&st.peers[*s]);
+        pull(&st.peers[*s].byte_bucket);
+      }
+      if (message && st.svc.message_id) st.seen.prefetch_key(st.svc.message_id(*message));
+      break;
+  }
 }
 
 }  // namespace p2pgossip::router

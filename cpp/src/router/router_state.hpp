@@ -26,25 +26,28 @@ namespace p2pgossip::router {
 using Slot = std::uint32_t;  // dense local number of a connected peer
 using TopicId = std::uint32_t;
 
-struct PeerState {
+// What every received message reads (flags, rate limits, duplicates, IDONTWANT presence)
+// comes first, within the first two cache lines.
+struct alignas(64) PeerState {
   PeerIndex index = 0;
-  Bytes peer_id;
-  std::uint64_t peer_id_hash = 0;  // XXH3-64 of peer_id, compared before the bytes
   bool connected = false;
   bool outbound = false;
   bool is_explicit = false;
   Protocol protocol = Protocol::kMeshsub11;
-  std::vector<TopicId> topics;  // sorted
-  TokenBucket message_bucket, byte_bucket;
-  std::unique_ptr<DontWantSet> dont_want;  // allocated on the first IDONTWANT
-  int ihave_this_heartbeat = 0;            // IHAVE messages received (max_ihave_messages)
-  int idontwant_this_heartbeat = 0;        // IDONTWANT RPCs received (max_idontwant_messages)
-  int iwant_ids_asked = 0;                 // ids we asked for this heartbeat (max_ihave_length)
   std::uint64_t duplicates = 0;
-  Rpc out;  // batched outbound RPC, flushed when the current input is done
+  std::uint64_t peer_id_hash = 0;          // XXH3-64 of peer_id, compared before the bytes
+  std::unique_ptr<DontWantSet> dont_want;  // allocated on the first IDONTWANT
+  TokenBucket message_bucket, byte_bucket;
+  Bytes peer_id;
+  std::vector<TopicId> topics;       // sorted
+  int ihave_this_heartbeat = 0;      // IHAVE messages received (max_ihave_messages)
+  int idontwant_this_heartbeat = 0;  // IDONTWANT RPCs received (max_idontwant_messages)
+  int iwant_ids_asked = 0;           // ids we asked for this heartbeat (max_ihave_length)
   bool dirty = false;
+  Rpc out;  // batched outbound RPC, flushed when the current input is done
 
   bool gossipsub() const { return protocol != Protocol::kFloodsub; }
+  bool flooded() const { return is_explicit || !gossipsub(); }  // sent every message
   bool subscribed(TopicId t) const;
 };
 
@@ -59,9 +62,10 @@ struct TopicState {
 };
 
 struct Router::State {
-  State(GossipConfig c, Services s, std::uint64_t seed);
+  State(std::shared_ptr<const GossipConfig> c, Services s, std::uint64_t seed);
 
-  GossipConfig cfg;
+  std::shared_ptr<const GossipConfig> config;  // may be shared with other routers
+  const GossipConfig& cfg;                     // *config
   Services svc;
   Random rng;
   Counters counters;
@@ -71,7 +75,10 @@ struct Router::State {
   std::vector<Slot> free_slots;
   std::vector<std::pair<PeerIndex, Slot>> by_index;  // sorted by PeerIndex
   std::vector<PeerIndex> explicit_peers;             // sorted
-  std::vector<Slot> dirty;                           // slots with a pending RPC, in order
+  // Connected peers that are explicit or speak floodsub: forward scans for them only if any.
+  std::uint32_t flooded_peers = 0;
+  std::vector<Slot> dirty;       // slots with a pending RPC, in order
+  std::vector<Slot> forward_to;  // forward's scratch list, kept for its capacity
 
   std::vector<TopicState> topics;
   std::unordered_map<std::string, TopicId> topic_ids;  // lookup only, never iterated

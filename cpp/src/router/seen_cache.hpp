@@ -20,6 +20,7 @@ class SeenCache {
 
   bool contains(const MessageId& id) const { return map_.find(id) != nullptr; }
   void prefetch(const MessageId& id) const { map_.prefetch(hash_id(id)); }
+  void prefetch_key(const MessageId& id) const { map_.prefetch_key(hash_id(id)); }
 
   // Marks `id` seen at `now`; returns false if it already was. Counts early evictions.
   bool insert(const MessageId& id, Instant now);

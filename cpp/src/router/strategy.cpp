@@ -22,7 +22,8 @@ void Router::State::forward(const MessagePtr& mp, const MessageId& id, TopicId t
     return true;
   };
 
-  std::vector<Slot> to;
+  std::vector<Slot>& to = forward_to;
+  to.clear();
   switch (cfg.strategy) {
     case Strategy::kFloodSub:
       for (Slot s : topic.peers)
@@ -38,12 +39,13 @@ void Router::State::forward(const MessagePtr& mp, const MessageId& id, TopicId t
     case Strategy::kGossipSub: {
       // Explicit peers get every message of their topics; floodsub peers too, while their
       // score is at or above publish_threshold.
-      for (Slot s : topic.peers) {
-        const PeerState& p = peers[s];
-        if (!eligible(s)) continue;
-        if (p.is_explicit ||
-            (!p.gossipsub() && peer_score(s, now) >= cfg.thresholds.publish_threshold))
-          to.push_back(s);
+      if (flooded_peers > 0) {
+        for (Slot s : topic.peers) {
+          const PeerState& p = peers[s];
+          if (!p.flooded() || !eligible(s)) continue;
+          if (p.is_explicit || peer_score(s, now) >= cfg.thresholds.publish_threshold)
+            to.push_back(s);
+        }
       }
       if (own && cfg.flood_publish) {
         for (Slot s : topic.peers)

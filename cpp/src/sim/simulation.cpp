@@ -60,6 +60,7 @@ struct Node {
 
 struct Simulation::Impl {
   SimConfig cfg;
+  std::shared_ptr<const router::GossipConfig> gossip;  // one copy for every router
   std::uint32_t n = 0;
   // Adjacency in CSR form; directed link i goes from link_src[i] to neighbour[i].
   std::vector<std::uint32_t> offsets, neighbour, link_src, reverse;
@@ -93,7 +94,10 @@ struct Simulation::Impl {
   std::uint64_t verifications_in_call = 0;
 
   Impl(std::uint32_t nodes_count, const std::vector<Edge>& edges, SimConfig config)
-      : cfg(std::move(config)), n(nodes_count), verify_cache(1 << 16, cfg.verify_cache) {
+      : cfg(std::move(config)),
+        gossip(std::make_shared<const router::GossipConfig>(cfg.gossip)),
+        n(nodes_count),
+        verify_cache(1 << 16, cfg.verify_cache) {
     XXH3_128bits_reset(&trace);
     build_links(edges);
     params.push_back(cfg.link);
@@ -163,8 +167,7 @@ struct Simulation::Impl {
 
   void start_router(std::uint32_t v) {
     Node& node = nodes[v];
-    node.router.emplace(cfg.gossip, services(),
-                        draw(cfg.seed, kRouterStream + v, node.incarnation));
+    node.router.emplace(gossip, services(), draw(cfg.seed, kRouterStream + v, node.incarnation));
     for (const auto& topic : node.topics) node.router->subscribe(topic, Instant{now});
     node.cpu_free_at = now;
   }
@@ -460,19 +463,23 @@ struct Simulation::Impl {
     return id ? *id : MessageId{};
   }
 
-  // Events a few places ahead touch cold memory (a random node each): their in-flight slot
-  // and node are fetched first, then the link and router state those name.
-  static constexpr std::size_t kPrefetchFar = 6, kPrefetchNear = 3;
+  // Events some places ahead touch cold memory (a random node each), through a chain of
+  // pointers: their in-flight slot and node are fetched first, then the link and the stages
+  // of router state those name, one stage closer to the event each time.
+  static constexpr std::size_t kPrefetchNode = 12;
+  static constexpr std::size_t kPrefetchRouter[router::Router::kPrefetchStages] = {8, 5, 2};
 
   void prefetch_ahead() {
-    if (const Event* a = queue.ahead(kPrefetchFar)) {
+    if (const Event* a = queue.ahead(kPrefetchNode)) {
       __builtin_prefetch(&nodes[a->node]);
       if (a->kind == EventKind::kRpcArrive) __builtin_prefetch(&inflight[a->arg]);
     }
-    if (const Event* a = queue.ahead(kPrefetchNear); a && a->kind == EventKind::kRpcArrive) {
+    for (int stage = 0; stage < router::Router::kPrefetchStages; ++stage) {
+      const Event* a = queue.ahead(kPrefetchRouter[stage]);
+      if (!a || a->kind != EventKind::kRpcArrive) continue;
       const InFlight& f = inflight[a->arg];
-      if (f.link != kNoLink) __builtin_prefetch(&links[f.link]);
-      if (const auto& r = nodes[a->node].router) r->prefetch(f.from, f.message.get());
+      if (stage == 0 && f.link != kNoLink) __builtin_prefetch(&links[f.link]);
+      if (const auto& r = nodes[a->node].router) r->prefetch(stage, f.from, f.message.get());
     }
   }
 

@@ -62,13 +62,13 @@ void put_opt(Bytes& out, std::uint32_t field, const std::optional<std::string>& 
 void put_opt(Bytes& out, std::uint32_t field, const std::optional<Bytes>& b) {
   if (b) put_len_field(out, field, *b);
 }
-std::size_t ids_size(std::uint32_t field, const std::vector<Bytes>& ids) {
+std::size_t ids_size(std::uint32_t field, const MessageIds& ids) {
   std::size_t n = 0;
-  for (const auto& id : ids) n += len_field_size(field, id.size());
+  for (ByteView id : ids) n += len_field_size(field, id.size());
   return n;
 }
-void put_ids(Bytes& out, std::uint32_t field, const std::vector<Bytes>& ids) {
-  for (const auto& id : ids) put_len_field(out, field, id);
+void put_ids(Bytes& out, std::uint32_t field, const MessageIds& ids) {
+  for (ByteView id : ids) put_len_field(out, field, id);
 }
 
 std::size_t body_size(const SubOpts& s) {
@@ -220,7 +220,7 @@ Status decode_topic_id(std::optional<std::string>& dst, const Field& f,
 }
 
 // One entry of a repeated messageIDs field.
-Status decode_message_id(std::vector<Bytes>& ids, const Field& f, const DecodeLimits& limits) {
+Status decode_message_id(MessageIds& ids, const Field& f, const DecodeLimits& limits) {
   if (auto s = room_for_one(ids.size(), limits.max_ihave_length, "messageIDs", "max_ihave_length");
       !s) {
     return s;
@@ -233,7 +233,7 @@ Status decode_message_id(std::vector<Bytes>& ids, const Field& f, const DecodeLi
         cat({indexed("messageIDs", ids.size()), ": ", std::to_string(f.bytes.size()),
              " bytes exceed max_message_id_size ", std::to_string(limits.max_message_id_size)})};
   }
-  ids.emplace_back(f.bytes.begin(), f.bytes.end());
+  ids.push_back(f.bytes);
   return Ok{};
 }
 

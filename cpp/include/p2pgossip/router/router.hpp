@@ -74,6 +74,9 @@ using Action = std::variant<SendRpc, Deliver, DisconnectPeer, ConnectPeer>;
 class Router {
  public:
   Router(GossipConfig config, Services services, std::uint64_t seed);
+  // Routers sharing one configuration (a simulation's thousands) hold one copy of it, which
+  // stays in cache as events move from router to router.
+  Router(std::shared_ptr<const GossipConfig> config, Services services, std::uint64_t seed);
   ~Router();
   Router(Router&&) noexcept;
   Router& operator=(Router&&) noexcept;
@@ -83,9 +86,11 @@ class Router {
   void peer_disconnected(PeerIndex peer, Instant now);
   void rpc_received(PeerIndex from, const Rpc& rpc, Instant now);
   // A hint with no effect on behaviour: an RPC from `from` (carrying `message`, if given) is
-  // about to arrive, so the state it will touch is pulled into cache. A simulator of many
-  // routers calls it a few events ahead.
-  void prefetch(PeerIndex from, const Message* message) const;
+  // about to arrive, so the state it will touch is pulled into cache. That state is a chain
+  // of pointers, so it comes in stages 0..kPrefetchStages-1, each reading only what the one
+  // before pulled in: a simulator of many routers calls them for an event some events apart.
+  static constexpr int kPrefetchStages = 3;
+  void prefetch(int stage, PeerIndex from, const Message* message) const;
 
   // Publishes a message the shell built and (per the signature policy) signed.
   // Errors: too large, wrong signature policy, already published.
