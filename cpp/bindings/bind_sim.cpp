@@ -92,20 +92,48 @@ sim::LinkParams link_params(const Latency& latency, double bandwidth, double los
 py::bytes id_bytes(const MessageId& id) { return to_py(id.view()); }
 
 // Router counters by name, in the order of router/counters.hpp.
-#define P2PGOSSIP_ROUTER_COUNTERS(X)                                                              \
-  X(messages_published)                                                                           \
-  X(messages_received)                                                                            \
-  X(messages_delivered) X(messages_forwarded) X(duplicates) X(ihave_sent) X(ihave_received)       \
-      X(iwant_sent) X(iwant_received) X(graft_sent) X(graft_received) X(prune_sent)               \
-          X(prune_received) X(idontwant_sent) X(idontwant_received) X(dropped_invalid_signature)  \
-              X(dropped_too_large) X(dropped_rejected) X(dropped_ignored) X(dropped_rate_limited) \
-                  X(dropped_seen_cache_full) X(dropped_unsubscribed_topic) X(dropped_spam)        \
-                      X(dropped_graylisted) X(broken_promises)
-#define P2PGOSSIP_NODE_STATS(X)                                                     \
-  X(rpcs_out)                                                                       \
-  X(bytes_out)                                                                      \
-  X(rpcs_in) X(bytes_in) X(dropped_loss) X(dropped_queue_full) X(dropped_link_down) \
-      X(dropped_wire_decode) X(publish_failed) X(disconnects) X(px_ignored) X(crashes)
+// One field per line; clang-format cannot lay X-macro lists out stably.
+// clang-format off
+#define P2PGOSSIP_ROUTER_COUNTERS(X) \
+  X(messages_published)              \
+  X(messages_received)               \
+  X(messages_delivered)              \
+  X(messages_forwarded)              \
+  X(duplicates)                      \
+  X(ihave_sent)                      \
+  X(ihave_received)                  \
+  X(iwant_sent)                      \
+  X(iwant_received)                  \
+  X(graft_sent)                      \
+  X(graft_received)                  \
+  X(prune_sent)                      \
+  X(prune_received)                  \
+  X(idontwant_sent)                  \
+  X(idontwant_received)              \
+  X(dropped_invalid_signature)       \
+  X(dropped_too_large)               \
+  X(dropped_rejected)                \
+  X(dropped_ignored)                 \
+  X(dropped_rate_limited)            \
+  X(dropped_seen_cache_full)         \
+  X(dropped_unsubscribed_topic)      \
+  X(dropped_spam)                    \
+  X(dropped_graylisted)              \
+  X(broken_promises)
+#define P2PGOSSIP_NODE_STATS(X) \
+  X(rpcs_out)                   \
+  X(bytes_out)                  \
+  X(rpcs_in)                    \
+  X(bytes_in)                   \
+  X(dropped_loss)               \
+  X(dropped_queue_full)         \
+  X(dropped_link_down)          \
+  X(dropped_wire_decode)        \
+  X(publish_failed)             \
+  X(disconnects)                \
+  X(px_ignored)                 \
+  X(crashes)
+// clang-format on
 
 py::dict metrics_columns(const sim::Simulation& s) {
   const std::uint32_t n = s.size();
