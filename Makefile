@@ -9,7 +9,7 @@ BUILD_DIR := build/editable
 APT_PACKAGES := libsodium-dev libasio-dev libxxhash-dev pkg-config
 # Needed only by tests (a real Prometheus server scrapes a node); `pip install .` users
 # without it see that test skipped.
-TEST_APT_PACKAGES := prometheus
+TEST_APT_PACKAGES := prometheus clang-format
 STAMP := $(VENV)/.p2pgossip-installed
 HYPOTHESIS_PROFILE ?= ci
 
@@ -22,13 +22,14 @@ PYLIBP2P_REQUIREMENTS := tests/interop/requirements-pylibp2p.txt
 demo: build
 	$(BIN)/python -m p2pgossip demo
 
-test: build interop-venv test-deps
+# The style checks, then the suite: a change that breaks either does not pass.
+test: build interop-venv test-deps lint
 	$(BIN)/python -m pytest --hypothesis-profile=$(HYPOTHESIS_PROFILE) $(PYTEST_ARGS)
 
 bench: build interop-venv
 	$(BIN)/python -m benchmarks all
 
-lint: $(STAMP)
+lint: $(STAMP) test-deps
 	$(BIN)/ruff check python tests benchmarks
 	$(BIN)/ruff format --check python tests benchmarks
 	clang-format --dry-run --Werror $$(git ls-files 'cpp/*.cpp' 'cpp/*.hpp')
