@@ -60,7 +60,7 @@ struct Limits {
   // RPC bytes queued across all of this node's peers: a node with hundreds of slow peers
   // holds at most this much (a process hosting many nodes multiplies it), not
   // peer_outbound_queue_bytes per peer. Refusals count as Drop::kNodeOutboundBudget.
-  std::size_t node_outbound_queue_bytes = 16 << 20;
+  std::size_t node_outbound_queue_bytes = 8 << 20;
   // Messages waiting for the application's validation_result; past it, ignored (counted).
   std::size_t max_pending_validations = 4096;
   // Streams a peer may have open on one connection (yamux refuses more).
