@@ -18,7 +18,6 @@ Result: one JSON object (counts, wall time, latencies in seconds, CPU seconds, p
 from __future__ import annotations
 
 import json
-import resource
 import struct
 import sys
 import time
@@ -44,6 +43,15 @@ async def record(
         seen.add(key)
         latencies.append(time.perf_counter() - t_publish)
         done()
+
+
+def vm_hwm_mb() -> float:
+    """Peak RSS of this process since exec (ru_maxrss would carry the parent's peak over)."""
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 async def wait_for_meshes(nodes: list[Node], timeout_s: float) -> float:
@@ -106,7 +114,7 @@ async def run(spec: dict) -> dict:
         end, end_cpu = max(tuple(last_delivery), published)
         wall_s, cpu_s = end - start, end_cpu - cpu0
         nursery.cancel_scope.cancel()
-        peak_rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        peak_rss_mb = vm_hwm_mb()
 
     latencies.sort()
     return {
