@@ -208,3 +208,36 @@ def test_peer_that_does_not_read_fills_a_bounded_queue(h: Harness) -> None:
         h.rt.publish_data(a, TOPIC, i.to_bytes(4, "big") * (16 << 10))
     h.wait(lambda: h.drops(a)["outbound_queue_full"] > 0, "drops counted")
     raw.close()
+
+
+def test_node_outbound_budget_is_shared_and_returned(h: Harness) -> None:
+    # One peer may queue 4 MiB, the node only 256 KiB across all its peers.
+    limits = _core.NodeLimits(
+        peer_outbound_queue_bytes=4 << 20,
+        node_outbound_queue_bytes=256 << 10,
+        socket_send_buffer=1 << 16,
+    )
+    a, addr_a = h.add_node(limits=limits, gossip=no_rate_limit())
+    h.ok(h.rt.subscribe(a, TOPIC))
+    raw = RawPeer(addr_a)
+    raw.mux()
+    sid = raw.open_stream("/meshsub/1.1.0")
+    sub = _core.encode_rpc({"subscriptions": [{"subscribe": True, "topic_id": TOPIC}]})
+    raw.send_stream(sid, varint(len(sub)) + sub)
+    h.wait(lambda: h.topic_peers(a, TOPIC) == 1, "the raw peer's subscription")
+    for i in range(100):
+        h.rt.publish_data(a, TOPIC, i.to_bytes(4, "big") * (16 << 10))
+    h.wait(lambda: h.drops(a)["node_outbound_budget"] > 0, "the node budget refuses")
+    assert h.drops(a)["outbound_queue_full"] == 0
+    raw.close()
+    h.wait(lambda: h.topic_peers(a, TOPIC) == 0, "the raw peer gone")
+    # The closed connection gave its queued bytes back: a new peer gets every message.
+    refused = h.drops(a)["node_outbound_budget"]
+    b, addr_b = h.add_node(gossip=no_rate_limit())
+    h.ok(h.rt.subscribe(b, TOPIC))
+    h.connect(b, addr_a)
+    h.wait(lambda: h.topic_peers(a, TOPIC) == 1, "b's subscription")
+    for i in range(50):
+        h.rt.publish_data(a, TOPIC, i.to_bytes(4, "big") * 1024)
+    h.wait(lambda: len(h.deliveries(b)) == 50, "every message")
+    assert h.drops(a)["node_outbound_budget"] == refused

@@ -208,6 +208,7 @@ void bind_runtime(py::module_& m) {
           [](Limits& l, double s) { l.handshake_timeout = seconds(s, "handshake_timeout"); })
       .def_readwrite("peer_outbound_queue", &Limits::peer_outbound_queue)
       .def_readwrite("peer_outbound_queue_bytes", &Limits::peer_outbound_queue_bytes)
+      .def_readwrite("node_outbound_queue_bytes", &Limits::node_outbound_queue_bytes)
       .def_readwrite("max_pending_validations", &Limits::max_pending_validations)
       .def_readwrite("max_streams_per_connection", &Limits::max_streams_per_connection)
       .def_readwrite("socket_send_buffer", &Limits::socket_send_buffer)

@@ -672,6 +672,7 @@ class NodeLimits:
     handshake_timeout: float
     peer_outbound_queue: int
     peer_outbound_queue_bytes: int
+    node_outbound_queue_bytes: int
     max_pending_validations: int
     max_streams_per_connection: int
     socket_send_buffer: int

@@ -369,7 +369,10 @@ class LocalNetwork:
         put("rpcs_in", [pubsub(s, "messages_in") for s in stats])
         put("bytes_in", [pubsub(s, "bytes_in") for s in stats])
         put("dropped_loss", [drop(s, "link_loss") for s in stats])
-        put("dropped_queue_full", [drop(s, "outbound_queue_full") for s in stats])
+        put(
+            "dropped_queue_full",
+            [drop(s, "outbound_queue_full", "node_outbound_budget") for s in stats],
+        )
         put("dropped_link_down", [drop(s, "blocked") for s in stats])
         put("dropped_wire_decode", [drop(s, "rpc_decode", "rpc_too_large") for s in stats])
         put("publish_failed", list(self._publish_failed))

@@ -1,5 +1,7 @@
 #include "runtime/connection.hpp"
 
+#include <algorithm>
+
 #include "p2pgossip/net/identify.hpp"
 #include "p2pgossip/wire/protobuf.hpp"
 #include "runtime/endpoint.hpp"
@@ -16,7 +18,11 @@ namespace {
 constexpr std::string_view kNoise = "/noise";
 constexpr std::string_view kYamux = "/yamux/1.0.0";
 // Stop feeding the pubsub stream while this much waits for the remote's yamux window.
-constexpr std::size_t kStreamHighWater = 256 * 1024;
+constexpr std::size_t kStreamHighWater = 64 * 1024;
+// Queued RPCs merge up to this size: enough to amortise the per-RPC framing and decoding,
+// small enough that what leaves the queue (yamux and socket buffers, not budgeted) stays
+// small per connection.
+constexpr std::size_t kMergedRpcBytes = 64 * 1024;
 
 std::optional<router::Protocol> pubsub_protocol_of(const std::string& p) {
   if (p == "/meshsub/1.2.0") return router::Protocol::kMeshsub12;
@@ -71,7 +77,7 @@ void Connection::close(std::string reason, std::optional<Drop> drop) {
   if (delay_timer) delay_timer->cancel();
   if (ping_timer_) ping_timer_->cancel();
   rpc_queue_.clear();
-  rpc_queue_bytes_ = 0;
+  node_.return_outbound(std::exchange(rpc_queue_bytes_, 0));
   delayed.clear();
   node_.on_connection_closed(*this, reason);
 }
@@ -452,7 +458,8 @@ void Connection::ping_failed() {
 void Connection::send_rpc(OutboundRpc rpc) {
   if (closed_) return;
   const Limits& l = node_.config().limits;
-  if (rpc_queue_bytes_ + rpc.rpc.size() > l.peer_outbound_queue_bytes) {
+  const std::size_t size = rpc.rpc.size();
+  if (rpc_queue_bytes_ + size > l.peer_outbound_queue_bytes) {
     node_.count(Drop::kOutboundQueueFull);
     return;
   }
@@ -461,15 +468,16 @@ void Connection::send_rpc(OutboundRpc rpc) {
   if (!rpc_queue_.empty()) {
     OutboundRpc& last = rpc_queue_.back();
     const wire::DecodeLimits& d = l.decode;
-    if (last.rpc.size() + rpc.rpc.size() <= d.max_rpc_size &&
+    if (last.rpc.size() + size <= std::min(kMergedRpcBytes, d.max_rpc_size) &&
         last.publish + rpc.publish <= d.max_publish &&
         last.subscriptions + rpc.subscriptions <= d.max_subscriptions &&
         last.control + rpc.control <= d.max_control_entries) {
+      if (!node_.take_outbound(size)) return node_.count(Drop::kNodeOutboundBudget);
       last.rpc.insert(last.rpc.end(), rpc.rpc.begin(), rpc.rpc.end());
       last.publish += rpc.publish;
       last.subscriptions += rpc.subscriptions;
       last.control += rpc.control;
-      rpc_queue_bytes_ += rpc.rpc.size();
+      rpc_queue_bytes_ += size;
       return pump();
     }
   }
@@ -477,7 +485,8 @@ void Connection::send_rpc(OutboundRpc rpc) {
     node_.count(Drop::kOutboundQueueFull);
     return;
   }
-  rpc_queue_bytes_ += rpc.rpc.size();
+  if (!node_.take_outbound(size)) return node_.count(Drop::kNodeOutboundBudget);
+  rpc_queue_bytes_ += size;
   rpc_queue_.push_back(std::move(rpc));
   pump();
 }
@@ -498,6 +507,7 @@ void Connection::pump() {
       return;
     }
     rpc_queue_bytes_ -= rpc.size();
+    node_.return_outbound(rpc.size());
     rpc_queue_.pop_front();
     sent = true;
   }

@@ -28,6 +28,8 @@ std::string_view drop_name(Drop d) {
       return "rpc_decode";
     case Drop::kOutboundQueueFull:
       return "outbound_queue_full";
+    case Drop::kNodeOutboundBudget:
+      return "node_outbound_budget";
     case Drop::kLinkLoss:
       return "link_loss";
     case Drop::kBlocked:

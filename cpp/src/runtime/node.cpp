@@ -574,6 +574,12 @@ void Node::send(PeerIndex peer, const Rpc& rpc) {
   c->send_rpc(std::move(out));
 }
 
+bool Node::take_outbound(std::size_t bytes) {
+  if (outbound_queued_ + bytes > config_.limits.node_outbound_queue_bytes) return false;
+  outbound_queued_ += bytes;
+  return true;
+}
+
 void Node::release_delayed(const std::shared_ptr<Connection>& c) {
   if (!c->delay_timer) c->delay_timer = std::make_unique<asio::steady_timer>(io_);
   c->delay_timer->expires_at(c->delayed.front().first);

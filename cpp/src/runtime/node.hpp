@@ -86,6 +86,10 @@ class Node : public std::enable_shared_from_this<Node> {
   bool on_rpc(Connection& c, ByteView encoded);
   void on_connection_closed(Connection& c, const std::string& reason);
   void count(Drop d) { ++drops_[static_cast<std::size_t>(d)]; }
+  // The node-wide outbound budget (Limits::node_outbound_queue_bytes) its connections' RPC
+  // queues share: false (and nothing taken) when `bytes` more do not fit.
+  bool take_outbound(std::size_t bytes);
+  void return_outbound(std::size_t bytes) { outbound_queued_ -= bytes; }
   void count_in(Proto p, std::size_t bytes);
   void count_out(Proto p, std::size_t bytes);
   void count_tcp(std::size_t in, std::size_t out) {
@@ -172,6 +176,7 @@ class Node : public std::enable_shared_from_this<Node> {
   std::array<std::uint64_t, kDropCount> drops_{};
   std::array<ProtocolStats, static_cast<std::size_t>(Proto::kCount)> protocols_{};
   std::uint64_t tcp_bytes_in_ = 0, tcp_bytes_out_ = 0;
+  std::size_t outbound_queued_ = 0;  // RPC bytes in every connection's queue
   std::uint64_t connections_opened_ = 0, connections_closed_ = 0;
 };
 

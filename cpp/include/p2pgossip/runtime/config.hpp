@@ -51,17 +51,24 @@ struct Limits {
   // Dial start (or TCP accept) → secure, muxed connection; slower setups are cut.
   Duration handshake_timeout = 10s;
   // RPCs queued per peer for sending (go-libp2p-pubsub: 32). Queued RPCs to one peer are
-  // merged (protobuf concatenation, up to decode.max_rpc_size) before a new one is refused,
-  // so a queue entry holds many messages under bursts; new RPCs are also refused once
-  // peer_outbound_queue_bytes are queued. Refusals count as Drop::kOutboundQueueFull.
+  // merged (protobuf concatenation, up to 64 KiB) before a new one is refused, so a queue
+  // entry holds many messages under bursts; new RPCs are also refused once
+  // peer_outbound_queue_bytes are queued (at least one largest RPC, decode.max_rpc_size,
+  // must fit). Refusals count as Drop::kOutboundQueueFull.
   std::size_t peer_outbound_queue = 32;
-  std::size_t peer_outbound_queue_bytes = 8 << 20;
+  std::size_t peer_outbound_queue_bytes = 2 << 20;
+  // RPC bytes queued across all of this node's peers: a node with hundreds of slow peers
+  // holds at most this much (a process hosting many nodes multiplies it), not
+  // peer_outbound_queue_bytes per peer. Refusals count as Drop::kNodeOutboundBudget.
+  std::size_t node_outbound_queue_bytes = 8 << 20;
   // Messages waiting for the application's validation_result; past it, ignored (counted).
   std::size_t max_pending_validations = 4096;
   // Streams a peer may have open on one connection (yamux refuses more).
   std::size_t max_streams_per_connection = 64;
-  // Bytes waiting for the socket, per connection, before the node stops feeding it.
-  std::size_t socket_send_buffer = 4 << 20;
+  // Bytes waiting for the socket, per connection, before the node stops feeding it (past
+  // it, RPCs wait in the bounded queue above). Loopback and LAN sockets drain this in well
+  // under a millisecond; it is per connection, so it stays small.
+  std::size_t socket_send_buffer = 256 << 10;
   // Bounds for decoding received RPCs; max_rpc_size also caps the length prefix read.
   wire::DecodeLimits decode;
 };

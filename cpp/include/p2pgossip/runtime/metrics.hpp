@@ -28,7 +28,8 @@ enum class Drop : std::uint8_t {
   kDuplicateStream,      // a second inbound pubsub stream from one peer (reset)
   kRpcTooLarge,          // length prefix above the decode limit (stream reset)
   kRpcDecode,            // RPC bytes rejected by the decoder (stream reset)
-  kOutboundQueueFull,    // peer_outbound_queue RPCs already waiting
+  kOutboundQueueFull,    // peer_outbound_queue RPCs or peer_outbound_queue_bytes waiting
+  kNodeOutboundBudget,   // node_outbound_queue_bytes waiting across all the node's peers
   kLinkLoss,             // LinkShaping loss
   kBlocked,              // a blocked peer's connection or RPC
   kDuplicateConnection,  // a second connection to a connected peer
