@@ -43,7 +43,7 @@ def wait_full_meshes(h: Harness, nodes: list[int]) -> None:
 
 @pytest.mark.parametrize("threads", [1, 2])
 def test_random_regular_network_delivers_everything(threads: int) -> None:
-    graph = nx.random_regular_graph(8, 30, seed=7)
+    graph = nx.random_regular_graph(8, 50, seed=7)  # issue 4: a 50-node network
     rt = _core.Runtime(threads=threads)
     rt.start()
     h = Harness(rt)
