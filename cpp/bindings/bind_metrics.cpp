@@ -23,18 +23,6 @@ T* or_raise(Result<T*>&& r) {
   return *r;
 }
 
-const char* type_name(MetricType t) {
-  switch (t) {
-    case MetricType::counter:
-      return "counter";
-    case MetricType::gauge:
-      return "gauge";
-    case MetricType::histogram:
-      return "histogram";
-  }
-  return "untyped";
-}
-
 Labels labels_of(const py::dict& d) {
   Labels out;
   for (auto [k, v] : d) out.emplace_back(py::cast<std::string>(k), py::cast<std::string>(v));

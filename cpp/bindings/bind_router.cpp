@@ -462,31 +462,7 @@ std::function<MessageId(const Message&)> message_id_service(const py::object& fn
 py::dict counters_dict(const Counters& c) {
   py::dict d;
 #define P2PGOSSIP_COUNTER(name) d[#name] = c.name;
-  P2PGOSSIP_COUNTER(messages_published)
-  P2PGOSSIP_COUNTER(messages_received)
-  P2PGOSSIP_COUNTER(messages_delivered)
-  P2PGOSSIP_COUNTER(messages_forwarded)
-  P2PGOSSIP_COUNTER(duplicates)
-  P2PGOSSIP_COUNTER(ihave_sent)
-  P2PGOSSIP_COUNTER(ihave_received)
-  P2PGOSSIP_COUNTER(iwant_sent)
-  P2PGOSSIP_COUNTER(iwant_received)
-  P2PGOSSIP_COUNTER(graft_sent)
-  P2PGOSSIP_COUNTER(graft_received)
-  P2PGOSSIP_COUNTER(prune_sent)
-  P2PGOSSIP_COUNTER(prune_received)
-  P2PGOSSIP_COUNTER(idontwant_sent)
-  P2PGOSSIP_COUNTER(idontwant_received)
-  P2PGOSSIP_COUNTER(dropped_invalid_signature)
-  P2PGOSSIP_COUNTER(dropped_too_large)
-  P2PGOSSIP_COUNTER(dropped_rejected)
-  P2PGOSSIP_COUNTER(dropped_ignored)
-  P2PGOSSIP_COUNTER(dropped_rate_limited)
-  P2PGOSSIP_COUNTER(dropped_seen_cache_full)
-  P2PGOSSIP_COUNTER(dropped_unsubscribed_topic)
-  P2PGOSSIP_COUNTER(dropped_spam)
-  P2PGOSSIP_COUNTER(dropped_graylisted)
-  P2PGOSSIP_COUNTER(broken_promises)
+  P2PGOSSIP_ROUTER_COUNTERS(P2PGOSSIP_COUNTER)
 #undef P2PGOSSIP_COUNTER
   return d;
 }

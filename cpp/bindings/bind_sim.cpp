@@ -91,35 +91,8 @@ sim::LinkParams link_params(const Latency& latency, double bandwidth, double los
 
 py::bytes id_bytes(const MessageId& id) { return to_py(id.view()); }
 
-// Router counters by name, in the order of router/counters.hpp.
 // One field per line; clang-format cannot lay X-macro lists out stably.
 // clang-format off
-#define P2PGOSSIP_ROUTER_COUNTERS(X) \
-  X(messages_published)              \
-  X(messages_received)               \
-  X(messages_delivered)              \
-  X(messages_forwarded)              \
-  X(duplicates)                      \
-  X(ihave_sent)                      \
-  X(ihave_received)                  \
-  X(iwant_sent)                      \
-  X(iwant_received)                  \
-  X(graft_sent)                      \
-  X(graft_received)                  \
-  X(prune_sent)                      \
-  X(prune_received)                  \
-  X(idontwant_sent)                  \
-  X(idontwant_received)              \
-  X(dropped_invalid_signature)       \
-  X(dropped_too_large)               \
-  X(dropped_rejected)                \
-  X(dropped_ignored)                 \
-  X(dropped_rate_limited)            \
-  X(dropped_seen_cache_full)         \
-  X(dropped_unsubscribed_topic)      \
-  X(dropped_spam)                    \
-  X(dropped_graylisted)              \
-  X(broken_promises)
 #define P2PGOSSIP_NODE_STATS(X) \
   X(rpcs_out)                   \
   X(bytes_out)                  \

@@ -78,18 +78,6 @@ void write_labels(std::string& out, const std::vector<std::string>& names,
   out += '}';
 }
 
-const char* type_name(MetricType t) {
-  switch (t) {
-    case MetricType::counter:
-      return "counter";
-    case MetricType::gauge:
-      return "gauge";
-    case MetricType::histogram:
-      return "histogram";
-  }
-  return "untyped";
-}
-
 void write_sample(std::string& out, const std::string& name, const std::vector<std::string>& names,
                   const Sample& s, MetricType type) {
   if (type != MetricType::histogram) {
@@ -125,6 +113,18 @@ void write_sample(std::string& out, const std::string& name, const std::vector<s
 }
 
 }  // namespace
+
+const char* type_name(MetricType t) {
+  switch (t) {
+    case MetricType::counter:
+      return "counter";
+    case MetricType::gauge:
+      return "gauge";
+    case MetricType::histogram:
+      return "histogram";
+  }
+  return "untyped";
+}
 
 std::string escape_label_value(std::string_view v) { return escape(v, true); }
 std::string escape_help(std::string_view v) { return escape(v, false); }

@@ -19,6 +19,8 @@ Status write_text(std::string& out, std::span<const FamilySnapshot> families);
 
 // Escapes for the text format: label values escape backslash, double quote and newline;
 // HELP text escapes backslash and newline. Invalid UTF-8 becomes U+FFFD.
+// The exposition format's name of a metric type ("counter", "gauge", "histogram").
+const char* type_name(MetricType t);
 std::string escape_label_value(std::string_view v);
 std::string escape_help(std::string_view v);
 // Shortest round-trip decimal; +Inf, -Inf and NaN spelled as the format wants.
