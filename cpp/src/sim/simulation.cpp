@@ -16,6 +16,7 @@
 #include "p2pgossip/sim/rng.hpp"
 #include "p2pgossip/wire/protobuf.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
+#include "sim/message_memo.hpp"
 
 namespace p2pgossip::sim {
 namespace {
@@ -90,6 +91,7 @@ struct Simulation::Impl {
   XXH3_state_t trace;
 
   crypto::VerifyCache verify_cache;
+  MessageMemo memo;  // ids and cache keys of the messages built here, by address
   std::uint64_t verifications = 0;
   std::uint64_t verifications_in_call = 0;
 
@@ -149,17 +151,22 @@ struct Simulation::Impl {
 
   router::Services services() {
     router::Services s;
-    if (cfg.message_id == MessageIdFn::kXxh3) {
-      s.message_id = [](const Message& m) { return crypto::message_id_xxh3(m); };
-    } else {
-      s.message_id = [](const Message& m) {
-        auto id = crypto::message_id_from_seqno(m);
-        return id ? *id : MessageId{};
-      };
-    }
+    s.message_id = [this](const Message& m) {
+      if (const MessageMemo::Entry* e = memo.find(&m)) return e->id;
+      return id_of(m);
+    };
     s.verify_signature = [this](const Message& m) {
       ++verifications;
       ++verifications_in_call;
+      if (cfg.verify_cache) {
+        if (MessageMemo::Entry* e = memo.find(&m)) {
+          if (!e->keyed) {
+            e->key = crypto::verify_cache_key(m);
+            e->keyed = true;
+          }
+          return e->key && crypto::verify_message(m, verify_cache, *e->key);
+        }
+      }
       return crypto::verify_message(m, &verify_cache);
     };
     return s;
@@ -551,6 +558,7 @@ Result<MessageId> Simulation::publish(std::uint32_t node, const std::string& top
     return Error{
         "publish: message id already used (the default id hashes topic and data, so "
         "publish distinct data or use message_id='from_seqno')"};
+  impl_->memo.remember(message, id);
   const std::uint32_t mi = impl_->message_slot(id, topic);
   impl_->messages[mi].published_at = std::max(at, impl_->now);
   impl_->messages[mi].publisher = node;
@@ -570,6 +578,7 @@ Result<MessageId> Simulation::inject(std::uint32_t to, std::uint32_t via, std::u
   if (forge_signature) (*m.signature)[0] ^= 1;
   auto message = std::make_shared<const Message>(std::move(m));
   const MessageId id = impl_->id_of(*message);
+  impl_->memo.remember(message, id);
   const std::uint32_t mi = impl_->message_slot(id, topic);
   impl_->messages[mi].published_at = std::max(at, impl_->now);
   impl_->at(at, [this, to, via, message](std::int64_t t) {
