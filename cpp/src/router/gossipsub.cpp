@@ -73,6 +73,11 @@ void Router::State::flush() {
     PeerState& p = peers[s];
     if (!p.dirty) continue;  // disconnected meanwhile
     p.dirty = false;
+    if (p.out.publish.size() == 1 && p.out.subscriptions.empty() && !p.out.control) {
+      actions.emplace_back(SendMessage{p.index, std::move(p.out.publish.front())});
+      p.out.publish.clear();  // keeps its capacity for the next forward
+      continue;
+    }
     if (!p.out.empty()) actions.emplace_back(SendRpc{p.index, std::move(p.out)});
     p.out = Rpc{};
   }

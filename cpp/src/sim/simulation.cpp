@@ -24,6 +24,7 @@ namespace {
 using router::Instant;
 
 constexpr std::uint32_t kNoLink = 0xffffffff;
+constexpr std::uint32_t kNoSlot = 0xffffffff;
 constexpr std::uint16_t kNoHops = 0xffff;
 // Random streams: links use their index; these sit far above any link index.
 constexpr std::uint64_t kIdentityStream = 1ULL << 40;
@@ -241,7 +242,9 @@ struct Simulation::Impl {
     std::vector<router::Action>& actions = action_buffers[action_depth++];
     nodes[u].router->drain_actions(actions);
     for (auto& action : actions) {
-      if (auto* send = std::get_if<router::SendRpc>(&action)) {
+      if (auto* one = std::get_if<router::SendMessage>(&action)) {
+        transmit_message(u, one->peer, std::move(one->message), t_out);
+      } else if (auto* send = std::get_if<router::SendRpc>(&action)) {
         transmit_rpc(u, send->peer, send->rpc, t_out);
       } else if (auto* deliver = std::get_if<router::Deliver>(&action)) {
         record_delivery(u, *deliver, t_out);
@@ -284,13 +287,51 @@ struct Simulation::Impl {
     XXH3_128bits_update(&trace, buf, 29 + id.size());
   }
 
-  void transmit_rpc(std::uint32_t u, std::uint32_t peer, Rpc& rpc, std::int64_t t) {
-    Node& node = nodes[u];
+  // The link from u to peer if it is up; otherwise counts the drop and returns kNoLink.
+  std::uint32_t up_link(std::uint32_t u, std::uint32_t peer) {
     const std::uint32_t li = link_index(u, peer);
-    if (li == kNoLink || !links[li].up) {
-      ++node.stats.dropped_link_down;
-      return;
+    if (li != kNoLink && links[li].up) return li;
+    ++nodes[u].stats.dropped_link_down;
+    return kNoLink;
+  }
+
+  // Puts an RPC of `body` encoded bytes from u on link li at t, counting and tracing it.
+  // Returns the in-flight slot the caller fills with the RPC's content, or kNoSlot when the
+  // RPC does not arrive (queue full, lost, or not decodable by the receiver).
+  std::uint32_t send_on_link(std::uint32_t u, std::uint32_t peer, std::uint32_t li,
+                             std::size_t body, bool decoded, std::int64_t t) {
+    Node& node = nodes[u];
+    const std::uint64_t size = body + wire::varint_size(body);
+    LinkState& link = links[li];
+    const Transmission tx = transmit(link, params[link.params], cfg.seed, li, t, size);
+    if (tx.drop == LinkDrop::kQueueFull) {
+      ++node.stats.dropped_queue_full;
+      return kNoSlot;
     }
+    ++node.stats.rpcs_out;
+    node.stats.bytes_out += size;
+    trace_record(1, t, u, peer, size, {});
+    if (tx.drop == LinkDrop::kLoss) {
+      ++node.stats.dropped_loss;
+      return kNoSlot;
+    }
+    if (!decoded) {
+      ++nodes[peer].stats.dropped_wire_decode;
+      return kNoSlot;
+    }
+    const std::uint32_t slot = allocate_slot();
+    InFlight& f = inflight[slot];
+    f.link = li;
+    f.generation = link.generation;
+    f.from = u;
+    f.size = static_cast<std::uint32_t>(size);
+    queue.push(tx.arrival, EventKind::kRpcArrive, peer, slot);
+    return slot;
+  }
+
+  void transmit_rpc(std::uint32_t u, std::uint32_t peer, Rpc& rpc, std::int64_t t) {
+    const std::uint32_t li = up_link(u, peer);
+    if (li == kNoLink) return;
     std::size_t body = 0;
     bool decoded = true;
     if (cfg.wire_fidelity) {
@@ -303,36 +344,27 @@ struct Simulation::Impl {
     } else {
       body = wire::encoded_rpc_size(rpc);
     }
-    const std::uint64_t size = body + wire::varint_size(body);
-    LinkState& link = links[li];
-    const Transmission tx = transmit(link, params[link.params], cfg.seed, li, t, size);
-    if (tx.drop == LinkDrop::kQueueFull) {
-      ++node.stats.dropped_queue_full;
-      return;
-    }
-    ++node.stats.rpcs_out;
-    node.stats.bytes_out += size;
-    trace_record(1, t, u, peer, size, {});
-    if (tx.drop == LinkDrop::kLoss) {
-      ++node.stats.dropped_loss;
-      return;
-    }
-    if (!decoded) {
-      ++nodes[peer].stats.dropped_wire_decode;
-      return;
-    }
-    const std::uint32_t slot = allocate_slot();
+    const std::uint32_t slot = send_on_link(u, peer, li, body, decoded, t);
+    if (slot == kNoSlot) return;
     InFlight& f = inflight[slot];
     if (rpc.publish.size() == 1 && rpc.subscriptions.empty() && !rpc.control) {
       f.message = std::move(rpc.publish.front());
     } else {
       f.rpc = std::make_unique<Rpc>(std::move(rpc));
     }
-    f.link = li;
-    f.generation = link.generation;
-    f.from = u;
-    f.size = static_cast<std::uint32_t>(size);
-    queue.push(tx.arrival, EventKind::kRpcArrive, peer, slot);
+  }
+
+  void transmit_message(std::uint32_t u, std::uint32_t peer, MessagePtr m, std::int64_t t) {
+    if (cfg.wire_fidelity) {  // through the codec like any RPC
+      Rpc rpc;
+      rpc.publish.push_back(std::move(m));
+      transmit_rpc(u, peer, rpc, t);
+      return;
+    }
+    const std::uint32_t li = up_link(u, peer);
+    if (li == kNoLink) return;
+    const std::uint32_t slot = send_on_link(u, peer, li, wire::encoded_rpc_size(*m), true, t);
+    if (slot != kNoSlot) inflight[slot].message = std::move(m);
   }
 
   std::uint32_t allocate_slot() {
@@ -584,12 +616,10 @@ Result<MessageId> Simulation::inject(std::uint32_t to, std::uint32_t via, std::u
   impl_->at(at, [this, to, via, message](std::int64_t t) {
     const std::uint32_t slot = impl_->allocate_slot();
     InFlight& f = impl_->inflight[slot];
-    Rpc rpc;
-    rpc.publish.push_back(message);
     f.message = message;
     f.link = kNoLink;
     f.from = via;
-    f.size = static_cast<std::uint32_t>(wire::encoded_rpc_size(rpc));
+    f.size = static_cast<std::uint32_t>(wire::encoded_rpc_size(*message));
     impl_->queue.push(t, EventKind::kRpcArrive, to, slot);
   });
   return id;

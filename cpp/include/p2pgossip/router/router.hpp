@@ -51,6 +51,12 @@ struct SendRpc {
   PeerIndex peer;
   Rpc rpc;
 };
+// An RPC carrying just one message and nothing else: most of what a router sends (every
+// forward), so it comes without an Rpc to build and free. Encoded as that RPC.
+struct SendMessage {
+  PeerIndex peer;
+  MessagePtr message;
+};
 struct Deliver {
   MessagePtr message;
   MessageId id;
@@ -69,7 +75,7 @@ struct ConnectPeer {
   Bytes peer_id;
   std::optional<Bytes> signed_peer_record;
 };
-using Action = std::variant<SendRpc, Deliver, DisconnectPeer, ConnectPeer>;
+using Action = std::variant<SendRpc, SendMessage, Deliver, DisconnectPeer, ConnectPeer>;
 
 class Router {
  public:
