@@ -48,6 +48,14 @@ TopicId Router::State::intern(const std::string& topic) {
 }
 
 std::optional<TopicId> Router::State::find_topic(const std::string& topic) const {
+  // A router of a few topics scans their table, whose lines the caller reads next anyway,
+  // rather than chase the index's nodes through cold memory.
+  constexpr std::size_t kScan = 8;
+  if (topics.size() <= kScan) {
+    for (TopicId t = 0; t < topics.size(); ++t)
+      if (topics[t].name == topic) return t;
+    return std::nullopt;
+  }
   auto it = topic_ids.find(topic);
   if (it == topic_ids.end()) return std::nullopt;
   return it->second;
@@ -487,9 +495,9 @@ void Router::State::handle_ihave(Slot s, const std::vector<ControlIHave>& ihave,
     auto left = static_cast<std::size_t>(cfg.max_ihave_length);
     for (ByteView raw : h.message_ids) {
       if (left-- == 0) break;
-      if (raw.size() > MessageId::kMaxSize) continue;
+      if (raw.size() > MessageId::kMaxSize || seen.contains(raw)) continue;
       const MessageId id(raw);
-      if (seen.contains(id) || !wanted.insert(id, 0).second) continue;
+      if (!wanted.insert(id, 0).second) continue;
       want.push_back(id);
     }
   }

@@ -17,8 +17,22 @@
 
 namespace p2pgossip::router {
 
-inline std::uint64_t hash_id(const MessageId& id) {
-  return XXH3_64bits(id.view().data(), id.size());
+inline std::uint64_t hash_id(ByteView id) { return XXH3_64bits(id.data(), id.size()); }
+inline std::uint64_t hash_id(const MessageId& id) { return hash_id(id.view()); }
+
+// Equality of two ids of `n` bytes, a word at a time: ids are short, and comparing them
+// inline costs less than a call to the library's memcmp.
+inline bool same_id_bytes(const std::uint8_t* a, const std::uint8_t* b, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t x, y;
+    std::memcpy(&x, a + i, 8);
+    std::memcpy(&y, b + i, 8);
+    if (x != y) return false;
+  }
+  for (; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
 }
 
 template <class V>
@@ -32,11 +46,11 @@ class IdMap {
   std::size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
 
-  V* find(const MessageId& key) { return find(key, hash_id(key)); }
-  const V* find(const MessageId& key) const {
-    return const_cast<IdMap*>(this)->find(key, hash_id(key));
-  }
-  V* find(const MessageId& key, std::uint64_t h) {
+  V* find(ByteView key) { return find(key, hash_id(key)); }
+  const V* find(ByteView key) const { return const_cast<IdMap*>(this)->find(key, hash_id(key)); }
+  V* find(const MessageId& key) { return find(key.view()); }
+  const V* find(const MessageId& key) const { return find(key.view()); }
+  V* find(ByteView key, std::uint64_t h) {
     if (slots_.empty()) return nullptr;
     const std::uint32_t tag = static_cast<std::uint32_t>(h >> 32);
     for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
@@ -60,7 +74,7 @@ class IdMap {
   // Inserts `value` under `key` unless present; returns the stored value and whether it is new.
   std::pair<V*, bool> insert(const MessageId& key, V value) {
     const std::uint64_t h = hash_id(key);
-    if (V* v = find(key, h)) return {v, false};
+    if (V* v = find(key.view(), h)) return {v, false};
     if ((entries_.size() + 1) * 4 > slots_.size() * 3) grow();
     if (key.size() + 1 > stride_) restride(key.size() + 1);
     entries_.push_back(Entry{h, std::move(value)});
@@ -75,7 +89,7 @@ class IdMap {
   bool erase(const MessageId& key) {
     if (slots_.empty()) return false;
     const std::uint64_t h = hash_id(key);
-    const std::size_t i = slot_of(key, h);
+    const std::size_t i = slot_of(key.view(), h);
     if (i == kNone) return false;
     erase_slot(i);
     return true;
@@ -135,9 +149,9 @@ class IdMap {
     }
   }
 
-  bool key_is(std::uint32_t index, const MessageId& key) const {
+  bool key_is(std::uint32_t index, ByteView key) const {
     const std::uint8_t* k = &keys_[index * stride_];
-    return k[0] == key.size() && std::memcmp(k + 1, key.view().data(), key.size()) == 0;
+    return k[0] == key.size() && same_id_bytes(k + 1, key.data(), key.size());
   }
 
   // Lays the keys out again at a stride fitting `record` bytes (size byte + id).
@@ -165,7 +179,7 @@ class IdMap {
     keys_.resize(entries_.size() * stride_);
   }
 
-  std::size_t slot_of(const MessageId& key, std::uint64_t h) const {
+  std::size_t slot_of(ByteView key, std::uint64_t h) const {
     const std::uint32_t tag = static_cast<std::uint32_t>(h >> 32);
     for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
       const Slot& s = slots_[i];
