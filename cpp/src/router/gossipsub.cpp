@@ -61,12 +61,17 @@ std::optional<TopicId> Router::State::find_topic(const std::string& topic) const
   return it->second;
 }
 
-Rpc& Router::State::out(Slot s) {
-  PeerState& p = peers[s];
+void Router::State::mark_dirty(PeerState& p, Slot s) {
   if (!p.dirty) {
     p.dirty = true;
     dirty.push_back(s);
   }
+}
+
+Rpc& Router::State::out(Slot s) {
+  PeerState& p = peers[s];
+  mark_dirty(p, s);
+  p.batched = true;
   return p.out;
 }
 
@@ -81,19 +86,28 @@ void Router::State::flush() {
     PeerState& p = peers[s];
     if (!p.dirty) continue;  // disconnected meanwhile
     p.dirty = false;
-    if (p.out.publish.size() == 1 && p.out.subscriptions.empty() && !p.out.control) {
-      actions.emplace_back(SendMessage{p.index, std::move(p.out.publish.front())});
-      p.out.publish.clear();  // keeps its capacity for the next forward
+    if (!p.batched) {
+      if (p.message) actions.emplace_back(SendMessage{p.index, std::move(p.message)});
       continue;
     }
+    p.batched = false;
+    if (p.message) p.out.publish.insert(p.out.publish.begin(), std::move(p.message));
     if (!p.out.empty()) actions.emplace_back(SendRpc{p.index, std::move(p.out)});
+    p.message = nullptr;
     p.out = Rpc{};
   }
   dirty.clear();
 }
 
 void Router::State::send_message(Slot s, const MessagePtr& m) {
-  out(s).publish.push_back(m);
+  PeerState& p = peers[s];
+  mark_dirty(p, s);
+  if (!p.message) {
+    p.message = m;
+  } else {
+    p.batched = true;
+    p.out.publish.push_back(m);
+  }
   ++counters.messages_forwarded;
 }
 
@@ -391,11 +405,12 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, Instant now) {
   ++counters.messages_received;
   const std::size_t size = wire::encoded_message_size(m);
   // Both buckets are charged only when both allow the message.
-  if (!p.message_bucket.take(1, now)) {
+  if (!p.message_bucket.take(1, cfg.rate_limit_messages_per_s, cfg.rate_limit_burst_s, now)) {
     ++counters.dropped_rate_limited;
     return;
   }
-  if (!p.byte_bucket.take(static_cast<double>(size), now)) {
+  if (!p.byte_bucket.take(static_cast<double>(size), cfg.rate_limit_bytes_per_s,
+                          cfg.rate_limit_burst_s, now)) {
     ++counters.dropped_rate_limited;
     return;
   }

@@ -43,10 +43,7 @@ void Router::prefetch(int stage, PeerIndex from, const Message* message) const {
       if (message && st.svc.message_id) st.seen.prefetch(st.svc.message_id(*message));
       break;
     default:  // the sender's state, and the id the seen-cache slot holds
-      if (auto s = st.slot_of(from)) {
-        pull(&st.peers[*s]);
-        pull(&st.peers[*s].byte_bucket);
-      }
+      if (auto s = st.slot_of(from)) pull(&st.peers[*s]);  // its receive path: one line
       if (message && st.svc.message_id) st.seen.prefetch_key(st.svc.message_id(*message));
       break;
   }
