@@ -17,12 +17,15 @@ std::uint64_t seconds_ceil(Duration d) {
 
 }  // namespace
 
-Router::State::State(std::shared_ptr<const GossipConfig> c, Services s, std::uint64_t seed)
-    : config(std::move(c)),
-      cfg(*config),
-      svc(std::move(s)),
+Router::State::State(std::shared_ptr<const GossipConfig> c, std::shared_ptr<const Services> s,
+                     std::uint64_t seed)
+    : cfg(*c),
+      svc(*s),
+      scoring(PeerScore::weighted(c->score)),
+      seen(c->seen_ttl, c->seen_max_entries),
+      config(std::move(c)),
+      services(std::move(s)),
       rng(seed),
-      seen(cfg.seen_ttl, cfg.seen_max_entries),
       mcache(cfg.mcache_len, cfg.mcache_gossip),
       score(cfg.score, cfg.seen_ttl, cfg.seen_max_entries) {}
 
@@ -146,6 +149,9 @@ void Router::State::remove_from_mesh(TopicState& topic, TopicId t, Slot s, Insta
 Router::Router(GossipConfig config, Services services, std::uint64_t seed)
     : Router(std::make_shared<const GossipConfig>(std::move(config)), std::move(services), seed) {}
 Router::Router(std::shared_ptr<const GossipConfig> config, Services services, std::uint64_t seed)
+    : Router(std::move(config), std::make_shared<const Services>(std::move(services)), seed) {}
+Router::Router(std::shared_ptr<const GossipConfig> config, std::shared_ptr<const Services> services,
+               std::uint64_t seed)
     : s_(std::make_unique<State>(std::move(config), std::move(services), seed)) {}
 Router::~Router() = default;
 Router::Router(Router&&) noexcept = default;
@@ -418,7 +424,7 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, Instant now) {
   if (seen.contains(id)) {
     ++counters.duplicates;
     ++p.duplicates;
-    score.duplicate(s, id, now);
+    if (scoring) score.duplicate(s, id, now);
     return;
   }
   auto t = find_topic(m.topic);

@@ -222,11 +222,12 @@ class IdMap {
     for (std::uint32_t k = 0; k < entries_.size(); ++k) place(entries_[k].hash, k);
   }
 
+  // What a lookup reads comes first, within 64 bytes.
   std::vector<Slot> slots_;
   std::size_t mask_ = 0;
-  std::vector<Entry> entries_;
   std::vector<std::uint8_t> keys_;  // entry i's key at i * stride_: size byte, then the id
   std::size_t stride_ = 0;
+  std::vector<Entry> entries_;
 };
 
 }  // namespace p2pgossip::router

@@ -38,9 +38,9 @@ class SeenCache {
   };
   void pop_oldest();
 
+  IdMap<std::uint64_t> map_;  // id -> insertion number; first: what a lookup reads leads
   Duration ttl_;
   std::size_t max_entries_;
-  IdMap<std::uint64_t> map_;  // id -> insertion number
   std::deque<Pending> fifo_;  // oldest first
   std::uint64_t inserted_ = 0;
   std::uint64_t evicted_ = 0;

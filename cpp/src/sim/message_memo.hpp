@@ -23,7 +23,8 @@ namespace p2pgossip::sim {
 
 class MessageMemo {
  public:
-  static constexpr std::size_t kSlots = 4096;  // power of two
+  static constexpr int kSlotBits = 12;
+  static constexpr std::size_t kSlots = std::size_t{1} << kSlotBits;
   static constexpr std::size_t kProbe = 8;
 
   struct Entry {
@@ -72,10 +73,10 @@ class MessageMemo {
   };
 
   Slot& slot(const Message* m, std::size_t i) {
-    // Allocations are 16-byte aligned: mix the address so neighbouring ones spread.
-    const auto a = reinterpret_cast<std::uintptr_t>(m);
-    const std::uint64_t h = (static_cast<std::uint64_t>(a) >> 4) * 0x9e3779b97f4a7c15ULL;
-    return slots_[(static_cast<std::size_t>(h >> 40) + i) & (kSlots - 1)];
+    // Fibonacci hashing of the address: the product's top bits mix all of its bits.
+    const auto a = static_cast<std::uint64_t>(reinterpret_cast<std::uintptr_t>(m));
+    const std::uint64_t h = a * 0x9e3779b97f4a7c15ULL;
+    return slots_[(static_cast<std::size_t>(h >> (64 - kSlotBits)) + i) & (kSlots - 1)];
   }
 
   std::vector<Slot> slots_;

@@ -41,6 +41,9 @@ struct MessageIdHash {
 struct InFlight {
   MessagePtr message;
   std::unique_ptr<Rpc> rpc;
+  // The lone message's id where the memo knows it, for prefetching: a hint (the memo may
+  // reuse the entry meanwhile), never used for the message's handling.
+  const MessageId* id_hint = nullptr;
   std::uint32_t link = kNoLink;  // kNoLink: injected, not carried by a link
   std::uint32_t generation = 0;
   std::uint32_t from = 0;
@@ -65,6 +68,7 @@ struct alignas(64) Node {
 struct Simulation::Impl {
   SimConfig cfg;
   std::shared_ptr<const router::GossipConfig> gossip;  // one copy for every router
+  std::shared_ptr<const router::Services> services;    // likewise
   std::uint32_t n = 0;
   // Adjacency in CSR form; directed link i goes from link_src[i] to neighbour[i].
   std::vector<std::uint32_t> offsets, neighbour, link_src, reverse;
@@ -104,6 +108,7 @@ struct Simulation::Impl {
   Impl(std::uint32_t nodes_count, const std::vector<Edge>& edges, SimConfig config)
       : cfg(std::move(config)),
         gossip(std::make_shared<const router::GossipConfig>(cfg.gossip)),
+        services(std::make_shared<const router::Services>(make_services())),
         n(nodes_count),
         verify_cache(1 << 16, cfg.verify_cache) {
     XXH3_128bits_reset(&trace);
@@ -156,7 +161,7 @@ struct Simulation::Impl {
     return it != last && *it == v ? static_cast<std::uint32_t>(it - neighbour.begin()) : kNoLink;
   }
 
-  router::Services services() {
+  router::Services make_services() {
     router::Services s;
     s.message_id = [this](const Message& m) {
       if (const MessageMemo::Entry* e = memo.find(&m)) return e->id;
@@ -181,7 +186,7 @@ struct Simulation::Impl {
 
   void start_router(std::uint32_t v) {
     Node& node = nodes[v];
-    node.router.emplace(gossip, services(), draw(cfg.seed, kRouterStream + v, node.incarnation));
+    node.router.emplace(gossip, services, draw(cfg.seed, kRouterStream + v, node.incarnation));
     for (const auto& topic : node.topics) node.router->subscribe(topic, Instant{now});
     node.cpu_free_at = now;
   }
@@ -360,6 +365,7 @@ struct Simulation::Impl {
     const std::uint32_t slot = send_on_link(u, peer, li, body, decoded, t);
     if (slot == kNoSlot) return;
     InFlight& f = inflight[slot];
+    f.id_hint = nullptr;
     if (rpc.publish.size() == 1 && rpc.subscriptions.empty() && !rpc.control) {
       f.message = std::move(rpc.publish.front());
     } else {
@@ -377,7 +383,11 @@ struct Simulation::Impl {
     const std::uint32_t li = up_link(u, peer);
     if (li == kNoLink) return;
     const std::uint32_t slot = send_on_link(u, peer, li, wire::encoded_rpc_size(*m), true, t);
-    if (slot != kNoSlot) inflight[slot].message = std::move(m);
+    if (slot == kNoSlot) return;
+    InFlight& f = inflight[slot];
+    const MessageMemo::Entry* known = memo.find(m.get());
+    f.id_hint = known ? &known->id : nullptr;
+    f.message = std::move(m);
   }
 
   std::uint32_t allocate_slot() {
@@ -531,7 +541,7 @@ struct Simulation::Impl {
       if (!a || a->kind != EventKind::kRpcArrive) continue;
       const InFlight& f = inflight[a->arg];
       if (stage == 0 && f.link != kNoLink) __builtin_prefetch(&links[f.link]);
-      if (const auto& r = nodes[a->node].router) r->prefetch(stage, f.from, f.message.get());
+      if (const auto& r = nodes[a->node].router) r->prefetch(stage, f.from, f.id_hint);
     }
   }
 
@@ -630,6 +640,7 @@ Result<MessageId> Simulation::inject(std::uint32_t to, std::uint32_t via, std::u
     const std::uint32_t slot = impl_->allocate_slot();
     InFlight& f = impl_->inflight[slot];
     f.message = message;
+    f.id_hint = nullptr;
     f.link = kNoLink;
     f.from = via;
     f.size = static_cast<std::uint32_t>(wire::encoded_rpc_size(*message));
