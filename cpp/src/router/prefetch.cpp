@@ -28,18 +28,17 @@ void Router::prefetch(int stage, PeerIndex from, const MessageId* id) const {
     case 0:  // the router's hot lines (router_state.hpp), by address only
       pull_span(reinterpret_cast<const char*>(&st), &st.actions);
       pull(&st.seen);
-      pull(&st.counters.duplicates);
+      pull(&st.counters);  // messages_received, duplicates
       break;
-    case 1:  // the peer table, and the seen-cache slot the id hashes to
+    case 1:  // the peer table, and the seen-cache slot the id is looked up at
       if (!st.by_index.empty()) {
         pull(st.by_index.data());
         pull(&st.by_index.back());
       }
       if (id) st.seen.prefetch(*id);
       break;
-    default:  // the sender's receive state, and the id the seen-cache slot holds
+    default:                                               // the sender's receive state
       if (auto s = st.slot_of(from)) pull(&st.peers[*s]);  // one line
-      if (id) st.seen.prefetch_key(*id);
       break;
   }
 }

@@ -88,7 +88,7 @@ struct alignas(64) Router::State {
   std::vector<Action> actions;
   // --- Hot: the seen cache's lookup (its first line), the message counters (first line) ---
   SeenCache seen;
-  Counters counters;
+  alignas(64) Counters counters;
 
   std::shared_ptr<const GossipConfig> config;  // may be shared with other routers
   std::shared_ptr<const Services> services;    // likewise

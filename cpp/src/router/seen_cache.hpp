@@ -18,10 +18,9 @@ class SeenCache {
   SeenCache(Duration ttl, std::size_t max_entries)
       : ttl_(ttl), max_entries_(max_entries > 0 ? max_entries : 1) {}
 
-  bool contains(ByteView id) const { return map_.find(id) != nullptr; }
+  bool contains(ByteView id) const { return map_.contains(id); }
   bool contains(const MessageId& id) const { return contains(id.view()); }
-  void prefetch(const MessageId& id) const { map_.prefetch(hash_id(id)); }
-  void prefetch_key(const MessageId& id) const { map_.prefetch_key(hash_id(id)); }
+  void prefetch(const MessageId& id) const { map_.prefetch(hash_id(id)); }  // one line
 
   // Marks `id` seen at `now`; returns false if it already was. Counts early evictions.
   bool insert(const MessageId& id, Instant now);
