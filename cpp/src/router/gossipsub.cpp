@@ -75,7 +75,8 @@ Rpc& Router::State::out(Slot s) {
   PeerState& p = peers[s];
   mark_dirty(p, s);
   p.batched = true;
-  return p.out;
+  if (!p.out) p.out = std::make_unique<Rpc>();
+  return *p.out;
 }
 
 ControlMessage& Router::State::control(Slot s) {
@@ -94,10 +95,11 @@ void Router::State::flush() {
       continue;
     }
     p.batched = false;
-    if (p.message) p.out.publish.insert(p.out.publish.begin(), std::move(p.message));
-    if (!p.out.empty()) actions.emplace_back(SendRpc{p.index, std::move(p.out)});
+    Rpc& rpc = *p.out;
+    if (p.message) rpc.publish.insert(rpc.publish.begin(), std::move(p.message));
+    if (!rpc.empty()) actions.emplace_back(SendRpc{p.index, std::move(rpc)});
     p.message = nullptr;
-    p.out = Rpc{};
+    p.out.reset();
   }
   dirty.clear();
 }
@@ -108,8 +110,7 @@ void Router::State::send_message(Slot s, const MessagePtr& m) {
   if (!p.message) {
     p.message = m;
   } else {
-    p.batched = true;
-    p.out.publish.push_back(m);
+    out(s).publish.push_back(m);
   }
   ++counters.messages_forwarded;
 }

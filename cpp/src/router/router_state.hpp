@@ -46,7 +46,7 @@ struct alignas(64) PeerState {
   std::unique_ptr<DontWantSet> dont_want;  // allocated on the first IDONTWANT
   MessagePtr message;
   // The rest.
-  Rpc out;
+  std::unique_ptr<Rpc> out;  // allocated while a batch needs it: most peers wait idle
   Bytes peer_id;
   std::vector<TopicId> topics;       // sorted
   int ihave_this_heartbeat = 0;      // IHAVE messages received (max_ihave_messages)
