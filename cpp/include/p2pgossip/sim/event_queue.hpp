@@ -92,10 +92,11 @@ class EventQueue {
     if (near_bucket(e.time) <= current_near_) {
       heap_push(late_, e);
     } else if (f == current_far_) {
-      append(near_[static_cast<std::size_t>(near_bucket(e.time) & (kNearBuckets - 1))], e);
+      append(near_[static_cast<std::size_t>(near_bucket(e.time) & (kNearBuckets - 1))], e,
+             spare_near_);
       ++in_near_;
     } else if (f < current_far_ + kFarBuckets) {
-      append(far_[static_cast<std::size_t>(f & (kFarBuckets - 1))], e);
+      append(far_[static_cast<std::size_t>(f & (kFarBuckets - 1))], e, spare_far_);
       ++in_far_;
     } else {
       heap_push(overflow_, e);
@@ -118,7 +119,7 @@ class EventQueue {
       if (bucket.empty()) continue;
       in_near_ -= bucket.size();
       run_.swap(bucket);
-      recycle(bucket);
+      recycle(bucket, spare_near_);
       std::sort(run_.begin(), run_.end(), before);
     }
   }
@@ -132,27 +133,31 @@ class EventQueue {
       const Event e = overflow_.front();
       heap_pop(overflow_);
       ++in_far_;
-      append(far_[static_cast<std::size_t>(far_bucket(e.time) & (kFarBuckets - 1))], e);
+      append(far_[static_cast<std::size_t>(far_bucket(e.time) & (kFarBuckets - 1))], e, spare_far_);
     }
     auto& bucket = far_[static_cast<std::size_t>(current_far_ & (kFarBuckets - 1))];
     in_far_ -= bucket.size();
     in_near_ += bucket.size();
     for (const Event& e : bucket)
-      append(near_[static_cast<std::size_t>(near_bucket(e.time) & (kNearBuckets - 1))], e);
+      append(near_[static_cast<std::size_t>(near_bucket(e.time) & (kNearBuckets - 1))], e,
+             spare_near_);
     bucket.clear();
-    recycle(bucket);
+    recycle(bucket, spare_far_);
   }
 
-  // Buckets hold storage only while they have events; spent buckets' storage is reused.
-  void append(std::vector<Event>& bucket, const Event& e) {
-    if (bucket.capacity() == 0 && !spare_.empty()) {
-      bucket.swap(spare_.back());
-      spare_.pop_back();
+  // Buckets hold storage only while they have events; spent buckets' storage is reused, by
+  // buckets of the same level (far buckets are 64 near buckets large: growing one afresh
+  // each time would map and zero new pages).
+  static void append(std::vector<Event>& bucket, const Event& e,
+                     std::vector<std::vector<Event>>& spare) {
+    if (bucket.capacity() == 0 && !spare.empty()) {
+      bucket.swap(spare.back());
+      spare.pop_back();
     }
     bucket.push_back(e);
   }
-  void recycle(std::vector<Event>& emptied) {
-    if (emptied.capacity() > 0) spare_.push_back(std::move(emptied));
+  static void recycle(std::vector<Event>& emptied, std::vector<std::vector<Event>>& spare) {
+    if (emptied.capacity() > 0) spare.push_back(std::move(emptied));
     emptied = {};
   }
 
@@ -165,10 +170,10 @@ class EventQueue {
     h.pop_back();
   }
 
-  std::vector<std::vector<Event>> near_;   // near bucket b at b % kNearBuckets, of current_far_
-  std::vector<std::vector<Event>> far_;    // far bucket f at f % kFarBuckets, after current_far_
-  std::vector<std::vector<Event>> spare_;  // empty vectors with capacity, for append
-  std::vector<Event> run_;                 // the current near bucket, sorted; consumed from pos_
+  std::vector<std::vector<Event>> near_;  // near bucket b at b % kNearBuckets, of current_far_
+  std::vector<std::vector<Event>> far_;   // far bucket f at f % kFarBuckets, after current_far_
+  std::vector<std::vector<Event>> spare_near_, spare_far_;  // empty, with capacity
+  std::vector<Event> run_;  // the current near bucket, sorted; consumed from pos_
   std::size_t pos_ = 0;
   std::vector<Event> late_;      // min-heap: pushed into the current near bucket (or earlier)
   std::vector<Event> overflow_;  // min-heap: beyond the wheel's horizon
