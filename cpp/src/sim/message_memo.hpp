@@ -1,8 +1,9 @@
 // What the simulator already knows about the messages it built, found by the message's
-// address: its id and, once asked for, its verification-cache key. Every node of a
-// simulation receives the one shared Message object, and ids and cache keys are functions
-// of its immutable content, so a node asking by address gets the answer it would compute,
-// without hashing half a kilobyte again at each of a message's millions of receipts.
+// address: its id, the encoded size of an RPC carrying just it, and, once asked for, its
+// verification-cache key. Every node of a simulation receives the one shared Message
+// object, and these are functions of its immutable content, so a node asking by address gets
+// the answer it would compute, without hashing (or sizing) half a kilobyte again at each of
+// a message's millions of receipts.
 //
 // Entries hold weak references: an entry answers only while its message is alive, and a
 // live object's address names no other object, so an answer is never for a stale message.
@@ -18,6 +19,7 @@
 
 #include "p2pgossip/crypto/verify_cache.hpp"
 #include "p2pgossip/message.hpp"
+#include "p2pgossip/wire/rpc_codec.hpp"
 
 namespace p2pgossip::sim {
 
@@ -29,6 +31,7 @@ class MessageMemo {
 
   struct Entry {
     MessageId id;
+    std::size_t rpc_size = 0;                        // wire::encoded_rpc_size(message)
     bool keyed = false;                              // `key` has been computed
     std::optional<crypto::VerifyCache::Digest> key;  // nullopt: the message cannot verify
   };
@@ -51,7 +54,7 @@ class MessageMemo {
     target->address = message.get();
     target->message = message;
     target->stamp = ++stamps_;
-    target->entry = Entry{id, false, std::nullopt};
+    target->entry = Entry{id, wire::encoded_rpc_size(*message), false, std::nullopt};
     return target->entry;
   }
 

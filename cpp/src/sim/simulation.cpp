@@ -382,10 +382,11 @@ struct Simulation::Impl {
     }
     const std::uint32_t li = up_link(u, peer);
     if (li == kNoLink) return;
-    const std::uint32_t slot = send_on_link(u, peer, li, wire::encoded_rpc_size(*m), true, t);
+    const MessageMemo::Entry* known = memo.find(m.get());
+    const std::size_t body = known ? known->rpc_size : wire::encoded_rpc_size(*m);
+    const std::uint32_t slot = send_on_link(u, peer, li, body, true, t);
     if (slot == kNoSlot) return;
     InFlight& f = inflight[slot];
-    const MessageMemo::Entry* known = memo.find(m.get());
     f.id_hint = known ? &known->id : nullptr;
     f.message = std::move(m);
   }
