@@ -469,7 +469,7 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, Instant now) {
   }
   actions.emplace_back(Deliver{mp, id, p.index});
   ++counters.messages_delivered;
-  score.first_delivery(s, *t, id, now);
+  if (scoring) score.first_delivery(s, *t, id, now);
   if (cfg.strategy == Strategy::kGossipSub) mcache.put(id, mp, *t);
   forward(mp, id, *t, s, now);
 }

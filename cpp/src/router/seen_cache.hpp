@@ -38,6 +38,7 @@ class SeenCache {
   void pop_oldest();
 
   IdMap<std::uint64_t> map_;  // id -> insertion number; first: what a lookup reads leads
+  Instant next_expiry_ = Instant::max();  // the FIFO front's, so expire() need not read it
   Duration ttl_;
   std::size_t max_entries_;
   std::deque<Pending> fifo_;  // oldest first
