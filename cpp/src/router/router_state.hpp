@@ -126,6 +126,7 @@ struct alignas(64) Router::State {
 
   void handle_subscription(Slot s, const SubOpts& sub, Instant now);
   void handle_message(Slot s, const MessagePtr& m, Instant now);
+  void prefetch_delivery(const MessageId& id) const;
   void handle_ihave(Slot s, const std::vector<ControlIHave>& ihave, Instant now);
   void handle_iwant(Slot s, const std::vector<ControlIWant>& iwant, Instant now);
   void handle_graft(Slot s, const std::vector<ControlGraft>& graft, Instant now);
