@@ -35,11 +35,7 @@ void Router::State::start(Instant now) {
   next_heartbeat = now + cfg.heartbeat_initial_delay;
 }
 
-std::optional<Slot> Router::State::slot_of(PeerIndex p) const {
-  auto it = std::lower_bound(by_index.begin(), by_index.end(), std::pair<PeerIndex, Slot>{p, 0});
-  if (it == by_index.end() || it->first != p) return std::nullopt;
-  return it->second;
-}
+std::optional<Slot> Router::State::slot_of(PeerIndex p) const { return by_index.find(p); }
 
 TopicId Router::State::intern(const std::string& topic) {
   auto [it, fresh] = topic_ids.try_emplace(topic, static_cast<TopicId>(topics.size()));
@@ -183,9 +179,7 @@ void Router::peer_connected(PeerIndex peer, ByteView peer_id, bool outbound, Pro
   st.flooded_peers += p.flooded();
   p.message_bucket = TokenBucket(st.cfg.rate_limit_messages_per_s, st.cfg.rate_limit_burst_s, now);
   p.byte_bucket = TokenBucket(st.cfg.rate_limit_bytes_per_s, st.cfg.rate_limit_burst_s, now);
-  st.by_index.insert(
-      std::upper_bound(st.by_index.begin(), st.by_index.end(), std::pair<PeerIndex, Slot>{peer, 0}),
-      {peer, s});
+  st.by_index.insert(peer, s);
   st.score.add_peer(s, p.peer_id, now);
 
   // Hello: our full subscription list.
@@ -211,8 +205,7 @@ void Router::peer_disconnected(PeerIndex peer, Instant now) {
   st.promises.peer_gone(peer);
   st.flooded_peers -= p.flooded();
   p = PeerState{};
-  st.by_index.erase(std::lower_bound(st.by_index.begin(), st.by_index.end(),
-                                     std::pair<PeerIndex, Slot>{peer, 0}));
+  st.by_index.erase(peer);
   st.free_slots.push_back(s);
 }
 

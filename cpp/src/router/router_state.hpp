@@ -16,6 +16,7 @@
 #include "idontwant.hpp"
 #include "mcache.hpp"
 #include "p2pgossip/router/router.hpp"
+#include "peer_index_map.hpp"
 #include "peer_score.hpp"
 #include "random.hpp"
 #include "seen_cache.hpp"
@@ -82,9 +83,9 @@ struct alignas(64) Router::State {
   // Connected peers that are explicit or speak floodsub: forward scans for them only if any.
   std::uint32_t flooded_peers = 0;
   Instant next_heartbeat{};
-  std::vector<std::pair<PeerIndex, Slot>> by_index;  // sorted by PeerIndex
-  std::vector<PeerState> peers;                      // by slot
-  std::vector<Slot> dirty;                           // slots with a pending RPC, in order
+  PeerIndexMap by_index;         // PeerIndex -> Slot
+  std::vector<PeerState> peers;  // by slot
+  std::vector<Slot> dirty;       // slots with a pending RPC, in order
   std::vector<Action> actions;
   // --- Hot: the seen cache's lookup (its first line), the message counters (first line) ---
   SeenCache seen;
