@@ -136,8 +136,12 @@ class EventQueue {
       Bucket& bucket = near_[static_cast<std::size_t>(current_near_ & (kNearBuckets - 1))];
       if (bucket.size == 0) continue;
       in_near_ -= bucket.size;
-      drain(bucket, [this](const Event& e) { run_.push_back(e); });
-      std::sort(run_.begin(), run_.end(), before);
+      drain(bucket, [this](const Event* events, std::size_t n) {
+        run_.insert(run_.end(), events, events + n);
+      });
+      // A lambda, not `before` itself: a function pointer would not be inlined.
+      std::sort(run_.begin(), run_.end(),
+                [](const Event& a, const Event& b) { return before(a, b); });
     }
   }
 
@@ -155,7 +159,9 @@ class EventQueue {
     Bucket& bucket = far_[static_cast<std::size_t>(current_far_ & (kFarBuckets - 1))];
     in_far_ -= bucket.size;
     in_near_ += bucket.size;
-    drain(bucket, [this](const Event& e) { append(near_of(e.time), e); });
+    drain(bucket, [this](const Event* events, std::size_t n) {
+      for (std::size_t i = 0; i < n; ++i) append(near_of(events[i].time), events[i]);
+    });
   }
 
   void append(Bucket& bucket, const Event& e) {
@@ -164,14 +170,14 @@ class EventQueue {
     bucket.chunks.back()->events[at] = e;
   }
 
-  // Hands `bucket`'s events to `f` in push order (`f` may append to other buckets), then
-  // empties it and frees its chunks.
+  // Hands `bucket`'s events to `f` a chunk at a time (events, count), in push order (`f` may
+  // append to other buckets), then empties it and frees its chunks.
   template <class F>
   void drain(Bucket& bucket, F&& f) {
     std::size_t left = bucket.size;
     for (Chunk* c : bucket.chunks) {
       const std::size_t n = std::min(left, kChunkEvents);
-      for (std::size_t i = 0; i < n; ++i) f(c->events[i]);
+      f(static_cast<const Event*>(c->events), n);
       left -= n;
     }
     bucket.size = 0;
