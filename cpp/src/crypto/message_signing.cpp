@@ -6,19 +6,57 @@
 
 namespace p2pgossip::crypto {
 
-Bytes seqno_bytes(std::uint64_t seqno) {
-  Bytes out(kSeqnoSize);
+void set_seqno(Bytes& out, std::uint64_t seqno) {
+  out.resize(kSeqnoSize);
   for (std::size_t i = 0; i < kSeqnoSize; ++i)
     out[i] = static_cast<std::uint8_t>(seqno >> (8 * (kSeqnoSize - 1 - i)));
+}
+
+Bytes seqno_bytes(std::uint64_t seqno) {
+  Bytes out;
+  set_seqno(out, seqno);
   return out;
 }
 
-Bytes signed_bytes(const Message& m) {
-  Bytes out;
-  out.reserve(kSignPrefix.size() + wire::encoded_message_size(m, /*for_signing=*/true));
+namespace {
+
+void append_signed_bytes(const Message& m, Bytes& out) {
+  out.reserve(out.size() + kSignPrefix.size() +
+              wire::encoded_message_size(m, /*for_signing=*/true));
   const ByteView prefix = as_bytes(kSignPrefix);
   out.insert(out.end(), prefix.begin(), prefix.end());
   wire::encode_message(m, out, /*for_signing=*/true);
+}
+
+// The signed bytes of `m` in a buffer of the calling thread, reused from call to call:
+// every publish signs and every new message received is verified, and a fresh buffer
+// each time would be an allocation each time. Valid until the thread's next call; a
+// buffer grown past kKeep by a large message is released afterwards.
+class SignedBytesScratch {
+ public:
+  static constexpr std::size_t kKeep = 64 << 10;
+  explicit SignedBytesScratch(const Message& m) {
+    buf_.clear();
+    append_signed_bytes(m, buf_);
+  }
+  ~SignedBytesScratch() {
+    if (buf_.capacity() > kKeep) Bytes().swap(buf_);
+  }
+  SignedBytesScratch(const SignedBytesScratch&) = delete;
+  SignedBytesScratch& operator=(const SignedBytesScratch&) = delete;
+  ByteView view() const { return buf_; }
+
+ private:
+  static thread_local Bytes buf_;
+};
+
+thread_local Bytes SignedBytesScratch::buf_;
+
+}  // namespace
+
+Bytes signed_bytes(const Message& m) {
+  Bytes out;
+  append_signed_bytes(m, out);
   return out;
 }
 
@@ -27,8 +65,12 @@ void sign_message(const Identity& identity, Message& m) {
   m.from = Bytes(from.begin(), from.end());
   m.key.reset();
   m.signature.reset();
-  const Ed25519Signature sig = identity.sign(signed_bytes(m));
+  const Ed25519Signature sig = message_signature(identity, m);
   m.signature = Bytes(sig.begin(), sig.end());
+}
+
+Ed25519Signature message_signature(const Identity& identity, const Message& m) {
+  return identity.sign(SignedBytesScratch(m).view());
 }
 
 Result<Ed25519PublicKey> message_public_key(const Message& m) {
@@ -66,7 +108,8 @@ bool verify_message(const Message& m, VerifyCache* cache) {
   if (!m.signature || m.signature->size() != kEd25519SignatureSize) return false;
   auto pk = message_public_key(m);
   if (!pk) return false;
-  const Bytes signed_ = signed_bytes(m);
+  const SignedBytesScratch scratch(m);
+  const ByteView signed_ = scratch.view();
   if (cache && cache->enabled()) {
     const auto d = VerifyCache::digest(signed_, *m.signature, *pk);
     if (cache->contains(d)) return true;

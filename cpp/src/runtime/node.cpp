@@ -618,23 +618,25 @@ void Node::publish(MessagePtr message, RequestId request) {
   done(request, r ? std::nullopt : std::optional<std::string>(r.error().what));
 }
 
-void Node::publish(const std::vector<MessagePtr>& messages, RequestId request) {
-  std::size_t failed = 0;
-  std::optional<std::string> first;
-  for (const MessagePtr& m : messages) {
-    auto r = router_.publish(m, now());
+void Node::publish(const std::string& topic, std::vector<Publication>& publications,
+                   PublishTally* tally, RequestId request) {
+  const crypto::SignaturePolicy policy = config_.gossip.signature_policy;
+  for (Publication& p : publications) {
+    auto r = router_.publish(to_message(*config_.identity, policy, topic, p), now());
     if (r) continue;
-    ++failed;
-    if (!first) first = r.error().what;
-    if (request == 0) {
+    if (!tally) {
       count(Drop::kPublishFailed);
       log(LogLevel::kWarning, "publish failed",
-          {{"topic", m->topic}, {"reason", std::string(r.error().what)}});
+          {{"topic", topic}, {"reason", std::string(r.error().what)}});
+    } else if (tally->failed++ == 0) {
+      tally->first = r.error().what;
     }
   }
   if (request == 0) return;
-  if (failed > 1) *first += " (" + std::to_string(failed) + " of the batch failed)";
-  done(request, std::move(first));
+  std::optional<std::string> error = tally ? tally->first : std::nullopt;
+  if (tally && tally->failed > 1)
+    *error += " (" + std::to_string(tally->failed) + " of the batch failed)";
+  done(request, std::move(error));
 }
 
 void Node::subscribe(const std::string& topic, RequestId request) {
