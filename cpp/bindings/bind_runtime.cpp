@@ -59,6 +59,15 @@ Bytes publish_data_of(const py::handle& h) {
   return Bytes(p, p + b.size * b.itemsize);
 }
 
+// A str argument's UTF-8, cached in the str (alive for the call): pybind11's string_view
+// caster would also register the str for the call's life support, a set insertion per call.
+std::string_view utf8_of(const py::str& s) {
+  Py_ssize_t size = 0;
+  const char* p = PyUnicode_AsUTF8AndSize(s.ptr(), &size);
+  if (!p) throw py::error_already_set();
+  return {p, static_cast<std::size_t>(size)};
+}
+
 // Runtime::publish_batch with the GIL released; its error as ValueError.
 RequestId sign_and_queue(Runtime& r, NodeId node, std::string_view topic, std::span<Bytes> data,
                          std::span<MessageId> ids, bool notify, bool defer) {
@@ -387,14 +396,14 @@ void bind_runtime(py::module_& m) {
           "Sign (with the node's identity) and publish; returns (request, message id, message).")
       .def(
           "publish_batch",
-          [](Runtime& r, NodeId node, std::string_view topic, const py::sequence& data, bool notify,
+          [](Runtime& r, NodeId node, const py::str& topic, const py::sequence& data, bool notify,
              bool defer) {
             const std::size_t n = data.size();
             std::vector<Bytes> d;
             d.reserve(n);
             for (auto h : data) d.push_back(publish_data_of(h));
             std::vector<MessageId> ids(n);
-            auto request = sign_and_queue(r, node, topic, d, ids, notify, defer);
+            auto request = sign_and_queue(r, node, utf8_of(topic), d, ids, notify, defer);
             py::list out(n);
             for (std::size_t i = 0; i < n; ++i)
               PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i),
@@ -407,10 +416,11 @@ void bind_runtime(py::module_& m) {
           "chunks as it is signed; returns (request or 0 without notify, [message id hex]).")
       .def(
           "publish_nowait",
-          [](Runtime& r, NodeId node, std::string_view topic, const py::handle& data) {
+          [](Runtime& r, NodeId node, const py::str& topic, const py::handle& data) {
             Bytes d = publish_data_of(data);
             MessageId id;
-            sign_and_queue(r, node, topic, {&d, 1}, {&id, 1}, /*notify=*/false, /*defer=*/true);
+            sign_and_queue(r, node, utf8_of(topic), {&d, 1}, {&id, 1}, /*notify=*/false,
+                           /*defer=*/true);
             return hex_str(id);
           },
           py::arg("node"), py::arg("topic"), py::arg("data"),
