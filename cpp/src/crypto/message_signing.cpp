@@ -28,30 +28,6 @@ void append_signed_bytes(const Message& m, Bytes& out) {
   wire::encode_message(m, out, /*for_signing=*/true);
 }
 
-// The signed bytes of `m` in a buffer of the calling thread, reused from call to call:
-// every publish signs and every new message received is verified, and a fresh buffer
-// each time would be an allocation each time. Valid until the thread's next call; a
-// buffer grown past kKeep by a large message is released afterwards.
-class SignedBytesScratch {
- public:
-  static constexpr std::size_t kKeep = 64 << 10;
-  explicit SignedBytesScratch(const Message& m) {
-    buf_.clear();
-    append_signed_bytes(m, buf_);
-  }
-  ~SignedBytesScratch() {
-    if (buf_.capacity() > kKeep) Bytes().swap(buf_);
-  }
-  SignedBytesScratch(const SignedBytesScratch&) = delete;
-  SignedBytesScratch& operator=(const SignedBytesScratch&) = delete;
-  ByteView view() const { return buf_; }
-
- private:
-  static thread_local Bytes buf_;
-};
-
-thread_local Bytes SignedBytesScratch::buf_;
-
 }  // namespace
 
 Bytes signed_bytes(const Message& m) {
@@ -70,7 +46,16 @@ void sign_message(const Identity& identity, Message& m) {
 }
 
 Ed25519Signature message_signature(const Identity& identity, const Message& m) {
-  return identity.sign(SignedBytesScratch(m).view());
+  // Every publish signs: the signed bytes are laid out in a buffer of this thread, reused
+  // from call to call rather than allocated each time; one a large message grew past
+  // kKeep is let go afterwards.
+  constexpr std::size_t kKeep = 64 << 10;
+  thread_local Bytes buf;
+  buf.clear();
+  append_signed_bytes(m, buf);
+  const Ed25519Signature sig = identity.sign(buf);
+  if (buf.capacity() > kKeep) Bytes().swap(buf);
+  return sig;
 }
 
 Result<Ed25519PublicKey> message_public_key(const Message& m) {
@@ -108,8 +93,7 @@ bool verify_message(const Message& m, VerifyCache* cache) {
   if (!m.signature || m.signature->size() != kEd25519SignatureSize) return false;
   auto pk = message_public_key(m);
   if (!pk) return false;
-  const SignedBytesScratch scratch(m);
-  const ByteView signed_ = scratch.view();
+  const Bytes signed_ = signed_bytes(m);
   if (cache && cache->enabled()) {
     const auto d = VerifyCache::digest(signed_, *m.signature, *pk);
     if (cache->contains(d)) return true;
