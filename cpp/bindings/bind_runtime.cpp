@@ -166,6 +166,7 @@ py::dict metrics_to_py(const NodeMetrics& m) {
   out["tcp_bytes_out"] = m.tcp_bytes_out;
   out["connections_opened"] = m.connections_opened;
   out["connections_closed"] = m.connections_closed;
+  out["outbound_queue_bytes"] = m.outbound_queue_bytes;
   const net::PeerManagerCounters& pm = m.peer_manager;
   py::dict peer_manager;
 #define P2PGOSSIP_COUNTER(name) peer_manager[#name] = pm.name;

@@ -143,6 +143,9 @@ class Node : public std::enable_shared_from_this<Node> {
   void save_known_peers();
   void handle(router::Action& action);
   void send(router::PeerIndex peer, const Rpc& rpc);
+  // Encodes `rpc` (`size` bytes encoded) and queues it for the peer (or holds it back by
+  // the link's latency, or drops it by the link's loss).
+  void send_encoded(router::PeerIndex peer, const Rpc& rpc, std::size_t size);
   void release_delayed(const std::shared_ptr<Connection>& c);
   void arm_timer();
   void done(RequestId request, std::optional<std::string> error = std::nullopt);
