@@ -13,8 +13,9 @@ Rows:
   I/O thread; the calls of one loop iteration share one wakeup of it).
 - publish_nowait: `node.publish_nowait()` one call per message (signed on the caller's
   thread, queued without waiting, handed to the router once per loop iteration or per 256).
-- publish_many: `await node.publish_many()` in batches of 256 (signed in chunks of 64, each
-  handed to the router while the next is signed; one wait per batch).
+- publish_many: `await node.publish_many()` in batches of 256 (one native call signs them
+  all, handing chunks of up to 128 to the router while it signs the next, the last 16 on
+  their own; one wait per batch).
 - raw_sign: libsodium crypto_sign_detached on 256 B messages: the baseline of the issue's
   target (publish calls/s >= 90% of it), the headline vs_raw_sign / cpu_vs_raw_sign.
 - raw_sign_same_bytes: the same call on as many bytes as a publish signs ("libp2p-pubsub:"

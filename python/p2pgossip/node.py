@@ -488,7 +488,7 @@ class Node:
         others were published."""
         items = data if isinstance(data, (list, tuple)) else list(data)
         self._check_sizes(items)
-        request, ids = self._publish(topic, items)
+        request, ids = self._publish(topic, items, defer=False)
         await self._runtime._request(request)
         return ids
 
@@ -536,14 +536,18 @@ class Node:
             if len(d) > limit:
                 raise ValueError(f"publish: {len(d)} bytes of data exceed max_message_size {limit}")
 
-    def _publish(self, topic: str, items: list[bytes] | tuple[bytes, ...]) -> tuple[int, list[str]]:
-        """Signs and queues `items` (the last chunk deferred), with one request for all."""
+    def _publish(
+        self, topic: str, items: list[bytes] | tuple[bytes, ...], *, defer: bool = True
+    ) -> tuple[int, list[str]]:
+        """Signs and queues `items` with one request for all; the last chunk waits for the
+        loop's flush when deferred (awaited publishes of one loop iteration share a wakeup
+        of the I/O thread), or wakes it at once."""
         node = self._node()
         try:
-            published = self._runtime._core.publish_batch(node, topic, items, True, True)
+            published = self._runtime._core.publish_batch(node, topic, items, True, defer)
         except ValueError as exc:
             raise NodeError(str(exc)) from None
-        if not self._flush_scheduled:
+        if defer and not self._flush_scheduled:
             self._schedule_flush()
         return published
 

@@ -42,7 +42,7 @@ class PendingSlots {
       : counter_(std::exchange(o.counter_, nullptr)), n_(o.n_) {}
   PendingSlots& operator=(PendingSlots&&) = delete;
   ~PendingSlots() {
-    if (counter_) counter_->fetch_sub(n_);
+    if (counter_ && n_) counter_->fetch_sub(n_);
   }
   std::size_t total() const { return counter_ ? counter_->load() : 0; }
   // Moves k of this share into a share of its own.
