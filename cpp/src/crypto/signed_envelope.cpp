@@ -38,11 +38,14 @@ Envelope seal_envelope(const Identity& signer, std::string_view domain, ByteView
   return e;
 }
 
+// proto3 as go- and py-libp2p write it: empty fields are left out, so equal envelopes are
+// equal bytes across implementations.
 Bytes encode_envelope(const Envelope& e) {
   Bytes out;
   wire::put_len_field(out, envelope_field::kPublicKey, encode_ed25519_public_key(e.public_key));
-  wire::put_len_field(out, envelope_field::kPayloadType, e.payload_type);
-  wire::put_len_field(out, envelope_field::kPayload, e.payload);
+  if (!e.payload_type.empty())
+    wire::put_len_field(out, envelope_field::kPayloadType, e.payload_type);
+  if (!e.payload.empty()) wire::put_len_field(out, envelope_field::kPayload, e.payload);
   wire::put_len_field(out, envelope_field::kSignature, e.signature);
   return out;
 }

@@ -56,10 +56,12 @@ std::string hex(ByteView b) {
 
 }  // namespace
 
+// proto3 as go- and py-libp2p write it (a zero seq is left out), so equal records are equal
+// bytes across implementations.
 Bytes encode_peer_record(const PeerRecord& record) {
   Bytes out;
   wire::put_len_field(out, peer_record_field::kPeerId, record.peer_id.bytes());
-  wire::put_varint_field(out, peer_record_field::kSeq, record.seq);
+  if (record.seq != 0) wire::put_varint_field(out, peer_record_field::kSeq, record.seq);
   Bytes info;
   for (const auto& a : record.addrs) {
     info.clear();
