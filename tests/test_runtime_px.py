@@ -1,6 +1,6 @@
-"""Peer exchange on real sockets: identify carries each node's signed peer record, a PRUNE
-passes the records of the peers it suggests, and the pruned node dials a peer it learnt of
-only that way. Forged records are refused and counted, never dialled."""
+"""Peer exchange on real sockets: a PRUNE passes the signed records (learnt from identify) of
+the peers it suggests, and the pruned node dials a peer it learnt of only that way. Forged
+records, in PX or in identify, are refused and counted, never dialled."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ import pytest
 from _sansio import varint
 from p2pgossip import Identity, PeerId, _core
 from p2pgossip.net import (
+    IDENTIFY_PROTOCOL_ID,
     PEER_RECORD_DOMAIN,
     PEER_RECORD_PAYLOAD_TYPE,
     Multiaddr,
@@ -45,31 +46,6 @@ def connected(h: Harness, node: int) -> set[bytes]:
     return {p[0] for p in metrics(h, node)["peers"]}
 
 
-def read_identify(raw: RawPeer) -> dict[str, Any]:
-    sid = raw.open_stream("/ipfs/id/1.0.0")
-    received, finished = raw.early.get(sid, b""), sid in raw.closed
-    while not finished:
-        assert raw.yamux is not None
-        _, events = raw.yamux.feed(raw.recv_plain())
-        for ev in events:
-            if ev[0] == "data" and ev[1] == sid:
-                received += ev[2]
-            finished = finished or ev == ("closed", sid)
-    return _core.decode_identify(received, stream=True)
-
-
-def test_identify_carries_our_signed_peer_record(h: Harness) -> None:
-    node, addr = h.add_node()
-    raw = RawPeer(addr)
-    raw.mux()
-    msg = read_identify(raw)
-    raw.close()
-    record = PeerRecord.open(msg["signed_peer_record"])
-    assert record.peer_id.to_bytes() == peer_of(addr)
-    assert [a.to_bytes() for a in record.addrs] == msg["listen_addrs"]
-    assert record.seq > 0
-
-
 def test_a_pruned_node_dials_the_peer_it_learnt_of_only_through_px(h: Harness) -> None:
     a, _ = h.add_node()
     b, addr_b = h.add_node()
@@ -95,7 +71,7 @@ def test_a_pruned_node_dials_the_peer_it_learnt_of_only_through_px(h: Harness) -
     # LEAVE: B prunes A and C, suggesting each to the other with its record.
     h.ok(h.rt.unsubscribe(b, TOPIC))
     h.wait(lambda: peer_of(addr_c) in connected(h, a), "A connected to C")
-    ((direction,),) = {(p[2],) for p in metrics(h, a)["peers"] if p[0] == peer_of(addr_c)}
+    (direction,) = {p[2] for p in metrics(h, a)["peers"] if p[0] == peer_of(addr_c)}
     assert direction == "outbound" and metrics(h, a)["peer_manager"]["peer_records_added"] >= 2
     drops = h.drops(a)
     assert drops["px_record_invalid"] == drops["px_no_address"] == 0
@@ -152,5 +128,43 @@ def test_forged_px_records_are_refused_counted_and_never_dialled(h: Harness) -> 
     pruner.suggest(carol_id, claim.seal(carol))
     h.wait(lambda: pm()["dials"] == 1, "the dial to Carol")
     assert pm()["peer_records_added"] == 1
-    h.wait(lambda: h.drops(node)["dial_failed"] == 1, "the refused TCP connect")
     pruner.raw.close()
+
+
+def answer_identify(raw: RawPeer, message: bytes) -> None:
+    """Serves the node's identify request on `raw` with `message` (its other streams are left
+    unanswered). The node opens its streams with even ids (yamux: it is the server here)."""
+    assert raw.yamux is not None
+    negotiations: dict[int, Any] = {}
+    while True:
+        data, raw.pending = raw.pending or raw.recv_plain(), b""
+        _, events = raw.yamux.feed(data)
+        for ev in events:
+            if ev[0] != "data" or ev[1] % 2:
+                continue
+            if ev[1] not in negotiations:
+                ms = _core.MultistreamNegotiation("listener", [IDENTIFY_PROTOCOL_ID])
+                negotiations[ev[1]] = ms
+            reply, results = negotiations[ev[1]].feed(ev[2])
+            raw.yamux.send(ev[1], reply)
+            if ("selected", IDENTIFY_PROTOCOL_ID) in results:
+                raw.yamux.send(ev[1], message)
+                raw.yamux.close(ev[1])
+                raw.send_plain(raw.yamux.take_output())
+                return
+        if out := raw.yamux.take_output():
+            raw.send_plain(out)
+
+
+def test_identify_record_of_another_peer_is_refused_and_counted(h: Harness) -> None:
+    node, addr = h.add_node()
+    carol = Identity.generate()
+    carols = PeerRecord(carol.peer_id, 1, [Multiaddr.parse("/ip4/127.0.0.1/tcp/9")]).seal(carol)
+    raw = RawPeer(addr)
+    raw.mux()
+    # A valid record, but Carol's: the identified peer is the raw one.
+    answer_identify(raw, _core.encode_identify({"signed_peer_record": carols}, delimited=True))
+    h.wait(lambda: h.drops(node)["identify_record_invalid"] == 1, "the foreign record counted")
+    pm = metrics(h, node)["peer_manager"]
+    assert (pm["peer_records_added"], pm["candidates_added"], pm["dials"]) == (0, 1, 0)
+    raw.close()
