@@ -168,14 +168,14 @@ def test_simultaneous_dial_leaves_one_connection(h: Harness) -> None:
     b, addr_b = h.add_node(b_id)
     r1, r2 = h.rt.connect(a, addr_b), h.rt.connect(b, addr_a)
     assert h.result(r1) is None and h.result(r2) is None
-    h.wait(
-        lambda: len(peers_of(h, a)) == 1 and len(peers_of(h, b)) == 1,
-        "one connection each side",
-    )
-    # Both sides kept the same connection: its directions are opposite.
-    da = h.rt.metrics(a)["peers"][0][2]
-    db = h.rt.metrics(b)["peers"][0][2]
-    assert {da, db} == {"inbound", "outbound"}
+
+    def directions() -> list[str]:
+        return [p[2] for n in (a, b) for p in h.rt.metrics(n)["peers"]]
+
+    # Each side may briefly hold the connection it dialled while the other's handshake is
+    # still finishing; the settled state is one connection, the same at both ends, so its
+    # directions are opposite.
+    h.wait(lambda: sorted(directions()) == ["inbound", "outbound"], "one shared connection")
 
 
 def test_burst_of_publishes_arrives_whole(h: Harness) -> None:
