@@ -430,7 +430,7 @@ void bind_values(py::module_& m) {
 
 // A Router plus the Python callables its Services call; they must outlive it.
 struct PyRouter {
-  py::object message_id, verify, validate;
+  py::object message_id, verify, validate, peer_record;
   std::unique_ptr<Router> router;
 };
 
@@ -489,11 +489,12 @@ void bind_router_class(py::module_& m) {
   py::class_<PyRouter>(m, "Router",
                        "The sans-I/O GossipSub/floodsub/randomsub router; `now` in seconds.")
       .def(py::init([](const GossipConfig& config, std::uint64_t seed, py::object message_id,
-                       py::object verify, py::object validate) {
+                       py::object verify, py::object validate, py::object peer_record) {
              auto r = std::make_unique<PyRouter>();
              r->message_id = message_id;
              r->verify = verify;
              r->validate = validate;
+             r->peer_record = peer_record;
              Services svc;
              svc.message_id = message_id_service(message_id);
              if (verify.is_none()) {
@@ -520,11 +521,22 @@ void bind_router_class(py::module_& m) {
                  throw py::value_error("validate must return 'accept', 'reject' or 'ignore'");
                };
              }
+             if (!peer_record.is_none()) {
+               if (!PyCallable_Check(peer_record.ptr()))
+                 throw py::type_error("peer_record must be None or a callable bytes -> bytes|None");
+               PyObject* f = peer_record.ptr();
+               svc.peer_record = [f](ByteView peer_id) -> std::optional<Bytes> {
+                 py::object rec = py::reinterpret_borrow<py::object>(f)(to_py(peer_id));
+                 if (rec.is_none()) return std::nullopt;
+                 return to_bytes(view_of(rec.cast<py::bytes>()));
+               };
+             }
              r->router = std::make_unique<Router>(config, std::move(svc), seed);
              return r;
            }),
            py::arg("config"), py::arg("seed"), py::arg("message_id") = "xxh3",
-           py::arg("verify") = py::none(), py::arg("validate") = py::none())
+           py::arg("verify") = py::none(), py::arg("validate") = py::none(),
+           py::arg("peer_record") = py::none())
       .def(
           "peer_connected",
           [](PyRouter& r, PeerIndex peer, const py::bytes& peer_id, bool outbound,

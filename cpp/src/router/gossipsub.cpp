@@ -100,7 +100,9 @@ void Router::State::send_prune(Slot s, TopicId t, bool unsubscribe, bool px, Ins
       if (o != s && peers[o].gossipsub() && !peers[o].peer_id.empty() && peer_score(o, now) >= 0)
         c.push_back(o);
     rng.sample(c, static_cast<std::size_t>(cfg.prune_peers));
-    for (Slot o : c) prune.peers.push_back(PeerInfo{peers[o].peer_id, std::nullopt});
+    for (Slot o : c)
+      prune.peers.push_back(PeerInfo{
+          peers[o].peer_id, svc.peer_record ? svc.peer_record(peers[o].peer_id) : std::nullopt});
   }
   control(s).prune.push_back(std::move(prune));
   ++counters.prune_sent;

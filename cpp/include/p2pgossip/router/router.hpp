@@ -44,6 +44,9 @@ struct Services {
   // Optional per-topic application validator, run after signature and size checks.
   std::function<ValidationResult(const std::string& topic, const Message&, PeerIndex from)>
       validate;
+  // Optional: the signed peer record (an encoded envelope) the shell holds for a peer id, put
+  // in the PeerInfo of PRUNE peer exchange; peers without one are suggested by id alone.
+  std::function<std::optional<Bytes>(ByteView peer_id)> peer_record;
 };
 
 // Outputs.
@@ -64,7 +67,8 @@ struct DisconnectPeer {
   PeerIndex peer;
   std::string reason;
 };
-// Peer exchange: a PRUNE named a peer to try; the router cannot dial, the shell may.
+// Peer exchange: a PRUNE named a peer to try; the router cannot dial, the shell may (after
+// verifying the record, which the router passes on unread).
 struct ConnectPeer {
   Bytes peer_id;
   std::optional<Bytes> signed_peer_record;

@@ -38,7 +38,11 @@ enum class Drop : std::uint8_t {
   kPublishFailed,        // a publish without notification that the router refused
   kDeadPeer,             // max_missed_pings pings in a row unanswered
   kNetworkRefused,       // private network: no valid network certificate
-  kPxIgnored,            // a PX suggestion without a usable address
+  kPxNoAddress,          // a PX suggestion without a record of a peer we know no address of,
+                         // or whose peer id does not parse
+  kPxRecordInvalid,      // a PX signed peer record that fails verification or is of another peer
+  // An identify signedPeerRecord that fails verification or is not of the identified peer.
+  kIdentifyRecordInvalid,
   kCount
 };
 constexpr std::size_t kDropCount = static_cast<std::size_t>(Drop::kCount);
