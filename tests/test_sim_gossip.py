@@ -262,3 +262,24 @@ def test_bandwidth_adds_serialisation_delay_and_bounded_queues_drop():
     publish_distinct(tight, [0] * 20, at_s=2.0)
     tight.run(until_s=5)
     assert tight.metrics().loc[0, "dropped_queue_full"] > 0
+
+
+@given(g=connected_graphs(), seed=st.integers(0, 2**32), ttl=st.integers(1, 4))
+@settings(max_examples=20)
+def test_randomsub_hop_limit_bounds_how_far_a_message_travels(g, seed, ttl):
+    # With k above every degree randomsub floods, and with equal link latencies each node's
+    # first copy comes along a shortest path: exactly the nodes within ttl links get it.
+    c = GossipConfig()
+    c.strategy, c.randomsub_k, c.randomsub_ttl = "randomsub", g.number_of_nodes(), ttl
+    sim = Simulation(g, seed=seed, latency=Latency.constant(10), topics=[TOPIC], config=c)
+    source = random.Random(seed).randrange(g.number_of_nodes())
+    mid = sim.publish(source, TOPIC, b"far", at_s=1.0)
+    sim.run(until_s=5)
+    d = sim.deliveries()
+    d = d[d["msg_id"] == mid]
+    distance = nx.single_source_shortest_path_length(g, source)
+    assert set(d["node"]) == {v for v, k in distance.items() if k <= ttl}
+    assert all(d["hops"] == [distance[v] for v in d["node"]])
+    # Each node ttl links away stops its first copy there.
+    at_limit = sum(k == ttl for k in distance.values())
+    assert sim.metrics()["hop_limit_reached"].sum() == at_limit

@@ -125,6 +125,14 @@ Strategy strategy_of(const std::string& s) {
   throw py::value_error("strategy must be 'gossipsub', 'floodsub' or 'randomsub'");
 }
 
+ValidationResult validation_result_of(const std::string& s) {
+  if (s == "accept") return ValidationResult::kAccept;
+  if (s == "reject") return ValidationResult::kReject;
+  if (s == "ignore") return ValidationResult::kIgnore;
+  if (s == "pending") return ValidationResult::kPending;
+  throw py::value_error("validation result must be 'accept', 'reject', 'ignore' or 'pending'");
+}
+
 Protocol protocol_of(const std::string& s) {
   if (s == "/meshsub/1.2.0") return Protocol::kMeshsub12;
   if (s == "/meshsub/1.1.0") return Protocol::kMeshsub11;
@@ -275,6 +283,7 @@ void bind_config(py::module_& m) {
           .value("rate_limit_bytes_per_s", &G::rate_limit_bytes_per_s)
           .value("rate_limit_burst_s", &G::rate_limit_burst_s)
           .value("randomsub_k", &G::randomsub_k)
+          .value("randomsub_ttl", &G::randomsub_ttl)
           .value("max_subscriptions_per_peer", &G::max_subscriptions_per_peer)
           .nested("score", &G::score)
           .nested("thresholds", &G::thresholds)
@@ -297,8 +306,12 @@ void bind_values(py::module_& m) {
       .def(py::init([](const std::vector<std::pair<bool, std::string>>& subscriptions,
                        const std::vector<Message>& publish, const py::list& ihave,
                        const py::list& iwant, const std::vector<std::string>& graft,
-                       const py::list& prune, const py::list& idontwant) {
+                       const py::list& prune, const py::list& idontwant,
+                       const std::vector<std::uint32_t>& publish_hops) {
+             if (!publish_hops.empty() && publish_hops.size() != publish.size())
+               throw py::value_error("publish_hops: one entry per publish entry");
              Rpc r;
+             r.publish_hops = publish_hops;
              for (const auto& [sub, topic] : subscriptions) r.subscriptions.push_back({sub, topic});
              for (const Message& msg : publish) r.publish.push_back(message_ptr(msg));
              ControlMessage c;
@@ -322,7 +335,8 @@ void bind_values(py::module_& m) {
            py::arg("subscriptions") = std::vector<std::pair<bool, std::string>>{},
            py::arg("publish") = std::vector<Message>{}, py::arg("ihave") = py::list(),
            py::arg("iwant") = py::list(), py::arg("graft") = std::vector<std::string>{},
-           py::arg("prune") = py::list(), py::arg("idontwant") = py::list())
+           py::arg("prune") = py::list(), py::arg("idontwant") = py::list(),
+           py::arg("publish_hops") = std::vector<std::uint32_t>{})
       .def_property_readonly(
           "subscriptions",
           [](const Rpc& r) {
@@ -337,6 +351,7 @@ void bind_values(py::module_& m) {
                                for (const MessagePtr& p : r.publish) l.append(Message(*p));
                                return l;
                              })
+      .def_readonly("publish_hops", &Rpc::publish_hops)
       .def_property_readonly(
           "ihave",
           [](const Rpc& r) {
@@ -513,12 +528,8 @@ void bind_router_class(py::module_& m) {
              if (!validate.is_none()) {
                PyObject* v = validate.ptr();
                svc.validate = [v](const std::string& topic, const Message& msg, PeerIndex from) {
-                 auto res =
-                     py::reinterpret_borrow<py::object>(v)(topic, msg, from).cast<std::string>();
-                 if (res == "accept") return ValidationResult::kAccept;
-                 if (res == "reject") return ValidationResult::kReject;
-                 if (res == "ignore") return ValidationResult::kIgnore;
-                 throw py::value_error("validate must return 'accept', 'reject' or 'ignore'");
+                 return validation_result_of(
+                     py::reinterpret_borrow<py::object>(v)(topic, msg, from).cast<std::string>());
                };
              }
              if (!peer_record.is_none()) {
@@ -558,6 +569,15 @@ void bind_router_class(py::module_& m) {
             r.router->rpc_received(peer, rpc, instant(now));
           },
           py::arg("peer"), py::arg("rpc"), py::arg("now"))
+      .def(
+          "validation_complete",
+          [](PyRouter& r, const Message& msg, const py::bytes& id, PeerIndex from,
+             const std::string& result, double now) {
+            r.router->validation_complete(message_ptr(msg), MessageId(view_of(id)), from,
+                                          validation_result_of(result), instant(now));
+          },
+          py::arg("message"), py::arg("id"), py::arg("peer"), py::arg("result"), py::arg("now"),
+          "Finishes a validation the validator answered 'pending' for.")
       .def(
           "publish",
           [](PyRouter& r, const Message& msg, double now) {

@@ -100,6 +100,7 @@ class GossipConfig:
     rate_limit_bytes_per_s: float
     rate_limit_burst_s: float
     randomsub_k: int
+    randomsub_ttl: int
     max_subscriptions_per_peer: int
     score: PeerScoreParams
     thresholds: PeerScoreThresholds
@@ -248,6 +249,7 @@ class Rpc:
     graft: list[str]
     prune: list[tuple[str, list[bytes], int | None]]
     idontwant: list[list[bytes]]
+    publish_hops: list[int]
     def __init__(
         self,
         subscriptions: list[tuple[bool, str]] = ...,
@@ -257,6 +259,7 @@ class Rpc:
         graft: list[str] = ...,
         prune: list[tuple[str, list[bytes], int | None]] = ...,
         idontwant: list[list[bytes]] = ...,
+        publish_hops: list[int] = ...,
     ) -> None: ...
     def to_dict(self) -> dict[str, Any]: ...
     @staticmethod
@@ -274,7 +277,7 @@ class Router:
         seed: int,
         message_id: Literal["xxh3", "from-seqno"] | Callable[[Message], bytes] = "xxh3",
         verify: Callable[[Message], bool] | None = None,
-        validate: Callable[[str, Message, int], Literal["accept", "reject", "ignore"]]
+        validate: Callable[[str, Message, int], Literal["accept", "reject", "ignore", "pending"]]
         | None = None,
         peer_record: Callable[[bytes], bytes | None] | None = None,
     ) -> None: ...
@@ -283,6 +286,14 @@ class Router:
     ) -> None: ...
     def peer_disconnected(self, peer: int, now: float) -> None: ...
     def rpc_received(self, peer: int, rpc: Rpc, now: float) -> None: ...
+    def validation_complete(
+        self,
+        message: Message,
+        id: bytes,
+        peer: int,
+        result: Literal["accept", "reject", "ignore", "pending"],
+        now: float,
+    ) -> None: ...
     def publish(self, message: Message, now: float) -> bytes: ...
     def subscribe(self, topic: str, now: float) -> None: ...
     def unsubscribe(self, topic: str, now: float) -> None: ...

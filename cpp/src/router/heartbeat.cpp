@@ -33,6 +33,11 @@ void Router::State::heartbeat(Instant now) {
     mcache.shift();
   }
   seen.expire(now);
+  // A hop count outlives its message's seen entry only if the validator never answered.
+  for (std::size_t i = pending_hops.size(); i-- > 0;) {
+    const MessageId id = pending_hops.key(i);
+    if (!seen.contains(id)) pending_hops.erase(id);
+  }
   backoff.expire(now);
   const std::uint64_t ttl =
       static_cast<std::uint64_t>(std::max(0, cfg.idontwant_message_ttl_heartbeats));

@@ -120,9 +120,13 @@ struct GossipConfig {
   double rate_limit_bytes_per_s = 1 << 20;
   double rate_limit_burst_s = 1.0;  // bucket depth in seconds of rate
 
-  // randomsub: forward to `randomsub_k` random subscribed peers. There is no hop limit:
-  // rpc.proto has no field to carry one, and the seen cache already ends every flood.
+  // randomsub: forward to `randomsub_k` random subscribed peers, and, with a hop limit
+  // `randomsub_ttl` > 0, only copies that have crossed fewer than that many links (the
+  // count travels in the p2pgossip publishHops RPC extension; a copy from an implementation
+  // without it counts as one link). 0: no limit, as go-libp2p-pubsub's randomsub, where the
+  // seen cache alone ends every flood.
   int randomsub_k = 6;
+  int randomsub_ttl = 0;
 
   // Topics one peer may be subscribed to; further SUBSCRIBEs are dropped (counted as spam).
   int max_subscriptions_per_peer = 128;

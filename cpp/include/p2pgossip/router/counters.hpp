@@ -12,6 +12,7 @@ struct Counters {
   std::uint64_t messages_delivered = 0;  // first valid receipt, handed to the application
   std::uint64_t messages_forwarded = 0;  // message copies sent to peers
   std::uint64_t duplicates = 0;
+  std::uint64_t hop_limit_reached = 0;  // randomsub: delivered, not forwarded (randomsub_ttl)
   // Control traffic, sent and received.
   std::uint64_t ihave_sent = 0, ihave_received = 0;
   std::uint64_t iwant_sent = 0, iwant_received = 0;
@@ -42,6 +43,7 @@ struct Counters {
   X(messages_delivered)              \
   X(messages_forwarded)              \
   X(duplicates)                      \
+  X(hop_limit_reached)               \
   X(ihave_sent)                      \
   X(ihave_received)                  \
   X(iwant_sent)                      \
