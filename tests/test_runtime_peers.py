@@ -242,3 +242,21 @@ def test_node_outbound_budget_is_shared_and_returned(h: Harness) -> None:
         h.rt.publish_data(a, TOPIC, i.to_bytes(4, "big") * 1024)
     h.wait(lambda: len(h.deliveries(b)) == 50, "every message")
     assert h.drops(a)["node_outbound_budget"] == refused
+
+
+def test_graylisted_peer_is_disconnected_and_counted(h: Harness) -> None:
+    g = _core.GossipConfig()
+    g.heartbeat_interval = 0.05
+    g.score.app_specific_weight = 1.0
+    g.thresholds.gossip_threshold = -1.0
+    g.thresholds.publish_threshold = -2.0
+    g.thresholds.graylist_threshold = -10.0
+    g.disconnect_graylisted = True
+    b_id = _core.Identity.generate()
+    a, _ = h.add_node(gossip=g)
+    b, addr_b = h.add_node(b_id)
+    h.connect(a, addr_b)
+    h.rt.set_app_score(a, b_id.peer_id, -100.0)
+    h.wait(lambda: h.drops(a)["graylisted"] == 1, "the graylisted peer dropped")
+    assert h.rt.metrics(a)["router"]["disconnects_requested"] == 1
+    h.wait(lambda: peers_of(h, b) == [], "the connection closed at both ends")

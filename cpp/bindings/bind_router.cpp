@@ -284,6 +284,7 @@ void bind_config(py::module_& m) {
           .value("rate_limit_burst_s", &G::rate_limit_burst_s)
           .value("randomsub_k", &G::randomsub_k)
           .value("randomsub_ttl", &G::randomsub_ttl)
+          .value("disconnect_graylisted", &G::disconnect_graylisted)
           .value("max_subscriptions_per_peer", &G::max_subscriptions_per_peer)
           .nested("score", &G::score)
           .nested("thresholds", &G::thresholds)

@@ -101,6 +101,7 @@ class GossipConfig:
     rate_limit_burst_s: float
     randomsub_k: int
     randomsub_ttl: int
+    disconnect_graylisted: bool
     max_subscriptions_per_peer: int
     score: PeerScoreParams
     thresholds: PeerScoreThresholds

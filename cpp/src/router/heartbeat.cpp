@@ -19,6 +19,7 @@ void Router::State::heartbeat(Instant now) {
     if (auto s = slot_of(index)) score.add_penalty(*s, broken);
   }
   score.refresh(now);
+  if (cfg.disconnect_graylisted) disconnect_graylisted(now);
 
   if (cfg.strategy == Strategy::kGossipSub) {
     for (TopicId t = 0; t < topics.size(); ++t) {
@@ -44,6 +45,17 @@ void Router::State::heartbeat(Instant now) {
   if (heartbeats > ttl)
     for (PeerState& p : peers)
       if (p.dont_want) p.dont_want->expire(heartbeats - ttl);
+}
+
+void Router::State::disconnect_graylisted(Instant now) {
+  for (Slot s = 0; s < peers.size(); ++s) {
+    PeerState& p = peers[s];
+    if (!p.connected || p.is_explicit || p.disconnect_requested) continue;
+    if (peer_score(s, now) >= cfg.thresholds.graylist_threshold) continue;
+    p.disconnect_requested = true;
+    ++counters.disconnects_requested;
+    actions.emplace_back(DisconnectPeer{p.index, "score below graylist_threshold"});
+  }
 }
 
 void Router::State::maintain_mesh(TopicId t, Instant now) {

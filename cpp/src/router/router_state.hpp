@@ -44,6 +44,7 @@ struct alignas(64) PeerState {
   int idontwant_this_heartbeat = 0;  // IDONTWANT RPCs received (max_idontwant_messages)
   int iwant_ids_asked = 0;           // ids we asked for this heartbeat (max_ihave_length)
   bool dirty = false;
+  bool disconnect_requested = false;  // DisconnectPeer emitted for this connection
   Rpc out;  // batched outbound RPC, flushed when the current input is done
 
   bool gossipsub() const { return protocol != Protocol::kFloodsub; }
@@ -135,6 +136,7 @@ struct Router::State {
 
   // --- heartbeat.cpp ---
   void heartbeat(Instant now);
+  void disconnect_graylisted(Instant now);
   void maintain_mesh(TopicId t, Instant now);
   void maintain_fanout(TopicId t, Instant now);
   void emit_gossip(TopicId t, const std::vector<Slot>& exclude, Instant now);

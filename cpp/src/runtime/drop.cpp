@@ -34,6 +34,8 @@ std::string_view drop_name(Drop d) {
       return "link_loss";
     case Drop::kBlocked:
       return "blocked";
+    case Drop::kGraylisted:
+      return "graylisted";
     case Drop::kDuplicateConnection:
       return "duplicate_connection";
     case Drop::kSocketError:

@@ -520,7 +520,9 @@ void Node::handle(router::Action& action) {
     emit(Delivered{id_, std::move(d->message), d->id, std::move(from),
                    static_cast<MonotonicNs>(now().count())});
   } else if (auto* x = std::get_if<router::DisconnectPeer>(&action)) {
-    if (x->peer < slots_.size() && slots_[x->peer]) slots_[x->peer]->close(x->reason);
+    // The router's one reason to drop a peer (GossipConfig::disconnect_graylisted).
+    if (x->peer < slots_.size() && slots_[x->peer])
+      slots_[x->peer]->close(x->reason, Drop::kGraylisted);
   } else if (auto* px = std::get_if<router::ConnectPeer>(&action)) {
     on_px(*px);
   }

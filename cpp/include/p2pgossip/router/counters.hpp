@@ -27,9 +27,10 @@ struct Counters {
   std::uint64_t dropped_rate_limited = 0;
   std::uint64_t dropped_seen_cache_full = 0;
   std::uint64_t dropped_unsubscribed_topic = 0;
-  std::uint64_t dropped_spam = 0;        // IHAVE/IWANT/IDONTWANT/SUBSCRIBE over their caps
-  std::uint64_t dropped_graylisted = 0;  // RPCs ignored: sender scored below graylist_threshold
-  std::uint64_t broken_promises = 0;     // IWANTs not answered within iwant_followup_time
+  std::uint64_t dropped_spam = 0;           // IHAVE/IWANT/IDONTWANT/SUBSCRIBE over their caps
+  std::uint64_t dropped_graylisted = 0;     // RPCs ignored: sender scored below graylist_threshold
+  std::uint64_t broken_promises = 0;        // IWANTs not answered within iwant_followup_time
+  std::uint64_t disconnects_requested = 0;  // DisconnectPeer (disconnect_graylisted)
 };
 
 }  // namespace p2pgossip::router
@@ -63,5 +64,6 @@ struct Counters {
   X(dropped_unsubscribed_topic)      \
   X(dropped_spam)                    \
   X(dropped_graylisted)              \
-  X(broken_promises)
+  X(broken_promises)                 \
+  X(disconnects_requested)
 // clang-format on

@@ -59,10 +59,9 @@ struct Deliver {
   MessageId id;
   PeerIndex from;  // kLocalPeer for our own publishes
 };
-// Not emitted by the router today: per go-libp2p-pubsub and rust-libp2p, GossipSub never
-// closes a connection itself (a badly scored peer is graylisted: its RPCs are ignored). It
-// stays in the variant because shells (the simulator) already handle it; a future blacklist
-// would emit it.
+// Close the connection to a peer: emitted once per connection, for a peer scored below
+// graylist_threshold, when GossipConfig::disconnect_graylisted is on (otherwise, as in
+// go-libp2p-pubsub and rust-libp2p, a graylisted peer's RPCs are only ignored).
 struct DisconnectPeer {
   PeerIndex peer;
   std::string reason;

@@ -32,6 +32,7 @@ enum class Drop : std::uint8_t {
   kNodeOutboundBudget,   // node_outbound_queue_bytes waiting across all the node's peers
   kLinkLoss,             // LinkShaping loss
   kBlocked,              // a blocked peer's connection or RPC
+  kGraylisted,           // closed by the router: score below graylist_threshold
   kDuplicateConnection,  // a second connection to a connected peer
   kSocketError,          // read/write error or reset by the remote
   kDialFailed,           // resolve or TCP connect failed
