@@ -482,7 +482,15 @@ void Node::on_connection_closed(Connection& c, const std::string& reason) {
     emit(PeerDisconnected{id_, c.peer_id(), c.remote_addr(), c.direction(), reason});
     c.slot = kNoSlot;
   }
-  if (c.request) done(*std::exchange(c.request, std::nullopt), "connect: " + reason);
+  if (c.request) {
+    // A simultaneous dial the remote resolved by keeping its own connection to us, closing
+    // this one mid-upgrade: what connect asked for, a connection to the peer, is there.
+    const auto peer = c.intended_peer();
+    if (peer && by_peer(*peer))
+      done(*std::exchange(c.request, std::nullopt));
+    else
+      done(*std::exchange(c.request, std::nullopt), "connect: " + reason);
+  }
   for (auto it = connections_.begin(); it != connections_.end(); ++it)
     if (it->get() == &c) {
       connections_.erase(it);
