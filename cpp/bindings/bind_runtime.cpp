@@ -193,6 +193,8 @@ py::dict metrics_to_py(const NodeMetrics& m) {
   P2PGOSSIP_COUNTER(addrs_refused_per_peer_limit)
   P2PGOSSIP_COUNTER(addrs_refused_undialable)
   P2PGOSSIP_COUNTER(known_peers_loaded)
+  P2PGOSSIP_COUNTER(peer_records_added)
+  P2PGOSSIP_COUNTER(peer_records_stale)
 #undef P2PGOSSIP_COUNTER
   peer_manager["dial_failures_by_reason"] = pm.dial_failures_by_reason;
   peer_manager["handshake_failures_by_reason"] = pm.handshake_failures_by_reason;

@@ -67,6 +67,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const std::string& remote_addr() const { return remote_addr_; }
   const std::string& remote_ip() const { return remote_ip_; }
   const Bytes& peer_id() const { return peer_id_; }
+  // The peer this connection is for: the authenticated one, else the dialled /p2p/ id.
+  std::optional<Bytes> intended_peer() const {
+    return peer_id_.empty() ? expected_peer_id_ : peer_id_;
+  }
   std::optional<router::Protocol> pubsub_protocol() const { return pubsub_protocol_; }
 
   const net::ConnectionId id;

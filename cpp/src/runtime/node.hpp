@@ -142,6 +142,10 @@ class Node : public std::enable_shared_from_this<Node> {
   void arm_peer_timer();
   void save_known_peers();
   void handle(router::Action& action);
+  // Peer exchange: a peer a PRUNE suggested, with its signed record if the pruner had one.
+  void on_px(const router::ConnectPeer& px);
+  // Re-signs our peer record (identify sends it) after our listen addresses changed.
+  void seal_local_record();
   void send(router::PeerIndex peer, const Rpc& rpc);
   // Encodes `rpc` (`size` bytes encoded) and queues it for the peer (or holds it back by
   // the link's latency, or drops it by the link's loss).
@@ -170,6 +174,8 @@ class Node : public std::enable_shared_from_this<Node> {
   std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> acceptors_;
   std::vector<std::string> listen_addrs_;   // text, with /p2p
   std::vector<Bytes> listen_addrs_binary_;  // binary, without /p2p (for identify)
+  Bytes local_record_;                      // our signed peer record; empty before listening
+  std::uint64_t local_record_seq_ = 0;
 
   std::set<std::shared_ptr<Connection>> connections_;  // every live connection
   std::vector<std::shared_ptr<Connection>> slots_;     // PeerIndex → upgraded connection

@@ -316,7 +316,8 @@ struct Simulation::Impl {
     }
     const std::uint32_t slot = allocate_slot();
     InFlight& f = inflight[slot];
-    if (rpc.publish.size() == 1 && rpc.subscriptions.empty() && !rpc.control) {
+    if (rpc.publish.size() == 1 && rpc.subscriptions.empty() && !rpc.control &&
+        rpc.publish_hops.empty()) {
       f.message = std::move(rpc.publish.front());
     } else {
       f.rpc = std::make_unique<Rpc>(std::move(rpc));
