@@ -22,6 +22,7 @@ void set_publication_fields(Message& m, const crypto::Identity& identity,
   m.data = std::move(data);
   m.key.reset();
   m.signature.reset();
+  m.unknown_fields.clear();
   if (policy != crypto::SignaturePolicy::kStrictSign) {
     m.from.reset();
     m.seqno.reset();
