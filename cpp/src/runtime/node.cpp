@@ -631,20 +631,25 @@ void Node::send(PeerIndex peer, const Rpc& rpc) {
   // what a receiver decodes (max_publish messages, max_rpc_size bytes), and the receiver
   // would refuse all of it and reset the stream. It leaves in parts within the limits
   // instead, subscriptions and control with the first.
+  // Sizes are bounded from above: a field head is at most 1 + kMaxVarintBytes long (the
+  // hop counts' field, when there are hops, has two heads and a varint per entry).
+  constexpr std::size_t kHead = 1 + wire::kMaxVarintBytes;
+  const bool hops = !rpc.publish_hops.empty();
   Rpc part;
   part.subscriptions = rpc.subscriptions;
   part.control = rpc.control;
-  std::size_t bytes = wire::encoded_rpc_size(part);
-  for (const MessagePtr& m : rpc.publish) {
-    // An upper bound of the publish entry's size: its field head is at most this long.
-    const std::size_t entry = wire::encoded_message_size(*m) + 1 + wire::kMaxVarintBytes;
+  std::size_t bytes = wire::encoded_rpc_size(part) + (hops ? 2 * kHead : 0);
+  for (std::size_t i = 0; i < rpc.publish.size(); ++i) {
+    const std::size_t entry =
+        wire::encoded_message_size(*rpc.publish[i]) + kHead + (hops ? wire::kMaxVarintBytes : 0);
     if (!part.publish.empty() &&
         (part.publish.size() == d.max_publish || bytes + entry > d.max_rpc_size)) {
       send_encoded(peer, part, wire::encoded_rpc_size(part));
       part = Rpc{};
-      bytes = 0;
+      bytes = hops ? 2 * kHead : 0;
     }
-    part.publish.push_back(m);
+    part.publish.push_back(rpc.publish[i]);
+    if (hops) part.publish_hops.push_back(rpc.publish_hops[i]);
     bytes += entry;
   }
   send_encoded(peer, part, wire::encoded_rpc_size(part));
