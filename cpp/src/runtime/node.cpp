@@ -623,8 +623,40 @@ void Node::arm_peer_timer() {
 
 void Node::send(PeerIndex peer, const Rpc& rpc) {
   if (peer >= slots_.size() || !slots_[peer]) return;
-  const std::shared_ptr<Connection>& c = slots_[peer];
+  const wire::DecodeLimits& d = config_.limits.decode;
   const std::size_t size = wire::encoded_rpc_size(rpc);
+  if (rpc.publish.size() <= d.max_publish && size <= d.max_rpc_size)
+    return send_encoded(peer, rpc, size);
+  // The router gathers a turn's sends to one peer in one RPC: under load that can pass
+  // what a receiver decodes (max_publish messages, max_rpc_size bytes), and the receiver
+  // would refuse all of it and reset the stream. It leaves in parts within the limits
+  // instead, subscriptions and control with the first.
+  // Sizes are bounded from above: a field head is at most 1 + kMaxVarintBytes long (the
+  // hop counts' field, when there are hops, has two heads and a varint per entry).
+  constexpr std::size_t kHead = 1 + wire::kMaxVarintBytes;
+  const bool hops = !rpc.publish_hops.empty();
+  Rpc part;
+  part.subscriptions = rpc.subscriptions;
+  part.control = rpc.control;
+  std::size_t bytes = wire::encoded_rpc_size(part) + (hops ? 2 * kHead : 0);
+  for (std::size_t i = 0; i < rpc.publish.size(); ++i) {
+    const std::size_t entry =
+        wire::encoded_message_size(*rpc.publish[i]) + kHead + (hops ? wire::kMaxVarintBytes : 0);
+    if (!part.publish.empty() &&
+        (part.publish.size() == d.max_publish || bytes + entry > d.max_rpc_size)) {
+      send_encoded(peer, part, wire::encoded_rpc_size(part));
+      part = Rpc{};
+      bytes = hops ? 2 * kHead : 0;
+    }
+    part.publish.push_back(rpc.publish[i]);
+    if (hops) part.publish_hops.push_back(rpc.publish_hops[i]);
+    bytes += entry;
+  }
+  send_encoded(peer, part, wire::encoded_rpc_size(part));
+}
+
+void Node::send_encoded(PeerIndex peer, const Rpc& rpc, std::size_t size) {
+  const std::shared_ptr<Connection>& c = slots_[peer];
   OutboundRpc out;
   out.rpc.reserve(size);
   wire::encode_rpc(rpc, out.rpc);
@@ -642,8 +674,9 @@ void Node::send(PeerIndex peer, const Rpc& rpc) {
         return;
       }
       if (l.latency.count() > 0) {
-        c->delayed.emplace_back(std::chrono::steady_clock::now() + l.latency, std::move(out));
-        if (c->delayed.size() == 1) release_delayed(c);
+        const bool armed = c->holds_rpcs();  // the timer is armed while any is held
+        c->send_rpc_at(std::chrono::steady_clock::now() + l.latency, std::move(out));
+        if (!armed) release_delayed(c);
         return;
       }
     }
@@ -658,16 +691,13 @@ bool Node::take_outbound(std::size_t bytes) {
 }
 
 void Node::release_delayed(const std::shared_ptr<Connection>& c) {
+  const auto next = c->release_due(std::chrono::steady_clock::now());
+  if (!next) return;
   if (!c->delay_timer) c->delay_timer = std::make_unique<asio::steady_timer>(io_);
-  c->delay_timer->expires_at(c->delayed.front().first);
+  c->delay_timer->expires_at(*next);
   c->delay_timer->async_wait([self = shared_from_this(), c](asio::error_code ec) {
     if (ec || c->closed()) return;
-    const auto t = std::chrono::steady_clock::now();
-    while (!c->delayed.empty() && c->delayed.front().first <= t) {
-      c->send_rpc(std::move(c->delayed.front().second));
-      c->delayed.pop_front();
-    }
-    if (!c->delayed.empty()) self->release_delayed(c);
+    self->release_delayed(c);
   });
 }
 
@@ -695,23 +725,25 @@ void Node::publish(MessagePtr message, RequestId request) {
   done(request, r ? std::nullopt : std::optional<std::string>(r.error().what));
 }
 
-void Node::publish(const std::vector<MessagePtr>& messages, RequestId request) {
-  std::size_t failed = 0;
-  std::optional<std::string> first;
-  for (const MessagePtr& m : messages) {
-    auto r = router_.publish(m, now());
+void Node::publish(const std::string& topic, std::vector<Publication>& publications,
+                   PublishTally* tally, RequestId request) {
+  const crypto::SignaturePolicy policy = config_.gossip.signature_policy;
+  for (Publication& p : publications) {
+    auto r = router_.publish(to_message(*config_.identity, policy, topic, p), now());
     if (r) continue;
-    ++failed;
-    if (!first) first = r.error().what;
-    if (request == 0) {
+    if (!tally) {
       count(Drop::kPublishFailed);
       log(LogLevel::kWarning, "publish failed",
-          {{"topic", m->topic}, {"reason", std::string(r.error().what)}});
+          {{"topic", topic}, {"reason", std::string(r.error().what)}});
+    } else if (tally->failed++ == 0) {
+      tally->first = r.error().what;
     }
   }
   if (request == 0) return;
-  if (failed > 1) *first += " (" + std::to_string(failed) + " of the batch failed)";
-  done(request, std::move(first));
+  std::optional<std::string> error = tally ? tally->first : std::nullopt;
+  if (tally && tally->failed > 1)
+    *error += " (" + std::to_string(tally->failed) + " of the batch failed)";
+  done(request, std::move(error));
 }
 
 void Node::subscribe(const std::string& topic, RequestId request) {
@@ -778,6 +810,7 @@ NodeMetrics Node::snapshot() {
   m.connections_closed = connections_closed_;
   m.peer_manager = peers_.counters();
   const auto t = now();
+  for (const auto& c : connections_) m.outbound_queue_bytes += c->queued_rpc_memory();
   for (const auto& c : slots_) {
     if (!c) continue;
     std::string proto;
