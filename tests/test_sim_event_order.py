@@ -3,11 +3,13 @@ within one bucket, across buckets, beyond the wheel's horizon, and at equal time
 
 from __future__ import annotations
 
+import heapq
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from p2pgossip import Latency, Simulation, topology
+from p2pgossip import Latency, Simulation, _core, topology
 
 TOPIC = "t"
 # 0 ms: every hop lands in the current bucket; 0.05 ms: a bucket or so; 700 and 2,500 ms:
@@ -47,3 +49,38 @@ def test_constant_latency_delivery_time_is_hops_times_latency(ms):
     d = sim.deliveries()
     d = d[d["hops"] >= 0]
     assert np.allclose(d["t_deliver"] - d["t_publish"], d["hops"] * ms / 1e3, atol=1e-9)
+
+
+# Gaps between pushes at every scale the queue distinguishes: within one near bucket (65.5
+# us), across near buckets, across far buckets (4.2 ms), beyond the horizon (1.07 s), and
+# back in time (pushes earlier than what was popped last, which pop next).
+gaps_ns = st.one_of(
+    st.integers(0, 3),
+    st.integers(0, 70_000),
+    st.integers(0, 10_000_000),
+    st.integers(0, 3_000_000_000),
+    st.integers(-10_000_000, 0),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    start=st.integers(0, 10**12),
+    # mostly pushes, so several events of different scales wait together
+    steps=st.lists(
+        st.tuples(gaps_ns, st.sampled_from([0, 0, 0, 1, 2, 5])), min_size=1, max_size=200
+    ),
+)
+def test_event_queue_pops_in_time_then_insertion_order(start, steps):
+    # Each push lands `gap` after the latest event popped so far (or `start`), as the
+    # simulator schedules from now; the model is a heap keyed by (time, insertion number).
+    now, model, expected, fed = start, [], [], []
+    for seq, (gap, pops) in enumerate(steps):
+        time = max(0, now + gap)
+        fed.append((time, pops))
+        heapq.heappush(model, (time, seq))
+        for _ in range(min(pops, len(model))):
+            expected.append(heapq.heappop(model))
+            now = expected[-1][0]
+    expected += [heapq.heappop(model) for _ in range(len(model))]
+    assert _core._event_queue_order(fed) == expected

@@ -489,6 +489,10 @@ py::object action_tuple(Action& a) {
         using T = std::decay_t<decltype(x)>;
         if constexpr (std::is_same_v<T, SendRpc>) {
           return py::make_tuple("send", x.peer, std::move(x.rpc));
+        } else if constexpr (std::is_same_v<T, SendMessage>) {
+          Rpc rpc;
+          rpc.publish.push_back(std::move(x.message));
+          return py::make_tuple("send", x.peer, std::move(rpc));
         } else if constexpr (std::is_same_v<T, Deliver>) {
           py::object from = x.from == kLocalPeer ? py::none() : py::cast(x.from);
           return py::make_tuple("deliver", Message(*x.message), to_py(x.id.view()), from);

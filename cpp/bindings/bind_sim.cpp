@@ -12,6 +12,7 @@
 #include "p2pgossip/router/config.hpp"
 #include "p2pgossip/sim/cpu_cost.hpp"
 #include "p2pgossip/sim/edge.hpp"
+#include "p2pgossip/sim/event_queue.hpp"
 #include "p2pgossip/sim/latency.hpp"
 #include "p2pgossip/sim/link.hpp"
 #include "p2pgossip/sim/mesh_push_baseline.hpp"
@@ -342,6 +343,26 @@ void bind_sim(py::module_& m) {
       py::arg("n"), py::arg("edges"), py::arg("D"), py::arg("publishers"),
       py::arg("median_latency_s"), py::arg("sigma"), py::arg("seed"),
       "Benchmark baseline: a bare mesh-push loop (binary heap, hash sets, no control traffic).");
+
+  m.def(
+      "_event_queue_order",
+      [](const std::vector<std::pair<std::int64_t, std::size_t>>& steps) {
+        sim::EventQueue q;
+        std::vector<std::pair<std::int64_t, std::uint64_t>> popped;
+        auto pop = [&] {
+          const sim::Event e = q.pop();
+          popped.emplace_back(e.time, e.seq);
+        };
+        for (auto [time, pops] : steps) {
+          q.push(time, sim::EventKind::kTick, 0, 0);
+          for (std::size_t i = 0; i < pops && !q.empty(); ++i) pop();
+        }
+        while (!q.empty()) pop();
+        return popped;
+      },
+      py::arg("steps"),
+      "Test hook: the simulator's event queue fed (time_ns, pops) steps (push an event at "
+      "time_ns, then pop up to `pops`), emptied at the end; the (time_ns, seq) popped, in order.");
 }
 
 }  // namespace p2pgossip::bindings

@@ -656,6 +656,7 @@ def mesh_push_baseline(
     sigma: float,
     seed: int,
 ) -> dict[str, float]: ...
+def _event_queue_order(steps: Sequence[tuple[int, int]]) -> list[tuple[int, int]]: ...
 
 # --- metrics -------------------------------------------------------------------------------
 

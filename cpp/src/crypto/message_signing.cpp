@@ -89,19 +89,35 @@ Status check_signature_policy(const Message& m, SignaturePolicy policy) {
   return Ok{};
 }
 
-bool verify_message(const Message& m, VerifyCache* cache) {
+namespace {
+
+// Signature size and key checks, then Ed25519 over the signed bytes: no cache.
+bool verify_uncached(const Message& m) {
   if (!m.signature || m.signature->size() != kEd25519SignatureSize) return false;
   auto pk = message_public_key(m);
-  if (!pk) return false;
-  const Bytes signed_ = signed_bytes(m);
-  if (cache && cache->enabled()) {
-    const auto d = VerifyCache::digest(signed_, *m.signature, *pk);
-    if (cache->contains(d)) return true;
-    if (!ed25519_verify(*pk, signed_, *m.signature)) return false;
-    cache->insert(d);
-    return true;
-  }
-  return ed25519_verify(*pk, signed_, *m.signature);
+  return pk && ed25519_verify(*pk, signed_bytes(m), *m.signature);
+}
+
+}  // namespace
+
+std::optional<VerifyCache::Digest> verify_cache_key(const Message& m) {
+  if (!m.signature || m.signature->size() != kEd25519SignatureSize) return std::nullopt;
+  auto pk = message_public_key(m);
+  if (!pk) return std::nullopt;
+  return VerifyCache::digest(signed_bytes(m), *m.signature, *pk);
+}
+
+bool verify_message(const Message& m, VerifyCache& cache, const VerifyCache::Digest& key) {
+  if (cache.contains(key)) return true;
+  if (!verify_uncached(m)) return false;
+  cache.insert(key);
+  return true;
+}
+
+bool verify_message(const Message& m, VerifyCache* cache) {
+  if (!cache || !cache->enabled()) return verify_uncached(m);
+  const auto key = verify_cache_key(m);
+  return key && verify_message(m, *cache, *key);
 }
 
 bool validate_message(const Message& m, SignaturePolicy policy, VerifyCache* cache) {

@@ -17,12 +17,15 @@ std::uint64_t seconds_ceil(Duration d) {
 
 }  // namespace
 
-Router::State::State(std::shared_ptr<const GossipConfig> c, Services s, std::uint64_t seed)
-    : config(std::move(c)),
-      cfg(*config),
-      svc(std::move(s)),
+Router::State::State(std::shared_ptr<const GossipConfig> c, std::shared_ptr<const Services> s,
+                     std::uint64_t seed)
+    : cfg(*c),
+      svc(*s),
+      scoring(PeerScore::weighted(c->score)),
+      seen(c->seen_ttl, c->seen_max_entries),
+      config(std::move(c)),
+      services(std::move(s)),
       rng(seed),
-      seen(cfg.seen_ttl, cfg.seen_max_entries),
       mcache(cfg.mcache_len, cfg.mcache_gossip),
       score(cfg.score, cfg.seen_ttl, cfg.seen_max_entries) {}
 
@@ -48,18 +51,32 @@ TopicId Router::State::intern(const std::string& topic) {
 }
 
 std::optional<TopicId> Router::State::find_topic(const std::string& topic) const {
+  // A router of a few topics scans their table, whose lines the caller reads next anyway,
+  // rather than chase the index's nodes through cold memory.
+  constexpr std::size_t kScan = 8;
+  if (topics.size() <= kScan) {
+    for (TopicId t = 0; t < topics.size(); ++t)
+      if (topics[t].name == topic) return t;
+    return std::nullopt;
+  }
   auto it = topic_ids.find(topic);
   if (it == topic_ids.end()) return std::nullopt;
   return it->second;
 }
 
-Rpc& Router::State::out(Slot s) {
-  PeerState& p = peers[s];
+void Router::State::mark_dirty(PeerState& p, Slot s) {
   if (!p.dirty) {
     p.dirty = true;
     dirty.push_back(s);
   }
-  return p.out;
+}
+
+Rpc& Router::State::out(Slot s) {
+  PeerState& p = peers[s];
+  mark_dirty(p, s);
+  p.batched = true;
+  if (!p.out) p.out = std::make_unique<Rpc>();
+  return *p.out;
 }
 
 ControlMessage& Router::State::control(Slot s) {
@@ -73,16 +90,33 @@ void Router::State::flush() {
     PeerState& p = peers[s];
     if (!p.dirty) continue;  // disconnected meanwhile
     p.dirty = false;
-    if (!p.out.empty()) actions.emplace_back(SendRpc{p.index, std::move(p.out)});
-    p.out = Rpc{};
+    if (!p.batched) {
+      if (p.message) actions.emplace_back(SendMessage{p.index, std::move(p.message)});
+      continue;
+    }
+    p.batched = false;
+    Rpc& rpc = *p.out;
+    if (p.message) rpc.publish.insert(rpc.publish.begin(), std::move(p.message));
+    if (!rpc.empty()) actions.emplace_back(SendRpc{p.index, std::move(rpc)});
+    p.message = nullptr;
+    p.out.reset();
   }
   dirty.clear();
 }
 
 void Router::State::send_message(Slot s, const MessagePtr& m, std::uint32_t hops) {
-  Rpc& r = out(s);
-  r.publish.push_back(m);
-  if (hop_limited()) r.publish_hops.push_back(hops);
+  PeerState& p = peers[s];
+  if (hop_limited()) {
+    // Hop counts travel beside their messages in the Rpc: no lone-message shortcut.
+    Rpc& r = out(s);
+    r.publish.push_back(m);
+    r.publish_hops.push_back(hops);
+  } else if (!p.message) {
+    mark_dirty(p, s);
+    p.message = m;
+  } else {
+    out(s).publish.push_back(m);
+  }
   ++counters.messages_forwarded;
 }
 
@@ -123,6 +157,9 @@ void Router::State::remove_from_mesh(TopicState& topic, TopicId t, Slot s, Insta
 Router::Router(GossipConfig config, Services services, std::uint64_t seed)
     : Router(std::make_shared<const GossipConfig>(std::move(config)), std::move(services), seed) {}
 Router::Router(std::shared_ptr<const GossipConfig> config, Services services, std::uint64_t seed)
+    : Router(std::move(config), std::make_shared<const Services>(std::move(services)), seed) {}
+Router::Router(std::shared_ptr<const GossipConfig> config, std::shared_ptr<const Services> services,
+               std::uint64_t seed)
     : s_(std::make_unique<State>(std::move(config), std::move(services), seed)) {}
 Router::~Router() = default;
 Router::Router(Router&&) noexcept = default;
@@ -384,11 +421,12 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, std::uint32_t h
   ++counters.messages_received;
   const std::size_t size = wire::encoded_message_size(m);
   // Both buckets are charged only when both allow the message.
-  if (!p.message_bucket.take(1, now)) {
+  if (!p.message_bucket.take(1, cfg.rate_limit_messages_per_s, cfg.rate_limit_burst_s, now)) {
     ++counters.dropped_rate_limited;
     return;
   }
-  if (!p.byte_bucket.take(static_cast<double>(size), now)) {
+  if (!p.byte_bucket.take(static_cast<double>(size), cfg.rate_limit_bytes_per_s,
+                          cfg.rate_limit_burst_s, now)) {
     ++counters.dropped_rate_limited;
     return;
   }
@@ -396,7 +434,7 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, std::uint32_t h
   if (seen.contains(id)) {
     ++counters.duplicates;
     ++p.duplicates;
-    score.duplicate(s, id, now);
+    if (scoring) score.duplicate(s, id, now);
     return;
   }
   auto t = find_topic(m.topic);
@@ -441,7 +479,7 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, std::uint32_t h
   }
   actions.emplace_back(Deliver{mp, id, p.index});
   ++counters.messages_delivered;
-  score.first_delivery(s, *t, id, now);
+  if (scoring) score.first_delivery(s, *t, id, now);
   if (cfg.strategy == Strategy::kGossipSub) mcache.put(id, mp, *t);
   forward(mp, id, *t, s, hops, now);
 }
@@ -489,9 +527,9 @@ void Router::State::handle_ihave(Slot s, const std::vector<ControlIHave>& ihave,
     auto left = static_cast<std::size_t>(cfg.max_ihave_length);
     for (ByteView raw : h.message_ids) {
       if (left-- == 0) break;
-      if (raw.size() > MessageId::kMaxSize) continue;
+      if (raw.size() > MessageId::kMaxSize || seen.contains(raw)) continue;
       const MessageId id(raw);
-      if (seen.contains(id) || !wanted.insert(id, 0).second) continue;
+      if (!wanted.insert(id, 0).second) continue;
       want.push_back(id);
     }
   }

@@ -2,6 +2,7 @@
 // D_score, D_out, opportunistic grafting), fanout expiry and upkeep, IHAVE gossip, and the
 // shifting/expiry of mcache, seen cache, backoffs and IDONTWANT sets.
 #include <algorithm>
+#include <numeric>
 
 #include "router_state.hpp"
 
@@ -166,12 +167,14 @@ void Router::State::emit_gossip(TopicId t, const std::vector<Slot>& exclude, Ins
   rng.sample(to, std::max(static_cast<std::size_t>(std::max(0, cfg.D_lazy)), factor));
   std::sort(to.begin(), to.end());
   const auto cap = static_cast<std::size_t>(std::max(0, cfg.max_ihave_length));
+  std::vector<std::uint32_t> mine;  // a sample of `ids` per peer, as positions: cheap to shuffle
   for (Slot s : to) {
-    std::vector<MessageId> mine(ids);
+    mine.resize(ids.size());
+    std::iota(mine.begin(), mine.end(), 0u);
     rng.sample(mine, cap);
     ControlIHave ihave{topics[t].name, {}};
     ihave.message_ids.reserve(mine.size(), ids.front().size());
-    for (const MessageId& id : mine) ihave.message_ids.push_back(id.view());
+    for (std::uint32_t i : mine) ihave.message_ids.push_back(ids[i].view());
     control(s).ihave.push_back(std::move(ihave));
     ++counters.ihave_sent;
   }

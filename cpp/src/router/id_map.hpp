@@ -1,13 +1,15 @@
-// IdMap: a flat open-addressing hash map keyed by MessageId. Slots hold (hash tag, entry
-// index); entries live densely in a vector, so a lookup is one XXH3 hash plus a short linear
-// probe, and nothing is allocated per lookup. Used by the seen cache, mcache and IDONTWANT.
-// Keys are stored compactly beside the entries (a size byte and the id, at a stride fitted
-// to the longest id seen), not as 65-byte MessageIds: a 16-byte XXH3 id takes 24 bytes, and
-// every router of a large simulation holds one of these per message per cache.
+// IdMap: a flat open-addressing hash map keyed by MessageId. Each slot of the table holds the
+// key itself (size and bytes, after a hash tag and the entry's index), so a lookup that finds
+// its key reads one slot and nothing else: one cache line, whose address the hash alone
+// gives, so it can be prefetched without a dependent second step. Slots are a power-of-two
+// size fitted to the longest id seen (32 bytes for 16-byte XXH3 ids), in a 64-byte aligned
+// table, so no slot straddles two lines. Entries (hash, value) live densely in a vector;
+// nothing is allocated per lookup. Used by the seen cache, mcache, IDONTWANT and scoring.
 #pragma once
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <utility>
@@ -17,8 +19,22 @@
 
 namespace p2pgossip::router {
 
-inline std::uint64_t hash_id(const MessageId& id) {
-  return XXH3_64bits(id.view().data(), id.size());
+inline std::uint64_t hash_id(ByteView id) { return XXH3_64bits(id.data(), id.size()); }
+inline std::uint64_t hash_id(const MessageId& id) { return hash_id(id.view()); }
+
+// Equality of two ids of `n` bytes, a word at a time: ids are short, and comparing them
+// inline costs less than a call to the library's memcmp.
+inline bool same_id_bytes(const std::uint8_t* a, const std::uint8_t* b, std::size_t n) {
+  std::size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    std::uint64_t x, y;
+    std::memcpy(&x, a + i, 8);
+    std::memcpy(&y, b + i, 8);
+    if (x != y) return false;
+  }
+  for (; i < n; ++i)
+    if (a[i] != b[i]) return false;
+  return true;
 }
 
 template <class V>
@@ -32,50 +48,39 @@ class IdMap {
   std::size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
 
-  V* find(const MessageId& key) { return find(key, hash_id(key)); }
-  const V* find(const MessageId& key) const {
-    return const_cast<IdMap*>(this)->find(key, hash_id(key));
-  }
-  V* find(const MessageId& key, std::uint64_t h) {
-    if (slots_.empty()) return nullptr;
-    const std::uint32_t tag = static_cast<std::uint32_t>(h >> 32);
-    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
-      const Slot& s = slots_[i];
-      if (s.index == kEmpty) return nullptr;
-      if (s.tag == tag && key_is(s.index, key)) return &entries_[s.index].value;
-    }
+  bool contains(ByteView key) const { return slot_of(key, hash_id(key)) != kNone; }
+  V* find(ByteView key) { return find(key, hash_id(key)); }
+  const V* find(ByteView key) const { return const_cast<IdMap*>(this)->find(key, hash_id(key)); }
+  V* find(const MessageId& key) { return find(key.view()); }
+  const V* find(const MessageId& key) const { return find(key.view()); }
+  V* find(ByteView key, std::uint64_t h) {
+    const std::size_t i = slot_of(key, h);
+    return i == kNone ? nullptr : &entries_[index_at(i)].value;
   }
 
-  // Pulls the first slot a key of hash `h` probes into cache; then, once that slot is in
-  // cache, the key it points to (what a lookup that finds the key compares).
+  // Pulls the line a key of hash `h` is looked up in first into cache, and the line after it,
+  // where the probe goes on when the first is full.
   void prefetch(std::uint64_t h) const {
-    if (!slots_.empty()) __builtin_prefetch(&slots_[h & mask_]);
-  }
-  void prefetch_key(std::uint64_t h) const {
-    if (slots_.empty()) return;
-    const Slot& s = slots_[h & mask_];
-    if (s.index != kEmpty) __builtin_prefetch(&keys_[s.index * stride_]);
+    if (!mask_) return;
+    __builtin_prefetch(slot(home(h)));
+    __builtin_prefetch(slot((home(h) + line_mask_ + 1) & mask_));
   }
 
   // Inserts `value` under `key` unless present; returns the stored value and whether it is new.
   std::pair<V*, bool> insert(const MessageId& key, V value) {
     const std::uint64_t h = hash_id(key);
-    if (V* v = find(key, h)) return {v, false};
-    if ((entries_.size() + 1) * 4 > slots_.size() * 3) grow();
-    if (key.size() + 1 > stride_) restride(key.size() + 1);
+    if (V* v = find(key.view(), h)) return {v, false};
+    const bool full = (entries_.size() + 1) * 4 > capacity() * 3;
+    if (full || key.size() + kHead > stride_)
+      rebuild(full ? std::max(capacity() * 2, std::size_t{16}) : capacity(),
+              std::max(stride_, fitted_stride(key.size())));
     entries_.push_back(Entry{h, std::move(value)});
-    keys_.resize(entries_.size() * stride_);
-    std::uint8_t* k = &keys_[(entries_.size() - 1) * stride_];
-    k[0] = static_cast<std::uint8_t>(key.size());
-    std::memcpy(k + 1, key.view().data(), key.size());
-    place(h, static_cast<std::uint32_t>(entries_.size() - 1));
+    place(h, static_cast<std::uint32_t>(entries_.size() - 1), key.view());
     return {&entries_.back().value, true};
   }
 
   bool erase(const MessageId& key) {
-    if (slots_.empty()) return false;
-    const std::uint64_t h = hash_id(key);
-    const std::size_t i = slot_of(key, h);
+    const std::size_t i = slot_of(key.view(), hash_id(key));
     if (i == kNone) return false;
     erase_slot(i);
     return true;
@@ -86,7 +91,7 @@ class IdMap {
   template <class F>
   const Entry* find_where(std::uint64_t h, F&& match) const {
     const std::size_t i = slot_where(h, match);
-    return i == kNone ? nullptr : &entries_[slots_[i].index];
+    return i == kNone ? nullptr : &entries_[index_at(i)];
   }
   template <class F>
   bool erase_where(std::uint64_t h, F&& match) {
@@ -98,8 +103,7 @@ class IdMap {
 
   void clear() {
     entries_.clear();
-    keys_.clear();
-    for (Slot& s : slots_) s.index = kEmpty;
+    for (std::size_t i = 0; i < capacity(); ++i) set_index(i, kEmpty);
   }
 
   // The key of entries()[i], or of an entry found by find_where.
@@ -107,8 +111,8 @@ class IdMap {
     return key(static_cast<std::size_t>(&e - entries_.data()));
   }
   MessageId key(std::size_t i) const {
-    const std::uint8_t* k = &keys_[i * stride_];
-    return MessageId(ByteView(k + 1, k[0]));
+    const std::uint8_t* s = slot(slot_of_index(entries_[i].hash, static_cast<std::uint32_t>(i)));
+    return MessageId(ByteView(s + kHead, s[kSizeAt]));
   }
   // Entries in insertion order perturbed by erasures: callers needing a deterministic order
   // must not depend on hash values, and this order depends only on the operation sequence.
@@ -119,69 +123,104 @@ class IdMap {
  private:
   static constexpr std::uint32_t kEmpty = 0xffffffff;
   static constexpr std::size_t kNone = ~std::size_t{0};
-  struct Slot {
-    std::uint32_t tag = 0;
-    std::uint32_t index = kEmpty;
+  // A slot: entry index (kEmpty: free) at 0, the hash's high half at 4, key size at 8, key
+  // bytes from 9, padded to stride_.
+  static constexpr std::size_t kTagAt = 4, kSizeAt = 8, kHead = 9;
+  struct alignas(64) Line {
+    std::uint8_t bytes[64];
   };
 
-  template <class F>
-  std::size_t slot_where(std::uint64_t h, F&& match) const {
-    if (slots_.empty()) return kNone;
+  static std::size_t fitted_stride(std::size_t key_size) {
+    std::size_t stride = 16;
+    while (stride < key_size + kHead) stride *= 2;
+    return stride;
+  }
+  std::size_t capacity() const { return mask_ ? mask_ + 1 : 0; }
+  // Where a key of hash `h` is looked for first: the first slot of a cache line, so the
+  // slots probed next are most often in the line already read (and prefetched).
+  std::size_t home(std::uint64_t h) const { return h & mask_ & ~line_mask_; }
+  const std::uint8_t* slot(std::size_t i) const { return table_.front().bytes + i * stride_; }
+  std::uint8_t* slot(std::size_t i) { return table_.front().bytes + i * stride_; }
+  std::uint32_t index_at(std::size_t i) const {
+    std::uint32_t v;
+    std::memcpy(&v, slot(i), 4);
+    return v;
+  }
+  std::uint32_t tag_at(std::size_t i) const {
+    std::uint32_t v;
+    std::memcpy(&v, slot(i) + kTagAt, 4);
+    return v;
+  }
+  void set_index(std::size_t i, std::uint32_t index) { std::memcpy(slot(i), &index, 4); }
+
+  std::size_t slot_of(ByteView key, std::uint64_t h) const {
+    if (!mask_) return kNone;
     const std::uint32_t tag = static_cast<std::uint32_t>(h >> 32);
-    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
-      const Slot& s = slots_[i];
-      if (s.index == kEmpty) return kNone;
-      if (s.tag == tag && entries_[s.index].hash == h && match(entries_[s.index].value)) return i;
+    for (std::size_t i = home(h);; i = (i + 1) & mask_) {
+      const std::uint8_t* s = slot(i);
+      std::uint32_t index, t;
+      std::memcpy(&index, s, 4);
+      if (index == kEmpty) return kNone;
+      std::memcpy(&t, s + kTagAt, 4);
+      if (t == tag && s[kSizeAt] == key.size() && same_id_bytes(s + kHead, key.data(), key.size()))
+        return i;
     }
   }
 
-  bool key_is(std::uint32_t index, const MessageId& key) const {
-    const std::uint8_t* k = &keys_[index * stride_];
-    return k[0] == key.size() && std::memcmp(k + 1, key.view().data(), key.size()) == 0;
+  template <class F>
+  std::size_t slot_where(std::uint64_t h, F&& match) const {
+    if (!mask_) return kNone;
+    const std::uint32_t tag = static_cast<std::uint32_t>(h >> 32);
+    for (std::size_t i = home(h);; i = (i + 1) & mask_) {
+      const std::uint32_t index = index_at(i);
+      if (index == kEmpty) return kNone;
+      if (tag_at(i) == tag && entries_[index].hash == h && match(entries_[index].value)) return i;
+    }
+  }
+  std::size_t slot_of_index(std::uint64_t h, std::uint32_t index) const {
+    for (std::size_t i = home(h);; i = (i + 1) & mask_)
+      if (index_at(i) == index) return i;
   }
 
-  // Lays the keys out again at a stride fitting `record` bytes (size byte + id).
-  void restride(std::size_t record) {
-    const std::size_t stride = (record + 7) & ~std::size_t{7};
-    std::vector<std::uint8_t> keys(entries_.size() * stride);
-    for (std::size_t i = 0; i < entries_.size(); ++i)
-      std::memcpy(&keys[i * stride], &keys_[i * stride_], stride_);
-    keys_.swap(keys);
+  void place(std::uint64_t h, std::uint32_t index, ByteView key) {
+    std::size_t i = home(h);
+    while (index_at(i) != kEmpty) i = (i + 1) & mask_;
+    std::uint8_t* s = slot(i);
+    const auto tag = static_cast<std::uint32_t>(h >> 32);
+    std::memcpy(s, &index, 4);
+    std::memcpy(s + kTagAt, &tag, 4);
+    s[kSizeAt] = static_cast<std::uint8_t>(key.size());
+    if (!key.empty()) std::memcpy(s + kHead, key.data(), key.size());
+  }
+
+  // A table of `slots` slots of `stride` bytes, every entry placed again.
+  void rebuild(std::size_t slots, std::size_t stride) {
+    std::vector<Line> old;
+    old.swap(table_);
+    const std::size_t old_capacity = capacity(), old_stride = stride_;
+    table_.assign((slots * stride + 63) / 64, Line{});
+    mask_ = slots - 1;
     stride_ = stride;
+    line_mask_ = stride < 64 ? 64 / stride - 1 : 0;
+    for (std::size_t i = 0; i < slots; ++i) set_index(i, kEmpty);
+    for (std::size_t i = 0; i < old_capacity; ++i) {
+      const std::uint8_t* s = old.front().bytes + i * old_stride;
+      std::uint32_t index;
+      std::memcpy(&index, s, 4);
+      if (index != kEmpty) place(entries_[index].hash, index, ByteView(s + kHead, s[kSizeAt]));
+    }
   }
 
   void erase_slot(std::size_t i) {
-    const std::uint32_t index = slots_[i].index;
+    const std::uint32_t index = index_at(i);
     remove_slot(i);
     const std::uint32_t last = static_cast<std::uint32_t>(entries_.size() - 1);
     if (index != last) {
       // Move the last entry into the hole and repoint its slot.
-      const std::size_t j = slot_of_index(entries_[last].hash, last);
-      slots_[j].index = index;
+      set_index(slot_of_index(entries_[last].hash, last), index);
       entries_[index] = std::move(entries_[last]);
-      std::memcpy(&keys_[index * stride_], &keys_[last * stride_], stride_);
     }
     entries_.pop_back();
-    keys_.resize(entries_.size() * stride_);
-  }
-
-  std::size_t slot_of(const MessageId& key, std::uint64_t h) const {
-    const std::uint32_t tag = static_cast<std::uint32_t>(h >> 32);
-    for (std::size_t i = h & mask_;; i = (i + 1) & mask_) {
-      const Slot& s = slots_[i];
-      if (s.index == kEmpty) return kNone;
-      if (s.tag == tag && key_is(s.index, key)) return i;
-    }
-  }
-  std::size_t slot_of_index(std::uint64_t h, std::uint32_t index) const {
-    for (std::size_t i = h & mask_;; i = (i + 1) & mask_)
-      if (slots_[i].index == index) return i;
-  }
-
-  void place(std::uint64_t h, std::uint32_t index) {
-    std::size_t i = h & mask_;
-    while (slots_[i].index != kEmpty) i = (i + 1) & mask_;
-    slots_[i] = Slot{static_cast<std::uint32_t>(h >> 32), index};
   }
 
   // Backward-shift deletion keeps probe chains intact without tombstones.
@@ -189,30 +228,24 @@ class IdMap {
     std::size_t j = i;
     for (;;) {
       j = (j + 1) & mask_;
-      if (slots_[j].index == kEmpty) break;
-      const std::size_t home = entries_[slots_[j].index].hash & mask_;
-      // Slot j's entry may move to i iff i lies cyclically in [home, j).
-      const bool movable = (j > i) ? (home <= i || home > j) : (home <= i && home > j);
+      const std::uint32_t index = index_at(j);
+      if (index == kEmpty) break;
+      const std::size_t at = home(entries_[index].hash);
+      // Slot j's entry may move to i iff i lies cyclically in [at, j).
+      const bool movable = (j > i) ? (at <= i || at > j) : (at <= i && at > j);
       if (movable) {
-        slots_[i] = slots_[j];
+        std::memcpy(slot(i), slot(j), stride_);
         i = j;
       }
     }
-    slots_[i].index = kEmpty;
+    set_index(i, kEmpty);
   }
 
-  void grow() {
-    const std::size_t n = slots_.empty() ? 16 : slots_.size() * 2;
-    slots_.assign(n, Slot{});
-    mask_ = n - 1;
-    for (std::uint32_t k = 0; k < entries_.size(); ++k) place(entries_[k].hash, k);
-  }
-
-  std::vector<Slot> slots_;
-  std::size_t mask_ = 0;
-  std::vector<Entry> entries_;
-  std::vector<std::uint8_t> keys_;  // entry i's key at i * stride_: size byte, then the id
+  std::vector<Line> table_;  // capacity() slots of stride_ bytes
+  std::size_t mask_ = 0;     // capacity() - 1, or 0 before the first insert
   std::size_t stride_ = 0;
+  std::size_t line_mask_ = 0;  // slots per line - 1
+  std::vector<Entry> entries_;
 };
 
 }  // namespace p2pgossip::router

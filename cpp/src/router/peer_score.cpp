@@ -11,7 +11,14 @@ constexpr std::size_t kMaxRetained = 4096;
 
 double seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
 
-bool any_weight(const PeerScoreParams& p) {
+void decay_to(double& v, double factor, double to_zero) {
+  v *= factor;
+  if (v < to_zero) v = 0;
+}
+
+}  // namespace
+
+bool PeerScore::weighted(const PeerScoreParams& p) {
   if (p.app_specific_weight != 0 || p.ip_colocation_factor_weight != 0 ||
       p.behaviour_penalty_weight != 0)
     return true;
@@ -24,15 +31,8 @@ bool any_weight(const PeerScoreParams& p) {
   return false;
 }
 
-void decay_to(double& v, double factor, double to_zero) {
-  v *= factor;
-  if (v < to_zero) v = 0;
-}
-
-}  // namespace
-
 PeerScore::PeerScore(const PeerScoreParams& params, Duration record_ttl, std::size_t max_records)
-    : params_(params), enabled_(any_weight(params)), deliveries_(record_ttl, max_records) {}
+    : params_(params), enabled_(weighted(params)), deliveries_(record_ttl, max_records) {}
 
 void PeerScore::add_topic(std::uint32_t topic, const std::string& name) {
   if (topic >= topic_params_.size()) topic_params_.resize(topic + 1, nullptr);

@@ -24,6 +24,7 @@ class PeerScore {
 
   // Whether any weight is set; when not, every score is 0 and the hooks do nothing.
   bool enabled() const { return enabled_; }
+  static bool weighted(const PeerScoreParams& params);  // enabled() of a PeerScore of these
 
   void add_topic(std::uint32_t topic, const std::string& name);
   void add_peer(std::uint32_t slot, const Bytes& peer_id, Instant now);

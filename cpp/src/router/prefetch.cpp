@@ -22,32 +22,23 @@ void pull_span(const A* first, const B* last) {
 
 }  // namespace
 
-void Router::prefetch(int stage, PeerIndex from, const Message* message) const {
+void Router::prefetch(int stage, PeerIndex from, const MessageId* id) const {
   const State& st = *s_;
   switch (stage) {
-    case 0:  // the router's own lines an RPC reads first
-      pull(&st.cfg.strategy);
-      pull(&st.cfg.thresholds);
-      pull(&st.svc);
-      pull(&st.counters.messages_received);
-      pull(&st.counters.duplicates);
-      pull_span(&st.peers, &st.by_index);  // the peer tables
-      pull_span(&st.seen, &st.seen);
-      pull(&st.started);
+    case 0:  // the router's hot lines (router_state.hpp), by address only
+      pull_span(reinterpret_cast<const char*>(&st), &st.actions);
+      pull(&st.seen);
+      pull(&st.counters);  // messages_received, duplicates
       break;
-    case 1:  // the peer table, and the seen-cache slot the message's id hashes to
+    case 1:  // the peer table, and the seen-cache slot the id is looked up at
       if (!st.by_index.empty()) {
         pull(st.by_index.data());
         pull(&st.by_index.back());
       }
-      if (message && st.svc.message_id) st.seen.prefetch(st.svc.message_id(*message));
+      if (id) st.seen.prefetch(*id);
       break;
-    default:  // the sender's state, and the id the seen-cache slot holds
-      if (auto s = st.slot_of(from)) {
-        pull(&st.peers[*s]);
-        pull(&st.peers[*s].byte_bucket);
-      }
-      if (message && st.svc.message_id) st.seen.prefetch_key(st.svc.message_id(*message));
+    default:                                               // the sender's receive state
+      if (auto s = st.slot_of(from)) pull(&st.peers[*s]);  // one line
       break;
   }
 }

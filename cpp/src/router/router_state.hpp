@@ -26,26 +26,33 @@ namespace p2pgossip::router {
 using Slot = std::uint32_t;  // dense local number of a connected peer
 using TopicId = std::uint32_t;
 
-// What every received message reads (flags, rate limits, duplicates, IDONTWANT presence)
-// comes first, within the first two cache lines.
+// A connected peer. Receiving from it reads only the first cache line, and forwarding to it
+// only the second: in a simulation of thousands of routers each line is a cache miss.
 struct alignas(64) PeerState {
-  PeerIndex index = 0;
+  // Receive path: flags, duplicates, rate limits.
   bool connected = false;
   bool outbound = false;
   bool is_explicit = false;
   Protocol protocol = Protocol::kMeshsub11;
   std::uint64_t duplicates = 0;
+  TokenBucket message_bucket, byte_bucket;
+  // Forwarding: who it is, what it told us it does not want, and the outbound batch (flushed
+  // when the current input is done). Most batches are one message: it waits in `message`,
+  // and `out` takes anything more (messages after it, subscriptions, control).
+  alignas(64) PeerIndex index = 0;
+  bool dirty = false;                      // in State::dirty: a batch is pending
+  bool batched = false;                    // `out` holds part of it
   std::uint64_t peer_id_hash = 0;          // XXH3-64 of peer_id, compared before the bytes
   std::unique_ptr<DontWantSet> dont_want;  // allocated on the first IDONTWANT
-  TokenBucket message_bucket, byte_bucket;
+  MessagePtr message;
+  // The rest.
+  std::unique_ptr<Rpc> out;  // allocated while a batch needs it: most peers wait idle
   Bytes peer_id;
-  std::vector<TopicId> topics;       // sorted
-  int ihave_this_heartbeat = 0;      // IHAVE messages received (max_ihave_messages)
-  int idontwant_this_heartbeat = 0;  // IDONTWANT RPCs received (max_idontwant_messages)
-  int iwant_ids_asked = 0;           // ids we asked for this heartbeat (max_ihave_length)
-  bool dirty = false;
+  std::vector<TopicId> topics;        // sorted
+  int ihave_this_heartbeat = 0;       // IHAVE messages received (max_ihave_messages)
+  int idontwant_this_heartbeat = 0;   // IDONTWANT RPCs received (max_idontwant_messages)
+  int iwant_ids_asked = 0;            // ids we asked for this heartbeat (max_ihave_length)
   bool disconnect_requested = false;  // DisconnectPeer emitted for this connection
-  Rpc out;  // batched outbound RPC, flushed when the current input is done
 
   bool gossipsub() const { return protocol != Protocol::kFloodsub; }
   bool flooded() const { return is_explicit || !gossipsub(); }  // sent every message
@@ -62,29 +69,38 @@ struct TopicState {
   Instant last_publish{};
 };
 
-struct Router::State {
-  State(std::shared_ptr<const GossipConfig> c, Services s, std::uint64_t seed);
+// Members every input reads come first, in the first lines: in a simulation of thousands of
+// routers each event finds its router cold, and pays per line.
+struct alignas(64) Router::State {
+  State(std::shared_ptr<const GossipConfig> c, std::shared_ptr<const Services> s,
+        std::uint64_t seed);
 
-  std::shared_ptr<const GossipConfig> config;  // may be shared with other routers
-  const GossipConfig& cfg;                     // *config
-  Services svc;
-  Random rng;
-  Counters counters;
-  std::vector<Action> actions;
-
-  std::vector<PeerState> peers;  // by slot
-  std::vector<Slot> free_slots;
-  std::vector<std::pair<PeerIndex, Slot>> by_index;  // sorted by PeerIndex
-  std::vector<PeerIndex> explicit_peers;             // sorted
+  // --- Hot: lines 0 and 1 ---
+  const GossipConfig& cfg;  // *config
+  const Services& svc;      // *services
+  bool started = false;
+  const bool scoring;  // score.enabled(), here so that inputs need not read `score`
   // Connected peers that are explicit or speak floodsub: forward scans for them only if any.
   std::uint32_t flooded_peers = 0;
-  std::vector<Slot> dirty;       // slots with a pending RPC, in order
-  std::vector<Slot> forward_to;  // forward's scratch list, kept for its capacity
+  Instant next_heartbeat{};
+  std::vector<std::pair<PeerIndex, Slot>> by_index;  // sorted by PeerIndex
+  std::vector<PeerState> peers;                      // by slot
+  std::vector<Slot> dirty;                           // slots with a pending RPC, in order
+  std::vector<Action> actions;
+  // --- Hot: the seen cache's lookup (its first line), the message counters (first line) ---
+  SeenCache seen;
+  alignas(64) Counters counters;
+
+  std::shared_ptr<const GossipConfig> config;  // may be shared with other routers
+  std::shared_ptr<const Services> services;    // likewise
+  Random rng;
+  std::vector<Slot> free_slots;
+  std::vector<PeerIndex> explicit_peers;  // sorted
+  std::vector<Slot> forward_to;           // forward's scratch list, kept for its capacity
 
   std::vector<TopicState> topics;
   std::unordered_map<std::string, TopicId> topic_ids;  // lookup only, never iterated
 
-  SeenCache seen;
   // Hop counts of messages whose validation is pending (only under a randomsub_ttl), so
   // validation_complete forwards them as far as they may go; forgotten with their seen entry.
   IdMap<std::uint32_t> pending_hops;
@@ -92,9 +108,6 @@ struct Router::State {
   GossipPromises promises;
   Backoff backoff;
   PeerScore score;
-
-  bool started = false;
-  Instant next_heartbeat{};
   std::uint64_t heartbeats = 0;
 
   // --- helpers (gossipsub.cpp) ---
@@ -102,10 +115,11 @@ struct Router::State {
   std::optional<Slot> slot_of(PeerIndex p) const;
   TopicId intern(const std::string& topic);
   std::optional<TopicId> find_topic(const std::string& topic) const;
+  void mark_dirty(PeerState& p, Slot s);
   Rpc& out(Slot s);
   ControlMessage& control(Slot s);
   void flush();
-  double peer_score(Slot s, Instant now) const { return score.score(s, now); }
+  double peer_score(Slot s, Instant now) const { return scoring ? score.score(s, now) : 0.0; }
   std::vector<PeerIndex> indices(const std::vector<Slot>& slots) const;  // sorted
 
   // `hops`: links the copy will have crossed on arrival (sent only under a randomsub_ttl).

@@ -18,9 +18,9 @@ class SeenCache {
   SeenCache(Duration ttl, std::size_t max_entries)
       : ttl_(ttl), max_entries_(max_entries > 0 ? max_entries : 1) {}
 
-  bool contains(const MessageId& id) const { return map_.find(id) != nullptr; }
-  void prefetch(const MessageId& id) const { map_.prefetch(hash_id(id)); }
-  void prefetch_key(const MessageId& id) const { map_.prefetch_key(hash_id(id)); }
+  bool contains(ByteView id) const { return map_.contains(id); }
+  bool contains(const MessageId& id) const { return contains(id.view()); }
+  void prefetch(const MessageId& id) const { map_.prefetch(hash_id(id)); }  // one line
 
   // Marks `id` seen at `now`; returns false if it already was. Counts early evictions.
   bool insert(const MessageId& id, Instant now);
@@ -37,9 +37,10 @@ class SeenCache {
   };
   void pop_oldest();
 
+  IdMap<std::uint64_t> map_;  // id -> insertion number; first: what a lookup reads leads
+  Instant next_expiry_ = Instant::max();  // the FIFO front's, so expire() need not read it
   Duration ttl_;
   std::size_t max_entries_;
-  IdMap<std::uint64_t> map_;  // id -> insertion number
   std::deque<Pending> fifo_;  // oldest first
   std::uint64_t inserted_ = 0;
   std::uint64_t evicted_ = 0;

@@ -1,5 +1,7 @@
 // Token bucket for per-peer inbound rate limits: `rate` tokens per second refill a bucket of
-// depth `rate * burst_s`; a rate of 0 disables the bucket. Starts full.
+// depth `rate * burst_s`; a rate of 0 disables the bucket. Starts full. Rate and burst are
+// the router's configuration, passed to take() rather than kept in every peer's two buckets,
+// so a peer's receive-path state fits one cache line.
 #pragma once
 
 #include <algorithm>
@@ -11,15 +13,14 @@ namespace p2pgossip::router {
 class TokenBucket {
  public:
   TokenBucket() = default;
-  TokenBucket(double rate, double burst_s, Instant now)
-      : rate_(rate), depth_(rate * burst_s), tokens_(rate * burst_s), last_(now) {}
+  TokenBucket(double rate, double burst_s, Instant now) : tokens_(rate * burst_s), last_(now) {}
 
   // Takes `cost` tokens if available after refilling to `now`.
-  bool take(double cost, Instant now) {
-    if (rate_ <= 0) return true;
+  bool take(double cost, double rate, double burst_s, Instant now) {
+    if (rate <= 0) return true;
     if (now > last_) {
-      tokens_ =
-          std::min(depth_, tokens_ + rate_ * std::chrono::duration<double>(now - last_).count());
+      tokens_ = std::min(rate * burst_s,
+                         tokens_ + rate * std::chrono::duration<double>(now - last_).count());
       last_ = now;
     }
     if (tokens_ < cost) return false;
@@ -29,7 +30,7 @@ class TokenBucket {
   double tokens() const { return tokens_; }
 
  private:
-  double rate_ = 0, depth_ = 0, tokens_ = 0;
+  double tokens_ = 0;
   Instant last_{};
 };
 

@@ -521,6 +521,10 @@ void Node::settle() {
 void Node::handle(router::Action& action) {
   if (auto* s = std::get_if<router::SendRpc>(&action)) {
     send(s->peer, s->rpc);
+  } else if (auto* m = std::get_if<router::SendMessage>(&action)) {
+    Rpc rpc;
+    rpc.publish.push_back(std::move(m->message));
+    send(m->peer, rpc);
   } else if (auto* d = std::get_if<router::Deliver>(&action)) {
     Bytes from;
     if (d->from != router::kLocalPeer && d->from < slots_.size() && slots_[d->from])

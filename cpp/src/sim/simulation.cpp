@@ -16,6 +16,7 @@
 #include "p2pgossip/sim/rng.hpp"
 #include "p2pgossip/wire/protobuf.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
+#include "sim/message_memo.hpp"
 
 namespace p2pgossip::sim {
 namespace {
@@ -23,6 +24,7 @@ namespace {
 using router::Instant;
 
 constexpr std::uint32_t kNoLink = 0xffffffff;
+constexpr std::uint32_t kNoSlot = 0xffffffff;
 constexpr std::uint16_t kNoHops = 0xffff;
 // Random streams: links use their index; these sit far above any link index.
 constexpr std::uint64_t kIdentityStream = 1ULL << 40;
@@ -39,21 +41,26 @@ struct MessageIdHash {
 struct InFlight {
   MessagePtr message;
   std::unique_ptr<Rpc> rpc;
+  // The lone message's id where the memo knows it, for prefetching: a hint (the memo may
+  // reuse the entry meanwhile), never used for the message's handling.
+  const MessageId* id_hint = nullptr;
   std::uint32_t link = kNoLink;  // kNoLink: injected, not carried by a link
   std::uint32_t generation = 0;
   std::uint32_t from = 0;
   std::uint32_t size = 0;
 };
 
-struct Node {
+// What every event at a node reads (its router, timer and RPC counts) is in its first cache
+// line: with thousands of nodes, each event finds its node's lines cold.
+struct alignas(64) Node {
   std::optional<router::Router> router;  // empty while crashed
+  std::int64_t tick_at = Simulation::kNever;
+  std::uint32_t incarnation = 0;
+  NodeStats stats;  // rpcs and bytes out and in first
+  std::int64_t cpu_free_at = 0;
   crypto::IdentityPtr identity;
   std::set<std::string> topics;  // restored on restart
-  std::int64_t tick_at = Simulation::kNever;
-  std::int64_t cpu_free_at = 0;
-  std::uint32_t incarnation = 0;
   std::uint64_t seqno = 0;
-  NodeStats stats;
 };
 
 }  // namespace
@@ -61,6 +68,7 @@ struct Node {
 struct Simulation::Impl {
   SimConfig cfg;
   std::shared_ptr<const router::GossipConfig> gossip;  // one copy for every router
+  std::shared_ptr<const router::Services> services;    // likewise
   std::uint32_t n = 0;
   // Adjacency in CSR form; directed link i goes from link_src[i] to neighbour[i].
   std::vector<std::uint32_t> offsets, neighbour, link_src, reverse;
@@ -88,17 +96,23 @@ struct Simulation::Impl {
   std::set<std::string> all_topics;
   DeliveryLog log;
   XXH3_state_t trace;
+  // Trace records are gathered here and hashed a batch at a time: XXH3's streaming update
+  // has a fixed cost per call, and the digest depends only on the bytes, not the batching.
+  Bytes trace_pending;
 
   crypto::VerifyCache verify_cache;
+  MessageMemo memo;  // ids and cache keys of the messages built here, by address
   std::uint64_t verifications = 0;
   std::uint64_t verifications_in_call = 0;
 
   Impl(std::uint32_t nodes_count, const std::vector<Edge>& edges, SimConfig config)
       : cfg(std::move(config)),
         gossip(std::make_shared<const router::GossipConfig>(cfg.gossip)),
+        services(std::make_shared<const router::Services>(make_services())),
         n(nodes_count),
         verify_cache(1 << 16, cfg.verify_cache) {
     XXH3_128bits_reset(&trace);
+    trace_pending.reserve(kTraceBatch + 29 + MessageId::kMaxSize);
     build_links(edges);
     params.push_back(cfg.link);
     group.assign(n, 0);
@@ -147,19 +161,24 @@ struct Simulation::Impl {
     return it != last && *it == v ? static_cast<std::uint32_t>(it - neighbour.begin()) : kNoLink;
   }
 
-  router::Services services() {
+  router::Services make_services() {
     router::Services s;
-    if (cfg.message_id == MessageIdFn::kXxh3) {
-      s.message_id = [](const Message& m) { return crypto::message_id_xxh3(m); };
-    } else {
-      s.message_id = [](const Message& m) {
-        auto id = crypto::message_id_from_seqno(m);
-        return id ? *id : MessageId{};
-      };
-    }
+    s.message_id = [this](const Message& m) {
+      if (const MessageMemo::Entry* e = memo.find(&m)) return e->id;
+      return id_of(m);
+    };
     s.verify_signature = [this](const Message& m) {
       ++verifications;
       ++verifications_in_call;
+      if (cfg.verify_cache) {
+        if (MessageMemo::Entry* e = memo.find(&m)) {
+          if (!e->keyed) {
+            e->key = crypto::verify_cache_key(m);
+            e->keyed = true;
+          }
+          return e->key && crypto::verify_message(m, verify_cache, *e->key);
+        }
+      }
       return crypto::verify_message(m, &verify_cache);
     };
     return s;
@@ -167,7 +186,7 @@ struct Simulation::Impl {
 
   void start_router(std::uint32_t v) {
     Node& node = nodes[v];
-    node.router.emplace(gossip, services(), draw(cfg.seed, kRouterStream + v, node.incarnation));
+    node.router.emplace(gossip, services, draw(cfg.seed, kRouterStream + v, node.incarnation));
     for (const auto& topic : node.topics) node.router->subscribe(topic, Instant{now});
     node.cpu_free_at = now;
   }
@@ -234,7 +253,9 @@ struct Simulation::Impl {
     std::vector<router::Action>& actions = action_buffers[action_depth++];
     nodes[u].router->drain_actions(actions);
     for (auto& action : actions) {
-      if (auto* send = std::get_if<router::SendRpc>(&action)) {
+      if (auto* one = std::get_if<router::SendMessage>(&action)) {
+        transmit_message(u, one->peer, std::move(one->message), t_out);
+      } else if (auto* send = std::get_if<router::SendRpc>(&action)) {
         transmit_rpc(u, send->peer, send->rpc, t_out);
       } else if (auto* deliver = std::get_if<router::Deliver>(&action)) {
         record_delivery(u, *deliver, t_out);
@@ -265,25 +286,70 @@ struct Simulation::Impl {
     queue.push(when, EventKind::kTick, u, node.incarnation);
   }
 
+  static constexpr std::size_t kTraceBatch = 1 << 15;
+
   void trace_record(std::uint8_t kind, std::int64_t t, std::uint32_t a, std::uint64_t b,
                     std::uint64_t size, ByteView id) {
-    std::uint8_t buf[29 + MessageId::kMaxSize];
+    const std::size_t at = trace_pending.size();
+    trace_pending.resize(at + 29 + id.size());
+    std::uint8_t* buf = trace_pending.data() + at;
     buf[0] = kind;
     std::memcpy(buf + 1, &t, 8);
     std::memcpy(buf + 9, &a, 4);
     std::memcpy(buf + 13, &b, 8);
     std::memcpy(buf + 21, &size, 8);
-    std::memcpy(buf + 29, id.data(), id.size());
-    XXH3_128bits_update(&trace, buf, 29 + id.size());
+    if (!id.empty()) std::memcpy(buf + 29, id.data(), id.size());
+    if (trace_pending.size() >= kTraceBatch) {
+      XXH3_128bits_update(&trace, trace_pending.data(), trace_pending.size());
+      trace_pending.clear();
+    }
+  }
+
+  // The link from u to peer if it is up; otherwise counts the drop and returns kNoLink.
+  std::uint32_t up_link(std::uint32_t u, std::uint32_t peer) {
+    const std::uint32_t li = link_index(u, peer);
+    if (li != kNoLink && links[li].up) return li;
+    ++nodes[u].stats.dropped_link_down;
+    return kNoLink;
+  }
+
+  // Puts an RPC of `body` encoded bytes from u on link li at t, counting and tracing it.
+  // Returns the in-flight slot the caller fills with the RPC's content, or kNoSlot when the
+  // RPC does not arrive (queue full, lost, or not decodable by the receiver).
+  std::uint32_t send_on_link(std::uint32_t u, std::uint32_t peer, std::uint32_t li,
+                             std::size_t body, bool decoded, std::int64_t t) {
+    Node& node = nodes[u];
+    const std::uint64_t size = body + wire::varint_size(body);
+    LinkState& link = links[li];
+    const Transmission tx = transmit(link, params[link.params], cfg.seed, li, t, size);
+    if (tx.drop == LinkDrop::kQueueFull) {
+      ++node.stats.dropped_queue_full;
+      return kNoSlot;
+    }
+    ++node.stats.rpcs_out;
+    node.stats.bytes_out += size;
+    trace_record(1, t, u, peer, size, {});
+    if (tx.drop == LinkDrop::kLoss) {
+      ++node.stats.dropped_loss;
+      return kNoSlot;
+    }
+    if (!decoded) {
+      ++nodes[peer].stats.dropped_wire_decode;
+      return kNoSlot;
+    }
+    const std::uint32_t slot = allocate_slot();
+    InFlight& f = inflight[slot];
+    f.link = li;
+    f.generation = link.generation;
+    f.from = u;
+    f.size = static_cast<std::uint32_t>(size);
+    queue.push(tx.arrival, EventKind::kRpcArrive, peer, slot);
+    return slot;
   }
 
   void transmit_rpc(std::uint32_t u, std::uint32_t peer, Rpc& rpc, std::int64_t t) {
-    Node& node = nodes[u];
-    const std::uint32_t li = link_index(u, peer);
-    if (li == kNoLink || !links[li].up) {
-      ++node.stats.dropped_link_down;
-      return;
-    }
+    const std::uint32_t li = up_link(u, peer);
+    if (li == kNoLink) return;
     std::size_t body = 0;
     bool decoded = true;
     if (cfg.wire_fidelity) {
@@ -296,37 +362,34 @@ struct Simulation::Impl {
     } else {
       body = wire::encoded_rpc_size(rpc);
     }
-    const std::uint64_t size = body + wire::varint_size(body);
-    LinkState& link = links[li];
-    const Transmission tx = transmit(link, params[link.params], cfg.seed, li, t, size);
-    if (tx.drop == LinkDrop::kQueueFull) {
-      ++node.stats.dropped_queue_full;
-      return;
-    }
-    ++node.stats.rpcs_out;
-    node.stats.bytes_out += size;
-    trace_record(1, t, u, peer, size, {});
-    if (tx.drop == LinkDrop::kLoss) {
-      ++node.stats.dropped_loss;
-      return;
-    }
-    if (!decoded) {
-      ++nodes[peer].stats.dropped_wire_decode;
-      return;
-    }
-    const std::uint32_t slot = allocate_slot();
+    const std::uint32_t slot = send_on_link(u, peer, li, body, decoded, t);
+    if (slot == kNoSlot) return;
     InFlight& f = inflight[slot];
+    f.id_hint = nullptr;
     if (rpc.publish.size() == 1 && rpc.subscriptions.empty() && !rpc.control &&
         rpc.publish_hops.empty()) {
       f.message = std::move(rpc.publish.front());
     } else {
       f.rpc = std::make_unique<Rpc>(std::move(rpc));
     }
-    f.link = li;
-    f.generation = link.generation;
-    f.from = u;
-    f.size = static_cast<std::uint32_t>(size);
-    queue.push(tx.arrival, EventKind::kRpcArrive, peer, slot);
+  }
+
+  void transmit_message(std::uint32_t u, std::uint32_t peer, MessagePtr m, std::int64_t t) {
+    if (cfg.wire_fidelity) {  // through the codec like any RPC
+      Rpc rpc;
+      rpc.publish.push_back(std::move(m));
+      transmit_rpc(u, peer, rpc, t);
+      return;
+    }
+    const std::uint32_t li = up_link(u, peer);
+    if (li == kNoLink) return;
+    const MessageMemo::Entry* known = memo.find(m.get());
+    const std::size_t body = known ? known->rpc_size : wire::encoded_rpc_size(*m);
+    const std::uint32_t slot = send_on_link(u, peer, li, body, true, t);
+    if (slot == kNoSlot) return;
+    InFlight& f = inflight[slot];
+    f.id_hint = known ? &known->id : nullptr;
+    f.message = std::move(m);
   }
 
   std::uint32_t allocate_slot() {
@@ -480,7 +543,7 @@ struct Simulation::Impl {
       if (!a || a->kind != EventKind::kRpcArrive) continue;
       const InFlight& f = inflight[a->arg];
       if (stage == 0 && f.link != kNoLink) __builtin_prefetch(&links[f.link]);
-      if (const auto& r = nodes[a->node].router) r->prefetch(stage, f.from, f.message.get());
+      if (const auto& r = nodes[a->node].router) r->prefetch(stage, f.from, f.id_hint);
     }
   }
 
@@ -552,6 +615,7 @@ Result<MessageId> Simulation::publish(std::uint32_t node, const std::string& top
     return Error{
         "publish: message id already used (the default id hashes topic and data, so "
         "publish distinct data or use message_id='from_seqno')"};
+  impl_->memo.remember(message, id);
   const std::uint32_t mi = impl_->message_slot(id, topic);
   impl_->messages[mi].published_at = std::max(at, impl_->now);
   impl_->messages[mi].publisher = node;
@@ -571,17 +635,17 @@ Result<MessageId> Simulation::inject(std::uint32_t to, std::uint32_t via, std::u
   if (forge_signature) (*m.signature)[0] ^= 1;
   auto message = std::make_shared<const Message>(std::move(m));
   const MessageId id = impl_->id_of(*message);
+  impl_->memo.remember(message, id);
   const std::uint32_t mi = impl_->message_slot(id, topic);
   impl_->messages[mi].published_at = std::max(at, impl_->now);
   impl_->at(at, [this, to, via, message](std::int64_t t) {
     const std::uint32_t slot = impl_->allocate_slot();
     InFlight& f = impl_->inflight[slot];
-    Rpc rpc;
-    rpc.publish.push_back(message);
     f.message = message;
+    f.id_hint = nullptr;
     f.link = kNoLink;
     f.from = via;
-    f.size = static_cast<std::uint32_t>(wire::encoded_rpc_size(rpc));
+    f.size = static_cast<std::uint32_t>(wire::encoded_rpc_size(*message));
     impl_->queue.push(t, EventKind::kRpcArrive, to, slot);
   });
   return id;
@@ -690,7 +754,10 @@ Bytes Simulation::peer_id(std::uint32_t node) const {
 }
 
 std::array<std::uint8_t, 16> Simulation::trace_digest() const {
-  const XXH128_hash_t h = XXH3_128bits_digest(&impl_->trace);
+  XXH3_state_t state;
+  XXH3_copyState(&state, &impl_->trace);
+  XXH3_128bits_update(&state, impl_->trace_pending.data(), impl_->trace_pending.size());
+  const XXH128_hash_t h = XXH3_128bits_digest(&state);
   XXH128_canonical_t c;
   XXH128_canonicalFromHash(&c, h);
   std::array<std::uint8_t, 16> out{};

@@ -188,6 +188,10 @@ std::size_t encoded_rpc_size(const Rpc& rpc) {
               : len_field_size(kPublishHopsField, hops_body_size(rpc.publish_hops)));
 }
 
+std::size_t encoded_rpc_size(const Message& m) {
+  return len_field_size(rpc_field::kPublish, encoded_message_size(m));
+}
+
 void encode_rpc(const Rpc& rpc, Bytes& out) {
   using namespace rpc_field;
   out.reserve(out.size() + encoded_rpc_size(rpc));

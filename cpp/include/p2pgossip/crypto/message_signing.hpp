@@ -11,12 +11,11 @@
 #include "p2pgossip/bytes.hpp"
 #include "p2pgossip/crypto/ed25519.hpp"
 #include "p2pgossip/crypto/identity.hpp"
+#include "p2pgossip/crypto/verify_cache.hpp"
 #include "p2pgossip/message.hpp"
 #include "p2pgossip/result.hpp"
 
 namespace p2pgossip::crypto {
-
-class VerifyCache;
 
 constexpr std::string_view kSignPrefix = "libp2p-pubsub:";
 
@@ -57,6 +56,14 @@ Status check_signature_policy(const Message& m, SignaturePolicy policy);
 // With a cache, a message already verified in this process costs one BLAKE2b instead of
 // an Ed25519 verification.
 bool verify_message(const Message& m, VerifyCache* cache = nullptr);
+
+// The verification cache's key for `m` (VerifyCache::digest over its signed bytes, signature
+// and key), or nullopt when `m` cannot verify (no well-sized signature, no usable key).
+std::optional<VerifyCache::Digest> verify_cache_key(const Message& m);
+// verify_message with `m`'s cache key already at hand (verify_cache_key of this very
+// message, kept by a caller that sees one message object many times): a cache hit costs
+// a lookup instead of encoding and hashing the message again.
+bool verify_message(const Message& m, VerifyCache& cache, const VerifyCache::Digest& key);
 
 // check_signature_policy, then (StrictSign) verify_message.
 bool validate_message(const Message& m, SignaturePolicy policy, VerifyCache* cache = nullptr);

@@ -54,6 +54,12 @@ struct SendRpc {
   PeerIndex peer;
   Rpc rpc;
 };
+// An RPC carrying just one message and nothing else: most of what a router sends (every
+// forward), so it comes without an Rpc to build and free. Encoded as that RPC.
+struct SendMessage {
+  PeerIndex peer;
+  MessagePtr message;
+};
 struct Deliver {
   MessagePtr message;
   MessageId id;
@@ -72,14 +78,16 @@ struct ConnectPeer {
   Bytes peer_id;
   std::optional<Bytes> signed_peer_record;
 };
-using Action = std::variant<SendRpc, Deliver, DisconnectPeer, ConnectPeer>;
+using Action = std::variant<SendRpc, SendMessage, Deliver, DisconnectPeer, ConnectPeer>;
 
 class Router {
  public:
   Router(GossipConfig config, Services services, std::uint64_t seed);
-  // Routers sharing one configuration (a simulation's thousands) hold one copy of it, which
-  // stays in cache as events move from router to router.
+  // Routers sharing one configuration, and one set of services (a simulation's thousands),
+  // hold one copy of each, which stays in cache as events move from router to router.
   Router(std::shared_ptr<const GossipConfig> config, Services services, std::uint64_t seed);
+  Router(std::shared_ptr<const GossipConfig> config, std::shared_ptr<const Services> services,
+         std::uint64_t seed);
   ~Router();
   Router(Router&&) noexcept;
   Router& operator=(Router&&) noexcept;
@@ -88,12 +96,13 @@ class Router {
                       Instant now);
   void peer_disconnected(PeerIndex peer, Instant now);
   void rpc_received(PeerIndex from, const Rpc& rpc, Instant now);
-  // A hint with no effect on behaviour: an RPC from `from` (carrying `message`, if given) is
-  // about to arrive, so the state it will touch is pulled into cache. That state is a chain
-  // of pointers, so it comes in stages 0..kPrefetchStages-1, each reading only what the one
-  // before pulled in: a simulator of many routers calls them for an event some events apart.
+  // A hint with no effect on behaviour: an RPC from `from` (carrying the message of id `id`,
+  // if given) is about to arrive, so the state it will touch is pulled into cache. That state
+  // is a chain of pointers, so it comes in stages 0..kPrefetchStages-1, each reading only what
+  // the one before pulled in (stage 0 reads nothing of the router's state): a simulator of
+  // many routers calls them for an event some events apart.
   static constexpr int kPrefetchStages = 3;
-  void prefetch(int stage, PeerIndex from, const Message* message) const;
+  void prefetch(int stage, PeerIndex from, const MessageId* id) const;
 
   // Publishes a message the shell built and (per the signature policy) signed.
   // Errors: too large, wrong signature policy, already published.

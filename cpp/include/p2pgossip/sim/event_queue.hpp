@@ -1,13 +1,17 @@
 // The simulator's pending events, ordered by (virtual time, insertion sequence) so ties
 // break deterministically in FIFO order. Events carry indices, never owning pointers.
 //
-// A calendar queue (timer wheel): virtual time is cut into buckets of kBucketNs, and the
-// next kBuckets buckets are unsorted vectors that a push appends to. When the wheel reaches
-// a bucket it sorts that bucket once and pops from the front, so most events cost an append
-// and a share of one small sort instead of a heap's cache-missing sift. Events pushed into
-// the bucket being consumed go to a small heap beside it, and events beyond the wheel's
-// horizon (heartbeats, scheduled commands) to an overflow heap until the wheel nears them.
-// Pushes earlier than the last pop are allowed and pop next, as in a plain heap.
+// A two-level calendar queue (timer wheel). Virtual time is cut into near buckets of
+// 2^kNearBits ns, grouped kNearBuckets to a far bucket; the wheel holds the far buckets of
+// the next kFarBuckets * 2^kFarBits ns as unsorted vectors that a push appends to, and the
+// far bucket being consumed spread out into its near buckets. The current near bucket is
+// sorted once and popped from the front. So a push is an append to one of the few far
+// buckets a simulation's latencies reach (their ends stay in cache, where appending to one
+// of thousands of near buckets missed it), and each event is moved once more, in order,
+// when its far bucket comes up. Events pushed into the near bucket being consumed (or
+// earlier) go to a small heap beside it, and events beyond the horizon (heartbeats,
+// scheduled commands) to an overflow heap until the wheel nears them. Pushes earlier than
+// the last pop are allowed and pop next, as in a plain heap.
 #pragma once
 
 #include <algorithm>
@@ -32,10 +36,12 @@ struct Event {
 
 class EventQueue {
  public:
-  static constexpr int kBucketBits = 16;          // 65.5 us of virtual time per bucket
-  static constexpr std::int64_t kBuckets = 8192;  // a horizon of 537 ms
+  static constexpr int kNearBits = 16;              // 65.5 us of virtual time per near bucket
+  static constexpr int kFarBits = 22;               // 4.2 ms per far bucket
+  static constexpr std::int64_t kFarBuckets = 256;  // a horizon of 1.07 s
+  static constexpr std::int64_t kNearBuckets = std::int64_t{1} << (kFarBits - kNearBits);
 
-  EventQueue() : wheel_(kBuckets) {}
+  EventQueue() : near_(kNearBuckets), far_(kFarBuckets) {}
 
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
@@ -44,14 +50,7 @@ class EventQueue {
   void push(std::int64_t time, EventKind kind, std::uint32_t node, std::uint32_t arg) {
     const Event e{time, next_seq_++, node, arg, kind};
     ++size_;
-    const std::int64_t b = bucket(time);
-    if (b <= current_) {
-      heap_push(late_, e);
-    } else if (b < current_ + kBuckets) {
-      to_wheel(b, e);
-    } else {
-      heap_push(far_, e);
-    }
+    place(e);
   }
 
   // The earliest event; the queue must not be empty.
@@ -83,51 +82,83 @@ class EventQueue {
   static bool before(const Event& a, const Event& b) {
     return a.time < b.time || (a.time == b.time && a.seq < b.seq);
   }
-  static std::int64_t bucket(std::int64_t time) { return time >> kBucketBits; }
+  static std::int64_t near_bucket(std::int64_t time) { return time >> kNearBits; }
+  static std::int64_t far_bucket(std::int64_t time) { return time >> kFarBits; }
 
-  // Makes the current bucket hold the earliest events, advancing the wheel if it is spent.
+  // Files an event by how far ahead it is: the current near bucket's heap, a near bucket of
+  // the far bucket being consumed, a far bucket, or the overflow heap.
+  void place(const Event& e) {
+    const std::int64_t f = far_bucket(e.time);
+    if (near_bucket(e.time) <= current_near_) {
+      heap_push(late_, e);
+    } else if (f == current_far_) {
+      append(near_[static_cast<std::size_t>(near_bucket(e.time) & (kNearBuckets - 1))], e,
+             spare_near_);
+      ++in_near_;
+    } else if (f < current_far_ + kFarBuckets) {
+      append(far_[static_cast<std::size_t>(f & (kFarBuckets - 1))], e, spare_far_);
+      ++in_far_;
+    } else {
+      heap_push(overflow_, e);
+    }
+  }
+
+  // Makes the current near bucket hold the earliest events, advancing the wheel if it is
+  // spent.
   void settle() {
     if (size_ == 0) return;
     while (pos_ == run_.size() && late_.empty()) {
       run_.clear();
       pos_ = 0;
-      if (in_wheel_ == 0) {
-        // Nothing on the wheel: jump to the overflow heap's first bucket.
-        current_ = bucket(far_.front().time) - 1;
+      if (in_near_ == 0) {
+        next_far_bucket();
+        continue;
       }
-      ++current_;
-      refill_from_far();
-      auto& slot = wheel_[static_cast<std::size_t>(current_ & (kBuckets - 1))];
-      if (slot.empty()) continue;
-      in_wheel_ -= slot.size();
-      run_.swap(slot);
-      if (slot.capacity() > 0) spare_.push_back(std::move(slot));
+      ++current_near_;
+      auto& bucket = near_[static_cast<std::size_t>(current_near_ & (kNearBuckets - 1))];
+      if (bucket.empty()) continue;
+      in_near_ -= bucket.size();
+      run_.swap(bucket);
+      recycle(bucket, spare_near_);
       std::sort(run_.begin(), run_.end(), before);
     }
   }
 
-  // Moves overflow events that are now within the horizon onto the wheel.
-  void refill_from_far() {
-    while (!far_.empty() && bucket(far_.front().time) < current_ + kBuckets) {
-      const Event e = far_.front();
-      heap_pop(far_);
-      if (bucket(e.time) <= current_) {
-        heap_push(late_, e);
-      } else {
-        to_wheel(bucket(e.time), e);
-      }
+  // Spreads the next far bucket with events over the near buckets.
+  void next_far_bucket() {
+    // Nothing on the wheel: jump to the overflow heap's first far bucket.
+    current_far_ = in_far_ == 0 ? far_bucket(overflow_.front().time) : current_far_ + 1;
+    current_near_ = (current_far_ << (kFarBits - kNearBits)) - 1;
+    while (!overflow_.empty() && far_bucket(overflow_.front().time) < current_far_ + kFarBuckets) {
+      const Event e = overflow_.front();
+      heap_pop(overflow_);
+      ++in_far_;
+      append(far_[static_cast<std::size_t>(far_bucket(e.time) & (kFarBuckets - 1))], e, spare_far_);
     }
+    auto& bucket = far_[static_cast<std::size_t>(current_far_ & (kFarBuckets - 1))];
+    in_far_ -= bucket.size();
+    in_near_ += bucket.size();
+    for (const Event& e : bucket)
+      append(near_[static_cast<std::size_t>(near_bucket(e.time) & (kNearBuckets - 1))], e,
+             spare_near_);
+    bucket.clear();
+    recycle(bucket, spare_far_);
   }
 
-  // A bucket holds storage only while it has events; spent buckets' storage is reused.
-  void to_wheel(std::int64_t b, const Event& e) {
-    auto& slot = wheel_[static_cast<std::size_t>(b & (kBuckets - 1))];
-    if (slot.capacity() == 0 && !spare_.empty()) {
-      slot.swap(spare_.back());
-      spare_.pop_back();
+  // Buckets hold storage only while they have events; spent buckets' storage is reused, by
+  // buckets of the same level (far buckets are 64 near buckets large: growing one afresh
+  // each time would map and zero new pages).
+  static void append(std::vector<Event>& bucket, const Event& e,
+                     std::vector<std::vector<Event>>& spare) {
+    if (bucket.capacity() == 0 && !spare.empty()) {
+      bucket.swap(spare.back());
+      spare.pop_back();
     }
-    slot.push_back(e);
-    ++in_wheel_;
+    bucket.push_back(e);
+  }
+  static void recycle(std::vector<Event>& emptied, std::vector<std::vector<Event>>& spare) {
+    if (emptied.capacity() > 0) spare.push_back(std::move(emptied));
+    emptied = {};
   }
 
   static void heap_push(std::vector<Event>& h, const Event& e) {
@@ -139,15 +170,17 @@ class EventQueue {
     h.pop_back();
   }
 
-  std::vector<std::vector<Event>>
-      wheel_;  // bucket b at b % kBuckets, for b in (current_, +kBuckets)
-  std::vector<std::vector<Event>> spare_;  // empty vectors with capacity, for to_wheel
-  std::vector<Event> run_;                 // the current bucket, sorted; consumed from pos_
+  std::vector<std::vector<Event>> near_;  // near bucket b at b % kNearBuckets, of current_far_
+  std::vector<std::vector<Event>> far_;   // far bucket f at f % kFarBuckets, after current_far_
+  std::vector<std::vector<Event>> spare_near_, spare_far_;  // empty, with capacity
+  std::vector<Event> run_;  // the current near bucket, sorted; consumed from pos_
   std::size_t pos_ = 0;
-  std::vector<Event> late_;  // min-heap: pushed into the current bucket (or earlier) meanwhile
-  std::vector<Event> far_;   // min-heap: beyond the wheel's horizon
-  std::int64_t current_ = -1;
-  std::size_t in_wheel_ = 0;
+  std::vector<Event> late_;      // min-heap: pushed into the current near bucket (or earlier)
+  std::vector<Event> overflow_;  // min-heap: beyond the wheel's horizon
+  std::int64_t current_near_ = -1;
+  std::int64_t current_far_ = -1;
+  std::size_t in_near_ = 0;  // events in near_
+  std::size_t in_far_ = 0;   // events in far_
   std::size_t size_ = 0;
   std::uint64_t next_seq_ = 0;
 };

@@ -41,7 +41,8 @@ struct Transmission {
 inline Transmission transmit(LinkState& link, const LinkParams& p, std::uint64_t seed,
                              std::uint64_t stream, std::int64_t now, std::uint64_t bytes) {
   const std::uint64_t counter = std::uint64_t{link.packets++} * 3;
-  if (p.loss > 0 && to_unit(draw(seed, stream, counter)) < p.loss) return {LinkDrop::kLoss, 0};
+  const std::uint64_t key = stream_key(seed, stream);  // draw(seed, stream, c) = mix64(key + c)
+  if (p.loss > 0 && to_unit(mix64(key + counter)) < p.loss) return {LinkDrop::kLoss, 0};
   std::int64_t departure = now;
   if (p.bandwidth_bytes_per_s > 0) {
     const std::int64_t start = std::max(now, link.busy_until);
@@ -55,7 +56,7 @@ inline Transmission transmit(LinkState& link, const LinkParams& p, std::uint64_t
   const std::int64_t latency =
       p.latency.kind == Latency::Kind::kConstant
           ? static_cast<std::int64_t>(p.latency.a)
-          : p.latency.sample(draw(seed, stream, counter + 1), draw(seed, stream, counter + 2));
+          : p.latency.sample(mix64(key + counter + 1), mix64(key + counter + 2));
   const std::int64_t arrival = std::max(departure + latency, link.last_arrival);
   link.last_arrival = arrival;
   return {LinkDrop::kNone, arrival};

@@ -16,8 +16,13 @@ constexpr std::uint64_t mix64(std::uint64_t z) {
   return z ^ (z >> 31);
 }
 
+// draw(seed, stream, counter) is mix64(stream_key(seed, stream) + counter): a caller taking
+// several draws of one stream computes its key once.
+constexpr std::uint64_t stream_key(std::uint64_t seed, std::uint64_t stream) {
+  return mix64(seed ^ mix64(stream + 0x9e3779b97f4a7c15ULL));
+}
 constexpr std::uint64_t draw(std::uint64_t seed, std::uint64_t stream, std::uint64_t counter) {
-  return mix64(mix64(seed ^ mix64(stream + 0x9e3779b97f4a7c15ULL)) + counter);
+  return mix64(stream_key(seed, stream) + counter);
 }
 
 // Uniform in [0, 1) from the top 53 bits.

@@ -73,6 +73,8 @@ Result<Message> decode_message(ByteView in, const DecodeLimits& limits = {});
 void encode_rpc(const Rpc& rpc, Bytes& out);
 // The exact size encode_rpc appends; allocation-free, linear in the number of entries.
 std::size_t encoded_rpc_size(const Rpc& rpc);
+// encoded_rpc_size of an RPC whose only content is `m` in its publish list.
+std::size_t encoded_rpc_size(const Message& m);
 // Decodes one RPC (without the varint length prefix of the stream framing). Unknown
 // fields of every wire type are skipped; a known field with the wrong wire type is an
 // error. Duplicate `control` fields merge (protobuf semantics), counted together.
