@@ -35,11 +35,7 @@ void Router::State::start(Instant now) {
   next_heartbeat = now + cfg.heartbeat_initial_delay;
 }
 
-std::optional<Slot> Router::State::slot_of(PeerIndex p) const {
-  auto it = std::lower_bound(by_index.begin(), by_index.end(), std::pair<PeerIndex, Slot>{p, 0});
-  if (it == by_index.end() || it->first != p) return std::nullopt;
-  return it->second;
-}
+std::optional<Slot> Router::State::slot_of(PeerIndex p) const { return by_index.find(p); }
 
 TopicId Router::State::intern(const std::string& topic) {
   auto [it, fresh] = topic_ids.try_emplace(topic, static_cast<TopicId>(topics.size()));
@@ -190,9 +186,7 @@ void Router::peer_connected(PeerIndex peer, ByteView peer_id, bool outbound, Pro
   st.flooded_peers += p.flooded();
   p.message_bucket = TokenBucket(st.cfg.rate_limit_messages_per_s, st.cfg.rate_limit_burst_s, now);
   p.byte_bucket = TokenBucket(st.cfg.rate_limit_bytes_per_s, st.cfg.rate_limit_burst_s, now);
-  st.by_index.insert(
-      std::upper_bound(st.by_index.begin(), st.by_index.end(), std::pair<PeerIndex, Slot>{peer, 0}),
-      {peer, s});
+  st.by_index.insert(peer, s);
   st.score.add_peer(s, p.peer_id, now);
 
   // Hello: our full subscription list.
@@ -218,8 +212,7 @@ void Router::peer_disconnected(PeerIndex peer, Instant now) {
   st.promises.peer_gone(peer);
   st.flooded_peers -= p.flooded();
   p = PeerState{};
-  st.by_index.erase(std::lower_bound(st.by_index.begin(), st.by_index.end(),
-                                     std::pair<PeerIndex, Slot>{peer, 0}));
+  st.by_index.erase(peer);
   st.free_slots.push_back(s);
 }
 
@@ -437,6 +430,7 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, std::uint32_t h
     if (scoring) score.duplicate(s, id, now);
     return;
   }
+  prefetch_delivery(id);
   auto t = find_topic(m.topic);
   if (!t || !topics[*t].subscribed) {
     ++counters.dropped_unsubscribed_topic;
@@ -484,6 +478,16 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, std::uint32_t h
   forward(mp, id, *t, s, hops, now);
 }
 
+// A first receipt: what delivering and forwarding it write is pulled in at once, rather than
+// met one cold line after another (a simulation's routers are cold at every event).
+void Router::State::prefetch_delivery(const MessageId& id) const {
+  __builtin_prefetch(topics.data());
+  seen.prefetch_insert(id);
+  mcache.prefetch_put(id);
+  __builtin_prefetch(dirty.data());
+  __builtin_prefetch(actions.data() + actions.size());
+}
+
 bool Router::State::signature_ok(const Message& m) const {
   if (cfg.signature_policy == SignaturePolicy::kStrictSign)
     return m.signature && m.from && m.seqno && svc.verify_signature && svc.verify_signature(m);
@@ -523,7 +527,14 @@ void Router::State::handle_ihave(Slot s, const std::vector<ControlIHave>& ihave,
     if (!h.topic_id) continue;
     auto t = find_topic(*h.topic_id);
     if (!t || !topics[*t].subscribed) continue;
-    // At most max_ihave_length ids are looked at per IHAVE entry.
+    // At most max_ihave_length ids are looked at per IHAVE entry. Their seen-cache lines are
+    // requested together first: looked up one by one, each would be a miss waited for in turn.
+    const auto looked_at = static_cast<std::size_t>(std::max(0, cfg.max_ihave_length));
+    std::size_t n = 0;
+    for (ByteView raw : h.message_ids) {
+      if (n++ == looked_at) break;
+      seen.prefetch(raw);
+    }
     auto left = static_cast<std::size_t>(cfg.max_ihave_length);
     for (ByteView raw : h.message_ids) {
       if (left-- == 0) break;

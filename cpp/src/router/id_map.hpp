@@ -66,6 +66,13 @@ class IdMap {
     __builtin_prefetch(slot((home(h) + line_mask_ + 1) & mask_));
   }
 
+  // What inserting a new key of hash `h` writes: its slot's line and the end of the entries.
+  void prefetch_insert(std::uint64_t h) const {
+    prefetch(h);
+    if (entries_.size() < entries_.capacity())
+      __builtin_prefetch(entries_.data() + entries_.size());
+  }
+
   // Inserts `value` under `key` unless present; returns the stored value and whether it is new.
   std::pair<V*, bool> insert(const MessageId& key, V value) {
     const std::uint64_t h = hash_id(key);

@@ -18,6 +18,11 @@ class MessageCache {
   MessageCache(int len, int gossip);
 
   void put(const MessageId& id, MessagePtr message, std::uint32_t topic);
+  // What put(id, ...) will write.
+  void prefetch_put(const MessageId& id) const {
+    map_.prefetch_insert(hash_id(id));
+    if (!windows_.front().empty()) __builtin_prefetch(&windows_.front().back());
+  }
   const Message* get(const MessageId& id) const;
 
   // The message for an IWANT from `peer`, or null if unknown or already sent `cap` times.

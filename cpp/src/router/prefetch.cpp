@@ -30,11 +30,8 @@ void Router::prefetch(int stage, PeerIndex from, const MessageId* id) const {
       pull(&st.seen);
       pull(&st.counters);  // messages_received, duplicates
       break;
-    case 1:  // the peer table, and the seen-cache slot the id is looked up at
-      if (!st.by_index.empty()) {
-        pull(st.by_index.data());
-        pull(&st.by_index.back());
-      }
+    case 1:  // the peer index's line for `from`, and the seen-cache slot the id is looked up at
+      st.by_index.prefetch(from);
       if (id) st.seen.prefetch(*id);
       break;
     default:                                               // the sender's receive state

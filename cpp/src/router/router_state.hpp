@@ -16,6 +16,7 @@
 #include "idontwant.hpp"
 #include "mcache.hpp"
 #include "p2pgossip/router/router.hpp"
+#include "peer_index_map.hpp"
 #include "peer_score.hpp"
 #include "random.hpp"
 #include "seen_cache.hpp"
@@ -83,9 +84,9 @@ struct alignas(64) Router::State {
   // Connected peers that are explicit or speak floodsub: forward scans for them only if any.
   std::uint32_t flooded_peers = 0;
   Instant next_heartbeat{};
-  std::vector<std::pair<PeerIndex, Slot>> by_index;  // sorted by PeerIndex
-  std::vector<PeerState> peers;                      // by slot
-  std::vector<Slot> dirty;                           // slots with a pending RPC, in order
+  PeerIndexMap by_index;         // PeerIndex -> Slot
+  std::vector<PeerState> peers;  // by slot
+  std::vector<Slot> dirty;       // slots with a pending RPC, in order
   std::vector<Action> actions;
   // --- Hot: the seen cache's lookup (its first line), the message counters (first line) ---
   SeenCache seen;
@@ -131,6 +132,7 @@ struct alignas(64) Router::State {
 
   void handle_subscription(Slot s, const SubOpts& sub, Instant now);
   void handle_message(Slot s, const MessagePtr& m, std::uint32_t hops, Instant now);
+  void prefetch_delivery(const MessageId& id) const;
   void handle_ihave(Slot s, const std::vector<ControlIHave>& ihave, Instant now);
   void handle_iwant(Slot s, const std::vector<ControlIWant>& iwant, Instant now);
   void handle_graft(Slot s, const std::vector<ControlGraft>& graft, Instant now);

@@ -20,7 +20,13 @@ class SeenCache {
 
   bool contains(ByteView id) const { return map_.contains(id); }
   bool contains(const MessageId& id) const { return contains(id.view()); }
-  void prefetch(const MessageId& id) const { map_.prefetch(hash_id(id)); }  // one line
+  void prefetch(ByteView id) const { map_.prefetch(hash_id(id)); }
+  void prefetch(const MessageId& id) const { prefetch(id.view()); }
+  // What insert(id) will write.
+  void prefetch_insert(const MessageId& id) const {
+    map_.prefetch_insert(hash_id(id));
+    if (!fifo_.empty()) __builtin_prefetch(&fifo_.back());
+  }
 
   // Marks `id` seen at `now`; returns false if it already was. Counts early evictions.
   bool insert(const MessageId& id, Instant now);

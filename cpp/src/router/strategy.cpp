@@ -57,6 +57,7 @@ void Router::State::forward(const MessagePtr& mp, const MessageId& id, TopicId t
               peer_score(s, now) >= cfg.thresholds.publish_threshold)
             to.push_back(s);
       } else if (topic.subscribed) {
+        for (Slot s : topic.mesh) __builtin_prefetch(&peers[s].index);  // lines read next
         for (Slot s : topic.mesh)
           if (eligible(s)) to.push_back(s);
       } else if (own) {

@@ -37,8 +37,10 @@ struct MessageIdHash {
 };
 
 // Most RPCs in flight carry one forwarded message and nothing else: those hold just the
-// shared message, keeping the slot small and allocation-free; any other RPC is boxed.
-struct InFlight {
+// shared message, keeping the slot small and allocation-free; any other RPC is boxed. A slot
+// is one cache line (48 bytes at a 48-byte stride would straddle two lines half the time,
+// and the prefetch takes one).
+struct alignas(64) InFlight {
   MessagePtr message;
   std::unique_ptr<Rpc> rpc;
   // The lone message's id where the memo knows it, for prefetching: a hint (the memo may

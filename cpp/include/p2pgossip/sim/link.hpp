@@ -23,7 +23,7 @@ struct LinkParams {
 
 enum class LinkDrop : std::uint8_t { kNone, kLoss, kQueueFull };
 
-struct LinkState {
+struct alignas(32) LinkState {    // two to a cache line, none straddling two
   std::int64_t busy_until = 0;    // transmitter free from here (bandwidth-limited links)
   std::int64_t last_arrival = 0;  // keeps arrivals in send order
   std::uint32_t packets = 0;      // per-link draw counter
