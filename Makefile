@@ -30,12 +30,12 @@ bench: build interop-venv
 	$(BIN)/python -m benchmarks all
 
 lint: $(STAMP) test-deps
-	$(BIN)/ruff check python tests benchmarks
-	$(BIN)/ruff format --check python tests benchmarks
+	$(BIN)/ruff check python tests benchmarks docs notebooks
+	$(BIN)/ruff format --check python tests benchmarks docs notebooks
 	clang-format --dry-run --Werror $$(git ls-files 'cpp/*.cpp' 'cpp/*.hpp')
 
 format: $(STAMP)
-	$(BIN)/ruff format python tests benchmarks
+	$(BIN)/ruff format python tests benchmarks docs notebooks
 	clang-format -i $$(git ls-files 'cpp/*.cpp' 'cpp/*.hpp')
 
 # Installs the Debian packages of $(1) that are missing.

@@ -52,6 +52,16 @@ async def test_wait_delivered_names_what_is_missing() -> None:
         net.heal()
 
 
+async def test_wait_delivered_names_the_drops_that_explain_a_loss() -> None:
+    slow = pg.GossipConfig(rate_limit_messages_per_s=1, rate_limit_burst_s=1)
+    async with pg.LocalNetwork(2, topology="full", config=slow) as net:
+        await net.subscribe("t")
+        for i in range(20):
+            await net.publish(0, "t", b"burst %d" % i)
+        with pytest.raises(TimeoutError, match=r"dropped_rate_limited=\d+ \(GossipConfig"):
+            await net.wait_delivered(timeout=2)
+
+
 async def test_kill_and_restart_a_node() -> None:
     async with pg.LocalNetwork(4, topology="full") as net:
         await net.subscribe("t")

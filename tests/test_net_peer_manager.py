@@ -1,11 +1,18 @@
 """The sans-I/O peer manager driven with explicit `now`: dialling, limits, simultaneous
-dials, liveness, backoff, PX candidates and the known-peers file."""
+dials, liveness, backoff, PX candidates, signed peer records and the known-peers file."""
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from p2pgossip import DecodeError, Identity
-from p2pgossip.net import Multiaddr, PeerManager
+from p2pgossip.net import (
+    PEER_RECORD_DOMAIN,
+    PEER_RECORD_PAYLOAD_TYPE,
+    Multiaddr,
+    PeerManager,
+    PeerRecord,
+    seal_envelope,
+)
 
 
 def peer(i):
@@ -270,6 +277,55 @@ def test_px_candidates_are_bounded_and_dialled_up_to_the_target():
     for _, conn, target in started:
         establish(pm, conn, target.peer_id, 1.0)
     assert dials(pm) == []  # at the target
+
+
+def identity(i):
+    return Identity.from_seed(bytes([i + 1]) * 32)
+
+
+def record(i, seq, *ports):
+    return PeerRecord(peer(i), seq, [addr(i, p) for p in ports]).seal(identity(i))
+
+
+def test_px_record_makes_its_peer_a_candidate_and_is_kept_for_px():
+    pm = manager()
+    assert not pm.has_addresses(peer(1)) and pm.peer_record(peer(1)) is None
+    assert pm.add_peer_record(record(1, 5, 4001), "px", now=0.0) == 1
+    ((kind, _, target),) = pm.poll_actions()
+    assert (kind, target) == ("dial", addr(1).with_peer_id(peer(1)))
+    assert pm.has_addresses(peer(1)) and pm.peer_record(peer(1)) == record(1, 5, 4001)
+    assert pm.counters["peer_records_added"] == 1
+
+
+def test_only_a_newer_record_replaces_the_one_held():
+    pm = manager(target_outbound=0)
+    pm.add_peer_record(record(1, 5, 4001), "identify", now=0.0)
+    assert pm.add_peer_record(record(1, 4, 4002), "px", now=0.0) == 0  # older: refused
+    assert pm.peer_record(peer(1)) == record(1, 5, 4001)
+    assert pm.add_peer_record(record(1, 6, 4003), "px", now=0.0) == 1
+    assert pm.peer_record(peer(1)) == record(1, 6, 4003)
+    c = pm.counters
+    assert (c["peer_records_added"], c["peer_records_stale"]) == (2, 1)
+
+
+def test_records_of_ourselves_or_unusable_are_not_held_and_forget_drops_them():
+    pm = manager(target_outbound=0)
+    assert pm.add_peer_record(record(0, 1, 4001), "px", now=0.0) == 0  # LOCAL's own record
+    assert pm.peer_record(LOCAL) is None
+    undialable = PeerRecord(peer(2), 1, [Multiaddr.parse("/ip4/10.0.0.2")]).seal(identity(2))
+    assert pm.add_peer_record(undialable, "px", now=0.0) == 0
+    assert pm.peer_record(peer(2)) is None  # nothing to dial: the peer is not kept
+    pm.add_peer_record(record(3, 1, 4001), "px", now=0.0)
+    pm.forget(peer(3))
+    assert pm.peer_record(peer(3)) is None and not pm.has_addresses(peer(3))
+
+
+def test_unverified_records_never_reach_the_peer_manager():
+    forged = seal_envelope(
+        identity(2), PEER_RECORD_DOMAIN, PEER_RECORD_PAYLOAD_TYPE, PeerRecord(peer(1), 1).encode()
+    )
+    with pytest.raises(DecodeError, match="not the signer's peer id"):
+        manager().add_peer_record(forged, "px", now=0.0)
 
 
 def test_addresses_are_filtered_and_bounded_per_peer():

@@ -1,6 +1,7 @@
 """PRUNE backoff (no re-GRAFT, penalty for GRAFT during backoff) and peer exchange."""
 
-from router_harness import TOPIC, Harness, config, of_kind, peer_id
+from p2pgossip._core import Rpc
+from router_harness import TOPIC, Harness, config, of_kind, peer_id, sends
 
 
 def test_no_regraft_during_backoff_then_regraft_after():
@@ -74,6 +75,37 @@ def test_prune_we_send_carries_px_and_backoff():
     prune = of_kind(h.receive(12, graft=[TOPIC]), "prune")[12][0]
     topic, px, backoff = prune
     assert topic == TOPIC and backoff == 60 and 0 < len(px) <= 16 and peer_id(12) not in px
+
+
+def test_prune_px_carries_the_records_the_shell_holds():
+    # Records for the even peers only; the odd ones are suggested by id alone.
+    records = {peer_id(p): b"record of %d" % p for p in range(0, 13, 2)}
+    asked = []
+
+    def peer_record(pid: bytes) -> bytes | None:
+        asked.append(pid)
+        return records.get(pid)
+
+    h = Harness(config(), peer_record=peer_record)
+    h.router.subscribe(TOPIC, 0)
+    h.connect(range(13))
+    for p in range(12):
+        h.receive(p, graft=[TOPIC])
+    (rpc,) = sends(h.receive(12, graft=[TOPIC]))[12]
+    (prune,) = rpc.to_dict()["control"]["prune"]
+    assert prune["peers"] and sorted(asked) == sorted(i["peer_id"] for i in prune["peers"])
+    for info in prune["peers"]:
+        assert info.get("signed_peer_record") == records.get(info["peer_id"])
+
+
+def test_px_records_are_passed_to_the_shell_unread():
+    h = Harness(config())
+    h.router.subscribe(TOPIC, 0)
+    h.connect([1])
+    prune = {"topic_id": TOPIC, "peers": [{"peer_id": b"new", "signed_peer_record": b"opaque"}]}
+    h.router.rpc_received(1, Rpc.from_dict({"control": {"prune": [prune]}}), h.now)
+    actions = h.drain()
+    assert [a for a in actions if a[0] == "connect"] == [("connect", b"new", b"opaque")]
 
 
 def test_explicit_peers_get_every_message_and_never_join_the_mesh():

@@ -1,7 +1,7 @@
 """Publishing and forwarding: flood publish, mesh forwarding, fanout, floodsub, randomsub."""
 
 from p2pgossip import SignaturePolicy
-from router_harness import TOPIC, Harness, config, delivered, msg, of_kind, peer_id
+from router_harness import TOPIC, Harness, config, delivered, message_id, msg, of_kind, peer_id
 
 
 def test_received_message_delivered_once_and_forwarded_to_mesh_except_sender():
@@ -97,3 +97,52 @@ def test_messages_for_unsubscribed_topics_dropped():
     h.connect([1])
     assert h.receive(1, publish=[msg(b"x")]) == []
     assert h.router.counters()["dropped_unsubscribed_topic"] == 1
+
+
+def randomsub(ttl: int, **harness) -> Harness:
+    h = Harness(config(strategy="randomsub", randomsub_k=3, randomsub_ttl=ttl), **harness)
+    h.router.subscribe(TOPIC, 0)
+    h.connect(range(6))
+    return h
+
+
+def hop_counts(actions) -> list[list[int]]:
+    return [a[2].publish_hops for a in actions if a[0] == "send" and a[2].publish]
+
+
+def test_randomsub_hop_limit_ends_forwarding_at_ttl_links():
+    h = randomsub(ttl=3)
+    # Copies that crossed fewer than 3 links go on, one link further; at 3 they stop.
+    for hops, data in [(1, b"a"), (2, b"b")]:
+        actions = h.receive(0, publish=[msg(data)], publish_hops=[hops])
+        assert len(delivered(actions)) == 1
+        assert hop_counts(actions) == [[hops + 1]] * 3
+    actions = h.receive(0, publish=[msg(b"c")], publish_hops=[3])
+    assert len(delivered(actions)) == 1 and hop_counts(actions) == []
+    assert h.router.counters()["hop_limit_reached"] == 1
+
+
+def test_randomsub_hop_counts_start_at_one_link_and_default_to_one():
+    h = randomsub(ttl=2)
+    h.router.publish(msg(b"own"), h.now)
+    assert hop_counts(h.drain()) == [[1]] * 3
+    # A copy without hop counts (another implementation) has crossed one link.
+    assert hop_counts(h.receive(0, publish=[msg(b"x")])) == [[2]] * 3
+    assert h.router.counters()["hop_limit_reached"] == 0
+
+
+def test_randomsub_without_ttl_sends_no_hop_counts():
+    h = randomsub(ttl=0)
+    actions = h.receive(0, publish=[msg(b"a")], publish_hops=[1000])
+    assert hop_counts(actions) == [[]] * 3
+
+
+def test_hop_counts_survive_asynchronous_validation():
+    h = randomsub(ttl=3, validate=lambda topic, m, frm: "pending")
+    h.receive(0, publish=[msg(b"at limit")], publish_hops=[3])
+    h.receive(0, publish=[msg(b"below")], publish_hops=[2])
+    for data in (b"at limit", b"below"):
+        m = msg(data)
+        h.router.validation_complete(m, message_id(m), 0, "accept", h.now)
+    assert hop_counts(h.drain()) == [[3]] * 3
+    assert h.router.counters()["hop_limit_reached"] == 1

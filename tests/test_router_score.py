@@ -111,17 +111,25 @@ def test_topic_score_cap():
     assert h.router.score(1, h.now) == 2.0
 
 
-def test_graylisted_peer_rpcs_ignored_and_negative_peers_kept_out_of_mesh():
-    cfg = config()
+def graylisting(**fields):
+    """Peer 1 graylisted (-100), peer 2 negative (-2), peer 3 explicit and graylisted."""
+    cfg = config(**fields)
     cfg.score.app_specific_weight = 1.0
     cfg.thresholds.gossip_threshold = -1.0
     cfg.thresholds.publish_threshold = -5.0
     cfg.thresholds.graylist_threshold = -10.0
     h = Harness(cfg)
     h.router.subscribe(TOPIC, 0)
-    h.connect([1, 2])
-    h.router.set_application_score(1, -100.0)
+    h.connect([1, 2, 3])
+    h.router.add_explicit_peer(3)
+    for p in (1, 3):
+        h.router.set_application_score(p, -100.0)
     h.router.set_application_score(2, -2.0)
+    return h
+
+
+def test_graylisted_peer_rpcs_ignored_and_negative_peers_kept_out_of_mesh():
+    h = graylisting()
     assert h.receive(1, publish=[msg(b"x")]) == []
     assert h.router.counters()["dropped_graylisted"] == 1
     assert h.router.mesh(TOPIC) == []  # negative scores are never grafted
@@ -139,3 +147,24 @@ def test_score_survives_reconnect():
     h.router.peer_disconnected(1, h.now)
     h.connect([1])
     assert h.router.score(1, h.now) == -1.0
+
+
+def disconnects(actions):
+    return [a[1:] for a in actions if a[0] == "disconnect"]
+
+
+def test_graylisted_peers_are_dropped_once_when_asked():
+    h = graylisting(disconnect_graylisted=True)
+    assert disconnects(h.heartbeat()) == [(1, "score below graylist_threshold")]
+    assert disconnects(h.heartbeat(3)) == []  # once per connection, not per heartbeat
+    assert h.router.counters()["disconnects_requested"] == 1
+    # A new connection of the same peer keeps its score, and is dropped again.
+    h.router.peer_disconnected(1, h.now)
+    h.connect([1])
+    assert disconnects(h.heartbeat()) == [(1, "score below graylist_threshold")]
+
+
+def test_graylisted_peers_are_only_ignored_by_default():
+    h = graylisting()
+    assert disconnects(h.heartbeat(3)) == []
+    assert h.router.counters()["disconnects_requested"] == 0

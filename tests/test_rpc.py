@@ -8,7 +8,7 @@ from p2pgossip.wire import DecodeLimits, decode_rpc, encode_rpc
 from test_wire import rpcs
 
 
-@given(rpcs)
+@given(rpcs())
 def test_dict_round_trip_and_same_bytes_as_encode_rpc(d):
     r = Rpc.from_dict(d)
     assert Rpc.from_dict(r.to_dict()) == r

@@ -7,6 +7,7 @@ import socket
 import pytest
 from _sansio import varint
 from p2pgossip import _core
+from p2pgossip.net import PeerRecord
 from runtime_harness import Harness, RawPeer, closed_by_remote, host_port
 
 
@@ -136,4 +137,7 @@ def test_identify_answers_with_our_identity_and_addresses(net) -> None:
     observed = _core.Multiaddr.from_bytes(msg["observed_addr"]).to_string()
     assert observed.endswith(f"/tcp/{raw.sock.getsockname()[1]}")
     assert {"/meshsub/1.2.0", "/ipfs/ping/1.0.0", "/ipfs/id/1.0.0"} <= set(msg["protocols"])
+    record = PeerRecord.open(msg["signed_peer_record"])  # the same addresses, signed by b
+    assert str(record.peer_id) == peer_b and record.seq > 0
+    assert [a.to_bytes() for a in record.addrs] == msg["listen_addrs"]
     raw.close()

@@ -10,7 +10,7 @@ import pytest
 from _sim_graphs import connected_graphs, delivered_pairs, reached
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from p2pgossip import CpuCost, GossipConfig, Latency, Simulation, topology
+from p2pgossip import CpuCost, GossipConfig, Latency, Simulation, TopicScoreParams, topology
 
 TOPIC = "t"
 latencies = st.sampled_from(
@@ -262,3 +262,51 @@ def test_bandwidth_adds_serialisation_delay_and_bounded_queues_drop():
     publish_distinct(tight, [0] * 20, at_s=2.0)
     tight.run(until_s=5)
     assert tight.metrics().loc[0, "dropped_queue_full"] > 0
+
+
+@given(g=connected_graphs(), seed=st.integers(0, 2**32), ttl=st.integers(1, 4))
+@settings(max_examples=20)
+def test_randomsub_hop_limit_bounds_how_far_a_message_travels(g, seed, ttl):
+    # With k above every degree randomsub floods, and with equal link latencies each node's
+    # first copy comes along a shortest path: exactly the nodes within ttl links get it.
+    c = GossipConfig()
+    c.strategy, c.randomsub_k, c.randomsub_ttl = "randomsub", g.number_of_nodes(), ttl
+    sim = Simulation(g, seed=seed, latency=Latency.constant(10), topics=[TOPIC], config=c)
+    source = random.Random(seed).randrange(g.number_of_nodes())
+    mid = sim.publish(source, TOPIC, b"far", at_s=1.0)
+    sim.run(until_s=5)
+    d = sim.deliveries()
+    d = d[d["msg_id"] == mid]
+    distance = nx.single_source_shortest_path_length(g, source)
+    assert set(d["node"]) == {v for v, k in distance.items() if k <= ttl}
+    assert all(d["hops"] == [distance[v] for v in d["node"]])
+    # Each node ttl links away stops its first copy there.
+    at_limit = sum(k == ttl for k in distance.values())
+    assert sim.metrics()["hop_limit_reached"].sum() == at_limit
+
+
+def test_a_peer_sending_forged_messages_is_disconnected_when_graylisted():
+    c = GossipConfig()
+    c.score.topics = {
+        TOPIC: TopicScoreParams(
+            invalid_message_deliveries_weight=-10.0, invalid_message_deliveries_decay=1.0
+        )
+    }
+    c.thresholds.gossip_threshold = -1.0
+    c.thresholds.publish_threshold = -2.0
+    c.thresholds.graylist_threshold = -30.0
+    c.disconnect_graylisted = True
+    g = nx.complete_graph(4)
+    sim = Simulation(g, seed=1, latency=Latency.constant(5), topics=[TOPIC], config=c)
+    # Two invalid messages score -10 * 2**2 = -40 at node 0 for its link from node 1.
+    for i in range(2):
+        sim.inject(0, 1, TOPIC, b"forged %d" % i, forge_signature=True, at_s=2.0 + i / 10)
+    sim.run(until_s=5)
+    m = sim.metrics()
+    assert m.loc[0, "disconnects_requested"] == 1 and m.loc[0, "disconnects"] == 1
+    assert m.loc[[1, 2, 3], "disconnects_requested"].sum() == 0
+    # The link is gone: node 1 can no longer reach node 0 directly.
+    mid = sim.publish(1, TOPIC, b"after", at_s=6.0)
+    sim.run(until_s=8)
+    d = sim.deliveries()
+    assert d[(d["msg_id"] == mid) & (d["node"] == 0)]["from_peer"].item() != 1

@@ -74,14 +74,24 @@ controls = opt(
     ),
     idontwant=st.lists(opt(message_ids=message_ids), min_size=1, max_size=3),
 )
-rpcs = opt(
+rpcs_without_hops = opt(
     subscriptions=st.lists(opt(subscribe=st.booleans(), topic_id=topics), min_size=1, max_size=4),
     publish=st.lists(messages, min_size=1, max_size=3),
     control=controls,
 )
 
 
-@given(rpcs)
+@st.composite
+def rpcs(draw):
+    """RPC dicts, some with the publish_hops extension (one hop count per message)."""
+    rpc = draw(rpcs_without_hops)
+    n = len(rpc.get("publish", []))
+    if n and draw(st.booleans()):
+        rpc["publish_hops"] = draw(st.lists(st.integers(0, 2**32 - 1), min_size=n, max_size=n))
+    return rpc
+
+
+@given(rpcs())
 def test_round_trip(rpc):
     encoded = wire.encode_rpc(rpc)
     assert wire.decode_rpc(encoded) == rpc
@@ -98,7 +108,7 @@ def test_arbitrary_bytes_decode_or_raise(data):
     assert wire.decode_rpc(wire.encode_rpc(rpc)) == rpc
 
 
-@given(rpcs, st.data())
+@given(rpcs(), st.data())
 def test_mutated_encodings_decode_or_raise(rpc, data):
     encoded = bytearray(wire.encode_rpc(rpc))
     if not encoded:
@@ -110,7 +120,7 @@ def test_mutated_encodings_decode_or_raise(rpc, data):
         wire.decode_rpc(bytes(encoded))
 
 
-@given(rpcs)
+@given(rpcs())
 def test_every_prefix_decodes_or_raises(rpc):
     encoded = wire.encode_rpc(rpc)
     for n in range(len(encoded)):
@@ -521,7 +531,7 @@ def test_decodes_go_encoding():
         (
             {"bogus": 1},
             ValueError,
-            "rpc: unknown key 'bogus' (allowed: subscriptions, publish, control)",
+            "rpc: unknown key 'bogus' (allowed: subscriptions, publish, control, publish_hops)",
         ),
         ({"publish": {}}, TypeError, "rpc.publish: expected list, got dict"),
         ({"publish": [{}]}, ValueError, "rpc.publish[0]: missing key 'topic'"),
@@ -610,3 +620,52 @@ def test_message_ids_of_any_length_round_trip_under_a_raised_limit():
     assert wire.decode_rpc(wire.encode_rpc(rpc), L(max_message_id_size=300)) == rpc
     with pytest.raises(DecodeError, match="300 bytes exceed max_message_id_size 299"):
         wire.decode_rpc(wire.encode_rpc(rpc), L(max_message_id_size=299))
+
+
+# ---- the publishHops extension (randomsub's hop counts) ----
+
+HOPS_FIELD = 5277953
+ONE_MESSAGE = ld(2, ld(4, b"t"))
+
+
+def test_publish_hops_field_is_in_the_experimental_range():
+    # GossipSub v1.3: experimental extensions take random field numbers above 0x200000,
+    # whose tags are at least four bytes long.
+    assert HOPS_FIELD > 0x200000 and len(tag(HOPS_FIELD, 2)) >= 4
+    encoded = wire.encode_rpc({"publish": [{"topic": "t"}], "publish_hops": [3]})
+    assert encoded == ONE_MESSAGE + ld(HOPS_FIELD, ld(1, varint(3)))
+
+
+def test_publish_hops_unpacked_and_split_entries_are_accepted():
+    unpacked = ONE_MESSAGE * 2 + ld(HOPS_FIELD, vf(1, 7) + ld(1, varint(9)))
+    assert wire.decode_rpc(unpacked)["publish_hops"] == [7, 9]
+    # Fields of an embedded message may come in any order, and before the messages.
+    early = ld(HOPS_FIELD, vf(1, 1)) + ONE_MESSAGE
+    assert wire.decode_rpc(early)["publish_hops"] == [1]
+
+
+@pytest.mark.parametrize(
+    ("data", "reason"),
+    [
+        (ONE_MESSAGE * 2 + ld(HOPS_FIELD, vf(1, 1)), "1 hop counts for 2 publish entries"),
+        (ld(HOPS_FIELD, vf(1, 1)), "1 hop counts for 0 publish entries"),
+        (ONE_MESSAGE + ld(HOPS_FIELD, vf(1, 2**32)), r"hops\[0\]: exceeds uint32"),
+        (ONE_MESSAGE + ld(HOPS_FIELD, ld(1, b"\xff")), r"publishHops.hops: "),
+        (ONE_MESSAGE + vf(HOPS_FIELD, 1), "publishHops"),
+    ],
+)
+def test_malformed_publish_hops(data, reason):
+    with pytest.raises(DecodeError, match=reason):
+        wire.decode_rpc(data)
+
+
+def test_publish_hops_are_bounded_by_max_publish():
+    limits = _core.DecodeLimits(max_publish=2)
+    data = ONE_MESSAGE + ld(HOPS_FIELD, ld(1, varint(1) * 3))
+    with pytest.raises(DecodeError, match="max_publish 2"):
+        wire.decode_rpc(data, limits)
+
+
+def test_encode_refuses_hops_that_do_not_match_the_messages():
+    with pytest.raises(ValueError, match="one entry per publish entry"):
+        wire.encode_rpc({"publish": [{"topic": "t"}], "publish_hops": [1, 2]})

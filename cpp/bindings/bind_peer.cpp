@@ -1,5 +1,6 @@
 // Python bindings of the peer-level net pieces: identify, ping, private-network
-// certificates and the peer manager. Times are seconds (float) on the Python side.
+// certificates, signed peer records and the peer manager. Times are seconds (float) on the Python
+// side.
 #include <pybind11/stl.h>
 
 #include <cmath>
@@ -7,9 +8,11 @@
 
 #include "net_bindings.hpp"
 #include "p2pgossip/crypto/identity.hpp"
+#include "p2pgossip/crypto/signed_envelope.hpp"
 #include "p2pgossip/net/identify.hpp"
 #include "p2pgossip/net/network_cert.hpp"
 #include "p2pgossip/net/peer_manager.hpp"
+#include "p2pgossip/net/peer_record.hpp"
 #include "p2pgossip/net/ping.hpp"
 
 namespace p2pgossip::bindings {
@@ -241,6 +244,73 @@ void bind_network_cert(py::module_& m) {
       py::arg("data"));
 }
 
+// --- signed envelopes and peer records ----------------------------------------------------
+
+void bind_peer_record(py::module_& m) {
+  using net::PeerRecord;
+  m.attr("PEER_RECORD_DOMAIN") = std::string(net::kPeerRecordDomain);
+  m.attr("PEER_RECORD_PAYLOAD_TYPE") = to_py(net::kPeerRecordPayloadType);
+  m.def(
+      "seal_envelope",
+      [](const crypto::Identity& signer, std::string_view domain, const py::bytes& payload_type,
+         const py::bytes& payload) {
+        return to_py(crypto::encode_envelope(
+            crypto::seal_envelope(signer, domain, view_of(payload_type), view_of(payload))));
+      },
+      py::arg("identity"), py::arg("domain"), py::arg("payload_type"), py::arg("payload"),
+      "An encoded signed envelope (RFC 0002) of `payload` for `domain`.");
+  m.def(
+      "decode_envelope",
+      [](const py::bytes& data) {
+        auto e = value_or_raise(crypto::decode_envelope(view_of(data)));
+        py::dict d;
+        d["public_key"] = to_py(e.public_key);
+        d["payload_type"] = to_py(e.payload_type);
+        d["payload"] = to_py(e.payload);
+        d["signature"] = to_py(e.signature);
+        return d;
+      },
+      py::arg("data"), "The fields of an encoded envelope; the signature is not checked.");
+  py::class_<PeerRecord>(m, "PeerRecord", "A peer's addresses (RFC 0003), signed in an envelope.")
+      .def(py::init([](const crypto::PeerId& peer_id, std::uint64_t seq,
+                       std::vector<net::Multiaddr> addrs) {
+             return PeerRecord{peer_id, seq, std::move(addrs)};
+           }),
+           py::arg("peer_id"), py::arg("seq"), py::arg("addrs") = std::vector<net::Multiaddr>{})
+      .def_readonly("peer_id", &PeerRecord::peer_id)
+      .def_readonly("seq", &PeerRecord::seq)
+      .def_readonly("addrs", &PeerRecord::addrs)
+      .def("encode", [](const PeerRecord& r) { return to_py(net::encode_peer_record(r)); })
+      .def_static(
+          "decode",
+          [](const py::bytes& data) {
+            return value_or_raise(net::decode_peer_record(view_of(data)));
+          },
+          py::arg("data"), "The envelope's payload alone; unparsable addresses are skipped.")
+      .def(
+          "seal",
+          [](const PeerRecord& r, const crypto::Identity& identity) {
+            if (identity.peer_id() != r.peer_id)
+              throw py::value_error("seal: the identity is not the record's peer");
+            return to_py(net::SignedPeerRecord::seal(identity, r.seq, r.addrs).envelope());
+          },
+          py::arg("identity"), "The encoded envelope of this record signed by its peer.")
+      .def_static(
+          "open",
+          [](const py::bytes& envelope) {
+            return value_or_raise(net::SignedPeerRecord::open(view_of(envelope))).record();
+          },
+          py::arg("envelope"),
+          "The record of a verified envelope; DecodeError names the rule it broke.")
+      .def("__eq__", [](const PeerRecord& a, const PeerRecord& b) { return a == b; })
+      .def("__repr__", [](const PeerRecord& r) {
+        std::string addrs;
+        for (const auto& a : r.addrs) addrs += (addrs.empty() ? "'" : ", '") + a.to_string() + "'";
+        return "PeerRecord(peer_id=" + r.peer_id.to_string() + ", seq=" + std::to_string(r.seq) +
+               ", addrs=[" + addrs + "])";
+      });
+}
+
 // --- peer manager --------------------------------------------------------------------------
 
 net::PeerManagerConfig peer_manager_config(const py::kwargs& kw) {
@@ -332,6 +402,8 @@ py::dict counters_dict(const net::PeerManagerCounters& c) {
   d["addrs_refused_per_peer_limit"] = c.addrs_refused_per_peer_limit;
   d["addrs_refused_undialable"] = c.addrs_refused_undialable;
   d["known_peers_loaded"] = c.known_peers_loaded;
+  d["peer_records_added"] = c.peer_records_added;
+  d["peer_records_stale"] = c.peer_records_stale;
   d["dial_failures_by_reason"] = c.dial_failures_by_reason;
   d["handshake_failures_by_reason"] = c.handshake_failures_by_reason;
   d["disconnects_by_reason"] = c.disconnects_by_reason;
@@ -367,6 +439,23 @@ void bind_peer_manager(py::module_& m) {
                std::string_view source,
                double now) { return p.add_addresses(peer, addrs, addr_source(source), at(now)); },
           py::arg("peer"), py::arg("addrs"), py::arg("source") = "px", py::arg("now"))
+      .def(
+          "add_peer_record",
+          [at](PeerManager& p, const py::bytes& envelope, std::string_view source, double now) {
+            auto record = value_or_raise(net::SignedPeerRecord::open(view_of(envelope)));
+            return p.add_peer_record(record, addr_source(source), at(now));
+          },
+          py::arg("envelope"), py::arg("source") = "px", py::arg("now"))
+      .def(
+          "peer_record",
+          [](const PeerManager& p, const crypto::PeerId& peer) -> std::optional<py::bytes> {
+            auto r = p.peer_record(peer);
+            if (!r) return std::nullopt;
+            return to_py(*r);
+          },
+          py::arg("peer"))
+      .def("has_addresses", &PeerManager::has_addresses, py::arg("peer"))
+      .def("forget", &PeerManager::forget, py::arg("peer"))
       .def(
           "accept_inbound",
           [at](PeerManager& p, const net::Multiaddr& remote, double now) {
@@ -454,6 +543,7 @@ void bind_peer(py::module_& m) {
   bind_identify(m);
   bind_ping(m);
   bind_network_cert(m);
+  bind_peer_record(m);
   bind_peer_manager(m);
 }
 

@@ -125,6 +125,14 @@ Strategy strategy_of(const std::string& s) {
   throw py::value_error("strategy must be 'gossipsub', 'floodsub' or 'randomsub'");
 }
 
+ValidationResult validation_result_of(const std::string& s) {
+  if (s == "accept") return ValidationResult::kAccept;
+  if (s == "reject") return ValidationResult::kReject;
+  if (s == "ignore") return ValidationResult::kIgnore;
+  if (s == "pending") return ValidationResult::kPending;
+  throw py::value_error("validation result must be 'accept', 'reject', 'ignore' or 'pending'");
+}
+
 Protocol protocol_of(const std::string& s) {
   if (s == "/meshsub/1.2.0") return Protocol::kMeshsub12;
   if (s == "/meshsub/1.1.0") return Protocol::kMeshsub11;
@@ -275,6 +283,8 @@ void bind_config(py::module_& m) {
           .value("rate_limit_bytes_per_s", &G::rate_limit_bytes_per_s)
           .value("rate_limit_burst_s", &G::rate_limit_burst_s)
           .value("randomsub_k", &G::randomsub_k)
+          .value("randomsub_ttl", &G::randomsub_ttl)
+          .value("disconnect_graylisted", &G::disconnect_graylisted)
           .value("max_subscriptions_per_peer", &G::max_subscriptions_per_peer)
           .nested("score", &G::score)
           .nested("thresholds", &G::thresholds)
@@ -297,8 +307,12 @@ void bind_values(py::module_& m) {
       .def(py::init([](const std::vector<std::pair<bool, std::string>>& subscriptions,
                        const std::vector<Message>& publish, const py::list& ihave,
                        const py::list& iwant, const std::vector<std::string>& graft,
-                       const py::list& prune, const py::list& idontwant) {
+                       const py::list& prune, const py::list& idontwant,
+                       const std::vector<std::uint32_t>& publish_hops) {
+             if (!publish_hops.empty() && publish_hops.size() != publish.size())
+               throw py::value_error("publish_hops: one entry per publish entry");
              Rpc r;
+             r.publish_hops = publish_hops;
              for (const auto& [sub, topic] : subscriptions) r.subscriptions.push_back({sub, topic});
              for (const Message& msg : publish) r.publish.push_back(message_ptr(msg));
              ControlMessage c;
@@ -322,7 +336,8 @@ void bind_values(py::module_& m) {
            py::arg("subscriptions") = std::vector<std::pair<bool, std::string>>{},
            py::arg("publish") = std::vector<Message>{}, py::arg("ihave") = py::list(),
            py::arg("iwant") = py::list(), py::arg("graft") = std::vector<std::string>{},
-           py::arg("prune") = py::list(), py::arg("idontwant") = py::list())
+           py::arg("prune") = py::list(), py::arg("idontwant") = py::list(),
+           py::arg("publish_hops") = std::vector<std::uint32_t>{})
       .def_property_readonly(
           "subscriptions",
           [](const Rpc& r) {
@@ -337,6 +352,7 @@ void bind_values(py::module_& m) {
                                for (const MessagePtr& p : r.publish) l.append(Message(*p));
                                return l;
                              })
+      .def_readonly("publish_hops", &Rpc::publish_hops)
       .def_property_readonly(
           "ihave",
           [](const Rpc& r) {
@@ -430,7 +446,7 @@ void bind_values(py::module_& m) {
 
 // A Router plus the Python callables its Services call; they must outlive it.
 struct PyRouter {
-  py::object message_id, verify, validate;
+  py::object message_id, verify, validate, peer_record;
   std::unique_ptr<Router> router;
 };
 
@@ -493,11 +509,12 @@ void bind_router_class(py::module_& m) {
   py::class_<PyRouter>(m, "Router",
                        "The sans-I/O GossipSub/floodsub/randomsub router; `now` in seconds.")
       .def(py::init([](const GossipConfig& config, std::uint64_t seed, py::object message_id,
-                       py::object verify, py::object validate) {
+                       py::object verify, py::object validate, py::object peer_record) {
              auto r = std::make_unique<PyRouter>();
              r->message_id = message_id;
              r->verify = verify;
              r->validate = validate;
+             r->peer_record = peer_record;
              Services svc;
              svc.message_id = message_id_service(message_id);
              if (verify.is_none()) {
@@ -516,19 +533,26 @@ void bind_router_class(py::module_& m) {
              if (!validate.is_none()) {
                PyObject* v = validate.ptr();
                svc.validate = [v](const std::string& topic, const Message& msg, PeerIndex from) {
-                 auto res =
-                     py::reinterpret_borrow<py::object>(v)(topic, msg, from).cast<std::string>();
-                 if (res == "accept") return ValidationResult::kAccept;
-                 if (res == "reject") return ValidationResult::kReject;
-                 if (res == "ignore") return ValidationResult::kIgnore;
-                 throw py::value_error("validate must return 'accept', 'reject' or 'ignore'");
+                 return validation_result_of(
+                     py::reinterpret_borrow<py::object>(v)(topic, msg, from).cast<std::string>());
+               };
+             }
+             if (!peer_record.is_none()) {
+               if (!PyCallable_Check(peer_record.ptr()))
+                 throw py::type_error("peer_record must be None or a callable bytes -> bytes|None");
+               PyObject* f = peer_record.ptr();
+               svc.peer_record = [f](ByteView peer_id) -> std::optional<Bytes> {
+                 py::object rec = py::reinterpret_borrow<py::object>(f)(to_py(peer_id));
+                 if (rec.is_none()) return std::nullopt;
+                 return to_bytes(view_of(rec.cast<py::bytes>()));
                };
              }
              r->router = std::make_unique<Router>(config, std::move(svc), seed);
              return r;
            }),
            py::arg("config"), py::arg("seed"), py::arg("message_id") = "xxh3",
-           py::arg("verify") = py::none(), py::arg("validate") = py::none())
+           py::arg("verify") = py::none(), py::arg("validate") = py::none(),
+           py::arg("peer_record") = py::none())
       .def(
           "peer_connected",
           [](PyRouter& r, PeerIndex peer, const py::bytes& peer_id, bool outbound,
@@ -550,6 +574,15 @@ void bind_router_class(py::module_& m) {
             r.router->rpc_received(peer, rpc, instant(now));
           },
           py::arg("peer"), py::arg("rpc"), py::arg("now"))
+      .def(
+          "validation_complete",
+          [](PyRouter& r, const Message& msg, const py::bytes& id, PeerIndex from,
+             const std::string& result, double now) {
+            r.router->validation_complete(message_ptr(msg), MessageId(view_of(id)), from,
+                                          validation_result_of(result), instant(now));
+          },
+          py::arg("message"), py::arg("id"), py::arg("peer"), py::arg("result"), py::arg("now"),
+          "Finishes a validation the validator answered 'pending' for.")
       .def(
           "publish",
           [](PyRouter& r, const Message& msg, double now) {

@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <cmath>
+#include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bindings.hpp"
@@ -45,6 +47,51 @@ MessageIdFn message_id_fn(const std::string& name) {
   if (name == "xxh3") return MessageIdFn::kXxh3;
   if (name == "from-seqno") return MessageIdFn::kFromSeqno;
   throw py::value_error("message_id must be 'xxh3' or 'from-seqno'");
+}
+
+// The data of a message to publish: bytes or any buffer, copied (the GIL is released while
+// it is signed).
+Bytes publish_data_of(const py::handle& h) {
+  if (PyBytes_Check(h.ptr())) return to_bytes(view_of(py::reinterpret_borrow<py::bytes>(h)));
+  if (!PyObject_CheckBuffer(h.ptr())) throw py::type_error("data must be bytes-like");
+  py::buffer_info b = py::reinterpret_borrow<py::buffer>(h).request();
+  const auto* p = static_cast<const std::uint8_t*>(b.ptr);
+  return Bytes(p, p + b.size * b.itemsize);
+}
+
+// A str argument's UTF-8, cached in the str (alive for the call): pybind11's string_view
+// caster would also register the str for the call's life support, a set insertion per call.
+std::string_view utf8_of(const py::str& s) {
+  Py_ssize_t size = 0;
+  const char* p = PyUnicode_AsUTF8AndSize(s.ptr(), &size);
+  if (!p) throw py::error_already_set();
+  return {p, static_cast<std::size_t>(size)};
+}
+
+// Runtime::publish_batch with the GIL released; its error as ValueError.
+RequestId sign_and_queue(Runtime& r, NodeId node, std::string_view topic, std::span<Bytes> data,
+                         std::span<MessageId> ids, bool notify, bool defer) {
+  Result<RequestId> request = Error{};
+  {
+    py::gil_scoped_release release;
+    request = r.publish_batch(node, topic, data, ids, notify, defer);
+  }
+  if (!request) throw py::value_error(request.error().what);
+  return *request;
+}
+
+// A message id as Python's bytes.hex() spells it, built without the intermediate bytes.
+py::str hex_str(const MessageId& id) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  const ByteView b = id.view();
+  PyObject* s = PyUnicode_New(static_cast<Py_ssize_t>(2 * b.size()), 127);
+  if (!s) throw py::error_already_set();
+  auto* out = static_cast<char*>(PyUnicode_DATA(s));
+  for (std::uint8_t c : b) {
+    *out++ = kDigits[c >> 4];
+    *out++ = kDigits[c & 15];
+  }
+  return py::reinterpret_steal<py::str>(s);
 }
 
 router::ValidationResult validation_of(const std::string& s) {
@@ -119,6 +166,7 @@ py::dict metrics_to_py(const NodeMetrics& m) {
   out["tcp_bytes_out"] = m.tcp_bytes_out;
   out["connections_opened"] = m.connections_opened;
   out["connections_closed"] = m.connections_closed;
+  out["outbound_queue_bytes"] = m.outbound_queue_bytes;
   const net::PeerManagerCounters& pm = m.peer_manager;
   py::dict peer_manager;
 #define P2PGOSSIP_COUNTER(name) peer_manager[#name] = pm.name;
@@ -145,6 +193,8 @@ py::dict metrics_to_py(const NodeMetrics& m) {
   P2PGOSSIP_COUNTER(addrs_refused_per_peer_limit)
   P2PGOSSIP_COUNTER(addrs_refused_undialable)
   P2PGOSSIP_COUNTER(known_peers_loaded)
+  P2PGOSSIP_COUNTER(peer_records_added)
+  P2PGOSSIP_COUNTER(peer_records_stale)
 #undef P2PGOSSIP_COUNTER
   peer_manager["dial_failures_by_reason"] = pm.dial_failures_by_reason;
   peer_manager["handshake_failures_by_reason"] = pm.handshake_failures_by_reason;
@@ -349,37 +399,36 @@ void bind_runtime(py::module_& m) {
           "Sign (with the node's identity) and publish; returns (request, message id, message).")
       .def(
           "publish_batch",
-          [](Runtime& r, NodeId node, std::string topic, const py::sequence& data, bool notify,
+          [](Runtime& r, NodeId node, const py::str& topic, const py::sequence& data, bool notify,
              bool defer) {
+            const std::size_t n = data.size();
             std::vector<Bytes> d;
-            d.reserve(data.size());
-            for (auto h : data) {
-              if (py::isinstance<py::bytes>(h)) {
-                d.push_back(to_bytes(view_of(py::reinterpret_borrow<py::bytes>(h))));
-              } else if (PyObject_CheckBuffer(h.ptr())) {
-                py::buffer_info b = py::reinterpret_borrow<py::buffer>(h).request();
-                const auto* p = static_cast<const std::uint8_t*>(b.ptr);
-                d.emplace_back(p, p + b.size * b.itemsize);
-              } else {
-                throw py::type_error("data must be bytes-like");
-              }
-            }
-            Result<PublishedBatch> p = Error{};
-            {
-              py::gil_scoped_release release;
-              p = r.publish_batch(node, std::move(topic), std::move(d), notify, defer);
-            }
-            if (!p) throw py::value_error(p.error().what);
-            py::list ids(p->ids.size());
-            for (std::size_t i = 0; i < p->ids.size(); ++i)
-              PyList_SET_ITEM(ids.ptr(), static_cast<Py_ssize_t>(i),
-                              to_py(p->ids[i].view()).release().ptr());
-            return py::make_tuple(p->request, ids);
+            d.reserve(n);
+            for (auto h : data) d.push_back(publish_data_of(h));
+            std::vector<MessageId> ids(n);
+            auto request = sign_and_queue(r, node, utf8_of(topic), d, ids, notify, defer);
+            py::list out(n);
+            for (std::size_t i = 0; i < n; ++i)
+              PyList_SET_ITEM(out.ptr(), static_cast<Py_ssize_t>(i),
+                              hex_str(ids[i]).release().ptr());
+            return py::make_tuple(request, out);
           },
           py::arg("node"), py::arg("topic"), py::arg("data"), py::arg("notify"),
           py::arg("defer") = false,
-          "Sign a batch on the calling thread (GIL released) and publish it in one command; "
-          "returns (request or 0 without notify, [message id]).")
+          "Sign a batch on the calling thread (GIL released) and hand it to the router, in "
+          "chunks as it is signed; returns (request or 0 without notify, [message id hex]).")
+      .def(
+          "publish_nowait",
+          [](Runtime& r, NodeId node, const py::str& topic, const py::handle& data) {
+            Bytes d = publish_data_of(data);
+            MessageId id;
+            sign_and_queue(r, node, utf8_of(topic), {&d, 1}, {&id, 1}, /*notify=*/false,
+                           /*defer=*/true);
+            return hex_str(id);
+          },
+          py::arg("node"), py::arg("topic"), py::arg("data"),
+          "publish_batch of one message, deferred and without notification; returns the "
+          "message id in hex.")
       .def("flush_publishes", &Runtime::flush_publishes, py::arg("node"),
            py::call_guard<py::gil_scoped_release>(),
            "Hand the node's deferred publish_batch batches to its router.")

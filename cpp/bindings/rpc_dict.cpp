@@ -123,16 +123,21 @@ PeerInfo peer_info_of(py::handle h, const std::string& path) {
   return p;
 }
 
-std::uint64_t backoff_of(py::handle h, const std::string& path) {
+// A non-negative int of at most `max`; `range` names the bound in the error.
+std::uint64_t uint_of(py::handle h, const std::string& path, std::uint64_t max, const char* range) {
   if (!PyLong_Check(h.ptr()) || PyBool_Check(h.ptr())) {
     throw py::type_error(path + ": expected int, got " + type_of(h));
   }
   const unsigned long long v = PyLong_AsUnsignedLongLong(h.ptr());
-  if (PyErr_Occurred()) {
+  if (PyErr_Occurred() || v > max) {
     PyErr_Clear();
-    throw py::value_error(path + ": must be in [0, 2**64)");
+    throw py::value_error(path + ": must be in " + range);
   }
   return v;
+}
+
+std::uint64_t backoff_of(py::handle h, const std::string& path) {
+  return uint_of(h, path, UINT64_MAX, "[0, 2**64)");
 }
 
 ControlMessage control_of(py::handle h, const std::string& path) {
@@ -173,11 +178,17 @@ ControlMessage control_of(py::handle h, const std::string& path) {
 
 Rpc rpc_from_dict(py::handle h) {
   const std::string path = "rpc";
-  auto d = dict_at(h, path, {"subscriptions", "publish", "control"});
+  auto d = dict_at(h, path, {"subscriptions", "publish", "control", "publish_hops"});
   Rpc rpc;
   rpc.subscriptions = list_at<SubOpts>(d, "subscriptions", path, subopts_of);
   rpc.publish = list_at<MessagePtr>(d, "publish", path, message_of);
   opt(rpc.control, d, "control", path, control_of);
+  rpc.publish_hops =
+      list_at<std::uint32_t>(d, "publish_hops", path, [](py::handle e, const std::string& p) {
+        return static_cast<std::uint32_t>(uint_of(e, p, UINT32_MAX, "[0, 2**32)"));
+      });
+  if (!rpc.publish_hops.empty() && rpc.publish_hops.size() != rpc.publish.size())
+    throw py::value_error(path + ".publish_hops: one entry per publish entry");
   return rpc;
 }
 
@@ -271,6 +282,7 @@ py::dict rpc_to_dict(const Rpc& rpc) {
   });
   put_list(d, "publish", rpc.publish, [](const MessagePtr& m) { return to_dict(*m); });
   if (rpc.control) d["control"] = to_dict(*rpc.control);
+  put_list(d, "publish_hops", rpc.publish_hops, [](std::uint32_t h) { return py::int_(h); });
   return d;
 }
 

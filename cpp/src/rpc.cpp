@@ -9,6 +9,7 @@ bool operator==(const Rpc& a, const Rpc& b) {
     return x == y || (x && y && *x == *y);
   };
   return a.subscriptions == b.subscriptions && a.control == b.control &&
+         a.publish_hops == b.publish_hops &&
          std::equal(a.publish.begin(), a.publish.end(), b.publish.begin(), b.publish.end(), same);
 }
 

@@ -233,10 +233,28 @@ class LocalNetwork:
                 ]
                 raise TimeoutError(
                     f"{len(missing)} deliveries missing after {timeout} s "
-                    f"({len(by_msg)} of {len(self._published)} messages):\n" + "\n".join(lines[:20])
+                    f"({len(by_msg)} of {len(self._published)} messages):\n"
+                    + "\n".join(lines[:20])
+                    + self._drops_hint()
                 )
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(self._progress.wait(), left)
+
+    def _drops_hint(self) -> str:
+        """The network's drop counters that are not zero, as a line that may explain a loss
+        (the per-peer rate limit, 100 messages/s by default, is the usual culprit)."""
+        m = self.metrics()
+        drops = {c: int(m[c].sum()) for c in m.columns if c.startswith("dropped_")}
+        drops = {c: n for c, n in drops.items() if n}
+        if not drops:
+            return ""
+        text = ", ".join(f"{c}={n}" for c, n in sorted(drops.items()))
+        hint = (
+            " (GossipConfig.rate_limit_messages_per_s / rate_limit_bytes_per_s)"
+            if "dropped_rate_limited" in drops
+            else ""
+        )
+        return f"\ndrops on the way: {text}{hint}"
 
     # -- faults and shaping --------------------------------------------------------------
 

@@ -1,10 +1,12 @@
 """libp2p connection upgrade as sans-I/O machines: multiaddrs, multistream-select,
 Noise XX with the libp2p handshake payload, yamux, identify, ping, private-network
-certificates and the peer manager. Feed bytes and events in, get bytes, events and
-actions out; nothing here opens a socket or reads a clock."""
+certificates, signed peer records and the peer manager. Feed bytes and events in, get
+bytes, events and actions out; nothing here opens a socket or reads a clock."""
 
 from ._core import (
     IDENTIFY_PROTOCOL_ID,
+    PEER_RECORD_DOMAIN,
+    PEER_RECORD_PAYLOAD_TYPE,
     PING_PROTOCOL_ID,
     Multiaddr,
     MultistreamNegotiation,
@@ -12,10 +14,12 @@ from ._core import (
     NoiseHandshakeState,
     NoiseSession,
     PeerManager,
+    PeerRecord,
     PingEcho,
     Pinger,
     YamuxSession,
     decode_certificate,
+    decode_envelope,
     decode_identify,
     encode_identify,
     identify_dialable_listen_addrs,
@@ -23,12 +27,15 @@ from ._core import (
     multistream_encode,
     noise_decode_payload,
     noise_peer_id,
+    seal_envelope,
     verify_certificate,
     yamux_encode_header,
 )
 
 __all__ = [
     "IDENTIFY_PROTOCOL_ID",
+    "PEER_RECORD_DOMAIN",
+    "PEER_RECORD_PAYLOAD_TYPE",
     "PING_PROTOCOL_ID",
     "Multiaddr",
     "MultistreamNegotiation",
@@ -36,10 +43,12 @@ __all__ = [
     "NoiseHandshakeState",
     "NoiseSession",
     "PeerManager",
+    "PeerRecord",
     "PingEcho",
     "Pinger",
     "YamuxSession",
     "decode_certificate",
+    "decode_envelope",
     "decode_identify",
     "encode_identify",
     "identify_dialable_listen_addrs",
@@ -47,6 +56,7 @@ __all__ = [
     "multistream_encode",
     "noise_decode_payload",
     "noise_peer_id",
+    "seal_envelope",
     "verify_certificate",
     "yamux_encode_header",
 ]

@@ -35,10 +35,6 @@ __all__ = [
 
 Overflow = Literal["drop_oldest", "drop_newest"]
 
-# publish_many signs this many messages per native call, handing each chunk to the router
-# while it signs the next.
-_PUBLISH_CHUNK = 64
-
 
 class NodeError(RuntimeError):
     """A command the runtime refused or failed (the message says why)."""
@@ -368,6 +364,8 @@ class Node:
         self._closed = False
         self._flush_scheduled = False  # publish_nowait's flush is on the loop
         self._peer_id = self.identity.peer_id
+        # The runtime's publish_nowait, bound once: publish_nowait is a loop's hot path.
+        self._native_publish_nowait = self._runtime._core.publish_nowait
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -476,44 +474,23 @@ class Node:
         if require_peers and not self._has_topic_peers(topic):
             raise NoPeersError(f"publish: no peer to send to on topic {topic!r}")
         self._check_sizes((data,))
-        request, ids = self._publish(topic, (data,), notify=True, defer=True)
+        request, ids = self._publish(topic, (data,))
         await self._runtime._request(request)
-        return ids[0].hex()
+        return ids[0]
 
     async def publish_many(self, topic: str, data: Iterable[bytes]) -> list[str]:
         """Sign every item of ``data`` (the GIL released) and publish them in order; returns
         their ids once the router has taken all of them (the guarantee of :meth:`publish`).
 
-        Items are signed in chunks of 64, each handed to the I/O thread as soon as it is
-        signed, so the router takes one chunk while the next is signed. Sizes are checked
-        before anything is signed (ValueError). NodeError names the first refusal (and how
-        many of its chunk failed, and in how many chunks); the others were published."""
+        The items are handed to the I/O thread in chunks as they are signed, so the router
+        takes one chunk while the next is signed. Sizes are checked before anything is
+        signed (ValueError). NodeError names the first refusal (and how many failed); the
+        others were published."""
         items = data if isinstance(data, (list, tuple)) else list(data)
         self._check_sizes(items)
-        rt = self._runtime
-        waits: list[asyncio.Future[None]] = []
-        ids: list[bytes] = []
-        last = max(len(items) - _PUBLISH_CHUNK, 0)
-        try:
-            for k in range(0, len(items), _PUBLISH_CHUNK):
-                chunk = items[k : k + _PUBLISH_CHUNK]
-                request, chunk_ids = self._publish(topic, chunk, notify=True, defer=k >= last)
-                waits.append(rt._request(request))
-                ids += chunk_ids
-        except BaseException:
-            for w in waits:  # what was queued still gets an outcome: log refusals
-                w.add_done_callback(_log_failure)
-            raise
-        if len(waits) == 1:  # one chunk: no gather to pay for
-            await waits[0]
-            return [i.hex() for i in ids]
-        outcomes = await asyncio.gather(*waits, return_exceptions=True)
-        failed = [o for o in outcomes if isinstance(o, BaseException)]
-        if len(failed) == 1:
-            raise failed[0]
-        if failed:
-            raise NodeError(f"{failed[0]} (refusals in {len(failed)} chunks of {len(waits)})")
-        return [i.hex() for i in ids]
+        request, ids = self._publish(topic, items, defer=False)
+        await self._runtime._request(request)
+        return ids
 
     def publish_nowait(self, topic: str, data: bytes) -> str:
         """Sign ``data`` on this thread (the GIL released) and queue it for the router;
@@ -528,8 +505,25 @@ class Node:
         ``p2pgossip_dropped_total{reason="publish_failed"}`` and is logged. Messages
         waiting for the router are bounded; past the bound this raises NodeError rather
         than queueing more."""
-        self._check_sizes((data,))
-        return self._publish(topic, (data,), notify=False, defer=True)[1][0].hex()
+        # The hot path of a publishing loop: every check inline, one native call.
+        if len(data) > self._max_message_size:
+            self._check_sizes((data,))
+        node = self._id
+        if node is None or self._closed:
+            node = self._node()  # raises, saying why
+        try:
+            mid: str = self._native_publish_nowait(node, topic, data)
+        except ValueError as exc:
+            raise NodeError(str(exc)) from None
+        if not self._flush_scheduled:
+            self._schedule_flush()
+        return mid
+
+    def _schedule_flush(self) -> None:
+        # What this loop iteration queued goes to the I/O thread when the loop runs the
+        # flush (or once 256 messages wait): one wakeup.
+        self._flush_scheduled = True
+        asyncio.get_running_loop().call_soon(self._flush_publishes)
 
     def _flush_publishes(self) -> None:
         self._flush_scheduled = False
@@ -543,18 +537,18 @@ class Node:
                 raise ValueError(f"publish: {len(d)} bytes of data exceed max_message_size {limit}")
 
     def _publish(
-        self, topic: str, items: list[bytes] | tuple[bytes, ...], *, notify: bool, defer: bool
-    ) -> tuple[int, list[bytes]]:
+        self, topic: str, items: list[bytes] | tuple[bytes, ...], *, defer: bool = True
+    ) -> tuple[int, list[str]]:
+        """Signs and queues `items` with one request for all; the last chunk waits for the
+        loop's flush when deferred (awaited publishes of one loop iteration share a wakeup
+        of the I/O thread), or wakes it at once."""
         node = self._node()
         try:
-            published = self._runtime._core.publish_batch(node, topic, items, notify, defer)
+            published = self._runtime._core.publish_batch(node, topic, items, True, defer)
         except ValueError as exc:
             raise NodeError(str(exc)) from None
-        # A deferred batch, and whatever else this loop iteration queued, goes to the I/O
-        # thread when the loop runs the flush (or once 256 messages wait): one wakeup.
         if defer and not self._flush_scheduled:
-            self._flush_scheduled = True
-            asyncio.get_running_loop().call_soon(self._flush_publishes)
+            self._schedule_flush()
         return published
 
     def _has_topic_peers(self, topic: str) -> bool:

@@ -11,7 +11,12 @@ An RPC dict mirrors rpc.proto with snake_case keys::
                  "prune": [{"topic_id": str,
                             "peers": [{"peer_id": bytes, "signed_peer_record": bytes}],
                             "backoff": int}],
-                 "idontwant": [{"message_ids": [bytes]}]}}
+                 "idontwant": [{"message_ids": [bytes]}]},
+     "publish_hops": [int]}
+
+``publish_hops`` is p2pgossip's own RPC extension (a field number other implementations skip):
+how many links each published message has crossed, one entry per message, sent only by
+randomsub routers with a hop limit (``GossipConfig.randomsub_ttl``).
 
 An absent optional field is an absent key, so ``decode_rpc(encode_rpc(d)) == d`` holds for
 every valid dict whose lists are non-empty (the wire cannot tell an empty list from an

@@ -105,6 +105,11 @@ def test_signed_messages_flow_both_ways(pylibp2p_node, ours: Runtime, dialer, me
     ((peer_id, addr, peer_direction, protocol, *_),) = ours.metrics()["peers"]
     assert (peer_id, peer_direction, protocol) == (their_id, direction, f"/meshsub/{meshsub}.0")
     assert addr.startswith("/ip4/127.0.0.1/tcp/")
+    # py-libp2p's identify carries its signed peer record; we verify and keep it.
+    ours.wait(
+        lambda: ours.metrics()["peer_manager"]["peer_records_added"] == 1, "py-libp2p's record"
+    )
+    assert ours.metrics()["drops"]["identify_record_invalid"] == 0
 
     to_them = [bytes([i]) * 256 for i in range(5)]
     for data in to_them:

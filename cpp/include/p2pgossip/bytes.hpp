@@ -22,4 +22,14 @@ inline std::string_view as_chars(ByteView b) {
 
 inline Bytes to_bytes(ByteView b) { return Bytes(b.begin(), b.end()); }
 
+// A buffer a connection reuses for its whole life keeps the largest size it ever had:
+// once empty, one that a burst or a large message grew past kKeepBufferBytes lets its
+// memory go, so a process with hundreds of connections does not keep every connection's
+// high-water mark (up to a megabyte per buffer). Below it, buffers stay: the usual traffic
+// reuses them rather than allocating each time.
+constexpr std::size_t kKeepBufferBytes = 256 << 10;
+inline void release_if_grown(Bytes& b) {
+  if (b.empty() && b.capacity() > kKeepBufferBytes) Bytes().swap(b);
+}
+
 }  // namespace p2pgossip

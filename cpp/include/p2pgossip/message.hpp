@@ -22,6 +22,11 @@ struct Message {
   std::string topic;
   std::optional<Bytes> signature;
   std::optional<Bytes> key;
+  // Fields rpc.proto does not define, raw (tag and value) in arrival order. They are encoded
+  // after the known fields, for signing too, as go-libp2p-pubsub's protobuf code re-encodes
+  // them: a message whose author signed fields we don't know still verifies and is forwarded
+  // whole.
+  Bytes unknown_fields;
 
   bool operator==(const Message&) const = default;
 };

@@ -68,6 +68,10 @@ struct Rpc {
   std::vector<SubOpts> subscriptions;
   std::vector<MessagePtr> publish;  // shared, never copied when forwarded
   std::optional<ControlMessage> control;
+  // p2pgossip extension (RPC field wire::kPublishHopsField, skipped by other implementations
+  // as an unknown field): how many links each publish entry has crossed, for randomsub's
+  // hop limit. Empty, or one entry per publish entry.
+  std::vector<std::uint32_t> publish_hops;
 
   bool empty() const { return subscriptions.empty() && publish.empty() && !control; }
 };

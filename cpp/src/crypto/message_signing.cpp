@@ -6,19 +6,33 @@
 
 namespace p2pgossip::crypto {
 
-Bytes seqno_bytes(std::uint64_t seqno) {
-  Bytes out(kSeqnoSize);
+void set_seqno(Bytes& out, std::uint64_t seqno) {
+  out.resize(kSeqnoSize);
   for (std::size_t i = 0; i < kSeqnoSize; ++i)
     out[i] = static_cast<std::uint8_t>(seqno >> (8 * (kSeqnoSize - 1 - i)));
+}
+
+Bytes seqno_bytes(std::uint64_t seqno) {
+  Bytes out;
+  set_seqno(out, seqno);
   return out;
 }
 
-Bytes signed_bytes(const Message& m) {
-  Bytes out;
-  out.reserve(kSignPrefix.size() + wire::encoded_message_size(m, /*for_signing=*/true));
+namespace {
+
+void append_signed_bytes(const Message& m, Bytes& out) {
+  out.reserve(out.size() + kSignPrefix.size() +
+              wire::encoded_message_size(m, /*for_signing=*/true));
   const ByteView prefix = as_bytes(kSignPrefix);
   out.insert(out.end(), prefix.begin(), prefix.end());
   wire::encode_message(m, out, /*for_signing=*/true);
+}
+
+}  // namespace
+
+Bytes signed_bytes(const Message& m) {
+  Bytes out;
+  append_signed_bytes(m, out);
   return out;
 }
 
@@ -27,8 +41,21 @@ void sign_message(const Identity& identity, Message& m) {
   m.from = Bytes(from.begin(), from.end());
   m.key.reset();
   m.signature.reset();
-  const Ed25519Signature sig = identity.sign(signed_bytes(m));
+  const Ed25519Signature sig = message_signature(identity, m);
   m.signature = Bytes(sig.begin(), sig.end());
+}
+
+Ed25519Signature message_signature(const Identity& identity, const Message& m) {
+  // Every publish signs: the signed bytes are laid out in a buffer of this thread, reused
+  // from call to call rather than allocated each time; one a large message grew past
+  // kKeep is let go afterwards.
+  constexpr std::size_t kKeep = 64 << 10;
+  thread_local Bytes buf;
+  buf.clear();
+  append_signed_bytes(m, buf);
+  const Ed25519Signature sig = identity.sign(buf);
+  if (buf.capacity() > kKeep) Bytes().swap(buf);
+  return sig;
 }
 
 Result<Ed25519PublicKey> message_public_key(const Message& m) {

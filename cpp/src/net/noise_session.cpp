@@ -59,6 +59,7 @@ void Session::receive(ByteView data) {
     in_.clear();
   else
     in_.erase(in_.begin(), in_.begin() + static_cast<std::ptrdiff_t>(pos));
+  release_if_grown(in_);
 }
 
 void Session::on_handshake_message(ByteView message) {

@@ -111,6 +111,36 @@ std::size_t PeerManager::add_addresses(const PeerId& peer, const std::vector<Mul
   return added;
 }
 
+std::size_t PeerManager::add_peer_record(const SignedPeerRecord& signed_record, AddrSource source,
+                                         Instant now) {
+  const PeerRecord& r = signed_record.record();
+  if (auto it = peers_.find(r.peer_id); it != peers_.end() && it->second.record_seq) {
+    if (r.seq < *it->second.record_seq) {
+      ++counters_.peer_records_stale;
+      return 0;
+    }
+  }
+  const std::size_t added = add_addresses(r.peer_id, r.addrs, source, now);
+  auto it = peers_.find(r.peer_id);
+  if (it == peers_.end()) return added;  // the local peer, or no room for another candidate
+  Peer& p = it->second;
+  if (!p.record_seq || r.seq > *p.record_seq) ++counters_.peer_records_added;
+  p.record_seq = r.seq;
+  p.record = signed_record.envelope();
+  return added;
+}
+
+std::optional<Bytes> PeerManager::peer_record(const PeerId& peer) const {
+  auto it = peers_.find(peer);
+  if (it == peers_.end() || !it->second.record_seq) return std::nullopt;
+  return it->second.record;
+}
+
+bool PeerManager::has_addresses(const PeerId& peer) const {
+  auto it = peers_.find(peer);
+  return it != peers_.end() && !it->second.addrs.empty();
+}
+
 bool PeerManager::is_candidate(const Peer& p) const {
   return !p.bootstrap && !p.connection && !p.dialing;
 }
@@ -199,6 +229,8 @@ void PeerManager::forget(const PeerId& peer) {
   it->second.bootstrap = false;
   it->second.known = false;
   it->second.addrs.clear();
+  it->second.record_seq.reset();
+  it->second.record.clear();
   forget_if_unused(peer);
 }
 

@@ -85,6 +85,7 @@ void Session::receive(ByteView data) {
     in_.clear();
   else
     in_.erase(in_.begin(), in_.begin() + static_cast<std::ptrdiff_t>(pos));
+  release_if_grown(in_);
 }
 
 void Session::handle_frame(const Header& h, ByteView body) {
@@ -179,6 +180,7 @@ void Session::flush(std::uint32_t id, Stream& s) {
     s.send_queue.erase(s.send_queue.begin(), s.send_queue.begin() + static_cast<std::ptrdiff_t>(n));
     s.send_window -= static_cast<std::uint32_t>(n);
   }
+  release_if_grown(s.send_queue);
   if (s.local_fin && !s.fin_sent && s.send_queue.empty()) {
     write_frame(FrameType::kWindowUpdate, flags::kFin, id, 0);
     s.fin_sent = true;

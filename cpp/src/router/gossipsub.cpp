@@ -100,10 +100,15 @@ void Router::State::flush() {
   dirty.clear();
 }
 
-void Router::State::send_message(Slot s, const MessagePtr& m) {
+void Router::State::send_message(Slot s, const MessagePtr& m, std::uint32_t hops) {
   PeerState& p = peers[s];
-  mark_dirty(p, s);
-  if (!p.message) {
+  if (hop_limited()) {
+    // Hop counts travel beside their messages in the Rpc: no lone-message shortcut.
+    Rpc& r = out(s);
+    r.publish.push_back(m);
+    r.publish_hops.push_back(hops);
+  } else if (!p.message) {
+    mark_dirty(p, s);
     p.message = m;
   } else {
     out(s).publish.push_back(m);
@@ -127,7 +132,9 @@ void Router::State::send_prune(Slot s, TopicId t, bool unsubscribe, bool px, Ins
       if (o != s && peers[o].gossipsub() && !peers[o].peer_id.empty() && peer_score(o, now) >= 0)
         c.push_back(o);
     rng.sample(c, static_cast<std::size_t>(cfg.prune_peers));
-    for (Slot o : c) prune.peers.push_back(PeerInfo{peers[o].peer_id, std::nullopt});
+    for (Slot o : c)
+      prune.peers.push_back(PeerInfo{
+          peers[o].peer_id, svc.peer_record ? svc.peer_record(peers[o].peer_id) : std::nullopt});
   }
   control(s).prune.push_back(std::move(prune));
   ++counters.prune_sent;
@@ -221,8 +228,10 @@ void Router::rpc_received(PeerIndex from, const Rpc& rpc, Instant now) {
     return;
   }
   for (const SubOpts& sub : rpc.subscriptions) st.handle_subscription(s, sub, now);
-  for (const MessagePtr& m : rpc.publish)
-    if (m) st.handle_message(s, m, now);
+  for (std::size_t i = 0; i < rpc.publish.size(); ++i)
+    if (rpc.publish[i])
+      st.handle_message(s, rpc.publish[i], i < rpc.publish_hops.size() ? rpc.publish_hops[i] : 1,
+                        now);
   if (rpc.control && st.cfg.strategy == Strategy::kGossipSub) {
     const ControlMessage& c = *rpc.control;
     st.handle_ihave(s, c.ihave, now);
@@ -259,7 +268,7 @@ Result<MessageId> Router::publish(MessagePtr message, Instant now) {
     st.actions.emplace_back(Deliver{message, id, kLocalPeer});
     ++st.counters.messages_delivered;
   }
-  st.forward(message, id, t, std::nullopt, now);
+  st.forward(message, id, t, std::nullopt, 0, now);
   st.flush();
   return id;
 }
@@ -399,7 +408,7 @@ void Router::State::handle_subscription(Slot s, const SubOpts& sub, Instant now)
   }
 }
 
-void Router::State::handle_message(Slot s, const MessagePtr& mp, Instant now) {
+void Router::State::handle_message(Slot s, const MessagePtr& mp, std::uint32_t hops, Instant now) {
   PeerState& p = peers[s];
   const Message& m = *mp;
   ++counters.messages_received;
@@ -459,13 +468,14 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, Instant now) {
       score.ignored(s, *t, id, now);
       return;
     case ValidationResult::kPending:
+      if (hop_limited()) pending_hops.insert(id, hops);
       return;  // Router::validation_complete finishes it
   }
   actions.emplace_back(Deliver{mp, id, p.index});
   ++counters.messages_delivered;
   if (scoring) score.first_delivery(s, *t, id, now);
   if (cfg.strategy == Strategy::kGossipSub) mcache.put(id, mp, *t);
-  forward(mp, id, *t, s, now);
+  forward(mp, id, *t, s, hops, now);
 }
 
 // A first receipt: what delivering and forwarding it write is pulled in at once, rather than

@@ -20,6 +20,7 @@ void Router::State::heartbeat(Instant now) {
     if (auto s = slot_of(index)) score.add_penalty(*s, broken);
   }
   score.refresh(now);
+  if (cfg.disconnect_graylisted) disconnect_graylisted(now);
 
   if (cfg.strategy == Strategy::kGossipSub) {
     for (TopicId t = 0; t < topics.size(); ++t) {
@@ -34,12 +35,28 @@ void Router::State::heartbeat(Instant now) {
     mcache.shift();
   }
   seen.expire(now);
+  // A hop count outlives its message's seen entry only if the validator never answered.
+  for (std::size_t i = pending_hops.size(); i-- > 0;) {
+    const MessageId id = pending_hops.key(i);
+    if (!seen.contains(id)) pending_hops.erase(id);
+  }
   backoff.expire(now);
   const std::uint64_t ttl =
       static_cast<std::uint64_t>(std::max(0, cfg.idontwant_message_ttl_heartbeats));
   if (heartbeats > ttl)
     for (PeerState& p : peers)
       if (p.dont_want) p.dont_want->expire(heartbeats - ttl);
+}
+
+void Router::State::disconnect_graylisted(Instant now) {
+  for (Slot s = 0; s < peers.size(); ++s) {
+    PeerState& p = peers[s];
+    if (!p.connected || p.is_explicit || p.disconnect_requested) continue;
+    if (peer_score(s, now) >= cfg.thresholds.graylist_threshold) continue;
+    p.disconnect_requested = true;
+    ++counters.disconnects_requested;
+    actions.emplace_back(DisconnectPeer{p.index, "score below graylist_threshold"});
+  }
 }
 
 void Router::State::maintain_mesh(TopicId t, Instant now) {

@@ -49,10 +49,11 @@ struct alignas(64) PeerState {
   // The rest.
   std::unique_ptr<Rpc> out;  // allocated while a batch needs it: most peers wait idle
   Bytes peer_id;
-  std::vector<TopicId> topics;       // sorted
-  int ihave_this_heartbeat = 0;      // IHAVE messages received (max_ihave_messages)
-  int idontwant_this_heartbeat = 0;  // IDONTWANT RPCs received (max_idontwant_messages)
-  int iwant_ids_asked = 0;           // ids we asked for this heartbeat (max_ihave_length)
+  std::vector<TopicId> topics;        // sorted
+  int ihave_this_heartbeat = 0;       // IHAVE messages received (max_ihave_messages)
+  int idontwant_this_heartbeat = 0;   // IDONTWANT RPCs received (max_idontwant_messages)
+  int iwant_ids_asked = 0;            // ids we asked for this heartbeat (max_ihave_length)
+  bool disconnect_requested = false;  // DisconnectPeer emitted for this connection
 
   bool gossipsub() const { return protocol != Protocol::kFloodsub; }
   bool flooded() const { return is_explicit || !gossipsub(); }  // sent every message
@@ -101,6 +102,9 @@ struct alignas(64) Router::State {
   std::vector<TopicState> topics;
   std::unordered_map<std::string, TopicId> topic_ids;  // lookup only, never iterated
 
+  // Hop counts of messages whose validation is pending (only under a randomsub_ttl), so
+  // validation_complete forwards them as far as they may go; forgotten with their seen entry.
+  IdMap<std::uint32_t> pending_hops;
   MessageCache mcache;
   GossipPromises promises;
   Backoff backoff;
@@ -119,14 +123,15 @@ struct alignas(64) Router::State {
   double peer_score(Slot s, Instant now) const { return scoring ? score.score(s, now) : 0.0; }
   std::vector<PeerIndex> indices(const std::vector<Slot>& slots) const;  // sorted
 
-  void send_message(Slot s, const MessagePtr& m);
+  // `hops`: links the copy will have crossed on arrival (sent only under a randomsub_ttl).
+  void send_message(Slot s, const MessagePtr& m, std::uint32_t hops = 1);
   void send_graft(Slot s, TopicId t);
   void send_prune(Slot s, TopicId t, bool unsubscribe, bool px, Instant now);
   void add_to_mesh(TopicState& topic, TopicId t, Slot s, Instant now);
   void remove_from_mesh(TopicState& topic, TopicId t, Slot s, Instant now);
 
   void handle_subscription(Slot s, const SubOpts& sub, Instant now);
-  void handle_message(Slot s, const MessagePtr& m, Instant now);
+  void handle_message(Slot s, const MessagePtr& m, std::uint32_t hops, Instant now);
   void prefetch_delivery(const MessageId& id) const;
   void handle_ihave(Slot s, const std::vector<ControlIHave>& ihave, Instant now);
   void handle_iwant(Slot s, const std::vector<ControlIWant>& iwant, Instant now);
@@ -140,11 +145,14 @@ struct alignas(64) Router::State {
   void leave(TopicId t, Instant now);
 
   // --- strategy.cpp: peers a message is sent to ---
+  // `hops`: links the message crossed to reach us (0 for our own).
   void forward(const MessagePtr& m, const MessageId& id, TopicId t, std::optional<Slot> from,
-               Instant now);
+               std::uint32_t hops, Instant now);
+  bool hop_limited() const { return cfg.strategy == Strategy::kRandomSub && cfg.randomsub_ttl > 0; }
 
   // --- heartbeat.cpp ---
   void heartbeat(Instant now);
+  void disconnect_graylisted(Instant now);
   void maintain_mesh(TopicId t, Instant now);
   void maintain_fanout(TopicId t, Instant now);
   void emit_gossip(TopicId t, const std::vector<Slot>& exclude, Instant now);

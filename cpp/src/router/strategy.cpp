@@ -8,8 +8,12 @@
 namespace p2pgossip::router {
 
 void Router::State::forward(const MessagePtr& mp, const MessageId& id, TopicId t,
-                            std::optional<Slot> from, Instant now) {
+                            std::optional<Slot> from, std::uint32_t hops, Instant now) {
   const Message& m = *mp;
+  if (hop_limited() && hops >= static_cast<std::uint32_t>(cfg.randomsub_ttl)) {
+    ++counters.hop_limit_reached;
+    return;
+  }
   TopicState& topic = topics[t];
   const bool own = !from;
   // The origin check runs for every candidate: the inline hash spares reading each peer id.
@@ -74,7 +78,7 @@ void Router::State::forward(const MessagePtr& mp, const MessageId& id, TopicId t
       break;
     }
   }
-  for (Slot s : to) send_message(s, mp);
+  for (Slot s : to) send_message(s, mp, hops + 1);
 }
 
 }  // namespace p2pgossip::router

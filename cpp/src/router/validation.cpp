@@ -7,6 +7,11 @@ namespace p2pgossip::router {
 void Router::validation_complete(MessagePtr message, const MessageId& id, PeerIndex from,
                                  ValidationResult result, Instant now) {
   State& st = *s_;
+  std::uint32_t hops = 1;  // unknown: one link, as for a copy without a hop count
+  if (const std::uint32_t* h = st.pending_hops.find(id)) {
+    hops = *h;
+    st.pending_hops.erase(id);
+  }
   auto t = st.find_topic(message->topic);
   const std::optional<Slot> slot = st.slot_of(from);
   switch (result) {
@@ -31,7 +36,7 @@ void Router::validation_complete(MessagePtr message, const MessageId& id, PeerIn
   ++st.counters.messages_delivered;
   if (slot) st.score.first_delivery(*slot, *t, id, now);
   if (st.cfg.strategy == Strategy::kGossipSub) st.mcache.put(id, message, *t);
-  st.forward(message, id, *t, slot, now);
+  st.forward(message, id, *t, slot, hops, now);
   st.flush();
 }
 

@@ -77,8 +77,8 @@ void Connection::close(std::string reason, std::optional<Drop> drop) {
   if (delay_timer) delay_timer->cancel();
   if (ping_timer_) ping_timer_->cancel();
   rpc_queue_.clear();
+  delayed_.clear();
   node_.return_outbound(std::exchange(rpc_queue_bytes_, 0));
-  delayed.clear();
   node_.on_connection_closed(*this, reason);
 }
 
@@ -115,6 +115,7 @@ void Connection::write() {
   writing_ = true;
   inflight_.swap(out_);
   out_.clear();
+  release_if_grown(out_);
   asio::async_write(socket_, asio::buffer(inflight_),
                     [self = shared_from_this()](asio::error_code ec, std::size_t n) {
                       if (self->closed_) return;
@@ -125,6 +126,7 @@ void Connection::write() {
                       }
                       self->node_.count_tcp(0, n);
                       self->inflight_.clear();
+                      release_if_grown(self->inflight_);
                       if (!self->out_.empty()) {
                         self->write();
                       } else {
@@ -455,40 +457,78 @@ void Connection::ping_failed() {
 
 // ---- sending RPCs ------------------------------------------------------------------------
 
+std::optional<Drop> Connection::charge(std::size_t bytes) {
+  if (rpc_queue_bytes_ + bytes > node_.config().limits.peer_outbound_queue_bytes)
+    return Drop::kOutboundQueueFull;
+  if (!node_.take_outbound(bytes)) return Drop::kNodeOutboundBudget;
+  rpc_queue_bytes_ += bytes;
+  return std::nullopt;
+}
+
+void Connection::uncharge(std::size_t bytes) {
+  rpc_queue_bytes_ -= bytes;
+  node_.return_outbound(bytes);
+}
+
+// The budgets charge what the queue holds, the capacity of its buffers, not the bytes they
+// carry: a merged RPC's buffer grows by doubling, and charging its size alone let the
+// queues of an overloaded node hold a fifth more than the budget.
 void Connection::send_rpc(OutboundRpc rpc) {
   if (closed_) return;
   const Limits& l = node_.config().limits;
   const std::size_t size = rpc.rpc.size();
-  if (rpc_queue_bytes_ + size > l.peer_outbound_queue_bytes) {
-    node_.count(Drop::kOutboundQueueFull);
-    return;
-  }
+  const std::size_t merged_max = std::min(kMergedRpcBytes, l.decode.max_rpc_size);
   // Two encoded RPCs concatenated are one RPC holding both (protobuf merge: repeated fields
   // append, the control messages merge), so a burst rides in few large RPCs.
   if (!rpc_queue_.empty()) {
     OutboundRpc& last = rpc_queue_.back();
     const wire::DecodeLimits& d = l.decode;
-    if (last.rpc.size() + size <= std::min(kMergedRpcBytes, d.max_rpc_size) &&
-        last.publish + rpc.publish <= d.max_publish &&
+    const std::size_t need = last.rpc.size() + size;
+    if (need <= merged_max && last.publish + rpc.publish <= d.max_publish &&
         last.subscriptions + rpc.subscriptions <= d.max_subscriptions &&
         last.control + rpc.control <= d.max_control_entries) {
-      if (!node_.take_outbound(size)) return node_.count(Drop::kNodeOutboundBudget);
-      last.rpc.insert(last.rpc.end(), rpc.rpc.begin(), rpc.rpc.end());
-      last.publish += rpc.publish;
-      last.subscriptions += rpc.subscriptions;
-      last.control += rpc.control;
-      rpc_queue_bytes_ += size;
-      return pump();
+      const std::size_t cap = last.rpc.capacity();
+      const std::size_t grown = need <= cap ? cap : std::min(std::max(2 * cap, need), merged_max);
+      if (const auto refused = charge(grown - cap); !refused) {
+        last.rpc.reserve(grown);
+        last.rpc.insert(last.rpc.end(), rpc.rpc.begin(), rpc.rpc.end());
+        last.publish += rpc.publish;
+        last.subscriptions += rpc.subscriptions;
+        last.control += rpc.control;
+        return pump();
+      }
+      // The grown buffer does not fit: the RPC may still fit on its own.
     }
   }
-  if (rpc_queue_.size() >= l.peer_outbound_queue) {
-    node_.count(Drop::kOutboundQueueFull);
-    return;
-  }
-  if (!node_.take_outbound(size)) return node_.count(Drop::kNodeOutboundBudget);
-  rpc_queue_bytes_ += size;
+  if (rpc_queue_.size() >= l.peer_outbound_queue) return node_.count(Drop::kOutboundQueueFull);
+  if (auto refused = charge(rpc.rpc.capacity())) return node_.count(*refused);
   rpc_queue_.push_back(std::move(rpc));
   pump();
+}
+
+void Connection::send_rpc_at(std::chrono::steady_clock::time_point due, OutboundRpc rpc) {
+  if (closed_) return;
+  if (auto refused = charge(rpc.rpc.capacity())) return node_.count(*refused);
+  delayed_.emplace_back(due, std::move(rpc));
+}
+
+std::optional<std::chrono::steady_clock::time_point> Connection::release_due(
+    std::chrono::steady_clock::time_point now) {
+  while (!closed_ && !delayed_.empty() && delayed_.front().first <= now) {
+    OutboundRpc rpc = std::move(delayed_.front().second);
+    delayed_.pop_front();
+    uncharge(rpc.rpc.capacity());  // charged again as send_rpc queues it
+    send_rpc(std::move(rpc));
+  }
+  if (closed_ || delayed_.empty()) return std::nullopt;
+  return delayed_.front().first;
+}
+
+std::size_t Connection::queued_rpc_memory() const {
+  std::size_t n = 0;
+  for (const OutboundRpc& r : rpc_queue_) n += r.rpc.capacity();
+  for (const auto& [due, r] : delayed_) n += r.rpc.capacity();
+  return n;
 }
 
 void Connection::pump() {
@@ -506,8 +546,7 @@ void Connection::pump() {
       close("pubsub stream: " + st.error().what, Drop::kYamuxError);
       return;
     }
-    rpc_queue_bytes_ -= rpc.size();
-    node_.return_outbound(rpc.size());
+    uncharge(rpc.capacity());
     rpc_queue_.pop_front();
     sent = true;
   }

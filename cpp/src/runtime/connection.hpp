@@ -4,6 +4,7 @@
 #pragma once
 
 #include <asio.hpp>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -46,6 +47,17 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Queues one length-prefixed RPC for the pubsub stream (merged into the last queued one
   // when it fits; dropped and counted when the queue is full).
   void send_rpc(OutboundRpc rpc);
+  // Holds `rpc` back until `due` (LinkShaping latency) and then queues it. Held RPCs are
+  // charged to the same budgets as queued ones (refusals counted alike), so a shaped link
+  // holds at most peer_outbound_queue_bytes, not whatever is sent within its latency.
+  void send_rpc_at(std::chrono::steady_clock::time_point due, OutboundRpc rpc);
+  bool holds_rpcs() const { return !delayed_.empty(); }
+  // Queues the held RPCs due by `now`; returns when the next is due, if any is held.
+  std::optional<std::chrono::steady_clock::time_point> release_due(
+      std::chrono::steady_clock::time_point now);
+  // The memory the queued and held RPCs take (their buffers' capacities), summed afresh:
+  // the budgets charge the same amounts as the RPCs come and go.
+  std::size_t queued_rpc_memory() const;
   // Sends `payload` on our ping stream (opened on first use); the Node hears the result.
   void ping(const net::ping::Payload& payload);
 
@@ -55,6 +67,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   const std::string& remote_addr() const { return remote_addr_; }
   const std::string& remote_ip() const { return remote_ip_; }
   const Bytes& peer_id() const { return peer_id_; }
+  // The peer this connection is for: the authenticated one, else the dialled /p2p/ id.
+  std::optional<Bytes> intended_peer() const {
+    return peer_id_.empty() ? expected_peer_id_ : peer_id_;
+  }
   std::optional<router::Protocol> pubsub_protocol() const { return pubsub_protocol_; }
 
   const net::ConnectionId id;
@@ -62,9 +78,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   router::PeerIndex slot = kNoSlot;
   bool in_router = false;
   std::optional<RequestId> request;
-  // RPCs held back by LinkShaping latency: (due, rpc), in order.
-  std::deque<std::pair<std::chrono::steady_clock::time_point, OutboundRpc>> delayed;
-  std::unique_ptr<asio::steady_timer> delay_timer;
+  std::unique_ptr<asio::steady_timer> delay_timer;  // for release_due, armed by the Node
 
  private:
   enum class Stage { kSecurityNegotiation, kNoise, kMuxerNegotiation, kMuxed };
@@ -105,6 +119,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void on_ping_bytes(ByteView data);
   void ping_failed();
   void reset_stream(std::uint32_t id, Drop drop);
+  // Charges `bytes` more queue memory to this peer's bytes and the node's budget; the
+  // refusal (not counted here) otherwise.
+  std::optional<Drop> charge(std::size_t bytes);
+  void uncharge(std::size_t bytes);
   void pump();
   void send_plain(ByteView data);
   void write_raw(Bytes data);
@@ -129,7 +147,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::optional<router::Protocol> pubsub_protocol_;
   // RPCs not yet handed to yamux; a later RPC may be merged into the last entry.
   std::deque<OutboundRpc> rpc_queue_;
-  std::size_t rpc_queue_bytes_ = 0;
+  // RPCs held back by LinkShaping latency: (due, rpc), in order.
+  std::deque<std::pair<std::chrono::steady_clock::time_point, OutboundRpc>> delayed_;
+  std::size_t rpc_queue_bytes_ = 0;  // the capacity of every buffer in rpc_queue_ and delayed_
   std::optional<std::uint32_t> ping_out_;
   bool ping_ready_ = false;  // ping_out_ negotiated
   std::optional<net::ping::Pinger> pinger_;

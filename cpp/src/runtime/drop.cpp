@@ -34,6 +34,8 @@ std::string_view drop_name(Drop d) {
       return "link_loss";
     case Drop::kBlocked:
       return "blocked";
+    case Drop::kGraylisted:
+      return "graylisted";
     case Drop::kDuplicateConnection:
       return "duplicate_connection";
     case Drop::kSocketError:
@@ -46,8 +48,12 @@ std::string_view drop_name(Drop d) {
       return "dead_peer";
     case Drop::kNetworkRefused:
       return "network_refused";
-    case Drop::kPxIgnored:
-      return "px_ignored";
+    case Drop::kPxNoAddress:
+      return "px_no_address";
+    case Drop::kPxRecordInvalid:
+      return "px_record_invalid";
+    case Drop::kIdentifyRecordInvalid:
+      return "identify_record_invalid";
     case Drop::kCount:
       break;
   }

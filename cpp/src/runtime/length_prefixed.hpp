@@ -40,6 +40,7 @@ class LengthPrefixedReader {
     // Compact once the consumed prefix dominates, so the buffer stays O(pending bytes).
     if (pos_ == buf_.size()) {
       buf_.clear();
+      release_if_grown(buf_);
       pos_ = 0;
     } else if (pos_ > buf_.size() / 2) {
       buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(pos_));

@@ -112,6 +112,11 @@ std::vector<FamilySnapshot> node_families(const NodeMetrics& m, const std::strin
   fs.sample(conns, m.connections_opened, {"opened"});
   fs.sample(conns, m.connections_closed, {"closed"});
 
+  auto& queued =
+      fs.add("p2pgossip_outbound_queue_bytes", "Memory taken by RPCs queued for this node's peers.",
+             MetricType::gauge, {});
+  fs.sample(queued, static_cast<double>(m.outbound_queue_bytes));
+
   auto& peers = fs.add("p2pgossip_peers", "Connected peers.", MetricType::gauge, {});
   fs.sample(peers, static_cast<double>(m.peers.size()));
   auto& mesh = fs.add("p2pgossip_mesh_peers", "Mesh size per topic.", MetricType::gauge, {"topic"});

@@ -10,6 +10,7 @@
 #include "p2pgossip/crypto/peer_id.hpp"
 #include "p2pgossip/net/identify.hpp"
 #include "p2pgossip/net/noise_payload.hpp"
+#include "p2pgossip/net/peer_record.hpp"
 #include "p2pgossip/net/ping.hpp"
 #include "p2pgossip/wire/protobuf.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
@@ -61,6 +62,15 @@ std::optional<Drop> drop_of(std::string_view reason) {
   return std::nullopt;
 }
 
+// A signed peer record that verifies and is of `peer` (the one identified or suggested).
+Result<net::SignedPeerRecord> record_of(const crypto::PeerId& peer, ByteView envelope) {
+  auto record = net::SignedPeerRecord::open(envelope);
+  if (record && record->record().peer_id != peer)
+    return Error{"signed peer record of " + record->record().peer_id.to_string() + ", not of " +
+                 peer.to_string()};
+  return record;
+}
+
 Proto proto_of(router::Protocol p) {
   switch (p) {
     case router::Protocol::kMeshsub12:
@@ -98,6 +108,10 @@ router::Services Node::services() {
   };
   s.validate = [this](const std::string& topic, const Message& m, router::PeerIndex from) {
     return on_validate(topic, m, from);
+  };
+  s.peer_record = [this](ByteView peer_id) -> std::optional<Bytes> {
+    auto id = crypto::PeerId::from_bytes(peer_id);
+    return id ? peers_.peer_record(*id) : std::nullopt;
   };
   return s;
 }
@@ -164,7 +178,23 @@ Bytes Node::identify_message(const Connection& c) const {
   m.protocols = pubsub_protocols();
   m.protocols.emplace_back(net::ping::kProtocolId);
   m.protocols.emplace_back(net::identify::kProtocolId);
+  if (!local_record_.empty()) m.signed_peer_record = local_record_;
   return net::identify::encode_delimited(m);
+}
+
+void Node::seal_local_record() {
+  std::vector<net::Multiaddr> addrs;
+  for (const Bytes& a : listen_addrs_binary_) addrs.push_back(*net::Multiaddr::from_bytes(a));
+  // Wall-clock nanoseconds as go-libp2p does, so a restarted node's records are newer than
+  // its old ones; strictly increasing even if the clock steps back.
+  const auto wall =
+      static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::system_clock::now().time_since_epoch())
+                                     .count());
+  local_record_seq_ = std::max(wall, local_record_seq_ + 1);
+  local_record_ =
+      net::SignedPeerRecord::seal(*config_.identity, local_record_seq_, std::move(addrs))
+          .envelope();
 }
 
 // ---- listening and dialing ---------------------------------------------------------------
@@ -195,7 +225,10 @@ void Node::listen(const std::vector<std::string>& addrs, RequestId request) {
     acceptors_.push_back(acceptor);
     accept(acceptor);
   }
-  if (!addrs.empty() && !listen_addrs_.empty()) emit(Listening{id_, listen_addrs_});
+  if (!addrs.empty() && !listen_addrs_.empty()) {
+    seal_local_record();
+    emit(Listening{id_, listen_addrs_});
+  }
   done(request, std::move(error));
 }
 
@@ -399,6 +432,15 @@ void Node::on_identify(Connection& c, ByteView stream) {
   }
   peers_.add_addresses(*id, net::identify::dialable_listen_addrs(*m), net::AddrSource::kIdentify,
                        now());
+  if (!m->signed_peer_record) return;
+  // Kept (go-libp2p's certified address book) to pass on in PRUNE peer exchange.
+  auto record = record_of(*id, *m->signed_peer_record);
+  if (!record) {
+    count(Drop::kIdentifyRecordInvalid);
+    log(LogLevel::kDebug, "identify record refused", {{"reason", record.error().what}});
+    return;
+  }
+  peers_.add_peer_record(*record, net::AddrSource::kIdentify, now());
 }
 
 void Node::on_pubsub_stream(Connection& c, router::Protocol protocol) {
@@ -440,7 +482,15 @@ void Node::on_connection_closed(Connection& c, const std::string& reason) {
     emit(PeerDisconnected{id_, c.peer_id(), c.remote_addr(), c.direction(), reason});
     c.slot = kNoSlot;
   }
-  if (c.request) done(*std::exchange(c.request, std::nullopt), "connect: " + reason);
+  if (c.request) {
+    // A simultaneous dial the remote resolved by keeping its own connection to us, closing
+    // this one mid-upgrade: what connect asked for, a connection to the peer, is there.
+    const auto peer = c.intended_peer();
+    if (peer && by_peer(*peer))
+      done(*std::exchange(c.request, std::nullopt));
+    else
+      done(*std::exchange(c.request, std::nullopt), "connect: " + reason);
+  }
   for (auto it = connections_.begin(); it != connections_.end(); ++it)
     if (it->get() == &c) {
       connections_.erase(it);
@@ -482,12 +532,39 @@ void Node::handle(router::Action& action) {
     emit(Delivered{id_, std::move(d->message), d->id, std::move(from),
                    static_cast<MonotonicNs>(now().count())});
   } else if (auto* x = std::get_if<router::DisconnectPeer>(&action)) {
-    if (x->peer < slots_.size() && slots_[x->peer]) slots_[x->peer]->close(x->reason);
-  } else if (std::holds_alternative<router::ConnectPeer>(action)) {
-    // PX names a peer with a signed peer record; its addresses are not read yet (the record
-    // is not interpreted), so the suggestion cannot reach the peer manager.
-    count(Drop::kPxIgnored);
+    // The router's one reason to drop a peer (GossipConfig::disconnect_graylisted).
+    if (x->peer < slots_.size() && slots_[x->peer])
+      slots_[x->peer]->close(x->reason, Drop::kGraylisted);
+  } else if (auto* px = std::get_if<router::ConnectPeer>(&action)) {
+    on_px(*px);
   }
+}
+
+// As go-libp2p-pubsub: a suggestion whose record fails verification, or is not of the peer
+// suggested, is dropped whole. A valid record's addresses go to the peer manager, which dials
+// within its limits (outbound target and limit, backoff, one connection per peer). Without a
+// record the suggestion is only as good as the addresses we already know (identify, known
+// peers, an earlier record): go dials those through its peerstore too, and such a peer is
+// already a candidate here; with none there is nothing to dial.
+void Node::on_px(const router::ConnectPeer& px) {
+  auto peer = crypto::PeerId::from_bytes(px.peer_id);
+  if (!peer) {
+    count(Drop::kPxNoAddress);
+    log(LogLevel::kDebug, "px refused", {{"reason", peer.error().what}});
+    return;
+  }
+  if (blocked_.count(px.peer_id)) return count(Drop::kBlocked);
+  if (!px.signed_peer_record) {
+    if (!peers_.has_addresses(*peer)) count(Drop::kPxNoAddress);
+    return;
+  }
+  auto record = record_of(*peer, *px.signed_peer_record);
+  if (!record) {
+    count(Drop::kPxRecordInvalid);
+    log(LogLevel::kDebug, "px record refused", {{"reason", record.error().what}});
+    return;
+  }
+  peers_.add_peer_record(*record, net::AddrSource::kPx, now());
 }
 
 void Node::run_peer_actions() {
@@ -550,8 +627,40 @@ void Node::arm_peer_timer() {
 
 void Node::send(PeerIndex peer, const Rpc& rpc) {
   if (peer >= slots_.size() || !slots_[peer]) return;
-  const std::shared_ptr<Connection>& c = slots_[peer];
+  const wire::DecodeLimits& d = config_.limits.decode;
   const std::size_t size = wire::encoded_rpc_size(rpc);
+  if (rpc.publish.size() <= d.max_publish && size <= d.max_rpc_size)
+    return send_encoded(peer, rpc, size);
+  // The router gathers a turn's sends to one peer in one RPC: under load that can pass
+  // what a receiver decodes (max_publish messages, max_rpc_size bytes), and the receiver
+  // would refuse all of it and reset the stream. It leaves in parts within the limits
+  // instead, subscriptions and control with the first.
+  // Sizes are bounded from above: a field head is at most 1 + kMaxVarintBytes long (the
+  // hop counts' field, when there are hops, has two heads and a varint per entry).
+  constexpr std::size_t kHead = 1 + wire::kMaxVarintBytes;
+  const bool hops = !rpc.publish_hops.empty();
+  Rpc part;
+  part.subscriptions = rpc.subscriptions;
+  part.control = rpc.control;
+  std::size_t bytes = wire::encoded_rpc_size(part) + (hops ? 2 * kHead : 0);
+  for (std::size_t i = 0; i < rpc.publish.size(); ++i) {
+    const std::size_t entry =
+        wire::encoded_message_size(*rpc.publish[i]) + kHead + (hops ? wire::kMaxVarintBytes : 0);
+    if (!part.publish.empty() &&
+        (part.publish.size() == d.max_publish || bytes + entry > d.max_rpc_size)) {
+      send_encoded(peer, part, wire::encoded_rpc_size(part));
+      part = Rpc{};
+      bytes = hops ? 2 * kHead : 0;
+    }
+    part.publish.push_back(rpc.publish[i]);
+    if (hops) part.publish_hops.push_back(rpc.publish_hops[i]);
+    bytes += entry;
+  }
+  send_encoded(peer, part, wire::encoded_rpc_size(part));
+}
+
+void Node::send_encoded(PeerIndex peer, const Rpc& rpc, std::size_t size) {
+  const std::shared_ptr<Connection>& c = slots_[peer];
   OutboundRpc out;
   out.rpc.reserve(size);
   wire::encode_rpc(rpc, out.rpc);
@@ -569,8 +678,9 @@ void Node::send(PeerIndex peer, const Rpc& rpc) {
         return;
       }
       if (l.latency.count() > 0) {
-        c->delayed.emplace_back(std::chrono::steady_clock::now() + l.latency, std::move(out));
-        if (c->delayed.size() == 1) release_delayed(c);
+        const bool armed = c->holds_rpcs();  // the timer is armed while any is held
+        c->send_rpc_at(std::chrono::steady_clock::now() + l.latency, std::move(out));
+        if (!armed) release_delayed(c);
         return;
       }
     }
@@ -585,16 +695,13 @@ bool Node::take_outbound(std::size_t bytes) {
 }
 
 void Node::release_delayed(const std::shared_ptr<Connection>& c) {
+  const auto next = c->release_due(std::chrono::steady_clock::now());
+  if (!next) return;
   if (!c->delay_timer) c->delay_timer = std::make_unique<asio::steady_timer>(io_);
-  c->delay_timer->expires_at(c->delayed.front().first);
+  c->delay_timer->expires_at(*next);
   c->delay_timer->async_wait([self = shared_from_this(), c](asio::error_code ec) {
     if (ec || c->closed()) return;
-    const auto t = std::chrono::steady_clock::now();
-    while (!c->delayed.empty() && c->delayed.front().first <= t) {
-      c->send_rpc(std::move(c->delayed.front().second));
-      c->delayed.pop_front();
-    }
-    if (!c->delayed.empty()) self->release_delayed(c);
+    self->release_delayed(c);
   });
 }
 
@@ -622,23 +729,25 @@ void Node::publish(MessagePtr message, RequestId request) {
   done(request, r ? std::nullopt : std::optional<std::string>(r.error().what));
 }
 
-void Node::publish(const std::vector<MessagePtr>& messages, RequestId request) {
-  std::size_t failed = 0;
-  std::optional<std::string> first;
-  for (const MessagePtr& m : messages) {
-    auto r = router_.publish(m, now());
+void Node::publish(const std::string& topic, std::vector<Publication>& publications,
+                   PublishTally* tally, RequestId request) {
+  const crypto::SignaturePolicy policy = config_.gossip.signature_policy;
+  for (Publication& p : publications) {
+    auto r = router_.publish(to_message(*config_.identity, policy, topic, p), now());
     if (r) continue;
-    ++failed;
-    if (!first) first = r.error().what;
-    if (request == 0) {
+    if (!tally) {
       count(Drop::kPublishFailed);
       log(LogLevel::kWarning, "publish failed",
-          {{"topic", m->topic}, {"reason", std::string(r.error().what)}});
+          {{"topic", topic}, {"reason", std::string(r.error().what)}});
+    } else if (tally->failed++ == 0) {
+      tally->first = r.error().what;
     }
   }
   if (request == 0) return;
-  if (failed > 1) *first += " (" + std::to_string(failed) + " of the batch failed)";
-  done(request, std::move(first));
+  std::optional<std::string> error = tally ? tally->first : std::nullopt;
+  if (tally && tally->failed > 1)
+    *error += " (" + std::to_string(tally->failed) + " of the batch failed)";
+  done(request, std::move(error));
 }
 
 void Node::subscribe(const std::string& topic, RequestId request) {
@@ -705,6 +814,7 @@ NodeMetrics Node::snapshot() {
   m.connections_closed = connections_closed_;
   m.peer_manager = peers_.counters();
   const auto t = now();
+  for (const auto& c : connections_) m.outbound_queue_bytes += c->queued_rpc_memory();
   for (const auto& c : slots_) {
     if (!c) continue;
     std::string proto;

@@ -7,6 +7,7 @@
 #include <asio.hpp>
 #include <map>
 #include <memory>
+#include <optional>
 #include <random>
 #include <set>
 #include <string>
@@ -21,6 +22,7 @@
 #include "p2pgossip/runtime/events.hpp"
 #include "p2pgossip/runtime/metrics.hpp"
 #include "runtime/event_queue.hpp"
+#include "runtime/publication.hpp"
 
 namespace p2pgossip::runtime {
 
@@ -31,6 +33,13 @@ struct Shared {
   EventQueue& events;
   crypto::VerifyCache& verify_cache;
   LogLevel log_level;
+};
+
+// The refusals of one publish call, whose messages may reach the router in several batches
+// (Runtime::publish_batch hands a large call over in chunks as it signs them).
+struct PublishTally {
+  std::size_t failed = 0;
+  std::optional<std::string> first;  // the first refusal's reason
 };
 
 // The protocols a node counts traffic for, indexed as in kProtocolIds.
@@ -49,8 +58,11 @@ class Node : public std::enable_shared_from_this<Node> {
   void connect(const std::string& addr, RequestId request);
   void disconnect(const Bytes& peer_id, RequestId request);
   void publish(MessagePtr message, RequestId request);
-  // A batch: request 0 reports nothing and counts each failure as Drop::kPublishFailed.
-  void publish(const std::vector<MessagePtr>& messages, RequestId request);
+  // Publications signed on a caller's thread, built into Messages here (their data moved
+  // out). With a tally, refusals are added to it and a request (not 0) reports the tally;
+  // without, each refusal counts as Drop::kPublishFailed and is logged.
+  void publish(const std::string& topic, std::vector<Publication>& publications,
+               PublishTally* tally, RequestId request);
   void subscribe(const std::string& topic, RequestId request);
   void unsubscribe(const std::string& topic, RequestId request);
   void set_validator(const std::string& topic, bool registered);
@@ -130,7 +142,14 @@ class Node : public std::enable_shared_from_this<Node> {
   void arm_peer_timer();
   void save_known_peers();
   void handle(router::Action& action);
+  // Peer exchange: a peer a PRUNE suggested, with its signed record if the pruner had one.
+  void on_px(const router::ConnectPeer& px);
+  // Re-signs our peer record (identify sends it) after our listen addresses changed.
+  void seal_local_record();
   void send(router::PeerIndex peer, const Rpc& rpc);
+  // Encodes `rpc` (`size` bytes encoded) and queues it for the peer (or holds it back by
+  // the link's latency, or drops it by the link's loss).
+  void send_encoded(router::PeerIndex peer, const Rpc& rpc, std::size_t size);
   void release_delayed(const std::shared_ptr<Connection>& c);
   void arm_timer();
   void done(RequestId request, std::optional<std::string> error = std::nullopt);
@@ -155,6 +174,8 @@ class Node : public std::enable_shared_from_this<Node> {
   std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> acceptors_;
   std::vector<std::string> listen_addrs_;   // text, with /p2p
   std::vector<Bytes> listen_addrs_binary_;  // binary, without /p2p (for identify)
+  Bytes local_record_;                      // our signed peer record; empty before listening
+  std::uint64_t local_record_seq_ = 0;
 
   std::set<std::shared_ptr<Connection>> connections_;  // every live connection
   std::vector<std::shared_ptr<Connection>> slots_;     // PeerIndex → upgraded connection

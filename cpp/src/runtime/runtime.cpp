@@ -3,8 +3,10 @@
 #include <asio.hpp>
 #include <atomic>
 #include <future>
+#include <iterator>
 #include <map>
 #include <mutex>
+#include <span>
 #include <thread>
 #include <unordered_map>
 #include <utility>
@@ -17,6 +19,7 @@
 #include "runtime/event_queue.hpp"
 #include "runtime/metrics_http.hpp"
 #include "runtime/node.hpp"
+#include "runtime/publication.hpp"
 
 namespace p2pgossip::runtime {
 
@@ -28,8 +31,8 @@ struct IoThread {
   std::thread thread;
 };
 
-// Holds a batch's share of Impl::pending_publishes until the command has run, or was
-// dropped with its handler (unknown node, runtime stopped).
+// Holds a share of Impl::pending_publishes until the messages it counts have been taken by
+// the router, or were dropped with their handler (unknown node, runtime stopped).
 class PendingSlots {
  public:
   PendingSlots(std::atomic<std::size_t>& counter, std::size_t n) : counter_(&counter), n_(n) {
@@ -39,39 +42,61 @@ class PendingSlots {
       : counter_(std::exchange(o.counter_, nullptr)), n_(o.n_) {}
   PendingSlots& operator=(PendingSlots&&) = delete;
   ~PendingSlots() {
-    if (counter_) counter_->fetch_sub(n_);
+    if (counter_ && n_) counter_->fetch_sub(n_);
   }
   std::size_t total() const { return counter_ ? counter_->load() : 0; }
+  // Moves k of this share into a share of its own.
+  PendingSlots split(std::size_t k) {
+    n_ -= k;
+    return PendingSlots(counter_, k);
+  }
+  // Takes over the share of `o` (of the same counter).
+  void merge(PendingSlots&& o) { n_ += std::exchange(o.n_, 0); }
 
  private:
+  PendingSlots(std::atomic<std::size_t>* counter, std::size_t n) : counter_(counter), n_(n) {}
   std::atomic<std::size_t>* counter_;
   std::size_t n_;
 };
 
 // Publishes signed on callers' threads, waiting for the node's I/O thread. At most one
-// drain handler is posted at a time, and only when a caller asks for one (a batch that is
-// not deferred, a flush, or kPublishCoalesce messages waiting): a stream of small batches
+// drain handler is posted at a time, and only when a caller asks for one (a chunk that is
+// not deferred, a flush, or kPublishCoalesce messages waiting): a stream of small calls
 // (publish_nowait, or many awaited publishes in one loop iteration) costs the I/O thread
 // one wakeup per flush or per kPublishCoalesce messages, not one per message (each wakeup
 // is a syscall and a context switch, on a 2-core machine taken from the publisher).
-// Batches of a node reach its router in call order.
+// Messages of a node reach its router in call order.
 struct PublishQueue {
   struct Entry {
-    std::vector<MessagePtr> messages;
-    RequestId request;  // 0: not notified
+    std::string topic;
+    std::vector<Publication> publications;
+    std::shared_ptr<PublishTally> tally;  // null: each refusal is counted as a drop
+    RequestId request;                    // reports the tally once these are routed; 0: none
     PendingSlots slots;
   };
   std::mutex mu;
   std::vector<Entry> entries;
-  std::size_t waiting = 0;  // messages in entries
+  std::size_t waiting = 0;  // publications in entries
   bool drain_posted = false;
 
-  // Returns whether the caller must post a drain: `wake`, or enough messages wait, and
-  // none is posted yet.
-  bool push(Entry e, bool wake) {
+  // Queues `publications` (moved from). Unreported ones join the last entry when it is
+  // unreported too and of the same topic, so a stream of single publishes costs one entry,
+  // not one each. Returns whether the caller must post a drain: `wake`, or enough wait,
+  // and none is posted yet.
+  bool push(std::string_view topic, std::span<Publication> publications,
+            std::shared_ptr<PublishTally> tally, RequestId request, PendingSlots slots, bool wake) {
     std::lock_guard lock(mu);
-    waiting += e.messages.size();
-    entries.push_back(std::move(e));
+    waiting += publications.size();
+    const auto begin = std::make_move_iterator(publications.begin());
+    const auto end = std::make_move_iterator(publications.end());
+    if (!tally && !entries.empty() && !entries.back().tally && entries.back().topic == topic) {
+      Entry& last = entries.back();
+      last.publications.insert(last.publications.end(), begin, end);
+      last.slots.merge(std::move(slots));
+    } else {
+      entries.push_back(
+          {std::string(topic), {begin, end}, std::move(tally), request, std::move(slots)});
+    }
     return claim_drain(wake || waiting >= Runtime::kPublishCoalesce);
   }
   // Whether the caller must post a drain for what waits (none posted yet).
@@ -164,7 +189,8 @@ struct Runtime::Impl {
   // Posts the drain a PublishQueue claimed (PublishQueue::push or flush).
   bool post_publishes(NodeId id, const std::shared_ptr<PublishQueue>& queue) {
     const bool posted = post(id, [queue](Node& x) {
-      for (PublishQueue::Entry& e : queue->take()) x.publish(e.messages, e.request);
+      for (PublishQueue::Entry& e : queue->take())
+        x.publish(e.topic, e.publications, e.tally.get(), e.request);
     });
     if (!posted) queue->take();  // the node is gone: nobody will route these
     return posted;
@@ -320,23 +346,28 @@ Status check_size(const Signer& s, std::size_t size) {
                std::to_string(s.max_message_size)};
 }
 
-Result<std::pair<MessagePtr, MessageId>> sign(const Signer& s, std::string topic, Bytes data) {
-  auto m = std::make_shared<Message>();
-  m->topic = std::move(topic);
-  m->data = std::move(data);
-  if (s.policy == crypto::SignaturePolicy::kStrictSign) {
-    m->seqno = crypto::seqno_bytes(s.identity->next_seqno());
-    crypto::sign_message(*s.identity, *m);
-  }
-  MessageId id;
-  if (s.id_fn == MessageIdFn::kXxh3) {
-    id = crypto::message_id_xxh3(*m);
-  } else {
-    auto r = crypto::message_id_from_seqno(*m);
-    if (!r) return r.error();
-    id = *r;
-  }
-  return std::pair<MessagePtr, MessageId>{std::move(m), id};
+Result<MessageId> message_id(const Signer& s, const Message& m) {
+  if (s.id_fn == MessageIdFn::kXxh3) return crypto::message_id_xxh3(m);
+  return crypto::message_id_from_seqno(m);
+}
+
+bool signs(const Signer& s) { return s.policy == crypto::SignaturePolicy::kStrictSign; }
+
+// Signs a publication of `data` without building its Message (publish_batch leaves that
+// to the node's I/O thread): the fields are laid out in a message of this thread, reused
+// from call to call, so signing allocates nothing. *id receives the id.
+Result<Publication> sign_publication(const Signer& s, std::string_view topic, Bytes data,
+                                     MessageId* id) {
+  thread_local Message scratch;
+  Publication p;
+  p.seqno = signs(s) ? s.identity->next_seqno() : 0;
+  set_publication_fields(scratch, *s.identity, s.policy, topic, std::move(data), p.seqno);
+  if (signs(s)) p.signature = crypto::message_signature(*s.identity, scratch);
+  auto r = message_id(s, scratch);
+  p.data = std::move(*scratch.data);
+  if (!r) return r.error();
+  *id = *r;
+  return p;
 }
 
 Result<Signer> signer_of(const std::unordered_map<NodeId, NodeEntry>& nodes, NodeId node) {
@@ -357,15 +388,16 @@ Result<Published> Runtime::publish_data(NodeId node, std::string topic, Bytes da
   }
   if (!s) return s.error();
   if (auto ok = check_size(*s, data.size()); !ok) return ok.error();
-  auto signed_message = sign(*s, std::move(topic), std::move(data));
-  if (!signed_message) return signed_message.error();
-  auto [msg, id] = std::move(*signed_message);
+  MessageId id;
+  auto p = sign_publication(*s, topic, std::move(data), &id);
+  if (!p) return p.error();
+  MessagePtr msg = to_message(*s->identity, s->policy, topic, *p);
   const RequestId req = publish(node, msg);
   return Published{req, msg, id};
 }
 
-Result<PublishedBatch> Runtime::publish_batch(NodeId node, std::string topic,
-                                              std::vector<Bytes> data, bool notify, bool defer) {
+Result<RequestId> Runtime::publish_batch(NodeId node, std::string_view topic, std::span<Bytes> data,
+                                         std::span<MessageId> ids, bool notify, bool defer) {
   Result<Signer> s = Error{};
   {
     std::lock_guard lock(impl_->mu);
@@ -379,21 +411,31 @@ Result<PublishedBatch> Runtime::publish_batch(NodeId node, std::string topic,
   if (slots.total() > kMaxPendingPublishes)
     return Error{"publish: more than " + std::to_string(kMaxPendingPublishes) +
                  " messages waiting for the router"};
-  PublishedBatch out{0, {}};
-  out.ids.reserve(n);
-  std::vector<MessagePtr> messages;
-  messages.reserve(n);
-  for (Bytes& d : data) {
-    auto signed_message = sign(*s, topic, std::move(d));
-    if (!signed_message) return signed_message.error();
-    messages.push_back(std::move(signed_message->first));
-    out.ids.push_back(signed_message->second);
+  const RequestId request = notify ? impl_->next_request++ : 0;
+  auto tally = notify ? std::make_shared<PublishTally>() : nullptr;
+  PublishQueue& queue = *s->queue;
+  // The chunk being signed; reused from call to call (push moves the publications out).
+  thread_local std::vector<Publication> chunk;
+  chunk.clear();
+  for (std::size_t i = 0; i < n; ++i) {
+    auto p = sign_publication(*s, topic, std::move(data[i]), &ids[i]);
+    if (!p) return p.error();
+    chunk.push_back(std::move(*p));
+    const std::size_t signed_ = i + 1;
+    const bool last = signed_ == n;
+    if (!last && chunk.size() < kPublishChunk && signed_ + kPublishTail != n) continue;
+    const bool post = queue.push(topic, chunk, tally, last ? request : 0, slots.split(chunk.size()),
+                                 !last || !defer);
+    chunk.clear();
+    if (post && !impl_->post_publishes(node, s->queue))
+      return Error{"unknown node " + std::to_string(node)};
   }
-  out.request = notify ? impl_->next_request++ : 0;
-  std::shared_ptr<PublishQueue> queue = s->queue;
-  if (!queue->push({std::move(messages), out.request, std::move(slots)}, !defer)) return out;
-  if (!impl_->post_publishes(node, queue)) return Error{"unknown node " + std::to_string(node)};
-  return out;
+  if (n == 0 && notify) {  // nothing to route: still one answer, in order with the rest
+    if (queue.push(topic, {}, tally, request, std::move(slots), !defer) &&
+        !impl_->post_publishes(node, s->queue))
+      return Error{"unknown node " + std::to_string(node)};
+  }
+  return request;
 }
 
 void Runtime::flush_publishes(NodeId node) {

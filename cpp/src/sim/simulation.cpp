@@ -368,7 +368,8 @@ struct Simulation::Impl {
     if (slot == kNoSlot) return;
     InFlight& f = inflight[slot];
     f.id_hint = nullptr;
-    if (rpc.publish.size() == 1 && rpc.subscriptions.empty() && !rpc.control) {
+    if (rpc.publish.size() == 1 && rpc.subscriptions.empty() && !rpc.control &&
+        rpc.publish_hops.empty()) {
       f.message = std::move(rpc.publish.front());
     } else {
       f.rpc = std::make_unique<Rpc>(std::move(rpc));

@@ -11,9 +11,11 @@ void encode_message(const Message& m, Bytes& out, bool for_signing) {
   if (m.data) put_len_field(out, kData, *m.data);
   if (m.seqno) put_len_field(out, kSeqno, *m.seqno);
   put_len_field(out, kTopic, as_bytes(m.topic));
-  if (for_signing) return;
-  if (m.signature) put_len_field(out, kSignature, *m.signature);
-  if (m.key) put_len_field(out, kKey, *m.key);
+  if (!for_signing) {
+    if (m.signature) put_len_field(out, kSignature, *m.signature);
+    if (m.key) put_len_field(out, kKey, *m.key);
+  }
+  out.insert(out.end(), m.unknown_fields.begin(), m.unknown_fields.end());
 }
 
 std::size_t encoded_message_size(const Message& m, bool for_signing) {
@@ -22,6 +24,7 @@ std::size_t encoded_message_size(const Message& m, bool for_signing) {
   if (m.from) n += len_field_size(kFrom, m.from->size());
   if (m.data) n += len_field_size(kData, m.data->size());
   if (m.seqno) n += len_field_size(kSeqno, m.seqno->size());
+  n += m.unknown_fields.size();
   if (for_signing) return n;
   if (m.signature) n += len_field_size(kSignature, m.signature->size());
   if (m.key) n += len_field_size(kKey, m.key->size());
@@ -31,37 +34,48 @@ std::size_t encoded_message_size(const Message& m, bool for_signing) {
 Status detail::decode_message_into(Message& m, ByteView in, const DecodeLimits& limits) {
   using namespace message_field;
   bool has_topic = false;
-  auto s = for_each_field(in, [&](const Field& f) -> Status {
+  Reader r(in);
+  while (!r.done()) {
+    const std::size_t start = r.position();
+    auto f = r.next();
+    if (!f) return at(": ", f.error());
     auto put = [&](std::optional<Bytes>& dst, std::string_view name, std::size_t max,
                    std::string_view limit) -> Status {
-      auto b = bytes_field(f, name, max, limit);
+      auto b = bytes_field(*f, name, max, limit);
       if (!b) return b.error();
       set(dst, *b);
       return Ok{};
     };
-    switch (f.number) {
+    Status s = Ok{};
+    switch (f->number) {
       case kFrom:
-        return put(m.from, "from", limits.max_peer_id_size, "max_peer_id_size");
+        s = put(m.from, "from", limits.max_peer_id_size, "max_peer_id_size");
+        break;
       case kData:
-        return put(m.data, "data", limits.max_data_size, "max_data_size");
+        s = put(m.data, "data", limits.max_data_size, "max_data_size");
+        break;
       case kSeqno:
-        return put(m.seqno, "seqno", limits.max_seqno_size, "max_seqno_size");
+        s = put(m.seqno, "seqno", limits.max_seqno_size, "max_seqno_size");
+        break;
       case kTopic: {
-        auto b = string_field(f, "topic", limits.max_topic_length, "max_topic_length");
+        auto b = string_field(*f, "topic", limits.max_topic_length, "max_topic_length");
         if (!b) return b.error();
         m.topic.assign(as_chars(*b));
         has_topic = true;
-        return Ok{};
+        break;
       }
       case kSignature:
-        return put(m.signature, "signature", limits.max_signature_size, "max_signature_size");
+        s = put(m.signature, "signature", limits.max_signature_size, "max_signature_size");
+        break;
       case kKey:
-        return put(m.key, "key", limits.max_key_size, "max_key_size");
-      default:
-        return Ok{};
+        s = put(m.key, "key", limits.max_key_size, "max_key_size");
+        break;
+      default:  // kept whole, bounded by the input (see Message::unknown_fields)
+        m.unknown_fields.insert(m.unknown_fields.end(), in.begin() + start,
+                                in.begin() + r.position());
     }
-  });
-  if (!s) return s;
+    if (!s) return s;
+  }
   if (!has_topic) return Error{".topic: required field missing"};
   return Ok{};
 }

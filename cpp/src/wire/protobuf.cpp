@@ -5,12 +5,23 @@
 
 namespace p2pgossip::wire {
 
+namespace {
+
+// Writes v as a varint at `at` (room for kMaxVarintBytes); returns the bytes written.
+std::size_t write_varint(std::uint8_t* at, std::uint64_t v) {
+  std::size_t n = 0;
+  for (; v >= 0x80; v >>= 7) at[n++] = static_cast<std::uint8_t>(v | 0x80);
+  at[n++] = static_cast<std::uint8_t>(v);
+  return n;
+}
+
+}  // namespace
+
+// Varints are laid out on the stack and appended in one insert: a push_back per byte checks
+// the capacity per byte, and every encoded message and RPC is made of these.
 void put_varint(Bytes& out, std::uint64_t v) {
-  while (v >= 0x80) {
-    out.push_back(static_cast<std::uint8_t>(v | 0x80));
-    v >>= 7;
-  }
-  out.push_back(static_cast<std::uint8_t>(v));
+  std::uint8_t buf[kMaxVarintBytes];
+  out.insert(out.end(), buf, buf + write_varint(buf, v));
 }
 
 void put_tag(Bytes& out, std::uint32_t field, WireType type) {
@@ -23,8 +34,11 @@ void put_varint_field(Bytes& out, std::uint32_t field, std::uint64_t v) {
 }
 
 void put_len_field(Bytes& out, std::uint32_t field, ByteView value) {
-  put_tag(out, field, WireType::kLen);
-  put_varint(out, value.size());
+  std::uint8_t head[2 * kMaxVarintBytes];
+  std::size_t n = write_varint(
+      head, (static_cast<std::uint64_t>(field) << 3) | static_cast<std::uint8_t>(WireType::kLen));
+  n += write_varint(head + n, value.size());
+  out.insert(out.end(), head, head + n);
   out.insert(out.end(), value.begin(), value.end());
 }
 

@@ -27,6 +27,9 @@ constexpr std::uint32_t kTopicId = 1, kPeers = 2, kBackoff = 3;
 namespace peer_info_field {
 constexpr std::uint32_t kPeerId = 1, kSignedPeerRecord = 2;
 }
+namespace publish_hops_field {
+constexpr std::uint32_t kHops = 1;
+}
 
 // ---- encoding: body_size(x) is the size of x's fields, put_body(out, x) writes them ----
 
@@ -164,12 +167,25 @@ void put_body(Bytes& out, const ControlMessage& c) {
   put_repeated(out, kIDontWant, c.idontwant);
 }
 
+// PublishHops' body: field 1, the hop counts packed.
+std::size_t packed_hops_size(const std::vector<std::uint32_t>& hops) {
+  std::size_t n = 0;
+  for (std::uint32_t h : hops) n += varint_size(h);
+  return n;
+}
+std::size_t hops_body_size(const std::vector<std::uint32_t>& hops) {
+  return len_field_size(publish_hops_field::kHops, packed_hops_size(hops));
+}
+
 }  // namespace
 
 std::size_t encoded_rpc_size(const Rpc& rpc) {
   using namespace rpc_field;
   return repeated_size(kSubscriptions, rpc.subscriptions) + repeated_size(kPublish, rpc.publish) +
-         (rpc.control ? len_field_size(kControl, body_size(*rpc.control)) : 0);
+         (rpc.control ? len_field_size(kControl, body_size(*rpc.control)) : 0) +
+         (rpc.publish_hops.empty()
+              ? 0
+              : len_field_size(kPublishHopsField, hops_body_size(rpc.publish_hops)));
 }
 
 std::size_t encoded_rpc_size(const Message& m) {
@@ -185,6 +201,13 @@ void encode_rpc(const Rpc& rpc, Bytes& out) {
     put_tag(out, kControl, WireType::kLen);
     put_varint(out, body_size(*rpc.control));
     put_body(out, *rpc.control);
+  }
+  if (!rpc.publish_hops.empty()) {
+    put_tag(out, kPublishHopsField, WireType::kLen);
+    put_varint(out, hops_body_size(rpc.publish_hops));
+    put_tag(out, publish_hops_field::kHops, WireType::kLen);
+    put_varint(out, packed_hops_size(rpc.publish_hops));
+    for (std::uint32_t h : rpc.publish_hops) put_varint(out, h);
   }
 }
 
@@ -345,6 +368,29 @@ Status decode_control(ControlMessage& c, ByteView in, const DecodeLimits& limits
   });
 }
 
+// PublishHops.hops: each entry a varint, or (packed) several in one field; protobuf parsers
+// accept both forms of a repeated scalar.
+Status decode_hops(std::vector<std::uint32_t>& hops, ByteView in, const DecodeLimits& limits) {
+  auto one = [&](std::uint64_t v) -> Status {
+    if (auto s = room_for_one(hops.size(), limits.max_publish, "hops", "max_publish"); !s) return s;
+    if (v > UINT32_MAX) return Error{cat({indexed("hops", hops.size()), ": exceeds uint32"})};
+    hops.push_back(static_cast<std::uint32_t>(v));
+    return Ok{};
+  };
+  return for_each_field(in, [&](const Field& f) -> Status {
+    if (f.number != publish_hops_field::kHops) return Ok{};
+    if (f.type == WireType::kVarint) return one(f.varint);
+    if (f.type != WireType::kLen) return wrong_type(f, "hops", WireType::kVarint);
+    Reader packed(f.bytes);
+    while (!packed.done()) {
+      auto v = packed.varint();
+      if (!v) return at(".hops: ", v.error());
+      if (auto s = one(*v); !s) return s;
+    }
+    return Ok{};
+  });
+}
+
 Status decode_publish(MessagePtr& m, ByteView in, const DecodeLimits& limits) {
   Message msg;
   if (auto s = decode_message_into(msg, in, limits); !s) return s;
@@ -377,11 +423,21 @@ Result<Rpc> decode_rpc(ByteView in, const DecodeLimits& limits) {
         if (auto c = decode_control(*rpc.control, *b, limits); !c) return at(".control", c.error());
         return Ok{};
       }
+      case kPublishHopsField: {
+        auto b = embedded_field(f, "publishHops");
+        if (!b) return b.error();
+        if (auto h = decode_hops(rpc.publish_hops, *b, limits); !h)
+          return at(".publishHops", h.error());
+        return Ok{};
+      }
       default:
         return Ok{};
     }
   });
   if (!s) return at("RPC", s.error());
+  if (!rpc.publish_hops.empty() && rpc.publish_hops.size() != rpc.publish.size())
+    return Error{cat({"RPC.publishHops: ", std::to_string(rpc.publish_hops.size()),
+                      " hop counts for ", std::to_string(rpc.publish.size()), " publish entries"})};
   return rpc;
 }
 

@@ -31,6 +31,8 @@ enum class SignaturePolicy : std::uint8_t {
 // The seqno's size as go-libp2p-pubsub writes it: a big-endian uint64.
 constexpr std::size_t kSeqnoSize = 8;
 Bytes seqno_bytes(std::uint64_t seqno);
+// The same bytes written into `out` (resized; its buffer reused).
+void set_seqno(Bytes& out, std::uint64_t seqno);
 
 // The exact bytes the signature covers.
 Bytes signed_bytes(const Message& m);
@@ -38,6 +40,10 @@ Bytes signed_bytes(const Message& m);
 // Sets `from` to the identity's peer id and fills `signature`; clears `key` (inlined in
 // `from`). `seqno` and the content are left as they are and are covered by the signature.
 void sign_message(const Identity& identity, Message& m);
+
+// The signature sign_message puts on `m`, for a message whose `from` is already the
+// identity's peer id; `m` is left as it is.
+Ed25519Signature message_signature(const Identity& identity, const Message& m);
 
 // The key that must have signed `m`: from `from` when inlined there, otherwise from `key`,
 // which must then hash to `from`. Errors name the field and the rule.

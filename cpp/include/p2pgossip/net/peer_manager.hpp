@@ -24,6 +24,9 @@
 // - Bootstrap peers are redialled whenever not connected (within max_outbound). Other peers
 //   learnt from PX, identify or the known-peers file are candidates, dialled at random while
 //   outbound connections are below target_outbound; the candidate set is bounded.
+// - Signed peer records (peer_record.hpp, go-libp2p's certified address book): per peer the
+//   newest verified record is kept beside its addresses, so PRUNE peer exchange can pass it
+//   on; an older one than held is refused (RFC 0003: seq only grows).
 // - Known peers (those a handshake completed with) export to a versioned text format and
 //   import back at the next start; the runtime does the file I/O.
 #pragma once
@@ -41,6 +44,7 @@
 #include "p2pgossip/bytes.hpp"
 #include "p2pgossip/crypto/peer_id.hpp"
 #include "p2pgossip/net/multiaddr.hpp"
+#include "p2pgossip/net/peer_record.hpp"
 #include "p2pgossip/net/time.hpp"
 #include "p2pgossip/result.hpp"
 
@@ -113,6 +117,7 @@ struct PeerManagerCounters {
   std::uint64_t candidates_added = 0, candidates_refused_full = 0;
   std::uint64_t addrs_refused_per_peer_limit = 0, addrs_refused_undialable = 0;
   std::uint64_t known_peers_loaded = 0;
+  std::uint64_t peer_records_added = 0, peer_records_stale = 0;
   // By reason, each map bounded to kMaxReasons keys (then "other"); a reason's label is its
   // text before any " (detail)".
   std::map<std::string, std::uint64_t> dial_failures_by_reason, handshake_failures_by_reason,
@@ -132,6 +137,14 @@ class PeerManager {
   // and candidate bounds are refused and counted. Returns how many were added.
   std::size_t add_addresses(const PeerId& peer, const std::vector<Multiaddr>& addrs,
                             AddrSource source, Instant now);
+  // A verified record (SignedPeerRecord::open) from PX or identify: held when it is the
+  // first of its peer or newer than the one held (a greater seq), and its addresses added
+  // as by add_addresses; an older one is refused and counted. It is held as long as the peer
+  // is (connected, or a candidate with an address). Returns how many addresses were added.
+  std::size_t add_peer_record(const SignedPeerRecord& record, AddrSource source, Instant now);
+  // The encoded envelope of the newest record held for `peer`.
+  std::optional<Bytes> peer_record(const PeerId& peer) const;
+  bool has_addresses(const PeerId& peer) const;
 
   // A TCP connection arrived from `remote`: its id, or nullopt to refuse (close) it.
   std::optional<ConnectionId> accept_inbound(const Multiaddr& remote, Instant now);
@@ -189,6 +202,8 @@ class PeerManager {
     std::optional<ConnectionId> connection;  // established
     std::optional<ConnectionId> dialing;
     std::optional<Duration> rtt;
+    std::optional<std::uint64_t> record_seq;  // of `record`, when one is held
+    Bytes record;                             // encoded signed envelope
   };
 
   std::size_t count_direction(Direction d) const;

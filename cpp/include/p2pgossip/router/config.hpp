@@ -62,7 +62,8 @@ struct PeerScoreParams {
 struct PeerScoreThresholds {
   double gossip_threshold = 0.0;     // below: no gossip to or from the peer
   double publish_threshold = 0.0;    // below: no flood publish to the peer
-  double graylist_threshold = 0.0;   // below: the peer's RPCs are ignored
+  double graylist_threshold = 0.0;   // below: the peer's RPCs are ignored (and, with
+                                     // GossipConfig::disconnect_graylisted, the peer dropped)
   double accept_px_threshold = 0.0;  // PX from a PRUNE accepted only at or above
   double opportunistic_graft_threshold = 0.0;
 };
@@ -120,9 +121,18 @@ struct GossipConfig {
   double rate_limit_bytes_per_s = 1 << 20;
   double rate_limit_burst_s = 1.0;  // bucket depth in seconds of rate
 
-  // randomsub: forward to `randomsub_k` random subscribed peers. There is no hop limit:
-  // rpc.proto has no field to carry one, and the seen cache already ends every flood.
+  // randomsub: forward to `randomsub_k` random subscribed peers, and, with a hop limit
+  // `randomsub_ttl` > 0, only copies that have crossed fewer than that many links (the
+  // count travels in the p2pgossip publishHops RPC extension; a copy from an implementation
+  // without it counts as one link). 0: no limit, as go-libp2p-pubsub's randomsub, where the
+  // seen cache alone ends every flood.
   int randomsub_k = 6;
+  int randomsub_ttl = 0;
+
+  // At each heartbeat, ask the shell to close the connection of every non-explicit peer
+  // scored below thresholds.graylist_threshold (DisconnectPeer), as Ethereum clients do on
+  // top of GossipSub. Off by default: go-libp2p-pubsub and rust-libp2p only ignore them.
+  bool disconnect_graylisted = false;
 
   // Topics one peer may be subscribed to; further SUBSCRIBEs are dropped (counted as spam).
   int max_subscriptions_per_peer = 128;

@@ -12,6 +12,7 @@ struct Counters {
   std::uint64_t messages_delivered = 0;  // first valid receipt, handed to the application
   std::uint64_t messages_forwarded = 0;  // message copies sent to peers
   std::uint64_t duplicates = 0;
+  std::uint64_t hop_limit_reached = 0;  // randomsub: delivered, not forwarded (randomsub_ttl)
   // Control traffic, sent and received.
   std::uint64_t ihave_sent = 0, ihave_received = 0;
   std::uint64_t iwant_sent = 0, iwant_received = 0;
@@ -26,9 +27,10 @@ struct Counters {
   std::uint64_t dropped_rate_limited = 0;
   std::uint64_t dropped_seen_cache_full = 0;
   std::uint64_t dropped_unsubscribed_topic = 0;
-  std::uint64_t dropped_spam = 0;        // IHAVE/IWANT/IDONTWANT/SUBSCRIBE over their caps
-  std::uint64_t dropped_graylisted = 0;  // RPCs ignored: sender scored below graylist_threshold
-  std::uint64_t broken_promises = 0;     // IWANTs not answered within iwant_followup_time
+  std::uint64_t dropped_spam = 0;           // IHAVE/IWANT/IDONTWANT/SUBSCRIBE over their caps
+  std::uint64_t dropped_graylisted = 0;     // RPCs ignored: sender scored below graylist_threshold
+  std::uint64_t broken_promises = 0;        // IWANTs not answered within iwant_followup_time
+  std::uint64_t disconnects_requested = 0;  // DisconnectPeer (disconnect_graylisted)
 };
 
 }  // namespace p2pgossip::router
@@ -42,6 +44,7 @@ struct Counters {
   X(messages_delivered)              \
   X(messages_forwarded)              \
   X(duplicates)                      \
+  X(hop_limit_reached)               \
   X(ihave_sent)                      \
   X(ihave_received)                  \
   X(iwant_sent)                      \
@@ -61,5 +64,6 @@ struct Counters {
   X(dropped_unsubscribed_topic)      \
   X(dropped_spam)                    \
   X(dropped_graylisted)              \
-  X(broken_promises)
+  X(broken_promises)                 \
+  X(disconnects_requested)
 // clang-format on

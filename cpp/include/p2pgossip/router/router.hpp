@@ -44,6 +44,9 @@ struct Services {
   // Optional per-topic application validator, run after signature and size checks.
   std::function<ValidationResult(const std::string& topic, const Message&, PeerIndex from)>
       validate;
+  // Optional: the signed peer record (an encoded envelope) the shell holds for a peer id, put
+  // in the PeerInfo of PRUNE peer exchange; peers without one are suggested by id alone.
+  std::function<std::optional<Bytes>(ByteView peer_id)> peer_record;
 };
 
 // Outputs.
@@ -62,15 +65,15 @@ struct Deliver {
   MessageId id;
   PeerIndex from;  // kLocalPeer for our own publishes
 };
-// Not emitted by the router today: per go-libp2p-pubsub and rust-libp2p, GossipSub never
-// closes a connection itself (a badly scored peer is graylisted: its RPCs are ignored). It
-// stays in the variant because shells (the simulator) already handle it; a future blacklist
-// would emit it.
+// Close the connection to a peer: emitted once per connection, for a peer scored below
+// graylist_threshold, when GossipConfig::disconnect_graylisted is on (otherwise, as in
+// go-libp2p-pubsub and rust-libp2p, a graylisted peer's RPCs are only ignored).
 struct DisconnectPeer {
   PeerIndex peer;
   std::string reason;
 };
-// Peer exchange: a PRUNE named a peer to try; the router cannot dial, the shell may.
+// Peer exchange: a PRUNE named a peer to try; the router cannot dial, the shell may (after
+// verifying the record, which the router passes on unread).
 struct ConnectPeer {
   Bytes peer_id;
   std::optional<Bytes> signed_peer_record;

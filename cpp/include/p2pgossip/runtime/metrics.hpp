@@ -32,13 +32,18 @@ enum class Drop : std::uint8_t {
   kNodeOutboundBudget,   // node_outbound_queue_bytes waiting across all the node's peers
   kLinkLoss,             // LinkShaping loss
   kBlocked,              // a blocked peer's connection or RPC
+  kGraylisted,           // closed by the router: score below graylist_threshold
   kDuplicateConnection,  // a second connection to a connected peer
   kSocketError,          // read/write error or reset by the remote
   kDialFailed,           // resolve or TCP connect failed
   kPublishFailed,        // a publish without notification that the router refused
   kDeadPeer,             // max_missed_pings pings in a row unanswered
   kNetworkRefused,       // private network: no valid network certificate
-  kPxIgnored,            // a PX suggestion without a usable address
+  kPxNoAddress,          // a PX suggestion without a record of a peer we know no address of,
+                         // or whose peer id does not parse
+  kPxRecordInvalid,      // a PX signed peer record that fails verification or is of another peer
+  // An identify signedPeerRecord that fails verification or is not of the identified peer.
+  kIdentifyRecordInvalid,
   kCount
 };
 constexpr std::size_t kDropCount = static_cast<std::size_t>(Drop::kCount);
@@ -63,6 +68,9 @@ struct NodeMetrics {
   std::array<std::uint64_t, kDropCount> drops{};   // indexed by Drop
   std::uint64_t tcp_bytes_in = 0, tcp_bytes_out = 0;
   std::uint64_t connections_opened = 0, connections_closed = 0;
+  // Memory the RPCs queued (and held back by link latency) for every peer take, at most
+  // Limits::node_outbound_queue_bytes.
+  std::uint64_t outbound_queue_bytes = 0;
   net::PeerManagerCounters peer_manager;
   std::vector<ConnectedPeer> peers;
   std::map<std::string, std::size_t> mesh_sizes;   // our topics → mesh size

@@ -19,7 +19,9 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -39,12 +41,6 @@ struct Published {
   RequestId request;
   MessagePtr message;
   MessageId id;
-};
-
-// Published by Runtime::publish_batch: the ids, in the order of the data.
-struct PublishedBatch {
-  RequestId request;  // 0 without notification
-  std::vector<MessageId> ids;
 };
 
 class Runtime {
@@ -92,20 +88,26 @@ class Runtime {
   // Builds and (per the node's signature policy) signs the message on the calling thread
   // with the node's identity and seqno counter, computes its id, then publishes it.
   Result<Published> publish_data(NodeId node, std::string topic, Bytes data);
-  // Signs each of `data` as publish_data does and hands them to the router in one command
-  // (batches of a node reach its router in call order, coalesced into one wakeup).
-  // With `notify`, one CommandDone answers the batch (the first error and how many failed);
-  // without, the request is 0 and each failure is counted (Drop::kPublishFailed) and logged.
+  // Signs each of `data` as publish_data does (ids[i] receives the id of data[i]; `ids` has
+  // data.size() elements) and hands them to the router in call order. A large call is
+  // handed over in chunks as it is signed (up to kPublishChunk messages, the last
+  // kPublishTail on their own): the router takes a chunk while the next is signed, and
+  // what is left for it after the last signature is short.
+  // With `notify`, the returned request's CommandDone answers the whole call (the first
+  // refusal and how many failed); without, the request is 0 and each refusal is counted
+  // (Drop::kPublishFailed) and logged.
   // Messages waiting for the router are bounded (kMaxPendingPublishes): past the bound the
-  // whole batch is refused here, so a publisher that never waits cannot grow the queue.
-  // With `defer`, the I/O thread is not woken for this batch: it waits until a later batch
-  // wakes it, kPublishCoalesce messages wait, or flush_publishes(); a stream of small
-  // batches (notified or not) then costs one wakeup per flush.
-  Result<PublishedBatch> publish_batch(NodeId node, std::string topic, std::vector<Bytes> data,
-                                       bool notify, bool defer = false);
+  // whole call is refused here, so a publisher that never waits cannot grow the queue.
+  // With `defer`, the I/O thread is not woken for the last chunk: it waits until a later
+  // call wakes it, kPublishCoalesce messages wait, or flush_publishes(); a stream of small
+  // calls (notified or not) then costs one wakeup per flush.
+  Result<RequestId> publish_batch(NodeId node, std::string_view topic, std::span<Bytes> data,
+                                  std::span<MessageId> ids, bool notify, bool defer = false);
   // Hands the node's deferred batches to its router (no-op when none wait).
   void flush_publishes(NodeId node);
   static constexpr std::size_t kPublishCoalesce = 256;
+  static constexpr std::size_t kPublishChunk = 128;
+  static constexpr std::size_t kPublishTail = 16;
   static constexpr std::size_t kMaxPendingPublishes = 1 << 16;
 
   RequestId subscribe(NodeId node, std::string topic);

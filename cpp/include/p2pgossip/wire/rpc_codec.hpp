@@ -16,6 +16,11 @@ namespace message_field {
 constexpr std::uint32_t kFrom = 1, kData = 2, kSeqno = 3, kTopic = 4, kSignature = 5, kKey = 6;
 }
 
+// RPC field of the p2pgossip hop-count extension (Rpc::publish_hops), as GossipSub v1.3
+// asks of experimental extensions: a random field number above 0x200000 (a tag of at least
+// four bytes), holding one message `PublishHops { repeated uint32 hops = 1 [packed]; }`.
+constexpr std::uint32_t kPublishHopsField = 5277953;
+
 // Hard bounds applied while decoding, so a peer cannot make us allocate or loop beyond
 // them. Defaults follow go-libp2p-pubsub where it has a limit and are generous where it has
 // none. Every violation is an Error naming the path and the limit, e.g.
@@ -73,6 +78,7 @@ std::size_t encoded_rpc_size(const Message& m);
 // Decodes one RPC (without the varint length prefix of the stream framing). Unknown
 // fields of every wire type are skipped; a known field with the wrong wire type is an
 // error. Duplicate `control` fields merge (protobuf semantics), counted together.
+// publish_hops, when present, must have one entry per publish entry.
 Result<Rpc> decode_rpc(ByteView in, const DecodeLimits& limits = {});
 
 }  // namespace p2pgossip::wire
