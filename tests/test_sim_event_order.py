@@ -72,6 +72,24 @@ gaps_ns = st.one_of(
     ),
 )
 def test_event_queue_pops_in_time_then_insertion_order(start, steps):
+    check_against_heap(start, steps)
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    start=st.integers(0, 10**12),
+    # thousands of events within a few buckets: buckets span many chunks of 256 events
+    steps=st.lists(
+        st.tuples(st.integers(0, 9_000_000), st.sampled_from([0, 0, 0, 0, 1, 3])),
+        min_size=600,
+        max_size=3000,
+    ),
+)
+def test_event_queue_order_holds_through_full_buckets(start, steps):
+    check_against_heap(start, steps)
+
+
+def check_against_heap(start: int, steps: list[tuple[int, int]]) -> None:
     # Each push lands `gap` after the latest event popped so far (or `start`), as the
     # simulator schedules from now; the model is a heap keyed by (time, insertion number).
     now, model, expected, fed = start, [], [], []

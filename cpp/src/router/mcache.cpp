@@ -24,11 +24,13 @@ const Message* MessageCache::get(const MessageId& id) const {
 MessagePtr MessageCache::get_for_peer(const MessageId& id, PeerIndex peer, int cap) {
   Entry* e = map_.find(id);
   if (!e) return nullptr;
-  auto it = std::find_if(e->iwant_sends.begin(), e->iwant_sends.end(),
-                         [&](const auto& p) { return p.first == peer; });
-  if (it == e->iwant_sends.end()) {
-    e->iwant_sends.emplace_back(peer, 0);
-    it = e->iwant_sends.end() - 1;
+  if (!e->iwant_sends) e->iwant_sends = std::make_unique<std::vector<std::pair<PeerIndex, int>>>();
+  auto& sends = *e->iwant_sends;
+  auto it =
+      std::find_if(sends.begin(), sends.end(), [&](const auto& p) { return p.first == peer; });
+  if (it == sends.end()) {
+    sends.emplace_back(peer, 0);
+    it = sends.end() - 1;
   }
   if (it->second >= cap) return nullptr;
   ++it->second;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -40,7 +41,9 @@ class MessageCache {
     MessagePtr message;
     std::uint32_t topic;
     std::uint64_t number;  // insertion number: how a window names its entries
-    std::vector<std::pair<PeerIndex, int>> iwant_sends;
+    // Allocated by the first IWANT for the message: most are never asked for, and a
+    // simulation keeps one entry per message per node.
+    std::unique_ptr<std::vector<std::pair<PeerIndex, int>>> iwant_sends;
   };
   // A window's record of an entry: the map finds it by hash and number, so windows hold no
   // copies of ids.

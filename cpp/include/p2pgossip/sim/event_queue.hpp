@@ -3,19 +3,22 @@
 //
 // A two-level calendar queue (timer wheel). Virtual time is cut into near buckets of
 // 2^kNearBits ns, grouped kNearBuckets to a far bucket; the wheel holds the far buckets of
-// the next kFarBuckets * 2^kFarBits ns as unsorted vectors that a push appends to, and the
+// the next kFarBuckets * 2^kFarBits ns as unsorted lists that a push appends to, and the
 // far bucket being consumed spread out into its near buckets. The current near bucket is
 // sorted once and popped from the front. So a push is an append to one of the few far
 // buckets a simulation's latencies reach (their ends stay in cache, where appending to one
 // of thousands of near buckets missed it), and each event is moved once more, in order,
-// when its far bucket comes up. Events pushed into the near bucket being consumed (or
-// earlier) go to a small heap beside it, and events beyond the horizon (heartbeats,
+// when its far bucket comes up. Buckets are chains of fixed-size chunks from one free list,
+// so the queue holds about as much memory as it has events (a growing vector per bucket
+// held several times that at 10k nodes). Events pushed into the near bucket being consumed
+// (or earlier) go to a small heap beside it, and events beyond the horizon (heartbeats,
 // scheduled commands) to an overflow heap until the wheel nears them. Pushes earlier than
 // the last pop are allowed and pop next, as in a plain heap.
 #pragma once
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace p2pgossip::sim {
@@ -79,11 +82,27 @@ class EventQueue {
   }
 
  private:
+  // A bucket: its events in push order, in chunks taken from (and given back to) free_.
+  static constexpr std::size_t kChunkEvents = 256;  // 8 KiB
+  struct Chunk {
+    Event events[kChunkEvents];
+  };
+  struct Bucket {
+    std::vector<Chunk*> chunks;
+    std::size_t size = 0;
+  };
+
   static bool before(const Event& a, const Event& b) {
     return a.time < b.time || (a.time == b.time && a.seq < b.seq);
   }
   static std::int64_t near_bucket(std::int64_t time) { return time >> kNearBits; }
   static std::int64_t far_bucket(std::int64_t time) { return time >> kFarBits; }
+  Bucket& near_of(std::int64_t time) {
+    return near_[static_cast<std::size_t>(near_bucket(time) & (kNearBuckets - 1))];
+  }
+  Bucket& far_of(std::int64_t time) {
+    return far_[static_cast<std::size_t>(far_bucket(time) & (kFarBuckets - 1))];
+  }
 
   // Files an event by how far ahead it is: the current near bucket's heap, a near bucket of
   // the far bucket being consumed, a far bucket, or the overflow heap.
@@ -92,11 +111,10 @@ class EventQueue {
     if (near_bucket(e.time) <= current_near_) {
       heap_push(late_, e);
     } else if (f == current_far_) {
-      append(near_[static_cast<std::size_t>(near_bucket(e.time) & (kNearBuckets - 1))], e,
-             spare_near_);
+      append(near_of(e.time), e);
       ++in_near_;
     } else if (f < current_far_ + kFarBuckets) {
-      append(far_[static_cast<std::size_t>(f & (kFarBuckets - 1))], e, spare_far_);
+      append(far_of(e.time), e);
       ++in_far_;
     } else {
       heap_push(overflow_, e);
@@ -115,12 +133,15 @@ class EventQueue {
         continue;
       }
       ++current_near_;
-      auto& bucket = near_[static_cast<std::size_t>(current_near_ & (kNearBuckets - 1))];
-      if (bucket.empty()) continue;
-      in_near_ -= bucket.size();
-      run_.swap(bucket);
-      recycle(bucket, spare_near_);
-      std::sort(run_.begin(), run_.end(), before);
+      Bucket& bucket = near_[static_cast<std::size_t>(current_near_ & (kNearBuckets - 1))];
+      if (bucket.size == 0) continue;
+      in_near_ -= bucket.size;
+      drain(bucket, [this](const Event* events, std::size_t n) {
+        run_.insert(run_.end(), events, events + n);
+      });
+      // A lambda, not `before` itself: a function pointer would not be inlined.
+      std::sort(run_.begin(), run_.end(),
+                [](const Event& a, const Event& b) { return before(a, b); });
     }
   }
 
@@ -133,32 +154,45 @@ class EventQueue {
       const Event e = overflow_.front();
       heap_pop(overflow_);
       ++in_far_;
-      append(far_[static_cast<std::size_t>(far_bucket(e.time) & (kFarBuckets - 1))], e, spare_far_);
+      append(far_of(e.time), e);
     }
-    auto& bucket = far_[static_cast<std::size_t>(current_far_ & (kFarBuckets - 1))];
-    in_far_ -= bucket.size();
-    in_near_ += bucket.size();
-    for (const Event& e : bucket)
-      append(near_[static_cast<std::size_t>(near_bucket(e.time) & (kNearBuckets - 1))], e,
-             spare_near_);
-    bucket.clear();
-    recycle(bucket, spare_far_);
+    Bucket& bucket = far_[static_cast<std::size_t>(current_far_ & (kFarBuckets - 1))];
+    in_far_ -= bucket.size;
+    in_near_ += bucket.size;
+    drain(bucket, [this](const Event* events, std::size_t n) {
+      for (std::size_t i = 0; i < n; ++i) append(near_of(events[i].time), events[i]);
+    });
   }
 
-  // Buckets hold storage only while they have events; spent buckets' storage is reused, by
-  // buckets of the same level (far buckets are 64 near buckets large: growing one afresh
-  // each time would map and zero new pages).
-  static void append(std::vector<Event>& bucket, const Event& e,
-                     std::vector<std::vector<Event>>& spare) {
-    if (bucket.capacity() == 0 && !spare.empty()) {
-      bucket.swap(spare.back());
-      spare.pop_back();
-    }
-    bucket.push_back(e);
+  void append(Bucket& bucket, const Event& e) {
+    const std::size_t at = bucket.size++ % kChunkEvents;
+    if (at == 0) bucket.chunks.push_back(take_chunk());
+    bucket.chunks.back()->events[at] = e;
   }
-  static void recycle(std::vector<Event>& emptied, std::vector<std::vector<Event>>& spare) {
-    if (emptied.capacity() > 0) spare.push_back(std::move(emptied));
-    emptied = {};
+
+  // Hands `bucket`'s events to `f` a chunk at a time (events, count), in push order (`f` may
+  // append to other buckets), then empties it and frees its chunks.
+  template <class F>
+  void drain(Bucket& bucket, F&& f) {
+    std::size_t left = bucket.size;
+    for (Chunk* c : bucket.chunks) {
+      const std::size_t n = std::min(left, kChunkEvents);
+      f(static_cast<const Event*>(c->events), n);
+      left -= n;
+    }
+    bucket.size = 0;
+    for (auto it = bucket.chunks.rbegin(); it != bucket.chunks.rend(); ++it) free_.push_back(*it);
+    bucket.chunks.clear();
+  }
+
+  Chunk* take_chunk() {
+    if (free_.empty()) {
+      chunks_.push_back(std::make_unique<Chunk>());
+      return chunks_.back().get();
+    }
+    Chunk* c = free_.back();
+    free_.pop_back();
+    return c;
   }
 
   static void heap_push(std::vector<Event>& h, const Event& e) {
@@ -170,9 +204,10 @@ class EventQueue {
     h.pop_back();
   }
 
-  std::vector<std::vector<Event>> near_;  // near bucket b at b % kNearBuckets, of current_far_
-  std::vector<std::vector<Event>> far_;   // far bucket f at f % kFarBuckets, after current_far_
-  std::vector<std::vector<Event>> spare_near_, spare_far_;  // empty, with capacity
+  std::vector<Bucket> near_;  // near bucket b at b % kNearBuckets, of current_far_
+  std::vector<Bucket> far_;   // far bucket f at f % kFarBuckets, after current_far_
+  std::vector<std::unique_ptr<Chunk>> chunks_;  // every chunk, in a bucket or in free_
+  std::vector<Chunk*> free_;
   std::vector<Event> run_;  // the current near bucket, sorted; consumed from pos_
   std::size_t pos_ = 0;
   std::vector<Event> late_;      // min-heap: pushed into the current near bucket (or earlier)
