@@ -19,9 +19,6 @@ namespace p2pgossip::bindings {
 
 namespace {
 
-using net::Duration;
-using net::Instant;
-
 Duration seconds(double s) {
   if (!std::isfinite(s)) throw py::value_error("time must be finite");
   return Duration(static_cast<Duration::rep>(std::llround(s * 1e9)));

@@ -134,9 +134,7 @@ ValidationResult validation_result_of(const std::string& s) {
 }
 
 Protocol protocol_of(const std::string& s) {
-  if (s == "/meshsub/1.2.0") return Protocol::kMeshsub12;
-  if (s == "/meshsub/1.1.0") return Protocol::kMeshsub11;
-  if (s == "/floodsub/1.0.0") return Protocol::kFloodsub;
+  if (auto p = pubsub_protocol_of(s)) return *p;
   throw py::value_error("protocol must be '/meshsub/1.2.0', '/meshsub/1.1.0' or '/floodsub/1.0.0'");
 }
 
@@ -561,7 +559,7 @@ void bind_router_class(py::module_& m) {
                                      instant(now));
           },
           py::arg("peer"), py::arg("peer_id"), py::arg("outbound"),
-          py::arg("protocol") = "/meshsub/1.2.0", py::arg("now"))
+          py::arg("protocol") = std::string(protocol::kMeshsub12), py::arg("now"))
       .def(
           "peer_disconnected",
           [](PyRouter& r, PeerIndex peer, double now) {

@@ -12,9 +12,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   net::PeerManagerConfig config;
   config.target_outbound = 0;
   net::PeerManager pm(local, config);
-  if (pm.import_known_peers(ByteView(data, size), net::Instant{})) {
+  if (pm.import_known_peers(ByteView(data, size), Instant{})) {
     net::PeerManager again(local, config);
-    if (!again.import_known_peers(pm.export_known_peers(), net::Instant{})) std::abort();
+    if (!again.import_known_peers(pm.export_known_peers(), Instant{})) std::abort();
   }
   return 0;
 }

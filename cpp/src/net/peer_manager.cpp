@@ -358,7 +358,7 @@ Duration PeerManager::backoff_delay(std::uint32_t failures) {
   Duration d = config_.backoff_initial;
   for (std::uint32_t i = 1; i < failures && d < config_.backoff_max; ++i) d *= 2;
   d = std::min(d, config_.backoff_max);
-  double u = static_cast<double>(rng_() >> 11) * 0x1.0p-53;  // [0, 1)
+  double u = rng_.unit();
   auto cut = static_cast<Duration::rep>(
       std::floor(static_cast<double>(d.count()) * config_.backoff_jitter * u));
   return d - Duration(cut);
@@ -438,7 +438,7 @@ void PeerManager::dial_due(Instant now) {
     for (auto& [id, p] : peers_)
       if (!p.bootstrap && due(p)) eligible.emplace_back(&id, &p);
     if (eligible.empty()) return;
-    auto& [id, p] = eligible[rng_() % eligible.size()];
+    auto& [id, p] = eligible[rng_.below(eligible.size())];
     start_dial(*id, *p, now);
   }
 }

@@ -15,10 +15,10 @@
 #include "gossip_promises.hpp"
 #include "idontwant.hpp"
 #include "mcache.hpp"
+#include "p2pgossip/random.hpp"
 #include "p2pgossip/router/router.hpp"
 #include "peer_index_map.hpp"
 #include "peer_score.hpp"
-#include "random.hpp"
 #include "seen_cache.hpp"
 #include "token_bucket.hpp"
 

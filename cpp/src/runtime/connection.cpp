@@ -15,21 +15,12 @@ namespace yamux = net::yamux;
 
 namespace {
 
-constexpr std::string_view kNoise = "/noise";
-constexpr std::string_view kYamux = "/yamux/1.0.0";
 // Stop feeding the pubsub stream while this much waits for the remote's yamux window.
 constexpr std::size_t kStreamHighWater = 64 * 1024;
 // Queued RPCs merge up to this size: enough to amortise the per-RPC framing and decoding,
 // small enough that what leaves the queue (yamux and socket buffers, not budgeted) stays
 // small per connection.
 constexpr std::size_t kMergedRpcBytes = 64 * 1024;
-
-std::optional<router::Protocol> pubsub_protocol_of(const std::string& p) {
-  if (p == "/meshsub/1.2.0") return router::Protocol::kMeshsub12;
-  if (p == "/meshsub/1.1.0") return router::Protocol::kMeshsub11;
-  if (p == "/floodsub/1.0.0") return router::Protocol::kFloodsub;
-  return std::nullopt;
-}
 
 yamux::Config yamux_config(const Limits& l) {
   yamux::Config c;
@@ -61,7 +52,7 @@ Connection::Connection(Node& node, net::ConnectionId cid, asio::ip::tcp::socket 
 
 void Connection::start() {
   const auto role = direction_ == Direction::kOutbound ? ms::Role::kDialer : ms::Role::kListener;
-  negotiation_.emplace(role, std::vector<std::string>{std::string(kNoise)});
+  negotiation_.emplace(role, std::vector<std::string>{std::string(protocol::kNoise)});
   write_raw(negotiation_->take_output());
   read();
 }
@@ -180,7 +171,7 @@ void Connection::on_secured(const noise::HandshakeComplete& remote) {
     return close("remote peer id differs from the dialled /p2p/ id", Drop::kPeerIdMismatch);
   stage_ = Stage::kMuxerNegotiation;
   const auto role = direction_ == Direction::kOutbound ? ms::Role::kDialer : ms::Role::kListener;
-  negotiation_.emplace(role, std::vector<std::string>{std::string(kYamux)});
+  negotiation_.emplace(role, std::vector<std::string>{std::string(protocol::kYamux)});
   send_plain(negotiation_->take_output());
 }
 
@@ -210,7 +201,7 @@ void Connection::on_muxed(Bytes rest) {
   if (!node_.on_connection_up(shared_from_this())) return;
   open_pubsub_stream();
   // Identify the remote: its listen addresses feed the peer manager.
-  (void)open_stream(net::identify::kProtocolId);
+  (void)open_stream(protocol::kIdentify);
   if (!rest.empty()) yamux_->receive(rest);
   process_yamux();
 }
@@ -293,8 +284,8 @@ std::optional<std::uint32_t> Connection::open_stream(std::string_view protocol) 
 void Connection::on_stream_opened(std::uint32_t id) {
   Stream s;
   std::vector<std::string> supported = node_.pubsub_protocols();
-  supported.emplace_back(net::ping::kProtocolId);
-  supported.emplace_back(net::identify::kProtocolId);
+  supported.emplace_back(protocol::kPing);
+  supported.emplace_back(protocol::kIdentify);
   s.negotiation.emplace(ms::Role::kListener, std::move(supported));
   (void)yamux_->send(id, s.negotiation->take_output());
   streams_.emplace(id, std::move(s));
@@ -332,11 +323,11 @@ void Connection::on_stream_data(std::uint32_t id, Bytes data) {
 
 void Connection::on_stream_selected(std::uint32_t id, Stream& s, const std::string& protocol,
                                     Bytes rest) {
-  if (s.ours && protocol == net::ping::kProtocolId) {
+  if (s.ours && protocol == protocol::kPing) {
     s.kind = StreamKind::kPingOut;
     ping_ready_ = true;
     (void)yamux_->send(id, pinger_->take_output());
-  } else if (s.ours && protocol == net::identify::kProtocolId) {
+  } else if (s.ours && protocol == protocol::kIdentify) {
     s.kind = StreamKind::kIdentifyOut;
   } else if (auto p = pubsub_protocol_of(protocol)) {
     s.protocol = *p;
@@ -352,7 +343,7 @@ void Connection::on_stream_selected(std::uint32_t id, Stream& s, const std::stri
     if (!pubsub_protocol_) pubsub_protocol_ = *p;
     node_.on_pubsub_stream(*this, *p);
     pump();
-  } else if (protocol == net::ping::kProtocolId) {
+  } else if (protocol == protocol::kPing) {
     s.kind = StreamKind::kPing;
     s.echo.emplace();
   } else {
@@ -412,7 +403,7 @@ void Connection::ping(const net::ping::Payload& payload) {
   if (closed_ || !yamux_) return;
   if (!ping_out_) {
     pinger_.emplace(node_.config().peers.ping_timeout);
-    ping_out_ = open_stream(net::ping::kProtocolId);
+    ping_out_ = open_stream(protocol::kPing);
     ping_ready_ = false;
     if (!ping_out_) return node_.on_ping_result(*this, std::nullopt);
   }

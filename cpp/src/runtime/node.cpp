@@ -23,7 +23,8 @@ using asio::ip::tcp;
 using router::PeerIndex;
 
 const std::array<std::string_view, static_cast<std::size_t>(Proto::kCount)> kProtocolIds = {
-    "/meshsub/1.2.0", "/meshsub/1.1.0", "/floodsub/1.0.0", "/ipfs/ping/1.0.0", "/ipfs/id/1.0.0"};
+    protocol::kMeshsub12, protocol::kMeshsub11, protocol::kFloodsub, protocol::kPing,
+    protocol::kIdentify};
 
 namespace {
 
@@ -130,14 +131,15 @@ router::ValidationResult Node::on_validate(const std::string& topic, const Messa
   return router::ValidationResult::kPending;
 }
 
-router::Instant Node::now() const {
-  return std::chrono::duration_cast<router::Instant>(
-      std::chrono::steady_clock::now().time_since_epoch());
+Instant Node::now() const {
+  return std::chrono::duration_cast<Instant>(std::chrono::steady_clock::now().time_since_epoch());
 }
 
 std::vector<std::string> Node::pubsub_protocols() const {
-  if (config_.gossip.strategy == router::Strategy::kFloodSub) return {"/floodsub/1.0.0"};
-  return {"/meshsub/1.2.0", "/meshsub/1.1.0", "/floodsub/1.0.0"};
+  if (config_.gossip.strategy == router::Strategy::kFloodSub)
+    return {std::string(protocol::kFloodsub)};
+  return {std::string(protocol::kMeshsub12), std::string(protocol::kMeshsub11),
+          std::string(protocol::kFloodsub)};
 }
 
 void Node::log(LogLevel level, std::string message,
@@ -176,8 +178,8 @@ Bytes Node::identify_message(const Connection& c) const {
   if (auto observed = net::Multiaddr::parse(c.remote_addr()))
     m.observed_addr = observed->to_bytes();
   m.protocols = pubsub_protocols();
-  m.protocols.emplace_back(net::ping::kProtocolId);
-  m.protocols.emplace_back(net::identify::kProtocolId);
+  m.protocols.emplace_back(protocol::kPing);
+  m.protocols.emplace_back(protocol::kIdentify);
   if (!local_record_.empty()) m.signed_peer_record = local_record_;
   return net::identify::encode_delimited(m);
 }
@@ -419,7 +421,7 @@ void Node::peer_up(const std::shared_ptr<Connection>& c) {
   if (c->request) done(*std::exchange(c->request, std::nullopt));
 }
 
-void Node::on_ping_result(Connection& c, std::optional<net::Duration> rtt) {
+void Node::on_ping_result(Connection& c, std::optional<Duration> rtt) {
   peers_.ping_result(c.id, rtt, now());
 }
 
@@ -673,7 +675,7 @@ void Node::send_encoded(PeerIndex peer, const Rpc& rpc, std::size_t size) {
   if (!links_.empty()) {
     if (auto it = links_.find(c->peer_id()); it != links_.end()) {
       const LinkShaping& l = it->second;
-      if (l.loss > 0 && std::uniform_real_distribution<double>(0, 1)(rng_) < l.loss) {
+      if (l.loss > 0 && rng_.unit() < l.loss) {
         count(Drop::kLinkLoss);
         return;
       }

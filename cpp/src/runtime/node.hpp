@@ -8,7 +8,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <random>
 #include <set>
 #include <string>
 #include <vector>
@@ -17,6 +16,7 @@
 #include "p2pgossip/net/multiaddr.hpp"
 #include "p2pgossip/net/noise_session.hpp"
 #include "p2pgossip/net/peer_manager.hpp"
+#include "p2pgossip/random.hpp"
 #include "p2pgossip/router/router.hpp"
 #include "p2pgossip/runtime/config.hpp"
 #include "p2pgossip/runtime/events.hpp"
@@ -90,7 +90,7 @@ class Node : public std::enable_shared_from_this<Node> {
   // The connection finished its upgrade; false when the node refused it (it is closed).
   bool on_connection_up(const std::shared_ptr<Connection>& c);
   // A ping this node sent: its round trip, or nullopt (timed out, refused, stream failed).
-  void on_ping_result(Connection& c, std::optional<net::Duration> rtt);
+  void on_ping_result(Connection& c, std::optional<Duration> rtt);
   // The remote's whole identify stream (it closed it).
   void on_identify(Connection& c, ByteView stream);
   void on_pubsub_stream(Connection& c, router::Protocol protocol);
@@ -108,7 +108,7 @@ class Node : public std::enable_shared_from_this<Node> {
     tcp_bytes_in_ += in;
     tcp_bytes_out_ += out;
   }
-  router::Instant now() const;
+  Instant now() const;
   void log(LogLevel level, std::string message,
            std::vector<std::pair<std::string, std::string>> fields = {});
   // Ends a turn on the I/O thread: runs the router's actions, re-arms its timer, and hands
@@ -163,10 +163,10 @@ class Node : public std::enable_shared_from_this<Node> {
   net::noise::LocalIdentity local_identity_;
   router::Router router_;
   asio::steady_timer router_timer_;
-  std::optional<router::Instant> armed_for_;
+  std::optional<Instant> armed_for_;
   net::PeerManager peers_;
   asio::steady_timer peer_timer_;
-  std::optional<net::Instant> peer_timer_for_;
+  std::optional<Instant> peer_timer_for_;
   // TCP connects under way, by peer manager connection id (cancelled on Disconnect).
   std::map<net::ConnectionId, std::shared_ptr<asio::ip::tcp::socket>> dialing_;
   std::map<net::ConnectionId, std::shared_ptr<Connection>> by_connection_id_;
@@ -189,7 +189,7 @@ class Node : public std::enable_shared_from_this<Node> {
   std::map<ValidationToken, Validation> validations_;
   std::vector<Event> refused_;  // ValidationRequests the full event queue refused
   ValidationToken next_token_ = 1;
-  std::mt19937_64 rng_;
+  Random rng_;
   bool closed_ = false;
 
   std::vector<router::Action> actions_;

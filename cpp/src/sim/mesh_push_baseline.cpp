@@ -12,7 +12,7 @@ namespace p2pgossip::sim {
 MeshPushResult mesh_push_baseline(std::uint32_t n, const std::vector<Edge>& edges, int D,
                                   const std::vector<std::uint32_t>& publishers,
                                   double median_latency_s, double sigma, std::uint64_t seed) {
-  Rng rng(seed);
+  Random rng(seed);
   std::vector<std::vector<std::uint32_t>> neighbours(n);
   for (auto [a, b] : edges) {
     neighbours[a].push_back(b);
@@ -21,8 +21,7 @@ MeshPushResult mesh_push_baseline(std::uint32_t n, const std::vector<Edge>& edge
   std::vector<std::vector<std::uint32_t>> mesh(n);
   for (std::uint32_t v = 0; v < n; ++v) {
     auto nb = neighbours[v];
-    for (std::size_t i = nb.size(); i > 1; --i) std::swap(nb[i - 1], nb[rng.below(i)]);
-    nb.resize(std::min<std::size_t>(nb.size(), static_cast<std::size_t>(D)));
+    rng.sample(nb, static_cast<std::size_t>(D));
     mesh[v] = std::move(nb);
   }
   struct Ev {

@@ -21,8 +21,6 @@
 namespace p2pgossip::sim {
 namespace {
 
-using router::Instant;
-
 constexpr std::uint32_t kNoLink = 0xffffffff;
 constexpr std::uint32_t kNoSlot = 0xffffffff;
 constexpr std::uint16_t kNoHops = 0xffff;

@@ -16,11 +16,12 @@
 
 #include "p2pgossip/bytes.hpp"
 #include "p2pgossip/net/multiaddr.hpp"
+#include "p2pgossip/protocol.hpp"
 #include "p2pgossip/result.hpp"
 
 namespace p2pgossip::net::identify {
 
-constexpr std::string_view kProtocolId = "/ipfs/id/1.0.0";
+constexpr std::string_view kProtocolId = protocol::kIdentify;
 
 namespace field {
 constexpr std::uint32_t kPublicKey = 1, kListenAddrs = 2, kProtocols = 3, kObservedAddr = 4,

@@ -35,7 +35,6 @@
 #include <deque>
 #include <map>
 #include <optional>
-#include <random>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -45,8 +44,9 @@
 #include "p2pgossip/crypto/peer_id.hpp"
 #include "p2pgossip/net/multiaddr.hpp"
 #include "p2pgossip/net/peer_record.hpp"
-#include "p2pgossip/net/time.hpp"
+#include "p2pgossip/random.hpp"
 #include "p2pgossip/result.hpp"
+#include "p2pgossip/time.hpp"
 
 namespace p2pgossip::net {
 
@@ -224,7 +224,7 @@ class PeerManager {
 
   PeerId local_;
   PeerManagerConfig config_;
-  std::mt19937_64 rng_;
+  Random rng_;
   ConnectionId next_id_ = 1;
   std::uint64_t connect_order_ = 0;
   std::map<PeerId, Peer> peers_;

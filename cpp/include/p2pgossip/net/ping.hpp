@@ -13,12 +13,13 @@
 #include <variant>
 
 #include "p2pgossip/bytes.hpp"
-#include "p2pgossip/net/time.hpp"
+#include "p2pgossip/protocol.hpp"
 #include "p2pgossip/result.hpp"
+#include "p2pgossip/time.hpp"
 
 namespace p2pgossip::net::ping {
 
-constexpr std::string_view kProtocolId = "/ipfs/ping/1.0.0";
+constexpr std::string_view kProtocolId = protocol::kPing;
 constexpr std::size_t kPayloadBytes = 32;
 using Payload = std::array<std::uint8_t, kPayloadBytes>;
 

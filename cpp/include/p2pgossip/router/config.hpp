@@ -8,10 +8,10 @@
 #include <string>
 
 #include "p2pgossip/crypto/message_signing.hpp"
+#include "p2pgossip/time.hpp"
 
 namespace p2pgossip::router {
 
-using Duration = std::chrono::nanoseconds;
 using namespace std::chrono_literals;
 
 enum class Strategy : std::uint8_t { kGossipSub, kFloodSub, kRandomSub };

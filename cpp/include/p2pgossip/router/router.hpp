@@ -14,22 +14,23 @@
 
 #include "p2pgossip/bytes.hpp"
 #include "p2pgossip/message.hpp"
+#include "p2pgossip/protocol.hpp"
 #include "p2pgossip/result.hpp"
 #include "p2pgossip/router/config.hpp"
 #include "p2pgossip/router/counters.hpp"
 #include "p2pgossip/rpc.hpp"
+#include "p2pgossip/time.hpp"
 
 namespace p2pgossip::router {
 
 // Time since the driving shell's epoch (virtual in the simulator, steady clock live).
-using Instant = std::chrono::nanoseconds;
 
 // Peers are small integers chosen by the shell (simulator: node index; runtime: a
 // connection slot), stable while connected. The libp2p peer id comes with the connect.
 using PeerIndex = std::uint32_t;
 constexpr PeerIndex kLocalPeer = 0xffffffff;
 
-enum class Protocol : std::uint8_t { kMeshsub12, kMeshsub11, kFloodsub };
+using Protocol = PubsubProtocol;
 
 // kPending (from Services::validate only): the shell validates asynchronously and reports the
 // outcome with Router::validation_complete; until then the message is neither delivered

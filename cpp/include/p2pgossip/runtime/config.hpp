@@ -10,11 +10,11 @@
 
 #include "p2pgossip/crypto/identity.hpp"
 #include "p2pgossip/router/config.hpp"
+#include "p2pgossip/time.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
 
 namespace p2pgossip::runtime {
 
-using Duration = std::chrono::nanoseconds;
 using namespace std::chrono_literals;
 
 // Identify's agentVersion (the package version).
