@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "crypto_bindings.hpp"
+#include "host_bindings.hpp"
 #include "p2pgossip/crypto/identity.hpp"
 #include "p2pgossip/crypto/message_id.hpp"
 #include "p2pgossip/crypto/message_signing.hpp"
@@ -116,15 +117,12 @@ MessageRef create(const py::object& identity, const py::object& topic, const py:
 
 py::bytes message_id(const MessageRef& self, const py::object& fn) {
   if (py::isinstance<py::str>(fn)) {
-    const auto name = fn.cast<std::string>();
-    if (name == "xxh3") return to_py(message_id_xxh3(*self).view());
-    if (name == "from-seqno") {
-      auto id = message_id_from_seqno(*self);
-      if (!id) throw py::value_error(id.error().what);
-      return to_py(id->view());
-    }
-    throw py::value_error("unknown message id function '" + name +
-                          "': use 'xxh3', 'from-seqno' or a callable (Message) -> bytes");
+    if (fn.cast<host::MessageIdFn>() == host::MessageIdFn::kXxh3)
+      return to_py(message_id_xxh3(*self).view());
+    // Unlike a node's id function, a malformed `from` is an error here, not the empty id.
+    auto id = message_id_from_seqno(*self);
+    if (!id) throw py::value_error(id.error().what);
+    return to_py(id->view());
   }
   if (!PyCallable_Check(fn.ptr()))
     throw py::type_error("fn must be 'xxh3', 'from-seqno' or a callable (Message) -> bytes");
@@ -244,6 +242,25 @@ void bind_message(py::module_& m) {
       .value("StrictNoSign", SignaturePolicy::kStrictNoSign,
              "no from/seqno/signature/key on published messages; reject received ones with any")
       .finalize();
+
+  py::class_<host::Publisher>(
+      m, "Publisher",
+      "How a node publishes: its signature policy, message id function and the size rule "
+      "(the encoded Message within max_message_size), as the simulator and the runtime apply "
+      "them.")
+      .def(py::init<SignaturePolicy, host::MessageIdFn, std::size_t>(), py::arg("signature_policy"),
+           py::arg("message_id"), py::arg("max_message_size"))
+      .def_property_readonly("message_id", &host::Publisher::id_fn)
+      .def("max_data_size", &host::Publisher::max_data_size, py::arg("topic"),
+           "The most data a message on `topic` may carry; None when none fits.")
+      .def(
+          "check_size",
+          [](const host::Publisher& p, const std::string& topic, std::size_t data_size) {
+            if (auto ok = p.check_size(topic, data_size); !ok)
+              throw py::value_error(ok.error().what);
+          },
+          py::arg("topic"), py::arg("data_size"),
+          "Raises ValueError, saying by how much, when `data_size` bytes do not fit.");
 
   py::class_<Message, MessageRef>(
       m, "Message",

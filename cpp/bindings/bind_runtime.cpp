@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bindings.hpp"
+#include "host_bindings.hpp"
 #include "metrics_bindings.hpp"
 #include "p2pgossip/crypto/identity.hpp"
 #include "p2pgossip/crypto/peer_id.hpp"
@@ -41,12 +42,6 @@ std::vector<Bytes> peer_ids_of(const py::iterable& items) {
   std::vector<Bytes> out;
   for (auto h : items) out.push_back(peer_id_of(h));
   return out;
-}
-
-MessageIdFn message_id_fn(const std::string& name) {
-  if (name == "xxh3") return MessageIdFn::kXxh3;
-  if (name == "from-seqno") return MessageIdFn::kFromSeqno;
-  throw py::value_error("message_id must be 'xxh3' or 'from-seqno'");
 }
 
 // The data of a message to publish: bytes or any buffer, copied (the GIL is released while
@@ -342,14 +337,14 @@ void bind_runtime(py::module_& m) {
       .def(
           "add_node",
           [](Runtime& r, crypto::IdentityPtr identity, std::vector<std::string> listen,
-             const py::object& gossip, const std::string& message_id, std::uint64_t seed,
+             const py::object& gossip, host::MessageIdFn message_id, std::uint64_t seed,
              const py::object& limits, const py::object& peers) {
             if (!identity) throw py::type_error("identity must be an Identity");
             NodeConfig c;
             c.identity = std::move(identity);
             c.listen = std::move(listen);
             if (!gossip.is_none()) c.gossip = gossip.cast<router::GossipConfig>();
-            c.message_id = message_id_fn(message_id);
+            c.message_id = message_id;
             c.seed = seed;
             if (!limits.is_none()) c.limits = limits.cast<Limits>();
             if (!peers.is_none()) c.peers = peers.cast<PeerConfig>();
@@ -362,8 +357,8 @@ void bind_runtime(py::module_& m) {
             return py::make_tuple(node, req);
           },
           py::arg("identity"), py::arg("listen") = std::vector<std::string>{},
-          py::arg("gossip") = py::none(), py::arg("message_id") = "xxh3", py::arg("seed") = 0,
-          py::arg("limits") = py::none(), py::arg("peers") = py::none())
+          py::arg("gossip") = py::none(), py::arg("message_id") = host::MessageIdFn::kXxh3,
+          py::arg("seed") = 0, py::arg("limits") = py::none(), py::arg("peers") = py::none())
       .def("listen", &Runtime::listen, py::arg("node"), py::arg("addr"),
            py::call_guard<py::gil_scoped_release>())
       .def("close_node", &Runtime::close_node, py::arg("node"),

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bindings.hpp"
+#include "host_bindings.hpp"
 #include "p2pgossip/router/config.hpp"
 #include "p2pgossip/sim/cpu_cost.hpp"
 #include "p2pgossip/sim/edge.hpp"
@@ -212,7 +213,7 @@ void bind_sim(py::module_& m) {
                   const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& edges,
                   const router::GossipConfig& gossip, const Latency& latency, double bandwidth,
                   double loss, std::uint64_t queue_limit, std::optional<sim::CpuCost> cost,
-                  bool verify_cache, bool wire_fidelity, const std::string& message_id,
+                  bool verify_cache, bool wire_fidelity, host::MessageIdFn message_id,
                   std::uint64_t seed) {
                  sim::SimConfig c;
                  c.gossip = gossip;
@@ -220,13 +221,7 @@ void bind_sim(py::module_& m) {
                  c.cost = cost;
                  c.verify_cache = verify_cache;
                  c.wire_fidelity = wire_fidelity;
-                 if (message_id == "xxh3") {
-                   c.message_id = sim::MessageIdFn::kXxh3;
-                 } else if (message_id == "from_seqno") {
-                   c.message_id = sim::MessageIdFn::kFromSeqno;
-                 } else {
-                   throw py::value_error("message_id: 'xxh3' or 'from_seqno'");
-                 }
+                 c.message_id = message_id;
                  c.seed = seed;
                  auto e = edges_of(edges);
                  py::gil_scoped_release release;

@@ -166,6 +166,18 @@ class SignaturePolicy(enum.Enum):
     StrictSign = 0
     StrictNoSign = 1
 
+class Publisher:
+    def __init__(
+        self,
+        signature_policy: SignaturePolicy,
+        message_id: Literal["xxh3", "from-seqno"],
+        max_message_size: int,
+    ) -> None: ...
+    @property
+    def message_id(self) -> str: ...
+    def max_data_size(self, topic: str) -> int | None: ...
+    def check_size(self, topic: str, data_size: int) -> None: ...
+
 class Message:
     def __init__(
         self,

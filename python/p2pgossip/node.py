@@ -19,7 +19,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from typing import Any, Literal
 
 from . import _core, _log
-from ._core import GossipConfig, Identity, Message, NodeLimits, PeerConfig, PeerId
+from ._core import GossipConfig, Identity, Message, NodeLimits, PeerConfig, PeerId, Publisher
 from ._events import EventPump
 
 __all__ = [
@@ -339,7 +339,11 @@ class Node:
     ) -> None:
         self.identity = identity if identity is not None else Identity.generate()
         self.config = config if config is not None else GossipConfig()
+        self._publisher = Publisher(
+            self.config.signature_policy, message_id, self.config.max_message_size
+        )
         self._max_message_size = self.config.max_message_size
+        self._data_limits: dict[str, int] = {}
         self._listen = [listen] if isinstance(listen, str) else list(listen or [])
         self._own_runtime = runtime is None
         self._runtime = runtime if runtime is not None else Runtime()
@@ -473,7 +477,7 @@ class Node:
         """
         if require_peers and not self._has_topic_peers(topic):
             raise NoPeersError(f"publish: no peer to send to on topic {topic!r}")
-        self._check_sizes((data,))
+        self._check_sizes(topic, (data,))
         request, ids = self._publish(topic, (data,))
         await self._runtime._request(request)
         return ids[0]
@@ -487,7 +491,7 @@ class Node:
         signed (ValueError). NodeError names the first refusal (and how many failed); the
         others were published."""
         items = data if isinstance(data, (list, tuple)) else list(data)
-        self._check_sizes(items)
+        self._check_sizes(topic, items)
         request, ids = self._publish(topic, items, defer=False)
         await self._runtime._request(request)
         return ids
@@ -505,15 +509,18 @@ class Node:
         ``p2pgossip_dropped_total{reason="publish_failed"}`` and is logged. Messages
         waiting for the router are bounded; past the bound this raises NodeError rather
         than queueing more."""
-        # The hot path of a publishing loop: every check inline, one native call.
+        # The hot path of a publishing loop: every check inline, one native call. Data over
+        # max_message_size never fits; data just under it may not either once signed, which
+        # the native call refuses (re-checked below, so the error is the same ValueError).
         if len(data) > self._max_message_size:
-            self._check_sizes((data,))
+            self._check_sizes(topic, (data,))
         node = self._id
         if node is None or self._closed:
             node = self._node()  # raises, saying why
         try:
             mid: str = self._native_publish_nowait(node, topic, data)
         except ValueError as exc:
+            self._check_sizes(topic, (data,))
             raise NodeError(str(exc)) from None
         if not self._flush_scheduled:
             self._schedule_flush()
@@ -530,11 +537,18 @@ class Node:
         if self._id is not None and not self._runtime._closed:
             self._runtime._core.flush_publishes(self._id)
 
-    def _check_sizes(self, items: Iterable[bytes]) -> None:
-        limit = self._max_message_size
+    def _check_sizes(self, topic: str, items: Iterable[bytes]) -> None:
+        """ValueError for the first item whose message would exceed max_message_size."""
+        limit = self._data_limits.get(topic)
+        if limit is None:
+            fits = self._publisher.max_data_size(topic)
+            limit = -1 if fits is None else fits
+            if len(self._data_limits) >= 1024:  # topics come from callers: keep it bounded
+                self._data_limits.clear()
+            self._data_limits[topic] = limit
         for d in items:
             if len(d) > limit:
-                raise ValueError(f"publish: {len(d)} bytes of data exceed max_message_size {limit}")
+                self._publisher.check_size(topic, len(d))
 
     def _publish(
         self, topic: str, items: list[bytes] | tuple[bytes, ...], *, defer: bool = True

@@ -142,7 +142,7 @@ class Simulation:
         """Publish ``data`` from ``node`` now or at virtual time ``at_s``; returns the message
         id (hex). The message is built and signed at once, so its id is known before it is
         published. Default ids hash topic and data: publishing identical data twice on one
-        topic is refused (use distinct data, or ``message_id='from_seqno'``)."""
+        topic is refused (use distinct data, or ``message_id='from-seqno'``)."""
         return self._core.publish(self.index(node), topic, bytes(data), self._at(at_s)).hex()
 
     def inject(

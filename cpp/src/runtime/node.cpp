@@ -5,7 +5,6 @@
 #include <fstream>
 #include <limits>
 
-#include "p2pgossip/crypto/message_id.hpp"
 #include "p2pgossip/crypto/message_signing.hpp"
 #include "p2pgossip/crypto/peer_id.hpp"
 #include "p2pgossip/net/identify.hpp"
@@ -27,14 +26,6 @@ const std::array<std::string_view, static_cast<std::size_t>(Proto::kCount)> kPro
     protocol::kIdentify};
 
 namespace {
-
-// An id that does not fit (malformed `from`) becomes the empty id; such a message fails
-// signature verification anyway.
-MessageId id_of(MessageIdFn fn, const Message& m) {
-  if (fn == MessageIdFn::kXxh3) return crypto::message_id_xxh3(m);
-  auto id = crypto::message_id_from_seqno(m);
-  return id ? *id : MessageId{};
-}
 
 net::PeerManagerConfig peer_manager_config(const NodeConfig& c) {
   net::PeerManagerConfig p;
@@ -103,7 +94,7 @@ Node::~Node() = default;
 
 router::Services Node::services() {
   router::Services s;
-  s.message_id = [fn = config_.message_id](const Message& m) { return id_of(fn, m); };
+  s.message_id = [fn = config_.message_id](const Message& m) { return host::message_id(fn, m); };
   s.verify_signature = [cache = &shared_.verify_cache](const Message& m) {
     return crypto::verify_message(m, cache);
   };
@@ -124,7 +115,8 @@ router::ValidationResult Node::on_validate(const std::string& topic, const Messa
   if (validations_.size() >= config_.limits.max_pending_validations)
     return router::ValidationResult::kIgnore;
   const ValidationToken token = next_token_++;
-  Validation v{std::make_shared<const Message>(m), id_of(config_.message_id, m), from, {}};
+  Validation v{
+      std::make_shared<const Message>(m), host::message_id(config_.message_id, m), from, {}};
   if (from < slots_.size() && slots_[from]) v.peer_id = slots_[from]->peer_id();
   emit(ValidationRequest{id_, token, v.message, v.id, v.peer_id});
   validations_.emplace(token, std::move(v));
@@ -731,11 +723,11 @@ void Node::publish(MessagePtr message, RequestId request) {
   done(request, r ? std::nullopt : std::optional<std::string>(r.error().what));
 }
 
-void Node::publish(const std::string& topic, std::vector<Publication>& publications,
+void Node::publish(const std::string& topic, std::vector<host::Publication>& publications,
                    PublishTally* tally, RequestId request) {
-  const crypto::SignaturePolicy policy = config_.gossip.signature_policy;
-  for (Publication& p : publications) {
-    auto r = router_.publish(to_message(*config_.identity, policy, topic, p), now());
+  const host::Publisher publisher = config_.publisher();
+  for (host::Publication& p : publications) {
+    auto r = router_.publish(publisher.build(*config_.identity, topic, p), now());
     if (r) continue;
     if (!tally) {
       count(Drop::kPublishFailed);

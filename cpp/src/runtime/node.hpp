@@ -22,7 +22,6 @@
 #include "p2pgossip/runtime/events.hpp"
 #include "p2pgossip/runtime/metrics.hpp"
 #include "runtime/event_queue.hpp"
-#include "runtime/publication.hpp"
 
 namespace p2pgossip::runtime {
 
@@ -61,7 +60,7 @@ class Node : public std::enable_shared_from_this<Node> {
   // Publications signed on a caller's thread, built into Messages here (their data moved
   // out). With a tally, refusals are added to it and a request (not 0) reports the tally;
   // without, each refusal counts as Drop::kPublishFailed and is logged.
-  void publish(const std::string& topic, std::vector<Publication>& publications,
+  void publish(const std::string& topic, std::vector<host::Publication>& publications,
                PublishTally* tally, RequestId request);
   void subscribe(const std::string& topic, RequestId request);
   void unsubscribe(const std::string& topic, RequestId request);

@@ -11,7 +11,6 @@
 #include <unordered_map>
 #include <utility>
 
-#include "p2pgossip/crypto/message_id.hpp"
 #include "p2pgossip/crypto/message_signing.hpp"
 #include "p2pgossip/crypto/verify_cache.hpp"
 #include "p2pgossip/metrics/exposition.hpp"
@@ -19,7 +18,6 @@
 #include "runtime/event_queue.hpp"
 #include "runtime/metrics_http.hpp"
 #include "runtime/node.hpp"
-#include "runtime/publication.hpp"
 
 namespace p2pgossip::runtime {
 
@@ -69,7 +67,7 @@ class PendingSlots {
 struct PublishQueue {
   struct Entry {
     std::string topic;
-    std::vector<Publication> publications;
+    std::vector<host::Publication> publications;
     std::shared_ptr<PublishTally> tally;  // null: each refusal is counted as a drop
     RequestId request;                    // reports the tally once these are routed; 0: none
     PendingSlots slots;
@@ -83,7 +81,7 @@ struct PublishQueue {
   // unreported too and of the same topic, so a stream of single publishes costs one entry,
   // not one each. Returns whether the caller must post a drain: `wake`, or enough wait,
   // and none is posted yet.
-  bool push(std::string_view topic, std::span<Publication> publications,
+  bool push(std::string_view topic, std::span<host::Publication> publications,
             std::shared_ptr<PublishTally> tally, RequestId request, PendingSlots slots, bool wake) {
     std::lock_guard lock(mu);
     waiting += publications.size();
@@ -135,8 +133,7 @@ struct NodeEntry {
   std::shared_ptr<Node> node;
   IoThread* io;
   crypto::IdentityPtr identity;
-  router::GossipConfig gossip;
-  MessageIdFn message_id;
+  host::Publisher publisher;
   std::string label;  // the peer id, as metrics label it
   std::shared_ptr<AppDropCounts> app_drops = std::make_shared<AppDropCounts>();
   std::shared_ptr<PublishQueue> publishing = std::make_shared<PublishQueue>();
@@ -271,9 +268,8 @@ NodeId Runtime::add_node(NodeConfig config, RequestId* request) {
     return id;
   }
   IoThread* io = impl_->io[id % impl_->io.size()].get();
-  NodeEntry e{nullptr,           io,
-              config.identity,   config.gossip,
-              config.message_id, config.identity->peer_id().to_string()};
+  NodeEntry e{nullptr, io, config.identity, config.publisher(),
+              config.identity->peer_id().to_string()};
   auto listen = config.listen;
   e.node = std::make_shared<Node>(id, std::move(config), io->io, impl_->shared);
   impl_->nodes.emplace(id, e);
@@ -334,48 +330,23 @@ namespace {
 // What signing on a caller's thread needs of a node, copied under the runtime's lock.
 struct Signer {
   crypto::IdentityPtr identity;
-  crypto::SignaturePolicy policy;
-  MessageIdFn id_fn;
-  std::size_t max_message_size;
+  host::Publisher publisher;
   std::shared_ptr<PublishQueue> queue;
 };
 
-Status check_size(const Signer& s, std::size_t size) {
-  if (size <= s.max_message_size) return Ok{};
-  return Error{"publish: " + std::to_string(size) + " bytes of data exceed max_message_size " +
-               std::to_string(s.max_message_size)};
-}
-
-Result<MessageId> message_id(const Signer& s, const Message& m) {
-  if (s.id_fn == MessageIdFn::kXxh3) return crypto::message_id_xxh3(m);
-  return crypto::message_id_from_seqno(m);
-}
-
-bool signs(const Signer& s) { return s.policy == crypto::SignaturePolicy::kStrictSign; }
-
 // Signs a publication of `data` without building its Message (publish_batch leaves that
-// to the node's I/O thread): the fields are laid out in a message of this thread, reused
-// from call to call, so signing allocates nothing. *id receives the id.
-Result<Publication> sign_publication(const Signer& s, std::string_view topic, Bytes data,
-                                     MessageId* id) {
-  thread_local Message scratch;
-  Publication p;
-  p.seqno = signs(s) ? s.identity->next_seqno() : 0;
-  set_publication_fields(scratch, *s.identity, s.policy, topic, std::move(data), p.seqno);
-  if (signs(s)) p.signature = crypto::message_signature(*s.identity, scratch);
-  auto r = message_id(s, scratch);
-  p.data = std::move(*scratch.data);
-  if (!r) return r.error();
-  *id = *r;
-  return p;
+// to the node's I/O thread).
+host::Publication sign_publication(const Signer& s, std::string_view topic, Bytes data,
+                                   MessageId* id) {
+  const std::uint64_t seqno = s.publisher.signs() ? s.identity->next_seqno() : 0;
+  return s.publisher.sign(*s.identity, topic, std::move(data), seqno, id);
 }
 
 Result<Signer> signer_of(const std::unordered_map<NodeId, NodeEntry>& nodes, NodeId node) {
   auto it = nodes.find(node);
   if (it == nodes.end()) return Error{"unknown node " + std::to_string(node)};
   const NodeEntry& e = it->second;
-  return Signer{e.identity, e.gossip.signature_policy, e.message_id, e.gossip.max_message_size,
-                e.publishing};
+  return Signer{e.identity, e.publisher, e.publishing};
 }
 
 }  // namespace
@@ -387,11 +358,10 @@ Result<Published> Runtime::publish_data(NodeId node, std::string topic, Bytes da
     s = signer_of(impl_->nodes, node);
   }
   if (!s) return s.error();
-  if (auto ok = check_size(*s, data.size()); !ok) return ok.error();
+  if (auto ok = s->publisher.check_size(topic, data.size()); !ok) return ok.error();
   MessageId id;
-  auto p = sign_publication(*s, topic, std::move(data), &id);
-  if (!p) return p.error();
-  MessagePtr msg = to_message(*s->identity, s->policy, topic, *p);
+  host::Publication p = sign_publication(*s, topic, std::move(data), &id);
+  MessagePtr msg = s->publisher.build(*s->identity, topic, p);
   const RequestId req = publish(node, msg);
   return Published{req, msg, id};
 }
@@ -405,7 +375,7 @@ Result<RequestId> Runtime::publish_batch(NodeId node, std::string_view topic, st
   }
   if (!s) return s.error();
   for (const Bytes& d : data)
-    if (auto ok = check_size(*s, d.size()); !ok) return ok.error();
+    if (auto ok = s->publisher.check_size(topic, d.size()); !ok) return ok.error();
   const std::size_t n = data.size();
   PendingSlots slots(impl_->pending_publishes, n);
   if (slots.total() > kMaxPendingPublishes)
@@ -415,12 +385,10 @@ Result<RequestId> Runtime::publish_batch(NodeId node, std::string_view topic, st
   auto tally = notify ? std::make_shared<PublishTally>() : nullptr;
   PublishQueue& queue = *s->queue;
   // The chunk being signed; reused from call to call (push moves the publications out).
-  thread_local std::vector<Publication> chunk;
+  thread_local std::vector<host::Publication> chunk;
   chunk.clear();
   for (std::size_t i = 0; i < n; ++i) {
-    auto p = sign_publication(*s, topic, std::move(data[i]), &ids[i]);
-    if (!p) return p.error();
-    chunk.push_back(std::move(*p));
+    chunk.push_back(sign_publication(*s, topic, std::move(data[i]), &ids[i]));
     const std::size_t signed_ = i + 1;
     const bool last = signed_ == n;
     if (!last && chunk.size() < kPublishChunk && signed_ + kPublishTail != n) continue;

@@ -67,6 +67,7 @@ struct alignas(64) Node {
 
 struct Simulation::Impl {
   SimConfig cfg;
+  host::Publisher publisher;
   std::shared_ptr<const router::GossipConfig> gossip;  // one copy for every router
   std::shared_ptr<const router::Services> services;    // likewise
   std::uint32_t n = 0;
@@ -107,6 +108,7 @@ struct Simulation::Impl {
 
   Impl(std::uint32_t nodes_count, const std::vector<Edge>& edges, SimConfig config)
       : cfg(std::move(config)),
+        publisher(cfg.gossip.signature_policy, cfg.message_id, cfg.gossip.max_message_size),
         gossip(std::make_shared<const router::GossipConfig>(cfg.gossip)),
         services(std::make_shared<const router::Services>(make_services())),
         n(nodes_count),
@@ -165,7 +167,7 @@ struct Simulation::Impl {
     router::Services s;
     s.message_id = [this](const Message& m) {
       if (const MessageMemo::Entry* e = memo.find(&m)) return e->id;
-      return id_of(m);
+      return publisher.id(m);
     };
     s.verify_signature = [this](const Message& m) {
       ++verifications;
@@ -510,21 +512,11 @@ struct Simulation::Impl {
     drive(u, t_out, t);
   }
 
+  // Not size-checked: inject() sends what a router must refuse.
   Message build_message(std::uint32_t author, const std::string& topic, Bytes data) {
-    Message m;
-    m.data = std::move(data);
-    m.topic = topic;
-    if (cfg.gossip.signature_policy == router::SignaturePolicy::kStrictSign) {
-      m.seqno = crypto::seqno_bytes(++nodes[author].seqno);
-      crypto::sign_message(*nodes[author].identity, m);
-    }
-    return m;
-  }
-
-  MessageId id_of(const Message& m) const {
-    if (cfg.message_id == MessageIdFn::kXxh3) return crypto::message_id_xxh3(m);
-    auto id = crypto::message_id_from_seqno(m);
-    return id ? *id : MessageId{};
+    Node& node = nodes[author];
+    return publisher.message(*node.identity, topic, std::move(data),
+                             publisher.signs() ? ++node.seqno : 0);
   }
 
   // Events some places ahead touch cold memory (a random node each), through a chain of
@@ -608,13 +600,14 @@ void Simulation::unsubscribe(std::uint32_t node, const std::string& topic, std::
 Result<MessageId> Simulation::publish(std::uint32_t node, const std::string& topic, Bytes data,
                                       std::int64_t at) {
   impl_->check_node(node);
+  if (auto ok = impl_->publisher.check_size(topic, data.size()); !ok) return ok.error();
   auto message =
       std::make_shared<const Message>(impl_->build_message(node, topic, std::move(data)));
-  const MessageId id = impl_->id_of(*message);
+  const MessageId id = impl_->publisher.id(*message);
   if (impl_->message_index.contains(id))
     return Error{
         "publish: message id already used (the default id hashes topic and data, so "
-        "publish distinct data or use message_id='from_seqno')"};
+        "publish distinct data or use message_id='from-seqno')"};
   impl_->memo.remember(message, id);
   const std::uint32_t mi = impl_->message_slot(id, topic);
   impl_->messages[mi].published_at = std::max(at, impl_->now);
@@ -634,7 +627,7 @@ Result<MessageId> Simulation::inject(std::uint32_t to, std::uint32_t via, std::u
   Message m = impl_->build_message(author, topic, std::move(data));
   if (forge_signature) (*m.signature)[0] ^= 1;
   auto message = std::make_shared<const Message>(std::move(m));
-  const MessageId id = impl_->id_of(*message);
+  const MessageId id = impl_->publisher.id(*message);
   impl_->memo.remember(message, id);
   const std::uint32_t mi = impl_->message_slot(id, topic);
   impl_->messages[mi].published_at = std::max(at, impl_->now);

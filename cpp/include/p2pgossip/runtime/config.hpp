@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "p2pgossip/crypto/identity.hpp"
+#include "p2pgossip/host/publisher.hpp"
 #include "p2pgossip/router/config.hpp"
 #include "p2pgossip/time.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
@@ -38,7 +39,7 @@ struct RuntimeConfig {
 };
 
 // Message-id functions the I/O thread can run (Python callables cannot: no Python there).
-enum class MessageIdFn : std::uint8_t { kXxh3, kFromSeqno };
+using host::MessageIdFn;
 
 // Connection limits and protocol bounds of one node. Every refusal is counted by reason.
 struct Limits {
@@ -105,6 +106,10 @@ struct NodeConfig {
   std::uint64_t seed = 0;  // the router's randomness and the link-loss draws
   Limits limits;
   PeerConfig peers;
+
+  host::Publisher publisher() const {
+    return {gossip.signature_policy, message_id, gossip.max_message_size};
+  }
 };
 
 // Added to one link in this node's send path (LocalNetwork experiments): every RPC to the

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "p2pgossip/bytes.hpp"
+#include "p2pgossip/host/publisher.hpp"
 #include "p2pgossip/message.hpp"
 #include "p2pgossip/result.hpp"
 #include "p2pgossip/router/config.hpp"
@@ -30,8 +31,6 @@
 
 namespace p2pgossip::sim {
 
-enum class MessageIdFn : std::uint8_t { kXxh3, kFromSeqno };
-
 struct SimConfig {
   router::GossipConfig gossip;
   LinkParams link;  // every link's parameters until set_link changes one
@@ -41,7 +40,7 @@ struct SimConfig {
   // would pay it.
   bool verify_cache = true;
   bool wire_fidelity = false;
-  MessageIdFn message_id = MessageIdFn::kXxh3;
+  host::MessageIdFn message_id = host::MessageIdFn::kXxh3;
   std::uint64_t seed = 0;
 };
 
