@@ -40,5 +40,6 @@ void bind_sim(py::module_& m);
 void bind_net(py::module_& m);
 void bind_metrics(py::module_& m);
 void bind_runtime(py::module_& m);
+void bind_outbox(py::module_& m);
 
 }  // namespace p2pgossip::bindings

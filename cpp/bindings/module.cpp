@@ -16,6 +16,7 @@ PYBIND11_MODULE(_core, m) {
   bind_net(m);
   bind_metrics(m);
   bind_runtime(m);
+  bind_outbox(m);
 }
 
 }  // namespace p2pgossip::bindings

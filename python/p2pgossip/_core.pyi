@@ -328,6 +328,36 @@ def _bench_router(kind: Literal["baseline", "unique", "duplicate"], n: int) -> f
 
 # --- wire -----------------------------------------------------------------------------------
 
+class OutboundBudget:
+    def __init__(self, limit: int) -> None: ...
+    @property
+    def used(self) -> int: ...
+
+class Outbox:
+    def __init__(
+        self,
+        budget: OutboundBudget,
+        max_bytes: int = ...,
+        max_control: int = ...,
+        merged_rpc_bytes: int = ...,
+        decode: DecodeLimits | None = None,
+    ) -> None: ...
+    def push(self, rpc: Rpc) -> tuple[int, int, str | None]: ...
+    def push_message(
+        self, message: Message, hops: int | None = None
+    ) -> tuple[int, int, str | None]: ...
+    def cancel(
+        self, ids: list[bytes], message_id: Literal["xxh3", "from-seqno"] = "xxh3"
+    ) -> int: ...
+    def pop(self) -> bytes | None: ...
+    @property
+    def bytes(self) -> int: ...
+    @property
+    def messages(self) -> int: ...
+    @property
+    def empty(self) -> bool: ...
+    def clear(self) -> None: ...
+
 class DecodeLimits:
     """Hard bounds for decode_rpc; keyword arguments override the defaults."""
 

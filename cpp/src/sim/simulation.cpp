@@ -11,6 +11,7 @@
 #include "p2pgossip/crypto/message_id.hpp"
 #include "p2pgossip/crypto/message_signing.hpp"
 #include "p2pgossip/crypto/verify_cache.hpp"
+#include "p2pgossip/host/outbox.hpp"
 #include "p2pgossip/router/router.hpp"
 #include "p2pgossip/sim/event_queue.hpp"
 #include "p2pgossip/sim/rng.hpp"
@@ -90,6 +91,10 @@ struct Simulation::Impl {
   std::size_t action_depth = 0;
   Bytes wire_scratch;
   Rpc arrival_scratch;  // reused to hand a lone in-flight message to its router
+  // Splits an oversized RPC as the runtime's outbox does; never holds anything between calls.
+  host::OutboxLimits shaper_limits;
+  host::OutboundBudget shaper_budget{SIZE_MAX};
+  host::Outbox shaper{shaper_limits, shaper_budget};
 
   std::vector<MessageInfo> messages;
   std::unordered_map<MessageId, std::uint32_t, MessageIdHash> message_index;
@@ -349,10 +354,21 @@ struct Simulation::Impl {
     return slot;
   }
 
+  // An RPC past what the receiver decodes (or past the runtime's merged-RPC size) leaves in
+  // the parts the runtime's outbox would send it in.
   void transmit_rpc(std::uint32_t u, std::uint32_t peer, Rpc& rpc, std::int64_t t) {
+    const std::size_t size = wire::encoded_rpc_size(rpc);
+    if (shaper.fits_whole(rpc, size)) return transmit_whole(u, peer, rpc, size, t);
+    (void)shaper.push(std::move(rpc));
+    Rpc part;
+    while (shaper.pop(part)) transmit_whole(u, peer, part, wire::encoded_rpc_size(part), t);
+  }
+
+  void transmit_whole(std::uint32_t u, std::uint32_t peer, Rpc& rpc, std::size_t size,
+                      std::int64_t t) {
     const std::uint32_t li = up_link(u, peer);
     if (li == kNoLink) return;
-    std::size_t body = 0;
+    std::size_t body = size;
     bool decoded = true;
     if (cfg.wire_fidelity) {
       wire_scratch.clear();
@@ -361,8 +377,6 @@ struct Simulation::Impl {
       auto back = wire::decode_rpc(wire_scratch);
       if (back) rpc = std::move(*back);
       decoded = back.ok();
-    } else {
-      body = wire::encoded_rpc_size(rpc);
     }
     const std::uint32_t slot = send_on_link(u, peer, li, body, decoded, t);
     if (slot == kNoSlot) return;

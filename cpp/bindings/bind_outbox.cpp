@@ -1,0 +1,95 @@
+// p2pgossip._core host bindings: the per-peer Outbox, for tests and tools that drive it
+// directly (the runtime and the simulator use it in C++).
+#include <pybind11/functional.h>
+#include <pybind11/stl.h>
+
+#include <memory>
+#include <optional>
+
+#include "bindings.hpp"
+#include "host_bindings.hpp"
+#include "p2pgossip/host/outbox.hpp"
+#include "p2pgossip/host/publisher.hpp"
+
+namespace p2pgossip::bindings {
+
+namespace {
+
+// An Outbox with the limits and budget it points to, owned together.
+struct PyOutbox {
+  host::OutboxLimits limits;
+  std::shared_ptr<host::OutboundBudget> budget;
+  host::Outbox outbox;
+
+  PyOutbox(host::OutboxLimits l, std::shared_ptr<host::OutboundBudget> b)
+      : limits(std::move(l)), budget(std::move(b)), outbox(limits, *budget) {}
+};
+
+py::tuple refused_of(const host::Outbox::Refused& r) {
+  py::object reason = py::none();
+  if (r.reason)
+    reason = py::str(*r.reason == host::Outbox::Refusal::kPeerFull ? "outbound_queue_full"
+                                                                   : "node_outbound_budget");
+  return py::make_tuple(r.messages, r.control, reason);
+}
+
+}  // namespace
+
+void bind_outbox(py::module_& m) {
+  py::class_<host::OutboundBudget, std::shared_ptr<host::OutboundBudget>>(
+      m, "OutboundBudget", "The outbound byte budget a node's outboxes share.")
+      .def(py::init<std::size_t>(), py::arg("limit"))
+      .def_property_readonly("used", &host::OutboundBudget::used);
+
+  py::class_<PyOutbox>(m, "Outbox",
+                       "A peer's outbound queue: control before forwards, messages merged "
+                       "into RPCs within the receiver's decode limits, IDONTWANT cancels, "
+                       "bounded by bytes.")
+      .def(py::init([](std::shared_ptr<host::OutboundBudget> budget, std::size_t max_bytes,
+                       std::size_t max_control, std::size_t merged_rpc_bytes,
+                       const py::object& decode) {
+             host::OutboxLimits l;
+             l.max_bytes = max_bytes;
+             l.max_control = max_control;
+             l.merged_rpc_bytes = merged_rpc_bytes;
+             if (!decode.is_none()) l.decode = decode.cast<wire::DecodeLimits>();
+             return std::make_unique<PyOutbox>(l, std::move(budget));
+           }),
+           py::arg("budget"), py::arg("max_bytes") = host::OutboxLimits{}.max_bytes,
+           py::arg("max_control") = host::OutboxLimits{}.max_control,
+           py::arg("merged_rpc_bytes") = host::OutboxLimits{}.merged_rpc_bytes,
+           py::arg("decode") = py::none())
+      .def(
+          "push", [](PyOutbox& o, Rpc rpc) { return refused_of(o.outbox.push(std::move(rpc))); },
+          py::arg("rpc"), "Queues an RPC; returns (messages refused, control refused, reason).")
+      .def(
+          "push_message",
+          [](PyOutbox& o, std::shared_ptr<Message> m, std::optional<std::uint32_t> hops) {
+            return refused_of(o.outbox.push(std::move(m), hops));
+          },
+          py::arg("message"), py::arg("hops") = py::none())
+      .def(
+          "cancel",
+          [](PyOutbox& o, const std::vector<py::bytes>& ids, host::MessageIdFn fn) {
+            MessageIds list;
+            for (const auto& id : ids) list.push_back(view_of(id));
+            return o.outbox.cancel(list,
+                                   [fn](const Message& msg) { return host::message_id(fn, msg); });
+          },
+          py::arg("ids"), py::arg("message_id") = host::MessageIdFn::kXxh3,
+          "IDONTWANT: drops queued copies of these messages; returns how many.")
+      .def(
+          "pop",
+          [](PyOutbox& o) -> std::optional<py::bytes> {
+            Bytes out;
+            if (!o.outbox.pop(out)) return std::nullopt;
+            return to_py(out);
+          },
+          "The next encoded RPC, or None when empty.")
+      .def_property_readonly("bytes", [](const PyOutbox& o) { return o.outbox.bytes(); })
+      .def_property_readonly("messages", [](const PyOutbox& o) { return o.outbox.messages(); })
+      .def_property_readonly("empty", [](const PyOutbox& o) { return o.outbox.empty(); })
+      .def("clear", [](PyOutbox& o) { o.outbox.clear(); });
+}
+
+}  // namespace p2pgossip::bindings

@@ -1,0 +1,128 @@
+// The per-peer outbound queue, one for both shells: what a node has decided to send a peer
+// and the transport has not taken yet.
+//
+// - Priority classes, as go-libp2p-pubsub's rpc_queue and rust-libp2p's queue do: control
+//   (subscriptions, GRAFT, PRUNE, IHAVE, IWANT, IDONTWANT) leaves before forwarded messages,
+//   so a burst of forwards never delays the mesh upkeep or the IDONTWANTs that shrink it.
+// - Messages wait as shared pointers and are encoded when the transport takes them, merged
+//   into as few RPCs as the receiver's decode limits allow (max_rpc_size, max_publish): a
+//   burst rides in few large RPCs, and no RPC is one the receiver would refuse.
+// - IDONTWANT cancels: a queued copy of a message the peer says it has is never sent.
+// - Bounded: bytes per peer, and a byte budget the node's outboxes share. A refusal is the
+//   caller's to count; the queue never grows past its bounds.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+
+#include "p2pgossip/bytes.hpp"
+#include "p2pgossip/message.hpp"
+#include "p2pgossip/message_ids.hpp"
+#include "p2pgossip/rpc.hpp"
+#include "p2pgossip/wire/rpc_codec.hpp"
+
+namespace p2pgossip::host {
+
+// The budget the outboxes of one node share (Limits::node_outbound_queue_bytes).
+class OutboundBudget {
+ public:
+  explicit OutboundBudget(std::size_t limit) : limit_(limit) {}
+  bool take(std::size_t bytes) {
+    if (used_ + bytes > limit_) return false;
+    used_ += bytes;
+    return true;
+  }
+  void give(std::size_t bytes) { used_ -= bytes; }
+  std::size_t used() const { return used_; }
+
+ private:
+  std::size_t limit_;
+  std::size_t used_ = 0;
+};
+
+struct OutboxLimits {
+  // The receiver's: what one RPC may hold.
+  wire::DecodeLimits decode;
+  // Bytes queued for this peer (encoded sizes).
+  std::size_t max_bytes = 2 << 20;
+  // Control RPCs queued for this peer (a control RPC is small; this bounds their count).
+  std::size_t max_control = 4096;
+  // Forwards merge into RPCs up to this size: enough to amortise the per-RPC framing and
+  // decoding, small enough that what leaves the queue stays small per connection.
+  std::size_t merged_rpc_bytes = 64 << 10;
+};
+
+class Outbox {
+ public:
+  enum class Refusal : std::uint8_t { kPeerFull, kNodeBudget };
+  struct Refused {
+    std::size_t messages = 0;       // forwards refused
+    std::size_t control = 0;        // control RPCs refused (0 or 1 per push)
+    std::optional<Refusal> reason;  // of the first refusal
+  };
+
+  Outbox(const OutboxLimits& limits, OutboundBudget& budget) : limits_(&limits), budget_(&budget) {}
+  ~Outbox() { clear(); }
+  Outbox(const Outbox&) = delete;
+  Outbox& operator=(const Outbox&) = delete;
+
+  // Queues an RPC: its subscriptions and control in the control class, its messages (with
+  // their hop counts, if any) in the forward class.
+  Refused push(Rpc&& rpc);
+  // Queues one forwarded message (the router's SendMessage).
+  Refused push(MessagePtr message, std::optional<std::uint32_t> hops = std::nullopt);
+
+  // The peer sent IDONTWANT for `ids`: queued copies of those messages are dropped. `id_of`
+  // names a queued message (called only for queued messages large enough to be cancelled,
+  // at most once each). Returns how many copies were dropped.
+  std::size_t cancel(const MessageIds& ids, const std::function<MessageId(const Message&)>& id_of);
+
+  // Encodes the next RPC to send into `out` (cleared first, without the length prefix):
+  // control first, then forwards merged within the limits. False when empty.
+  bool pop(Bytes& out);
+  // The same RPC, not encoded (the simulator's fast mode sends RPCs as values).
+  bool pop(Rpc& rpc);
+  // Whether `rpc` (of `size` encoded bytes) would leave an empty outbox as it is, in one
+  // RPC: a sender can skip the queue for it.
+  bool fits_whole(const Rpc& rpc, std::size_t size) const;
+
+  bool empty() const { return control_.empty() && forwards_.empty(); }
+  std::size_t bytes() const { return bytes_; }
+  std::size_t messages() const { return forwards_.size(); }
+  // Drops everything (the connection closed), returning the budget.
+  void clear();
+
+  // Messages smaller than this are never cancelled (nor their ids computed): IDONTWANT is
+  // sent only for large messages, and a small one costs less to send than to look up.
+  static constexpr std::size_t kCancelMinBytes = 512;
+
+  const OutboxLimits& limits() const { return *limits_; }
+
+ private:
+  struct Forward {
+    MessagePtr message;
+    std::uint32_t size;  // its entry in an RPC's publish list: tag, length, message
+    std::optional<std::uint32_t> hops;
+    std::optional<MessageId> id;  // computed on the first cancel that looks at it
+  };
+  struct Control {
+    Rpc rpc;  // subscriptions and control only
+    std::size_t size;
+  };
+  bool charge(std::size_t bytes, Refused& r);
+  void release(std::size_t bytes);
+  // Moves forwards into `rpc` (already `size` bytes) while it stays within the limits; the
+  // first always goes into an RPC that is otherwise empty.
+  void take_forwards(Rpc& rpc, std::size_t size, std::size_t max_size);
+
+  const OutboxLimits* limits_;
+  OutboundBudget* budget_;
+  std::deque<Control> control_;
+  std::deque<Forward> forwards_;
+  std::size_t bytes_ = 0;
+};
+
+}  // namespace p2pgossip::host

@@ -1,0 +1,193 @@
+#include "p2pgossip/host/outbox.hpp"
+
+#include <algorithm>
+
+#include "p2pgossip/wire/protobuf.hpp"
+
+namespace p2pgossip::host {
+
+namespace {
+
+// A field head (tag and length) is at most this long; RPC sizes below are bounded from
+// above with it, so a merged RPC never passes the limits it was built within.
+constexpr std::size_t kHead = 1 + wire::kMaxVarintBytes;
+
+std::size_t control_entries(const Rpc& r) {
+  if (!r.control) return 0;
+  const ControlMessage& c = *r.control;
+  return std::max(
+      {c.ihave.size(), c.iwant.size(), c.graft.size(), c.prune.size(), c.idontwant.size()});
+}
+
+template <class T>
+void append(std::vector<T>& to, std::vector<T>& from) {
+  to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+}
+
+// Protobuf merge of two RPCs' control: repeated fields append.
+void merge_control(Rpc& into, Rpc& from) {
+  append(into.subscriptions, from.subscriptions);
+  if (!from.control) return;
+  if (!into.control) {
+    into.control = std::move(from.control);
+    return;
+  }
+  ControlMessage &a = *into.control, &b = *from.control;
+  append(a.ihave, b.ihave);
+  append(a.iwant, b.iwant);
+  append(a.graft, b.graft);
+  append(a.prune, b.prune);
+  append(a.idontwant, b.idontwant);
+}
+
+}  // namespace
+
+bool Outbox::charge(std::size_t bytes, Refused& r) {
+  std::optional<Refusal> refusal;
+  if (bytes_ + bytes > limits_->max_bytes)
+    refusal = Refusal::kPeerFull;
+  else if (!budget_->take(bytes))
+    refusal = Refusal::kNodeBudget;
+  if (!refusal) {
+    bytes_ += bytes;
+    return true;
+  }
+  if (!r.reason) r.reason = refusal;
+  return false;
+}
+
+void Outbox::release(std::size_t bytes) {
+  bytes_ -= bytes;
+  budget_->give(bytes);
+}
+
+Outbox::Refused Outbox::push(Rpc&& rpc) {
+  Refused r;
+  const bool hops = !rpc.publish_hops.empty();
+  for (std::size_t i = 0; i < rpc.publish.size(); ++i) {
+    const Refused one =
+        push(std::move(rpc.publish[i]), hops ? std::optional(rpc.publish_hops[i]) : std::nullopt);
+    r.messages += one.messages;
+    if (!r.reason) r.reason = one.reason;
+  }
+  if (rpc.subscriptions.empty() && !rpc.control) return r;
+  rpc.publish.clear();
+  rpc.publish_hops.clear();
+  const std::size_t size = wire::encoded_rpc_size(rpc);
+  if (control_.size() >= limits_->max_control) {
+    r.control = 1;
+    if (!r.reason) r.reason = Refusal::kPeerFull;
+    return r;
+  }
+  if (!charge(size, r)) {
+    r.control = 1;
+    return r;
+  }
+  control_.push_back(Control{std::move(rpc), size});
+  return r;
+}
+
+Outbox::Refused Outbox::push(MessagePtr message, std::optional<std::uint32_t> hops) {
+  Refused r;
+  const std::size_t body = wire::encoded_message_size(*message);
+  const std::size_t size = wire::len_field_size(2, body);
+  if (!charge(size, r)) {
+    r.messages = 1;
+    return r;
+  }
+  forwards_.push_back(Forward{std::move(message), static_cast<std::uint32_t>(size), hops, {}});
+  return r;
+}
+
+std::size_t Outbox::cancel(const MessageIds& ids,
+                           const std::function<MessageId(const Message&)>& id_of) {
+  if (ids.empty() || forwards_.empty()) return 0;
+  std::size_t dropped = 0;
+  for (auto it = forwards_.begin(); it != forwards_.end();) {
+    Forward& f = *it;
+    if (f.size < kCancelMinBytes) {
+      ++it;
+      continue;
+    }
+    if (!f.id) f.id = id_of(*f.message);
+    const ByteView id = f.id->view();
+    const bool wanted_not = std::any_of(ids.begin(), ids.end(), [&](ByteView x) {
+      return x.size() == id.size() && std::equal(x.begin(), x.end(), id.begin());
+    });
+    if (!wanted_not) {
+      ++it;
+      continue;
+    }
+    release(f.size);
+    it = forwards_.erase(it);
+    ++dropped;
+  }
+  return dropped;
+}
+
+void Outbox::take_forwards(Rpc& rpc, std::size_t size, std::size_t max_size) {
+  const wire::DecodeLimits& d = limits_->decode;
+  // Hop counts are all or none in one RPC.
+  const bool hops = !forwards_.empty() && forwards_.front().hops.has_value();
+  if (hops) size += 2 * kHead;
+  while (!forwards_.empty()) {
+    Forward& f = forwards_.front();
+    const std::size_t entry = f.size + (hops ? wire::kMaxVarintBytes : 0);
+    if (f.hops.has_value() != hops) break;
+    if (!rpc.publish.empty() && (rpc.publish.size() == d.max_publish || size + entry > max_size))
+      break;
+    if (rpc.publish.empty() && !rpc.empty() && size + entry > max_size) break;
+    size += entry;
+    release(f.size);
+    rpc.publish.push_back(std::move(f.message));
+    if (hops) rpc.publish_hops.push_back(*f.hops);
+    forwards_.pop_front();
+  }
+}
+
+bool Outbox::pop(Bytes& out) {
+  out.clear();
+  Rpc rpc;
+  if (!pop(rpc)) return false;
+  out.reserve(wire::encoded_rpc_size(rpc));
+  wire::encode_rpc(rpc, out);
+  return true;
+}
+
+bool Outbox::pop(Rpc& rpc) {
+  rpc = Rpc{};
+  if (empty()) return false;
+  const wire::DecodeLimits& d = limits_->decode;
+  const std::size_t max_size = std::min(limits_->merged_rpc_bytes, d.max_rpc_size);
+  std::size_t size = 0;
+  // Control first, merged while the receiver's limits allow; one control RPC always goes.
+  while (!control_.empty()) {
+    Control& next = control_.front();
+    if (!rpc.empty() &&
+        (size + next.size > max_size ||
+         rpc.subscriptions.size() + next.rpc.subscriptions.size() > d.max_subscriptions ||
+         control_entries(rpc) + control_entries(next.rpc) > d.max_control_entries))
+      break;
+    size += next.size;
+    release(next.size);
+    merge_control(rpc, next.rpc);
+    control_.pop_front();
+  }
+  if (control_.empty()) take_forwards(rpc, size, max_size);
+  return true;
+}
+
+bool Outbox::fits_whole(const Rpc& rpc, std::size_t size) const {
+  const wire::DecodeLimits& d = limits_->decode;
+  return size <= std::min(limits_->merged_rpc_bytes, d.max_rpc_size) &&
+         rpc.publish.size() <= d.max_publish;
+}
+
+void Outbox::clear() {
+  budget_->give(bytes_);
+  bytes_ = 0;
+  control_.clear();
+  forwards_.clear();
+}
+
+}  // namespace p2pgossip::host

@@ -1,0 +1,135 @@
+"""The per-peer outbox (host/outbox): priorities, merging within the receiver's limits,
+IDONTWANT cancels, byte budgets."""
+
+import p2pgossip as pg
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from p2pgossip._core import DecodeLimits, OutboundBudget, Outbox
+
+ME = pg.Identity.generate()
+LIMITS = DecodeLimits(max_rpc_size=4096, max_publish=3, max_control_entries=4)
+
+
+def msg(i: int, size: int = 100) -> pg.Message:
+    return pg.Message.create(ME, "t", i.to_bytes(4, "big") * (size // 4), seqno=i + 1)
+
+
+def drain(box: Outbox, limits: DecodeLimits = LIMITS) -> list[pg.Rpc]:
+    out = []
+    while (wire := box.pop()) is not None:
+        out.append(pg.Rpc.decode(wire, limits))  # the receiver's limits: never refused
+    assert box.empty and box.bytes == 0
+    return out
+
+
+# A push is ("msg", size) or ("graft", n grafts) or ("sub", topic).
+pushes = st.lists(
+    st.one_of(
+        st.tuples(st.just("msg"), st.integers(1, 1500)),
+        st.tuples(st.just("graft"), st.integers(1, 4)),
+        st.tuples(st.just("sub"), st.text(min_size=1, max_size=8)),
+    ),
+    max_size=40,
+)
+
+
+@given(pushes)
+def test_everything_queued_comes_out_in_order_within_the_limits_control_first(ops):
+    budget = OutboundBudget(1 << 30)
+    box = Outbox(budget, decode=LIMITS, merged_rpc_bytes=2048)
+    sent_msgs, sent_grafts, sent_subs = [], [], []
+    for i, (kind, arg) in enumerate(ops):
+        if kind == "msg":
+            m = msg(i, arg)
+            assert box.push_message(m) == (0, 0, None)
+            sent_msgs.append(m)
+        elif kind == "graft":
+            grafts = [f"g{i}.{j}" for j in range(arg)]
+            assert box.push(pg.Rpc(graft=grafts)) == (0, 0, None)
+            sent_grafts += grafts
+        else:
+            assert box.push(pg.Rpc(subscriptions=[(True, arg)])) == (0, 0, None)
+            sent_subs.append((True, arg))
+    assert budget.used == box.bytes
+    rpcs = drain(box)
+    assert budget.used == 0
+    assert [m for r in rpcs for m in r.publish] == sent_msgs
+    assert [g for r in rpcs for g in r.graft] == sent_grafts
+    assert [s for r in rpcs for s in r.subscriptions] == sent_subs
+    # Control never waits behind a forward: once an RPC carries messages, none after it
+    # carries control.
+    first_forward = next((i for i, r in enumerate(rpcs) if r.publish), len(rpcs))
+    assert not any(r.graft or r.subscriptions for r in rpcs[first_forward + 1 :])
+    # Merged: no two consecutive forward-only RPCs that would have fitted in one.
+    for a, b in zip(rpcs, rpcs[1:], strict=False):
+        if a.publish and b.publish and not b.graft:
+            assert (
+                len(a.publish) == LIMITS.max_publish
+                or len(a.encode()) + len(b.publish[0].encode()) + 4 > 2048
+            )
+
+
+def test_a_burst_rides_in_few_rpcs():
+    box = Outbox(OutboundBudget(1 << 30))
+    for i in range(1000):
+        box.push_message(msg(i, 256))
+    rpcs = drain(box, DecodeLimits())
+    assert sum(len(r.publish) for r in rpcs) == 1000
+    assert len(rpcs) < 10  # 64 KiB RPCs of ~400-byte messages
+
+
+@given(st.lists(st.integers(1, 3000), max_size=30), st.integers(0, 20_000), st.integers(0, 20_000))
+def test_bounded_by_its_bytes_and_the_shared_budget(sizes, peer_max, node_max):
+    budget = OutboundBudget(node_max)
+    a = Outbox(budget, max_bytes=peer_max)
+    b = Outbox(budget, max_bytes=peer_max)
+    refused = 0
+    for i, size in enumerate(sizes):
+        box = a if i % 2 else b
+        n, _, reason = box.push_message(msg(i, size))
+        refused += n
+        assert (n == 0) == (reason is None)
+        assert reason in (None, "outbound_queue_full", "node_outbound_budget")
+        assert a.bytes <= peer_max and b.bytes <= peer_max
+        assert budget.used == a.bytes + b.bytes <= node_max
+    assert a.messages + b.messages + refused == len(sizes)
+    a.clear()
+    b.clear()
+    assert budget.used == 0
+
+
+def test_idontwant_cancels_queued_large_copies_only():
+    box = Outbox(OutboundBudget(1 << 30))
+    big, other, small = msg(1, 2000), msg(2, 2000), msg(3, 40)
+    for m in (big, other, small):
+        box.push_message(m)
+    assert box.cancel([small.id()]) == 0  # too small to be worth a lookup
+    assert box.cancel([b"unknown", big.id()]) == 1
+    assert box.cancel([big.id()]) == 0
+    assert [m for r in drain(box, DecodeLimits()) for m in r.publish] == [other, small]
+
+
+def test_hop_counts_travel_with_their_messages():
+    box = Outbox(OutboundBudget(1 << 30), decode=LIMITS)
+    box.push(pg.Rpc(publish=[msg(1), msg(2)], publish_hops=[3, 4]))
+    box.push_message(msg(5), hops=7)
+    rpcs = drain(box)
+    assert [h for r in rpcs for h in r.publish_hops] == [3, 4, 7]
+    assert all(len(r.publish_hops) == len(r.publish) for r in rpcs)
+
+
+def test_control_is_bounded_in_count_too():
+    box = Outbox(OutboundBudget(1 << 30), max_control=2)
+    assert box.push(pg.Rpc(graft=["a"])) == (0, 0, None)
+    assert box.push(pg.Rpc(graft=["b"])) == (0, 0, None)
+    assert box.push(pg.Rpc(graft=["c"])) == (0, 1, "outbound_queue_full")
+
+
+@pytest.mark.parametrize("max_publish", [1, 2, 1000])
+def test_no_rpc_holds_more_messages_than_the_receiver_decodes(max_publish):
+    limits = DecodeLimits(max_publish=max_publish)
+    box = Outbox(OutboundBudget(1 << 30), decode=limits)
+    box.push(pg.Rpc(publish=[msg(i, 64) for i in range(7)]))
+    rpcs = drain(box, limits)
+    assert sum(len(r.publish) for r in rpcs) == 7
