@@ -366,7 +366,7 @@ py::tuple action_tuple(const net::PeerAction& a) {
         if constexpr (std::is_same_v<T, net::Dial>)
           return py::make_tuple("dial", x.connection, x.addr);
         else if constexpr (std::is_same_v<T, net::Disconnect>)
-          return py::make_tuple("disconnect", x.connection, x.peer, x.reason);
+          return py::make_tuple("disconnect", x.connection, x.peer, close_reason_text(x.reason));
         else if constexpr (std::is_same_v<T, net::Ping>)
           return py::make_tuple("ping", x.connection, x.peer);
         else

@@ -261,12 +261,12 @@ void PeerManager::connected(ConnectionId id, const PeerId& peer, Instant now) {
   Connection& c = it->second;
   if (peer == local_) {
     ++counters_.self_connections_closed;
-    return close(id, "connected to self", now);
+    return close(id, CloseReason::kConnectedToSelf, now);
   }
   if (c.peer && *c.peer != peer) {
     // The upgrade should have refused it (the dialled /p2p/ id is checked in Noise).
     ++counters_.peer_id_mismatches;
-    return close(id, "peer id mismatch", now);
+    return close(id, CloseReason::kPeerIdMismatch, now);
   }
   // Connections are bounded by the limits, so a connected peer always gets an entry.
   Peer* p = peer_or_add(peer, false);
@@ -289,10 +289,10 @@ void PeerManager::connected(ConnectionId id, const PeerId& peer, Instant now) {
     };
     bool keep_new = old.direction != c.direction && dialler(c) < dialler(old);
     ++counters_.duplicate_connections_closed;
-    if (!keep_new) return close(id, "duplicate connection", now);
+    if (!keep_new) return close(id, CloseReason::kDuplicateConnection, now);
     ConnectionId old_id = *p->connection;
     p->connection = id;  // first, so closing the old one neither retries nor forgets the peer
-    close(old_id, "duplicate connection", now);
+    close(old_id, CloseReason::kDuplicateConnection, now);
   }
   p->connection = id;
   actions_.push_back(PeerUp{id, peer});
@@ -306,14 +306,31 @@ void PeerManager::disconnected(ConnectionId id, std::string_view reason, Instant
   remove_connection(id, true, now);
 }
 
-void PeerManager::close(ConnectionId id, std::string reason, Instant now) {
+std::string_view close_reason_text(CloseReason r) {
+  switch (r) {
+    case CloseReason::kHandshakeTimeout:
+      return "handshake timeout";
+    case CloseReason::kDuplicateConnection:
+      return "duplicate connection";
+    case CloseReason::kConnectedToSelf:
+      return "connected to self";
+    case CloseReason::kPeerIdMismatch:
+      return "peer id mismatch";
+    case CloseReason::kDeadPeer:
+      return "dead peer (missed pings)";
+  }
+  return "closed";
+}
+
+void PeerManager::close(ConnectionId id, CloseReason reason, Instant now) {
   auto it = connections_.find(id);
   if (it == connections_.end()) return;
   ++counters_.disconnects;
-  count_reason(counters_.disconnects_by_reason, reason);
+  count_reason(counters_.disconnects_by_reason, close_reason_text(reason));
   // A duplicate or a self connection is not a failure of the peer.
-  bool failed = reason != "duplicate connection" && reason != "connected to self";
-  actions_.push_back(Disconnect{id, it->second.peer, std::move(reason)});
+  const bool failed =
+      reason != CloseReason::kDuplicateConnection && reason != CloseReason::kConnectedToSelf;
+  actions_.push_back(Disconnect{id, it->second.peer, reason});
   remove_connection(id, failed, now);
 }
 
@@ -348,7 +365,7 @@ void PeerManager::ping_result(ConnectionId id, std::optional<Duration> rtt, Inst
   ++counters_.pings_missed;
   if (++c.missed_pings >= config_.max_missed_pings) {
     ++counters_.dead_peers;
-    close(id, "dead peer (missed pings)", now);
+    close(id, CloseReason::kDeadPeer, now);
   }
 }
 
@@ -382,7 +399,7 @@ void PeerManager::tick(Instant now) {
   }
   for (auto& [id, reason] : to_close) {
     ++counters_.handshake_timeouts;
-    close(id, "handshake timeout", now);
+    close(id, CloseReason::kHandshakeTimeout, now);
   }
   dial_due(now);
 }

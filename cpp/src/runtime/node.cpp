@@ -46,11 +46,19 @@ net::PeerManagerConfig peer_manager_config(const NodeConfig& c) {
 }
 
 // What the peer manager's closing reasons count as.
-std::optional<Drop> drop_of(std::string_view reason) {
-  if (reason == "handshake timeout") return Drop::kHandshakeTimeout;
-  if (reason == "duplicate connection") return Drop::kDuplicateConnection;
-  if (reason.starts_with("dead peer")) return Drop::kDeadPeer;
-  if (reason == "peer id mismatch") return Drop::kPeerIdMismatch;
+std::optional<Drop> drop_of(net::CloseReason reason) {
+  switch (reason) {
+    case net::CloseReason::kHandshakeTimeout:
+      return Drop::kHandshakeTimeout;
+    case net::CloseReason::kDuplicateConnection:
+      return Drop::kDuplicateConnection;
+    case net::CloseReason::kDeadPeer:
+      return Drop::kDeadPeer;
+    case net::CloseReason::kPeerIdMismatch:
+      return Drop::kPeerIdMismatch;
+    case net::CloseReason::kConnectedToSelf:
+      break;
+  }
   return std::nullopt;
 }
 
@@ -586,9 +594,9 @@ void Node::handle(net::PeerAction& action) {
     } else if (auto c = by_connection_id_.find(x->connection); c != by_connection_id_.end()) {
       const std::shared_ptr<Connection> conn = c->second;
       // The peer is connected through the other connection: the dial succeeded.
-      if (x->reason == "duplicate connection" && conn->request)
+      if (x->reason == net::CloseReason::kDuplicateConnection && conn->request)
         done(*std::exchange(conn->request, std::nullopt));
-      conn->close(x->reason, drop_of(x->reason));
+      conn->close(std::string(net::close_reason_text(x->reason)), drop_of(x->reason));
     }
   } else if (auto* p = std::get_if<net::Ping>(&action)) {
     if (auto c = by_connection_id_.find(p->connection); c != by_connection_id_.end()) {

@@ -87,10 +87,20 @@ struct Dial {
   ConnectionId connection;
   Multiaddr addr;  // with /p2p/<peer id>: the upgrade must authenticate that peer
 };
+// Why the peer manager closes a connection.
+enum class CloseReason : std::uint8_t {
+  kHandshakeTimeout,
+  kDuplicateConnection,  // the peer is connected through another connection
+  kConnectedToSelf,
+  kPeerIdMismatch,  // the remote is not the peer the address named
+  kDeadPeer,        // missed pings
+};
+std::string_view close_reason_text(CloseReason r);
+
 struct Disconnect {
   ConnectionId connection;
   std::optional<PeerId> peer;
-  std::string reason;
+  CloseReason reason;
 };
 // Run a ping on this connection and report it with ping_result().
 struct Ping {
@@ -213,7 +223,7 @@ class PeerManager {
   // nullptr for the local peer, or when `bounded` and the candidate set is full.
   Peer* peer_or_add(const PeerId& id, bool bounded);
   bool add_addr(Peer& p, const Multiaddr& addr);
-  void close(ConnectionId id, std::string reason, Instant now);
+  void close(ConnectionId id, CloseReason reason, Instant now);
   void remove_connection(ConnectionId id, bool failed, Instant now);
   void schedule_retry(Peer& p, Instant now);
   Duration backoff_delay(std::uint32_t failures);
