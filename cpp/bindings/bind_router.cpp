@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bindings.hpp"
+#include "host_bindings.hpp"
 #include "p2pgossip/crypto/message_id.hpp"
 #include "p2pgossip/crypto/message_signing.hpp"
 #include "p2pgossip/router/router.hpp"
@@ -443,26 +444,35 @@ void bind_values(py::module_& m) {
 }
 
 // A Router plus the Python callables its Services call; they must outlive it.
+// Calls a Python callable (kind, peer, topic, now in s) for each mesh change.
+class PyTracer : public Tracer {
+ public:
+  explicit PyTracer(py::object fn) : fn_(std::move(fn)) {}
+  void graft(PeerIndex peer, const std::string& topic, Instant now) override {
+    fn_("graft", peer, topic, static_cast<double>(now.count()) / 1e9);
+  }
+  void prune(PeerIndex peer, const std::string& topic, Instant now) override {
+    fn_("prune", peer, topic, static_cast<double>(now.count()) / 1e9);
+  }
+
+ private:
+  py::object fn_;
+};
+
 struct PyRouter {
   py::object message_id, verify, validate, peer_record;
-  std::unique_ptr<Router> router;
+  std::unique_ptr<PyTracer> tracer;
+  std::unique_ptr<Router> router;  // after the tracer: destroyed before it
 };
 
 // The router's message id function: "xxh3" (the default, content-addressed) and "from-seqno"
 // (libp2p's default) run in C++; a callable (Message) -> bytes is called through Python.
 std::function<MessageId(const Message&)> message_id_service(const py::object& fn) {
   if (py::isinstance<py::str>(fn)) {
-    const auto name = fn.cast<std::string>();
-    if (name == "xxh3") return [](const Message& msg) { return crypto::message_id_xxh3(msg); };
-    if (name == "from-seqno")
-      return [](const Message& msg) {
-        // Only a malformed `from` (longer than a peer id) fails; such a message fails the
-        // signature policy too and is never marked seen, so the empty id is never recorded.
-        auto id = crypto::message_id_from_seqno(msg);
-        return id ? *id : MessageId{};
-      };
-    throw py::value_error("unknown message_id '" + name +
-                          "': use 'xxh3', 'from-seqno' or a callable (Message) -> bytes");
+    // A from||seqno id fails only for a malformed `from`; such a message fails the signature
+    // policy too and is never marked seen, so the empty id is never recorded.
+    const auto id_fn = fn.cast<host::MessageIdFn>();
+    return [id_fn](const Message& msg) { return host::message_id(id_fn, msg); };
   }
   if (!PyCallable_Check(fn.ptr()))
     throw py::type_error("message_id must be 'xxh3', 'from-seqno' or a callable Message -> bytes");
@@ -551,6 +561,16 @@ void bind_router_class(py::module_& m) {
            py::arg("config"), py::arg("seed"), py::arg("message_id") = "xxh3",
            py::arg("verify") = py::none(), py::arg("validate") = py::none(),
            py::arg("peer_record") = py::none())
+      .def(
+          "set_tracer",
+          [](PyRouter& r, const py::object& fn) {
+            auto tracer = fn.is_none() ? nullptr : std::make_unique<PyTracer>(fn);
+            r.router->set_tracer(tracer.get());
+            r.tracer = std::move(tracer);
+          },
+          py::arg("tracer"),
+          "Calls tracer(kind, peer, topic, now) for every mesh change: kind 'graft' when the "
+          "peer joins our mesh of topic, 'prune' when it leaves; None removes it.")
       .def(
           "peer_connected",
           [](PyRouter& r, PeerIndex peer, const py::bytes& peer_id, bool outbound,

@@ -122,6 +122,8 @@ py::object event_to_py(Event& e) {
                                 direction_name(x.direction), x.reason);
         } else if constexpr (std::is_same_v<T, Listening>) {
           return py::make_tuple("listening", x.node, x.addrs);
+        } else if constexpr (std::is_same_v<T, MeshChanged>) {
+          return py::make_tuple("mesh", x.node, x.topic, to_py(x.peer_id), x.joined);
         } else if constexpr (std::is_same_v<T, CommandDone>) {
           return py::make_tuple("done", x.request, x.error ? py::cast(*x.error) : py::none());
         } else if constexpr (std::is_same_v<T, ValidationRequest>) {

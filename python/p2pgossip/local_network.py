@@ -179,16 +179,16 @@ class LocalNetwork:
             if self._alive[i]
             and any(j in members and self._alive[j] for j in self.topology.neighbors(i))
         ]
-        deadline = time.monotonic() + timeout
-        while waiting:
-            waiting = [i for i in waiting if self.nodes[i].stats()["mesh_sizes"].get(topic, 0) == 0]
-            if waiting and time.monotonic() > deadline:
-                raise TimeoutError(
-                    f"no mesh for {topic!r} after {timeout} s at nodes {waiting[:20]}"
-                )
-            if waiting:
-                # No event reports mesh changes; the heartbeat builds them about once a second.
-                await asyncio.sleep(0.05)
+        results = await asyncio.gather(
+            *(self.nodes[i].wait_for_mesh(topic, 1, timeout) for i in waiting),
+            return_exceptions=True,
+        )
+        late = [i for i, r in zip(waiting, results, strict=True) if isinstance(r, TimeoutError)]
+        if late:
+            raise TimeoutError(f"no mesh for {topic!r} after {timeout} s at nodes {late[:20]}")
+        for r in results:
+            if isinstance(r, BaseException):
+                raise r
 
     async def publish(self, i: int, topic: str, data: bytes) -> str:
         """Publish from node ``i``; returns the message id (hex)."""

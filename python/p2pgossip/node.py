@@ -274,6 +274,10 @@ class Runtime:
                 node = nodes.get(ev[1])
                 if node is not None:
                     node._peers.pop(ev[2], None)
+            elif kind == "mesh":
+                node = nodes.get(ev[1])
+                if node is not None:
+                    node._mesh_changed(ev[2], ev[3], ev[4])
             elif kind == "listening":
                 node = nodes.get(ev[1])
                 if node is not None:
@@ -356,6 +360,10 @@ class Node:
         self._id: int | None = None
         self._addrs: list[str] = []
         self._peers: dict[bytes, tuple[str, str]] = {}
+        # Mesh peers per topic, kept from the router's graft/prune events; waiters are woken
+        # on every change.
+        self._mesh: dict[str, set[bytes]] = {}
+        self._mesh_change: asyncio.Event | None = None
         self._subs: dict[str, list[Subscription]] = {}
         self._validators: dict[str, Validator] = {}
         self._validation_limit = validation_concurrency
@@ -449,6 +457,38 @@ class Node:
     def peers(self) -> list[PeerId]:
         """Peers with an upgraded connection, in connection order."""
         return [PeerId.from_bytes(p) for p in self._peers]
+
+    def mesh(self, topic: str) -> list[PeerId]:
+        """Peers in this node's mesh of ``topic`` now."""
+        return [PeerId.from_bytes(p) for p in sorted(self._mesh.get(topic, ()))]
+
+    async def wait_for_mesh(self, topic: str, peers: int = 1, timeout: float = 30.0) -> None:
+        """Wait until the mesh of ``topic`` has at least ``peers`` peers (TimeoutError after
+        ``timeout`` s). Woken by the router's mesh changes, not by polling."""
+
+        async def grown() -> None:
+            while len(self._mesh.get(topic, ())) < peers:
+                if self._mesh_change is None:
+                    self._mesh_change = asyncio.Event()
+                await self._mesh_change.wait()
+                self._mesh_change.clear()
+
+        try:
+            await asyncio.wait_for(grown(), timeout)
+        except asyncio.TimeoutError:
+            have = len(self._mesh.get(topic, ()))
+            raise TimeoutError(
+                f"mesh of {topic!r} has {have} peers after {timeout} s, not {peers}"
+            ) from None
+
+    def _mesh_changed(self, topic: str, peer: bytes, joined: bool) -> None:
+        members = self._mesh.setdefault(topic, set())
+        if joined:
+            members.add(peer)
+        else:
+            members.discard(peer)
+        if self._mesh_change is not None:
+            self._mesh_change.set()
 
     async def connect(self, addr: str) -> None:
         """Dial ``addr`` and wait for the upgraded connection. A ``/p2p/<id>`` suffix must

@@ -141,11 +141,15 @@ void Router::State::send_prune(Slot s, TopicId t, bool unsubscribe, bool px, Ins
 }
 
 void Router::State::add_to_mesh(TopicState& topic, TopicId t, Slot s, Instant now) {
-  if (insert_sorted(topic.mesh, s)) score.graft(s, t, now);
+  if (!insert_sorted(topic.mesh, s)) return;
+  score.graft(s, t, now);
+  if (tracer) tracer->graft(peers[s].index, topic.name, now);
 }
 
 void Router::State::remove_from_mesh(TopicState& topic, TopicId t, Slot s, Instant now) {
-  if (erase_sorted(topic.mesh, s)) score.prune(s, t, now);
+  if (!erase_sorted(topic.mesh, s)) return;
+  score.prune(s, t, now);
+  if (tracer) tracer->prune(peers[s].index, topic.name, now);
 }
 
 // ---- inputs -------------------------------------------------------------------------------
@@ -330,6 +334,8 @@ std::optional<Instant> Router::next_deadline() const {
   if (!s_->started) return std::nullopt;
   return s_->next_heartbeat;
 }
+
+void Router::set_tracer(Tracer* tracer) { s_->tracer = tracer; }
 
 void Router::drain_actions(std::vector<Action>& out) {
   if (out.empty()) {
@@ -698,6 +704,7 @@ void Router::State::leave(TopicId t, Instant now) {
   for (Slot s : topic.mesh) {
     score.prune(s, t, now);
     send_prune(s, t, true, true, now);
+    if (tracer) tracer->prune(peers[s].index, topic.name, now);
   }
   topic.mesh.clear();
 }

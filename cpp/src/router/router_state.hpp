@@ -110,6 +110,7 @@ struct alignas(64) Router::State {
   Backoff backoff;
   PeerScore score;
   std::uint64_t heartbeats = 0;
+  Tracer* tracer = nullptr;
 
   // --- helpers (gossipsub.cpp) ---
   void start(Instant now);

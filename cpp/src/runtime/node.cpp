@@ -96,7 +96,9 @@ Node::Node(NodeId id, NodeConfig config, asio::io_context& io, Shared& shared)
       peers_(config_.identity->peer_id(), peer_manager_config(config_)),
       peer_timer_(io),
       resolver_(io),
-      rng_(config_.seed ^ 0x6c696e6b6c6f7373ULL) {}
+      rng_(config_.seed ^ 0x6c696e6b6c6f7373ULL) {
+  router_.set_tracer(this);
+}
 
 Node::~Node() = default;
 
@@ -114,6 +116,19 @@ router::Services Node::services() {
     return id ? peers_.peer_record(*id) : std::nullopt;
   };
   return s;
+}
+
+void Node::graft(router::PeerIndex peer, const std::string& topic, Instant) {
+  mesh_changed(peer, topic, true);
+}
+
+void Node::prune(router::PeerIndex peer, const std::string& topic, Instant) {
+  mesh_changed(peer, topic, false);
+}
+
+void Node::mesh_changed(router::PeerIndex peer, const std::string& topic, bool joined) {
+  if (peer < slots_.size() && slots_[peer])
+    emit(MeshChanged{id_, topic, slots_[peer]->peer_id(), joined});
 }
 
 router::ValidationResult Node::on_validate(const std::string& topic, const Message& m,

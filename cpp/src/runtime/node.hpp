@@ -45,7 +45,7 @@ struct PublishTally {
 enum class Proto : std::uint8_t { kMeshsub12, kMeshsub11, kFloodsub, kPing, kIdentify, kCount };
 extern const std::array<std::string_view, static_cast<std::size_t>(Proto::kCount)> kProtocolIds;
 
-class Node : public std::enable_shared_from_this<Node> {
+class Node : public std::enable_shared_from_this<Node>, private router::Tracer {
  public:
   Node(NodeId id, NodeConfig config, asio::io_context& io, Shared& shared);
   ~Node();
@@ -123,6 +123,10 @@ class Node : public std::enable_shared_from_this<Node> {
   };
 
   router::Services services();
+  // router::Tracer: mesh changes become MeshChanged events.
+  void graft(router::PeerIndex peer, const std::string& topic, Instant now) override;
+  void prune(router::PeerIndex peer, const std::string& topic, Instant now) override;
+  void mesh_changed(router::PeerIndex peer, const std::string& topic, bool joined);
   router::ValidationResult on_validate(const std::string& topic, const Message& m,
                                        router::PeerIndex from);
   void accept(const std::shared_ptr<asio::ip::tcp::acceptor>& acceptor);

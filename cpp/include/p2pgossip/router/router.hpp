@@ -81,6 +81,18 @@ struct ConnectPeer {
 };
 using Action = std::variant<SendRpc, SendMessage, Deliver, DisconnectPeer, ConnectPeer>;
 
+// What happens inside a router that its actions do not show, for whoever traces it (as
+// go-libp2p-pubsub's RawTracer): called during the router call that made the change, so a
+// tracer must not call back into the router. Every hook has a no-op default.
+class Tracer {
+ public:
+  virtual ~Tracer() = default;
+  // `peer` joined (GRAFT, ours or theirs) or left (PRUNE, unsubscribe, disconnect) our mesh
+  // of `topic`.
+  virtual void graft(PeerIndex peer, const std::string& topic, Instant now) {}
+  virtual void prune(PeerIndex peer, const std::string& topic, Instant now) {}
+};
+
 class Router {
  public:
   Router(GossipConfig config, Services services, std::uint64_t seed);
@@ -122,6 +134,10 @@ class Router {
   // peers sharing one are penalised per ip_colocation_factor_*.
   void set_application_score(PeerIndex peer, double value);
   void set_peer_ip(PeerIndex peer, const std::string& ip);
+
+  // Traces this router from now on (nullptr: no tracer). Not owned: it must outlive the
+  // router or be replaced first.
+  void set_tracer(Tracer* tracer);
 
   // Runs whatever is due at `now` (heartbeat, expiries).
   void tick(Instant now);

@@ -49,6 +49,14 @@ struct PeerDisconnected {
   std::string reason;
 };
 
+// A peer joined or left the node's mesh of a topic (router::Tracer's graft and prune).
+struct MeshChanged {
+  NodeId node;
+  std::string topic;
+  Bytes peer_id;
+  bool joined;
+};
+
 struct Listening {
   NodeId node;
   std::vector<std::string> addrs;  // bound addresses with real ports, ending in /p2p/<id>
@@ -78,7 +86,7 @@ struct Log {
   std::vector<std::pair<std::string, std::string>> fields;  // peer, topic, reason, ...
 };
 
-using Event = std::variant<Delivered, PeerConnected, PeerDisconnected, Listening, CommandDone,
-                           ValidationRequest, Log>;
+using Event = std::variant<Delivered, PeerConnected, PeerDisconnected, MeshChanged, Listening,
+                           CommandDone, ValidationRequest, Log>;
 
 }  // namespace p2pgossip::runtime
