@@ -57,7 +57,7 @@ async def test_publish_nowait_keeps_call_order_across_topics() -> None:
     # Single publishes join the queue's last batch only when it has their topic.
     async with pg.Node() as node:
         order: list[tuple[str, str]] = []
-        node._observer = lambda _node, m: order.append((m.topic, m.id))
+        node.on_delivery(lambda m: order.append((m.topic, m.id)))
         subs = {t: node.subscribe(t) for t in "ab"}
         await node.publish("a", b"sync")
         topics = "aababbba"

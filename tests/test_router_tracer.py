@@ -75,6 +75,7 @@ async def test_real_nodes_report_their_mesh_without_polling():
     async with pg.LocalNetwork(3, topology="full", seed=1) as net:
         await net.subscribe("blocks")  # waits on the mesh events
         for node in net.nodes:
+            await node.wait_for_mesh("blocks", 2, timeout=10)  # the other GRAFT may be in flight
             others = {n.peer_id for n in net.nodes if n is not node}
             assert set(node.mesh("blocks")) == others
         # The prune is reported in the same event batch as the disconnect's answer.

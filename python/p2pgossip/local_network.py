@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._core import GossipConfig, Identity, PeerConfig
+from ._core import GossipConfig, Identity, PeerConfig, PeerId
+from ._results import deliveries_frame, metrics_frame
 from .node import Node, NodeError, Received, Runtime, Subscription
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ class LocalNetwork:
             # The experiment's topology is the graph: no dials beyond its edges.
             peers=PeerConfig(target_outbound=0),
         )
-        node._observer = self._observe
+        node.on_delivery(lambda msg: self._observe(i, msg))
         return node
 
     def _edges(self) -> list[tuple[int, int]]:
@@ -150,8 +151,7 @@ class LocalNetwork:
 
     # -- traffic -------------------------------------------------------------------------
 
-    def _observe(self, node: Node, msg: Received) -> None:
-        i = self._index[node.peer_id.to_bytes()]
+    def _observe(self, i: int, msg: Received) -> None:
         key = (msg.id, i)
         if key in self._delivered:
             return
@@ -258,8 +258,8 @@ class LocalNetwork:
 
     # -- faults and shaping --------------------------------------------------------------
 
-    def _peer(self, i: int) -> bytes:
-        return self._identities[i].peer_id.to_bytes()
+    def _peer(self, i: int) -> PeerId:
+        return self._identities[i].peer_id
 
     def partition(self, groups: Iterable[Iterable[int]]) -> None:
         """Split the network: nodes in different groups refuse each other's connections
@@ -269,21 +269,21 @@ class LocalNetwork:
         for g, members in enumerate(groups):
             for i in members:
                 group_of[i] = g
-        rt = self._rt()
+        self._rt()
         for i in range(self.n):
             others = {j for j in range(self.n) if group_of[j] != group_of[i]}
             self._blocked[i] = others
             if self._alive[i] and others:
-                rt.core.block(self.nodes[i]._node(), [self._peer(j) for j in others])
+                self.nodes[i].block(self._peer(j) for j in others)
 
     def heal(self) -> None:
         """End a partition; the nodes redial the graph's edges cut by it."""
-        rt = self._rt()
+        self._rt()
         cut = self._blocked
         self._blocked = {}
         for i, others in cut.items():
             if self._alive[i] and others:
-                rt.core.unblock(self.nodes[i]._node(), [self._peer(j) for j in others])
+                self.nodes[i].unblock(self._peer(j) for j in others)
         self._redials += [
             asyncio.ensure_future(self._dial_quietly(u, v))
             for u, v in self._edges()
@@ -329,10 +329,10 @@ class LocalNetwork:
 
     def set_link(self, u: int, v: int, *, latency: float = 0.0, loss: float = 0.0) -> None:
         """Add ``latency`` seconds and a ``loss`` probability to both directions of u-v."""
-        rt = self._rt()
+        self._rt()
         for a, b in ((u, v), (v, u)):
             if self._alive[a]:
-                rt.core.set_link(self.nodes[a]._node(), self._peer(b), latency, loss)
+                self.nodes[a].set_link(self._peer(b), latency=latency, loss=loss)
 
     def _rt(self) -> Runtime:
         if self._runtime is None:
@@ -345,28 +345,21 @@ class LocalNetwork:
         """One row per delivery: msg_id, node, t_publish, t_deliver (s since start), hops
         (-1: a real network does not carry hop counts) and from_peer (-1 at the
         publisher)."""
-        import pandas as pd
-
         rows = self._deliveries
         ids = list(dict.fromkeys([*self._published, *(r[0] for r in rows)]))
         code = {m: k for k, m in enumerate(ids)}
-        t_pub = [self._published[m][2] if m in self._published else np.nan for m in ids]
-        msg = np.array([code[r[0]] for r in rows], dtype=np.int64)
-        return pd.DataFrame(
-            {
-                "msg_id": pd.Categorical.from_codes(msg, categories=pd.Index(ids)),
-                "node": np.array([r[1] for r in rows], dtype=np.uint32),
-                "t_publish": np.asarray(t_pub, dtype=float)[msg] if ids else np.empty(0),
-                "t_deliver": np.array([r[2] for r in rows], dtype=float),
-                "hops": np.full(len(rows), -1, dtype=np.int32),
-                "from_peer": np.array([r[3] for r in rows], dtype=np.int64),
-            }
+        return deliveries_frame(
+            ids,
+            np.array([code[r[0]] for r in rows], dtype=np.int64),
+            np.array([r[1] for r in rows]),
+            np.array([self._published[m][2] if m in self._published else np.nan for m in ids]),
+            np.array([r[2] for r in rows]),
+            np.full(len(rows), -1),
+            np.array([r[3] for r in rows]),
         )
 
     def metrics(self) -> pd.DataFrame:
         """One row per node (index: node) with the simulator's metrics columns."""
-        import pandas as pd
-
         stats = [self.nodes[i].stats() if self._alive[i] else None for i in range(self.n)]
         topics = sorted(self._topics)
         cols: dict[str, list[Any]] = {}
@@ -404,9 +397,7 @@ class LocalNetwork:
         put("alive", list(self._alive))
         for t in topics:
             put(f"mesh_size:{t}", [0 if s is None else s["mesh_sizes"].get(t, 0) for s in stats])
-        df = pd.DataFrame(cols)
-        df.index.name = "node"
-        return df
+        return metrics_frame(cols)
 
     def graph(self) -> nx.Graph:
         """Connections now up, as a graph on node indices. (Mesh sizes per node are in
@@ -418,8 +409,8 @@ class LocalNetwork:
         for i, node in enumerate(self.nodes):
             if not self._alive[i]:
                 continue
-            for p in node._peers:
-                j = self._index.get(p)
+            for p in node.peers():
+                j = self._index.get(p.to_bytes())
                 if j is not None:
                     g.add_edge(i, j)
         return g

@@ -1,26 +1,23 @@
 """Real nodes on real sockets, driven from asyncio.
 
-A :class:`Runtime` owns the native I/O threads (``_core.Runtime``) and one
-:class:`~p2pgossip._events.EventPump` on the running loop; any number of :class:`Node`
-objects share it (a ``Node`` without ``runtime=`` makes and owns its own). Commands enter
-the native queue and return at once; their outcomes, deliveries, validation requests,
-connection changes and log records come back in batches through the pump and are
-dispatched here, on the loop's thread.
+A :class:`Node` lives on a :class:`~p2pgossip._runtime.Runtime` (its I/O threads); a ``Node``
+without ``runtime=`` makes and owns its own. What its application reads is in
+:mod:`p2pgossip.subscription`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import collections
-import enum
 import inspect
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Literal
 
 from . import _core, _log
 from ._core import GossipConfig, Identity, Message, NodeLimits, PeerConfig, PeerId, Publisher
-from ._events import EventPump
+from ._runtime import NodeError, NoPeersError, Runtime, _log_failure
+from .subscription import Overflow, Received, Subscription, ValidationResult, Validator
 
 __all__ = [
     "NoPeersError",
@@ -32,285 +29,6 @@ __all__ = [
     "ValidationResult",
     "Validator",
 ]
-
-Overflow = Literal["drop_oldest", "drop_newest"]
-
-
-class NodeError(RuntimeError):
-    """A command the runtime refused or failed (the message says why)."""
-
-
-class NoPeersError(NodeError):
-    """``publish(..., require_peers=True)`` with no peer to send to on the topic."""
-
-
-class ValidationResult(enum.Enum):
-    ACCEPT = "accept"
-    REJECT = "reject"  # invalid: dropped, and the sender's score is penalised
-    IGNORE = "ignore"  # not forwarded, no penalty
-
-
-Validator = Callable[["Received"], "ValidationResult | Awaitable[ValidationResult]"]
-
-
-class Received:
-    """A message delivered to a subscription (or handed to a validator).
-
-    ``id`` is the message id in hex (as ``publish`` returns it); ``from_peer`` the author,
-    ``received_from`` the neighbour it arrived from (None for the node's own publish),
-    ``received_at`` the ``time.monotonic()`` of its arrival at the I/O thread.
-    """
-
-    __slots__ = ("_message", "_id", "_received_from", "received_at")
-
-    def __init__(self, message: Message, mid: bytes, received_from: bytes, received_at_ns: int):
-        self._message = message
-        self._id = mid
-        self._received_from = received_from
-        self.received_at = received_at_ns / 1e9
-
-    @property
-    def message(self) -> Message:
-        return self._message
-
-    @property
-    def data(self) -> bytes:
-        return self._message.data or b""
-
-    @property
-    def topic(self) -> str:
-        return self._message.topic
-
-    @property
-    def id(self) -> str:
-        return self._id.hex()
-
-    @property
-    def from_peer(self) -> PeerId | None:
-        f = self._message.from_
-        return PeerId.from_bytes(f) if f else None
-
-    @property
-    def seqno(self) -> int | None:
-        s = self._message.seqno
-        return int.from_bytes(s, "big") if s else None
-
-    @property
-    def received_from(self) -> PeerId | None:
-        return PeerId.from_bytes(self._received_from) if self._received_from else None
-
-    def __repr__(self) -> str:
-        return f"Received(topic={self.topic!r}, id={self.id}, {len(self.data)} B)"
-
-
-class Subscription:
-    """Messages of one topic at one node, in arrival order.
-
-    The queue holds at most ``maxsize`` messages; when it is full a new message either
-    evicts the oldest (``overflow='drop_oldest'``, the default: a slow reader sees the
-    latest traffic) or is itself dropped (``'drop_newest'``). ``dropped`` counts both. The
-    network is never slowed down for a slow reader. Iteration ends when the subscription
-    or its node is closed.
-    """
-
-    def __init__(self, node: Node, topic: str, maxsize: int, overflow: Overflow) -> None:
-        if maxsize < 1:
-            raise ValueError("maxsize must be >= 1")
-        if overflow not in ("drop_oldest", "drop_newest"):
-            raise ValueError("overflow must be 'drop_oldest' or 'drop_newest'")
-        self.node = node
-        self.topic = topic
-        self.maxsize = maxsize
-        self.overflow: Overflow = overflow
-        self.dropped = 0
-        self.delivered = 0
-        self._queue: collections.deque[Received] = collections.deque()
-        self._drop_reason = f"subscription:{topic}"
-        self._waiter: asyncio.Future[None] | None = None
-        self._closed = False
-
-    def _put(self, msg: Received) -> None:
-        if len(self._queue) >= self.maxsize:
-            self.dropped += 1
-            self.node._count_app_drop(self._drop_reason)
-            if self.overflow == "drop_newest":
-                return
-            self._queue.popleft()
-        self._queue.append(msg)
-        self.delivered += 1
-        w = self._waiter
-        if w is not None and not w.done():
-            w.set_result(None)
-
-    def qsize(self) -> int:
-        return len(self._queue)
-
-    def get_nowait(self) -> Received:
-        """The next queued message; raises ``asyncio.QueueEmpty`` when there is none."""
-        if not self._queue:
-            raise asyncio.QueueEmpty
-        return self._queue.popleft()
-
-    def get_batch(self, max_items: int | None = None) -> list[Received]:
-        """Every queued message (at most ``max_items``) without waiting."""
-        q = self._queue
-        n = len(q) if max_items is None else min(max_items, len(q))
-        return [q.popleft() for _ in range(n)]
-
-    async def get(self) -> Received:
-        """Wait for the next message; raises ``StopAsyncIteration`` once closed and empty."""
-        while not self._queue:
-            if self._closed:
-                raise StopAsyncIteration
-            self._waiter = asyncio.get_running_loop().create_future()
-            try:
-                await self._waiter
-            finally:
-                self._waiter = None
-        return self._queue.popleft()
-
-    def __aiter__(self) -> AsyncIterator[Received]:
-        return self
-
-    async def __anext__(self) -> Received:
-        if self._queue:
-            return self._queue.popleft()
-        return await self.get()
-
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
-    def _end(self) -> None:
-        self._closed = True
-        w = self._waiter
-        if w is not None and not w.done():
-            w.set_result(None)
-
-    async def close(self) -> None:
-        """Stop receiving; queued messages can still be read. Unsubscribes the node from
-        the topic when this was its last subscription there."""
-        if self._closed:
-            return
-        self._end()
-        await self.node._unsubscribe(self)
-
-    async def __aenter__(self) -> Subscription:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
-
-
-class Runtime:
-    """Native I/O threads hosting nodes, bound to the asyncio loop it is started on.
-
-    ``threads`` I/O threads (each node lives on one); ``max_events`` bounds the event queue
-    (traffic events past it are dropped and counted in ``dropped_events``). ``close()``
-    closes its nodes and joins every thread.
-    """
-
-    def __init__(self, threads: int = 1, max_events: int = 1 << 20) -> None:
-        self._core = _core.Runtime(
-            threads=threads, max_events=max_events, log_level=_log.native_level()
-        )
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._pump: EventPump | None = None
-        self._nodes: dict[int, Node] = {}
-        self._requests: dict[int, asyncio.Future[None]] = {}
-        self._closed = False
-
-    @property
-    def core(self) -> _core.Runtime:
-        return self._core
-
-    @property
-    def dropped_events(self) -> int:
-        return self._core.dropped_events
-
-    def _start(self) -> None:
-        if self._closed:
-            raise NodeError("runtime is closed")
-        if self._pump is not None:
-            if self._loop is not asyncio.get_running_loop():
-                raise NodeError("a Runtime serves the event loop it was started on")
-            return
-        self._loop = asyncio.get_running_loop()
-        self._pump = EventPump(self._loop, self._core.fd, self._core.drain, self._dispatch)
-        self._core.start()
-
-    def _request(self, request: int) -> asyncio.Future[None]:
-        assert self._loop is not None
-        fut: asyncio.Future[None] = self._loop.create_future()
-        self._requests[request] = fut
-        return fut
-
-    def _dispatch(self, batch: Any) -> None:
-        nodes = self._nodes
-        for ev in batch:
-            kind = ev[0]
-            if kind == "delivered":
-                node = nodes.get(ev[1])
-                if node is not None:
-                    node._delivered(ev[2], ev[3], ev[4], ev[5])
-            elif kind == "done":
-                fut = self._requests.pop(ev[1], None)
-                if fut is not None and not fut.done():
-                    if ev[2] is None:
-                        fut.set_result(None)
-                    else:
-                        fut.set_exception(NodeError(ev[2]))
-            elif kind == "validate":
-                node = nodes.get(ev[1])
-                if node is not None:
-                    node._validate(ev[2], ev[3], ev[4], ev[5])
-                else:
-                    self._core.validation_result(ev[1], ev[2], "ignore")
-            elif kind == "peer_connected":
-                node = nodes.get(ev[1])
-                if node is not None:
-                    node._peers[ev[2]] = (ev[3], ev[4])
-            elif kind == "peer_disconnected":
-                node = nodes.get(ev[1])
-                if node is not None:
-                    node._peers.pop(ev[2], None)
-            elif kind == "mesh":
-                node = nodes.get(ev[1])
-                if node is not None:
-                    node._mesh_changed(ev[2], ev[3], ev[4])
-            elif kind == "listening":
-                node = nodes.get(ev[1])
-                if node is not None:
-                    node._addrs = list(ev[2])
-            elif kind == "log":
-                node = nodes.get(ev[2])
-                _log.emit(ev[1], node.peer_id if node is not None else ev[2], ev[3], ev[4].items())
-
-    async def close(self) -> None:
-        """Close every node, stop and join the I/O threads. Idempotent."""
-        if self._closed:
-            return
-        for node in list(self._nodes.values()):
-            await node.close()
-        self._shutdown()
-
-    def _shutdown(self) -> None:
-        self._closed = True
-        if self._pump is not None:
-            self._pump.close()
-            self._pump = None
-        self._core.close()
-        for fut in self._requests.values():
-            if not fut.done():
-                fut.set_exception(NodeError("runtime closed"))
-        self._requests.clear()
-
-    async def __aenter__(self) -> Runtime:
-        self._start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.close()
 
 
 class Node:
@@ -371,8 +89,8 @@ class Node:
         self._validation_backlog: collections.deque[tuple[int, Received]] = collections.deque()
         self._tasks: set[asyncio.Task[Any]] = set()
         self.validator_errors = 0
-        # LocalNetwork records every delivery through this, whoever reads the subscriptions.
-        self._observer: Callable[[Node, Received], None] | None = None
+        # on_delivery listeners: see every delivery, whoever reads the subscriptions.
+        self._listeners: list[Callable[[Received], None]] = []
         self._closed = False
         self._flush_scheduled = False  # publish_nowait's flush is on the loop
         self._peer_id = self.identity.peer_id
@@ -647,8 +365,8 @@ class Node:
         if not subs:
             return
         msg = Received(message, mid, received_from, at)
-        if self._observer is not None:
-            self._observer(self, msg)
+        for listen in self._listeners:
+            listen(msg)
         for s in subs:
             s._put(msg)
 
@@ -737,6 +455,30 @@ class Node:
         """The application-specific score component (P5) of ``peer``."""
         self._runtime._core.set_app_score(self._node(), peer, float(value))
 
+    def on_delivery(self, callback: Callable[[Received], None]) -> Callable[[], None]:
+        """Call ``callback(msg)`` for every message delivered to this node on a subscribed
+        topic, before the subscriptions get it and whether or not they are read (an
+        experiment's record). Runs on the event loop; it must not block. Returns a function
+        that removes it."""
+        self._listeners.append(callback)
+        return lambda: self._listeners.remove(callback)
+
+    # -- faults (experiments) ------------------------------------------------------------
+
+    def block(self, peers: Iterable[PeerId]) -> None:
+        """Refuse connections with ``peers`` in either direction until :meth:`unblock`; those
+        up are closed. Each refusal counts as drop ``blocked``. Partitions are built on this."""
+        self._runtime._core.block(self._node(), list(peers))
+
+    def unblock(self, peers: Iterable[PeerId]) -> None:
+        self._runtime._core.unblock(self._node(), list(peers))
+
+    def set_link(self, peer: PeerId, *, latency: float = 0.0, loss: float = 0.0) -> None:
+        """Shape what this node sends ``peer`` (kept across reconnections): ``latency``
+        seconds added to each RPC, and a ``loss`` probability of dropping it (counted as
+        ``link_loss``). Zeros remove the shaping."""
+        self._runtime._core.set_link(self._node(), peer, latency, loss)
+
     def stats(self) -> dict[str, Any]:
         """The node's raw counters (router, protocols, drops, bytes, peers, mesh sizes)."""
         m = self._runtime._core.metrics(self._node())
@@ -770,8 +512,3 @@ class Node:
 
     def __repr__(self) -> str:
         return f"Node({self.peer_id}, addrs={self._addrs})"
-
-
-def _log_failure(fut: asyncio.Future[None]) -> None:
-    if not fut.cancelled() and fut.exception() is not None:
-        _log.logger.error("%s", fut.exception())

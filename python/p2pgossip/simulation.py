@@ -21,6 +21,7 @@ import numpy as np
 
 from . import _core
 from ._core import CpuCost, Latency
+from ._results import deliveries_frame, metrics_frame
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -307,23 +308,17 @@ class Simulation:
         """One row per delivery to an application: msg_id, node, t_publish, t_deliver (s),
         hops (the sender's hops + 1; 0 at the publisher; -1 unknown) and from_peer (-1 for
         the publisher's own delivery). Hops are tracked by the simulator, out of band."""
-        import pandas as pd
-
         d = self._core.deliveries_columns()
         m = self._core.messages_columns()
-        ids = [i.hex() for i in m["id"]]
         published = m["published_at_ns"]
-        t_pub = np.where(published >= 0, published / 1e9, np.nan)
-        msg = d["message"].astype(np.int64)
-        return pd.DataFrame(
-            {
-                "msg_id": pd.Categorical.from_codes(msg, categories=pd.Index(ids)),
-                "node": d["node"],
-                "t_publish": t_pub[msg] if len(ids) else np.empty(0),
-                "t_deliver": d["time_ns"] / 1e9,
-                "hops": d["hops"],
-                "from_peer": d["from_peer"],
-            }
+        return deliveries_frame(
+            [i.hex() for i in m["id"]],
+            d["message"],
+            d["node"],
+            np.where(published >= 0, published / 1e9, np.nan),
+            d["time_ns"] / 1e9,
+            d["hops"],
+            d["from_peer"],
         )
 
     def metrics(self) -> pd.DataFrame:
@@ -331,11 +326,7 @@ class Simulation:
         (messages, duplicates, IHAVE/IWANT/GRAFT/PRUNE/IDONTWANT sent and received, drops by
         reason), the simulator's drops by reason, CPU time charged, and ``mesh_size:<topic>``
         for every topic. Router counters cover a node's current incarnation only."""
-        import pandas as pd
-
-        df = pd.DataFrame(self._core.metrics_columns())
-        df.index.name = "node"
-        return df
+        return metrics_frame(self._core.metrics_columns())
 
     def mesh(self, node: Hashable, topic: str) -> list[int]:
         """The node's mesh peers (indices) for ``topic``."""
