@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "fields.hpp"
 #include "net_bindings.hpp"
 #include "p2pgossip/crypto/identity.hpp"
 #include "p2pgossip/crypto/signed_envelope.hpp"
@@ -23,7 +24,6 @@ Duration seconds(double s) {
   if (!std::isfinite(s)) throw py::value_error("time must be finite");
   return Duration(static_cast<Duration::rep>(std::llround(s * 1e9)));
 }
-double to_seconds(Duration d) { return static_cast<double>(d.count()) / 1e9; }
 
 crypto::Ed25519PublicKey key32(const py::bytes& b, const char* what) {
   ByteView v = view_of(b);
@@ -310,55 +310,6 @@ void bind_peer_record(py::module_& m) {
 
 // --- peer manager --------------------------------------------------------------------------
 
-net::PeerManagerConfig peer_manager_config(const py::kwargs& kw) {
-  net::PeerManagerConfig c;
-  for (auto item : kw) {
-    auto key = item.first.cast<std::string>();
-    auto v = py::reinterpret_borrow<py::object>(item.second);
-    auto count = [&](std::size_t& f) { f = v.cast<std::size_t>(); };
-    auto time = [&](Duration& f) { f = seconds(v.cast<double>()); };
-    if (key == "max_inbound")
-      count(c.max_inbound);
-    else if (key == "max_outbound")
-      count(c.max_outbound);
-    else if (key == "target_outbound")
-      count(c.target_outbound);
-    else if (key == "max_per_ip")
-      count(c.max_per_ip);
-    else if (key == "per_ip_limit_exempts_loopback")
-      c.per_ip_limit_exempts_loopback = v.cast<bool>();
-    else if (key == "max_pending_dials")
-      count(c.max_pending_dials);
-    else if (key == "handshake_timeout")
-      time(c.handshake_timeout);
-    else if (key == "ping_interval")
-      time(c.ping_interval);
-    else if (key == "max_missed_pings")
-      c.max_missed_pings = v.cast<std::uint32_t>();
-    else if (key == "backoff_initial")
-      time(c.backoff_initial);
-    else if (key == "backoff_max")
-      time(c.backoff_max);
-    else if (key == "backoff_jitter") {
-      c.backoff_jitter = v.cast<double>();
-      if (!(c.backoff_jitter >= 0.0 && c.backoff_jitter < 1.0))
-        throw py::value_error("backoff_jitter must be in [0, 1)");
-    } else if (key == "max_candidates")
-      count(c.max_candidates);
-    else if (key == "max_addrs_per_peer")
-      count(c.max_addrs_per_peer);
-    else if (key == "max_known_peers")
-      count(c.max_known_peers);
-    else if (key == "max_known_peers_bytes")
-      count(c.max_known_peers_bytes);
-    else if (key == "seed")
-      c.seed = v.cast<std::uint64_t>();
-    else
-      throw py::type_error("unknown PeerManager option '" + key + "'");
-  }
-  return c;
-}
-
 py::tuple action_tuple(const net::PeerAction& a) {
   return std::visit(
       [](const auto& x) -> py::tuple {
@@ -417,11 +368,41 @@ net::AddrSource addr_source(std::string_view s) {
 void bind_peer_manager(py::module_& m) {
   using net::PeerManager;
   auto at = [](double now) { return Instant(seconds(now)); };
+  using PMC = net::PeerManagerConfig;
+  Fields<PMC>(m, "PeerManagerConfig",
+              "The peer manager's limits, liveness and backoff; durations in seconds.",
+              "PeerManager option")
+      .count("max_inbound", &PMC::max_inbound)
+      .count("max_outbound", &PMC::max_outbound)
+      .count("target_outbound", &PMC::target_outbound)
+      .count("max_per_ip", &PMC::max_per_ip)
+      .value("per_ip_limit_exempts_loopback", &PMC::per_ip_limit_exempts_loopback)
+      .count("max_pending_dials", &PMC::max_pending_dials)
+      .duration("handshake_timeout", &PMC::handshake_timeout)
+      .duration("ping_interval", &PMC::ping_interval)
+      .value("max_missed_pings", &PMC::max_missed_pings)
+      .duration("backoff_initial", &PMC::backoff_initial)
+      .duration("backoff_max", &PMC::backoff_max)
+      .property(
+          "backoff_jitter", [](const PMC& c) { return c.backoff_jitter; },
+          [](PMC& c, double j) {
+            if (!(j >= 0 && j < 1)) throw py::value_error("backoff_jitter must be in [0, 1)");
+            c.backoff_jitter = j;
+          })
+      .count("max_candidates", &PMC::max_candidates)
+      .count("max_addrs_per_peer", &PMC::max_addrs_per_peer)
+      .count("max_known_peers", &PMC::max_known_peers)
+      .count("max_known_peers_bytes", &PMC::max_known_peers_bytes)
+      .value("seed", &PMC::seed)
+      .finish();
+
   py::class_<PeerManager> cls(m, "PeerManager",
                               "The sans-I/O peer manager; `now` and durations in seconds.");
   cls.attr("MAX_REASONS") = PeerManager::kMaxReasons;
   cls.def(py::init([](const crypto::PeerId& local, const py::kwargs& kw) {
-            return PeerManager(local, peer_manager_config(kw));
+            // The keywords are PeerManagerConfig's, checked by it.
+            return PeerManager(
+                local, py::type::of<net::PeerManagerConfig>()(**kw).cast<net::PeerManagerConfig>());
           }),
           py::arg("local"))
       .def(

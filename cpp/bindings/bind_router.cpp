@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "bindings.hpp"
+#include "fields.hpp"
 #include "host_bindings.hpp"
 #include "p2pgossip/crypto/message_id.hpp"
 #include "p2pgossip/crypto/message_signing.hpp"
@@ -25,88 +26,7 @@ using namespace p2pgossip::router;
 
 namespace {
 
-double to_seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
-Duration from_seconds(double s) {
-  if (!std::isfinite(s) || s < 0) throw py::value_error("duration must be finite and >= 0 s");
-  return Duration(static_cast<std::int64_t>(std::llround(s * 1e9)));
-}
-Instant instant(double now) { return from_seconds(now); }
-
-// Binds fields of a config struct as properties and remembers their names, so __init__
-// keywords, __repr__ and __eq__ cover every field without listing them twice.
-template <class C>
-class Fields {
- public:
-  Fields(py::module_& m, const char* name, const char* doc) : cls_(m, name, doc) {}
-
-  template <class T>
-  Fields& value(const char* name, T C::*field) {
-    cls_.def_readwrite(name, field);
-    names_.push_back(name);
-    return *this;
-  }
-  Fields& duration(const char* name, Duration C::*field) {
-    cls_.def_property(
-        name, [field](const C& c) { return to_seconds(c.*field); },
-        [field](C& c, double s) { c.*field = from_seconds(s); });
-    names_.push_back(name);
-    return *this;
-  }
-  template <class G, class S>
-  Fields& property(const char* name, G get, S set) {
-    cls_.def_property(name, get, set);
-    names_.push_back(name);
-    return *this;
-  }
-  template <class T>
-  Fields& nested(const char* name, T C::*field) {
-    cls_.def_property(
-        name, [field](C& c) -> T& { return c.*field; }, [field](C& c, const T& v) { c.*field = v; },
-        py::return_value_policy::reference_internal);
-    names_.push_back(name);
-    return *this;
-  }
-
-  py::class_<C>& finish() {
-    auto names = names_;
-    cls_.def(py::init([names](const py::kwargs& kw) {
-      C c;
-      py::object self = py::cast(&c, py::return_value_policy::reference);
-      for (auto [k, v] : kw) {
-        const auto key = py::cast<std::string>(k);
-        if (std::find(names.begin(), names.end(), key) == names.end())
-          throw py::type_error("unknown field '" + key + "'");
-        py::setattr(self, k, v);
-      }
-      return c;
-    }));
-    cls_.def_property_readonly_static(
-        "fields", [names](const py::object&) { return names; },
-        "Names of every field, in declaration order.");
-    cls_.def("__repr__", [names](const py::object& self) {
-      std::string r = py::str(self.attr("__class__").attr("__name__"));
-      r += "(";
-      for (std::size_t i = 0; i < names.size(); ++i) {
-        if (i) r += ", ";
-        r += names[i] + "=" + std::string(py::repr(self.attr(names[i].c_str())));
-      }
-      return r + ")";
-    });
-    cls_.def("__eq__", [names](const py::object& a, const py::object& b) {
-      if (!py::isinstance(b, py::type::handle_of(a))) return false;
-      for (const auto& n : names)
-        if (!a.attr(n.c_str()).equal(b.attr(n.c_str()))) return false;
-      return true;
-    });
-    cls_.attr("__hash__") = py::none();
-    cls_.def("copy", [](const C& c) { return C(c); });
-    return cls_;
-  }
-
- private:
-  py::class_<C> cls_;
-  std::vector<std::string> names_;
-};
+Instant instant(double now) { return from_seconds(now, "now"); }
 
 const char* strategy_name(Strategy s) {
   switch (s) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "bindings.hpp"
+#include "fields.hpp"
 #include "host_bindings.hpp"
 #include "metrics_bindings.hpp"
 #include "p2pgossip/crypto/identity.hpp"
@@ -24,12 +25,6 @@ namespace p2pgossip::bindings {
 using namespace p2pgossip::runtime;
 
 namespace {
-
-Duration seconds(double s, const char* what) {
-  if (!std::isfinite(s) || s < 0) throw py::value_error(std::string(what) + " must be >= 0 s");
-  return Duration(static_cast<std::int64_t>(std::llround(s * 1e9)));
-}
-double to_seconds(Duration d) { return std::chrono::duration<double>(d).count(); }
 
 // A peer id argument: PeerId or its binary multihash.
 Bytes peer_id_of(const py::handle& h) {
@@ -210,46 +205,25 @@ py::dict metrics_to_py(const NodeMetrics& m) {
 }  // namespace
 
 void bind_runtime(py::module_& m) {
-  py::class_<Limits>(m, "NodeLimits", "Connection limits and protocol bounds of one node.")
-      .def(py::init([](const py::kwargs& kw) {
-        Limits l;
-        py::object self = py::cast(&l, py::return_value_policy::reference);
-        for (auto [k, v] : kw) {
-          if (!py::hasattr(self, k))
-            throw py::type_error("unknown field '" + py::str(k).cast<std::string>() + "'");
-          py::setattr(self, k, v);
-        }
-        return l;
-      }))
-      .def_readwrite("max_connections", &Limits::max_connections)
-      .def_readwrite("max_inbound", &Limits::max_inbound)
-      .def_readwrite("max_outbound", &Limits::max_outbound)
-      .def_readwrite("max_per_ip", &Limits::max_per_ip)
-      .def_readwrite("per_ip_exempts_loopback", &Limits::per_ip_exempts_loopback)
-      .def_property(
-          "handshake_timeout", [](const Limits& l) { return to_seconds(l.handshake_timeout); },
-          [](Limits& l, double s) { l.handshake_timeout = seconds(s, "handshake_timeout"); })
-      .def_readwrite("peer_outbound_queue", &Limits::peer_outbound_queue)
-      .def_readwrite("peer_outbound_queue_bytes", &Limits::peer_outbound_queue_bytes)
-      .def_readwrite("node_outbound_queue_bytes", &Limits::node_outbound_queue_bytes)
-      .def_readwrite("max_pending_validations", &Limits::max_pending_validations)
-      .def_readwrite("max_streams_per_connection", &Limits::max_streams_per_connection)
-      .def_readwrite("socket_send_buffer", &Limits::socket_send_buffer)
-      .def_readwrite("decode", &Limits::decode);
+  Fields<Limits>(m, "NodeLimits", "Connection limits and protocol bounds of one node.")
+      .count("max_connections", &Limits::max_connections)
+      .count("max_inbound", &Limits::max_inbound)
+      .count("max_outbound", &Limits::max_outbound)
+      .count("max_per_ip", &Limits::max_per_ip)
+      .value("per_ip_exempts_loopback", &Limits::per_ip_exempts_loopback)
+      .duration("handshake_timeout", &Limits::handshake_timeout)
+      .count("peer_outbound_queue", &Limits::peer_outbound_queue)
+      .count("peer_outbound_queue_bytes", &Limits::peer_outbound_queue_bytes)
+      .count("node_outbound_queue_bytes", &Limits::node_outbound_queue_bytes)
+      .count("max_pending_validations", &Limits::max_pending_validations)
+      .count("max_streams_per_connection", &Limits::max_streams_per_connection)
+      .count("socket_send_buffer", &Limits::socket_send_buffer)
+      .nested("decode", &Limits::decode)
+      .finish();
 
-  py::class_<PeerConfig>(m, "PeerConfig",
-                         "Which peers a node dials and keeps, and private-network admission.")
-      .def(py::init([](const py::kwargs& kw) {
-        PeerConfig c;
-        py::object self = py::cast(&c, py::return_value_policy::reference);
-        for (auto [k, v] : kw) {
-          if (!py::hasattr(self, k))
-            throw py::type_error("unknown field '" + py::str(k).cast<std::string>() + "'");
-          py::setattr(self, k, v);
-        }
-        return c;
-      }))
-      .def_property(
+  Fields<PeerConfig>(m, "PeerConfig",
+                     "Which peers a node dials and keeps, and private-network admission.")
+      .property(
           "bootstrap", [](const PeerConfig& c) { return c.bootstrap; },
           [](PeerConfig& c, std::vector<std::string> addrs) {
             for (const auto& a : addrs) {
@@ -260,28 +234,20 @@ void bind_runtime(py::module_& m) {
             }
             c.bootstrap = std::move(addrs);
           })
-      .def_readwrite("target_outbound", &PeerConfig::target_outbound)
-      .def_property(
-          "ping_interval", [](const PeerConfig& c) { return to_seconds(c.ping_interval); },
-          [](PeerConfig& c, double s) { c.ping_interval = seconds(s, "ping_interval"); })
-      .def_property(
-          "ping_timeout", [](const PeerConfig& c) { return to_seconds(c.ping_timeout); },
-          [](PeerConfig& c, double s) { c.ping_timeout = seconds(s, "ping_timeout"); })
-      .def_readwrite("max_missed_pings", &PeerConfig::max_missed_pings)
-      .def_property(
-          "backoff_initial", [](const PeerConfig& c) { return to_seconds(c.backoff_initial); },
-          [](PeerConfig& c, double s) { c.backoff_initial = seconds(s, "backoff_initial"); })
-      .def_property(
-          "backoff_max", [](const PeerConfig& c) { return to_seconds(c.backoff_max); },
-          [](PeerConfig& c, double s) { c.backoff_max = seconds(s, "backoff_max"); })
-      .def_property(
+      .count("target_outbound", &PeerConfig::target_outbound)
+      .duration("ping_interval", &PeerConfig::ping_interval)
+      .duration("ping_timeout", &PeerConfig::ping_timeout)
+      .value("max_missed_pings", &PeerConfig::max_missed_pings)
+      .duration("backoff_initial", &PeerConfig::backoff_initial)
+      .duration("backoff_max", &PeerConfig::backoff_max)
+      .property(
           "backoff_jitter", [](const PeerConfig& c) { return c.backoff_jitter; },
           [](PeerConfig& c, double j) {
             if (!(j >= 0 && j < 1)) throw py::value_error("backoff_jitter must be in [0, 1)");
             c.backoff_jitter = j;
           })
-      .def_readwrite("known_peers_file", &PeerConfig::known_peers_file)
-      .def_property(
+      .value("known_peers_file", &PeerConfig::known_peers_file)
+      .property(
           "network_key", [](const PeerConfig& c) { return to_py(c.network_key); },
           [](PeerConfig& c, const py::bytes& key) {
             Bytes k = to_bytes(view_of(key));
@@ -289,11 +255,12 @@ void bind_runtime(py::module_& m) {
               throw py::value_error("network_key must be a 32-byte Ed25519 public key");
             c.network_key = std::move(k);
           })
-      .def_property(
+      .property(
           "network_certificate", [](const PeerConfig& c) { return to_py(c.network_certificate); },
           [](PeerConfig& c, const py::bytes& cert) {
             c.network_certificate = to_bytes(view_of(cert));
-          });
+          })
+      .finish();
 
   py::class_<Runtime>(m, "Runtime",
                       "Asio I/O threads hosting libp2p nodes. Commands return request ids "
@@ -451,7 +418,8 @@ void bind_runtime(py::module_& m) {
           "set_link",
           [](Runtime& r, NodeId node, const py::handle& peer, double latency_s, double loss) {
             if (!(loss >= 0 && loss <= 1)) throw py::value_error("loss must be in [0, 1]");
-            r.set_link(node, peer_id_of(peer), LinkShaping{seconds(latency_s, "latency"), loss});
+            r.set_link(node, peer_id_of(peer),
+                       LinkShaping{from_seconds(latency_s, "latency"), loss});
           },
           py::arg("node"), py::arg("peer_id"), py::arg("latency") = 0.0, py::arg("loss") = 0.0,
           "Shape this node's sends to one peer: added latency (seconds) and loss probability.")
@@ -498,8 +466,8 @@ void bind_runtime(py::module_& m) {
           "serve_metrics",
           [](Runtime& r, std::vector<NodeId> nodes, const std::string& host, std::uint16_t port,
              double timeout) {
-            auto t =
-                std::chrono::duration_cast<std::chrono::milliseconds>(seconds(timeout, "timeout"));
+            auto t = std::chrono::duration_cast<std::chrono::milliseconds>(
+                from_seconds(timeout, "timeout"));
             Result<std::pair<std::uint64_t, std::uint16_t>> out = Error{};
             {
               py::gil_scoped_release release;

@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "bindings.hpp"
+#include "fields.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
 #include "rpc_dict.hpp"
 
@@ -17,72 +18,29 @@ namespace {
 
 using wire::DecodeLimits;
 
-// ---- DecodeLimits: one table drives the attributes, keyword init, repr and equality ----
-
-struct LimitField {
-  const char* name;
-  std::size_t DecodeLimits::*member;
-};
-constexpr LimitField kLimitFields[] = {
-    {"max_rpc_size", &DecodeLimits::max_rpc_size},
-    {"max_data_size", &DecodeLimits::max_data_size},
-    {"max_topic_length", &DecodeLimits::max_topic_length},
-    {"max_peer_id_size", &DecodeLimits::max_peer_id_size},
-    {"max_seqno_size", &DecodeLimits::max_seqno_size},
-    {"max_signature_size", &DecodeLimits::max_signature_size},
-    {"max_key_size", &DecodeLimits::max_key_size},
-    {"max_subscriptions", &DecodeLimits::max_subscriptions},
-    {"max_publish", &DecodeLimits::max_publish},
-    {"max_control_entries", &DecodeLimits::max_control_entries},
-    {"max_ihave_length", &DecodeLimits::max_ihave_length},
-    {"max_message_id_size", &DecodeLimits::max_message_id_size},
-    {"max_prune_peers", &DecodeLimits::max_prune_peers},
-    {"max_signed_peer_record_size", &DecodeLimits::max_signed_peer_record_size},
-};
+// ---- DecodeLimits ----
 
 void bind_limits(py::module_& m) {
-  py::class_<DecodeLimits> cls(m, "DecodeLimits",
-                               "Hard bounds for decode_rpc; keyword arguments override the "
-                               "defaults (close to go-libp2p-pubsub's).");
-  cls.def(py::init([](const py::kwargs& kw) {
-    DecodeLimits l;
-    for (auto [k, v] : kw) {
-      const auto key = k.cast<std::string>();
-      bool found = false;
-      for (const auto& f : kLimitFields) {
-        if (key == f.name) {
-          if (!PyLong_Check(v.ptr()) || PyBool_Check(v.ptr())) {
-            throw py::type_error("DecodeLimits: " + key + " must be an int");
-          }
-          const std::size_t n = PyLong_AsSize_t(v.ptr());
-          if (PyErr_Occurred()) {
-            PyErr_Clear();
-            throw py::value_error("DecodeLimits: " + key + " must be in [0, 2**64)");
-          }
-          l.*f.member = n;
-          found = true;
-        }
-      }
-      if (!found) throw py::type_error("DecodeLimits: unknown limit '" + key + "'");
-    }
-    return l;
-  }));
-  for (const auto& f : kLimitFields) cls.def_readwrite(f.name, f.member);
-  cls.def("__repr__", [](const DecodeLimits& l) {
-    std::string s = "DecodeLimits(";
-    for (const auto& f : kLimitFields) {
-      if (&f != kLimitFields) s += ", ";
-      s += std::string(f.name) + "=" + std::to_string(l.*f.member);
-    }
-    return s + ")";
-  });
-  cls.def("__eq__", [](const DecodeLimits& a, const DecodeLimits& b) {
-    for (const auto& f : kLimitFields) {
-      if (a.*f.member != b.*f.member) return false;
-    }
-    return true;
-  });
-  cls.attr("__hash__") = py::none();
+  using L = DecodeLimits;
+  Fields<L>(m, "DecodeLimits",
+            "Hard bounds for decode_rpc; keyword arguments override the defaults (close to "
+            "go-libp2p-pubsub's).",
+            "limit")
+      .count("max_rpc_size", &L::max_rpc_size)
+      .count("max_data_size", &L::max_data_size)
+      .count("max_topic_length", &L::max_topic_length)
+      .count("max_peer_id_size", &L::max_peer_id_size)
+      .count("max_seqno_size", &L::max_seqno_size)
+      .count("max_signature_size", &L::max_signature_size)
+      .count("max_key_size", &L::max_key_size)
+      .count("max_subscriptions", &L::max_subscriptions)
+      .count("max_publish", &L::max_publish)
+      .count("max_control_entries", &L::max_control_entries)
+      .count("max_ihave_length", &L::max_ihave_length)
+      .count("max_message_id_size", &L::max_message_id_size)
+      .count("max_prune_peers", &L::max_prune_peers)
+      .count("max_signed_peer_record_size", &L::max_signed_peer_record_size)
+      .finish();
 }
 
 // ---- benchmark loops: one RPC carrying one signed 256-byte message ----

@@ -362,6 +362,7 @@ class Outbox:
     def clear(self) -> None: ...
 
 class DecodeLimits:
+    fields: ClassVar[list[str]]
     """Hard bounds for decode_rpc; keyword arguments override the defaults."""
 
     max_rpc_size: int
@@ -380,6 +381,7 @@ class DecodeLimits:
     max_signed_peer_record_size: int
     def __init__(self, **overrides: int) -> None: ...
     def __eq__(self, other: object) -> bool: ...
+    def copy(self) -> DecodeLimits: ...
 
 def encode_rpc(rpc: dict[str, Any]) -> bytes: ...
 def encoded_rpc_size(rpc: dict[str, Any]) -> int: ...
@@ -565,6 +567,29 @@ class PeerRecord:
     @staticmethod
     def open(envelope: bytes) -> PeerRecord: ...
     def __eq__(self, other: object) -> bool: ...
+
+class PeerManagerConfig:
+    fields: ClassVar[list[str]]
+    max_inbound: int
+    max_outbound: int
+    target_outbound: int
+    max_per_ip: int
+    per_ip_limit_exempts_loopback: bool
+    max_pending_dials: int
+    handshake_timeout: float
+    ping_interval: float
+    max_missed_pings: int
+    backoff_initial: float
+    backoff_max: float
+    backoff_jitter: float
+    max_candidates: int
+    max_addrs_per_peer: int
+    max_known_peers: int
+    max_known_peers_bytes: int
+    seed: int
+    def __init__(self, **options: Any) -> None: ...
+    def __eq__(self, other: object) -> bool: ...
+    def copy(self) -> PeerManagerConfig: ...
 
 class PeerManager:
     MAX_REASONS: ClassVar[int]
@@ -753,6 +778,7 @@ def metrics_text(families: list[dict[str, Any]]) -> str: ...
 RuntimeEvent = tuple[Any, ...]
 
 class NodeLimits:
+    fields: ClassVar[list[str]]
     max_connections: int
     max_inbound: int
     max_outbound: int
@@ -767,8 +793,11 @@ class NodeLimits:
     socket_send_buffer: int
     decode: DecodeLimits
     def __init__(self, **fields: Any) -> None: ...
+    def __eq__(self, other: object) -> bool: ...
+    def copy(self) -> NodeLimits: ...
 
 class PeerConfig:
+    fields: ClassVar[list[str]]
     bootstrap: list[str]
     target_outbound: int
     ping_interval: float
@@ -781,6 +810,8 @@ class PeerConfig:
     network_key: bytes
     network_certificate: bytes
     def __init__(self, **fields: Any) -> None: ...
+    def __eq__(self, other: object) -> bool: ...
+    def copy(self) -> PeerConfig: ...
 
 class Runtime:
     def __init__(
