@@ -49,7 +49,7 @@ class Progress:
         self._last = time.monotonic()
         self._bar: Any = None
         if is_terminal(self._stream) if terminal is None else terminal:
-            from tqdm import tqdm
+            from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
 
             self._bar = tqdm(total=total, desc=desc, unit=unit, leave=False, file=self._stream)
 
