@@ -244,3 +244,5 @@ stream.onerror = () => {
   $("conn").className = "down";
 };
 network.once("stabilizationIterationsDone", () => network.fit());
+// For tests and screenshots: the layout has come to rest at least once.
+network.on("stabilized", () => document.body.setAttribute("data-layout", "stable"));
