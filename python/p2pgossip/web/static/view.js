@@ -5,7 +5,7 @@
 
 const SERIES = ["messages_in", "messages_out", "duplicates", "drops", "bytes_in", "bytes_out"];
 const HISTORY = 120; // samples kept per node (about two minutes)
-const FLASH_MS = 900;
+const FLASH_MS = 500; // short, so the mesh colours show between deliveries
 const COLORS = {
   self: { background: "#facc15", border: "#a16207" },
   observed: { background: "#60a5fa", border: "#1d4ed8" },
@@ -243,6 +243,12 @@ stream.onerror = () => {
   $("conn").textContent = "offline (retrying)";
   $("conn").className = "down";
 };
-network.once("stabilizationIterationsDone", () => network.fit());
-// For tests and screenshots: the layout has come to rest at least once.
-network.on("stabilized", () => document.body.setAttribute("data-layout", "stable"));
+// Zoom to the graph whenever it came to rest with another set of nodes than last time.
+let fittedNodes = -1;
+network.on("stabilized", () => {
+  if (nodes.length !== fittedNodes) {
+    fittedNodes = nodes.length;
+    network.fit({ animation: false });
+  }
+  document.body.setAttribute("data-layout", "stable"); // for tests and screenshots
+});
