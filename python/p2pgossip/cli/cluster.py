@@ -28,11 +28,11 @@ import numpy as np
 
 from .._core import Identity
 from .._progress import Progress
+from ._args import count, port, positive, ratio
 from ._errors import EXIT_USAGE, CliError
 from ._procs import ProcessGroup
 from ._report import short_id
 from .keygen import save_identity
-from .node import _port, _positive
 
 __all__ = ["add_parser", "plan_links", "run"]
 
@@ -48,11 +48,11 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         "fraction of the others (or along --topology), publishing a heartbeat every "
         "--period seconds. Ctrl-C (or --duration) stops them all and prints a summary.",
     )
-    p.add_argument("n", type=_count, help="number of node processes (>= 2)")
+    p.add_argument("n", type=count, help="number of node processes (>= 2)")
     shape = p.add_mutually_exclusive_group()
     shape.add_argument(
         "--ratio",
-        type=_ratio,
+        type=ratio,
         default=0.3,
         help="each node dials this fraction of the others (default 0.3; at least one)",
     )
@@ -61,38 +61,18 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         help="a graph instead: full, ring, random-regular:<d>, erdos-renyi:<p>, "
         "barabasi-albert:<m> (needs networkx)",
     )
-    p.add_argument("--period", type=_positive, default=2.0, help="heartbeat period, seconds")
+    p.add_argument("--period", type=positive, default=2.0, help="heartbeat period, seconds")
     p.add_argument(
         "--base-port",
-        type=_port,
+        type=port,
         default=0,
         help="node i listens on BASE+i (default: free ports chosen by the system)",
     )
-    p.add_argument("--web-port", type=_port, help="serve the live view of the whole network")
-    p.add_argument("--duration", type=_positive, help="stop after this many seconds")
+    p.add_argument("--web-port", type=port, help="serve the live view of the whole network")
+    p.add_argument("--duration", type=positive, help="stop after this many seconds")
     p.add_argument("--topic", default="blocks", help="the topic every node joins")
     p.add_argument("--seed", type=int, default=None, help="seed for the dial plan")
     p.set_defaults(run=run)
-
-
-def _count(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if v < 2:
-        raise argparse.ArgumentTypeError(f"a cluster needs at least 2 nodes, not {v}")
-    return v
-
-
-def _ratio(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0 < v <= 1:
-        raise argparse.ArgumentTypeError(f"must be in (0, 1]: {text}")
-    return v
 
 
 def plan_links(n: int, ratio: float, topology: str | None, seed: int) -> list[tuple[int, int]]:

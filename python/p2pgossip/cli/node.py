@@ -21,6 +21,7 @@ from .. import _log
 from .._core import PeerConfig
 from ..node import Node, NodeError, Received
 from . import _heartbeat, _stats
+from ._args import non_negative, port, positive
 from ._dial import Dialer, parse_connect_addr
 from ._errors import CliError
 from ._procs import die_with_parent
@@ -40,7 +41,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         description="Run one GossipSub node (TCP, Noise, yamux). It prints its peer id and "
         "addresses, then every message it receives; Ctrl-C prints a summary.",
     )
-    p.add_argument("--port", type=_port, default=0, help="TCP port (default: any free port)")
+    p.add_argument("--port", type=port, default=0, help="TCP port (default: any free port)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (0.0.0.0: all)")
     p.add_argument(
         "--connect",
@@ -51,7 +52,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument(
         "--connect-timeout",
-        type=_non_negative,
+        type=non_negative,
         default=60.0,
         metavar="S",
         help="give up on a --connect peer that never answered within S seconds "
@@ -67,7 +68,7 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument(
         "--period",
-        type=_positive,
+        type=positive,
         metavar="S",
         help="publish a heartbeat (a counter and this peer id) every S seconds",
     )
@@ -77,8 +78,8 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         metavar="TEXT",
         help="the heartbeat's text (default: ping); without --period, published once",
     )
-    p.add_argument("--metrics-port", type=_port, help="serve Prometheus /metrics on this port")
-    p.add_argument("--web-port", type=_port, help="serve the live view on this port")
+    p.add_argument("--metrics-port", type=port, help="serve Prometheus /metrics on this port")
+    p.add_argument("--web-port", type=port, help="serve the live view on this port")
     p.add_argument(
         "--known-peers", type=Path, metavar="FILE", help="remember peers across restarts"
     )
@@ -93,36 +94,6 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument("--json", action="store_true", help="one JSON object per line, per event")
     p.set_defaults(run=run)
-
-
-def _port(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
-    if not 0 <= v <= 65535:
-        raise argparse.ArgumentTypeError(f"port {v} is outside 0..65535")
-    return v
-
-
-def _positive(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not v > 0:
-        raise argparse.ArgumentTypeError(f"must be > 0: {text}")
-    return v
-
-
-def _non_negative(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not v >= 0:
-        raise argparse.ArgumentTypeError(f"must be >= 0: {text}")
-    return v
 
 
 def run(args: argparse.Namespace) -> int:
@@ -168,7 +139,7 @@ class NodeCommand:
             check_writable(args.known_peers)
         if args.web_port is not None:
             self.view = _make_view(str(identity.peer_id))
-        _log.logger.setLevel(getattr(logging, args.log_level.upper()))
+        _configure_logging("error" if args.quiet else args.log_level)
         peer_config = (
             PeerConfig(known_peers_file=str(args.known_peers)) if args.known_peers else None
         )
@@ -333,6 +304,18 @@ class NodeCommand:
             bytes_out=c["bytes_out"],
             drops=c["drops_by_reason"],
         )
+
+
+def _configure_logging(level: str) -> None:
+    # The library configures no handler; a command does: records go to stderr, so
+    # stdout stays what --json promises (one event a line).
+    logger = _log.logger
+    logger.setLevel(getattr(logging, level.upper()))
+    if not logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(message)s"))
+        logger.addHandler(handler)
+        logger.propagate = False
 
 
 def _listen_error(host: str, port: int, metrics_port: int | None, exc: Exception) -> str:
