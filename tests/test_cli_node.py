@@ -12,8 +12,11 @@ from typing import Any
 
 import pytest
 from cli_harness import Cli, free_port, wait_until
+from p2pgossip.web import schema
 
 pytest.importorskip("starlette", reason="the live view is in the web extra")
+jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is in the test extra")
+SCHEMA = schema()
 
 
 def fetch_json(url: str) -> Any:
@@ -49,6 +52,7 @@ def test_two_nodes_exchange_heartbeats_and_close_cleanly(tmp_path: Path) -> None
             return snap if snap["edges"] and snap["edges"][0]["mesh"] else None
 
         snap = wait_until(edge, "the mesh edge in a's live view")
+        jsonschema.validate(snap, SCHEMA)
         assert snap["source"] == {"kind": "node", "label": f"node {a_id}", "peer_id": a_id}
         assert {n["id"]: n["observed"] for n in snap["nodes"]} == {a_id: True, b_id: False}
         (e,) = snap["edges"]

@@ -17,11 +17,12 @@ from typing import Any
 
 import pytest
 from cli_harness import TIMEOUT, Cli, free_port, group_members, kill_group, wait_until
+from p2pgossip.web import schema
 
 pytest.importorskip("starlette", reason="the live view is in the web extra")
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is in the test extra")
 
-SCHEMA = json.loads((Path(__file__).parents[1] / "python/p2pgossip/web/schema.json").read_text())
+SCHEMA = schema()
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 

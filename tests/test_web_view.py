@@ -4,16 +4,15 @@ deliveries and the history the page draws, in the stream's published schema."""
 from __future__ import annotations
 
 import asyncio
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
+from p2pgossip.web import schema
 from p2pgossip.web.view import NetworkView
 
 jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is in the test extra")
 
-SCHEMA = json.loads((Path(__file__).parents[1] / "python/p2pgossip/web/schema.json").read_text())
+SCHEMA = schema()
 A, B, C = "12D3KooWAaaaaaaaaaaa", "12D3KooWBbbbbbbbbbbb", "12D3KooWCccccccccccc"
 
 

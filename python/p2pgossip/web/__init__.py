@@ -8,7 +8,17 @@ its graph library (vis-network) are files in ``static/``: nothing is fetched at 
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 from .server import MISSING_MESSAGE, WebServer, serve
 from .view import NetworkView
 
-__all__ = ["MISSING_MESSAGE", "NetworkView", "WebServer", "serve"]
+__all__ = ["MISSING_MESSAGE", "NetworkView", "WebServer", "schema", "serve"]
+
+
+def schema() -> dict[str, Any]:
+    """The JSON Schema of the stream's messages (``schema.json``, shipped beside this)."""
+    loaded: dict[str, Any] = json.loads(Path(__file__).with_name("schema.json").read_text())
+    return loaded
