@@ -74,7 +74,6 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
     )
     p.add_argument(
         "--message",
-        default="ping",
         metavar="TEXT",
         help="the heartbeat's text (default: ping); without --period, published once",
     )
@@ -184,7 +183,7 @@ class NodeCommand:
         for addr in args.connect:
             dialer = Dialer(node, addr, timeout=args.connect_timeout, on_event=self.out.emit)
             tasks.append(asyncio.create_task(dialer.run()))
-        if args.period is not None or args.message != "ping":
+        if args.period is not None or args.message is not None:
             tasks.append(asyncio.create_task(self._publish(node)))
         for t in tasks:
             t.add_done_callback(self._task_done)
@@ -248,7 +247,7 @@ class NodeCommand:
         next_at = time.monotonic()
         while True:
             n += 1
-            data = _heartbeat.encode(n, peer_id, self.args.message)
+            data = _heartbeat.encode(n, peer_id, self.args.message or "ping")
             for topic in self.topics:
                 mid = await node.publish(topic, data)
                 self.published += 1
