@@ -110,7 +110,7 @@ class NetworkView:
     def history(self) -> dict[str, Any]:
         return {"type": "history", "t": time.time(), "samples": list(self._samples)}
 
-    def _sample(self) -> dict[str, Any]:
+    def _sample(self) -> None:
         sample = {
             "t": time.time(),
             "counters": {
@@ -118,7 +118,6 @@ class NetworkView:
             },
         }
         self._samples.append(sample)
-        return sample
 
     # -- streaming -----------------------------------------------------------------------
 
@@ -143,7 +142,8 @@ class NetworkView:
 
     def tick_snapshot(self) -> None:
         """Record a sample and send a snapshot to every page (call about once a second)."""
-        self._sample()
+        if self._stats:  # nothing reported yet: no sample to plot
+            self._sample()
         self._broadcast(self.snapshot())
 
     def flush_deliveries(self) -> None:
