@@ -27,6 +27,7 @@ class Progress:
 
     ``update(n)`` advances it, ``set_postfix(text)`` sets a status text shown beside it.
     Use as a context manager; ``close()`` prints the final line when not on a terminal.
+    ``rate=False`` leaves tqdm's rate out (for a count of seconds).
     """
 
     def __init__(
@@ -38,6 +39,7 @@ class Progress:
         stream: TextIO | None = None,
         interval: float = 5.0,
         terminal: bool | None = None,
+        rate: bool = True,
     ) -> None:
         self.total = total
         self.desc = desc
@@ -51,7 +53,14 @@ class Progress:
         if is_terminal(self._stream) if terminal is None else terminal:
             from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
 
-            self._bar = tqdm(total=total, desc=desc, unit=unit, leave=False, file=self._stream)
+            fmt = None
+            if not rate:  # a count of seconds has no useful rate ("1.00s/s")
+                fmt = "{desc}: {n_fmt} {unit}{postfix}"
+                if total is not None:
+                    fmt = "{l_bar}{bar}| {n_fmt}/{total_fmt} {unit}{postfix}"
+            self._bar = tqdm(
+                total=total, desc=desc, unit=unit, leave=False, file=self._stream, bar_format=fmt
+            )
 
     def update(self, n: int = 1) -> None:
         self.n += n

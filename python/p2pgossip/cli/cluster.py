@@ -135,7 +135,6 @@ class Member:
     received: int = 0
     received_ids: set[str] = field(default_factory=set)
     latencies: list[float] = field(default_factory=list)
-    stats: dict[str, Any] | None = None
     summary: dict[str, Any] | None = None
     stderr: collections.deque[str] = field(
         default_factory=lambda: collections.deque(maxlen=STDERR_TAIL)
@@ -236,6 +235,7 @@ class Cluster:
             total=int(self.args.duration) if self.args.duration else None,
             desc="cluster",
             unit="s",
+            rate=False,
         )
         try:
             deadline = self.started + self.args.duration if self.args.duration else float("inf")
@@ -297,8 +297,7 @@ class Cluster:
         elif kind == "published":
             m.published += 1
             self.published_at[ev["id"]] = ev["t"]
-        elif kind == "stats":
-            m.stats = ev
+        elif kind == "stats" and not self.stopping:  # the table shows peers while running
             m.peers = len(ev["peers"])
             if self.ready_at is None and self.links() >= self.planned_links:
                 self.ready_at = ev["t"]
@@ -345,7 +344,7 @@ class Cluster:
             p50, p99 = np.percentile(m.latencies, [50, 99]) if m.latencies else (np.nan,) * 2
             rows.append(
                 f"{m.index:>4}  {short_id(m.peer_id):<10}{m.port:>6}"
-                f"{s.get('peers', m.peers):>6}{m.published:>6}{m.received:>7}"
+                f"{m.peers:>6}{m.published:>6}{m.received:>7}"
                 f"{dup:>7}{drops:>6}{p50:>8.1f}{p99:>8.1f}"
             )
         delivered, expected, lat = self.totals()
