@@ -145,6 +145,20 @@ def group_members(pgid: int) -> list[int]:
     return found
 
 
+def group_nodes(pgid: int) -> list[int]:
+    """The `p2pgossip node` processes in the group (an editable install's import may run
+    a `cmake --build` child there too)."""
+    nodes = []
+    for pid in group_members(pgid):
+        try:
+            argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"p2pgossip" in argv and b"node" in argv:
+            nodes.append(pid)
+    return nodes
+
+
 def kill_group(pgid: int) -> None:
     """Test clean-up only, after a failure: leave nothing running."""
     if group_members(pgid):

@@ -7,7 +7,7 @@ import os
 import re
 import signal
 
-from cli_harness import Cli, group_members, kill_group, wait_until
+from cli_harness import Cli, group_members, group_nodes, kill_group, wait_until
 from p2pgossip.cli.cluster import plan_links
 
 
@@ -25,7 +25,7 @@ def test_cluster_of_5_delivers_and_stops_every_process() -> None:
         # Piped stderr: plain progress lines (no redraws), with delivery counts.
         line = c.wait_line(lambda s: bool(re.search(r"delivered [1-9]", s)), "deliveries", "err")
         assert "links " in line and "\r" not in "".join(c.err)
-        assert len(group_members(pgid)) == 5
+        assert len(group_nodes(pgid)) == 5
         assert c.stop(signal.SIGINT) == 0, str(c)
         assert group_members(pgid) == []
     finally:
@@ -42,8 +42,8 @@ def test_cluster_of_5_delivers_and_stops_every_process() -> None:
 def test_a_crashed_node_stops_the_cluster_with_an_error() -> None:
     c, pgid = start("3", "--period", "0.5")
     try:
-        wait_until(lambda: len(group_members(pgid)) == 3, "3 node processes")
-        victim = max(group_members(pgid))
+        wait_until(lambda: len(group_nodes(pgid)) == 3, "3 node processes")
+        victim = group_nodes(pgid)[0]
         os.kill(victim, signal.SIGKILL)
         assert c.stop(None) == 1
         assert group_members(pgid) == []
@@ -58,7 +58,7 @@ def test_a_crashed_node_stops_the_cluster_with_an_error() -> None:
 def test_no_node_survives_a_sigkilled_cluster() -> None:
     c, pgid = start("3", "--period", "0.5")
     try:
-        wait_until(lambda: len(group_members(pgid)) == 3, "3 node processes")
+        wait_until(lambda: len(group_nodes(pgid)) == 3, "3 node processes")
         # Whether a node had asked for PR_SET_PDEATHSIG (die_with_parent) before this
         # or not (it then finds its parent gone and exits), none may survive.
         c.kill()
