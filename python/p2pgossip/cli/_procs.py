@@ -61,6 +61,7 @@ class ProcessGroup:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
             env=env,
+            limit=1 << 22,  # a line: a node's stats event lists every peer it has
             **kwargs,  # type: ignore[arg-type]
         )
         if self.pgid is None:

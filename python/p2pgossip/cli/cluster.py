@@ -155,6 +155,7 @@ class Cluster:
         self.stop = asyncio.Event()
         self.failure: str | None = None
         self.stopping = False
+        self.stopped_at: float | None = None  # Unix time
         self.view: Any = None
         self.web: Any = None
         self.started = time.monotonic()
@@ -251,6 +252,7 @@ class Cluster:
         finally:
             progress.close()
         self.stopping = True
+        self.stopped_at = time.time()
         await self.group.stop()
         await asyncio.gather(*readers, *waiters, return_exceptions=True)
         print(self.table(), flush=True)
@@ -316,7 +318,8 @@ class Cluster:
         lat = [x for m in self.members for x in m.latencies]
         if self.ready_at is None:
             return 0, 0, lat
-        until = time.time() - settle
+        # Messages sent just before the stop may not have reached nodes closing first.
+        until = (self.stopped_at or time.time()) - settle
         counted = {i for i, t in self.published_at.items() if self.ready_at <= t <= until}
         delivered = sum(len(m.received_ids & counted) for m in self.members)
         return delivered, len(counted) * (self.n - 1), lat
