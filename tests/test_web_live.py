@@ -118,6 +118,8 @@ def test_headless_chromium_draws_the_network(cluster: str, tmp_path: Path) -> No
 
         wait_until(lambda: text("graph-nodes") == "5" and panels() == 5, "5 nodes drawn")
         wait_until(lambda: int(text("deliveries-shown")) > 0, "a delivery drawn")
+        reasons = driver.find_elements("css selector", ".node-counters .reasons")
+        assert all(r.text.startswith(("drops by reason: ", "no drops")) for r in reasons)
         assert "whole network" in text("whose")  # the page says whose view it is
         assert driver.execute_script("return nodes.length") == 5  # in vis-network itself
         wait_until(lambda: int(text("graph-mesh")) > 0, "mesh edges drawn")

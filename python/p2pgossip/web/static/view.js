@@ -30,6 +30,7 @@ const network = new vis.Network(
 
 let source = null;
 const samples = new Map(); // observed peer id -> [{t, counters}]
+const latest = new Map(); // observed peer id -> its last counters (drops by reason too)
 const baseEdge = new Map(); // edge id -> its look without a flash
 const flashing = new Map(); // edge id -> timer
 let deliveriesShown = 0;
@@ -116,7 +117,10 @@ function applySnapshot(s) {
   $("graph-mesh").textContent = s.edges.filter((e) => e.mesh.length).length;
   $("topics").textContent = s.topics.join(", ") || "-";
   for (const n of s.nodes) {
-    if (n.observed) addSample(n.id, { t: s.t, counters: n.counters });
+    if (n.observed) {
+      addSample(n.id, { t: s.t, counters: n.counters });
+      latest.set(n.id, n.counters);
+    }
   }
   drawCounters();
 }
@@ -195,8 +199,15 @@ function drawCounters() {
         plots.appendChild(cell);
       }
       panel.appendChild(plots);
+      const reasons = document.createElement("div");
+      reasons.className = "reasons";
+      panel.appendChild(reasons);
       box.appendChild(panel);
     }
+    const byReason = Object.entries((latest.get(id) || {}).drops_by_reason || {});
+    panel.querySelector(".reasons").textContent = byReason.length
+      ? "drops by reason: " + byReason.map(([k, v]) => `${k} ${v}`).join(", ")
+      : "no drops";
     for (const cell of panel.querySelectorAll(".plot")) {
       const name = cell.dataset.series;
       const rates = [];
