@@ -61,16 +61,21 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         help="a graph instead: full, ring, random-regular:<d>, erdos-renyi:<p>, "
         "barabasi-albert:<m> (needs networkx)",
     )
-    p.add_argument("--period", type=positive, default=2.0, help="heartbeat period, seconds")
+    p.add_argument(
+        "--period", type=positive, default=2.0, metavar="S", help="heartbeat period (default 2 s)"
+    )
     p.add_argument(
         "--base-port",
         type=port,
+        metavar="PORT",
         default=0,
-        help="node i listens on BASE+i (default: free ports chosen by the system)",
+        help="node i listens on PORT+i (default: free ports chosen by the system)",
     )
-    p.add_argument("--web-port", type=port, help="serve the live view of the whole network")
-    p.add_argument("--duration", type=positive, help="stop after this many seconds")
-    p.add_argument("--topic", default="blocks", help="the topic every node joins")
+    p.add_argument(
+        "--web-port", type=port, metavar="PORT", help="serve the live view of the whole network"
+    )
+    p.add_argument("--duration", type=positive, metavar="S", help="stop after S seconds")
+    p.add_argument("--topic", default="blocks", help="the topic every node joins (blocks)")
     p.add_argument("--seed", type=int, default=None, help="seed for the dial plan")
     p.set_defaults(run=run)
 

@@ -77,8 +77,10 @@ def add_parser(sub: argparse._SubParsersAction[Any]) -> None:
         metavar="TEXT",
         help="the heartbeat's text (default: ping); without --period, published once",
     )
-    p.add_argument("--metrics-port", type=port, help="serve Prometheus /metrics on this port")
-    p.add_argument("--web-port", type=port, help="serve the live view on this port")
+    p.add_argument(
+        "--metrics-port", type=port, metavar="PORT", help="serve Prometheus /metrics on PORT"
+    )
+    p.add_argument("--web-port", type=port, metavar="PORT", help="serve the live view on PORT")
     p.add_argument(
         "--known-peers", type=Path, metavar="FILE", help="remember peers across restarts"
     )
