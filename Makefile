@@ -7,9 +7,9 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 BUILD_DIR := build/editable
 APT_PACKAGES := libsodium-dev libasio-dev libxxhash-dev pkg-config
-# Needed only by tests (a real Prometheus server scrapes a node); `pip install .` users
-# without it see that test skipped.
-TEST_APT_PACKAGES := prometheus clang-format
+# Needed only by tests (a real Prometheus server scrapes a node; headless Chromium opens
+# the live view); `pip install .` users without them see those tests skipped.
+TEST_APT_PACKAGES := prometheus clang-format chromium chromium-driver
 STAMP := $(VENV)/.p2pgossip-installed
 HYPOTHESIS_PROFILE ?= ci
 

@@ -21,3 +21,5 @@ def test_demo_quick_from_the_command_line():
     )
     assert r.returncode == 0, r.stdout + r.stderr
     assert "simulation (virtual time)" in r.stdout and "LocalNetwork (loopback TCP)" in r.stdout
+    # Piped, as in `make demo > log`: plain progress lines, never a bar redrawn with \r.
+    assert "\r" not in r.stdout + r.stderr

@@ -199,6 +199,13 @@ py::dict metrics_to_py(const NodeMetrics& m) {
   out["peers"] = peers;
   out["mesh_sizes"] = m.mesh_sizes;
   out["topic_peers"] = m.topic_peers;
+  py::dict meshes;
+  for (const auto& [topic, ids] : m.meshes) {
+    py::list l;
+    for (const Bytes& id : ids) l.append(to_py(id));
+    meshes[py::str(topic)] = l;
+  }
+  out["meshes"] = meshes;
   return out;
 }
 

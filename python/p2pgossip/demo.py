@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from ._progress import Progress
+
 TOPIC = "demo"
 
 
@@ -70,10 +72,9 @@ def summarize(
     )
 
 
-def _progress(total: int, desc: str) -> Any:
-    from tqdm.auto import tqdm
-
-    return tqdm(total=total, desc=desc, unit="msg", leave=False)
+def _progress(total: int, desc: str) -> Progress:
+    # A bar on a terminal; plain lines now and then in a log (no redraws in `make demo > log`).
+    return Progress(total=total, desc=desc, unit="msg")
 
 
 def run_simulation(n: int, messages: int, seed: int = 1, size: int = 256) -> Summary:

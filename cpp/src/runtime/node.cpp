@@ -840,8 +840,12 @@ NodeMetrics Node::snapshot() {
                                     c->in_router ? router_.score(c->slot, t) : 0.0});
   }
   for (const auto& topic : router_.topics()) {
-    m.mesh_sizes[topic] = router_.mesh(topic).size();
+    const std::vector<PeerIndex> mesh = router_.mesh(topic);
+    m.mesh_sizes[topic] = mesh.size();
     m.topic_peers[topic] = router_.peers(topic).size();
+    std::vector<Bytes>& ids = m.meshes[topic];
+    for (PeerIndex p : mesh)
+      if (p < slots_.size() && slots_[p]) ids.push_back(slots_[p]->peer_id());
   }
   return m;
 }

@@ -73,8 +73,9 @@ struct NodeMetrics {
   std::uint64_t outbound_queue_bytes = 0;
   net::PeerManagerCounters peer_manager;
   std::vector<ConnectedPeer> peers;
-  std::map<std::string, std::size_t> mesh_sizes;   // our topics → mesh size
-  std::map<std::string, std::size_t> topic_peers;  // our topics → peers subscribed to them
+  std::map<std::string, std::size_t> mesh_sizes;     // our topics → mesh size
+  std::map<std::string, std::size_t> topic_peers;    // our topics → peers subscribed to them
+  std::map<std::string, std::vector<Bytes>> meshes;  // our topics → mesh peers (the live view)
 };
 
 }  // namespace p2pgossip::runtime
