@@ -1,6 +1,5 @@
 // p2pgossip._core host bindings: the per-peer Outbox, for tests and tools that drive it
 // directly (the runtime and the simulator use it in C++).
-#include <pybind11/functional.h>
 #include <pybind11/stl.h>
 
 #include <memory>
@@ -70,14 +69,9 @@ void bind_outbox(py::module_& m) {
           py::arg("message"), py::arg("hops") = py::none())
       .def(
           "cancel",
-          [](PyOutbox& o, const std::vector<py::bytes>& ids, host::MessageIdFn fn) {
-            MessageIds list;
-            for (const auto& id : ids) list.push_back(view_of(id));
-            return o.outbox.cancel(list,
-                                   [fn](const Message& msg) { return host::message_id(fn, msg); });
-          },
-          py::arg("ids"), py::arg("message_id") = host::MessageIdFn::kXxh3,
-          "IDONTWANT: drops queued copies of these messages; returns how many.")
+          [](PyOutbox& o, const std::shared_ptr<Message>& m) { return o.outbox.cancel(m.get()); },
+          py::arg("message"),
+          "IDONTWANT: drops the queued copies of this very message object; returns how many.")
       .def(
           "pop",
           [](PyOutbox& o) -> std::optional<py::bytes> {

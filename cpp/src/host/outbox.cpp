@@ -42,6 +42,13 @@ void merge_control(Rpc& into, Rpc& from) {
 
 }  // namespace
 
+bool Outbox::mergeable(const Rpc& a, std::size_t a_size, const Rpc& b, std::size_t b_size) const {
+  const wire::DecodeLimits& d = limits_->decode;
+  return a_size + b_size <= std::min(limits_->merged_rpc_bytes, d.max_rpc_size) &&
+         a.subscriptions.size() + b.subscriptions.size() <= d.max_subscriptions &&
+         control_entries(a) + control_entries(b) <= d.max_control_entries;
+}
+
 bool Outbox::charge(std::size_t bytes, Refused& r) {
   std::optional<Refusal> refusal;
   if (bytes_ + bytes > limits_->max_bytes)
@@ -74,6 +81,17 @@ Outbox::Refused Outbox::push(Rpc&& rpc) {
   rpc.publish.clear();
   rpc.publish_hops.clear();
   const std::size_t size = wire::encoded_rpc_size(rpc);
+  // Into the last queued control RPC when the receiver's limits allow: a slow peer's queue
+  // holds a few large control RPCs, not one per heartbeat and IDONTWANT.
+  if (!control_.empty() && mergeable(control_.back().rpc, control_.back().size, rpc, size)) {
+    if (!charge(size, r)) {
+      r.control = 1;
+      return r;
+    }
+    control_.back().size += size;
+    merge_control(control_.back().rpc, rpc);
+    return r;
+  }
   if (control_.size() >= limits_->max_control) {
     r.control = 1;
     if (!r.reason) r.reason = Refusal::kPeerFull;
@@ -95,30 +113,18 @@ Outbox::Refused Outbox::push(MessagePtr message, std::optional<std::uint32_t> ho
     r.messages = 1;
     return r;
   }
-  forwards_.push_back(Forward{std::move(message), static_cast<std::uint32_t>(size), hops, {}});
+  forwards_.push_back(Forward{std::move(message), static_cast<std::uint32_t>(size), hops});
   return r;
 }
 
-std::size_t Outbox::cancel(const MessageIds& ids,
-                           const std::function<MessageId(const Message&)>& id_of) {
-  if (ids.empty() || forwards_.empty()) return 0;
+std::size_t Outbox::cancel(const Message* message) {
   std::size_t dropped = 0;
   for (auto it = forwards_.begin(); it != forwards_.end();) {
-    Forward& f = *it;
-    if (f.size < kCancelMinBytes) {
+    if (it->message.get() != message) {
       ++it;
       continue;
     }
-    if (!f.id) f.id = id_of(*f.message);
-    const ByteView id = f.id->view();
-    const bool wanted_not = std::any_of(ids.begin(), ids.end(), [&](ByteView x) {
-      return x.size() == id.size() && std::equal(x.begin(), x.end(), id.begin());
-    });
-    if (!wanted_not) {
-      ++it;
-      continue;
-    }
-    release(f.size);
+    release(it->size);
     it = forwards_.erase(it);
     ++dropped;
   }
@@ -157,17 +163,12 @@ bool Outbox::pop(Bytes& out) {
 bool Outbox::pop(Rpc& rpc) {
   rpc = Rpc{};
   if (empty()) return false;
-  const wire::DecodeLimits& d = limits_->decode;
-  const std::size_t max_size = std::min(limits_->merged_rpc_bytes, d.max_rpc_size);
+  const std::size_t max_size = std::min(limits_->merged_rpc_bytes, limits_->decode.max_rpc_size);
   std::size_t size = 0;
   // Control first, merged while the receiver's limits allow; one control RPC always goes.
   while (!control_.empty()) {
     Control& next = control_.front();
-    if (!rpc.empty() &&
-        (size + next.size > max_size ||
-         rpc.subscriptions.size() + next.rpc.subscriptions.size() > d.max_subscriptions ||
-         control_entries(rpc) + control_entries(next.rpc) > d.max_control_entries))
-      break;
+    if (!rpc.empty() && !mergeable(rpc, size, next.rpc, next.size)) break;
     size += next.size;
     release(next.size);
     merge_control(rpc, next.rpc);

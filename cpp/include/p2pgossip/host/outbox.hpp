@@ -15,12 +15,10 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <functional>
 #include <optional>
 
 #include "p2pgossip/bytes.hpp"
 #include "p2pgossip/message.hpp"
-#include "p2pgossip/message_ids.hpp"
 #include "p2pgossip/rpc.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
 
@@ -75,10 +73,10 @@ class Outbox {
   // Queues one forwarded message (the router's SendMessage).
   Refused push(MessagePtr message, std::optional<std::uint32_t> hops = std::nullopt);
 
-  // The peer sent IDONTWANT for `ids`: queued copies of those messages are dropped. `id_of`
-  // names a queued message (called only for queued messages large enough to be cancelled,
-  // at most once each). Returns how many copies were dropped.
-  std::size_t cancel(const MessageIds& ids, const std::function<MessageId(const Message&)>& id_of);
+  // The peer sent IDONTWANT for `message`: a queued copy is dropped. Messages are shared,
+  // so the copy queued is the very object the router's mcache holds under the id the peer
+  // named: found by address, without hashing anything. Returns how many were dropped.
+  std::size_t cancel(const Message* message);
 
   // Encodes the next RPC to send into `out` (cleared first, without the length prefix):
   // control first, then forwards merged within the limits. False when empty.
@@ -95,10 +93,6 @@ class Outbox {
   // Drops everything (the connection closed), returning the budget.
   void clear();
 
-  // Messages smaller than this are never cancelled (nor their ids computed): IDONTWANT is
-  // sent only for large messages, and a small one costs less to send than to look up.
-  static constexpr std::size_t kCancelMinBytes = 512;
-
   const OutboxLimits& limits() const { return *limits_; }
 
  private:
@@ -106,12 +100,13 @@ class Outbox {
     MessagePtr message;
     std::uint32_t size;  // its entry in an RPC's publish list: tag, length, message
     std::optional<std::uint32_t> hops;
-    std::optional<MessageId> id;  // computed on the first cancel that looks at it
   };
   struct Control {
     Rpc rpc;  // subscriptions and control only
     std::size_t size;
   };
+  // Whether two control RPCs fit in one the receiver decodes.
+  bool mergeable(const Rpc& a, std::size_t a_size, const Rpc& b, std::size_t b_size) const;
   bool charge(std::size_t bytes, Refused& r);
   void release(std::size_t bytes);
   // Moves forwards into `rpc` (already `size` bytes) while it stays within the limits; the
