@@ -268,6 +268,11 @@ def test_any_chunking_gives_the_same_events(chunks: list[int]) -> None:
 # ---- hostile input: a dialer built from the sans-I/O pieces, against a listener -----------
 
 
+def proposal(*protocols: str) -> bytes:
+    """A multistream-select dialer's header and proposals, sent at once."""
+    return b"".join(_core.multistream_encode(p) for p in ("/multistream/1.0.0", *protocols))
+
+
 class Raw:
     """A dialer that misbehaves on purpose, at any stage, against a listener HostConnection
     it talks to through memory."""
@@ -326,10 +331,8 @@ class Raw:
     def open_stream(self, protocol: str) -> int:
         assert self.yamux is not None
         sid = self.yamux.open_stream()
-        proposal = _core.multistream_encode("/multistream/1.0.0") + _core.multistream_encode(
-            protocol
-        )
-        echoed = b"".join(e[2] for e in self.send_stream(sid, proposal) if e[:2] == ("data", sid))
+        answer = self.send_stream(sid, proposal(protocol))
+        echoed = b"".join(e[2] for e in answer if e[:2] == ("data", sid))
         assert echoed.endswith(_core.multistream_encode(protocol)), echoed
         return sid
 
@@ -423,10 +426,7 @@ def test_a_second_inbound_pubsub_stream_is_refused() -> None:
     raw.open_stream("/meshsub/1.2.0")
     raw.events()
     sid2 = raw.yamux.open_stream()
-    proposal = _core.multistream_encode("/multistream/1.0.0") + _core.multistream_encode(
-        "/meshsub/1.2.0"
-    )
-    assert ("reset", sid2) in raw.send_stream(sid2, proposal)
+    assert ("reset", sid2) in raw.send_stream(sid2, proposal("/meshsub/1.2.0"))
     assert raw.events() == [("stream_refused", "duplicate_stream")]
     assert not raw.victim.closed
 
@@ -436,8 +436,7 @@ def test_an_unsupported_protocol_is_answered_na_then_refused_past_the_limit() ->
     raw.mux()
     raw.events()
     sid = raw.yamux.open_stream()
-    header = _core.multistream_encode("/multistream/1.0.0")
-    answer = raw.send_stream(sid, header + _core.multistream_encode("/not/supported/1"))
+    answer = raw.send_stream(sid, proposal("/not/supported/1"))
     assert b"".join(e[2] for e in answer if e[:2] == ("data", sid)).endswith(
         _core.multistream_encode("na")
     )

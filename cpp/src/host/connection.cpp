@@ -118,19 +118,32 @@ std::optional<Instant> Connection::next_deadline() const {
 
 // ---- upgrade -----------------------------------------------------------------------------
 
-void Connection::on_security_bytes(ByteView data) {
+std::optional<Bytes> Connection::negotiate(ByteView data, bool sealed, std::string_view stage,
+                                           Drop drop) {
   negotiation_->receive(data);
-  write_raw(negotiation_->take_output());
+  Bytes out = negotiation_->take_output();
+  if (sealed)
+    send_plain(out);
+  else
+    write_raw(std::move(out));
   auto ev = negotiation_->poll_event();
-  if (!ev) return;
-  if (auto* f = std::get_if<ms::Failed>(&*ev))
-    return fail("security negotiation: " + f->reason, Drop::kSecurityNegotiation);
+  if (!ev) return std::nullopt;
+  if (auto* f = std::get_if<ms::Failed>(&*ev)) {
+    fail(std::string(stage) + ": " + f->reason, drop);
+    return std::nullopt;
+  }
   Bytes rest = negotiation_->take_remaining();
   negotiation_.reset();
+  return rest;
+}
+
+void Connection::on_security_bytes(ByteView data) {
+  auto rest = negotiate(data, false, "security negotiation", Drop::kSecurityNegotiation);
+  if (!rest) return;
   noise_.emplace(config_.noise);
   stage_ = Stage::kNoise;
   write_raw(noise_->take_output());
-  if (!rest.empty()) on_noise_bytes(rest);
+  if (!rest->empty()) on_noise_bytes(*rest);
 }
 
 void Connection::on_noise_bytes(ByteView data) {
@@ -165,15 +178,8 @@ void Connection::on_plaintext(ByteView data) {
     yamux_->receive(data);
     return process_yamux();
   }
-  negotiation_->receive(data);
-  send_plain(negotiation_->take_output());
-  auto ev = negotiation_->poll_event();
-  if (!ev) return;
-  if (auto* f = std::get_if<ms::Failed>(&*ev))
-    return fail("muxer negotiation: " + f->reason, Drop::kMuxerNegotiation);
-  Bytes rest = negotiation_->take_remaining();
-  negotiation_.reset();
-  on_muxed(std::move(rest));
+  auto rest = negotiate(data, true, "muxer negotiation", Drop::kMuxerNegotiation);
+  if (rest) on_muxed(std::move(*rest));
 }
 
 void Connection::on_muxed(Bytes rest) {

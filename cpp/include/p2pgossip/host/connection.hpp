@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -157,6 +158,9 @@ class Connection {
 
   // ---- upgrade (connection.cpp)
   net::multistream::Role role() const;
+  // Feeds the connection's negotiation (/noise, then /yamux/1.0.0; its answers sealed once
+  // secured): the bytes after it once a protocol is selected.
+  std::optional<Bytes> negotiate(ByteView data, bool sealed, std::string_view stage, Drop drop);
   void on_security_bytes(ByteView data);
   void on_noise_bytes(ByteView data);
   void on_secured(const net::noise::HandshakeComplete& remote);
