@@ -3,11 +3,11 @@
 // queue that feeds its pubsub stream. All on the node's I/O thread.
 #pragma once
 
+#include <array>
 #include <asio.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
