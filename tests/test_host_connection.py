@@ -223,6 +223,22 @@ def test_a_dialled_peer_of_another_identity_is_refused() -> None:
     assert p.of("dialer", "secured") == []
 
 
+def test_a_private_network_admits_only_certified_peers() -> None:
+    network = _core.Identity.from_seed(bytes([9]) * 32)
+    key = network.public_key
+
+    def member(dialer: bool, certified: bool) -> _core.HostConnection:
+        identity = IDENTITY_A if dialer else IDENTITY_B
+        cert = _core.issue_certificate(network, identity.public_key) if certified else b""
+        return connection(dialer, network_key=key, network_certificate=cert, now_unix_s=1)
+
+    p = upgraded(dialer=member(True, True), listener=member(False, True))
+    assert p.dialer.up and p.listener.up
+    p = upgraded(dialer=member(True, False), listener=member(False, True))
+    assert p.of("listener", "closed")[0][2] == "network_refused"
+    assert not p.listener.up
+
+
 def test_closed_by_the_host_says_nothing_more() -> None:
     p = upgraded()
     p.dialer.send_rpc_frame(b"late")
