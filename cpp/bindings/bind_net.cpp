@@ -97,16 +97,6 @@ void bind_multistream(py::module_& m) {
       .def_property_readonly("done", &ms::Negotiation::done);
 }
 
-template <std::size_t N>
-std::array<std::uint8_t, N> fixed(const py::bytes& b, const char* what) {
-  ByteView v = view_of(b);
-  if (v.size() != N)
-    throw py::value_error(std::string(what) + " must be " + std::to_string(N) + " bytes");
-  std::array<std::uint8_t, N> out{};
-  std::memcpy(out.data(), v.data(), N);
-  return out;
-}
-
 std::optional<noise::SecretKey> secret_or_none(const std::optional<py::bytes>& b,
                                                const char* what) {
   if (!b) return std::nullopt;

@@ -3,7 +3,10 @@
 
 #include <pybind11/pybind11.h>
 
+#include <array>
+#include <cstring>
 #include <stdexcept>
+#include <string>
 
 #include "p2pgossip/bytes.hpp"
 #include "p2pgossip/result.hpp"
@@ -27,6 +30,17 @@ inline ByteView view_of(const py::bytes& b) {
 
 inline py::bytes to_py(ByteView b) { return {reinterpret_cast<const char*>(b.data()), b.size()}; }
 
+// Exactly N bytes (a key, a ping payload), else ValueError naming `what`.
+template <std::size_t N>
+std::array<std::uint8_t, N> fixed(const py::bytes& b, const char* what) {
+  ByteView v = view_of(b);
+  if (v.size() != N)
+    throw py::value_error(std::string(what) + " must be " + std::to_string(N) + " bytes");
+  std::array<std::uint8_t, N> out{};
+  std::memcpy(out.data(), v.data(), N);
+  return out;
+}
+
 template <class T>
 T value_or_raise(Result<T>&& r) {
   if (!r) throw DecodeError(r.error().what);
@@ -38,6 +52,7 @@ void bind_wire(py::module_& m);
 void bind_router(py::module_& m);
 void bind_sim(py::module_& m);
 void bind_net(py::module_& m);
+void bind_host(py::module_& m);
 void bind_metrics(py::module_& m);
 void bind_runtime(py::module_& m);
 void bind_outbox(py::module_& m);

@@ -14,6 +14,7 @@ PYBIND11_MODULE(_core, m) {
   bind_router(m);
   bind_sim(m);
   bind_net(m);
+  bind_host(m);
   bind_metrics(m);
   bind_runtime(m);
   bind_outbox(m);

@@ -1,25 +1,22 @@
-// One libp2p connection on a TCP socket: the upgrade (multistream-select /noise, Noise XX,
-// multistream-select /yamux/1.0.0, yamux), then protocol streams. It drives the sans-I/O
-// net machines with Asio and reports to its Node; all on the node's I/O thread.
+// One libp2p connection on a TCP socket: the shell around host::Connection (socket reads
+// in, its output written, one timer at its deadline, its events to the Node) and the RPC
+// queue that feeds its pubsub stream. All on the node's I/O thread.
 #pragma once
 
+#include <array>
 #include <asio.hpp>
 #include <chrono>
 #include <cstdint>
 #include <deque>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 
-#include "p2pgossip/net/multistream.hpp"
-#include "p2pgossip/net/noise_session.hpp"
-#include "p2pgossip/net/ping.hpp"
-#include "p2pgossip/net/yamux.hpp"
+#include "p2pgossip/host/connection.hpp"
+#include "p2pgossip/net/peer_manager.hpp"
 #include "p2pgossip/router/router.hpp"
 #include "p2pgossip/runtime/events.hpp"
 #include "p2pgossip/runtime/metrics.hpp"
-#include "runtime/length_prefixed.hpp"
 
 namespace p2pgossip::runtime {
 
@@ -62,16 +59,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void ping(const net::ping::Payload& payload);
 
   bool closed() const { return closed_; }
-  bool up() const { return up_; }
+  bool up() const { return machine_.up(); }
   Direction direction() const { return direction_; }
   const std::string& remote_addr() const { return remote_addr_; }
   const std::string& remote_ip() const { return remote_ip_; }
-  const Bytes& peer_id() const { return peer_id_; }
+  const Bytes& peer_id() const { return machine_.peer_id(); }
   // The peer this connection is for: the authenticated one, else the dialled /p2p/ id.
   std::optional<Bytes> intended_peer() const {
-    return peer_id_.empty() ? expected_peer_id_ : peer_id_;
+    return peer_id().empty() ? machine_.expected_peer_id() : peer_id();
   }
-  std::optional<router::Protocol> pubsub_protocol() const { return pubsub_protocol_; }
+  std::optional<router::Protocol> pubsub_protocol() const { return machine_.pubsub_protocol(); }
 
   const net::ConnectionId id;
   // Owned by the Node.
@@ -81,82 +78,39 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::unique_ptr<asio::steady_timer> delay_timer;  // for release_due, armed by the Node
 
  private:
-  enum class Stage { kSecurityNegotiation, kNoise, kMuxerNegotiation, kMuxed };
-  // kFinished: we wrote all we had to (identify) and read nothing more. kPingOut and
-  // kIdentifyOut are the streams we open to ping the remote and to identify it.
-  enum class StreamKind {
-    kNegotiating,
-    kPubsubOut,
-    kPubsubIn,
-    kPing,
-    kFinished,
-    kPingOut,
-    kIdentifyOut
-  };
-  struct Stream {
-    StreamKind kind = StreamKind::kNegotiating;
-    bool ours = false;  // we opened it (ping, identify); the pubsub stream is pubsub_out_
-    std::optional<net::multistream::Negotiation> negotiation;
-    std::optional<LengthPrefixedReader> reader;
-    router::Protocol protocol = router::Protocol::kMeshsub12;
-    std::optional<net::ping::Echo> echo;
-    Bytes received;  // kIdentifyOut: the remote's identify stream so far
-  };
-
   void read();
-  void on_bytes(ByteView data);
-  void on_secured(const net::noise::HandshakeComplete& remote);
-  void on_plaintext(ByteView data);
-  void on_muxed(Bytes rest);
-  void process_yamux();
-  void on_stream_opened(std::uint32_t id);
-  void on_stream_data(std::uint32_t id, Bytes data);
-  void on_stream_selected(std::uint32_t id, Stream& s, const std::string& protocol, Bytes rest);
-  void on_stream_payload(std::uint32_t id, Stream& s, ByteView data);
-  void open_pubsub_stream();
-  // Opens a stream and proposes `protocol` as the dialer.
-  std::optional<std::uint32_t> open_stream(std::string_view protocol);
-  void on_ping_bytes(ByteView data);
-  void ping_failed();
-  void reset_stream(std::uint32_t id, Drop drop);
+  // After every input and command: the machine's events to the Node, queued RPCs into the
+  // pubsub stream, its output to the socket, its timer re-armed.
+  void drive();
+  void dispatch_events();
+  void dispatch(host::ConnectionEvent& event);
   // Charges `bytes` more queue memory to this peer's bytes and the node's budget; the
   // refusal (not counted here) otherwise.
   std::optional<Drop> charge(std::size_t bytes);
   void uncharge(std::size_t bytes);
-  void pump();
-  void send_plain(ByteView data);
-  void write_raw(Bytes data);
+  // False when the pubsub stream failed (the machine closed the connection).
+  bool pump();
   void write();
+  void arm_timer();
 
   Node& node_;
   asio::ip::tcp::socket socket_;
   Direction direction_;
-  std::optional<Bytes> expected_peer_id_;
   std::string remote_addr_, remote_ip_;
-  Bytes peer_id_;
-  Stage stage_ = Stage::kSecurityNegotiation;
+  host::Connection machine_;
   bool closed_ = false;
-  bool up_ = false;
+  bool driving_ = false;  // drive() under way: a command from a Node callback defers to it
 
-  std::optional<net::multistream::Negotiation> negotiation_;
-  std::optional<net::noise::Session> noise_;
-  std::optional<net::yamux::Session> yamux_;
-  std::map<std::uint32_t, Stream> streams_;
-  std::optional<std::uint32_t> pubsub_out_;
-  bool pubsub_out_ready_ = false;
-  std::optional<router::Protocol> pubsub_protocol_;
-  // RPCs not yet handed to yamux; a later RPC may be merged into the last entry.
+  // RPCs not yet handed to the machine; a later RPC may be merged into the last entry.
   std::deque<OutboundRpc> rpc_queue_;
   // RPCs held back by LinkShaping latency: (due, rpc), in order.
   std::deque<std::pair<std::chrono::steady_clock::time_point, OutboundRpc>> delayed_;
   std::size_t rpc_queue_bytes_ = 0;  // the capacity of every buffer in rpc_queue_ and delayed_
-  std::optional<std::uint32_t> ping_out_;
-  bool ping_ready_ = false;  // ping_out_ negotiated
-  std::optional<net::ping::Pinger> pinger_;
-  std::unique_ptr<asio::steady_timer> ping_timer_;
+  std::unique_ptr<asio::steady_timer> timer_;  // at the machine's deadline
+  std::optional<Instant> timer_for_;
 
   std::array<std::uint8_t, 32 * 1024> read_buf_;
-  Bytes out_, inflight_;
+  Bytes inflight_;  // being written
   bool writing_ = false;
 };
 

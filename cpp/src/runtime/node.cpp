@@ -402,21 +402,20 @@ void Node::disconnect(const Bytes& peer_id, RequestId request) {
 
 // ---- connections -------------------------------------------------------------------------
 
-bool Node::on_connection_up(const std::shared_ptr<Connection>& c) {
+void Node::on_connection_up(const std::shared_ptr<Connection>& c) {
   const Bytes& peer = c->peer_id();
   if (blocked_.count(peer)) {
     c->close("peer blocked", Drop::kBlocked);
-    return false;
+    return;
   }
   auto id = crypto::PeerId::from_bytes(peer);
   if (!id) {
     c->close("remote peer id: " + id.error().what, Drop::kNoiseFailed);
-    return false;
+    return;
   }
   // The peer manager resolves duplicates (simultaneous dials) and answers with PeerUp.
   peers_.connected(c->id, *id, now());
   run_peer_actions();
-  return !c->closed() && c->slot != kNoSlot;
 }
 
 void Node::peer_up(const std::shared_ptr<Connection>& c) {

@@ -86,8 +86,8 @@ class Node : public std::enable_shared_from_this<Node>, private router::Tracer {
   Bytes identify_message(const Connection& c) const;
   // The Noise session config for a new connection (identity, private network).
   net::noise::SessionConfig noise_config(bool initiator) const;
-  // The connection finished its upgrade; false when the node refused it (it is closed).
-  bool on_connection_up(const std::shared_ptr<Connection>& c);
+  // The connection finished its upgrade; the node may refuse it (close it).
+  void on_connection_up(const std::shared_ptr<Connection>& c);
   // A ping this node sent: its round trip, or nullopt (timed out, refused, stream failed).
   void on_ping_result(Connection& c, std::optional<Duration> rtt);
   // The remote's whole identify stream (it closed it).

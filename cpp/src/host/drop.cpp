@@ -1,6 +1,6 @@
-#include "p2pgossip/runtime/metrics.hpp"
+#include "p2pgossip/host/drop.hpp"
 
-namespace p2pgossip::runtime {
+namespace p2pgossip::host {
 
 std::string_view drop_name(Drop d) {
   switch (d) {
@@ -60,4 +60,4 @@ std::string_view drop_name(Drop d) {
   return "unknown";
 }
 
-}  // namespace p2pgossip::runtime
+}  // namespace p2pgossip::host

@@ -9,7 +9,7 @@
 #include "p2pgossip/bytes.hpp"
 #include "p2pgossip/result.hpp"
 
-namespace p2pgossip::runtime {
+namespace p2pgossip::host {
 
 class LengthPrefixedReader {
  public:
@@ -57,4 +57,4 @@ class LengthPrefixedReader {
   std::size_t pos_ = 0;
 };
 
-}  // namespace p2pgossip::runtime
+}  // namespace p2pgossip::host

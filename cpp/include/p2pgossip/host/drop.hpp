@@ -1,0 +1,45 @@
+// Why a connection, stream, RPC or frame was refused or dropped: the reasons every layer
+// above net/ counts (the connection machine, the host, the runtime), each with a counter.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace p2pgossip::host {
+
+enum class Drop : std::uint8_t {
+  kConnectionLimit,      // max_connections / max_inbound / max_outbound / max_per_ip
+  kHandshakeTimeout,     // TCP up, upgrade not finished within handshake_timeout
+  kSecurityNegotiation,  // multistream-select for /noise failed
+  kNoiseFailed,          // Noise handshake or transport decryption failed
+  kPeerIdMismatch,       // the remote's identity is not the dialled /p2p/ id
+  kMuxerNegotiation,     // multistream-select for /yamux/1.0.0 failed
+  kYamuxError,           // yamux protocol error (the connection is closed)
+  kStreamNegotiation,    // a stream's multistream-select failed
+  kDuplicateStream,      // a second inbound pubsub stream from one peer (reset)
+  kRpcTooLarge,          // length prefix above the decode limit (stream reset)
+  kRpcDecode,            // RPC bytes rejected by the decoder (stream reset)
+  kOutboundQueueFull,    // peer_outbound_queue RPCs or peer_outbound_queue_bytes waiting
+  kNodeOutboundBudget,   // node_outbound_queue_bytes waiting across all the node's peers
+  kLinkLoss,             // LinkShaping loss
+  kBlocked,              // a blocked peer's connection or RPC
+  kGraylisted,           // closed by the router: score below graylist_threshold
+  kDuplicateConnection,  // a second connection to a connected peer
+  kSocketError,          // read/write error or reset by the remote
+  kDialFailed,           // resolve or TCP connect failed
+  kPublishFailed,        // a publish without notification that the router refused
+  kDeadPeer,             // max_missed_pings pings in a row unanswered
+  kNetworkRefused,       // private network: no valid network certificate
+  kPxNoAddress,          // a PX suggestion without a record of a peer we know no address of,
+                         // or whose peer id does not parse
+  kPxRecordInvalid,      // a PX signed peer record that fails verification or is of another peer
+  // An identify signedPeerRecord that fails verification or is not of the identified peer.
+  kIdentifyRecordInvalid,
+  kCount
+};
+constexpr std::size_t kDropCount = static_cast<std::size_t>(Drop::kCount);
+// The counter's name (metrics, Python): "rpc_too_large", ...
+std::string_view drop_name(Drop d);
+
+}  // namespace p2pgossip::host
