@@ -93,10 +93,6 @@ std::optional<py::bytes> opt_bytes(const std::optional<Bytes>& b) {
   if (!b) return std::nullopt;
   return to_py(*b);
 }
-std::optional<Bytes> bytes_opt(const std::optional<py::bytes>& b) {
-  if (!b) return std::nullopt;
-  return to_bytes(view_of(*b));
-}
 py::list id_list(const MessageIds& ids) {
   py::list l;
   for (ByteView id : ids) l.append(to_py(id));

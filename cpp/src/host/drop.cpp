@@ -54,6 +54,8 @@ std::string_view drop_name(Drop d) {
       return "px_record_invalid";
     case Drop::kIdentifyRecordInvalid:
       return "identify_record_invalid";
+    case Drop::kIdontwantCancelled:
+      return "idontwant_cancelled";
     case Drop::kCount:
       break;
   }

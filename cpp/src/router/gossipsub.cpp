@@ -337,6 +337,8 @@ std::optional<Instant> Router::next_deadline() const {
 
 void Router::set_tracer(Tracer* tracer) { s_->tracer = tracer; }
 
+const Message* Router::cached(const MessageId& id) const { return s_->mcache.get(id); }
+
 void Router::drain_actions(std::vector<Action>& out) {
   if (out.empty()) {
     out.swap(s_->actions);

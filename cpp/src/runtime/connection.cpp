@@ -8,15 +8,6 @@
 
 namespace p2pgossip::runtime {
 
-namespace {
-
-// Queued RPCs merge up to this size: enough to amortise the per-RPC framing and decoding,
-// small enough that what leaves the queue (yamux and socket buffers, not budgeted) stays
-// small per connection.
-constexpr std::size_t kMergedRpcBytes = 64 * 1024;
-
-}  // namespace
-
 Connection::Connection(Node& node, net::ConnectionId cid, asio::ip::tcp::socket socket,
                        Direction direction, std::optional<Bytes> expected_peer_id,
                        std::optional<RequestId> req)
@@ -39,7 +30,8 @@ Connection::Connection(Node& node, net::ConnectionId cid, asio::ip::tcp::socket 
         c.max_unsent_output = l.socket_send_buffer;
         c.ping_timeout = node.config().peers.ping_timeout;
         return c;
-      }()) {
+      }()),
+      outbox_(node.outbox_limits(), node.outbound_budget()) {
   asio::error_code ec;
   const auto remote = socket_.remote_endpoint(ec);
   if (!ec) {
@@ -64,9 +56,8 @@ void Connection::close(std::string reason, std::optional<Drop> drop) {
   socket_.close(ec);
   if (delay_timer) delay_timer->cancel();
   if (timer_) timer_->cancel();
-  rpc_queue_.clear();
   delayed_.clear();
-  node_.return_outbound(std::exchange(rpc_queue_bytes_, 0));
+  outbox_.clear();
   node_.on_connection_closed(*this, reason);
 }
 
@@ -196,90 +187,79 @@ void Connection::write() {
 
 // ---- sending RPCs ------------------------------------------------------------------------
 
-std::optional<Drop> Connection::charge(std::size_t bytes) {
-  if (rpc_queue_bytes_ + bytes > node_.config().limits.peer_outbound_queue_bytes)
-    return Drop::kOutboundQueueFull;
-  if (!node_.take_outbound(bytes)) return Drop::kNodeOutboundBudget;
-  rpc_queue_bytes_ += bytes;
-  return std::nullopt;
+void Connection::count(const host::Outbox::Refused& refused) {
+  if (!refused.reason) return;
+  const Drop d = *refused.reason == host::Outbox::Refusal::kPeerFull ? Drop::kOutboundQueueFull
+                                                                     : Drop::kNodeOutboundBudget;
+  node_.count(d, refused.messages + refused.control);
 }
 
-void Connection::uncharge(std::size_t bytes) {
-  rpc_queue_bytes_ -= bytes;
-  node_.return_outbound(bytes);
-}
-
-// The budgets charge what the queue holds, the capacity of its buffers, not the bytes they
-// carry: a merged RPC's buffer grows by doubling, and charging its size alone let the
-// queues of an overloaded node hold a fifth more than the budget.
-void Connection::send_rpc(OutboundRpc rpc) {
+void Connection::send(Rpc&& rpc) {
   if (closed_) return;
-  const Limits& l = node_.config().limits;
-  const std::size_t size = rpc.rpc.size();
-  const std::size_t merged_max = std::min(kMergedRpcBytes, l.decode.max_rpc_size);
-  // Two encoded RPCs concatenated are one RPC holding both (protobuf merge: repeated fields
-  // append, the control messages merge), so a burst rides in few large RPCs.
-  if (!rpc_queue_.empty()) {
-    OutboundRpc& last = rpc_queue_.back();
-    const wire::DecodeLimits& d = l.decode;
-    const std::size_t need = last.rpc.size() + size;
-    if (need <= merged_max && last.publish + rpc.publish <= d.max_publish &&
-        last.subscriptions + rpc.subscriptions <= d.max_subscriptions &&
-        last.control + rpc.control <= d.max_control_entries) {
-      const std::size_t cap = last.rpc.capacity();
-      const std::size_t grown = need <= cap ? cap : std::min(std::max(2 * cap, need), merged_max);
-      if (const auto refused = charge(grown - cap); !refused) {
-        last.rpc.reserve(grown);
-        last.rpc.insert(last.rpc.end(), rpc.rpc.begin(), rpc.rpc.end());
-        last.publish += rpc.publish;
-        last.subscriptions += rpc.subscriptions;
-        last.control += rpc.control;
-        return drive();
-      }
-      // The grown buffer does not fit: the RPC may still fit on its own.
-    }
-  }
-  if (rpc_queue_.size() >= l.peer_outbound_queue) return node_.count(Drop::kOutboundQueueFull);
-  if (auto refused = charge(rpc.rpc.capacity())) return node_.count(*refused);
-  rpc_queue_.push_back(std::move(rpc));
+  count(outbox_.push(std::move(rpc)));
   drive();
 }
 
-void Connection::send_rpc_at(std::chrono::steady_clock::time_point due, OutboundRpc rpc) {
+void Connection::send(MessagePtr message) {
   if (closed_) return;
-  if (auto refused = charge(rpc.rpc.capacity())) return node_.count(*refused);
-  delayed_.emplace_back(due, std::move(rpc));
+  count(outbox_.push(std::move(message)));
+  drive();
+}
+
+void Connection::send_at(std::chrono::steady_clock::time_point due, Rpc&& rpc) {
+  if (closed_) return;
+  const std::size_t bytes = wire::encoded_rpc_size(rpc);
+  if (auto refused = outbox_.reserve(bytes)) {
+    host::Outbox::Refused r;
+    r.reason = refused;
+    r.messages = std::max<std::size_t>(rpc.publish.size(), 1);
+    return count(r);
+  }
+  delayed_.push_back(Held{due, std::move(rpc), bytes});
 }
 
 std::optional<std::chrono::steady_clock::time_point> Connection::release_due(
     std::chrono::steady_clock::time_point now) {
-  while (!closed_ && !delayed_.empty() && delayed_.front().first <= now) {
-    OutboundRpc rpc = std::move(delayed_.front().second);
+  while (!closed_ && !delayed_.empty() && delayed_.front().due <= now) {
+    Held held = std::move(delayed_.front());
     delayed_.pop_front();
-    uncharge(rpc.rpc.capacity());  // charged again as send_rpc queues it
-    send_rpc(std::move(rpc));
+    outbox_.unreserve(held.bytes);  // charged again as it is queued
+    count(outbox_.push(std::move(held.rpc)));
   }
+  drive();
   if (closed_ || delayed_.empty()) return std::nullopt;
-  return delayed_.front().first;
+  return delayed_.front().due;
 }
 
-std::size_t Connection::queued_rpc_memory() const {
-  std::size_t n = 0;
-  for (const OutboundRpc& r : rpc_queue_) n += r.rpc.capacity();
-  for (const auto& [due, r] : delayed_) n += r.rpc.capacity();
-  return n;
+// Held copies (a shaped link's latency stands for a slow one) are cancelled like queued ones.
+void Connection::cancel(const Message* message) {
+  std::size_t n = outbox_.cancel(message);
+  for (Held& h : delayed_) {
+    std::vector<MessagePtr>& publish = h.rpc.publish;
+    bool removed = false;
+    for (std::size_t i = publish.size(); i-- > 0;) {
+      if (publish[i].get() != message) continue;
+      publish.erase(publish.begin() + static_cast<std::ptrdiff_t>(i));
+      if (!h.rpc.publish_hops.empty())
+        h.rpc.publish_hops.erase(h.rpc.publish_hops.begin() + static_cast<std::ptrdiff_t>(i));
+      removed = true;
+      ++n;
+    }
+    if (!removed) continue;
+    const std::size_t bytes = wire::encoded_rpc_size(h.rpc);
+    outbox_.unreserve(h.bytes - bytes);
+    h.bytes = bytes;
+  }
+  if (n) node_.count(Drop::kIdontwantCancelled, n);
 }
 
 bool Connection::pump() {
-  bool sent = true;
-  while (!rpc_queue_.empty() && machine_.pubsub_writable(inflight_.size())) {
-    const Bytes& rpc = rpc_queue_.front().rpc;
-    sent = machine_.send_rpc_frame(rpc);
-    if (!sent) break;
-    uncharge(rpc.capacity());
-    rpc_queue_.pop_front();
+  const auto protocol = pubsub_protocol();
+  while (machine_.pubsub_writable(inflight_.size()) && outbox_.pop(frame_)) {
+    if (!machine_.send_rpc_frame(frame_)) return false;
+    if (protocol) node_.count_out(proto_of(*protocol), frame_.size());
   }
-  return sent;
+  return true;
 }
 
 }  // namespace p2pgossip::runtime

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "p2pgossip/host/connection.hpp"
+#include "p2pgossip/host/outbox.hpp"
 #include "p2pgossip/net/peer_manager.hpp"
 #include "p2pgossip/router/router.hpp"
 #include "p2pgossip/runtime/events.hpp"
@@ -24,13 +25,6 @@ class Node;
 
 constexpr router::PeerIndex kNoSlot = router::kLocalPeer;
 
-// One encoded RPC waiting to be sent, with the entry counts the receiver's decoder bounds
-// (DecodeLimits), so merging two never makes an RPC the receiver refuses.
-struct OutboundRpc {
-  Bytes rpc;  // without the length prefix
-  std::size_t publish = 0, subscriptions = 0, control = 0;
-};
-
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
   // `id`: the peer manager's connection id (it also times the handshake out).
@@ -41,20 +35,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void start();
   // Idempotent. `drop` counts the reason when the closing is a refusal or a failure.
   void close(std::string reason, std::optional<Drop> drop = std::nullopt);
-  // Queues one length-prefixed RPC for the pubsub stream (merged into the last queued one
-  // when it fits; dropped and counted when the queue is full).
-  void send_rpc(OutboundRpc rpc);
+  // Queues what the router sends this peer in its outbox (refusals counted).
+  void send(Rpc&& rpc);
+  void send(MessagePtr message);
   // Holds `rpc` back until `due` (LinkShaping latency) and then queues it. Held RPCs are
-  // charged to the same budgets as queued ones (refusals counted alike), so a shaped link
-  // holds at most peer_outbound_queue_bytes, not whatever is sent within its latency.
-  void send_rpc_at(std::chrono::steady_clock::time_point due, OutboundRpc rpc);
+  // charged to the outbox's bounds (refusals counted alike), so a shaped link holds at most
+  // peer_outbound_queue_bytes, not whatever is sent within its latency.
+  void send_at(std::chrono::steady_clock::time_point due, Rpc&& rpc);
   bool holds_rpcs() const { return !delayed_.empty(); }
   // Queues the held RPCs due by `now`; returns when the next is due, if any is held.
   std::optional<std::chrono::steady_clock::time_point> release_due(
       std::chrono::steady_clock::time_point now);
-  // The memory the queued and held RPCs take (their buffers' capacities), summed afresh:
-  // the budgets charge the same amounts as the RPCs come and go.
-  std::size_t queued_rpc_memory() const;
+  // IDONTWANT: the queued copy of `message` is not sent.
+  void cancel(const Message* message);
+  // Bytes queued and held for this peer.
+  std::size_t queued_bytes() const { return outbox_.bytes(); }
   // Sends `payload` on our ping stream (opened on first use); the Node hears the result.
   void ping(const net::ping::Payload& payload);
 
@@ -84,11 +79,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void drive();
   void dispatch_events();
   void dispatch(host::ConnectionEvent& event);
-  // Charges `bytes` more queue memory to this peer's bytes and the node's budget; the
-  // refusal (not counted here) otherwise.
-  std::optional<Drop> charge(std::size_t bytes);
-  void uncharge(std::size_t bytes);
-  // False when the pubsub stream failed (the machine closed the connection).
+  void count(const host::Outbox::Refused& refused);
+  // The outbox's RPCs into the pubsub stream while it takes them. False when the stream
+  // failed (the machine closed the connection).
   bool pump();
   void write();
   void arm_timer();
@@ -101,11 +94,16 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool closed_ = false;
   bool driving_ = false;  // drive() under way: a command from a Node callback defers to it
 
-  // RPCs not yet handed to the machine; a later RPC may be merged into the last entry.
-  std::deque<OutboundRpc> rpc_queue_;
-  // RPCs held back by LinkShaping latency: (due, rpc), in order.
-  std::deque<std::pair<std::chrono::steady_clock::time_point, OutboundRpc>> delayed_;
-  std::size_t rpc_queue_bytes_ = 0;  // the capacity of every buffer in rpc_queue_ and delayed_
+  // What the router sent this peer and the pubsub stream has not taken yet.
+  host::Outbox outbox_;
+  // RPCs held back by LinkShaping latency: (due, rpc, bytes reserved in the outbox), in order.
+  struct Held {
+    std::chrono::steady_clock::time_point due;
+    Rpc rpc;
+    std::size_t bytes;
+  };
+  std::deque<Held> delayed_;
+  Bytes frame_;                                // the RPC being handed to the machine, reused
   std::unique_ptr<asio::steady_timer> timer_;  // at the machine's deadline
   std::optional<Instant> timer_for_;
 

@@ -71,6 +71,8 @@ Result<net::SignedPeerRecord> record_of(const crypto::PeerId& peer, ByteView env
   return record;
 }
 
+}  // namespace
+
 Proto proto_of(router::Protocol p) {
   switch (p) {
     case router::Protocol::kMeshsub12:
@@ -83,8 +85,6 @@ Proto proto_of(router::Protocol p) {
   return Proto::kMeshsub12;
 }
 
-}  // namespace
-
 Node::Node(NodeId id, NodeConfig config, asio::io_context& io, Shared& shared)
     : id_(id),
       config_(std::move(config)),
@@ -96,7 +96,12 @@ Node::Node(NodeId id, NodeConfig config, asio::io_context& io, Shared& shared)
       peers_(config_.identity->peer_id(), peer_manager_config(config_)),
       peer_timer_(io),
       resolver_(io),
-      rng_(config_.seed ^ 0x6c696e6b6c6f7373ULL) {
+      rng_(config_.seed ^ 0x6c696e6b6c6f7373ULL),
+      budget_(config_.limits.node_outbound_queue_bytes) {
+  const Limits& l = config_.limits;
+  outbox_limits_.decode = l.decode;
+  outbox_limits_.max_bytes = l.peer_outbound_queue_bytes;
+  outbox_limits_.max_control = l.peer_outbound_queue;
   router_.set_tracer(this);
 }
 
@@ -476,7 +481,15 @@ bool Node::on_rpc(Connection& c, ByteView encoded) {
     log(LogLevel::kDebug, "rpc dropped", {{"reason", rpc.error().what}});
     return false;
   }
-  if (c.in_router) router_.rpc_received(c.slot, std::move(*rpc), now());
+  if (!c.in_router) return true;
+  // IDONTWANT: a copy still queued for this peer is not sent. It is the object the mcache
+  // holds under the id, so the outbox finds it by address.
+  if (rpc->control)
+    for (const ControlIDontWant& d : rpc->control->idontwant)
+      for (ByteView id : d.message_ids)
+        if (id.size() <= MessageId::kMaxSize)
+          if (const Message* m = router_.cached(MessageId(id))) c.cancel(m);
+  router_.rpc_received(c.slot, std::move(*rpc), now());
   return true;
 }
 
@@ -536,11 +549,9 @@ void Node::settle() {
 
 void Node::handle(router::Action& action) {
   if (auto* s = std::get_if<router::SendRpc>(&action)) {
-    send(s->peer, s->rpc);
+    send(s->peer, std::move(s->rpc));
   } else if (auto* m = std::get_if<router::SendMessage>(&action)) {
-    Rpc rpc;
-    rpc.publish.push_back(std::move(m->message));
-    send(m->peer, rpc);
+    send(m->peer, std::move(m->message));
   } else if (auto* d = std::get_if<router::Deliver>(&action)) {
     Bytes from;
     if (d->from != router::kLocalPeer && d->from < slots_.size() && slots_[d->from])
@@ -641,73 +652,29 @@ void Node::arm_peer_timer() {
   });
 }
 
-void Node::send(PeerIndex peer, const Rpc& rpc) {
+// Into the peer's outbox, through its LinkShaping (loss per router send, latency held).
+template <class Payload>
+void Node::send(PeerIndex peer, Payload&& payload) {
   if (peer >= slots_.size() || !slots_[peer]) return;
-  const wire::DecodeLimits& d = config_.limits.decode;
-  const std::size_t size = wire::encoded_rpc_size(rpc);
-  if (rpc.publish.size() <= d.max_publish && size <= d.max_rpc_size)
-    return send_encoded(peer, rpc, size);
-  // The router gathers a turn's sends to one peer in one RPC: under load that can pass
-  // what a receiver decodes (max_publish messages, max_rpc_size bytes), and the receiver
-  // would refuse all of it and reset the stream. It leaves in parts within the limits
-  // instead, subscriptions and control with the first.
-  // Sizes are bounded from above: a field head is at most 1 + kMaxVarintBytes long (the
-  // hop counts' field, when there are hops, has two heads and a varint per entry).
-  constexpr std::size_t kHead = 1 + wire::kMaxVarintBytes;
-  const bool hops = !rpc.publish_hops.empty();
-  Rpc part;
-  part.subscriptions = rpc.subscriptions;
-  part.control = rpc.control;
-  std::size_t bytes = wire::encoded_rpc_size(part) + (hops ? 2 * kHead : 0);
-  for (std::size_t i = 0; i < rpc.publish.size(); ++i) {
-    const std::size_t entry =
-        wire::encoded_message_size(*rpc.publish[i]) + kHead + (hops ? wire::kMaxVarintBytes : 0);
-    if (!part.publish.empty() &&
-        (part.publish.size() == d.max_publish || bytes + entry > d.max_rpc_size)) {
-      send_encoded(peer, part, wire::encoded_rpc_size(part));
-      part = Rpc{};
-      bytes = hops ? 2 * kHead : 0;
-    }
-    part.publish.push_back(rpc.publish[i]);
-    if (hops) part.publish_hops.push_back(rpc.publish_hops[i]);
-    bytes += entry;
-  }
-  send_encoded(peer, part, wire::encoded_rpc_size(part));
-}
-
-void Node::send_encoded(PeerIndex peer, const Rpc& rpc, std::size_t size) {
   const std::shared_ptr<Connection>& c = slots_[peer];
-  OutboundRpc out;
-  out.rpc.reserve(size);
-  wire::encode_rpc(rpc, out.rpc);
-  out.publish = rpc.publish.size();
-  out.subscriptions = rpc.subscriptions.size();
-  if (const auto& k = rpc.control)
-    out.control =
-        k->ihave.size() + k->iwant.size() + k->graft.size() + k->prune.size() + k->idontwant.size();
-  if (auto p = c->pubsub_protocol()) count_out(proto_of(*p), size);
   if (!links_.empty()) {
     if (auto it = links_.find(c->peer_id()); it != links_.end()) {
       const LinkShaping& l = it->second;
-      if (l.loss > 0 && rng_.unit() < l.loss) {
-        count(Drop::kLinkLoss);
-        return;
-      }
+      if (l.loss > 0 && rng_.unit() < l.loss) return count(Drop::kLinkLoss);
       if (l.latency.count() > 0) {
+        Rpc rpc;
+        if constexpr (std::is_same_v<std::decay_t<Payload>, Rpc>)
+          rpc = std::move(payload);
+        else
+          rpc.publish.push_back(std::move(payload));
         const bool armed = c->holds_rpcs();  // the timer is armed while any is held
-        c->send_rpc_at(std::chrono::steady_clock::now() + l.latency, std::move(out));
+        c->send_at(std::chrono::steady_clock::now() + l.latency, std::move(rpc));
         if (!armed) release_delayed(c);
         return;
       }
     }
   }
-  c->send_rpc(std::move(out));
-}
-
-bool Node::take_outbound(std::size_t bytes) {
-  if (outbound_queued_ + bytes > config_.limits.node_outbound_queue_bytes) return false;
-  outbound_queued_ += bytes;
-  return true;
+  c->send(std::move(payload));
 }
 
 void Node::release_delayed(const std::shared_ptr<Connection>& c) {
@@ -830,7 +797,7 @@ NodeMetrics Node::snapshot() {
   m.connections_closed = connections_closed_;
   m.peer_manager = peers_.counters();
   const auto t = now();
-  for (const auto& c : connections_) m.outbound_queue_bytes += c->queued_rpc_memory();
+  for (const auto& c : connections_) m.outbound_queue_bytes += c->queued_bytes();
   for (const auto& c : slots_) {
     if (!c) continue;
     std::string proto;

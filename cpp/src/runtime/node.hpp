@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "p2pgossip/crypto/verify_cache.hpp"
+#include "p2pgossip/host/outbox.hpp"
 #include "p2pgossip/net/multiaddr.hpp"
 #include "p2pgossip/net/noise_session.hpp"
 #include "p2pgossip/net/peer_manager.hpp"
@@ -44,6 +45,7 @@ struct PublishTally {
 // The protocols a node counts traffic for, indexed as in kProtocolIds.
 enum class Proto : std::uint8_t { kMeshsub12, kMeshsub11, kFloodsub, kPing, kIdentify, kCount };
 extern const std::array<std::string_view, static_cast<std::size_t>(Proto::kCount)> kProtocolIds;
+Proto proto_of(router::Protocol p);
 
 class Node : public std::enable_shared_from_this<Node>, private router::Tracer {
  public:
@@ -96,11 +98,11 @@ class Node : public std::enable_shared_from_this<Node>, private router::Tracer {
   // False when the RPC does not decode (the connection resets the stream).
   bool on_rpc(Connection& c, ByteView encoded);
   void on_connection_closed(Connection& c, const std::string& reason);
-  void count(Drop d) { ++drops_[static_cast<std::size_t>(d)]; }
-  // The node-wide outbound budget (Limits::node_outbound_queue_bytes) its connections' RPC
-  // queues share: false (and nothing taken) when `bytes` more do not fit.
-  bool take_outbound(std::size_t bytes);
-  void return_outbound(std::size_t bytes) { outbound_queued_ -= bytes; }
+  void count(Drop d, std::uint64_t n = 1) { drops_[static_cast<std::size_t>(d)] += n; }
+  // What every connection's outbox is bounded by: the receiver's limits and the per-peer
+  // bytes, and the budget they share (Limits::node_outbound_queue_bytes).
+  const host::OutboxLimits& outbox_limits() const { return outbox_limits_; }
+  host::OutboundBudget& outbound_budget() { return budget_; }
   void count_in(Proto p, std::size_t bytes);
   void count_out(Proto p, std::size_t bytes);
   void count_tcp(std::size_t in, std::size_t out) {
@@ -149,10 +151,8 @@ class Node : public std::enable_shared_from_this<Node>, private router::Tracer {
   void on_px(const router::ConnectPeer& px);
   // Re-signs our peer record (identify sends it) after our listen addresses changed.
   void seal_local_record();
-  void send(router::PeerIndex peer, const Rpc& rpc);
-  // Encodes `rpc` (`size` bytes encoded) and queues it for the peer (or holds it back by
-  // the link's latency, or drops it by the link's loss).
-  void send_encoded(router::PeerIndex peer, const Rpc& rpc, std::size_t size);
+  template <class Payload>  // Rpc or MessagePtr
+  void send(router::PeerIndex peer, Payload&& payload);
   void release_delayed(const std::shared_ptr<Connection>& c);
   void arm_timer();
   void done(RequestId request, std::optional<std::string> error = std::nullopt);
@@ -200,7 +200,8 @@ class Node : public std::enable_shared_from_this<Node>, private router::Tracer {
   std::array<std::uint64_t, kDropCount> drops_{};
   std::array<ProtocolStats, static_cast<std::size_t>(Proto::kCount)> protocols_{};
   std::uint64_t tcp_bytes_in_ = 0, tcp_bytes_out_ = 0;
-  std::size_t outbound_queued_ = 0;  // RPC bytes in every connection's queue
+  host::OutboxLimits outbox_limits_;
+  host::OutboundBudget budget_;
   std::uint64_t connections_opened_ = 0, connections_closed_ = 0;
 };
 

@@ -36,6 +36,8 @@ enum class Drop : std::uint8_t {
   kPxRecordInvalid,      // a PX signed peer record that fails verification or is of another peer
   // An identify signedPeerRecord that fails verification or is not of the identified peer.
   kIdentifyRecordInvalid,
+  // A queued copy of a message the peer then sent IDONTWANT for: not sent (nothing lost).
+  kIdontwantCancelled,
   kCount
 };
 constexpr std::size_t kDropCount = static_cast<std::size_t>(Drop::kCount);

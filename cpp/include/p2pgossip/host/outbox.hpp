@@ -87,10 +87,20 @@ class Outbox {
   // RPC: a sender can skip the queue for it.
   bool fits_whole(const Rpc& rpc, std::size_t size) const;
 
+  // Bytes held for this peer outside the queue (a shell's link-shaping delay) count against
+  // the same bounds: the refusal (nothing taken) when they do not fit.
+  std::optional<Refusal> reserve(std::size_t bytes) {
+    Refused r;
+    charge(bytes, r);
+    return r.reason;
+  }
+  void unreserve(std::size_t bytes) { release(bytes); }
+
   bool empty() const { return control_.empty() && forwards_.empty(); }
+  // Queued and reserved.
   std::size_t bytes() const { return bytes_; }
   std::size_t messages() const { return forwards_.size(); }
-  // Drops everything (the connection closed), returning the budget.
+  // Drops everything queued and reserved (the connection closed), returning the budget.
   void clear();
 
   const OutboxLimits& limits() const { return *limits_; }

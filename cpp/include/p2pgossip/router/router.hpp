@@ -154,6 +154,8 @@ class Router {
   std::vector<std::string> topics() const;                       // our subscriptions, sorted
   std::vector<PeerIndex> peers(const std::string& topic) const;  // peers subscribed to topic
   std::uint64_t duplicates_from(PeerIndex peer) const;           // duplicates this peer sent us
+  // The message the mcache holds under `id`, or null: the very object the router sent.
+  const Message* cached(const MessageId& id) const;
 
  private:
   struct State;
