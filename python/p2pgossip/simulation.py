@@ -78,10 +78,12 @@ class Simulation:
         self._bandwidth = float(bandwidth or 0.0)
         self._loss = float(loss)
         self._queue_limit = int(queue_limit_bytes)
+        # The routers' configuration (a copy: changing it later changes nothing).
+        self.config = (config if config is not None else _core.GossipConfig()).copy()
         self._core = _core.SimulationCore(
             len(self.labels),
             edges,
-            config if config is not None else _core.GossipConfig(),
+            self.config,
             self._latency,
             self._bandwidth,
             self._loss,
