@@ -35,8 +35,8 @@ def main(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     rows = []
     for size in SIZES:
-        ours = _rate(_core._bench_noise_seal_open, size, args.seconds)
-        raw = _rate(_core._bench_raw_chacha_seal, size, args.seconds)
+        ours = _rate(_core._bench.noise_seal_open, size, args.seconds)
+        raw = _rate(_core._bench.raw_chacha_seal, size, args.seconds)
         rows.append(
             {
                 "size_bytes": size,

@@ -19,7 +19,7 @@ from . import _report
 
 
 def _rate(kind: str, n: int, repeats: int) -> float:
-    return statistics.median(n / _core._bench_router(kind, n) for _ in range(repeats))
+    return statistics.median(n / _core._bench.router(kind, n) for _ in range(repeats))
 
 
 def main(argv: list[str]) -> None:

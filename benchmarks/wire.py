@@ -18,7 +18,7 @@ from . import _report
 
 
 def _rate_cpp(kind: str, n: int, repeats: int) -> float:
-    return statistics.median(n / _core._bench_wire(kind, n) for _ in range(repeats))
+    return statistics.median(n / _core._bench.wire(kind, n) for _ in range(repeats))
 
 
 def _rate_py(fn, arg, n: int, repeats: int) -> float:
@@ -38,7 +38,7 @@ def main(argv: list[str]) -> None:
     p.add_argument("--repeats", type=int, default=5, help="runs per row; the median is kept")
     args = p.parse_args(argv)
 
-    sample = _core._bench_wire_sample()
+    sample = _core._bench.wire_sample()
     rpc = wire.decode_rpc(sample)
     memcpy = _rate_cpp("memcpy", args.n, args.repeats)
     rates = {

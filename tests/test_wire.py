@@ -596,7 +596,7 @@ def test_encode_accepts_bytearray():
 
 
 def test_benchmark_sample_is_one_signed_sized_message():
-    rpc = wire.decode_rpc(_core._bench_wire_sample())
+    rpc = wire.decode_rpc(_core._bench.wire_sample())
     (msg,) = rpc["publish"]
     assert [len(msg[k]) for k in ("from", "data", "seqno", "signature", "key")] == [
         38,

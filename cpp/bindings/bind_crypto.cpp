@@ -35,15 +35,6 @@ py::object optional_bytes(const std::optional<Ed25519PublicKey>& pk) {
   return to_py(*pk);
 }
 
-// Seconds for n iterations of f, measured with a monotonic clock, GIL released.
-template <class F>
-double time_loop(std::size_t n, F&& f) {
-  py::gil_scoped_release release;
-  const auto t0 = std::chrono::steady_clock::now();
-  for (std::size_t i = 0; i < n; ++i) f(i);
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
 void bind_identity(py::module_& m) {
   py::class_<Identity, IdentityPtr>(m, "Identity",
                                     "An Ed25519 key pair and its libp2p peer id. The secret key "
@@ -202,50 +193,6 @@ void bind_helpers(py::module_& m) {
       py::arg("data"), py::arg("seed") = 0);
 }
 
-void bind_raw_bench(py::module_& bench) {
-  // Raw libsodium over one fixed key and a `size`-byte message: the baseline the project's
-  // paths are compared to, measured in the same process and run.
-  bench.def(
-      "raw_sign",
-      [](std::size_t n, std::size_t size) {
-        unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
-        crypto_sign_keypair(pk, sk);
-        Bytes msg(size, 0x5a);
-        unsigned char sig[crypto_sign_BYTES];
-        const double s = time_loop(n, [&](std::size_t i) {
-          msg[0] = static_cast<std::uint8_t>(i);  // distinct messages, as in the project's paths
-          crypto_sign_detached(sig, nullptr, msg.data(), msg.size(), sk);
-        });
-        sodium_memzero(sk, sizeof sk);
-        return s;
-      },
-      py::arg("n"), py::arg("size") = 256, "Seconds for n crypto_sign_detached calls.");
-  bench.def(
-      "raw_verify",
-      [](std::size_t n, std::size_t size) {
-        // n distinct messages and signatures, as the project's paths verify: the time of
-        // a variable-time verification depends on the signature.
-        unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
-        crypto_sign_keypair(pk, sk);
-        std::vector<Bytes> msgs(n, Bytes(size, 0x5a));
-        std::vector<Ed25519Signature> sigs(n);
-        for (std::size_t i = 0; i < n; ++i) {
-          for (std::size_t b = 0; b < std::min<std::size_t>(size, 8); ++b)
-            msgs[i][b] = static_cast<std::uint8_t>(i >> (8 * b));
-          crypto_sign_detached(sigs[i].data(), nullptr, msgs[i].data(), size, sk);
-        }
-        sodium_memzero(sk, sizeof sk);
-        std::size_t ok = 0;
-        const double s = time_loop(n, [&](std::size_t i) {
-          ok += crypto_sign_verify_detached(sigs[i].data(), msgs[i].data(), size, pk) == 0;
-        });
-        if (ok != n) throw std::runtime_error("raw_verify: a valid signature failed to verify");
-        return s;
-      },
-      py::arg("n"), py::arg("size") = 256,
-      "Seconds for n crypto_sign_verify_detached calls on n distinct signed messages.");
-}
-
 }  // namespace
 
 void bind_crypto(py::module_& m) {
@@ -255,8 +202,6 @@ void bind_crypto(py::module_& m) {
   bind_identity(m);
   bind_verify_cache(m);
   bind_helpers(m);
-  auto bench = m.def_submodule("_bench", "Timing loops for benchmarks/crypto.py (GIL released).");
-  bind_raw_bench(bench);
   bind_message(m);
 }
 

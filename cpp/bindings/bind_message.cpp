@@ -149,6 +149,8 @@ std::string message_repr(const Message& m) {
   return s + ")";
 }
 
+}  // namespace
+
 std::vector<MessageRef> messages_of(const py::iterable& items) {
   std::vector<MessageRef> out;
   for (const auto& h : items) {
@@ -158,81 +160,6 @@ std::vector<MessageRef> messages_of(const py::iterable& items) {
   }
   return out;
 }
-
-template <class F>
-double time_each(const std::vector<MessageRef>& ms, F&& f) {
-  py::gil_scoped_release release;
-  const auto t0 = std::chrono::steady_clock::now();
-  for (const auto& m : ms) f(*m);
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
-void bind_batch_bench(py::module_ bench) {
-  // The project's C++ paths in a loop, for the benchmark's "batch" rows.
-  bench.def(
-      "sign",
-      [](const IdentityPtr& id, const py::iterable& items) {
-        auto ms = messages_of(items);
-        std::vector<Message> copies;
-        copies.reserve(ms.size());
-        for (const auto& m : ms) copies.push_back(*m);
-        py::gil_scoped_release release;
-        const auto t0 = std::chrono::steady_clock::now();
-        for (auto& m : copies) sign_message(*id, m);
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-      },
-      py::arg("identity"), py::arg("messages"), "Seconds to sign_message each message.");
-  bench.def(
-      "verify",
-      [](const py::iterable& items) {
-        auto ms = messages_of(items);
-        std::size_t ok = 0;
-        const double s = time_each(ms, [&](const Message& m) { ok += verify_message(m); });
-        if (ok != ms.size()) throw std::runtime_error("_bench.verify: a message failed to verify");
-        return s;
-      },
-      py::arg("messages"), "Seconds to verify_message each message (no cache).");
-  bench.def(
-      "id",
-      [](const py::iterable& items) {
-        auto ms = messages_of(items);
-        std::uint64_t sink = 0;
-        const double s =
-            time_each(ms, [&](const Message& m) { sink += message_id_xxh3(m).view()[0]; });
-        (void)sink;
-        return s;
-      },
-      py::arg("messages"), "Seconds to compute message_id_xxh3 of each message.");
-  bench.def(
-      "decode",
-      [](const std::vector<py::bytes>& items) {
-        std::vector<Bytes> encoded;
-        for (const auto& b : items) encoded.push_back(to_bytes(view_of(b)));
-        py::gil_scoped_release release;
-        std::size_t ok = 0;
-        const wire::DecodeLimits limits;
-        const auto t0 = std::chrono::steady_clock::now();
-        for (const auto& e : encoded) ok += wire::decode_message(e, limits).ok();
-        const double s =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-        if (ok != encoded.size()) throw std::runtime_error("_bench.decode: a message failed");
-        return s;
-      },
-      py::arg("encoded"), "Seconds to decode_message each encoded message.");
-  bench.def(
-      "encode",
-      [](const py::iterable& items) {
-        auto ms = messages_of(items);
-        Bytes out;
-        return time_each(ms, [&](const Message& m) {
-          out.clear();
-          wire::encode_message(m, out);
-        });
-      },
-      py::arg("messages"), "Seconds to encode_message each message into a reused buffer.");
-}
-
-}  // namespace
 
 void bind_message(py::module_& m) {
   py::native_enum<SignaturePolicy>(m, "SignaturePolicy", "enum.Enum",
@@ -365,8 +292,6 @@ void bind_message(py::module_& m) {
       py::arg("messages"), py::arg("policy") = SignaturePolicy::kStrictSign,
       py::arg("cache") = py::none(),
       "Message.verify for each message in one call with the GIL released; a list of bools.");
-
-  bind_batch_bench(py::reinterpret_borrow<py::module_>(m.attr("_bench")));
 }
 
 }  // namespace p2pgossip::bindings

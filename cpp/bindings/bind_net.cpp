@@ -216,44 +216,6 @@ void bind_noise(py::module_& m) {
       },
       py::arg("data"));
 
-  // Benchmark loops (benchmarks/noise.py times them): `iterations` seal+open round trips of
-  // `size`-byte messages through two CipherStates sharing a key, and the raw libsodium
-  // seal of the same size for the baseline. Both return a checksum so nothing is elided.
-  m.def("_bench_noise_seal_open", [](std::size_t size, std::size_t iterations) {
-    py::gil_scoped_release release;
-    noise::Key key{};
-    randombytes_buf(key.data(), key.size());
-    noise::CipherState sender, receiver;
-    sender.initialize_key(key);
-    receiver.initialize_key(key);
-    Bytes plaintext(size, 0x5a), sealed, opened;
-    std::uint64_t sum = 0;
-    for (std::size_t i = 0; i < iterations; ++i) {
-      sealed.clear();
-      opened.clear();
-      if (!sender.encrypt_with_ad({}, plaintext, sealed) ||
-          !receiver.decrypt_with_ad({}, sealed, opened))
-        throw std::runtime_error("noise benchmark: seal/open failed");
-      sum += opened[size / 2];
-    }
-    return sum;
-  });
-  m.def("_bench_raw_chacha_seal", [](std::size_t size, std::size_t iterations) {
-    py::gil_scoped_release release;
-    std::array<std::uint8_t, crypto_aead_chacha20poly1305_ietf_KEYBYTES> key{};
-    std::array<std::uint8_t, crypto_aead_chacha20poly1305_ietf_NPUBBYTES> nonce{};
-    randombytes_buf(key.data(), key.size());
-    Bytes plaintext(size, 0x5a), sealed(size + crypto_aead_chacha20poly1305_ietf_ABYTES);
-    std::uint64_t sum = 0;
-    for (std::size_t i = 0; i < iterations; ++i) {
-      nonce[4] = static_cast<std::uint8_t>(i);
-      crypto_aead_chacha20poly1305_ietf_encrypt(sealed.data(), nullptr, plaintext.data(), size,
-                                                nullptr, 0, nullptr, nonce.data(), key.data());
-      sum += sealed[size / 2];
-    }
-    return sum;
-  });
-
   // The identity is a crypto Identity or, for tests that need a custom signer, a 32-byte seed.
   auto make_session =
       [](bool initiator, const py::object& identity, std::optional<py::bytes> expected_peer_id,

@@ -584,102 +584,12 @@ void bind_router_class(py::module_& m) {
           py::arg("peer"));
 }
 
-// ---- benchmark loop: rpc_received of one 256-byte unsigned message per RPC ----
-
-// Seconds for `n` messages of `kind`: "unique" (each new), "duplicate" (each already seen,
-// timed on its second arrival from another peer) or "baseline" (one XXH3-128 of the data and
-// one std::unordered_set insert per message: the floor for any seen-cache router). The router
-// runs GossipSub defaults with StrictNoSign and no rate limits, 8 peers, D=6 mesh, so a unique
-// message is delivered and forwarded to 5 mesh peers; actions are drained and dropped.
-double bench_router(const std::string& kind, std::size_t n) {
-  if (kind != "unique" && kind != "duplicate" && kind != "baseline")
-    throw py::value_error("kind must be unique, duplicate or baseline");
-  std::mt19937_64 rng(1);
-  std::vector<MessagePtr> messages;
-  messages.reserve(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    Message m;
-    m.topic = "blocks";
-    Bytes data(256);
-    for (auto& x : data) x = static_cast<std::uint8_t>(rng());
-    m.data = std::move(data);
-    messages.push_back(std::make_shared<const Message>(std::move(m)));
-  }
-  auto rpcs = [&] {
-    std::vector<Rpc> r(n);
-    for (std::size_t i = 0; i < n; ++i) r[i].publish.push_back(messages[i]);
-    return r;
-  };
-  std::size_t sink = 0;
-  using Clock = std::chrono::steady_clock;
-  py::gil_scoped_release release;
-
-  if (kind == "baseline") {
-    struct Hash {
-      std::size_t operator()(const XXH128_hash_t& h) const { return h.low64; }
-    };
-    struct Eq {
-      bool operator()(const XXH128_hash_t& a, const XXH128_hash_t& b) const {
-        return XXH128_isEqual(a, b);
-      }
-    };
-    std::unordered_set<XXH128_hash_t, Hash, Eq> seen;
-    const auto t0 = Clock::now();
-    for (const MessagePtr& m : messages)
-      sink += seen.insert(XXH3_128bits(m->data->data(), m->data->size())).second;
-    const std::chrono::duration<double> dt = Clock::now() - t0;
-    asm volatile("" : : "r"(sink));
-    return dt.count();
-  }
-
-  GossipConfig cfg;
-  cfg.signature_policy = SignaturePolicy::kStrictNoSign;
-  cfg.rate_limit_messages_per_s = 0;
-  cfg.rate_limit_bytes_per_s = 0;
-  Services svc;
-  svc.message_id = [](const Message& msg) { return crypto::message_id_xxh3(msg); };
-  Router router(cfg, std::move(svc), 1);
-  std::vector<Action> actions;
-  const Instant now{};
-  router.subscribe("blocks", now);
-  for (PeerIndex p = 0; p < 8; ++p) {
-    const Bytes id{static_cast<std::uint8_t>(p)};
-    router.peer_connected(p, id, true, Protocol::kMeshsub12, now);
-    Rpc sub;
-    sub.subscriptions.push_back(SubOpts{true, "blocks"});
-    router.rpc_received(p, std::move(sub), now);
-  }
-  router.tick(cfg.heartbeat_initial_delay);  // the heartbeat builds the mesh
-  router.drain_actions(actions);
-  actions.clear();
-  const Instant t = cfg.heartbeat_initial_delay;
-  auto feed = [&](std::vector<Rpc> batch, PeerIndex from) {
-    for (Rpc& r : batch) {
-      router.rpc_received(from, std::move(r), t);
-      router.drain_actions(actions);
-      sink += actions.size();
-      actions.clear();
-    }
-  };
-  std::vector<Rpc> first = rpcs();
-  if (kind == "duplicate") {
-    feed(std::move(first), 0);
-    first = rpcs();
-  }
-  const auto t0 = Clock::now();
-  feed(std::move(first), 1);
-  const std::chrono::duration<double> dt = Clock::now() - t0;
-  asm volatile("" : : "r"(sink));
-  return dt.count();
-}
-
 }  // namespace
 
 void bind_router(py::module_& m) {
   bind_config(m);
   bind_values(m);
   bind_router_class(m);
-  m.def("_bench_router", &bench_router, py::arg("kind"), py::arg("n"));
 }
 
 }  // namespace p2pgossip::bindings

@@ -43,67 +43,6 @@ void bind_limits(py::module_& m) {
       .finish();
 }
 
-// ---- benchmark loops: one RPC carrying one signed 256-byte message ----
-
-Rpc bench_rpc() {
-  std::mt19937_64 rng(1);
-  auto random_bytes = [&](std::size_t n) {
-    Bytes b(n);
-    for (auto& x : b) x = static_cast<std::uint8_t>(rng());
-    return b;
-  };
-  Message m;
-  m.from = random_bytes(38);  // Ed25519 peer id
-  m.data = random_bytes(256);
-  m.seqno = random_bytes(8);
-  m.topic = "blocks";
-  m.signature = random_bytes(64);  // Ed25519 signature
-  m.key = random_bytes(36);        // protobuf PublicKey of an Ed25519 key
-  Rpc rpc;
-  rpc.publish.push_back(std::make_shared<const Message>(std::move(m)));
-  return rpc;
-}
-
-// Seconds for n iterations of `kind` over the bench RPC, GIL released.
-double bench_wire(const std::string& kind, std::size_t n) {
-  const Rpc rpc = bench_rpc();
-  Bytes encoded;
-  wire::encode_rpc(rpc, encoded);
-  Bytes out(encoded.size());
-  std::size_t sink = 0;
-  py::gil_scoped_release release;
-  const auto t0 = std::chrono::steady_clock::now();
-  if (kind == "encode") {
-    for (std::size_t i = 0; i < n; ++i) {
-      out.clear();
-      wire::encode_rpc(rpc, out);
-      sink += out[i % out.size()];
-    }
-  } else if (kind == "size") {
-    for (std::size_t i = 0; i < n; ++i) {
-      sink += wire::encoded_rpc_size(rpc);
-      asm volatile("" : : "r"(&rpc) : "memory");
-    }
-  } else if (kind == "decode") {
-    for (std::size_t i = 0; i < n; ++i) {
-      auto r = wire::decode_rpc(encoded);
-      sink += r ? r->publish.size() : 0;
-    }
-  } else if (kind == "memcpy") {
-    for (std::size_t i = 0; i < n; ++i) {
-      std::memcpy(out.data(), encoded.data(), encoded.size());
-      asm volatile("" : : "r"(out.data()) : "memory");
-      sink += out[i % out.size()];
-    }
-  } else {
-    py::gil_scoped_acquire acquire;
-    throw py::value_error("kind must be encode, size, decode or memcpy");
-  }
-  const std::chrono::duration<double> dt = std::chrono::steady_clock::now() - t0;
-  asm volatile("" : : "r"(sink));
-  return dt.count();
-}
-
 }  // namespace
 
 void bind_wire(py::module_& m) {
@@ -136,13 +75,6 @@ void bind_wire(py::module_& m) {
       },
       py::arg("data"), py::arg("limits") = py::none(),
       "Decodes an RPC into a dict; raises DecodeError naming the field and the rule.");
-
-  m.def("_bench_wire_sample", [] {
-    Bytes out;
-    wire::encode_rpc(bench_rpc(), out);
-    return to_py(out);
-  });
-  m.def("_bench_wire", &bench_wire, py::arg("kind"), py::arg("n"));
 }
 
 }  // namespace p2pgossip::bindings

@@ -1,9 +1,12 @@
 // Declarations shared by bind_crypto.cpp and bind_message.cpp.
 #pragma once
 
+#include <memory>
 #include <stdexcept>
+#include <vector>
 
 #include "bindings.hpp"
+#include "p2pgossip/message.hpp"
 
 namespace p2pgossip::bindings {
 
@@ -16,5 +19,8 @@ class InvalidKeyError : public std::runtime_error {
 
 // Message, SignaturePolicy and the message-level batch helpers.
 void bind_message(py::module_& m);
+
+// The Messages of a Python iterable (TypeError naming the first that is not one).
+std::vector<std::shared_ptr<Message>> messages_of(const py::iterable& items);
 
 }  // namespace p2pgossip::bindings

@@ -18,6 +18,7 @@ PYBIND11_MODULE(_core, m) {
   bind_metrics(m);
   bind_runtime(m);
   bind_outbox(m);
+  bind_bench(m);
 }
 
 }  // namespace p2pgossip::bindings
