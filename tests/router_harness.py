@@ -60,6 +60,27 @@ class Harness:
     def drain(self):
         return self.router.drain_actions()
 
+    def step(self, op: str, p: int, connected: set[int], *, outbound: bool = False) -> None:
+        """One operation of a property test's script: connect, disconnect, graft or prune
+        from peer `p` (when that makes sense for `connected`, kept up to date), heartbeat,
+        or our own join/leave of TOPIC."""
+        if op == "connect" and p not in connected:
+            self.connect([p], outbound=outbound)
+            connected.add(p)
+        elif op == "disconnect" and p in connected:
+            self.router.peer_disconnected(p, self.now)
+            connected.discard(p)
+        elif op == "graft" and p in connected:
+            self.receive(p, graft=[TOPIC])
+        elif op == "prune" and p in connected:
+            self.receive(p, prune=[(TOPIC, [], None)])
+        elif op == "heartbeat":
+            self.heartbeat()
+        elif op == "join":
+            self.router.subscribe(TOPIC, self.now)
+        elif op == "leave":
+            self.router.unsubscribe(TOPIC, self.now)
+
 
 def sends(actions) -> dict[int, list[Rpc]]:
     out: dict[int, list[Rpc]] = {}

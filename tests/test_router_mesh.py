@@ -62,24 +62,17 @@ def test_floodsub_peers_never_in_mesh():
 
 @given(
     st.lists(
-        st.tuples(st.sampled_from(["connect", "disconnect", "graft", "beat"]), st.integers(0, 29)),
+        st.tuples(
+            st.sampled_from(["connect", "disconnect", "graft", "heartbeat"]), st.integers(0, 29)
+        ),
         max_size=60,
     )
 )
 def test_mesh_size_bounds_after_any_sequence(ops):
     h = joined(0)
-    connected = set()
+    connected: set[int] = set()
     for op, p in ops:
-        if op == "connect" and p not in connected:
-            h.connect([p], outbound=p % 3 == 0)
-            connected.add(p)
-        elif op == "disconnect" and p in connected:
-            h.router.peer_disconnected(p, h.now)
-            connected.discard(p)
-        elif op == "graft" and p in connected:
-            h.receive(p, graft=[TOPIC])
-        elif op == "beat":
-            h.heartbeat()
+        h.step(op, p, connected, outbound=p % 3 == 0)
         mesh = h.router.mesh(TOPIC)
         assert len(mesh) <= 12 and set(mesh) <= connected
     h.heartbeat()

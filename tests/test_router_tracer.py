@@ -37,22 +37,7 @@ def test_a_mesh_rebuilt_from_the_trace_is_the_routers_mesh(script):
     h.router.subscribe(TOPIC, h.now)
     connected: set[int] = set()
     for op, p in script:
-        if op == "connect" and p not in connected:
-            h.connect([p])
-            connected.add(p)
-        elif op == "disconnect" and p in connected:
-            h.router.peer_disconnected(p, h.now)
-            connected.discard(p)
-        elif op == "graft" and p in connected:
-            h.receive(p, graft=[TOPIC])
-        elif op == "prune" and p in connected:
-            h.receive(p, prune=[(TOPIC, [], None)])
-        elif op == "heartbeat":
-            h.heartbeat()
-        elif op == "join":
-            h.router.subscribe(TOPIC, h.now)
-        elif op == "leave":
-            h.router.unsubscribe(TOPIC, h.now)
+        h.step(op, p, connected)
         h.drain()
         assert traced.get(TOPIC, set()) == set(h.router.mesh(TOPIC))
 
