@@ -18,6 +18,8 @@ from typing import Any
 
 import numpy as np
 
+from ._extras import needs
+
 TOPIC = "demo"
 
 
@@ -71,7 +73,8 @@ def summarize(
 
 
 def _progress(total: int, desc: str) -> Any:
-    from tqdm.auto import tqdm
+    with needs("analysis"):
+        from tqdm.auto import tqdm
 
     return tqdm(total=total, desc=desc, unit="msg", leave=False)
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._core import GossipConfig, Identity, PeerConfig
+from ._extras import needs
 from .node import Node, NodeError, Received, Runtime, Subscription
 
 if TYPE_CHECKING:
@@ -34,7 +35,8 @@ def parse_topology(topology: Any, n: int, seed: int) -> nx.Graph:
     from . import topology as t
 
     if hasattr(topology, "nodes") and hasattr(topology, "edges"):
-        import networkx as nx
+        with needs("analysis"):
+            import networkx as nx
 
         g = nx.convert_node_labels_to_integers(topology, ordering="sorted")
         if g.number_of_nodes() != n:
@@ -345,7 +347,8 @@ class LocalNetwork:
         """One row per delivery: msg_id, node, t_publish, t_deliver (s since start), hops
         (-1: a real network does not carry hop counts) and from_peer (-1 at the
         publisher)."""
-        import pandas as pd
+        with needs("analysis"):
+            import pandas as pd
 
         rows = self._deliveries
         ids = list(dict.fromkeys([*self._published, *(r[0] for r in rows)]))
@@ -365,7 +368,8 @@ class LocalNetwork:
 
     def metrics(self) -> pd.DataFrame:
         """One row per node (index: node) with the simulator's metrics columns."""
-        import pandas as pd
+        with needs("analysis"):
+            import pandas as pd
 
         stats = [self.nodes[i].stats() if self._alive[i] else None for i in range(self.n)]
         topics = sorted(self._topics)
@@ -411,7 +415,8 @@ class LocalNetwork:
     def graph(self) -> nx.Graph:
         """Connections now up, as a graph on node indices. (Mesh sizes per node are in
         ``metrics()``; the runtime does not report mesh membership per peer yet.)"""
-        import networkx as nx
+        with needs("analysis"):
+            import networkx as nx
 
         g = nx.Graph()
         g.add_nodes_from(range(self.n))

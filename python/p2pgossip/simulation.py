@@ -21,6 +21,7 @@ import numpy as np
 
 from . import _core
 from ._core import CpuCost, Latency
+from ._extras import needs
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -290,7 +291,8 @@ class Simulation:
     def messages(self) -> pd.DataFrame:
         """One row per message seen: msg_id, topic, publisher (-1: injected or unknown),
         t_publish (s; NaN when not published through the simulator)."""
-        import pandas as pd
+        with needs("analysis"):
+            import pandas as pd
 
         m = self._core.messages_columns()
         at = m["published_at_ns"]
@@ -307,7 +309,8 @@ class Simulation:
         """One row per delivery to an application: msg_id, node, t_publish, t_deliver (s),
         hops (the sender's hops + 1; 0 at the publisher; -1 unknown) and from_peer (-1 for
         the publisher's own delivery). Hops are tracked by the simulator, out of band."""
-        import pandas as pd
+        with needs("analysis"):
+            import pandas as pd
 
         d = self._core.deliveries_columns()
         m = self._core.messages_columns()
@@ -331,7 +334,8 @@ class Simulation:
         (messages, duplicates, IHAVE/IWANT/GRAFT/PRUNE/IDONTWANT sent and received, drops by
         reason), the simulator's drops by reason, CPU time charged, and ``mesh_size:<topic>``
         for every topic. Router counters cover a node's current incarnation only."""
-        import pandas as pd
+        with needs("analysis"):
+            import pandas as pd
 
         df = pd.DataFrame(self._core.metrics_columns())
         df.index.name = "node"
@@ -344,7 +348,8 @@ class Simulation:
     def mesh_graph(self, topic: str) -> nx.Graph:
         """The mesh of ``topic`` as an undirected graph on every node; an edge is present
         when either side has the other in its mesh, ``mutual`` when both do."""
-        import networkx as nx
+        with needs("analysis"):
+            import networkx as nx
 
         g = nx.Graph()
         g.add_nodes_from(range(self.size))
