@@ -2,10 +2,15 @@
 with libsodium linked statically, then `auditwheel repair` for the manylinux tag.
 
     .venv/bin/python tools/build_wheel.py        # prints the wheel's path (make wheel)
+    python tools/build_wheel.py --libsodium PREFIX   # only a static, PIC libsodium in PREFIX
+                                                     # (cibuildwheel's before-all)
 
 Everything lives under build/wheel and persists, so a second run is incremental:
   deps/       the libsodium sources (PyNaCl's sdist bundles libsodium's release tree; fetched
               once with pip, checked against a pinned SHA-256)
+  libsodium/  libsodium built from them: static, position-independent (Debian's libsodium.a
+              is not, so it cannot go into a Python module), with libsodium's own -O3 and its
+              SSE/AVX2/AVX-512 files behind runtime CPU detection, as in its shared library
   sdist/      the sdist, built by scikit-build-core
   src/        the sdist unpacked; a file is rewritten only when its content changed, so the
               CMake build below recompiles only what changed
@@ -34,9 +39,9 @@ SODIUM_SDIST = ("pynacl", "1.6.2")
 SODIUM_SDIST_SHA256 = "018494d6d696ae03c7e656e5e74cdfd8ea1326962cc401bcf018f1ed8436811c"
 
 
-def _run(*args: str | Path, cwd: Path = ROOT) -> str:
+def _run(*args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None) -> str:
     done = subprocess.run(
-        [str(a) for a in args], cwd=cwd, capture_output=True, text=True, env=_env()
+        [str(a) for a in args], cwd=cwd, capture_output=True, text=True, env=_env() | (env or {})
     )
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(map(str, args))} failed:\n{done.stdout}\n{done.stderr}")
@@ -74,6 +79,25 @@ def libsodium_source() -> Path:
     return tree
 
 
+def install_libsodium(prefix: Path) -> Path:
+    """A static, position-independent libsodium in `prefix`; its pkg-config directory."""
+    pkgconfig = prefix / "lib" / "pkgconfig"
+    if (prefix / "lib" / "libsodium.a").exists() and (pkgconfig / "libsodium.pc").exists():
+        return pkgconfig
+    source = libsodium_source()
+    work = prefix / "build"
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    _run(
+        source / "configure", f"--prefix={prefix}", f"--libdir={prefix / 'lib'}",
+        "--disable-shared", "--enable-static", "--with-pic", "--disable-dependency-tracking",
+        cwd=work,
+    )  # fmt: skip
+    _run("make", f"-j{os.cpu_count() or 1}", "install", cwd=work)
+    shutil.rmtree(work)
+    return pkgconfig
+
+
 def sdist() -> Path:
     """The sdist of the working tree, as `pip download p2pgossip --no-binary` would give it."""
     shutil.rmtree(OUT / "sdist", ignore_errors=True)
@@ -105,14 +129,15 @@ def unpack(archive: Path, dest: Path) -> Path:
 
 def build() -> Path:
     """The repaired wheel (build/wheel/wheelhouse/p2pgossip-*-manylinux_*.whl)."""
-    sodium = libsodium_source()
+    pkgconfig = install_libsodium(OUT / "libsodium")
     src = unpack(sdist(), OUT / "src")
     for d in ("dist", "wheelhouse"):
         shutil.rmtree(OUT / d, ignore_errors=True)
     _run(
         sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
         "-w", OUT / "dist", f"-Cbuild-dir={OUT / 'cmake'}",
-        f"-Ccmake.define.P2PGOSSIP_SODIUM_SOURCE={sodium}", src,
+        "-Ccmake.define.P2PGOSSIP_STATIC_SODIUM=ON", src,
+        env={"PKG_CONFIG_PATH": str(pkgconfig)},
     )  # fmt: skip
     (built,) = (OUT / "dist").glob("p2pgossip-*.whl")
     _run(sys.executable, "-m", "auditwheel", "repair", "--wheel-dir", OUT / "wheelhouse", built)
@@ -126,6 +151,9 @@ def show(wheel: Path) -> str:
 
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--libsodium"]:
+        print(install_libsodium(Path(sys.argv[2]).resolve()))
+        sys.exit(0)
     wheel = build()
     print(show(wheel))
     print(wheel)
