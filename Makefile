@@ -17,7 +17,7 @@ PYLIBP2P_VENV := build/pylibp2p-venv
 PYLIBP2P_STAMP := $(PYLIBP2P_VENV)/.installed
 PYLIBP2P_REQUIREMENTS := tests/interop/requirements-pylibp2p.txt
 
-.PHONY: demo test bench lint format system-deps test-deps build wheel interop-venv clean
+.PHONY: demo test bench lint format system-deps test-deps build wheel bench-wheel interop-venv clean
 
 demo: build
 	$(BIN)/python -m p2pgossip demo
@@ -77,6 +77,10 @@ build: $(STAMP)
 # it where libsodium, Asio and xxHash are absent.
 wheel: build
 	$(BIN)/python tools/build_wheel.py
+
+# The installed wheel against the editable build, crypto and sim --quick, in the same run.
+bench-wheel: build
+	$(BIN)/python -m benchmarks wheel
 
 # py-libp2p (interop peer, benchmark baseline) pins its own dependencies, so it lives in a
 # venv of its own; pip's cache makes a rebuild quick.
