@@ -48,7 +48,7 @@ def _isolation_unavailable() -> str | None:
     if os.geteuid() != 0:
         return "mount namespaces need root"
     for tool in ("unshare", "dpkg", "ip", "ldconfig"):
-        if shutil.which(tool) is None:
+        if shutil.which(tool, path=_clean_env()["PATH"]) is None:
             return f"{tool} not found"
     return None
 
@@ -242,3 +242,20 @@ def test_the_sdist_names_the_missing_packages_in_one_line(wheel: Path, tmp_path:
         "brew install libsodium pkg-config asio xxhash (macOS)",
     ):
         assert install in line, line
+
+
+def test_the_sdist_configures_against_the_system_libraries(wheel: Path, tmp_path: Path) -> None:
+    """Where the -dev packages are installed the sdist takes the system's shared libsodium
+    (the wheel, built from the same sdist, shows that it compiles)."""
+    import pybind11
+
+    src = build_wheel.OUT / "src"  # the sdist as tools/build_wheel.py unpacked it
+    tools = Path(sys.executable).parent  # the venv's cmake and ninja, as the wheel build's
+    configure = [tools / "cmake", "-S", src, "-B", tmp_path, "-G", "Ninja"]
+    configure += [
+        f"-DCMAKE_MAKE_PROGRAM={tools / 'ninja'}",
+        f"-DPython_EXECUTABLE={sys.executable}",
+    ]
+    configure += [f"-Dpybind11_DIR={pybind11.get_cmake_dir()}"]
+    subprocess.run([str(a) for a in configure], check=True, capture_output=True)
+    assert re.search(r"libsodium\.so\b", (tmp_path / "build.ninja").read_text())
