@@ -162,6 +162,18 @@ def test_the_extension_needs_only_the_c_and_cpp_runtimes(venv: Path) -> None:
     assert not [n for n in (venv / "lib").rglob("*.so*") if "sodium" in n.name]
 
 
+def test_libsodium_is_inside_with_its_symbols_hidden(venv: Path) -> None:
+    (core,) = venv.glob("lib/python*/site-packages/p2pgossip/_core*.so")
+    exported = subprocess.run(["nm", "-D", "--defined-only", core], capture_output=True, text=True)
+    names = {line.split()[-1] for line in exported.stdout.splitlines()}
+    assert "PyInit__core" in names
+    assert not [n for n in names if n.startswith(("sodium_", "crypto_", "randombytes_"))]
+    undefined = subprocess.run(
+        ["nm", "-D", "--undefined-only", core], capture_output=True, text=True
+    )
+    assert "crypto_sign_verify_detached" not in undefined.stdout  # linked in, not imported
+
+
 def test_version_comes_from_one_place(venv: Path, wheel: Path) -> None:
     pyproject = (ROOT / "pyproject.toml").read_text()
     declared = re.search(r'^version = "([^"]+)"', pyproject, re.M)
