@@ -14,7 +14,10 @@ host's mounts, files and network are untouched; all of it ends with the command.
 
 from __future__ import annotations
 
+import fcntl
 import os
+import socket
+import struct
 import subprocess
 import sys
 
@@ -72,6 +75,14 @@ def rebuild(original: str, view: str, path: str, hidden: set[str]) -> None:
             os.symlink(source, target)
 
 
+def loopback_up() -> None:
+    """`ip link set lo up`, without needing iproute2: SIOCGIFFLAGS, then SIOCSIFFLAGS | IFF_UP."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        request = struct.pack("16sH", b"lo", 0)
+        flags = struct.unpack("16sH", fcntl.ioctl(s, 0x8913, request)[:18])[1]
+        fcntl.ioctl(s, 0x8914, struct.pack("16sH", b"lo", flags | 0x1))
+
+
 def run(*args: str) -> None:
     subprocess.run(args, check=True)
 
@@ -92,7 +103,7 @@ def main(argv: list[str]) -> int:
     cache = os.path.join(STASH, "ld.so.cache")
     run("ldconfig", "-X", "-C", cache)
     run("mount", "--bind", cache, "/etc/ld.so.cache")
-    run("ip", "link", "set", "lo", "up")
+    loopback_up()
     os.execvp(command[0], command)
 
 

@@ -47,7 +47,7 @@ def _isolation_unavailable() -> str | None:
         return "the packaging test builds a manylinux wheel: Linux only"
     if os.geteuid() != 0:
         return "mount namespaces need root"
-    for tool in ("unshare", "dpkg", "ip", "ldconfig"):
+    for tool in ("unshare", "dpkg", "ldconfig", "nm"):
         if shutil.which(tool, path=_clean_env()["PATH"]) is None:
             return f"{tool} not found"
     return None
