@@ -17,7 +17,7 @@ PYLIBP2P_VENV := build/pylibp2p-venv
 PYLIBP2P_STAMP := $(PYLIBP2P_VENV)/.installed
 PYLIBP2P_REQUIREMENTS := tests/interop/requirements-pylibp2p.txt
 
-.PHONY: demo test bench lint format system-deps test-deps build interop-venv clean
+.PHONY: demo test bench lint format system-deps test-deps build wheel bench-wheel interop-venv clean
 
 demo: build
 	$(BIN)/python -m p2pgossip demo
@@ -30,12 +30,12 @@ bench: build interop-venv
 	$(BIN)/python -m benchmarks all
 
 lint: $(STAMP) test-deps
-	$(BIN)/ruff check python tests benchmarks docs notebooks
-	$(BIN)/ruff format --check python tests benchmarks docs notebooks
+	$(BIN)/ruff check python tests benchmarks docs notebooks tools
+	$(BIN)/ruff format --check python tests benchmarks docs notebooks tools
 	clang-format --dry-run --Werror $$(git ls-files 'cpp/*.cpp' 'cpp/*.hpp')
 
 format: $(STAMP)
-	$(BIN)/ruff format python tests benchmarks docs notebooks
+	$(BIN)/ruff format python tests benchmarks docs notebooks tools
 	clang-format -i $$(git ls-files 'cpp/*.cpp' 'cpp/*.hpp')
 
 # Installs the Debian packages of $(1) that are missing.
@@ -71,6 +71,16 @@ $(STAMP): pyproject.toml CMakeLists.txt Makefile | system-deps $(BIN)/python
 # Importing triggers the incremental rebuild; here it runs verbosely so progress shows.
 build: $(STAMP)
 	SKBUILD_EDITABLE_VERBOSE=1 $(BIN)/python -c "import p2pgossip._core"
+
+# The release wheel, built as the release job builds it (sdist, then a wheel with libsodium
+# static, then auditwheel repair), incrementally in build/wheel; tests/test_packaging.py checks
+# it where libsodium, Asio and xxHash are absent.
+wheel: build
+	$(BIN)/python tools/build_wheel.py
+
+# The installed wheel against the editable build, crypto and sim --quick, in the same run.
+bench-wheel: build
+	$(BIN)/python -m benchmarks wheel
 
 # py-libp2p (interop peer, benchmark baseline) pins its own dependencies, so it lives in a
 # venv of its own; pip's cache makes a rebuild quick.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 
+import p2pgossip
 import pytest
 from _sansio import varint
 from p2pgossip import _core
@@ -129,7 +130,7 @@ def test_identify_answers_with_our_identity_and_addresses(net) -> None:
                 received += ev[2]
             finished = finished or ev == ("closed", sid)
     msg = _core.decode_identify(received, stream=True)
-    assert msg["agent_version"].startswith("p2pgossip/")
+    assert msg["agent_version"] == f"p2pgossip/{p2pgossip.__version__}"  # one version
     peer_b = addr_b.rsplit("/p2p/", 1)[1]
     assert str(_core.PeerId.from_public_key(msg["public_key"][4:])) == peer_b
     listen = [_core.Multiaddr.from_bytes(x).to_string() for x in msg["listen_addrs"]]

@@ -4,6 +4,8 @@ A GossipSub core in C++ (signed messages, peer scoring, rate limits) with a Pyth
 a deterministic network simulator, and libp2p on the wire.
 """
 
+from importlib import metadata as _metadata
+
 from . import crypto, metrics, topology, wire
 from ._core import (
     CpuCost,
@@ -35,7 +37,12 @@ from .node import (
 )
 from .simulation import Simulation
 
-__version__ = "0.1.0"
+# The one version is pyproject.toml's; the installed metadata carries it (wheel, sdist and
+# editable installs alike), and the C++ core's identify agent string is built from the same.
+try:
+    __version__ = _metadata.version("p2pgossip")
+except _metadata.PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
 
 __all__ = [
     "CpuCost",

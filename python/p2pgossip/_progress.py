@@ -11,6 +11,8 @@ import sys
 import time
 from typing import Any, TextIO
 
+from ._extras import needs
+
 __all__ = ["Progress", "is_terminal"]
 
 
@@ -51,7 +53,8 @@ class Progress:
         self._last = time.monotonic()
         self._bar: Any = None
         if is_terminal(self._stream) if terminal is None else terminal:
-            from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
+            with needs("analysis"):
+                from tqdm import tqdm  # type: ignore[import-untyped,unused-ignore]
 
             fmt = None
             if not rate:  # a count of seconds has no useful rate ("1.00s/s")

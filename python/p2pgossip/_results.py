@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from ._extras import needs
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -27,7 +29,8 @@ def deliveries_frame(
     """One row per delivery. ``message`` indexes ``ids`` (and ``t_publish``, one entry per
     message, NaN when unknown); times are seconds; ``hops`` is -1 where unknown and
     ``from_peer`` -1 at the publisher."""
-    import pandas as pd
+    with needs("analysis"):
+        import pandas as pd
 
     msg = np.asarray(message, dtype=np.int64)
     t_pub = np.asarray(t_publish, dtype=float)
@@ -46,7 +49,8 @@ def deliveries_frame(
 
 def metrics_frame(columns: dict[str, Any]) -> pd.DataFrame:
     """One row per node, indexed by ``node``."""
-    import pandas as pd
+    with needs("analysis"):
+        import pandas as pd
 
     df = pd.DataFrame(columns)
     df.index.name = "node"

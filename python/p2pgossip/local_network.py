@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from ._core import GossipConfig, Identity, PeerConfig, PeerId
+from ._extras import needs
 from ._results import deliveries_frame, metrics_frame
 from .node import Node, NodeError, Received, Runtime, Subscription
 
@@ -35,7 +36,8 @@ def parse_topology(topology: Any, n: int, seed: int) -> nx.Graph:
     from . import topology as t
 
     if hasattr(topology, "nodes") and hasattr(topology, "edges"):
-        import networkx as nx
+        with needs("analysis"):
+            import networkx as nx
 
         g = nx.convert_node_labels_to_integers(topology, ordering="sorted")
         if g.number_of_nodes() != n:
@@ -402,7 +404,8 @@ class LocalNetwork:
     def graph(self) -> nx.Graph:
         """Connections now up, as a graph on node indices. (Mesh sizes per node are in
         ``metrics()``; the runtime does not report mesh membership per peer yet.)"""
-        import networkx as nx
+        with needs("analysis"):
+            import networkx as nx
 
         g = nx.Graph()
         g.add_nodes_from(range(self.n))

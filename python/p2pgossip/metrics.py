@@ -25,6 +25,7 @@ from ._core import (
     exponential_buckets,
     metrics_exposition,
 )
+from ._extras import needs
 
 if TYPE_CHECKING:
     from prometheus_client.metrics_core import Metric
@@ -65,11 +66,12 @@ class Collector:
                 raise TypeError(f"not a metrics source: {s!r}")
 
     def collect(self) -> Iterator[Metric]:
-        from prometheus_client.core import (
-            CounterMetricFamily,
-            GaugeMetricFamily,
-            HistogramMetricFamily,
-        )
+        with needs("metrics"):
+            from prometheus_client.core import (
+                CounterMetricFamily,
+                GaugeMetricFamily,
+                HistogramMetricFamily,
+            )
 
         families: dict[str, Any] = {}
         for source in self._sources:

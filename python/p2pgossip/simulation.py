@@ -21,6 +21,7 @@ import numpy as np
 
 from . import _core
 from ._core import CpuCost, Latency
+from ._extras import needs
 from ._results import deliveries_frame, metrics_frame
 
 if TYPE_CHECKING:
@@ -293,7 +294,8 @@ class Simulation:
     def messages(self) -> pd.DataFrame:
         """One row per message seen: msg_id, topic, publisher (-1: injected or unknown),
         t_publish (s; NaN when not published through the simulator)."""
-        import pandas as pd
+        with needs("analysis"):
+            import pandas as pd
 
         m = self._core.messages_columns()
         at = m["published_at_ns"]
@@ -337,7 +339,8 @@ class Simulation:
     def mesh_graph(self, topic: str) -> nx.Graph:
         """The mesh of ``topic`` as an undirected graph on every node; an edge is present
         when either side has the other in its mesh, ``mutual`` when both do."""
-        import networkx as nx
+        with needs("analysis"):
+            import networkx as nx
 
         g = nx.Graph()
         g.add_nodes_from(range(self.size))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ._extras import needs
+
 if TYPE_CHECKING:
     import networkx as nx
 
@@ -24,12 +26,8 @@ __all__ = [
 
 
 def _nx():
-    try:
+    with needs("analysis"):
         import networkx
-    except ImportError as e:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "p2pgossip.topology needs networkx: pip install p2pgossip[analysis]"
-        ) from e
     return networkx
 
 

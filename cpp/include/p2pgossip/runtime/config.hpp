@@ -18,8 +18,9 @@ namespace p2pgossip::runtime {
 
 using namespace std::chrono_literals;
 
-// Identify's agentVersion (the package version).
-constexpr std::string_view kAgentVersion = "p2pgossip/0.1.0";
+// Identify's agentVersion, "p2pgossip/<version>": defined in cpp/src/version.cpp from the one
+// version in pyproject.toml.
+extern const std::string_view kAgentVersion;
 
 // Log levels carry Python logging's numbers, so the bindings pass them through unchanged.
 enum class LogLevel : int { kDebug = 10, kInfo = 20, kWarning = 30, kError = 40 };
