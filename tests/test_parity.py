@@ -59,7 +59,7 @@ def expected(ids_by_publisher: list[tuple[str, int]], group: range | None) -> di
 
 
 def test_simulation_runs_the_scenario() -> None:
-    sim = pg.Simulation(GRAPH, seed=SEED, topics=[TOPIC])
+    sim = pg.Simulation(GRAPH, seed=SEED, topics=[TOPIC], record_mesh=True)
     sim.run(until_s=5)
     phases: dict[str, list[tuple[str, int]]] = {}
     published = dict.fromkeys(range(N), 0)
@@ -82,6 +82,7 @@ def test_simulation_runs_the_scenario() -> None:
     publish("after", [1, N - 2])
     sim.run(until_s=25)
     run_checks(sim.deliveries(), split_view, sim.metrics(), phases, published, sim.config)
+    check_mesh_log(sim.mesh_changes(), {v: set(sim.mesh(v, TOPIC)) for v in range(N)})
 
 
 async def test_local_network_runs_the_same_scenario() -> None:
@@ -107,6 +108,9 @@ async def test_local_network_runs_the_same_scenario() -> None:
             await node.wait_for_mesh(TOPIC, min(GRAPH.degree(net.nodes.index(node)), 4))
         await publish("after", [1, N - 2], None)
         run_checks(net.deliveries(), split_view, net.metrics(), phases, published, net.config)
+        index = {n.peer_id: i for i, n in enumerate(net.nodes)}
+        meshes = {v: {index[p] for p in net.nodes[v].mesh(TOPIC)} for v in range(N)}
+        check_mesh_log(net.mesh_changes(), meshes)
 
 
 async def delivered(net: pg.LocalNetwork, reach: dict[str, set[int]], timeout: float = 20) -> None:
@@ -120,6 +124,18 @@ async def delivered(net: pg.LocalNetwork, reach: dict[str, set[int]], timeout: f
         if all(set(d[d.msg_id == m].node) >= nodes for m, nodes in reach.items()):
             return
         await asyncio.sleep(0.02)
+
+
+def check_mesh_log(changes: pd.DataFrame, meshes: dict[int, set[int]]) -> None:
+    """The mesh-change log replays to the meshes now, and shows the partition's prunes."""
+    assert list(changes.columns) == ["t", "node", "topic", "peer", "joined"]
+    replayed: dict[int, set[int]] = {v: set() for v in range(N)}
+    for row in changes[changes.topic == TOPIC].itertuples():
+        (replayed[row.node].add if row.joined else replayed[row.node].discard)(row.peer)
+    assert replayed == meshes
+    cut = {(u, v) for u in LEFT for v in RIGHT if GRAPH.has_edge(u, v)}
+    pruned = {(r.node, r.peer) for r in changes[~changes.joined].itertuples()}
+    assert any((u, v) in pruned or (v, u) in pruned for u, v in cut)
 
 
 def run_checks(

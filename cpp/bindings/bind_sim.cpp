@@ -213,14 +213,15 @@ void bind_sim(py::module_& m) {
                   const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>& edges,
                   const router::GossipConfig& gossip, const Latency& latency, double bandwidth,
                   double loss, std::uint64_t queue_limit, std::optional<sim::CpuCost> cost,
-                  bool verify_cache, bool wire_fidelity, host::MessageIdFn message_id,
-                  std::uint64_t seed) {
+                  bool verify_cache, bool wire_fidelity, bool record_mesh,
+                  host::MessageIdFn message_id, std::uint64_t seed) {
                  sim::SimConfig c;
                  c.gossip = gossip;
                  c.link = link_params(latency, bandwidth, loss, queue_limit);
                  c.cost = cost;
                  c.verify_cache = verify_cache;
                  c.wire_fidelity = wire_fidelity;
+                 c.record_mesh = record_mesh;
                  c.message_id = message_id;
                  c.seed = seed;
                  auto e = edges_of(edges);
@@ -229,8 +230,8 @@ void bind_sim(py::module_& m) {
                }),
            py::arg("nodes"), py::arg("edges"), py::arg("gossip"), py::arg("latency"),
            py::arg("bandwidth"), py::arg("loss"), py::arg("queue_limit_bytes"), py::arg("cost"),
-           py::arg("verify_cache"), py::arg("wire_fidelity"), py::arg("message_id"),
-           py::arg("seed"))
+           py::arg("verify_cache"), py::arg("wire_fidelity"), py::arg("record_mesh"),
+           py::arg("message_id"), py::arg("seed"))
       .def_property_readonly("size", &sim::Simulation::size)
       .def_property_readonly("now_ns", &sim::Simulation::now)
       .def_property_readonly("events_processed", &sim::Simulation::events_processed)
@@ -281,6 +282,18 @@ void bind_sim(py::module_& m) {
              out["time_ns"] = column(log.time);
              out["hops"] = column(log.hops);
              out["from_peer"] = column(log.from);
+             return out;
+           })
+      .def("mesh_changes_columns",
+           [](const sim::Simulation& s) {
+             const auto& log = s.mesh_changes();
+             py::dict out;
+             out["time_ns"] = column(log.time);
+             out["node"] = column(log.node);
+             out["peer"] = column(log.peer);
+             out["topic"] = column(log.topic);
+             out["joined"] = column(log.joined);
+             out["topics"] = log.topics;
              return out;
            })
       .def("messages_columns",

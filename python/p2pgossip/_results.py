@@ -55,3 +55,33 @@ def metrics_frame(columns: dict[str, Any]) -> pd.DataFrame:
     df = pd.DataFrame(columns)
     df.index.name = "node"
     return df
+
+
+MESH_CHANGE_COLUMNS = ("t", "node", "topic", "peer", "joined")
+
+
+def mesh_changes_frame(
+    t: np.ndarray,
+    node: np.ndarray,
+    topics: Sequence[str],
+    topic: np.ndarray,
+    peer: np.ndarray,
+    joined: np.ndarray,
+) -> pd.DataFrame:
+    """One row per mesh change: at ``t`` (s), ``peer`` joined (or left) ``node``'s mesh of
+    ``topics[topic]``."""
+    with needs("analysis"):
+        import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "t": np.asarray(t, dtype=float),
+            "node": np.asarray(node, dtype=np.uint32),
+            "topic": pd.Categorical.from_codes(
+                np.asarray(topic, dtype=np.int64), categories=pd.Index(list(topics))
+            ),
+            "peer": np.asarray(peer, dtype=np.int64),
+            "joined": np.asarray(joined, dtype=bool),
+        },
+        columns=list(MESH_CHANGE_COLUMNS),
+    )

@@ -18,7 +18,7 @@ import numpy as np
 
 from ._core import GossipConfig, Identity, PeerConfig, PeerId
 from ._extras import needs
-from ._results import deliveries_frame, metrics_frame
+from ._results import deliveries_frame, mesh_changes_frame, metrics_frame
 from .node import Node, NodeError, Received, Runtime, Subscription
 
 if TYPE_CHECKING:
@@ -101,6 +101,8 @@ class LocalNetwork:
         self._delivered: set[tuple[str, int]] = set()
         self._progress: asyncio.Event | None = None
         self._blocked: dict[int, set[int]] = {}
+        # (t, node, topic, peer, joined) for every mesh change, as Simulation.mesh_changes.
+        self._mesh_log: list[tuple[float, int, str, int, bool]] = []
         self._redials: list[asyncio.Future[None]] = []
         self._t0 = 0.0
 
@@ -127,6 +129,11 @@ class LocalNetwork:
             peers=PeerConfig(target_outbound=0),
         )
         node.on_delivery(lambda msg: self._observe(i, msg))
+        node.on_mesh_change(
+            lambda topic, peer, joined: self._mesh_log.append(
+                (time.monotonic() - self._t0, i, topic, self._index.get(peer, -1), joined)
+            )
+        )
         return node
 
     def _edges(self) -> list[tuple[int, int]]:
@@ -358,6 +365,21 @@ class LocalNetwork:
             np.array([r[2] for r in rows]),
             np.full(len(rows), -1),
             np.array([r[3] for r in rows]),
+        )
+
+    def mesh_changes(self) -> pd.DataFrame:
+        """One row per mesh change, in order: t (s since start), node, topic, peer, joined;
+        the columns of ``Simulation.mesh_changes()``."""
+        log = self._mesh_log
+        topics = sorted({r[2] for r in log})
+        code = {t: k for k, t in enumerate(topics)}
+        return mesh_changes_frame(
+            np.array([r[0] for r in log]),
+            np.array([r[1] for r in log]),
+            topics,
+            np.array([code[r[2]] for r in log]),
+            np.array([r[3] for r in log]),
+            np.array([r[4] for r in log]),
         )
 
     def metrics(self) -> pd.DataFrame:

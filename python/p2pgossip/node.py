@@ -82,6 +82,7 @@ class Node:
         # on every change.
         self._mesh: dict[str, set[bytes]] = {}
         self._mesh_change: asyncio.Event | None = None
+        self._mesh_listeners: list[Callable[[str, bytes, bool], None]] = []
         self._subs: dict[str, list[Subscription]] = {}
         self._validators: dict[str, Validator] = {}
         self._validation_limit = validation_concurrency
@@ -207,6 +208,14 @@ class Node:
             members.discard(peer)
         if self._mesh_change is not None:
             self._mesh_change.set()
+        for listen in self._mesh_listeners:
+            listen(topic, peer, joined)
+
+    def on_mesh_change(self, callback: Callable[[str, bytes, bool], None]) -> Callable[[], None]:
+        """Call ``callback(topic, peer_id_bytes, joined)`` for every change of this node's
+        meshes, as the router makes it. Runs on the event loop. Returns a remover."""
+        self._mesh_listeners.append(callback)
+        return lambda: self._mesh_listeners.remove(callback)
 
     async def connect(self, addr: str) -> None:
         """Dial ``addr`` and wait for the upgraded connection. A ``/p2p/<id>`` suffix must

@@ -22,7 +22,7 @@ import numpy as np
 from . import _core
 from ._core import CpuCost, Latency
 from ._extras import needs
-from ._results import deliveries_frame, metrics_frame
+from ._results import deliveries_frame, mesh_changes_frame, metrics_frame
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -69,6 +69,7 @@ class Simulation:
         cost: CpuCost | None = None,
         verify_cache: bool = True,
         wire_fidelity: bool = False,
+        record_mesh: bool = False,
         message_id: str = "xxh3",
         topics: Iterable[str] = (),
         nodes: int | None = None,
@@ -92,6 +93,7 @@ class Simulation:
             cost,
             verify_cache,
             wire_fidelity,
+            record_mesh,
             message_id,
             seed,
         )
@@ -331,6 +333,15 @@ class Simulation:
         reason), the simulator's drops by reason, CPU time charged, and ``mesh_size:<topic>``
         for every topic. Router counters cover a node's current incarnation only."""
         return metrics_frame(self._core.metrics_columns())
+
+    def mesh_changes(self) -> pd.DataFrame:
+        """One row per mesh change, in order: t (s), node, topic, peer and joined (True when
+        ``peer`` entered ``node``'s mesh, False when it left). Kept only when the simulation
+        was made with ``record_mesh=True`` (the log grows with virtual time)."""
+        c = self._core.mesh_changes_columns()
+        return mesh_changes_frame(
+            c["time_ns"] / 1e9, c["node"], c["topics"], c["topic"], c["peer"], c["joined"]
+        )
 
     def mesh(self, node: Hashable, topic: str) -> list[int]:
         """The node's mesh peers (indices) for ``topic``."""

@@ -64,6 +64,35 @@ struct alignas(64) Node {
   std::uint64_t seqno = 0;
 };
 
+// Records one node's router's mesh changes in the simulation's log.
+class MeshRecorder : public router::Tracer {
+ public:
+  MeshRecorder(MeshLog& log, std::unordered_map<std::string, std::uint32_t>& topic_index,
+               std::uint32_t node)
+      : log_(&log), topic_index_(&topic_index), node_(node) {}
+  void graft(router::PeerIndex peer, const std::string& topic, Instant now) override {
+    record(peer, topic, now, true);
+  }
+  void prune(router::PeerIndex peer, const std::string& topic, Instant now) override {
+    record(peer, topic, now, false);
+  }
+
+ private:
+  void record(router::PeerIndex peer, const std::string& topic, Instant now, bool joined) {
+    auto [it, added] =
+        topic_index_->try_emplace(topic, static_cast<std::uint32_t>(log_->topics.size()));
+    if (added) log_->topics.push_back(topic);
+    log_->time.push_back(now.count());
+    log_->node.push_back(node_);
+    log_->peer.push_back(peer);
+    log_->topic.push_back(it->second);
+    log_->joined.push_back(joined);
+  }
+  MeshLog* log_;
+  std::unordered_map<std::string, std::uint32_t>* topic_index_;
+  std::uint32_t node_;
+};
+
 }  // namespace
 
 struct Simulation::Impl {
@@ -101,6 +130,9 @@ struct Simulation::Impl {
   std::vector<std::vector<std::uint16_t>> hops;  // per message, per node: hops of its copy
   std::set<std::string> all_topics;
   DeliveryLog log;
+  MeshLog mesh_log;
+  std::unordered_map<std::string, std::uint32_t> mesh_topics;
+  std::vector<MeshRecorder> recorders;  // one per node under record_mesh
   XXH3_state_t trace;
   // Trace records are gathered here and hashed a batch at a time: XXH3's streaming update
   // has a fixed cost per call, and the digest depends only on the bytes, not the batching.
@@ -124,6 +156,8 @@ struct Simulation::Impl {
     params.push_back(cfg.link);
     group.assign(n, 0);
     nodes.resize(n);
+    if (cfg.record_mesh)
+      for (std::uint32_t v = 0; v < n; ++v) recorders.emplace_back(mesh_log, mesh_topics, v);
     for (std::uint32_t v = 0; v < n; ++v) {
       std::array<std::uint8_t, 32> seed{};
       for (std::size_t i = 0; i < seed.size(); i += 8) {
@@ -194,6 +228,7 @@ struct Simulation::Impl {
   void start_router(std::uint32_t v) {
     Node& node = nodes[v];
     node.router.emplace(gossip, services, draw(cfg.seed, kRouterStream + v, node.incarnation));
+    if (!recorders.empty()) node.router->set_tracer(&recorders[v]);
     for (const auto& topic : node.topics) node.router->subscribe(topic, Instant{now});
     node.cpu_free_at = now;
   }
@@ -681,6 +716,11 @@ void Simulation::crash(std::uint32_t node, std::int64_t at) {
   impl_->at(at, [this, node](std::int64_t t) {
     Node& nd = impl_->nodes[node];
     if (!nd.router) return;
+    // The mesh log says the crashed node's meshes emptied, so a replay of it stays true.
+    if (!impl_->recorders.empty())
+      for (const std::string& topic : nd.router->topics())
+        for (router::PeerIndex p : nd.router->mesh(topic))
+          impl_->recorders[node].prune(p, topic, Instant{t});
     nd.router.reset();
     ++nd.incarnation;
     ++nd.stats.crashes;
@@ -724,6 +764,7 @@ void Simulation::run_until(std::int64_t until) { impl_->run_until(until); }
 std::uint64_t Simulation::events_processed() const { return impl_->events; }
 std::size_t Simulation::pending_events() const { return impl_->queue.size(); }
 const DeliveryLog& Simulation::deliveries() const { return impl_->log; }
+const MeshLog& Simulation::mesh_changes() const { return impl_->mesh_log; }
 const std::vector<MessageInfo>& Simulation::messages() const { return impl_->messages; }
 
 const NodeStats& Simulation::stats(std::uint32_t node) const {

@@ -40,6 +40,9 @@ struct SimConfig {
   // would pay it.
   bool verify_cache = true;
   bool wire_fidelity = false;
+  // Keep every mesh change (router::Tracer graft/prune) in mesh_changes(). Off by default:
+  // the log grows with virtual time.
+  bool record_mesh = false;
   host::MessageIdFn message_id = host::MessageIdFn::kXxh3;
   std::uint64_t seed = 0;
 };
@@ -66,6 +69,14 @@ struct DeliveryLog {
   std::vector<std::int64_t> time;
   std::vector<std::int32_t> hops;  // -1 when the sender's copy is unknown
   std::vector<std::int64_t> from;  // -1 for the node's own publish
+};
+
+// Mesh changes, column-wise: at `time`, `peer` joined (or left) `node`'s mesh of a topic.
+struct MeshLog {
+  std::vector<std::int64_t> time;
+  std::vector<std::uint32_t> node, peer, topic;  // topic indexes topics
+  std::vector<std::uint8_t> joined;
+  std::vector<std::string> topics;
 };
 
 struct MessageInfo {
@@ -116,6 +127,7 @@ class Simulation {
   std::uint64_t events_processed() const;
   std::size_t pending_events() const;
   const DeliveryLog& deliveries() const;
+  const MeshLog& mesh_changes() const;  // empty unless SimConfig::record_mesh
   const std::vector<MessageInfo>& messages() const;
   const NodeStats& stats(std::uint32_t node) const;
   const router::Counters& counters(std::uint32_t node) const;  // zeros while crashed
