@@ -20,8 +20,7 @@ import socket
 import struct
 import subprocess
 import sys
-
-STASH = "/tmp/.p2pgossip-without-packages"
+import tempfile
 
 
 def package_files(packages: list[str]) -> set[str]:
@@ -92,15 +91,16 @@ def main(argv: list[str]) -> int:
     packages, command = argv[:split], argv[split + 1 :]
     hidden = hidden_paths(package_files(packages))
     run("mount", "--make-rprivate", "/")
-    os.makedirs(STASH, exist_ok=True)
-    run("mount", "-t", "tmpfs", "tmpfs", STASH)
+    # A tmpfs of this namespace's own holds the originals and the new linker cache.
+    stash = tempfile.mkdtemp(prefix="p2pgossip-without-packages-")
+    run("mount", "-t", "tmpfs", "tmpfs", stash)
     for number, root in enumerate(sorted(tops({os.path.dirname(h) for h in tops(hidden)}))):
-        original = os.path.join(STASH, str(number))
+        original = os.path.join(stash, str(number))
         os.mkdir(original)
         run("mount", "--bind", root, original)
         run("mount", "-t", "tmpfs", "-o", f"mode={os.stat(root).st_mode & 0o7777:o}", "tmpfs", root)
         rebuild(original, root, root, hidden)
-    cache = os.path.join(STASH, "ld.so.cache")
+    cache = os.path.join(stash, "ld.so.cache")
     run("ldconfig", "-X", "-C", cache)
     run("mount", "--bind", cache, "/etc/ld.so.cache")
     loopback_up()

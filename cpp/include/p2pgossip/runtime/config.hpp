@@ -52,11 +52,11 @@ struct Limits {
   bool per_ip_exempts_loopback = true;
   // Dial start (or TCP accept) → secure, muxed connection; slower setups are cut.
   Duration handshake_timeout = 10s;
-  // RPCs queued per peer for sending (go-libp2p-pubsub: 32). Queued RPCs to one peer are
-  // merged (protobuf concatenation, up to 64 KiB) before a new one is refused, so a queue
-  // entry holds many messages under bursts; new RPCs are also refused once
-  // peer_outbound_queue_bytes are queued (at least one largest RPC, decode.max_rpc_size,
-  // must fit). Refusals count as Drop::kOutboundQueueFull.
+  // Control RPCs queued per peer in its outbox (host/outbox.hpp); a new one merges into the
+  // last when the receiver's limits allow, so this counts merged RPCs. Forwarded messages are
+  // bounded by bytes: nothing more is queued once peer_outbound_queue_bytes (encoded sizes,
+  // at least one largest RPC, decode.max_rpc_size, must fit) wait. Refusals count as
+  // Drop::kOutboundQueueFull.
   std::size_t peer_outbound_queue = 32;
   std::size_t peer_outbound_queue_bytes = 2 << 20;
   // RPC bytes queued across all of this node's peers: a node with hundreds of slow peers
