@@ -163,6 +163,7 @@ py::dict metrics_to_py(const NodeMetrics& m) {
   py::dict peer_manager;
 #define P2PGOSSIP_COUNTER(name) peer_manager[#name] = pm.name;
   P2PGOSSIP_COUNTER(dials)
+  P2PGOSSIP_COUNTER(candidate_dials)
   P2PGOSSIP_COUNTER(dials_refused_limit)
   P2PGOSSIP_COUNTER(dials_succeeded)
   P2PGOSSIP_COUNTER(dials_failed)

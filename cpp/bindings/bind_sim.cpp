@@ -134,6 +134,12 @@ py::dict metrics_columns(const sim::Simulation& s) {
     alive.mutable_at(v) = s.alive(v);
   }
   out["cpu_busy_s"] = busy;
+  py::array_t<std::uint64_t> peer_dials(n);
+  for (std::uint32_t v = 0; v < n; ++v) {
+    const net::PeerManagerCounters* pm = s.peer_manager(v);
+    peer_dials.mutable_at(v) = pm ? pm->candidate_dials : 0;
+  }
+  out["peer_dials"] = peer_dials;
   out["alive"] = alive;
   for (const auto& topic : s.topics()) {
     py::array_t<std::uint32_t> col(n);
@@ -214,7 +220,7 @@ void bind_sim(py::module_& m) {
                   const router::GossipConfig& gossip, const Latency& latency, double bandwidth,
                   double loss, std::uint64_t queue_limit, std::optional<sim::CpuCost> cost,
                   bool verify_cache, bool wire_fidelity, bool record_mesh,
-                  host::MessageIdFn message_id, std::uint64_t seed) {
+                  host::MessageIdFn message_id, std::size_t target_outbound, std::uint64_t seed) {
                  sim::SimConfig c;
                  c.gossip = gossip;
                  c.link = link_params(latency, bandwidth, loss, queue_limit);
@@ -223,6 +229,8 @@ void bind_sim(py::module_& m) {
                  c.wire_fidelity = wire_fidelity;
                  c.record_mesh = record_mesh;
                  c.message_id = message_id;
+                 c.peer_exchange = target_outbound > 0;
+                 c.peers.target_outbound = target_outbound;
                  c.seed = seed;
                  auto e = edges_of(edges);
                  py::gil_scoped_release release;
@@ -231,7 +239,7 @@ void bind_sim(py::module_& m) {
            py::arg("nodes"), py::arg("edges"), py::arg("gossip"), py::arg("latency"),
            py::arg("bandwidth"), py::arg("loss"), py::arg("queue_limit_bytes"), py::arg("cost"),
            py::arg("verify_cache"), py::arg("wire_fidelity"), py::arg("record_mesh"),
-           py::arg("message_id"), py::arg("seed"))
+           py::arg("message_id"), py::arg("target_outbound"), py::arg("seed"))
       .def_property_readonly("size", &sim::Simulation::size)
       .def_property_readonly("now_ns", &sim::Simulation::now)
       .def_property_readonly("events_processed", &sim::Simulation::events_processed)

@@ -6,9 +6,9 @@
 #error "P2PGOSSIP_VERSION is set by CMakeLists.txt from pyproject.toml"
 #endif
 
-namespace p2pgossip::runtime {
+namespace p2pgossip {
 
-// Declared in p2pgossip/runtime/config.hpp; constant-initialised, so usable during static init.
+// Declared in p2pgossip/protocol.hpp; constant-initialised, so usable during static init.
 extern const std::string_view kAgentVersion = "p2pgossip/" P2PGOSSIP_VERSION;
 
-}  // namespace p2pgossip::runtime
+}  // namespace p2pgossip

@@ -669,6 +669,7 @@ class SimulationCore:
         wire_fidelity: bool,
         record_mesh: bool,
         message_id: str,
+        target_outbound: int,
         seed: int,
     ) -> None: ...
     @property

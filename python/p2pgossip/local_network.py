@@ -67,6 +67,10 @@ class LocalNetwork:
     dials node j for every edge (i, j) with i < j. Every node delivers into a subscription
     per topic joined with ``subscribe`` (readable at ``net.subscriptions[i][topic]``) and
     every delivery is recorded for ``deliveries()`` and ``wait_delivered()``.
+
+    ``target_outbound`` above 0 lets each node's peer manager dial beyond the topology: the
+    peers PRUNEs suggest (peer exchange) and those identify names, while its outbound
+    connections are below it (``Simulation`` takes the same argument).
     """
 
     def __init__(
@@ -77,6 +81,7 @@ class LocalNetwork:
         config: GossipConfig | None = None,
         seed: int = 0,
         threads: int = 1,
+        target_outbound: int = 0,
     ) -> None:
         if n < 1:
             raise ValueError("n must be >= 1")
@@ -85,6 +90,7 @@ class LocalNetwork:
         self.topology = parse_topology(topology, n, seed)
         self.config = config if config is not None else GossipConfig()
         self._threads = threads
+        self.target_outbound = target_outbound
         self._runtime: Runtime | None = None
         self.nodes: list[Node] = []
         self._identities = [
@@ -125,8 +131,8 @@ class LocalNetwork:
             config=self.config,
             runtime=self._runtime,
             seed=self.seed * 1_000_003 + i,
-            # The experiment's topology is the graph: no dials beyond its edges.
-            peers=PeerConfig(target_outbound=0),
+            # 0: the experiment's topology is the graph, no dials beyond its edges.
+            peers=PeerConfig(target_outbound=self.target_outbound),
         )
         node.on_delivery(lambda msg: self._observe(i, msg))
         node.on_mesh_change(
@@ -198,6 +204,16 @@ class LocalNetwork:
         for r in results:
             if isinstance(r, BaseException):
                 raise r
+
+    async def unsubscribe(self, topic: str, nodes: Iterable[int] | None = None) -> None:
+        """``nodes`` (default all) leave ``topic``: their subscriptions close, and their
+        routers PRUNE their mesh peers (with peer exchange)."""
+        members = self._topics.get(topic, set())
+        for i in range(self.n) if nodes is None else nodes:
+            sub = self.subscriptions[i].pop(topic, None)
+            if sub is not None:
+                await sub.close()
+            members.discard(i)
 
     async def publish(self, i: int, topic: str, data: bytes) -> str:
         """Publish from node ``i``; returns the message id (hex)."""
@@ -413,6 +429,10 @@ class LocalNetwork:
         put("publish_failed", list(self._publish_failed))
         put("disconnects", [0 if s is None else s["connections_closed"] for s in stats])
         put("px_ignored", [np.nan] * self.n)
+        put(
+            "peer_dials",
+            [0 if s is None else s["peer_manager"]["candidate_dials"] for s in stats],
+        )
         put("crashes", list(self._crashes))
         router_keys = next((list(s["router"]) for s in stats if s is not None), [])
         for k in router_keys:

@@ -52,7 +52,15 @@ class Simulation:
     bytes/s (None: unlimited), ``loss`` (probability an RPC is lost) and a send queue of
     ``queue_limit_bytes``; ``set_link`` changes one link. ``cost`` (a ``CpuCost``) charges
     virtual CPU time for verification, signing and handling messages. ``topics`` are
-    subscribed by every node at time 0. The same arguments and calls with the same
+    subscribed by every node at time 0.
+
+    ``target_outbound`` above 0 turns on peer exchange, as ``LocalNetwork``'s does: each node
+    has the runtime's peer manager, the graph's edges are connections it dialled or accepted
+    within its limits, and a node dials the peers PRUNEs suggest (signed records of virtual
+    addresses) while its outbound connections are below ``target_outbound``, over links
+    made on demand with the default link parameters. Dials and pings complete at once.
+
+    The same arguments and calls with the same
     ``seed`` give the same ``trace_digest()``.
     """
 
@@ -71,6 +79,7 @@ class Simulation:
         wire_fidelity: bool = False,
         record_mesh: bool = False,
         message_id: str = "xxh3",
+        target_outbound: int = 0,
         topics: Iterable[str] = (),
         nodes: int | None = None,
     ) -> None:
@@ -95,6 +104,7 @@ class Simulation:
             wire_fidelity,
             record_mesh,
             message_id,
+            target_outbound,
             seed,
         )
         self.seed = seed

@@ -8,6 +8,10 @@
 
 namespace p2pgossip {
 
+// Identify's agentVersion, "p2pgossip/<version>": defined in cpp/src/version.cpp from the one
+// version in pyproject.toml.
+extern const std::string_view kAgentVersion;
+
 namespace protocol {
 constexpr std::string_view kNoise = "/noise";
 constexpr std::string_view kYamux = "/yamux/1.0.0";

@@ -428,6 +428,7 @@ bool PeerManager::start_dial(const PeerId& id, Peer& p, Instant now) {
   connections_.emplace(cid, std::move(c));
   p.dialing = cid;
   ++counters_.dials;
+  ++counters_.candidate_dials;
   actions_.push_back(Dial{cid, std::move(full).value()});
   return true;
 }

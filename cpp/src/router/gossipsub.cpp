@@ -339,6 +339,18 @@ void Router::set_tracer(Tracer* tracer) { s_->tracer = tracer; }
 
 const Message* Router::cached(const MessageId& id) const { return s_->mcache.get(id); }
 
+ByteView Router::peer_id(PeerIndex peer) const {
+  const auto slot = s_->slot_of(peer);
+  return slot ? ByteView(s_->peers[*slot].peer_id) : ByteView{};
+}
+
+// A scan: asked on a block or a score change, never per message.
+std::optional<PeerIndex> Router::index_of(ByteView peer_id) const {
+  for (const PeerState& p : s_->peers)
+    if (p.connected && std::ranges::equal(p.peer_id, peer_id)) return p.index;
+  return std::nullopt;
+}
+
 void Router::drain_actions(std::vector<Action>& out) {
   if (out.empty()) {
     out.swap(s_->actions);

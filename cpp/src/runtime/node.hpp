@@ -1,7 +1,6 @@
-// One node on an I/O thread: its Router, PeerManager (dials, limits, liveness, known peers),
-// listeners, connections (a connection's slot is its router PeerIndex), link shaping,
-// blocks, validations and counters. Every method runs on
-// the node's I/O thread; the Runtime posts commands here.
+// One node on an I/O thread: the socket shell of its host::Host (router, peer manager,
+// blocks, links, validations, drops). Every method runs on the node's I/O thread; the
+// Runtime posts commands here.
 #pragma once
 
 #include <asio.hpp>
@@ -13,11 +12,10 @@
 #include <vector>
 
 #include "p2pgossip/crypto/verify_cache.hpp"
+#include "p2pgossip/host/host.hpp"
 #include "p2pgossip/host/outbox.hpp"
 #include "p2pgossip/net/multiaddr.hpp"
 #include "p2pgossip/net/noise_session.hpp"
-#include "p2pgossip/net/peer_manager.hpp"
-#include "p2pgossip/random.hpp"
 #include "p2pgossip/router/router.hpp"
 #include "p2pgossip/runtime/config.hpp"
 #include "p2pgossip/runtime/events.hpp"
@@ -47,7 +45,10 @@ enum class Proto : std::uint8_t { kMeshsub12, kMeshsub11, kFloodsub, kPing, kIde
 extern const std::array<std::string_view, static_cast<std::size_t>(Proto::kCount)> kProtocolIds;
 Proto proto_of(router::Protocol p);
 
-class Node : public std::enable_shared_from_this<Node>, private router::Tracer {
+// The socket shell of one host::Host: listeners, TCP dials and accepts, connections (a
+// connection's slot is its PeerIndex), the timer at the host's deadline, and the host's
+// outputs turned into writes and events.
+class Node : public std::enable_shared_from_this<Node> {
  public:
   Node(NodeId id, NodeConfig config, asio::io_context& io, Shared& shared);
   ~Node();
@@ -88,7 +89,7 @@ class Node : public std::enable_shared_from_this<Node>, private router::Tracer {
   Bytes identify_message(const Connection& c) const;
   // The Noise session config for a new connection (identity, private network).
   net::noise::SessionConfig noise_config(bool initiator) const;
-  // The connection finished its upgrade; the node may refuse it (close it).
+  // The connection finished its upgrade; the host may refuse it (close it).
   void on_connection_up(const std::shared_ptr<Connection>& c);
   // A ping this node sent: its round trip, or nullopt (timed out, refused, stream failed).
   void on_ping_result(Connection& c, std::optional<Duration> rtt);
@@ -98,7 +99,7 @@ class Node : public std::enable_shared_from_this<Node>, private router::Tracer {
   // False when the RPC does not decode (the connection resets the stream).
   bool on_rpc(Connection& c, ByteView encoded);
   void on_connection_closed(Connection& c, const std::string& reason);
-  void count(Drop d, std::uint64_t n = 1) { drops_[static_cast<std::size_t>(d)] += n; }
+  void count(Drop d, std::uint64_t n = 1) { host_.count(d, n); }
   // What every connection's outbox is bounded by: the receiver's limits and the per-peer
   // bytes, and the budget they share (Limits::node_outbound_queue_bytes).
   const host::OutboxLimits& outbox_limits() const { return outbox_limits_; }
@@ -112,92 +113,60 @@ class Node : public std::enable_shared_from_this<Node>, private router::Tracer {
   Instant now() const;
   void log(LogLevel level, std::string message,
            std::vector<std::pair<std::string, std::string>> fields = {});
-  // Ends a turn on the I/O thread: runs the router's actions, re-arms its timer, and hands
-  // the events of the turn to the queue in one batch.
+  // Ends a turn on the I/O thread: runs the host's loop and carries out what it asks,
+  // re-arms the timer, and hands the events of the turn to the queue in one batch.
   void settle();
 
  private:
-  struct Validation {
-    MessagePtr message;
-    MessageId id;
-    router::PeerIndex from;
-    Bytes peer_id;  // `from` may be another peer's slot by the time the answer comes
-  };
-
-  router::Services services();
-  // router::Tracer: mesh changes become MeshChanged events.
-  void graft(router::PeerIndex peer, const std::string& topic, Instant now) override;
-  void prune(router::PeerIndex peer, const std::string& topic, Instant now) override;
-  void mesh_changed(router::PeerIndex peer, const std::string& topic, bool joined);
-  router::ValidationResult on_validate(const std::string& topic, const Message& m,
-                                       router::PeerIndex from);
   void accept(const std::shared_ptr<asio::ip::tcp::acceptor>& acceptor);
   // Resolves (DNS) and connects connection `id` of the peer manager.
   void dial(net::ConnectionId id, const std::string& addr, std::optional<RequestId> request);
   bool at_capacity() const;  // Limits::max_connections (sockets open or connecting)
   void start_connection(net::ConnectionId id, asio::ip::tcp::socket socket, Direction direction,
                         std::optional<Bytes> peer_id, std::optional<RequestId> request);
-  void run_peer_actions();
   void tcp_connect(net::ConnectionId id, const asio::ip::tcp::endpoint& endpoint,
                    std::optional<Bytes> peer_id, std::optional<RequestId> request);
   void dial_failed(net::ConnectionId id, const std::string& reason,
                    std::optional<RequestId> request);
-  void handle(net::PeerAction& action);
-  void peer_up(const std::shared_ptr<Connection>& c);
-  void arm_peer_timer();
-  void save_known_peers();
   void handle(router::Action& action);
-  // Peer exchange: a peer a PRUNE suggested, with its signed record if the pruner had one.
-  void on_px(const router::ConnectPeer& px);
-  // Re-signs our peer record (identify sends it) after our listen addresses changed.
-  void seal_local_record();
-  template <class Payload>  // Rpc or MessagePtr
-  void send(router::PeerIndex peer, Payload&& payload);
+  void handle(host::HostEvent& event);
+  void close(const host::Close& close);
+  void peer_up(const std::shared_ptr<Connection>& c);
+  void save_known_peers();
   void release_delayed(const std::shared_ptr<Connection>& c);
   void arm_timer();
   void done(RequestId request, std::optional<std::string> error = std::nullopt);
   void emit(Event e) { pending_.push_back(std::move(e)); }
   Connection* by_peer(const Bytes& peer_id);
+  Connection* at_slot(router::PeerIndex peer) const {
+    return peer < slots_.size() ? slots_[peer].get() : nullptr;
+  }
 
   NodeId id_;
   NodeConfig config_;
   asio::io_context& io_;
   Shared& shared_;
   net::noise::LocalIdentity local_identity_;
-  router::Router router_;
-  asio::steady_timer router_timer_;
-  std::optional<Instant> armed_for_;
-  net::PeerManager peers_;
-  asio::steady_timer peer_timer_;
-  std::optional<Instant> peer_timer_for_;
+  host::Host host_;
+  asio::steady_timer timer_;  // at the host's deadline
+  std::optional<Instant> timer_for_;
   // TCP connects under way, by peer manager connection id (cancelled on Disconnect).
   std::map<net::ConnectionId, std::shared_ptr<asio::ip::tcp::socket>> dialing_;
   std::map<net::ConnectionId, std::shared_ptr<Connection>> by_connection_id_;
   asio::ip::tcp::resolver resolver_;
   std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> acceptors_;
-  std::vector<std::string> listen_addrs_;   // text, with /p2p
-  std::vector<Bytes> listen_addrs_binary_;  // binary, without /p2p (for identify)
-  Bytes local_record_;                      // our signed peer record; empty before listening
-  std::uint64_t local_record_seq_ = 0;
+  std::vector<std::string> listen_addrs_;  // text, with /p2p
+  std::vector<net::Multiaddr> bound_;      // without /p2p: our peer record's
 
   std::set<std::shared_ptr<Connection>> connections_;  // every live connection
   std::vector<std::shared_ptr<Connection>> slots_;     // PeerIndex → upgraded connection
   std::vector<router::PeerIndex> free_slots_;
   std::map<Bytes, router::PeerIndex> slot_of_peer_;
-
-  std::map<Bytes, double> app_scores_;
-  std::map<Bytes, LinkShaping> links_;
-  std::set<Bytes> blocked_;
-  std::set<std::string> validated_topics_;
-  std::map<ValidationToken, Validation> validations_;
-  std::vector<Event> refused_;  // ValidationRequests the full event queue refused
-  ValidationToken next_token_ = 1;
-  Random rng_;
   bool closed_ = false;
 
   std::vector<router::Action> actions_;
   std::vector<Event> pending_;
-  std::array<std::uint64_t, kDropCount> drops_{};
+  std::vector<Event> refused_;  // ValidationRequests the full event queue refused
   std::array<ProtocolStats, static_cast<std::size_t>(Proto::kCount)> protocols_{};
   std::uint64_t tcp_bytes_in_ = 0, tcp_bytes_out_ = 0;
   host::OutboxLimits outbox_limits_;

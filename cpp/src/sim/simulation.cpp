@@ -11,7 +11,9 @@
 #include "p2pgossip/crypto/message_id.hpp"
 #include "p2pgossip/crypto/message_signing.hpp"
 #include "p2pgossip/crypto/verify_cache.hpp"
+#include "p2pgossip/host/host.hpp"
 #include "p2pgossip/host/outbox.hpp"
+#include "p2pgossip/net/peer_record.hpp"
 #include "p2pgossip/router/router.hpp"
 #include "p2pgossip/sim/event_queue.hpp"
 #include "p2pgossip/sim/rng.hpp"
@@ -28,6 +30,35 @@ constexpr std::uint16_t kNoHops = 0xffff;
 // Random streams: links use their index; these sit far above any link index.
 constexpr std::uint64_t kIdentityStream = 1ULL << 40;
 constexpr std::uint64_t kRouterStream = 2ULL << 40;
+
+struct BytesHash {
+  std::size_t operator()(const Bytes& b) const {
+    return static_cast<std::size_t>(XXH3_64bits(b.data(), b.size()));
+  }
+};
+
+// Under peer_exchange, how a directed link came up: made by a dial (not in the topology),
+// held up by one, which end dialled it, and the dial bringing it up (its source's id).
+struct LinkDial {
+  bool dynamic = false;
+  bool held = false;
+  bool src_dialled = false;
+  host::ConnectionId pending = 0;  // 0: none
+};
+
+// A node's peer-manager connections, by id and by neighbour.
+struct Connections {
+  std::unordered_map<host::ConnectionId, std::uint32_t> peer_of;
+  std::unordered_map<std::uint32_t, host::ConnectionId> to;
+};
+
+// The virtual address of node v: 10.0.0.0/8 numbers 16 M nodes.
+net::Multiaddr address_of(std::uint32_t v) {
+  return net::Multiaddr::parse("/ip4/10." + std::to_string((v >> 16) & 255) + "." +
+                               std::to_string((v >> 8) & 255) + "." + std::to_string(v & 255) +
+                               "/tcp/4001")
+      .value();
+}
 
 struct MessageIdHash {
   std::size_t operator()(const MessageId& id) const {
@@ -51,10 +82,10 @@ struct alignas(64) InFlight {
   std::uint32_t size = 0;
 };
 
-// What every event at a node reads (its router, timer and RPC counts) is in its first cache
-// line: with thousands of nodes, each event finds its node's lines cold.
+// What every event at a node reads (its host's router, timer and RPC counts) is in its first
+// cache lines: with thousands of nodes, each event finds its node's lines cold.
 struct alignas(64) Node {
-  std::optional<router::Router> router;  // empty while crashed
+  std::optional<host::Host> host;  // empty while crashed
   std::int64_t tick_at = Simulation::kNever;
   std::uint32_t incarnation = 0;
   NodeStats stats;  // rpcs and bytes out and in first
@@ -98,8 +129,8 @@ class MeshRecorder : public router::Tracer {
 struct Simulation::Impl {
   SimConfig cfg;
   host::Publisher publisher;
-  std::shared_ptr<const router::GossipConfig> gossip;  // one copy for every router
-  std::shared_ptr<const router::Services> services;    // likewise
+  std::shared_ptr<const host::HostConfig> host_config;  // one copy for every host
+  std::shared_ptr<const router::Services> services;     // likewise
   std::uint32_t n = 0;
   // Adjacency in CSR form; directed link i goes from link_src[i] to neighbour[i].
   std::vector<std::uint32_t> offsets, neighbour, link_src, reverse;
@@ -107,6 +138,12 @@ struct Simulation::Impl {
   std::vector<std::uint8_t> severed;  // a router disconnected the pair: stays down
   std::vector<LinkParams> params;     // [0] is the default
   std::vector<std::uint32_t> group;   // partition group per node
+  // Peer exchange (SimConfig::peer_exchange); all empty without it.
+  std::vector<LinkDial> dials;                                              // per directed link
+  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> extra;  // (neighbour, link)
+  std::vector<Connections> connections;                                     // per node
+  std::vector<Bytes> records;  // per node, sealed when first suggested
+  std::unordered_map<Bytes, std::uint32_t, BytesHash> node_of_peer;
 
   std::vector<Node> nodes;
   EventQueue queue;
@@ -146,7 +183,7 @@ struct Simulation::Impl {
   Impl(std::uint32_t nodes_count, const std::vector<Edge>& edges, SimConfig config)
       : cfg(std::move(config)),
         publisher(cfg.gossip.signature_policy, cfg.message_id, cfg.gossip.max_message_size),
-        gossip(std::make_shared<const router::GossipConfig>(cfg.gossip)),
+        host_config(make_host_config()),
         services(std::make_shared<const router::Services>(make_services())),
         n(nodes_count),
         verify_cache(1 << 16, cfg.verify_cache) {
@@ -155,7 +192,15 @@ struct Simulation::Impl {
     build_links(edges);
     params.push_back(cfg.link);
     group.assign(n, 0);
-    nodes.resize(n);
+    nodes = std::vector<Node>(n);  // hosts do not move
+    if (cfg.peer_exchange) {
+      dials.resize(links.size());
+      for (std::uint32_t li = 0; li < links.size(); ++li)
+        dials[li].src_dialled = link_src[li] < neighbour[li];
+      extra.resize(n);
+      connections.resize(n);
+      records.resize(n);
+    }
     if (cfg.record_mesh)
       for (std::uint32_t v = 0; v < n; ++v) recorders.emplace_back(mesh_log, mesh_topics, v);
     for (std::uint32_t v = 0; v < n; ++v) {
@@ -165,7 +210,9 @@ struct Simulation::Impl {
         std::memcpy(seed.data() + i, &w, 8);
       }
       nodes[v].identity = std::move(crypto::Identity::from_seed(seed).value());
-      start_router(v);
+      if (cfg.peer_exchange)
+        node_of_peer.emplace(to_bytes(nodes[v].identity->peer_id().bytes()), v);
+      start_host(v);
     }
     for (std::uint32_t li = 0; li < links.size(); ++li)
       if (link_src[li] < neighbour[li]) update_link(li, 0);
@@ -199,7 +246,39 @@ struct Simulation::Impl {
   std::uint32_t link_index(std::uint32_t u, std::uint32_t v) const {
     const auto first = neighbour.begin() + offsets[u], last = neighbour.begin() + offsets[u + 1];
     const auto it = std::lower_bound(first, last, v);
-    return it != last && *it == v ? static_cast<std::uint32_t>(it - neighbour.begin()) : kNoLink;
+    if (it != last && *it == v) return static_cast<std::uint32_t>(it - neighbour.begin());
+    if (!extra.empty())
+      for (auto [w, li] : extra[u])
+        if (w == v) return li;
+    return kNoLink;
+  }
+
+  // A pair of directed links between u and v beyond the topology (a dial made it).
+  std::uint32_t add_link(std::uint32_t u, std::uint32_t v) {
+    const auto li = static_cast<std::uint32_t>(links.size());
+    for (auto [a, b] : {std::pair{u, v}, std::pair{v, u}}) {
+      link_src.push_back(a);
+      neighbour.push_back(b);
+      links.emplace_back();
+      severed.push_back(0);
+      dials.push_back(LinkDial{true, false, false, 0});
+    }
+    reverse.push_back(li + 1);
+    reverse.push_back(li);
+    extra[u].emplace_back(v, li);
+    extra[v].emplace_back(u, li + 1);
+    return li;
+  }
+
+  std::shared_ptr<const host::HostConfig> make_host_config() const {
+    auto h = std::make_shared<host::HostConfig>();
+    h->gossip = std::make_shared<const router::GossipConfig>(cfg.gossip);
+    h->message_id = cfg.message_id;
+    // Without peer exchange the links are fixed: suggestions are counted (px_ignored).
+    h->accept_px = cfg.peer_exchange;
+    h->peers = cfg.peers;
+    h->seed = cfg.seed;
+    return h;
   }
 
   router::Services make_services() {
@@ -222,14 +301,25 @@ struct Simulation::Impl {
       }
       return crypto::verify_message(m, &verify_cache);
     };
+    if (cfg.peer_exchange)
+      s.peer_record = [this](ByteView peer_id) -> std::optional<Bytes> {
+        auto it = node_of_peer.find(to_bytes(peer_id));
+        if (it == node_of_peer.end()) return std::nullopt;
+        const std::uint32_t v = it->second;
+        if (records[v].empty())
+          records[v] =
+              net::SignedPeerRecord::seal(*nodes[v].identity, 1, {address_of(v)}).envelope();
+        return records[v];
+      };
     return s;
   }
 
-  void start_router(std::uint32_t v) {
+  void start_host(std::uint32_t v) {
     Node& node = nodes[v];
-    node.router.emplace(gossip, services, draw(cfg.seed, kRouterStream + v, node.incarnation));
-    if (!recorders.empty()) node.router->set_tracer(&recorders[v]);
-    for (const auto& topic : node.topics) node.router->subscribe(topic, Instant{now});
+    node.host.emplace(node.identity, host_config, services,
+                      draw(cfg.seed, kRouterStream + v, node.incarnation));
+    if (!recorders.empty()) node.host->router().set_tracer(&recorders[v]);
+    for (const auto& topic : node.topics) node.host->subscribe(topic, Instant{now});
     node.cpu_free_at = now;
   }
 
@@ -240,7 +330,8 @@ struct Simulation::Impl {
 
   bool should_be_up(std::uint32_t li) const {
     const std::uint32_t u = link_src[li], v = neighbour[li];
-    return nodes[u].router && nodes[v].router && group[u] == group[v] && !severed[li];
+    return nodes[u].host && nodes[v].host && group[u] == group[v] && !severed[li] &&
+           (dials.empty() || !dials[li].dynamic || dials[li].held);
   }
 
   // Brings the pair of directed links up or down to match the network state, telling both
@@ -251,23 +342,108 @@ struct Simulation::Impl {
     const std::uint32_t back = reverse[li];
     const std::uint32_t u = link_src[li], v = neighbour[li];
     links[li].up = links[back].up = want;
-    if (want) {
-      nodes[u].router->peer_connected(v, nodes[v].identity->peer_id().bytes(), u < v, protocol(),
-                                      Instant{t});
-      nodes[v].router->peer_connected(u, nodes[u].identity->peer_id().bytes(), v < u, protocol(),
-                                      Instant{t});
+    if (want && !dials.empty()) {
+      connect(li, t);
+    } else if (want) {
+      nodes[u].host->pubsub_opened(v, nodes[v].identity->peer_id().bytes(), u < v, protocol(), {},
+                                   Instant{t});
+      nodes[v].host->pubsub_opened(u, nodes[u].identity->peer_id().bytes(), v < u, protocol(), {},
+                                   Instant{t});
     } else {
       ++links[li].generation;
       ++links[back].generation;
-      if (nodes[u].router) nodes[u].router->peer_disconnected(v, Instant{t});
-      if (nodes[v].router) nodes[v].router->peer_disconnected(u, Instant{t});
+      if (!dials.empty()) {
+        dials[li].held = dials[back].held = false;
+        disconnect(u, v, t);
+        disconnect(v, u, t);
+      } else {
+        if (nodes[u].host) nodes[u].host->pubsub_closed(v, Instant{t});
+        if (nodes[v].host) nodes[v].host->pubsub_closed(u, Instant{t});
+      }
     }
-    if (nodes[u].router) drive(u, t, t);
-    if (nodes[v].router) drive(v, t, t);
+    if (nodes[u].host) drive(u, t, t);
+    if (nodes[v].host) drive(v, t, t);
   }
 
   void update_links_of(std::uint32_t u, std::int64_t t) {
     for (std::uint32_t li = offsets[u]; li < offsets[u + 1]; ++li) update_link(li, t);
+    if (!extra.empty())
+      for (std::size_t i = 0; i < extra[u].size(); ++i) update_link(extra[u][i].second, t);
+  }
+
+  // ---- peer exchange: links as the peer managers' connections -------------------------------
+
+  std::uint32_t dialler(std::uint32_t li) const {
+    return dials[li].src_dialled ? link_src[li] : neighbour[li];
+  }
+
+  // The link came up: its dialler's connection (the dial that asked for it, or one made now
+  // for a topology link) meets the other end's accept. A refusal on either side leaves the
+  // link idle: no peer uses it.
+  void connect(std::uint32_t li, std::int64_t t) {
+    const std::uint32_t a = dialler(li), b = a == link_src[li] ? neighbour[li] : link_src[li];
+    const std::uint32_t ab = a == link_src[li] ? li : reverse[li];
+    host::Host& ha = *nodes[a].host;
+    host::Host& hb = *nodes[b].host;
+    host::ConnectionId out = std::exchange(dials[ab].pending, 0);
+    if (out == 0) {
+      auto dialled =
+          ha.connect(address_of(b).with_peer_id(nodes[b].identity->peer_id()).value(), Instant{t});
+      if (!dialled) return;
+      out = *dialled;
+    }
+    ha.dial_succeeded(out, Instant{t});
+    auto in = hb.accept(address_of(a), Instant{t});
+    if (!in) {
+      ha.connection_closed(out, std::nullopt, "refused by the remote", Instant{t});
+      return;
+    }
+    connections[a].peer_of[out] = b;
+    connections[a].to[b] = out;
+    connections[b].peer_of[*in] = a;
+    connections[b].to[a] = *in;
+    ha.connection_up(out, nodes[b].identity->peer_id().bytes(), Instant{t});
+    hb.connection_up(*in, nodes[a].identity->peer_id().bytes(), Instant{t});
+  }
+
+  // u's connection to v, if any, is gone.
+  void disconnect(std::uint32_t u, std::uint32_t v, std::int64_t t) {
+    Connections& c = connections[u];
+    auto it = c.to.find(v);
+    if (it == c.to.end()) return;
+    const host::ConnectionId id = it->second;
+    c.to.erase(it);
+    c.peer_of.erase(id);
+    if (nodes[u].host) nodes[u].host->connection_closed(id, v, "link down", Instant{t});
+  }
+
+  // A dial the peer manager asked for completes at once: over the link to the node whose
+  // virtual address it names, made if the topology has none.
+  void dial(std::uint32_t u, const host::Dial& d, std::int64_t t) {
+    host::Host& h = *nodes[u].host;
+    const auto peer = d.addr.peer_id();
+    auto it = peer ? node_of_peer.find(to_bytes(peer->bytes())) : node_of_peer.end();
+    const std::uint32_t v = it == node_of_peer.end() ? kNoLink : it->second;
+    if (v == kNoLink || !nodes[v].host || group[u] != group[v])
+      return h.dial_failed(d.connection, "unreachable", Instant{t});
+    std::uint32_t li = link_index(u, v);
+    if (li != kNoLink && (links[li].up || severed[li]))
+      return h.dial_failed(d.connection, "link busy", Instant{t});
+    if (li == kNoLink) li = add_link(u, v);
+    const std::uint32_t back = reverse[li];
+    dials[li].src_dialled = true;
+    dials[back].src_dialled = false;
+    dials[li].held = dials[back].held = true;
+    dials[li].pending = d.connection;
+    update_link(li, t);
+  }
+
+  void peer_up(std::uint32_t u, const host::PeerUp& up, std::int64_t t) {
+    auto it = connections[u].peer_of.find(up.connection);
+    if (it == connections[u].peer_of.end()) return;
+    const std::uint32_t v = it->second;
+    nodes[u].host->pubsub_opened(v, nodes[v].identity->peer_id().bytes(),
+                                 dialler(link_index(u, v)) == u, protocol(), {}, Instant{t});
   }
 
   void update_all_links(std::int64_t t) {
@@ -289,11 +465,12 @@ struct Simulation::Impl {
 
   bool busy(const Node& node, std::int64_t t) const { return cfg.cost && node.cpu_free_at > t; }
 
-  // Carries out a router's queued actions, stamped `t_out`, then re-arms its timer.
+  // Carries out a host's queued actions, stamped `t_out`, then re-arms its timer.
   void drive(std::uint32_t u, std::int64_t t_out, std::int64_t not_before) {
     if (action_buffers.size() <= action_depth) action_buffers.emplace_back();
     std::vector<router::Action>& actions = action_buffers[action_depth++];
-    nodes[u].router->drain_actions(actions);
+    host::Host& h = *nodes[u].host;
+    h.drain(actions, Instant{t_out});
     for (auto& action : actions) {
       if (auto* one = std::get_if<router::SendMessage>(&action)) {
         transmit_message(u, one->peer, std::move(one->message), t_out);
@@ -301,26 +478,45 @@ struct Simulation::Impl {
         transmit_rpc(u, send->peer, send->rpc, t_out);
       } else if (auto* deliver = std::get_if<router::Deliver>(&action)) {
         record_delivery(u, *deliver, t_out);
-      } else if (auto* drop = std::get_if<router::DisconnectPeer>(&action)) {
-        ++nodes[u].stats.disconnects;
-        const std::uint32_t li = link_index(u, drop->peer);
-        if (li != kNoLink) {
-          severed[li] = severed[reverse[li]] = 1;
-          update_link(li, t_out);
-        }
       } else {
         ++nodes[u].stats.px_ignored;
       }
     }
     actions.clear();
     --action_depth;
+    while (auto e = h.poll()) handle(u, *e, t_out);
     schedule_tick(u, std::max(not_before, now));
+  }
+
+  void handle(std::uint32_t u, host::HostEvent& event, std::int64_t t) {
+    if (auto* close = std::get_if<host::Close>(&event)) {
+      std::uint32_t v = close->peer ? *close->peer : kNoLink;
+      if (v == kNoLink && close->connection && !connections.empty())
+        if (auto it = connections[u].peer_of.find(*close->connection);
+            it != connections[u].peer_of.end())
+          v = it->second;
+      const std::uint32_t li = v == kNoLink ? kNoLink : link_index(u, v);
+      if (li == kNoLink) return;
+      if (close->drop == host::Drop::kGraylisted) ++nodes[u].stats.disconnects;
+      // A link a dial made is let go; a topology link stays down (as a graylisted peer's).
+      if (!dials.empty() && dials[li].dynamic)
+        dials[li].held = dials[reverse[li]].held = false;
+      else
+        severed[li] = severed[reverse[li]] = 1;
+      update_link(li, t);
+    } else if (auto* d = std::get_if<host::Dial>(&event)) {
+      dial(u, *d, t);
+    } else if (auto* p = std::get_if<host::Ping>(&event)) {
+      nodes[u].host->ping_result(p->connection, Duration{0}, Instant{t});
+    } else if (auto* up = std::get_if<host::PeerUp>(&event)) {
+      peer_up(u, *up, t);
+    }
   }
 
   void schedule_tick(std::uint32_t u, std::int64_t not_before) {
     Node& node = nodes[u];
-    if (!node.router) return;
-    const auto deadline = node.router->next_deadline();
+    if (!node.host) return;
+    const auto deadline = node.host->next_deadline();
     if (!deadline) return;
     const std::int64_t when = std::max<std::int64_t>(deadline->count(), not_before);
     if (when >= node.tick_at) return;
@@ -487,7 +683,7 @@ struct Simulation::Impl {
     Node& node = nodes[e.node];
     const bool link_ok =
         f.link == kNoLink || (links[f.link].up && links[f.link].generation == f.generation);
-    if (!node.router || !link_ok) {
+    if (!node.host || !link_ok) {
       ++node.stats.dropped_link_down;
       f.message.reset();
       f.rpc.reset();
@@ -510,7 +706,7 @@ struct Simulation::Impl {
     const Rpc& rpc = boxed ? *boxed : arrival_scratch;
     const std::uint64_t handled = rpc.publish.size();
     verifications_in_call = 0;
-    node.router->rpc_received(from, rpc, Instant{e.time});
+    node.host->rpc_received(from, rpc, Instant{e.time});
     if (!boxed) arrival_scratch.publish.front().reset();
     const std::int64_t t_out = charge(node, e.time, handled, verifications_in_call, 0);
     drive(e.node, t_out, e.time);
@@ -518,14 +714,14 @@ struct Simulation::Impl {
 
   void on_tick(const Event& e) {
     Node& node = nodes[e.node];
-    if (!node.router || e.arg != node.incarnation || e.time != node.tick_at) return;  // stale
+    if (!node.host || e.arg != node.incarnation || e.time != node.tick_at) return;  // stale
     if (busy(node, e.time)) {
       node.tick_at = node.cpu_free_at;
       queue.push(node.cpu_free_at, EventKind::kTick, e.node, node.incarnation);
       return;
     }
     node.tick_at = kNever;
-    node.router->tick(Instant{e.time});
+    node.host->tick(Instant{e.time});
     drive(e.node, e.time, e.time + 1);  // a deadline not moved past now must not spin
   }
 
@@ -547,7 +743,7 @@ struct Simulation::Impl {
 
   void publish_at(std::uint32_t u, MessagePtr message, std::int64_t t) {
     Node& node = nodes[u];
-    if (!node.router) {
+    if (!node.host) {
       ++node.stats.publish_failed;
       return;
     }
@@ -556,7 +752,7 @@ struct Simulation::Impl {
       return;
     }
     verifications_in_call = 0;
-    if (!node.router->publish(message, Instant{t})) ++node.stats.publish_failed;
+    if (!node.host->publish(message, Instant{t})) ++node.stats.publish_failed;
     const std::int64_t t_out = charge(node, t, 1, verifications_in_call, 1);
     drive(u, t_out, t);
   }
@@ -584,7 +780,7 @@ struct Simulation::Impl {
       if (!a || a->kind != EventKind::kRpcArrive) continue;
       const InFlight& f = inflight[a->arg];
       if (stage == 0 && f.link != kNoLink) __builtin_prefetch(&links[f.link]);
-      if (const auto& r = nodes[a->node].router) r->prefetch(stage, f.from, f.id_hint);
+      if (const auto& h = nodes[a->node].host) h->router().prefetch(stage, f.from, f.id_hint);
     }
   }
 
@@ -629,8 +825,8 @@ void Simulation::subscribe(std::uint32_t node, const std::string& topic, std::in
     Node& nd = impl_->nodes[node];
     impl_->all_topics.insert(topic);
     nd.topics.insert(topic);
-    if (!nd.router) return;
-    nd.router->subscribe(topic, Instant{t});
+    if (!nd.host) return;
+    nd.host->subscribe(topic, Instant{t});
     impl_->drive(node, t, t);
   });
 }
@@ -640,8 +836,8 @@ void Simulation::unsubscribe(std::uint32_t node, const std::string& topic, std::
   impl_->at(at, [this, node, topic](std::int64_t t) {
     Node& nd = impl_->nodes[node];
     nd.topics.erase(topic);
-    if (!nd.router) return;
-    nd.router->unsubscribe(topic, Instant{t});
+    if (!nd.host) return;
+    nd.host->unsubscribe(topic, Instant{t});
     impl_->drive(node, t, t);
   });
 }
@@ -715,13 +911,13 @@ void Simulation::crash(std::uint32_t node, std::int64_t at) {
   impl_->check_node(node);
   impl_->at(at, [this, node](std::int64_t t) {
     Node& nd = impl_->nodes[node];
-    if (!nd.router) return;
+    if (!nd.host) return;
     // The mesh log says the crashed node's meshes emptied, so a replay of it stays true.
     if (!impl_->recorders.empty())
-      for (const std::string& topic : nd.router->topics())
-        for (router::PeerIndex p : nd.router->mesh(topic))
+      for (const std::string& topic : nd.host->router().topics())
+        for (router::PeerIndex p : nd.host->router().mesh(topic))
           impl_->recorders[node].prune(p, topic, Instant{t});
-    nd.router.reset();
+    nd.host.reset();
     ++nd.incarnation;
     ++nd.stats.crashes;
     nd.tick_at = kNever;
@@ -733,10 +929,10 @@ void Simulation::restart(std::uint32_t node, std::int64_t at) {
   impl_->check_node(node);
   impl_->at(at, [this, node](std::int64_t t) {
     Node& nd = impl_->nodes[node];
-    if (nd.router) return;
+    if (nd.host) return;
     for (std::uint32_t li = impl_->offsets[node]; li < impl_->offsets[node + 1]; ++li)
       impl_->severed[li] = impl_->severed[impl_->reverse[li]] = 0;  // a fresh start
-    impl_->start_router(node);
+    impl_->start_host(node);
     impl_->update_links_of(node, t);
     impl_->drive(node, t, t);
   });
@@ -772,18 +968,25 @@ const NodeStats& Simulation::stats(std::uint32_t node) const {
   return impl_->nodes[node].stats;
 }
 
+const net::PeerManagerCounters* Simulation::peer_manager(std::uint32_t node) const {
+  impl_->check_node(node);
+  const auto& h = impl_->nodes[node].host;
+  const net::PeerManager* pm = h ? h->peer_manager() : nullptr;
+  return pm ? &pm->counters() : nullptr;
+}
+
 const router::Counters& Simulation::counters(std::uint32_t node) const {
   static const router::Counters zero{};
   impl_->check_node(node);
-  const auto& r = impl_->nodes[node].router;
-  return r ? r->counters() : zero;
+  const auto& h = impl_->nodes[node].host;
+  return h ? h->router().counters() : zero;
 }
 
 std::vector<std::uint32_t> Simulation::mesh(std::uint32_t node, const std::string& topic) const {
   impl_->check_node(node);
-  const auto& r = impl_->nodes[node].router;
-  if (!r) return {};
-  auto peers = r->mesh(topic);
+  const auto& h = impl_->nodes[node].host;
+  if (!h) return {};
+  auto peers = h->router().mesh(topic);
   return {peers.begin(), peers.end()};
 }
 
@@ -793,7 +996,7 @@ std::vector<std::string> Simulation::topics() const {
 
 bool Simulation::alive(std::uint32_t node) const {
   impl_->check_node(node);
-  return impl_->nodes[node].router.has_value();
+  return impl_->nodes[node].host.has_value();
 }
 
 Bytes Simulation::peer_id(std::uint32_t node) const {

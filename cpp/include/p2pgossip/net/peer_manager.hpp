@@ -117,6 +117,9 @@ using PeerAction = std::variant<Dial, Disconnect, Ping, PeerUp>;
 
 struct PeerManagerCounters {
   std::uint64_t dials = 0, dials_refused_limit = 0, dials_succeeded = 0, dials_failed = 0;
+  // Dials the manager started itself (bootstrap, PX, identify and known-peer candidates), not
+  // the application's.
+  std::uint64_t candidate_dials = 0;
   std::uint64_t inbound_accepted = 0, inbound_refused_limit = 0;
   std::uint64_t refused_per_ip = 0;  // inbound refused or dial skipped
   std::uint64_t handshakes_completed = 0, handshakes_failed = 0, handshake_timeouts = 0;

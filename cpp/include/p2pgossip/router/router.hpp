@@ -156,6 +156,9 @@ class Router {
   std::uint64_t duplicates_from(PeerIndex peer) const;           // duplicates this peer sent us
   // The message the mcache holds under `id`, or null: the very object the router sent.
   const Message* cached(const MessageId& id) const;
+  // The libp2p peer id of the peer at `peer` (empty when not connected), and back.
+  ByteView peer_id(PeerIndex peer) const;
+  std::optional<PeerIndex> index_of(ByteView peer_id) const;
 
  private:
   struct State;

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "p2pgossip/crypto/identity.hpp"
+#include "p2pgossip/host/host.hpp"
 #include "p2pgossip/host/publisher.hpp"
 #include "p2pgossip/router/config.hpp"
 #include "p2pgossip/time.hpp"
@@ -17,10 +18,6 @@
 namespace p2pgossip::runtime {
 
 using namespace std::chrono_literals;
-
-// Identify's agentVersion, "p2pgossip/<version>": defined in cpp/src/version.cpp from the one
-// version in pyproject.toml.
-extern const std::string_view kAgentVersion;
 
 // Log levels carry Python logging's numbers, so the bindings pass them through unchanged.
 enum class LogLevel : int { kDebug = 10, kInfo = 20, kWarning = 30, kError = 40 };
@@ -113,11 +110,7 @@ struct NodeConfig {
   }
 };
 
-// Added to one link in this node's send path (LocalNetwork experiments): every RPC to the
-// peer waits `latency` and is dropped with probability `loss` (counted as link_loss).
-struct LinkShaping {
-  Duration latency{0};
-  double loss = 0.0;
-};
+// Added to one link in this node's send path (LocalNetwork experiments).
+using host::LinkShaping;
 
 }  // namespace p2pgossip::runtime

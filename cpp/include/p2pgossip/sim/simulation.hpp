@@ -22,6 +22,7 @@
 #include "p2pgossip/bytes.hpp"
 #include "p2pgossip/host/publisher.hpp"
 #include "p2pgossip/message.hpp"
+#include "p2pgossip/net/peer_manager.hpp"
 #include "p2pgossip/result.hpp"
 #include "p2pgossip/router/config.hpp"
 #include "p2pgossip/router/counters.hpp"
@@ -44,6 +45,13 @@ struct SimConfig {
   // the log grows with virtual time.
   bool record_mesh = false;
   host::MessageIdFn message_id = host::MessageIdFn::kXxh3;
+  // Peer exchange: every node has a peer manager (the runtime's), its links are connections
+  // it dialled or accepted within `peers`' limits, and it follows PRUNE suggestions (signed
+  // records of virtual addresses, /ip4/10.x.y.z/tcp/4001) by dialling over links made on
+  // demand. Dials and pings complete at once. Off: the links are the topology given, and
+  // suggestions are only counted (px_ignored).
+  bool peer_exchange = false;
+  net::PeerManagerConfig peers;
   std::uint64_t seed = 0;
 };
 
@@ -57,7 +65,7 @@ struct NodeStats {
   std::uint64_t dropped_wire_decode = 0;      // wire_fidelity: the receiver could not decode
   std::uint64_t publish_failed = 0;           // publish refused, or the node was down
   std::uint64_t disconnects = 0;              // peers this node's router disconnected
-  std::uint64_t px_ignored = 0;               // PX suggestions (links are fixed here)
+  std::uint64_t px_ignored = 0;               // PX suggestions not followed (peer_exchange off)
   std::uint64_t crashes = 0;
   std::int64_t cpu_busy_ns = 0;  // virtual CPU time charged by the cost model
 };
@@ -131,6 +139,8 @@ class Simulation {
   const std::vector<MessageInfo>& messages() const;
   const NodeStats& stats(std::uint32_t node) const;
   const router::Counters& counters(std::uint32_t node) const;  // zeros while crashed
+  // Null without peer_exchange, or while crashed.
+  const net::PeerManagerCounters* peer_manager(std::uint32_t node) const;
   std::vector<std::uint32_t> mesh(std::uint32_t node, const std::string& topic) const;
   std::vector<std::string> topics() const;  // every topic ever subscribed, sorted
   bool alive(std::uint32_t node) const;

@@ -1,0 +1,227 @@
+// The node above its connections, as one sans-I/O state machine that both shells drive:
+// the router and the peer manager behind one action loop, and the policy between them —
+// which connections become peers (blocks, duplicates), what a PRUNE's peer exchange and an
+// identify may add to the address book, which messages wait for the application's
+// validation, how a shaped link delays or loses what is sent, and every drop counted by
+// reason.
+//
+// Inputs carry `now`; outputs are the router's actions (drain) and the host's own events
+// (poll), and one deadline. A shell names peers by PeerIndex (the runtime: a connection
+// slot; the simulator: the neighbour's node index) and connections by the peer manager's
+// ConnectionId; it owns the transports both name. The peer manager exists once anything
+// needs it (a dial, an accept, a PX suggestion the shell lets it dial): a simulated node
+// whose links are fixed never builds one.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "p2pgossip/crypto/identity.hpp"
+#include "p2pgossip/crypto/verify_cache.hpp"
+#include "p2pgossip/host/drop.hpp"
+#include "p2pgossip/host/publisher.hpp"
+#include "p2pgossip/net/peer_manager.hpp"
+#include "p2pgossip/router/router.hpp"
+
+namespace p2pgossip::host {
+
+using net::ConnectionId;
+using router::PeerIndex;
+using ValidationToken = std::uint64_t;
+
+// What the hosts of a simulation share (one copy for thousands); a runtime node has its own.
+struct HostConfig {
+  std::shared_ptr<const router::GossipConfig> gossip;
+  MessageIdFn message_id = MessageIdFn::kXxh3;
+  net::PeerManagerConfig peers;
+  // Messages waiting for the application's validation_result; past it, ignored (counted).
+  std::size_t max_pending_validations = 4096;
+  // Follow PRUNE peer exchange: verify the suggested records, add them to the address book,
+  // dial within the peer manager's limits. Off: the router's ConnectPeer actions reach the
+  // shell untouched (a simulation whose links are fixed counts them).
+  bool accept_px = true;
+  std::uint64_t seed = 0;  // the router's, the peer manager's and the link-loss draws
+
+  Publisher publisher() const {
+    return {gossip->signature_policy, message_id, gossip->max_message_size};
+  }
+};
+
+// Added to one peer's send path (LocalNetwork experiments): every RPC to it waits `latency`
+// and is dropped with probability `loss` (counted as Drop::kLinkLoss).
+struct LinkShaping {
+  Duration latency{0};
+  double loss = 0.0;
+};
+
+// ---- events for the shell ----------------------------------------------------------------
+
+// Open a transport to `addr` (it ends in /p2p/<peer id>) and report dial_succeeded/failed.
+using net::Dial;
+// Close this connection (or, in a shell without connection ids, the link to `peer`).
+struct Close {
+  std::optional<ConnectionId> connection;
+  std::optional<PeerIndex> peer;
+  std::string reason;
+  std::optional<Drop> drop;  // counted already; the shell need not count it again
+};
+struct Ping {
+  ConnectionId connection;
+  std::array<std::uint8_t, 32> payload;
+};
+// The connection is now the peer's one connection: the shell gives it a PeerIndex and
+// calls pubsub_opened when the peer opens its pubsub stream.
+using net::PeerUp;
+// An RPC held back by the link's LinkShaping latency: queue it at `due`.
+struct SendLater {
+  PeerIndex peer;
+  Rpc rpc;
+  Instant due;
+};
+// IDONTWANT: the copy of `message` queued for `peer` need not be sent. The pointer is the
+// mcache's object, the one the router handed out, so the outbox finds it by address.
+struct CancelQueued {
+  PeerIndex peer;
+  const Message* message;
+};
+struct ValidationRequest {
+  ValidationToken token;
+  MessagePtr message;
+  MessageId id;
+  Bytes received_from;
+};
+struct MeshChanged {
+  std::string topic;
+  Bytes peer_id;
+  bool joined;
+};
+struct LogLine {
+  std::string message;
+  std::string reason;
+};
+using HostEvent = std::variant<Dial, Close, Ping, PeerUp, SendLater, CancelQueued,
+                               ValidationRequest, MeshChanged, LogLine>;
+
+// The pubsub protocol ids a node offers and accepts under `strategy`, newest first.
+std::vector<std::string> pubsub_protocols(router::Strategy strategy);
+
+class Host : private router::Tracer {
+ public:
+  // The runtime's: the host answers the router's validation and peer-record questions and
+  // verifies through `cache` (shared by the nodes of a process); mesh changes become events.
+  Host(crypto::IdentityPtr identity, std::shared_ptr<const HostConfig> config,
+       crypto::VerifyCache* cache);
+  // The simulator's: the router's services are the shell's (shared by thousands of hosts).
+  Host(crypto::IdentityPtr identity, std::shared_ptr<const HostConfig> config,
+       std::shared_ptr<const router::Services> services, std::uint64_t router_seed);
+  ~Host();
+  Host(const Host&) = delete;
+  Host& operator=(const Host&) = delete;
+
+  // ---- connections (through the peer manager) --------------------------------------------
+  // A transport arrived from `remote`: its connection id, or nullopt to refuse it (counted).
+  std::optional<ConnectionId> accept(const net::Multiaddr& remote, Instant now);
+  // A dial the application asked for: refused for ourselves, a blocked peer or a limit.
+  Result<ConnectionId> connect(const net::Multiaddr& addr, Instant now);
+  void dial_succeeded(ConnectionId id, Instant now);
+  // Counted as `drop` (a resolve or connect failure, or the shell's own connection limit).
+  void dial_failed(ConnectionId id, std::string_view reason, Instant now,
+                   Drop drop = Drop::kDialFailed);
+  // The upgrade authenticated `peer_id`: refused (a Close event) when blocked, else the peer
+  // manager keeps one connection per peer and answers with PeerUp.
+  void connection_up(ConnectionId id, ByteView peer_id, Instant now);
+  // `peer`: the index the connection had since its PeerUp, if it got one.
+  void connection_closed(ConnectionId id, std::optional<PeerIndex> peer, std::string_view reason,
+                         Instant now);
+  void ping_result(ConnectionId id, std::optional<Duration> rtt, Instant now);
+  // The remote's whole identify message: its listen addresses and signed record go to the
+  // address book (a record that fails verification is counted and dropped).
+  void identify(ConnectionId id, ByteView peer_id, ByteView stream, Instant now);
+  // The application is done with `peer`: not redialled, addresses forgotten.
+  void forget(ByteView peer_id);
+  Status add_bootstrap(const net::Multiaddr& addr, Instant now);
+  Result<std::size_t> import_known_peers(ByteView data, Instant now);
+  Bytes export_known_peers() const;
+
+  // ---- pubsub ------------------------------------------------------------------------------
+  // The peer at `peer` speaks `protocol`: it joins the router (once).
+  void pubsub_opened(PeerIndex peer, ByteView peer_id, bool outbound, router::Protocol protocol,
+                     const std::string& ip, Instant now);
+  void pubsub_closed(PeerIndex peer, Instant now);
+  // An RPC as decoded from the wire; IDONTWANTs in it cancel queued copies (events).
+  void rpc_received(PeerIndex peer, Rpc&& rpc, Instant now);
+  // The same RPC without a CancelQueued pass (the simulator queues nothing): by reference,
+  // so a shell that shares messages between hosts need not copy.
+  void rpc_received(PeerIndex peer, const Rpc& rpc, Instant now) {
+    router_.rpc_received(peer, rpc, now);
+  }
+
+  // ---- application commands ----------------------------------------------------------------
+  Result<MessageId> publish(MessagePtr message, Instant now);
+  Result<MessageId> publish(const std::string& topic, Publication& publication, Instant now);
+  void subscribe(const std::string& topic, Instant now);
+  void unsubscribe(const std::string& topic, Instant now);
+  void set_validator(const std::string& topic, bool registered);
+  void validation_result(ValidationToken token, router::ValidationResult result, Instant now);
+  void set_app_score(const Bytes& peer_id, double value);
+  void set_link(const Bytes& peer_id, LinkShaping shaping);
+  // Blocked peers' connections are closed and refused, and PX never suggests them to us.
+  void block(const Bytes& peer_id);
+  void unblock(const Bytes& peer_id);
+  bool blocked(ByteView peer_id) const;
+
+  // ---- outputs -----------------------------------------------------------------------------
+  void tick(Instant now);
+  std::optional<Instant> next_deadline() const;
+  // Runs the loop between the router and the peer manager until both are quiet, appends the
+  // router's sends and deliveries to `out` (PX, graylist disconnects and shaped links handled
+  // here), and leaves the host's events for poll().
+  void drain(std::vector<router::Action>& out, Instant now);
+  std::optional<HostEvent> poll();
+
+  // Our signed peer record (sent in identify, passed on by PX) for these listen addresses;
+  // `unix_ns` is the wall clock, so a restarted node's records are newer than its old ones.
+  void set_listen_addrs(std::vector<net::Multiaddr> addrs, std::uint64_t unix_ns);
+  // Our identify message, as seen from a connection whose remote is `observed`.
+  Bytes identify_message(std::optional<net::Multiaddr> observed) const;
+
+  // ---- introspection -----------------------------------------------------------------------
+  router::Router& router() { return router_; }
+  const router::Router& router() const { return router_; }
+  const net::PeerManager* peer_manager() const;
+  const std::array<std::uint64_t, kDropCount>& drops() const;
+  void count(Drop d, std::uint64_t n = 1);
+  const HostConfig& config() const { return *config_; }
+  const crypto::Identity& identity() const { return *identity_; }
+  Publisher publisher() const { return config_->publisher(); }
+
+ private:
+  struct State;  // everything but the router, made on first use
+
+  router::Services services(crypto::VerifyCache* cache, MessageIdFn id_fn);
+  State& state();
+  net::PeerManager& peers();
+  void graft(PeerIndex peer, const std::string& topic, Instant now) override;
+  void prune(PeerIndex peer, const std::string& topic, Instant now) override;
+  void mesh_changed(PeerIndex peer, const std::string& topic, bool joined);
+  router::ValidationResult on_validate(const std::string& topic, const Message& m, PeerIndex from);
+  void on_px(const router::ConnectPeer& px, Instant now);
+  void handle(net::PeerAction& action, Instant now);
+  // A send to a shaped link: false when it is lost or held (then it leaves `out`).
+  bool shape(router::Action& send, Instant now);
+  void emit(HostEvent e);
+
+  // The router first: the simulator's hot path reads nothing else of a host.
+  router::Router router_;
+  std::unique_ptr<State> s_;
+  std::shared_ptr<const HostConfig> config_;
+  crypto::IdentityPtr identity_;
+  std::uint64_t seed_;  // the peer manager's and the link-loss draws
+};
+
+}  // namespace p2pgossip::host
