@@ -7,7 +7,8 @@ from p2pgossip import _core
 CLASSES = [
     (_core.GossipConfig, "D", 7),
     (_core.DecodeLimits, "max_publish", 7),
-    (_core.NodeLimits, "max_inbound", 7),
+    (_core.NodeLimits, "max_connections", 7),
+    (_core.PeerConfig, "max_inbound", 7),
     (_core.PeerConfig, "target_outbound", 7),
     (_core.PeerManagerConfig, "max_outbound", 7),
 ]
@@ -38,7 +39,7 @@ def test_counts_are_checked_ints(cls):
 
 @pytest.mark.parametrize(
     ("cls", "field"),
-    [(_core.NodeLimits, "handshake_timeout"), (_core.PeerConfig, "ping_interval")],
+    [(_core.PeerManagerConfig, "handshake_timeout"), (_core.PeerConfig, "ping_interval")],
 )
 def test_durations_are_seconds_and_never_negative(cls, field):
     assert getattr(cls(**{field: 1.5}), field) == 1.5

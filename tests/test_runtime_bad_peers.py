@@ -18,9 +18,9 @@ def net():
     rt = _core.Runtime()
     rt.start()
     h = Harness(rt)
-    limits = _core.NodeLimits(handshake_timeout=0.5)
+    peers = _core.PeerConfig(handshake_timeout=0.5)
     a, _ = h.add_node()
-    b, addr_b = h.add_node(limits=limits)
+    b, addr_b = h.add_node(peers=peers)
     for n in (a, b):
         h.ok(rt.subscribe(n, "t"))
     h.connect(a, addr_b)

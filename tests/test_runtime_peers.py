@@ -90,7 +90,7 @@ def test_silent_peer_declared_dead_by_missed_pings(h: Harness) -> None:
 
 
 def test_inbound_limit_refuses_the_extra_dialer(h: Harness) -> None:
-    a, addr_a = h.add_node(limits=_core.NodeLimits(max_inbound=1))
+    a, addr_a = h.add_node(peers=_core.PeerConfig(max_inbound=1))
     b, _ = h.add_node()
     c, _ = h.add_node()
     h.connect(b, addr_a)
@@ -102,7 +102,7 @@ def test_inbound_limit_refuses_the_extra_dialer(h: Harness) -> None:
 
 
 def test_outbound_limit_refuses_the_extra_dial(h: Harness) -> None:
-    a, _ = h.add_node(limits=_core.NodeLimits(max_outbound=1))
+    a, _ = h.add_node(peers=_core.PeerConfig(max_outbound=1))
     _, addr_b = h.add_node()
     _, addr_c = h.add_node()
     h.connect(a, addr_b)
@@ -112,15 +112,15 @@ def test_outbound_limit_refuses_the_extra_dial(h: Harness) -> None:
 
 
 def test_per_ip_limit_without_the_loopback_exemption(h: Harness) -> None:
-    limits = _core.NodeLimits(max_per_ip=1, per_ip_exempts_loopback=False)
-    a, addr_a = h.add_node(limits=limits)
+    peers = _core.PeerConfig(max_per_ip=1, per_ip_limit_exempts_loopback=False)
+    a, addr_a = h.add_node(peers=peers)
     b, _ = h.add_node()
     c, _ = h.add_node()
     h.connect(b, addr_a)
     assert h.result(h.rt.connect(c, addr_a)) is not None
     assert pm(h, a)["refused_per_ip"] == 1
     # With the default exemption, loopback peers are not limited.
-    d, addr_d = h.add_node(limits=_core.NodeLimits(max_per_ip=1))
+    d, addr_d = h.add_node(peers=_core.PeerConfig(max_per_ip=1))
     h.connect(b, addr_d)
     h.connect(c, addr_d)
     assert pm(h, d)["refused_per_ip"] == 0

@@ -15,6 +15,7 @@
 #include "p2pgossip/net/peer_manager.hpp"
 #include "p2pgossip/net/peer_record.hpp"
 #include "p2pgossip/net/ping.hpp"
+#include "peer_manager_fields.hpp"
 
 namespace p2pgossip::bindings {
 
@@ -369,32 +370,10 @@ void bind_peer_manager(py::module_& m) {
   using net::PeerManager;
   auto at = [](double now) { return Instant(seconds(now)); };
   using PMC = net::PeerManagerConfig;
-  Fields<PMC>(m, "PeerManagerConfig",
-              "The peer manager's limits, liveness and backoff; durations in seconds.",
-              "PeerManager option")
-      .count("max_inbound", &PMC::max_inbound)
-      .count("max_outbound", &PMC::max_outbound)
-      .count("target_outbound", &PMC::target_outbound)
-      .count("max_per_ip", &PMC::max_per_ip)
-      .value("per_ip_limit_exempts_loopback", &PMC::per_ip_limit_exempts_loopback)
-      .count("max_pending_dials", &PMC::max_pending_dials)
-      .duration("handshake_timeout", &PMC::handshake_timeout)
-      .duration("ping_interval", &PMC::ping_interval)
-      .value("max_missed_pings", &PMC::max_missed_pings)
-      .duration("backoff_initial", &PMC::backoff_initial)
-      .duration("backoff_max", &PMC::backoff_max)
-      .property(
-          "backoff_jitter", [](const PMC& c) { return c.backoff_jitter; },
-          [](PMC& c, double j) {
-            if (!(j >= 0 && j < 1)) throw py::value_error("backoff_jitter must be in [0, 1)");
-            c.backoff_jitter = j;
-          })
-      .count("max_candidates", &PMC::max_candidates)
-      .count("max_addrs_per_peer", &PMC::max_addrs_per_peer)
-      .count("max_known_peers", &PMC::max_known_peers)
-      .count("max_known_peers_bytes", &PMC::max_known_peers_bytes)
-      .value("seed", &PMC::seed)
-      .finish();
+  Fields<PMC> config(m, "PeerManagerConfig",
+                     "The peer manager's limits, liveness and backoff; durations in seconds.",
+                     "PeerManager option");
+  peer_manager_fields(config).value("seed", &PMC::seed).finish();
 
   py::class_<PeerManager> cls(m, "PeerManager",
                               "The sans-I/O peer manager; `now` and durations in seconds.");

@@ -19,6 +19,7 @@
 #include "p2pgossip/crypto/verify_cache.hpp"
 #include "p2pgossip/net/multiaddr.hpp"
 #include "p2pgossip/runtime/runtime.hpp"
+#include "peer_manager_fields.hpp"
 
 namespace p2pgossip::bindings {
 
@@ -215,11 +216,6 @@ py::dict metrics_to_py(const NodeMetrics& m) {
 void bind_runtime(py::module_& m) {
   Fields<Limits>(m, "NodeLimits", "Connection limits and protocol bounds of one node.")
       .count("max_connections", &Limits::max_connections)
-      .count("max_inbound", &Limits::max_inbound)
-      .count("max_outbound", &Limits::max_outbound)
-      .count("max_per_ip", &Limits::max_per_ip)
-      .value("per_ip_exempts_loopback", &Limits::per_ip_exempts_loopback)
-      .duration("handshake_timeout", &Limits::handshake_timeout)
       .count("peer_outbound_queue", &Limits::peer_outbound_queue)
       .count("peer_outbound_queue_bytes", &Limits::peer_outbound_queue_bytes)
       .count("node_outbound_queue_bytes", &Limits::node_outbound_queue_bytes)
@@ -229,8 +225,11 @@ void bind_runtime(py::module_& m) {
       .nested("decode", &Limits::decode)
       .finish();
 
-  Fields<PeerConfig>(m, "PeerConfig",
-                     "Which peers a node dials and keeps, and private-network admission.")
+  Fields<PeerConfig> peers(
+      m, "PeerConfig",
+      "Which peers a node dials and keeps (the peer manager's limits, liveness and backoff), "
+      "bootstrap peers, the known-peers file and private-network admission.");
+  peer_manager_fields(peers)
       .property(
           "bootstrap", [](const PeerConfig& c) { return c.bootstrap; },
           [](PeerConfig& c, std::vector<std::string> addrs) {
@@ -242,18 +241,7 @@ void bind_runtime(py::module_& m) {
             }
             c.bootstrap = std::move(addrs);
           })
-      .count("target_outbound", &PeerConfig::target_outbound)
-      .duration("ping_interval", &PeerConfig::ping_interval)
       .duration("ping_timeout", &PeerConfig::ping_timeout)
-      .value("max_missed_pings", &PeerConfig::max_missed_pings)
-      .duration("backoff_initial", &PeerConfig::backoff_initial)
-      .duration("backoff_max", &PeerConfig::backoff_max)
-      .property(
-          "backoff_jitter", [](const PeerConfig& c) { return c.backoff_jitter; },
-          [](PeerConfig& c, double j) {
-            if (!(j >= 0 && j < 1)) throw py::value_error("backoff_jitter must be in [0, 1)");
-            c.backoff_jitter = j;
-          })
       .value("known_peers_file", &PeerConfig::known_peers_file)
       .property(
           "network_key", [](const PeerConfig& c) { return to_py(c.network_key); },

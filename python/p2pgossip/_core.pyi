@@ -829,11 +829,6 @@ RuntimeEvent = tuple[Any, ...]
 class NodeLimits:
     fields: ClassVar[list[str]]
     max_connections: int
-    max_inbound: int
-    max_outbound: int
-    max_per_ip: int
-    per_ip_exempts_loopback: bool
-    handshake_timeout: float
     peer_outbound_queue: int
     peer_outbound_queue_bytes: int
     node_outbound_queue_bytes: int
@@ -847,14 +842,24 @@ class NodeLimits:
 
 class PeerConfig:
     fields: ClassVar[list[str]]
-    bootstrap: list[str]
+    max_inbound: int
+    max_outbound: int
     target_outbound: int
+    max_per_ip: int
+    per_ip_limit_exempts_loopback: bool
+    max_pending_dials: int
+    handshake_timeout: float
     ping_interval: float
-    ping_timeout: float
     max_missed_pings: int
     backoff_initial: float
     backoff_max: float
     backoff_jitter: float
+    max_candidates: int
+    max_addrs_per_peer: int
+    max_known_peers: int
+    max_known_peers_bytes: int
+    bootstrap: list[str]
+    ping_timeout: float
     known_peers_file: str
     network_key: bytes
     network_certificate: bytes

@@ -266,8 +266,8 @@ void Host::handle(net::PeerAction& action, Instant now) {
 
 // ---- pubsub --------------------------------------------------------------------------------
 
-void Host::pubsub_opened(PeerIndex peer, ByteView peer_id, bool outbound,
-                         router::Protocol protocol, const std::string& ip, Instant now) {
+void Host::pubsub_opened(PeerIndex peer, ByteView peer_id, bool outbound, router::Protocol protocol,
+                         const std::string& ip, Instant now) {
   router_.peer_connected(peer, peer_id, outbound, protocol, now);
   if (!ip.empty()) router_.set_peer_ip(peer, ip);
   if (s_)
@@ -322,8 +322,8 @@ router::ValidationResult Host::on_validate(const std::string& topic, const Messa
   if (s.validations.size() >= config_->max_pending_validations)
     return router::ValidationResult::kIgnore;
   const ValidationToken token = s.next_token++;
-  State::Validation v{std::make_shared<const Message>(m), message_id(config_->message_id, m),
-                      from, to_bytes(router_.peer_id(from))};
+  State::Validation v{std::make_shared<const Message>(m), message_id(config_->message_id, m), from,
+                      to_bytes(router_.peer_id(from))};
   emit(ValidationRequest{token, v.message, v.id, v.peer_id});
   s.validations.emplace(token, std::move(v));
   return router::ValidationResult::kPending;
@@ -362,8 +362,7 @@ void Host::set_validator(const std::string& topic, bool registered) {
     state().validated_topics.erase(topic);
 }
 
-void Host::validation_result(ValidationToken token, router::ValidationResult result,
-                             Instant now) {
+void Host::validation_result(ValidationToken token, router::ValidationResult result, Instant now) {
   auto& validations = state().validations;
   auto it = validations.find(token);
   if (it == validations.end()) return;
@@ -490,8 +489,8 @@ void Host::set_listen_addrs(std::vector<net::Multiaddr> addrs, std::uint64_t uni
   for (const auto& a : addrs) s.listen_addrs.push_back(a.to_bytes());
   // Strictly increasing even if the clock steps back.
   s.local_record_seq = std::max(unix_ns, s.local_record_seq + 1);
-  s.local_record = net::SignedPeerRecord::seal(*identity_, s.local_record_seq, std::move(addrs))
-                       .envelope();
+  s.local_record =
+      net::SignedPeerRecord::seal(*identity_, s.local_record_seq, std::move(addrs)).envelope();
 }
 
 Bytes Host::identify_message(std::optional<net::Multiaddr> observed) const {

@@ -27,19 +27,7 @@ std::shared_ptr<const host::HostConfig> host_config(const NodeConfig& c) {
   h->message_id = c.message_id;
   h->max_pending_validations = c.limits.max_pending_validations;
   h->seed = c.seed;
-  net::PeerManagerConfig& p = h->peers;
-  p.max_inbound = c.limits.max_inbound;
-  p.max_outbound = c.limits.max_outbound;
-  p.max_per_ip =
-      c.limits.max_per_ip ? c.limits.max_per_ip : std::numeric_limits<std::size_t>::max();
-  p.per_ip_limit_exempts_loopback = c.limits.per_ip_exempts_loopback;
-  p.handshake_timeout = c.limits.handshake_timeout;
-  p.target_outbound = c.peers.target_outbound;
-  p.ping_interval = c.peers.ping_interval;
-  p.max_missed_pings = c.peers.max_missed_pings;
-  p.backoff_initial = c.peers.backoff_initial;
-  p.backoff_max = c.peers.backoff_max;
-  p.backoff_jitter = c.peers.backoff_jitter;
+  h->peers = c.peers;  // the peer manager's part of it
   return h;
 }
 

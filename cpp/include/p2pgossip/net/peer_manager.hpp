@@ -56,11 +56,14 @@ using crypto::PeerId;
 enum class Direction : std::uint8_t { kInbound, kOutbound };
 
 struct PeerManagerConfig {
-  std::size_t max_inbound = 64;
-  std::size_t max_outbound = 32;
+  // go-libp2p's connection manager keeps up to 192 (its high water); a LocalNetwork "full"
+  // topology of 100 nodes needs 99 in one direction.
+  std::size_t max_inbound = 192;
+  std::size_t max_outbound = 192;
   // PX/identify candidates are dialled while outbound connections are below this.
   std::size_t target_outbound = 8;
-  // Connections (both directions, established or in setup) sharing one remote IP.
+  // Connections (both directions, established or in setup) sharing one remote IP: a bound,
+  // so one host cannot take every slot.
   std::size_t max_per_ip = 8;
   // Many local nodes share 127.0.0.1 / ::1 (LocalNetwork), so loopback is exempt by default.
   bool per_ip_limit_exempts_loopback = true;

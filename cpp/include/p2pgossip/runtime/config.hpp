@@ -11,6 +11,7 @@
 #include "p2pgossip/crypto/identity.hpp"
 #include "p2pgossip/host/host.hpp"
 #include "p2pgossip/host/publisher.hpp"
+#include "p2pgossip/net/peer_manager.hpp"
 #include "p2pgossip/router/config.hpp"
 #include "p2pgossip/time.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
@@ -39,16 +40,11 @@ struct RuntimeConfig {
 // Message-id functions the I/O thread can run (Python callables cannot: no Python there).
 using host::MessageIdFn;
 
-// Connection limits and protocol bounds of one node. Every refusal is counted by reason.
+// Connection and queue bounds of one node (the peer manager's own limits are in PeerConfig).
+// Every refusal is counted by reason.
 struct Limits {
+  // Sockets open or connecting, in either direction.
   std::size_t max_connections = 256;
-  std::size_t max_inbound = 192;
-  std::size_t max_outbound = 192;
-  std::size_t max_per_ip = 0;  // 0: unlimited
-  // LocalNetwork puts every node on 127.0.0.1 / ::1, so loopback is exempt by default.
-  bool per_ip_exempts_loopback = true;
-  // Dial start (or TCP accept) → secure, muxed connection; slower setups are cut.
-  Duration handshake_timeout = 10s;
   // Control RPCs queued per peer in its outbox (host/outbox.hpp); a new one merges into the
   // last when the receiver's limits allow, so this counts merged RPCs. Forwarded messages are
   // bounded by bytes: nothing more is queued once peer_outbound_queue_bytes (encoded sizes,
@@ -72,19 +68,13 @@ struct Limits {
   wire::DecodeLimits decode;
 };
 
-// Which peers a node dials and keeps (net::PeerManager), and private-network admission.
-struct PeerConfig {
+// Which peers a node dials and keeps: the peer manager's configuration (its limits,
+// liveness, backoff, declared once there), plus what the runtime does around it: bootstrap
+// peers, the ping's own timeout, the known-peers file and private-network admission.
+struct PeerConfig : net::PeerManagerConfig {
   // Multiaddrs ending in /p2p/<peer id>, redialled whenever not connected.
   std::vector<std::string> bootstrap;
-  // Peers learnt from identify, PX and the known-peers file are dialled while outbound
-  // connections are below this.
-  std::size_t target_outbound = 8;
-  Duration ping_interval = 15s;
   Duration ping_timeout = 20s;
-  std::uint32_t max_missed_pings = 3;
-  Duration backoff_initial = 5s;
-  Duration backoff_max = 300s;
-  double backoff_jitter = 0.1;
   // Read when the node starts, written when it closes; empty: no file.
   std::string known_peers_file;
   // Private network: when set, only remotes presenting a network certificate signed by this

@@ -1,0 +1,37 @@
+// net::PeerManagerConfig's fields, bound once for every config class that is one
+// (PeerManagerConfig itself, and the runtime's PeerConfig built on it).
+#pragma once
+
+#include "fields.hpp"
+#include "p2pgossip/net/peer_manager.hpp"
+
+namespace p2pgossip::bindings {
+
+template <class C>
+Fields<C>& peer_manager_fields(Fields<C>& f) {
+  using PMC = net::PeerManagerConfig;
+  return f.count("max_inbound", &PMC::max_inbound)
+      .count("max_outbound", &PMC::max_outbound)
+      .count("target_outbound", &PMC::target_outbound)
+      .count("max_per_ip", &PMC::max_per_ip)
+      .value("per_ip_limit_exempts_loopback",
+             static_cast<bool C::*>(&PMC::per_ip_limit_exempts_loopback))
+      .count("max_pending_dials", &PMC::max_pending_dials)
+      .duration("handshake_timeout", &PMC::handshake_timeout)
+      .duration("ping_interval", &PMC::ping_interval)
+      .value("max_missed_pings", static_cast<std::uint32_t C::*>(&PMC::max_missed_pings))
+      .duration("backoff_initial", &PMC::backoff_initial)
+      .duration("backoff_max", &PMC::backoff_max)
+      .property(
+          "backoff_jitter", [](const C& c) { return c.backoff_jitter; },
+          [](C& c, double j) {
+            if (!(j >= 0 && j < 1)) throw py::value_error("backoff_jitter must be in [0, 1)");
+            c.backoff_jitter = j;
+          })
+      .count("max_candidates", &PMC::max_candidates)
+      .count("max_addrs_per_peer", &PMC::max_addrs_per_peer)
+      .count("max_known_peers", &PMC::max_known_peers)
+      .count("max_known_peers_bytes", &PMC::max_known_peers_bytes);
+}
+
+}  // namespace p2pgossip::bindings
