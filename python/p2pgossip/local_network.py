@@ -105,6 +105,9 @@ class LocalNetwork:
         self._publish_failed = [0] * n
         self._deliveries: list[tuple[str, int, float, int]] = []
         self._delivered: set[tuple[str, int]] = set()
+        # Bumped whenever what wait_delivered expects changes (a publish, a subscription, a
+        # node killed or restarted), so it recomputes its pending set only then.
+        self._expectations = 0
         self._progress: asyncio.Event | None = None
         self._blocked: dict[int, set[int]] = {}
         # (t, node, topic, peer, joined) for every mesh change, as Simulation.mesh_changes.
@@ -188,6 +191,7 @@ class LocalNetwork:
             if topic not in self.subscriptions[i]:
                 self.subscriptions[i][topic] = self.nodes[i].subscribe(topic)
             members.add(i)
+        self._expectations += 1
         waiting = [
             i
             for i in members
@@ -214,6 +218,7 @@ class LocalNetwork:
             if sub is not None:
                 await sub.close()
             members.discard(i)
+        self._expectations += 1
 
     async def publish(self, i: int, topic: str, data: bytes) -> str:
         """Publish from node ``i``; returns the message id (hex)."""
@@ -225,6 +230,7 @@ class LocalNetwork:
             self._publish_failed[i] += 1
             raise
         self._published[mid] = (topic, i, t)
+        self._expectations += 1
         return mid
 
     def missing(self) -> list[tuple[str, int]]:
@@ -242,13 +248,25 @@ class LocalNetwork:
         TimeoutError listing what is missing otherwise."""
         assert self._progress is not None
         deadline = time.monotonic() + timeout
+        # What is missing, kept up to date from the deliveries since the last look: a burst
+        # of M messages to N nodes costs O(M*N) once, not on every wake-up.
+        pending: set[tuple[str, int]] = set()
+        expectations, seen = -1, 0
         while True:
             self._progress.clear()
-            missing = self.missing()
-            if not missing:
+            if expectations != self._expectations:
+                expectations, seen = self._expectations, len(self._deliveries)
+                pending = set(self.missing())
+            else:
+                rows = self._deliveries
+                for k in range(seen, len(rows)):
+                    pending.discard((rows[k][0], rows[k][1]))
+                seen = len(rows)
+            if not pending:
                 return
             left = deadline - time.monotonic()
             if left <= 0:
+                missing = sorted(pending)
                 by_msg: dict[str, list[int]] = {}
                 for mid, i in missing:
                     by_msg.setdefault(mid, []).append(i)
@@ -331,6 +349,7 @@ class LocalNetwork:
         if not self._alive[i]:
             return
         self._alive[i] = False
+        self._expectations += 1
         self._crashes[i] += 1
         self.subscriptions[i] = {}
         await self.nodes[i].close()
@@ -344,6 +363,7 @@ class LocalNetwork:
         await node.start()
         self.nodes[i] = node
         self._alive[i] = True
+        self._expectations += 1
         for topic, members in self._topics.items():
             if i in members:
                 self.subscriptions[i][topic] = node.subscribe(topic)
