@@ -19,6 +19,7 @@ PYBIND11_MODULE(_core, m) {
   bind_runtime(m);
   bind_outbox(m);
   bind_bench(m);
+  bind_kad(m);
 }
 
 }  // namespace p2pgossip::bindings
