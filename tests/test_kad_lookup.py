@@ -190,7 +190,7 @@ class Network:
         if s is None:
             s = kad.Server(peer)
             order = list(self.ids)
-            random.Random(self.seed ^ hash(peer) & 0xFFFF).shuffle(order)
+            random.Random(self.seed ^ int.from_bytes(kad.key(peer)[:8], "big")).shuffle(order)
             for p in order:
                 s.table.update(p)
             self.servers[peer] = s
