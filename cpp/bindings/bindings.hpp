@@ -58,5 +58,6 @@ void bind_runtime(py::module_& m);
 void bind_outbox(py::module_& m);
 void bind_bench(py::module_& m);
 void bind_kad(py::module_& m);
+void bind_mdns(py::module_& m);
 
 }  // namespace p2pgossip::bindings

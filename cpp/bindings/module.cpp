@@ -20,6 +20,7 @@ PYBIND11_MODULE(_core, m) {
   bind_outbox(m);
   bind_bench(m);
   bind_kad(m);
+  bind_mdns(m);
 }
 
 }  // namespace p2pgossip::bindings

@@ -401,6 +401,29 @@ class kad:  # a submodule at runtime: the Kademlia DHT core (/ipfs/kad/1.0.0), s
         @property
         def counters(self) -> dict[str, Any]: ...
 
+class mdns:  # a submodule at runtime: the mDNS packet codec for libp2p peer discovery
+    """DNS messages as dicts: names are str, TXT strings and record data bytes."""
+
+    SERVICE_NAME: ClassVar[str]
+    META_QUERY_NAME: ClassVar[str]
+    PORT: ClassVar[int]
+    IPV4_GROUP: ClassVar[str]
+    IPV6_GROUP: ClassVar[str]
+    @staticmethod
+    def encode(message: dict[str, Any]) -> bytes: ...
+    @staticmethod
+    def decode(data: bytes, **limits: int) -> dict[str, Any]: ...
+    @staticmethod
+    def peer_query() -> bytes: ...
+    @staticmethod
+    def is_peer_query(data: bytes) -> bool: ...
+    @staticmethod
+    def peer_response(peer_name: str, addrs: Sequence[str], ttl: int = 120) -> bytes: ...
+    @staticmethod
+    def discovered_peers(data: bytes) -> list[tuple[str, list[str], int]]: ...
+    @staticmethod
+    def random_peer_name(seed: int) -> str: ...
+
 class Rpc:
     subscriptions: list[tuple[bool, str]]
     publish: list[Message]
