@@ -51,3 +51,47 @@ def test_class_members_match_stubs():
             if not m.startswith("__") and not hasattr(obj, m)
         ]
     assert problems == []
+
+
+def stub_classes() -> dict[str, ast.ClassDef]:
+    return {n.name: n for n in ast.parse(STUBS.read_text()).body if isinstance(n, ast.ClassDef)}
+
+
+def declared(node: ast.ClassDef) -> set[str]:
+    out = set()
+    for item in node.body:
+        if isinstance(item, ast.FunctionDef | ast.ClassDef):
+            out.add(item.name)
+        elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
+            out.add(item.target.id)
+    return out
+
+
+def test_submodules_match_their_stub_classes():
+    """A submodule (kad, _bench) is stubbed as a class of the same name: its names, and the
+    members of its classes, match the stub."""
+    problems, checked = [], []
+    for name, node in stub_classes().items():
+        mod = getattr(core, name)
+        if not inspect.ismodule(mod):
+            continue
+        checked.append(name)
+        runtime = {n for n in vars(mod) if not n.startswith("__")}
+        problems += [f"{name}.{n} not stubbed" for n in sorted(runtime - declared(node))]
+        problems += [f"{name}.{n} stubbed but absent" for n in sorted(declared(node) - runtime)]
+        for inner in node.body:
+            if not isinstance(inner, ast.ClassDef) or not inspect.isclass(
+                getattr(mod, inner.name, None)
+            ):
+                continue
+            cls = getattr(mod, inner.name)
+            public = {m for m in vars(cls) if not m.startswith("_")}
+            members = declared(inner)
+            problems += [f"{name}.{inner.name}.{m} not stubbed" for m in sorted(public - members)]
+            problems += [
+                f"{name}.{inner.name}.{m} stubbed but absent"
+                for m in sorted(members)
+                if not m.startswith("__") and not hasattr(cls, m)
+            ]
+    assert {"kad", "mdns", "_bench"} <= set(checked)
+    assert problems == []

@@ -57,5 +57,7 @@ void bind_metrics(py::module_& m);
 void bind_runtime(py::module_& m);
 void bind_outbox(py::module_& m);
 void bind_bench(py::module_& m);
+void bind_kad(py::module_& m);
+void bind_mdns(py::module_& m);
 
 }  // namespace p2pgossip::bindings

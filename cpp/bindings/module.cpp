@@ -19,6 +19,8 @@ PYBIND11_MODULE(_core, m) {
   bind_runtime(m);
   bind_outbox(m);
   bind_bench(m);
+  bind_kad(m);
+  bind_mdns(m);
 }
 
 }  // namespace p2pgossip::bindings

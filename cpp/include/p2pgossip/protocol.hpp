@@ -20,6 +20,7 @@ constexpr std::string_view kMeshsub11 = "/meshsub/1.1.0";
 constexpr std::string_view kFloodsub = "/floodsub/1.0.0";
 constexpr std::string_view kPing = "/ipfs/ping/1.0.0";
 constexpr std::string_view kIdentify = "/ipfs/id/1.0.0";
+constexpr std::string_view kKad = "/ipfs/kad/1.0.0";
 }  // namespace protocol
 
 // The pubsub protocol a peer speaks on its stream, newest first.
