@@ -55,7 +55,6 @@ std::vector<std::string> pubsub_protocols(router::Strategy strategy) {
 struct Host::State {
   explicit State(std::uint64_t seed) : rng(seed ^ kLinkStream) {}
 
-  std::unique_ptr<net::PeerManager> peers;
   Random rng;  // link loss, ping payloads
   std::vector<HostEvent> events;
   std::size_t next_event = 0;
@@ -107,7 +106,7 @@ router::Services Host::services(crypto::VerifyCache* cache, MessageIdFn id_fn) {
   };
   s.peer_record = [this](ByteView peer_id) -> std::optional<Bytes> {
     auto id = crypto::PeerId::from_bytes(peer_id);
-    return id && s_->peers ? s_->peers->peer_record(*id) : std::nullopt;
+    return id && peers_ ? peers_->peer_record(*id) : std::nullopt;
   };
   return s;
 }
@@ -118,16 +117,13 @@ Host::State& Host::state() {
 }
 
 net::PeerManager& Host::peers() {
-  State& s = state();
-  if (!s.peers) {
+  if (!peers_) {
     net::PeerManagerConfig c = config_->peers;
     c.seed = seed_ ^ kPeerManagerStream;
-    s.peers = std::make_unique<net::PeerManager>(identity_->peer_id(), c);
+    peers_ = std::make_unique<net::PeerManager>(identity_->peer_id(), c);
   }
-  return *s.peers;
+  return *peers_;
 }
-
-const net::PeerManager* Host::peer_manager() const { return s_ ? s_->peers.get() : nullptr; }
 
 const std::array<std::uint64_t, kDropCount>& Host::drops() const {
   static const std::array<std::uint64_t, kDropCount> none{};
@@ -138,8 +134,8 @@ void Host::count(Drop d, std::uint64_t n) { state().drops[static_cast<std::size_
 
 void Host::emit(HostEvent e) { state().events.push_back(std::move(e)); }
 
-std::optional<HostEvent> Host::poll() {
-  if (!s_ || s_->next_event == s_->events.size()) return std::nullopt;
+std::optional<HostEvent> Host::poll_event() {
+  if (s_->next_event == s_->events.size()) return std::nullopt;
   HostEvent e = std::move(s_->events[s_->next_event++]);
   if (s_->next_event == s_->events.size()) {
     s_->events.clear();
@@ -238,16 +234,14 @@ Result<std::size_t> Host::import_known_peers(ByteView data, Instant now) {
   return peers().import_known_peers(data, now);
 }
 
-Bytes Host::export_known_peers() const {
-  return s_ && s_->peers ? s_->peers->export_known_peers() : Bytes{};
-}
+Bytes Host::export_known_peers() const { return peers_ ? peers_->export_known_peers() : Bytes{}; }
 
 void Host::handle(net::PeerAction& action, Instant now) {
   if (auto* d = std::get_if<net::Dial>(&action)) {
     const auto peer = d->addr.peer_id();
     if (peer && blocked(peer->bytes())) {
       count(Drop::kBlocked);
-      s_->peers->dial_failed(d->connection, "peer blocked", now);
+      peers_->dial_failed(d->connection, "peer blocked", now);
     } else {
       emit(std::move(*d));
     }
@@ -388,8 +382,8 @@ void Host::set_link(const Bytes& peer_id, LinkShaping shaping) {
 void Host::block(const Bytes& peer_id) {
   state().blocked.insert(peer_id);
   std::optional<ConnectionId> connection;
-  if (auto id = crypto::PeerId::from_bytes(peer_id); id && s_->peers)
-    connection = s_->peers->connection_of(*id);
+  if (auto id = crypto::PeerId::from_bytes(peer_id); id && peers_)
+    connection = peers_->connection_of(*id);
   const std::optional<PeerIndex> peer = router_.index_of(peer_id);
   if (connection || peer) {
     count(Drop::kBlocked);
@@ -409,22 +403,29 @@ bool Host::blocked(ByteView peer_id) const {
 
 void Host::tick(Instant now) {
   router_.tick(now);
-  if (s_ && s_->peers) s_->peers->tick(now);
+  if (peers_) peers_->tick(now);
 }
 
-std::optional<Instant> Host::next_deadline() const {
+std::optional<Instant> Host::earliest_deadline() const {
   auto d = router_.next_deadline();
-  if (s_ && s_->peers)
-    if (auto p = s_->peers->next_deadline(); p && (!d || *p < *d)) d = p;
+  if (auto p = peers_->next_deadline(); p && (!d || *p < *d)) d = p;
   return d;
 }
 
-void Host::drain(std::vector<router::Action>& out, Instant now) {
+static_assert(
+    std::is_same_v<std::variant_alternative_t<Host::kFirstPolicyAction, router::Action>,
+                   router::DisconnectPeer> &&
+    std::is_same_v<std::variant_alternative_t<Host::kFirstPolicyAction + 1, router::Action>,
+                   router::ConnectPeer>);
+
+void Host::drain_all(std::vector<router::Action>& out, std::size_t first, Instant now) {
   for (;;) {
-    if (s_ && s_->peers)
-      while (auto a = s_->peers->poll_action()) handle(*a, now);
-    const std::size_t first = out.size();
-    router_.drain_actions(out);
+    if (peers_)
+      while (auto a = peers_->poll_action()) handle(*a, now);
+    if (first == kUndrained) {
+      first = out.size();
+      router_.drain_actions(out);
+    }
     if (out.size() == first) return;
     // Most drains are sends and deliveries only: they stay where the router put them.
     const bool shaping = s_ && !s_->links.empty();
@@ -435,8 +436,8 @@ void Host::drain(std::vector<router::Action>& out, Instant now) {
       if (auto* x = std::get_if<router::DisconnectPeer>(&a)) {
         // The router's one reason to drop a peer (GossipConfig::disconnect_graylisted).
         std::optional<ConnectionId> connection;
-        if (auto id = crypto::PeerId::from_bytes(router_.peer_id(x->peer)); id && s_ && s_->peers)
-          connection = s_->peers->connection_of(*id);
+        if (auto id = crypto::PeerId::from_bytes(router_.peer_id(x->peer)); id && peers_)
+          connection = peers_->connection_of(*id);
         count(Drop::kGraylisted);
         emit(Close{connection, x->peer, std::move(x->reason), Drop::kGraylisted});
         continue;
@@ -452,6 +453,7 @@ void Host::drain(std::vector<router::Action>& out, Instant now) {
     }
     out.resize(kept);
     if (!more) return;
+    first = kUndrained;
   }
 }
 

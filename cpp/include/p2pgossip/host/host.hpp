@@ -177,12 +177,26 @@ class Host : private router::Tracer {
 
   // ---- outputs -----------------------------------------------------------------------------
   void tick(Instant now);
-  std::optional<Instant> next_deadline() const;
+  std::optional<Instant> next_deadline() const {
+    return peers_ ? earliest_deadline() : router_.next_deadline();
+  }
   // Runs the loop between the router and the peer manager until both are quiet, appends the
   // router's sends and deliveries to `out` (PX, graylist disconnects and shaped links handled
-  // here), and leaves the host's events for poll().
-  void drain(std::vector<router::Action>& out, Instant now);
-  std::optional<HostEvent> poll();
+  // here), and leaves the host's events for poll(). Inline up to the common case (a host
+  // with no peer manager, no shaped link, and only sends and deliveries to hand over): the
+  // simulator drains a host per event.
+  void drain(std::vector<router::Action>& out, Instant now) {
+    if (peers_ || s_) return drain_all(out, kUndrained, now);
+    const std::size_t first = out.size();
+    router_.drain_actions(out);
+    for (std::size_t i = first; i < out.size(); ++i)
+      if (out[i].index() >= kFirstPolicyAction) return drain_all(out, first, now);
+  }
+  std::optional<HostEvent> poll() { return s_ ? poll_event() : std::nullopt; }
+
+  // router::Action alternatives from here on are the host's to handle (DisconnectPeer,
+  // ConnectPeer); those before are the shell's (sends, deliveries).
+  static constexpr std::size_t kFirstPolicyAction = 3;
 
   // Our signed peer record (sent in identify, passed on by PX) for these listen addresses;
   // `unix_ns` is the wall clock, so a restarted node's records are newer than its old ones.
@@ -193,7 +207,7 @@ class Host : private router::Tracer {
   // ---- introspection -----------------------------------------------------------------------
   router::Router& router() { return router_; }
   const router::Router& router() const { return router_; }
-  const net::PeerManager* peer_manager() const;
+  const net::PeerManager* peer_manager() const { return peers_.get(); }
   const std::array<std::uint64_t, kDropCount>& drops() const;
   void count(Drop d, std::uint64_t n = 1);
   const HostConfig& config() const { return *config_; }
@@ -203,6 +217,12 @@ class Host : private router::Tracer {
  private:
   struct State;  // everything but the router, made on first use
 
+  static constexpr std::size_t kUndrained = SIZE_MAX;
+  // drain() past its fast path; `first`: where the router's actions start in `out`, or
+  // kUndrained when it has not been drained yet.
+  void drain_all(std::vector<router::Action>& out, std::size_t first, Instant now);
+  std::optional<HostEvent> poll_event();
+  std::optional<Instant> earliest_deadline() const;  // the router's or the peer manager's
   router::Services services(crypto::VerifyCache* cache, MessageIdFn id_fn);
   State& state();
   net::PeerManager& peers();
@@ -219,6 +239,7 @@ class Host : private router::Tracer {
   // The router first: the simulator's hot path reads nothing else of a host.
   router::Router router_;
   std::unique_ptr<State> s_;
+  std::unique_ptr<net::PeerManager> peers_;
   std::shared_ptr<const HostConfig> config_;
   crypto::IdentityPtr identity_;
   std::uint64_t seed_;  // the peer manager's and the link-loss draws
