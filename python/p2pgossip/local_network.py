@@ -101,10 +101,12 @@ class LocalNetwork:
         self._crashes = [0] * n
         self._topics: dict[str, set[int]] = {}
         self.subscriptions: list[dict[str, Subscription]] = [{} for _ in range(n)]
-        self._published: dict[str, tuple[str, int, float]] = {}  # id -> topic, node, t
+        # Message ids are kept as bytes (hex only in what is returned): a burst books one row
+        # per delivery, and hex-encoding each copy's id was a third of that cost.
+        self._published: dict[bytes, tuple[str, int, float]] = {}  # id -> topic, node, t
         self._publish_failed = [0] * n
-        self._deliveries: list[tuple[str, int, float, int]] = []
-        self._delivered: set[tuple[str, int]] = set()
+        self._deliveries: list[tuple[bytes, int, float, int]] = []
+        self._delivered: set[tuple[bytes, int]] = set()
         # Bumped whenever what wait_delivered expects changes (a publish, a subscription, a
         # node killed or restarted), so it recomputes its pending set only then.
         self._expectations = 0
@@ -170,12 +172,13 @@ class LocalNetwork:
     # -- traffic -------------------------------------------------------------------------
 
     def _observe(self, i: int, msg: Received) -> None:
-        key = (msg.id, i)
+        mid = msg._id
+        key = (mid, i)
         if key in self._delivered:
             return
         self._delivered.add(key)
         frm = self._index.get(msg._received_from, -1) if msg._received_from else -1
-        self._deliveries.append((msg.id, i, msg.received_at - self._t0, frm))
+        self._deliveries.append((mid, i, msg.received_at - self._t0, frm))
         if self._progress is not None:
             self._progress.set()
 
@@ -229,13 +232,16 @@ class LocalNetwork:
         except NodeError:
             self._publish_failed[i] += 1
             raise
-        self._published[mid] = (topic, i, t)
+        self._published[bytes.fromhex(mid)] = (topic, i, t)
         self._expectations += 1
         return mid
 
     def missing(self) -> list[tuple[str, int]]:
         """(message id, node) pairs still undelivered: every published message at every
         live subscriber of its topic."""
+        return [(mid.hex(), i) for mid, i in self._missing()]
+
+    def _missing(self) -> list[tuple[bytes, int]]:
         out = []
         for mid, (topic, _, _) in self._published.items():
             for i in sorted(self._topics.get(topic, ())):
@@ -250,13 +256,13 @@ class LocalNetwork:
         deadline = time.monotonic() + timeout
         # What is missing, kept up to date from the deliveries since the last look: a burst
         # of M messages to N nodes costs O(M*N) once, not on every wake-up.
-        pending: set[tuple[str, int]] = set()
+        pending: set[tuple[bytes, int]] = set()
         expectations, seen = -1, 0
         while True:
             self._progress.clear()
             if expectations != self._expectations:
                 expectations, seen = self._expectations, len(self._deliveries)
-                pending = set(self.missing())
+                pending = set(self._missing())
             else:
                 rows = self._deliveries
                 for k in range(seen, len(rows)):
@@ -266,7 +272,7 @@ class LocalNetwork:
                 return
             left = deadline - time.monotonic()
             if left <= 0:
-                missing = sorted(pending)
+                missing = [(mid.hex(), i) for mid, i in sorted(pending)]
                 by_msg: dict[str, list[int]] = {}
                 for mid, i in missing:
                     by_msg.setdefault(mid, []).append(i)
@@ -394,7 +400,7 @@ class LocalNetwork:
         ids = list(dict.fromkeys([*self._published, *(r[0] for r in rows)]))
         code = {m: k for k, m in enumerate(ids)}
         return deliveries_frame(
-            ids,
+            [m.hex() for m in ids],
             np.array([code[r[0]] for r in rows], dtype=np.int64),
             np.array([r[1] for r in rows]),
             np.array([self._published[m][2] if m in self._published else np.nan for m in ids]),
