@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from array import array
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -65,8 +66,10 @@ class LocalNetwork:
 
     ``async with LocalNetwork(50, topology="random-regular:8", seed=1) as net:``. Node i
     dials node j for every edge (i, j) with i < j. Every node delivers into a subscription
-    per topic joined with ``subscribe`` (readable at ``net.subscriptions[i][topic]``) and
-    every delivery is recorded for ``deliveries()`` and ``wait_delivered()``.
+    per topic joined with ``subscribe`` (readable at ``net.subscriptions[i][topic]``: the
+    latest ``subscription_maxsize`` messages, so an experiment nobody reads message by
+    message holds a bounded number of them) and every delivery is recorded for
+    ``deliveries()`` and ``wait_delivered()``.
 
     ``target_outbound`` above 0 lets each node's peer manager dial beyond the topology: the
     peers PRUNEs suggest (peer exchange) and those identify names, while its outbound
@@ -82,6 +85,7 @@ class LocalNetwork:
         seed: int = 0,
         threads: int = 1,
         target_outbound: int = 0,
+        subscription_maxsize: int = 1024,
     ) -> None:
         if n < 1:
             raise ValueError("n must be >= 1")
@@ -91,6 +95,7 @@ class LocalNetwork:
         self.config = config if config is not None else GossipConfig()
         self._threads = threads
         self.target_outbound = target_outbound
+        self.subscription_maxsize = subscription_maxsize
         self._runtime: Runtime | None = None
         self.nodes: list[Node] = []
         self._identities = [
@@ -105,8 +110,13 @@ class LocalNetwork:
         # per delivery, and hex-encoding each copy's id was a third of that cost.
         self._published: dict[bytes, tuple[str, int, float]] = {}  # id -> topic, node, t
         self._publish_failed = [0] * n
-        self._deliveries: list[tuple[bytes, int, float, int]] = []
-        self._delivered: set[tuple[bytes, int]] = set()
+        # The delivery log, column-wise: no Python object per delivery for the cyclic garbage
+        # collector to walk again and again during a burst.
+        self._d_msg: list[bytes] = []
+        self._d_node = array("I")
+        self._d_time = array("d")  # s since start
+        self._d_from = array("q")  # the neighbour's index, -1 at the publisher
+        self._delivered: dict[bytes, bytearray] = {}  # per message: 1 at nodes that have it
         # Bumped whenever what wait_delivered expects changes (a publish, a subscription, a
         # node killed or restarted), so it recomputes its pending set only then.
         self._expectations = 0
@@ -173,12 +183,16 @@ class LocalNetwork:
 
     def _observe(self, i: int, msg: Received) -> None:
         mid = msg._id
-        key = (mid, i)
-        if key in self._delivered:
+        at = self._delivered.get(mid)
+        if at is None:
+            at = self._delivered[mid] = bytearray(self.n)
+        elif at[i]:
             return
-        self._delivered.add(key)
-        frm = self._index.get(msg._received_from, -1) if msg._received_from else -1
-        self._deliveries.append((mid, i, msg.received_at - self._t0, frm))
+        at[i] = 1
+        self._d_msg.append(mid)
+        self._d_node.append(i)
+        self._d_time.append(msg.received_at - self._t0)
+        self._d_from.append(self._index.get(msg._received_from, -1) if msg._received_from else -1)
         if self._progress is not None:
             self._progress.set()
 
@@ -192,7 +206,7 @@ class LocalNetwork:
         members = self._topics.setdefault(topic, set())
         for i in range(self.n) if nodes is None else nodes:
             if topic not in self.subscriptions[i]:
-                self.subscriptions[i][topic] = self.nodes[i].subscribe(topic)
+                self.subscriptions[i][topic] = self._subscribe(self.nodes[i], topic)
             members.add(i)
         self._expectations += 1
         waiting = [
@@ -211,6 +225,9 @@ class LocalNetwork:
         for r in results:
             if isinstance(r, BaseException):
                 raise r
+
+    def _subscribe(self, node: Node, topic: str) -> Subscription:
+        return node.subscribe(topic, maxsize=self.subscription_maxsize, overflow="drop_oldest")
 
     async def unsubscribe(self, topic: str, nodes: Iterable[int] | None = None) -> None:
         """``nodes`` (default all) leave ``topic``: their subscriptions close, and their
@@ -243,9 +260,11 @@ class LocalNetwork:
 
     def _missing(self) -> list[tuple[bytes, int]]:
         out = []
+        none = bytes(self.n)
         for mid, (topic, _, _) in self._published.items():
+            at = self._delivered.get(mid, none)
             for i in sorted(self._topics.get(topic, ())):
-                if self._alive[i] and (mid, i) not in self._delivered:
+                if self._alive[i] and not at[i]:
                     out.append((mid, i))
         return out
 
@@ -256,23 +275,29 @@ class LocalNetwork:
         deadline = time.monotonic() + timeout
         # What is missing, kept up to date from the deliveries since the last look: a burst
         # of M messages to N nodes costs O(M*N) once, not on every wake-up.
-        pending: set[tuple[bytes, int]] = set()
+        pending: dict[bytes, set[int]] = {}
         expectations, seen = -1, 0
         while True:
             self._progress.clear()
             if expectations != self._expectations:
-                expectations, seen = self._expectations, len(self._deliveries)
-                pending = set(self._missing())
+                expectations, seen = self._expectations, len(self._d_msg)
+                pending = {}
+                for mid, i in self._missing():
+                    pending.setdefault(mid, set()).add(i)
             else:
-                rows = self._deliveries
-                for k in range(seen, len(rows)):
-                    pending.discard((rows[k][0], rows[k][1]))
-                seen = len(rows)
+                msgs, nodes = self._d_msg, self._d_node
+                for k in range(seen, len(msgs)):
+                    waiting = pending.get(msgs[k])
+                    if waiting is not None:
+                        waiting.discard(nodes[k])
+                        if not waiting:
+                            del pending[msgs[k]]
+                seen = len(msgs)
             if not pending:
                 return
             left = deadline - time.monotonic()
             if left <= 0:
-                missing = [(mid.hex(), i) for mid, i in sorted(pending)]
+                missing = sorted((mid.hex(), i) for mid, nodes in pending.items() for i in nodes)
                 by_msg: dict[str, list[int]] = {}
                 for mid, i in missing:
                     by_msg.setdefault(mid, []).append(i)
@@ -372,7 +397,7 @@ class LocalNetwork:
         self._expectations += 1
         for topic, members in self._topics.items():
             if i in members:
-                self.subscriptions[i][topic] = node.subscribe(topic)
+                self.subscriptions[i][topic] = self._subscribe(node, topic)
         await asyncio.gather(
             *(self._dial(i, j) for j in self.topology.neighbors(i) if self._alive[j]),
             return_exceptions=True,
@@ -396,17 +421,16 @@ class LocalNetwork:
         """One row per delivery: msg_id, node, t_publish, t_deliver (s since start), hops
         (-1: a real network does not carry hop counts) and from_peer (-1 at the
         publisher)."""
-        rows = self._deliveries
-        ids = list(dict.fromkeys([*self._published, *(r[0] for r in rows)]))
+        ids = list(dict.fromkeys([*self._published, *self._d_msg]))
         code = {m: k for k, m in enumerate(ids)}
         return deliveries_frame(
             [m.hex() for m in ids],
-            np.array([code[r[0]] for r in rows], dtype=np.int64),
-            np.array([r[1] for r in rows]),
+            np.fromiter((code[m] for m in self._d_msg), dtype=np.int64, count=len(self._d_msg)),
+            np.array(self._d_node, dtype=np.uint32),
             np.array([self._published[m][2] if m in self._published else np.nan for m in ids]),
-            np.array([r[2] for r in rows]),
-            np.full(len(rows), -1),
-            np.array([r[3] for r in rows]),
+            np.array(self._d_time, dtype=float),
+            np.full(len(self._d_msg), -1),
+            np.array(self._d_from, dtype=np.int64),
         )
 
     def mesh_changes(self) -> pd.DataFrame:
