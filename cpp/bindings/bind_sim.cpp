@@ -107,6 +107,7 @@ py::bytes id_bytes(const MessageId& id) { return to_py(id.view()); }
   X(publish_failed)             \
   X(disconnects)                \
   X(px_ignored)                 \
+  X(idontwant_cancelled)        \
   X(crashes)
 // clang-format on
 
@@ -220,7 +221,8 @@ void bind_sim(py::module_& m) {
                   const router::GossipConfig& gossip, const Latency& latency, double bandwidth,
                   double loss, std::uint64_t queue_limit, std::optional<sim::CpuCost> cost,
                   bool verify_cache, bool wire_fidelity, bool record_mesh,
-                  host::MessageIdFn message_id, std::size_t target_outbound, std::uint64_t seed) {
+                  host::MessageIdFn message_id, std::size_t target_outbound, bool full_stack,
+                  std::uint64_t seed) {
                  sim::SimConfig c;
                  c.gossip = gossip;
                  c.link = link_params(latency, bandwidth, loss, queue_limit);
@@ -231,6 +233,7 @@ void bind_sim(py::module_& m) {
                  c.message_id = message_id;
                  c.peer_exchange = target_outbound > 0;
                  c.peers.target_outbound = target_outbound;
+                 c.full_stack = full_stack;
                  c.seed = seed;
                  auto e = edges_of(edges);
                  py::gil_scoped_release release;
@@ -239,7 +242,8 @@ void bind_sim(py::module_& m) {
            py::arg("nodes"), py::arg("edges"), py::arg("gossip"), py::arg("latency"),
            py::arg("bandwidth"), py::arg("loss"), py::arg("queue_limit_bytes"), py::arg("cost"),
            py::arg("verify_cache"), py::arg("wire_fidelity"), py::arg("record_mesh"),
-           py::arg("message_id"), py::arg("target_outbound"), py::arg("seed"))
+           py::arg("message_id"), py::arg("target_outbound"), py::arg("full_stack"),
+           py::arg("seed"))
       .def_property_readonly("size", &sim::Simulation::size)
       .def_property_readonly("now_ns", &sim::Simulation::now)
       .def_property_readonly("events_processed", &sim::Simulation::events_processed)

@@ -830,6 +830,7 @@ class SimulationCore:
         record_mesh: bool,
         message_id: str,
         target_outbound: int,
+        full_stack: bool,
         seed: int,
     ) -> None: ...
     @property

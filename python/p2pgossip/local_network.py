@@ -479,6 +479,7 @@ class LocalNetwork:
         put("publish_failed", list(self._publish_failed))
         put("disconnects", [0 if s is None else s["connections_closed"] for s in stats])
         put("px_ignored", [np.nan] * self.n)
+        put("idontwant_cancelled", [drop(s, "idontwant_cancelled") for s in stats])
         put(
             "peer_dials",
             [0 if s is None else s["peer_manager"]["candidate_dials"] for s in stats],

@@ -60,6 +60,13 @@ class Simulation:
     addresses) while its outbound connections are below ``target_outbound``, over links
     made on demand with the default link parameters. Dials and pings complete at once.
 
+    ``full_stack=True`` runs every link as a byte stream between two of the runtime's
+    connection machines (multistream-select, Noise XX, yamux, the pubsub stream's framing)
+    fed by the runtime's per-peer outbox (control first, forwards merged, IDONTWANT
+    cancels), for studies where bytes on the wire matter: slower, same protocol decisions.
+    Its links deliver reliably and in order, as TCP (``loss`` must be 0); not with
+    ``target_outbound`` yet.
+
     The same arguments and calls with the same
     ``seed`` give the same ``trace_digest()``.
     """
@@ -80,6 +87,7 @@ class Simulation:
         record_mesh: bool = False,
         message_id: str = "xxh3",
         target_outbound: int = 0,
+        full_stack: bool = False,
         topics: Iterable[str] = (),
         nodes: int | None = None,
     ) -> None:
@@ -105,6 +113,7 @@ class Simulation:
             record_mesh,
             message_id,
             target_outbound,
+            full_stack,
             seed,
         )
         self.seed = seed

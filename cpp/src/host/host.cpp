@@ -281,6 +281,17 @@ void Host::rpc_received(PeerIndex peer, Rpc&& rpc, Instant now) {
   router_.rpc_received(peer, rpc, now);
 }
 
+bool Host::rpc_bytes(PeerIndex peer, ByteView encoded, const wire::DecodeLimits& limits,
+                     Instant now) {
+  auto rpc = wire::decode_rpc(encoded, limits);
+  if (!rpc) {
+    emit(LogLine{"rpc dropped", rpc.error().what});
+    return false;
+  }
+  rpc_received(peer, std::move(*rpc), now);
+  return true;
+}
+
 // As go-libp2p-pubsub: a suggestion whose record fails verification, or is not of the peer
 // suggested, is dropped whole. A valid record's addresses go to the peer manager, which dials
 // within its limits (outbound target and limit, backoff, one connection per peer). Without a

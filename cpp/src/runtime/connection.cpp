@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "p2pgossip/host/pump.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
 #include "runtime/endpoint.hpp"
 #include "runtime/node.hpp"
@@ -255,11 +256,9 @@ void Connection::cancel(const Message* message) {
 
 bool Connection::pump() {
   const auto protocol = pubsub_protocol();
-  while (machine_.pubsub_writable(inflight_.size()) && outbox_.pop(frame_)) {
-    if (!machine_.send_rpc_frame(frame_)) return false;
-    if (protocol) node_.count_out(proto_of(*protocol), frame_.size());
-  }
-  return true;
+  return host::pump(outbox_, machine_, frame_, inflight_.size(), [&](std::size_t bytes) {
+    if (protocol) node_.count_out(proto_of(*protocol), bytes);
+  });
 }
 
 }  // namespace p2pgossip::runtime

@@ -326,13 +326,10 @@ void Node::on_pubsub_stream(Connection& c, router::Protocol protocol) {
 
 bool Node::on_rpc(Connection& c, ByteView encoded) {
   if (auto p = c.pubsub_protocol()) count_in(proto_of(*p), encoded.size());
-  auto rpc = wire::decode_rpc(encoded, config_.limits.decode);
-  if (!rpc) {
-    log(LogLevel::kDebug, "rpc dropped", {{"reason", rpc.error().what}});
-    return false;
-  }
-  if (c.in_router) host_.rpc_received(c.slot, std::move(*rpc), now());
-  return true;
+  // Not yet in the router (no pubsub stream of ours, or no slot): decoded all the same, so
+  // bad bytes reset the stream whatever the stage.
+  if (!c.in_router) return wire::decode_rpc(encoded, config_.limits.decode).ok();
+  return host_.rpc_bytes(c.slot, encoded, config_.limits.decode, now());
 }
 
 void Node::on_connection_closed(Connection& c, const std::string& reason) {

@@ -13,6 +13,8 @@
 #include "p2pgossip/crypto/verify_cache.hpp"
 #include "p2pgossip/host/host.hpp"
 #include "p2pgossip/host/outbox.hpp"
+#include "p2pgossip/host/pump.hpp"
+#include "p2pgossip/net/noise_session.hpp"
 #include "p2pgossip/net/peer_record.hpp"
 #include "p2pgossip/router/router.hpp"
 #include "p2pgossip/sim/event_queue.hpp"
@@ -52,6 +54,16 @@ struct Connections {
   std::unordered_map<std::uint32_t, host::ConnectionId> to;
 };
 
+// Full stack: one end of a link, at its source: the connection machine and what waits for it.
+struct LinkEnd {
+  LinkEnd(host::ConnectionConfig config, const host::OutboxLimits& limits,
+          host::OutboundBudget& budget)
+      : machine(std::move(config)), outbox(limits, budget) {}
+  host::Connection machine;
+  host::Outbox outbox;
+  bool in_router = false;  // the pubsub stream is up: the peer is the router's
+};
+
 // The virtual address of node v: 10.0.0.0/8 numbers 16 M nodes.
 net::Multiaddr address_of(std::uint32_t v) {
   return net::Multiaddr::parse("/ip4/10." + std::to_string((v >> 16) & 255) + "." +
@@ -73,6 +85,7 @@ struct MessageIdHash {
 struct alignas(64) InFlight {
   MessagePtr message;
   std::unique_ptr<Rpc> rpc;
+  std::unique_ptr<Bytes> bytes;  // full stack: a segment of the link's byte stream
   // The lone message's id where the memo knows it, for prefetching: a hint (the memo may
   // reuse the entry meanwhile), never used for the message's handling.
   const MessageId* id_hint = nullptr;
@@ -144,6 +157,12 @@ struct Simulation::Impl {
   std::vector<Connections> connections;                                     // per node
   std::vector<Bytes> records;  // per node, sealed when first suggested
   std::unordered_map<Bytes, std::uint32_t, BytesHash> node_of_peer;
+  // Full stack (SimConfig::full_stack); empty without it.
+  std::vector<std::unique_ptr<LinkEnd>> ends;                  // per directed link, at its source
+  std::vector<std::unique_ptr<host::OutboundBudget>> budgets;  // per node
+  std::vector<std::optional<net::noise::LocalIdentity>> noise_identities;  // per node, lazily
+  host::OutboxLimits stack_limits;                                         // the runtime's defaults
+  Bytes frame;
 
   std::vector<Node> nodes;
   EventQueue queue;
@@ -193,6 +212,16 @@ struct Simulation::Impl {
     params.push_back(cfg.link);
     group.assign(n, 0);
     nodes = std::vector<Node>(n);  // hosts do not move
+    if (cfg.full_stack && cfg.peer_exchange)
+      throw std::invalid_argument("full_stack with peer exchange is not supported yet");
+    if (cfg.full_stack && cfg.link.loss > 0)
+      throw std::invalid_argument("full_stack links are reliable byte streams: loss must be 0");
+    if (cfg.full_stack) {
+      ends.resize(links.size());
+      noise_identities.resize(n);
+      for (std::uint32_t v = 0; v < n; ++v)
+        budgets.push_back(std::make_unique<host::OutboundBudget>(8 << 20));
+    }
     if (cfg.peer_exchange) {
       dials.resize(links.size());
       for (std::uint32_t li = 0; li < links.size(); ++li)
@@ -344,6 +373,8 @@ struct Simulation::Impl {
     links[li].up = links[back].up = want;
     if (want && !dials.empty()) {
       connect(li, t);
+    } else if (want && !ends.empty()) {
+      open_ends(li, t);
     } else if (want) {
       nodes[u].host->pubsub_opened(v, nodes[v].identity->peer_id().bytes(), u < v, protocol(), {},
                                    Instant{t});
@@ -352,6 +383,10 @@ struct Simulation::Impl {
     } else {
       ++links[li].generation;
       ++links[back].generation;
+      if (!ends.empty()) {
+        ends[li].reset();
+        ends[back].reset();
+      }
       if (!dials.empty()) {
         dials[li].held = dials[back].held = false;
         disconnect(u, v, t);
@@ -369,6 +404,105 @@ struct Simulation::Impl {
     for (std::uint32_t li = offsets[u]; li < offsets[u + 1]; ++li) update_link(li, t);
     if (!extra.empty())
       for (std::size_t i = 0; i < extra[u].size(); ++i) update_link(extra[u][i].second, t);
+  }
+
+  // ---- full stack: links as byte streams between connection machines -----------------------
+
+  // The two ends of link li come up: the lower-numbered node dials, as the graph's edges
+  // are dialled elsewhere.
+  void open_ends(std::uint32_t li, std::int64_t t) {
+    for (std::uint32_t l : {li, reverse[li]}) {
+      const std::uint32_t a = link_src[l], b = neighbour[l];
+      if (!noise_identities[a])
+        noise_identities[a] = net::noise::local_identity_of(nodes[a].identity);
+      host::ConnectionConfig c;
+      c.dialer = a < b;
+      c.noise.identity = *noise_identities[a];
+      if (c.dialer) c.expected_peer_id = to_bytes(nodes[b].identity->peer_id().bytes());
+      c.pubsub_protocols = host::pubsub_protocols(cfg.gossip.strategy);
+      c.identify_message = [this, a] {
+        return nodes[a].host ? nodes[a].host->identify_message(std::nullopt) : Bytes{};
+      };
+      c.max_rpc_size = stack_limits.decode.max_rpc_size;
+      ends[l] = std::make_unique<LinkEnd>(std::move(c), stack_limits, *budgets[a]);
+    }
+    flush(li, t);
+    flush(reverse[li], t);
+  }
+
+  // What the end at link l's source has for the wire: queued RPCs into its pubsub stream,
+  // then its bytes onto the link.
+  void flush(std::uint32_t l, std::int64_t t) {
+    LinkEnd* end = ends[l].get();
+    if (!end) return;
+    host::pump(end->outbox, end->machine, frame, 0, [](std::size_t) {});
+    Bytes segment;
+    while (end->machine.poll_transmit(segment)) send_segment(l, std::move(segment), t);
+  }
+
+  // Reliable and in order, as TCP: the link's loss and queue bound do not apply to bytes.
+  void send_segment(std::uint32_t l, Bytes segment, std::int64_t t) {
+    const std::uint32_t u = link_src[l], v = neighbour[l];
+    LinkState& link = links[l];
+    LinkParams p = params[link.params];
+    p.loss = 0;
+    p.queue_limit_bytes = UINT64_MAX;
+    const std::uint64_t size = segment.size();
+    const Transmission tx = transmit(link, p, cfg.seed, l, t, size);
+    ++nodes[u].stats.rpcs_out;
+    nodes[u].stats.bytes_out += size;
+    trace_record(1, t, u, v, size, {});
+    const std::uint32_t slot = allocate_slot();
+    InFlight& f = inflight[slot];
+    f.link = l;
+    f.generation = link.generation;
+    f.from = u;
+    f.size = static_cast<std::uint32_t>(size);
+    f.id_hint = nullptr;
+    f.bytes = std::make_unique<Bytes>(std::move(segment));
+    queue.push(tx.arrival, EventKind::kRpcArrive, v, slot);
+  }
+
+  // A send of the router at u to `peer` joins that link's outbox (refusals counted).
+  template <class Payload>
+  void enqueue(std::uint32_t u, std::uint32_t peer, Payload&& payload, std::int64_t t) {
+    const std::uint32_t l = link_index(u, peer);
+    if (l == kNoLink || !ends[l]) {
+      ++nodes[u].stats.dropped_link_down;
+      return;
+    }
+    const host::Outbox::Refused r = ends[l]->outbox.push(std::forward<Payload>(payload));
+    nodes[u].stats.dropped_queue_full += r.messages + r.control;
+    flush(l, t);
+  }
+
+  // Bytes from the link arrive at v's end `l` (toward their sender): the machine's events go
+  // to v's host, v's answers back onto the wire.
+  void receive_segment(std::uint32_t v, std::uint32_t l, const Bytes& segment, std::int64_t t) {
+    if (!ends[l]) return;
+    ends[l]->machine.handle_bytes(Instant{t}, segment);
+    const std::uint32_t peer = neighbour[l];
+    host::Host& h = *nodes[v].host;
+    while (ends[l]) {
+      auto event = ends[l]->machine.poll_event();
+      if (!event) break;
+      if (auto* s = std::get_if<host::PubsubStream>(&*event)) {
+        if (!std::exchange(ends[l]->in_router, true))
+          h.pubsub_opened(peer, nodes[peer].identity->peer_id().bytes(), v < peer, s->protocol, {},
+                          Instant{t});
+      } else if (auto* r = std::get_if<host::RpcReceived>(&*event)) {
+        if (!h.rpc_bytes(peer, r->rpc, stack_limits.decode, Instant{t})) {
+          ++nodes[v].stats.dropped_wire_decode;
+          ends[l]->machine.reject_rpc(r->stream);
+        }
+      } else if (std::holds_alternative<host::Closed>(*event)) {
+        severed[l] = severed[reverse[l]] = 1;  // the machine gave up: a broken stream
+        update_link(l, t);
+        return;
+      }
+    }
+    drive(v, t, t);
+    flush(l, t);
   }
 
   // ---- peer exchange: links as the peer managers' connections -------------------------------
@@ -473,9 +607,15 @@ struct Simulation::Impl {
     h.drain(actions, Instant{t_out});
     for (auto& action : actions) {
       if (auto* one = std::get_if<router::SendMessage>(&action)) {
-        transmit_message(u, one->peer, std::move(one->message), t_out);
+        if (ends.empty())
+          transmit_message(u, one->peer, std::move(one->message), t_out);
+        else
+          enqueue(u, one->peer, std::move(one->message), t_out);
       } else if (auto* send = std::get_if<router::SendRpc>(&action)) {
-        transmit_rpc(u, send->peer, send->rpc, t_out);
+        if (ends.empty())
+          transmit_rpc(u, send->peer, send->rpc, t_out);
+        else
+          enqueue(u, send->peer, std::move(send->rpc), t_out);
       } else if (auto* deliver = std::get_if<router::Deliver>(&action)) {
         record_delivery(u, *deliver, t_out);
       } else {
@@ -510,6 +650,10 @@ struct Simulation::Impl {
       nodes[u].host->ping_result(p->connection, Duration{0}, Instant{t});
     } else if (auto* up = std::get_if<host::PeerUp>(&event)) {
       peer_up(u, *up, t);
+    } else if (auto* q = std::get_if<host::CancelQueued>(&event); q && !ends.empty()) {
+      const std::uint32_t l = link_index(u, q->peer);
+      if (l != kNoLink && ends[l])
+        nodes[u].stats.idontwant_cancelled += ends[l]->outbox.cancel(q->message);
     }
   }
 
@@ -687,6 +831,7 @@ struct Simulation::Impl {
       ++node.stats.dropped_link_down;
       f.message.reset();
       f.rpc.reset();
+      f.bytes.reset();
       free_slots.push_back(e.arg);
       return;
     }
@@ -696,6 +841,13 @@ struct Simulation::Impl {
     }
     ++node.stats.rpcs_in;
     node.stats.bytes_in += f.size;
+    if (f.bytes) {
+      const std::unique_ptr<Bytes> segment = std::move(f.bytes);
+      const std::uint32_t l = reverse[f.link];
+      free_slots.push_back(e.arg);
+      receive_segment(e.node, l, *segment, e.time);
+      return;
+    }
     const std::uint32_t from = f.from;
     std::unique_ptr<Rpc> boxed = std::move(f.rpc);
     if (!boxed) {

@@ -27,6 +27,7 @@
 #include "p2pgossip/host/publisher.hpp"
 #include "p2pgossip/net/peer_manager.hpp"
 #include "p2pgossip/router/router.hpp"
+#include "p2pgossip/wire/rpc_codec.hpp"
 
 namespace p2pgossip::host {
 
@@ -155,6 +156,9 @@ class Host : private router::Tracer {
   void pubsub_closed(PeerIndex peer, Instant now);
   // An RPC as decoded from the wire; IDONTWANTs in it cancel queued copies (events).
   void rpc_received(PeerIndex peer, Rpc&& rpc, Instant now);
+  // An RPC's bytes as framed on the pubsub stream: decoded within `limits`, then as above.
+  // False when it does not decode (the shell resets the stream).
+  bool rpc_bytes(PeerIndex peer, ByteView encoded, const wire::DecodeLimits& limits, Instant now);
   // The same RPC without a CancelQueued pass (the simulator queues nothing): by reference,
   // so a shell that shares messages between hosts need not copy.
   void rpc_received(PeerIndex peer, const Rpc& rpc, Instant now) {

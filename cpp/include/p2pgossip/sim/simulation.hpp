@@ -51,6 +51,12 @@ struct SimConfig {
   // demand. Dials and pings complete at once. Off: the links are the topology given, and
   // suggestions are only counted (px_ignored).
   bool peer_exchange = false;
+  // Full stack: every link is a byte stream between two host::Connection machines (multistream,
+  // Noise XX, yamux, the pubsub stream's framing), fed by an outbox per link (priorities,
+  // merging, IDONTWANT cancels, budgets) as on real sockets. Links deliver bytes reliably and
+  // in order, as TCP does (loss must be 0; the link's queue bound does not drop). Slower;
+  // for fidelity studies. Not with peer_exchange yet.
+  bool full_stack = false;
   net::PeerManagerConfig peers;
   std::uint64_t seed = 0;
 };
@@ -67,7 +73,8 @@ struct NodeStats {
   std::uint64_t disconnects = 0;              // peers this node's router disconnected
   std::uint64_t px_ignored = 0;               // PX suggestions not followed (peer_exchange off)
   std::uint64_t crashes = 0;
-  std::int64_t cpu_busy_ns = 0;  // virtual CPU time charged by the cost model
+  std::uint64_t idontwant_cancelled = 0;  // full stack: queued copies IDONTWANT cancelled
+  std::int64_t cpu_busy_ns = 0;           // virtual CPU time charged by the cost model
 };
 
 // The delivery log, column-wise so the bindings hand whole columns to numpy.
