@@ -98,7 +98,9 @@ def main(argv: list[str]) -> None:
     if args.child:
         _child(args)
         return
-    cmd = [sys.executable, "-m", "benchmarks", "burst", "--child", *argv]
+    # -S is passed on: a build under test can be put first on PYTHONPATH without site hooks.
+    site = ["-S"] if sys.flags.no_site else []
+    cmd = [sys.executable, *site, "-m", "benchmarks", "burst", "--child", *argv]
     out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=os.environ).stdout
     row = json.loads(out.strip().splitlines()[-1])
     row["load_1min"] = os.getloadavg()[0]

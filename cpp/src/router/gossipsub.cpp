@@ -517,8 +517,10 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, std::uint32_t h
                             cfg.rate_limit_burst_s, now)) {
     ++counters.dropped_rate_limited;
     penalize(p, s, kOverRateLimit);
-    if (cfg.strategy == Strategy::kGossipSub && p.gossipsub() && p.deferred.size() < max_deferred())
-      p.deferred.emplace_back(id, heartbeats);
+    if (cfg.strategy == Strategy::kGossipSub && p.gossipsub()) {
+      if (!p.deferred) p.deferred = std::make_unique<PeerState::Deferred>();
+      if (p.deferred->size() < max_deferred()) p.deferred->emplace_back(id, heartbeats);
+    }
     return;
   }
   p.message_bucket.take(1, cfg.rate_limit_messages_per_s, cfg.rate_limit_burst_s, now);

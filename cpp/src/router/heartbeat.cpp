@@ -75,27 +75,28 @@ void Router::State::pull_deferred(Instant now) {
   const auto ttl = static_cast<std::uint64_t>(std::max(1, cfg.mcache_len));
   for (Slot s = 0; s < peers.size(); ++s) {
     PeerState& p = peers[s];
-    if (p.deferred.empty()) continue;
-    std::erase_if(p.deferred, [&](const auto& d) {
-      return d.second + ttl <= heartbeats || seen.contains(d.first);
-    });
-    if (p.deferred.empty() || !p.connected || peer_score(s, now) < cfg.thresholds.gossip_threshold)
+    if (!p.deferred) continue;
+    PeerState::Deferred& q = *p.deferred;
+    std::erase_if(
+        q, [&](const auto& d) { return d.second + ttl <= heartbeats || seen.contains(d.first); });
+    if (q.empty()) {
+      p.deferred.reset();
       continue;
+    }
+    if (!p.connected || peer_score(s, now) < cfg.thresholds.gossip_threshold) continue;
     const double tokens =
         p.message_bucket.available(cfg.rate_limit_messages_per_s, cfg.rate_limit_burst_s, now);
-    std::size_t n =
-        std::min(p.deferred.size(),
-                 static_cast<std::size_t>(std::max(0, cfg.max_ihave_length - p.iwant_ids_asked)));
+    std::size_t n = std::min(
+        q.size(), static_cast<std::size_t>(std::max(0, cfg.max_ihave_length - p.iwant_ids_asked)));
     if (tokens < static_cast<double>(n)) n = static_cast<std::size_t>(std::max(0.0, tokens));
     if (n == 0) continue;
     ControlIWant ask;
-    ask.message_ids.reserve(n, p.deferred.front().first.size());
+    ask.message_ids.reserve(n, q.front().first.size());
     for (std::size_t i = 0; i < n; ++i) {
-      const MessageId& id = p.deferred[i].first;
-      ask.message_ids.push_back(id.view());
-      asked_for(id);
+      ask.message_ids.push_back(q[i].first.view());
+      asked_for(q[i].first);
     }
-    p.deferred.erase(p.deferred.begin(), p.deferred.begin() + static_cast<std::ptrdiff_t>(n));
+    q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(n));
     p.iwant_ids_asked += static_cast<int>(n);
     control(s).iwant.push_back(std::move(ask));
     ++counters.iwant_sent;

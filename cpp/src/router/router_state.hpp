@@ -57,8 +57,9 @@ struct alignas(64) PeerState {
   int subscribes_this_heartbeat = 0;  // SUBSCRIBEs received (max_subscribes_per_heartbeat)
   // Ids of messages the rate limit refused from this peer, with the heartbeat of the refusal,
   // oldest first: asked for again with IWANT as its budget refills (pull_deferred), while
-  // its mcache may still hold them. Bounded by max_deferred().
-  std::vector<std::pair<MessageId, std::uint64_t>> deferred;
+  // its mcache may still hold them. Bounded by max_deferred(). Allocated on the first refusal.
+  using Deferred = std::vector<std::pair<MessageId, std::uint64_t>>;
+  std::unique_ptr<Deferred> deferred;
   bool disconnect_requested = false;  // DisconnectPeer emitted for this connection
 
   bool gossipsub() const { return protocol != Protocol::kFloodsub; }
