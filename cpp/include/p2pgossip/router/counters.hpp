@@ -22,8 +22,9 @@ struct Counters {
   std::uint64_t graft_sent = 0, graft_received = 0;
   std::uint64_t prune_sent = 0, prune_received = 0;
   std::uint64_t idontwant_sent = 0, idontwant_received = 0;
-  // First copies of messages we had asked for with IWANT: gossip repairing a loss (a copy
-  // the limiter dropped, a lost link).
+  // First copies of messages we had asked for with IWANT: gossip filling a gap (a copy the
+  // limiter refused and we asked for again, a lost link, or an IHAVE that came before the
+  // mesh's copy).
   std::uint64_t iwant_recovered = 0;
   // Drops by reason.
   std::uint64_t dropped_invalid_signature = 0;
