@@ -174,3 +174,19 @@ def test_topic_table_matches_a_model_whatever_the_churn(script):
     referred = ours | {n for q in connected for n in peers[q]}
     h.heartbeat(3)  # mcache (2 heartbeats) and backoffs (1 s) of the others run out
     assert h.router.topic_table_size() == len(referred)
+
+
+def test_our_own_subscribe_unsubscribe_churn_leaves_nothing_behind():
+    """The public API's path (Node.subscribe, then Subscription.close) on names nobody else
+    uses: each topic is forgotten as we leave it."""
+    h = Harness()
+    h.connect([1, 2])
+    for i in range(50_000):
+        name = f"mine-{i}"
+        h.router.subscribe(name, h.now)
+        h.router.unsubscribe(name, h.now)
+        if i % 1000 == 0:
+            assert h.router.topic_table_size() == 1
+            h.drain()
+    assert h.router.topic_table_size() == 1  # TOPIC, which the peers subscribe to
+    assert h.router.counters()["topics_forgotten"] == 50_000
