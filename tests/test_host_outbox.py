@@ -146,3 +146,74 @@ def test_no_rpc_holds_more_messages_than_the_receiver_decodes(max_publish):
     box.push(pg.Rpc(publish=[msg(i, 64) for i in range(7)]))
     rpcs = drain(box, limits)
     assert sum(len(r.publish) for r in rpcs) == 7
+
+
+def test_a_full_queue_drops_forwards_never_control():
+    """What a full queue loses is what gossip recovers: control takes the room of the newest
+    queued forwards, which are counted as refused; the oldest stay."""
+    budget = OutboundBudget(1 << 30)
+    box = Outbox(budget, max_bytes=2000, decode=LIMITS)
+    queued = []
+    for i in range(10):
+        n, _, _ = box.push_message(msg(i, 300))
+        if n == 0:
+            queued.append(msg(i, 300))
+    assert 0 < len(queued) < 10 and box.messages == len(queued)
+    big = ["a" * 300, "b" * 300]  # more than the room left
+    dropped, control, reason = box.push(pg.Rpc(graft=big, iwant=[[b"x" * 16]]))
+    assert control == 0 and dropped >= 1 and reason == "outbound_queue_full"
+    assert box.messages == len(queued) - dropped
+    rpcs = drain(box)
+    assert [g for r in rpcs for g in r.graft] == big
+    assert [m for r in rpcs for m in r.publish] == queued[: len(queued) - dropped]
+    assert budget.used == 0
+
+
+def test_the_node_budget_too_is_made_room_for_control():
+    budget = OutboundBudget(1500)
+    box = Outbox(budget)
+    while box.push_message(msg(box.messages, 300))[0] == 0:
+        pass
+    dropped, control, reason = box.push(pg.Rpc(graft=["a" * 400]))
+    assert (dropped, control, reason) == (1, 0, "node_outbound_budget")
+
+
+def test_control_that_cannot_fit_drops_nothing_in_vain():
+    budget = OutboundBudget(1 << 30)
+    box = Outbox(budget, max_bytes=500)
+    assert box.push_message(msg(1, 300)) == (0, 0, None)
+    assert box.push(pg.Rpc(graft=["g" * 600])) == (0, 1, "outbound_queue_full")
+    assert box.messages == 1
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.tuples(st.just("msg"), st.integers(1, 1500)),
+            st.tuples(st.just("graft"), st.integers(1, 4)),
+        ),
+        max_size=60,
+    ),
+    st.integers(4000, 8000),
+)
+def test_control_is_never_refused_while_forwards_could_make_room(ops, peer_max):
+    # All the control pushed here (at most 60 small GRAFT lists) fits in 4000 bytes.
+    budget = OutboundBudget(1 << 30)
+    box = Outbox(budget, max_bytes=peer_max, max_control=1 << 20)
+    kept, grafts = [], []
+    for i, (kind, arg) in enumerate(ops):
+        if kind == "msg":
+            m = msg(i, arg)
+            if box.push_message(m)[0] == 0:
+                kept.append(m)
+        else:
+            names = [f"g{i}.{j}" for j in range(arg)]
+            n, control, _ = box.push(pg.Rpc(graft=names))
+            assert control == 0
+            grafts += names
+            del kept[len(kept) - n :]  # the newest forwards made room
+        assert box.bytes <= peer_max and budget.used == box.bytes
+        assert box.messages == len(kept)
+    rpcs = drain(box, DecodeLimits())
+    assert [g for r in rpcs for g in r.graft] == grafts
+    assert [m for r in rpcs for m in r.publish] == kept

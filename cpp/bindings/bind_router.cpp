@@ -201,6 +201,7 @@ void bind_config(py::module_& m) {
           .value("randomsub_ttl", &G::randomsub_ttl)
           .value("disconnect_graylisted", &G::disconnect_graylisted)
           .value("max_subscriptions_per_peer", &G::max_subscriptions_per_peer)
+          .value("max_subscribes_per_heartbeat", &G::max_subscribes_per_heartbeat)
           .nested("score", &G::score)
           .nested("thresholds", &G::thresholds)
           .finish();
@@ -581,7 +582,11 @@ void bind_router_class(py::module_& m) {
           py::arg("peer"), py::arg("now"))
       .def(
           "duplicates_from", [](PyRouter& r, PeerIndex p) { return r.router->duplicates_from(p); },
-          py::arg("peer"));
+          py::arg("peer"))
+      .def(
+          "topic_table_size", [](PyRouter& r) { return r.router->topic_table_size(); },
+          "Topics the router holds state for (subscribed by us or a connected peer, or with "
+          "mesh, fanout, mcache or backoff state, or score parameters); others are forgotten.");
 }
 
 }  // namespace

@@ -316,7 +316,8 @@ class LocalNetwork:
 
     def _drops_hint(self) -> str:
         """The network's drop counters that are not zero, as a line that may explain a loss
-        (the per-peer rate limit, 100 messages/s by default, is the usual culprit)."""
+        (a per-peer rate limit set far below the traffic is the usual culprit: what it drops
+        is recovered by gossip only while the senders' mcache holds it)."""
         m = self.metrics()
         drops = {c: int(m[c].sum()) for c in m.columns if c.startswith("dropped_")}
         drops = {c: n for c, n in drops.items() if n}

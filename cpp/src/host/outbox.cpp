@@ -63,6 +63,28 @@ bool Outbox::charge(std::size_t bytes, Refused& r) {
   return false;
 }
 
+bool Outbox::charge_control(std::size_t bytes, Refused& r) {
+  // Room that dropping `freed` bytes of forwards would leave, in both bounds.
+  auto fits = [&](std::size_t freed) {
+    return bytes_ - freed + bytes <= limits_->max_bytes && budget_->fits_after(freed, bytes);
+  };
+  if (fits(0)) return charge(bytes, r);
+  std::size_t forwards = 0;
+  for (const Forward& f : forwards_) forwards += f.size;
+  // Control that would not fit even without this peer's forwards (sized beyond the bounds,
+  // or the node's budget held by other peers) is refused without dropping them in vain.
+  if (!fits(forwards)) return charge(bytes, r);
+  if (!r.reason)
+    r.reason = bytes_ + bytes > limits_->max_bytes ? Refusal::kPeerFull : Refusal::kNodeBudget;
+  // The newest forwards go: the older ones are nearer to being sent.
+  while (!fits(0)) {
+    release(forwards_.back().size);
+    forwards_.pop_back();
+    ++r.messages;
+  }
+  return charge(bytes, r);
+}
+
 void Outbox::release(std::size_t bytes) {
   bytes_ -= bytes;
   budget_->give(bytes);
@@ -84,7 +106,7 @@ Outbox::Refused Outbox::push(Rpc&& rpc) {
   // Into the last queued control RPC when the receiver's limits allow: a slow peer's queue
   // holds a few large control RPCs, not one per heartbeat and IDONTWANT.
   if (!control_.empty() && mergeable(control_.back().rpc, control_.back().size, rpc, size)) {
-    if (!charge(size, r)) {
+    if (!charge_control(size, r)) {
       r.control = 1;
       return r;
     }
@@ -97,7 +119,7 @@ Outbox::Refused Outbox::push(Rpc&& rpc) {
     if (!r.reason) r.reason = Refusal::kPeerFull;
     return r;
   }
-  if (!charge(size, r)) {
+  if (!charge_control(size, r)) {
     r.control = 1;
     return r;
   }

@@ -27,6 +27,11 @@ class Backoff {
     auto u = until(topic, peer);
     return u && *u > now;
   }
+  // Whether any backoff (expired or not) is held for `topic`.
+  bool any(std::uint32_t topic) const {
+    auto it = until_.lower_bound({topic, PeerIndex{0}});
+    return it != until_.end() && it->first.first == topic;
+  }
   void expire(Instant now) {
     std::erase_if(until_, [&](const auto& kv) { return kv.second <= now; });
   }

@@ -44,10 +44,15 @@ class DeliveryRecords {
   }
 
   // The record of a duplicate from `slot`, or null when there is none or the slot already
-  // sent this message (each peer counts once per message).
-  const Record* duplicate(const MessageId& id, std::uint32_t slot) {
+  // sent this message (each peer counts once per message; `repeat` says which).
+  const Record* duplicate(const MessageId& id, std::uint32_t slot, bool& repeat) {
+    repeat = false;
     Record* r = map_.find(id);
-    if (!r || std::find(r->peers.begin(), r->peers.end(), slot) != r->peers.end()) return nullptr;
+    if (!r) return nullptr;
+    if (std::find(r->peers.begin(), r->peers.end(), slot) != r->peers.end()) {
+      repeat = true;
+      return nullptr;
+    }
     r->peers.push_back(slot);
     return r;
   }

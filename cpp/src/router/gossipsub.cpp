@@ -1,6 +1,7 @@
 // The router core: inputs (connect, disconnect, RPC, publish, subscribe), the receive
-// pipeline (rate limit → id → seen → size → signature → validator → deliver + forward) and
-// GossipSub control handling (IHAVE, IWANT, GRAFT, PRUNE, IDONTWANT).
+// pipeline (id → seen → topic → size → rate limit → signature → validator → deliver +
+// forward), GossipSub control handling (IHAVE, IWANT, GRAFT, PRUNE, IDONTWANT) and the topic
+// table.
 #include <algorithm>
 #include <cmath>
 
@@ -38,12 +39,63 @@ void Router::State::start(Instant now) {
 std::optional<Slot> Router::State::slot_of(PeerIndex p) const { return by_index.find(p); }
 
 TopicId Router::State::intern(const std::string& topic) {
-  auto [it, fresh] = topic_ids.try_emplace(topic, static_cast<TopicId>(topics.size()));
-  if (fresh) {
-    topics.emplace_back().name = topic;
-    score.add_topic(it->second, topic);
+  if (auto it = topic_ids.find(topic); it != topic_ids.end()) return it->second;
+  // A topic with score parameters is kept for the router's life and never takes a reused
+  // id: delivery records of a forgotten topic may still name its id, and must not count
+  // toward a scored topic.
+  const bool pinned = cfg.score.topics.count(topic) > 0;
+  TopicId t;
+  if (!pinned && !free_topics.empty()) {
+    t = free_topics.back();
+    free_topics.pop_back();
+  } else {
+    t = static_cast<TopicId>(topics.size());
+    topics.emplace_back();
   }
-  return it->second;
+  TopicState& x = topics[t];
+  x.name = topic;
+  x.live = true;
+  x.pinned = pinned;
+  topic_ids.emplace(topic, t);
+  score.add_topic(t, topic);
+  return t;
+}
+
+void Router::State::forget_if_unused(TopicId t) {
+  TopicState& x = topics[t];
+  if (!x.live || x.pinned || x.subscribed || !x.peers.empty() || !x.mesh.empty() || x.has_fanout)
+    return;
+  // The mcache forgets a message after mcache_len heartbeats: until then it names the topic.
+  if (x.cached &&
+      heartbeats < x.cached_at + static_cast<std::uint64_t>(std::max(0, cfg.mcache_len)))
+    return;
+  if (backoff.any(t)) return;
+  topic_ids.erase(x.name);
+  x = TopicState{};
+  free_topics.push_back(t);
+  ++counters.topics_forgotten;
+}
+
+void Router::State::forget_unused_topics() {
+  for (TopicId t = 0; t < topics.size(); ++t) forget_if_unused(t);
+}
+
+void Router::State::cache(const MessageId& id, const MessagePtr& m, TopicId t) {
+  mcache.put(id, m, t);
+  topics[t].cached = true;
+  topics[t].cached_at = heartbeats;
+}
+
+void Router::State::asked_for(const MessageId& id) {
+  if (iwanted.size() >= 4 * static_cast<std::size_t>(std::max(1, cfg.max_ihave_length))) return;
+  auto [asked_at, fresh] = iwanted.insert(id, heartbeats);
+  if (!fresh) *asked_at = heartbeats;
+}
+
+void Router::State::penalize(PeerState& p, Slot s, Misbehaviour what) {
+  if (p.penalized & what) return;
+  p.penalized |= what;
+  score.add_penalty(s, 1);
 }
 
 std::optional<TopicId> Router::State::find_topic(const std::string& topic) const {
@@ -52,7 +104,7 @@ std::optional<TopicId> Router::State::find_topic(const std::string& topic) const
   constexpr std::size_t kScan = 8;
   if (topics.size() <= kScan) {
     for (TopicId t = 0; t < topics.size(); ++t)
-      if (topics[t].name == topic) return t;
+      if (topics[t].live && topics[t].name == topic) return t;
     return std::nullopt;
   }
   auto it = topic_ids.find(topic);
@@ -215,9 +267,11 @@ void Router::peer_disconnected(PeerIndex peer, Instant now) {
   st.score.remove_peer(s, now);
   st.promises.peer_gone(peer);
   st.flooded_peers -= p.flooded();
+  const std::vector<TopicId> named = std::move(p.topics);
   p = PeerState{};
   st.by_index.erase(peer);
   st.free_slots.push_back(s);
+  for (TopicId t : named) st.forget_if_unused(t);
 }
 
 void Router::rpc_received(PeerIndex from, const Rpc& rpc, Instant now) {
@@ -267,7 +321,7 @@ Result<MessageId> Router::publish(MessagePtr message, Instant now) {
   st.counters.dropped_seen_cache_full += st.seen.evicted_when_full() - evicted;
   ++st.counters.messages_published;
   const TopicId t = st.intern(m.topic);
-  if (st.cfg.strategy == Strategy::kGossipSub) st.mcache.put(id, message, t);
+  if (st.cfg.strategy == Strategy::kGossipSub) st.cache(id, message, t);
   if (st.topics[t].subscribed) {
     st.actions.emplace_back(Deliver{message, id, kLocalPeer});
     ++st.counters.messages_delivered;
@@ -298,6 +352,7 @@ void Router::unsubscribe(const std::string& topic, Instant now) {
   for (Slot s = 0; s < st.peers.size(); ++s)
     if (st.peers[s].connected) st.out(s).subscriptions.push_back(SubOpts{false, topic});
   if (st.cfg.strategy == Strategy::kGossipSub) st.leave(*t, now);
+  st.forget_if_unused(*t);
   st.flush();
 }
 
@@ -398,6 +453,8 @@ double Router::score(PeerIndex peer, Instant now) const {
   return s ? s_->peer_score(*s, now) : 0.0;
 }
 
+std::size_t Router::topic_table_size() const { return s_->topics.size() - s_->free_topics.size(); }
+
 std::uint64_t Router::duplicates_from(PeerIndex peer) const {
   auto s = s_->slot_of(peer);
   return s ? s_->peers[*s].duplicates : 0;
@@ -411,6 +468,13 @@ void Router::State::handle_subscription(Slot s, const SubOpts& sub, Instant now)
   if (sub.subscribe.value_or(false)) {
     auto known = find_topic(*sub.topic_id);
     if (known && p.subscribed(*known)) return;
+    // Churn (subscribe, unsubscribe, a new name, ...) beyond the bound is refused before the
+    // name is interned, and charged.
+    if (++p.subscribes_this_heartbeat > cfg.max_subscribes_per_heartbeat) {
+      ++counters.dropped_topic_churn;
+      penalize(p, s, kTopicChurn);
+      return;
+    }
     if (static_cast<int>(p.topics.size()) >= cfg.max_subscriptions_per_peer) {
       ++counters.dropped_spam;
       return;
@@ -425,6 +489,7 @@ void Router::State::handle_subscription(Slot s, const SubOpts& sub, Instant now)
     erase_sorted(topic.peers, s);
     remove_from_mesh(topic, *t, s, now);
     erase_sorted(topic.fanout, s);
+    forget_if_unused(*t);
   }
 }
 
@@ -432,22 +497,16 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, std::uint32_t h
   PeerState& p = peers[s];
   const Message& m = *mp;
   ++counters.messages_received;
-  const std::size_t size = wire::encoded_message_size(m);
-  // Both buckets are charged only when both allow the message.
-  if (!p.message_bucket.take(1, cfg.rate_limit_messages_per_s, cfg.rate_limit_burst_s, now)) {
-    ++counters.dropped_rate_limited;
-    return;
-  }
-  if (!p.byte_bucket.take(static_cast<double>(size), cfg.rate_limit_bytes_per_s,
-                          cfg.rate_limit_burst_s, now)) {
-    ++counters.dropped_rate_limited;
-    return;
-  }
   const MessageId id = svc.message_id(m);
+  // A duplicate costs this one lookup: it is not charged to the rate limit, whose budget is
+  // for the first receipts that are verified and validated.
   if (seen.contains(id)) {
     ++counters.duplicates;
     ++p.duplicates;
-    if (scoring) score.duplicate(s, id, now);
+    if (scoring && score.duplicate(s, id, now)) {
+      ++counters.duplicates_repeated;
+      penalize(p, s, kRepeatedDuplicate);
+    }
     return;
   }
   prefetch_delivery(id);
@@ -456,15 +515,34 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, std::uint32_t h
     ++counters.dropped_unsubscribed_topic;
     return;
   }
+  const std::size_t size = wire::encoded_message_size(m);
+  if (size > cfg.max_message_size) {
+    ++counters.dropped_too_large;
+    return;
+  }
+  // The per-peer budget, charged only when both buckets allow the message. A message over
+  // it is not marked seen: the other mesh peers' copies (no IDONTWANT went out for it),
+  // gossip (IHAVE/IWANT) from any peer, or our own IWANT to this peer once its budget
+  // refills (pull_deferred) still bring it.
+  if (!p.message_bucket.admits(1, cfg.rate_limit_messages_per_s, cfg.rate_limit_burst_s, now) ||
+      !p.byte_bucket.admits(static_cast<double>(size), cfg.rate_limit_bytes_per_s,
+                            cfg.rate_limit_burst_s, now)) {
+    ++counters.dropped_rate_limited;
+    penalize(p, s, kOverRateLimit);
+    if (cfg.strategy == Strategy::kGossipSub && p.gossipsub()) {
+      if (!p.deferred) p.deferred = std::make_unique<PeerState::Deferred>();
+      if (p.deferred->size() < max_deferred()) p.deferred->emplace_back(id, heartbeats);
+    }
+    return;
+  }
+  p.message_bucket.take(1, cfg.rate_limit_messages_per_s, cfg.rate_limit_burst_s, now);
+  p.byte_bucket.take(static_cast<double>(size), cfg.rate_limit_bytes_per_s, cfg.rate_limit_burst_s,
+                     now);
   // IDONTWANT goes out on first receipt, before validation (v1.2), for data at or above
   // the threshold.
   if (cfg.strategy == Strategy::kGossipSub && m.data &&
       m.data->size() >= cfg.idontwant_message_threshold)
     send_idontwant(*t, id, s);
-  if (size > cfg.max_message_size) {
-    ++counters.dropped_too_large;
-    return;
-  }
   // A copy with a bad signature is not marked seen, so a forged copy cannot shadow the
   // real message under the same id; it breaks no promise-keeping either (go does the same).
   if (!signature_ok(m)) {
@@ -476,6 +554,7 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, std::uint32_t h
   seen.insert(id, now);
   counters.dropped_seen_cache_full += seen.evicted_when_full() - evicted;
   promises.fulfil(id);
+  if (!iwanted.empty() && iwanted.erase(id)) ++counters.iwant_recovered;
   switch (validate(s, m)) {
     case ValidationResult::kAccept:
       break;
@@ -494,7 +573,7 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, std::uint32_t h
   actions.emplace_back(Deliver{mp, id, p.index});
   ++counters.messages_delivered;
   if (scoring) score.first_delivery(s, *t, id, now);
-  if (cfg.strategy == Strategy::kGossipSub) mcache.put(id, mp, *t);
+  if (cfg.strategy == Strategy::kGossipSub) cache(id, mp, *t);
   forward(mp, id, *t, s, hops, now);
 }
 
@@ -568,6 +647,7 @@ void Router::State::handle_ihave(Slot s, const std::vector<ControlIHave>& ihave,
   const std::size_t room = static_cast<std::size_t>(cfg.max_ihave_length - p.iwant_ids_asked);
   rng.sample(want, room);
   p.iwant_ids_asked += static_cast<int>(want.size());
+  for (const MessageId& id : want) asked_for(id);
   // The peer promises one of the wanted messages within iwant_followup_time.
   promises.add(want[rng.below(want.size())], p.index, now + cfg.iwant_followup_time);
   ControlIWant iwant_ids;

@@ -1,7 +1,9 @@
 // The heartbeat: promise and score bookkeeping, mesh maintenance per joined topic (D_lo..D_hi,
 // D_score, D_out, opportunistic grafting), fanout expiry and upkeep, IHAVE gossip, and the
-// shifting/expiry of mcache, seen cache, backoffs and IDONTWANT sets.
+// shifting/expiry of mcache, seen cache, backoffs, IDONTWANT sets and IWANT records, and the
+// topics nothing refers to any more.
 #include <algorithm>
+#include <cmath>
 #include <numeric>
 
 #include "router_state.hpp"
@@ -14,6 +16,8 @@ void Router::State::heartbeat(Instant now) {
     p.ihave_this_heartbeat = 0;
     p.idontwant_this_heartbeat = 0;
     p.iwant_ids_asked = 0;
+    p.subscribes_this_heartbeat = 0;
+    p.penalized = 0;
   }
   for (auto [index, broken] : promises.take_broken(now)) {
     counters.broken_promises += static_cast<std::uint64_t>(broken);
@@ -21,6 +25,7 @@ void Router::State::heartbeat(Instant now) {
   }
   score.refresh(now);
   if (cfg.disconnect_graylisted) disconnect_graylisted(now);
+  pull_deferred(now);
 
   if (cfg.strategy == Strategy::kGossipSub) {
     for (TopicId t = 0; t < topics.size(); ++t) {
@@ -41,11 +46,61 @@ void Router::State::heartbeat(Instant now) {
     if (!seen.contains(id)) pending_hops.erase(id);
   }
   backoff.expire(now);
+  // An IWANT answer comes from the mcache: after mcache_len heartbeats none is coming.
+  const auto asked_ttl = static_cast<std::uint64_t>(std::max(1, cfg.mcache_len));
+  for (std::size_t i = iwanted.size(); i-- > 0;)
+    if (iwanted.entries()[i].value + asked_ttl <= heartbeats) iwanted.erase(iwanted.key(i));
+  forget_unused_topics();
   const std::uint64_t ttl =
       static_cast<std::uint64_t>(std::max(0, cfg.idontwant_message_ttl_heartbeats));
   if (heartbeats > ttl)
     for (PeerState& p : peers)
       if (p.dont_want) p.dont_want->expire(heartbeats - ttl);
+}
+
+std::size_t Router::State::max_deferred() const {
+  const double pullable = cfg.rate_limit_messages_per_s *
+                          std::chrono::duration<double>(cfg.heartbeat_interval).count() *
+                          std::max(1, cfg.mcache_len);
+  const auto cap = static_cast<std::size_t>(std::max(1, cfg.max_ihave_length));
+  return pullable >= static_cast<double>(cap)
+             ? cap
+             : std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(pullable)));
+}
+
+void Router::State::pull_deferred(Instant now) {
+  // The sender forwarded or published each message just before we refused it, so its mcache
+  // holds it for mcache_len heartbeats; asking again later is the peer's own backlog,
+  // pulled at the rate its budget allows, instead of a loss.
+  const auto ttl = static_cast<std::uint64_t>(std::max(1, cfg.mcache_len));
+  for (Slot s = 0; s < peers.size(); ++s) {
+    PeerState& p = peers[s];
+    if (!p.deferred) continue;
+    PeerState::Deferred& q = *p.deferred;
+    std::erase_if(
+        q, [&](const auto& d) { return d.second + ttl <= heartbeats || seen.contains(d.first); });
+    if (q.empty()) {
+      p.deferred.reset();
+      continue;
+    }
+    if (!p.connected || peer_score(s, now) < cfg.thresholds.gossip_threshold) continue;
+    const double tokens =
+        p.message_bucket.available(cfg.rate_limit_messages_per_s, cfg.rate_limit_burst_s, now);
+    std::size_t n = std::min(
+        q.size(), static_cast<std::size_t>(std::max(0, cfg.max_ihave_length - p.iwant_ids_asked)));
+    if (tokens < static_cast<double>(n)) n = static_cast<std::size_t>(std::max(0.0, tokens));
+    if (n == 0) continue;
+    ControlIWant ask;
+    ask.message_ids.reserve(n, q.front().first.size());
+    for (std::size_t i = 0; i < n; ++i) {
+      ask.message_ids.push_back(q[i].first.view());
+      asked_for(q[i].first);
+    }
+    q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(n));
+    p.iwant_ids_asked += static_cast<int>(n);
+    control(s).iwant.push_back(std::move(ask));
+    ++counters.iwant_sent;
+  }
 }
 
 void Router::State::disconnect_graylisted(Instant now) {

@@ -146,25 +146,27 @@ void PeerScore::invalid_message(std::uint32_t slot, std::uint32_t topic) {
   if (TopicStats* t = topic_stats(slot, topic, true)) t->invalid_deliveries += 1;
 }
 
-void PeerScore::duplicate(std::uint32_t slot, const MessageId& id, Instant now) {
-  if (!enabled_) return;
-  const DeliveryRecords::Record* r = deliveries_.duplicate(id, slot);
-  if (!r) return;
+bool PeerScore::duplicate(std::uint32_t slot, const MessageId& id, Instant now) {
+  if (!enabled_) return false;
+  bool repeat = false;
+  const DeliveryRecords::Record* r = deliveries_.duplicate(id, slot, repeat);
+  if (!r) return repeat;
   switch (r->status) {
     case DeliveryRecords::Status::kValid: {
       TopicStats* t = topic_stats(slot, r->topic, false);
-      if (!t || !t->in_mesh) return;
+      if (!t || !t->in_mesh) return false;
       const TopicScoreParams& tp = *params(r->topic);
-      if (now > r->validated + tp.mesh_message_deliveries_window) return;
+      if (now > r->validated + tp.mesh_message_deliveries_window) return false;
       t->mesh_deliveries = std::min(tp.mesh_message_deliveries_cap, t->mesh_deliveries + 1);
-      return;
+      return false;
     }
     case DeliveryRecords::Status::kInvalid:
       invalid_message(slot, r->topic);
-      return;
+      return false;
     case DeliveryRecords::Status::kIgnored:
-      return;
+      return false;
   }
+  return false;
 }
 
 void PeerScore::add_penalty(std::uint32_t slot, double count) {

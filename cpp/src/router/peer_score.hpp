@@ -41,7 +41,8 @@ class PeerScore {
   void invalid_message(std::uint32_t slot, std::uint32_t topic);
   // A later copy of a recorded message: P3 if it came from a mesh peer within
   // mesh_message_deliveries_window of the first delivery, P4 if the message was rejected.
-  void duplicate(std::uint32_t slot, const MessageId& id, Instant now);
+  // True when `slot` had already sent this message (an honest peer sends it once).
+  bool duplicate(std::uint32_t slot, const MessageId& id, Instant now);
   void add_penalty(std::uint32_t slot, double count);
   void set_application_score(std::uint32_t slot, double value);
   void set_ip(std::uint32_t slot, const std::string& ip);

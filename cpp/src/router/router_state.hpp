@@ -35,6 +35,7 @@ struct alignas(64) PeerState {
   bool outbound = false;
   bool is_explicit = false;
   Protocol protocol = Protocol::kMeshsub11;
+  std::uint8_t penalized = 0;  // Misbehaviour bits charged (P7) this heartbeat
   std::uint64_t duplicates = 0;
   TokenBucket message_bucket, byte_bucket;
   // Forwarding: who it is, what it told us it does not want, and the outbound batch (flushed
@@ -53,6 +54,12 @@ struct alignas(64) PeerState {
   int ihave_this_heartbeat = 0;       // IHAVE messages received (max_ihave_messages)
   int idontwant_this_heartbeat = 0;   // IDONTWANT RPCs received (max_idontwant_messages)
   int iwant_ids_asked = 0;            // ids we asked for this heartbeat (max_ihave_length)
+  int subscribes_this_heartbeat = 0;  // SUBSCRIBEs received (max_subscribes_per_heartbeat)
+  // Ids of messages the rate limit refused from this peer, with the heartbeat of the refusal,
+  // oldest first: asked for again with IWANT as its budget refills (pull_deferred), while
+  // its mcache may still hold them. Bounded by max_deferred(). Allocated on the first refusal.
+  using Deferred = std::vector<std::pair<MessageId, std::uint64_t>>;
+  std::unique_ptr<Deferred> deferred;
   bool disconnect_requested = false;  // DisconnectPeer emitted for this connection
 
   bool gossipsub() const { return protocol != Protocol::kFloodsub; }
@@ -60,12 +67,27 @@ struct alignas(64) PeerState {
   bool subscribed(TopicId t) const;
 };
 
+// What a peer is charged a behaviour penalty (P7) for, at most once per heartbeat each: the
+// penalty grows with how long a peer misbehaves, not with how much it sends (what it sends
+// over a limit is already refused), so an honest peer caught in one burst loses little.
+enum Misbehaviour : std::uint8_t {
+  kOverRateLimit = 1,      // first receipts over the per-peer token buckets
+  kRepeatedDuplicate = 2,  // a message it had already sent us
+  kTopicChurn = 4,         // SUBSCRIBEs over max_subscribes_per_heartbeat
+};
+
+// A topic known to the router. Entries nobody refers to any more are freed and their ids
+// reused (Router::State::forget_unused_topics), so the table stays as large as what is in use.
 struct TopicState {
   std::string name;
+  bool live = false;    // in use (false: on the free list)
+  bool pinned = false;  // has score parameters: kept for the router's life
   bool subscribed = false;
-  std::vector<Slot> peers;   // subscribed peers, sorted
-  std::vector<Slot> mesh;    // sorted
-  std::vector<Slot> fanout;  // sorted; meaningful while has_fanout
+  bool cached = false;          // put in the mcache at heartbeat `cached_at`
+  std::uint64_t cached_at = 0;  // (a heartbeat count; gone after mcache_len shifts)
+  std::vector<Slot> peers;      // subscribed peers, sorted
+  std::vector<Slot> mesh;       // sorted
+  std::vector<Slot> fanout;     // sorted; meaningful while has_fanout
   bool has_fanout = false;
   Instant last_publish{};
 };
@@ -99,8 +121,12 @@ struct alignas(64) Router::State {
   std::vector<PeerIndex> explicit_peers;  // sorted
   std::vector<Slot> forward_to;           // forward's scratch list, kept for its capacity
 
-  std::vector<TopicState> topics;
+  std::vector<TopicState> topics;                      // by id; see TopicState::live
   std::unordered_map<std::string, TopicId> topic_ids;  // lookup only, never iterated
+  std::vector<TopicId> free_topics;                    // ids of forgotten topics, for reuse
+  // Ids we asked for with IWANT, with the heartbeat we asked at: their first copy is counted
+  // as recovered (iwant_recovered). Bounded (max_iwanted), forgotten after mcache_len beats.
+  IdMap<std::uint64_t> iwanted;
 
   // Hop counts of messages whose validation is pending (only under a randomsub_ttl), so
   // validation_complete forwards them as far as they may go; forgotten with their seen entry.
@@ -117,6 +143,16 @@ struct alignas(64) Router::State {
   std::optional<Slot> slot_of(PeerIndex p) const;
   TopicId intern(const std::string& topic);
   std::optional<TopicId> find_topic(const std::string& topic) const;
+  // Frees topic `t` if nothing refers to it any more (nobody subscribes, no mesh, fanout,
+  // mcache or backoff state, no score parameters).
+  void forget_if_unused(TopicId t);
+  void forget_unused_topics();                                      // every topic (heartbeat)
+  void cache(const MessageId& id, const MessagePtr& m, TopicId t);  // mcache.put and its mark
+  // Records an id asked for with IWANT (for iwant_recovered), within its bound: 4 heartbeats
+  // of max_ihave_length ids; past it only the count of recoveries suffers.
+  void asked_for(const MessageId& id);
+  // One behaviour penalty (P7) per heartbeat per kind of misbehaviour.
+  void penalize(PeerState& p, Slot s, Misbehaviour what);
   void mark_dirty(PeerState& p, Slot s);
   Rpc& out(Slot s);
   ControlMessage& control(Slot s);
@@ -153,6 +189,9 @@ struct alignas(64) Router::State {
 
   // --- heartbeat.cpp ---
   void heartbeat(Instant now);
+  // IWANTs for the messages the rate limit refused, as far as each peer's budget allows.
+  void pull_deferred(Instant now);
+  std::size_t max_deferred() const;  // per peer: what its budget lets us pull in mcache_len beats
   void disconnect_graylisted(Instant now);
   void maintain_mesh(TopicId t, Instant now);
   void maintain_fanout(TopicId t, Instant now);

@@ -15,15 +15,26 @@ class TokenBucket {
   TokenBucket() = default;
   TokenBucket(double rate, double burst_s, Instant now) : tokens_(rate * burst_s), last_(now) {}
 
-  // Takes `cost` tokens if available after refilling to `now`.
-  bool take(double cost, double rate, double burst_s, Instant now) {
+  // Whether `cost` tokens are available after refilling to `now`; takes nothing.
+  bool admits(double cost, double rate, double burst_s, Instant now) {
     if (rate <= 0) return true;
     if (now > last_) {
       tokens_ = std::min(rate * burst_s,
                          tokens_ + rate * std::chrono::duration<double>(now - last_).count());
       last_ = now;
     }
-    if (tokens_ < cost) return false;
+    return tokens_ >= cost;
+  }
+  // Tokens available after refilling to `now` (a very large number when disabled).
+  double available(double rate, double burst_s, Instant now) {
+    if (rate <= 0) return 1e18;
+    admits(0, rate, burst_s, now);
+    return tokens_;
+  }
+  // Takes `cost` tokens if available after refilling to `now`.
+  bool take(double cost, double rate, double burst_s, Instant now) {
+    if (rate <= 0) return true;
+    if (!admits(cost, rate, burst_s, now)) return false;
     tokens_ -= cost;
     return true;
   }

@@ -35,7 +35,7 @@ void Router::validation_complete(MessagePtr message, const MessageId& id, PeerIn
   st.actions.emplace_back(Deliver{message, id, from});
   ++st.counters.messages_delivered;
   if (slot) st.score.first_delivery(*slot, *t, id, now);
-  if (st.cfg.strategy == Strategy::kGossipSub) st.mcache.put(id, message, *t);
+  if (st.cfg.strategy == Strategy::kGossipSub) st.cache(id, message, *t);
   st.forward(message, id, *t, slot, hops, now);
   st.flush();
 }

@@ -83,6 +83,7 @@ std::vector<FamilySnapshot> node_families(const NodeMetrics& m, const std::strin
       {"seen_cache_full", r.dropped_seen_cache_full},
       {"unsubscribed_topic", r.dropped_unsubscribed_topic},
       {"spam", r.dropped_spam},
+      {"topic_churn", r.dropped_topic_churn},
       {"graylisted", r.dropped_graylisted},
       {"broken_promise", r.broken_promises},
   };

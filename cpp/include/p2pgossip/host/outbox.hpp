@@ -9,7 +9,11 @@
 //   burst rides in few large RPCs, and no RPC is one the receiver would refuse.
 // - IDONTWANT cancels: a queued copy of a message the peer says it has is never sent.
 // - Bounded: bytes per peer, and a byte budget the node's outboxes share. A refusal is the
-//   caller's to count; the queue never grows past its bounds.
+//   caller's to count; the queue never grows past its bounds. When they are reached, what is
+//   lost is what gossip recovers: a forward is refused, and control that does not fit takes
+//   the room of the newest queued forwards (dropped and counted as refused forwards). A
+//   forward's receiver gets the message from another mesh peer or by IHAVE/IWANT; a lost
+//   GRAFT, PRUNE, IWANT or subscription has no such repair.
 #pragma once
 
 #include <cstddef>
@@ -35,6 +39,10 @@ class OutboundBudget {
   }
   void give(std::size_t bytes) { used_ -= bytes; }
   std::size_t used() const { return used_; }
+  // Whether `bytes` would be taken once `freed` of the used bytes are given back.
+  bool fits_after(std::size_t freed, std::size_t bytes) const {
+    return used_ - freed + bytes <= limit_;
+  }
 
  private:
   std::size_t limit_;
@@ -57,7 +65,7 @@ class Outbox {
  public:
   enum class Refusal : std::uint8_t { kPeerFull, kNodeBudget };
   struct Refused {
-    std::size_t messages = 0;       // forwards refused
+    std::size_t messages = 0;       // forwards refused, or dropped to make room for control
     std::size_t control = 0;        // control RPCs refused (0 or 1 per push)
     std::optional<Refusal> reason;  // of the first refusal
   };
@@ -118,6 +126,8 @@ class Outbox {
   // Whether two control RPCs fit in one the receiver decodes.
   bool mergeable(const Rpc& a, std::size_t a_size, const Rpc& b, std::size_t b_size) const;
   bool charge(std::size_t bytes, Refused& r);
+  // charge() for control: drops the newest forwards while that makes room.
+  bool charge_control(std::size_t bytes, Refused& r);
   void release(std::size_t bytes);
   // Moves forwards into `rpc` (already `size` bytes) while it stays within the limits; the
   // first always goes into an RPC that is otherwise empty.

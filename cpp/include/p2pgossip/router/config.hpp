@@ -116,10 +116,18 @@ struct GossipConfig {
   bool flood_publish = true;
   std::size_t max_message_size = 1 << 20;
 
-  // Per-peer inbound rate limit (token buckets); 0 disables a bucket.
-  double rate_limit_messages_per_s = 100;
-  double rate_limit_bytes_per_s = 1 << 20;
-  double rate_limit_burst_s = 1.0;  // bucket depth in seconds of rate
+  // Per-peer inbound rate limit (token buckets); 0 disables a bucket. Charged only for what
+  // costs: a first receipt about to have its signature checked and be validated. Duplicates
+  // (one hash lookup) and messages refused before that (unsubscribed topic, too large) are
+  // not charged. A message over budget is dropped without being marked seen, so another
+  // peer's copy or gossip (IHAVE/IWANT) still brings it, and the peer takes one behaviour
+  // penalty (P7) per heartbeat in which it went over. The defaults admit a burst of 5,000
+  // messages (or 40 MiB) from one peer at once and 1,000 messages (8 MiB) per second after:
+  // far above what a peer relays in an honest burst, while one peer can make us verify no
+  // more than about a tenth of a core's signatures per second.
+  double rate_limit_messages_per_s = 1000;
+  double rate_limit_bytes_per_s = 8 << 20;
+  double rate_limit_burst_s = 5.0;  // bucket depth in seconds of rate
 
   // randomsub: forward to `randomsub_k` random subscribed peers, and, with a hop limit
   // `randomsub_ttl` > 0, only copies that have crossed fewer than that many links (the
@@ -136,6 +144,11 @@ struct GossipConfig {
 
   // Topics one peer may be subscribed to; further SUBSCRIBEs are dropped (counted as spam).
   int max_subscriptions_per_peer = 128;
+  // SUBSCRIBEs one peer may make per heartbeat (each to a topic it was not subscribed to);
+  // further ones are refused (dropped_topic_churn) and the peer takes one behaviour penalty
+  // (P7) per heartbeat in which it went over. Twice max_subscriptions_per_peer by default: a
+  // peer may announce its whole list and change all of it once a heartbeat.
+  int max_subscribes_per_heartbeat = 256;
 
   PeerScoreParams score;
   PeerScoreThresholds thresholds;

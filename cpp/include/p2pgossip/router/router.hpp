@@ -154,6 +154,9 @@ class Router {
   std::vector<std::string> topics() const;                       // our subscriptions, sorted
   std::vector<PeerIndex> peers(const std::string& topic) const;  // peers subscribed to topic
   std::uint64_t duplicates_from(PeerIndex peer) const;           // duplicates this peer sent us
+  // Topics the router holds state for: subscribed by us or a connected peer, or with mesh,
+  // fanout, mcache or backoff state left, or with score parameters. Others are forgotten.
+  std::size_t topic_table_size() const;
   // The message the mcache holds under `id`, or null: the very object the router sent.
   const Message* cached(const MessageId& id) const;
   // The libp2p peer id of the peer at `peer` (empty when not connected), and back.

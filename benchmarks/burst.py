@@ -1,0 +1,110 @@
+"""A burst with the default configuration, as a new user tries it (issue 10): N nodes on a
+seeded random 8-regular graph (LocalNetwork, loopback TCP, signed messages), M messages of
+SIZE bytes published at once (one asyncio.gather of net.publish, publishers chosen at random),
+then waited for up to TIMEOUT seconds.
+
+`python -m benchmarks burst [--nodes N] [--messages M] [--size B] [--timeout S]
+[--one-publisher]`
+
+Reports the delivered fraction, seconds from the first publish to the last delivery (or to
+the timeout), deliveries per CPU-second of this process, its peak RSS, and the drop counters
+that are not zero. Each row runs in a child process of its own, so the peak RSS is the row's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import time
+
+from . import _report
+
+
+def _peak_rss_mb() -> float:
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+async def _burst(n: int, messages: int, size: int, timeout: float, one_publisher: bool) -> dict:
+    import p2pgossip as pg
+
+    async with pg.LocalNetwork(n, topology="random-regular:8", seed=1) as net:
+        await net.subscribe("blocks")
+        rng = random.Random(1)
+        cpu0 = time.process_time()
+        t0 = time.monotonic()
+        await asyncio.gather(
+            *(
+                net.publish(
+                    0 if one_publisher else rng.randrange(n),
+                    "blocks",
+                    k.to_bytes(4, "big") * (size // 4),
+                )
+                for k in range(messages)
+            )
+        )
+        complete = True
+        try:
+            await net.wait_delivered(timeout=timeout)
+        except TimeoutError:
+            complete = False
+        wall = time.monotonic() - t0
+        cpu = time.process_time() - cpu0
+        expected = messages * n
+        got = len(net.deliveries())
+        m = net.metrics()
+        drops = {c: int(m[c].sum()) for c in m.columns if c.startswith("dropped_") and m[c].sum()}
+        for c in ("iwant_recovered", "duplicates"):
+            if c in m.columns:
+                drops[c] = int(m[c].sum())
+    return {
+        "nodes": n,
+        "messages": messages,
+        "publishers": "node 0" if one_publisher else "random",
+        "delivered_pct": 100.0 * got / expected,
+        "complete": complete,
+        "seconds": wall,
+        "deliveries_per_cpu_s": got / cpu if cpu else float("nan"),
+        "peak_rss_mb": _peak_rss_mb(),
+        "counters": drops,
+    }
+
+
+def _child(args: argparse.Namespace) -> None:
+    row = asyncio.run(
+        _burst(args.nodes, args.messages, args.size, args.timeout, args.one_publisher)
+    )
+    print(json.dumps(row))
+
+
+def main(argv: list[str]) -> None:
+    p = argparse.ArgumentParser(prog="python -m benchmarks burst")
+    p.add_argument("--nodes", type=int, default=50)
+    p.add_argument("--messages", type=int, default=2000)
+    p.add_argument("--size", type=int, default=256)
+    p.add_argument("--timeout", type=float, default=120.0)
+    p.add_argument("--one-publisher", action="store_true")
+    p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.child:
+        _child(args)
+        return
+    # -S is passed on: a build under test can be put first on PYTHONPATH without site hooks.
+    site = ["-S"] if sys.flags.no_site else []
+    cmd = [sys.executable, *site, "-m", "benchmarks", "burst", "--child", *argv]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=os.environ).stdout
+    row = json.loads(out.strip().splitlines()[-1])
+    row["load_1min"] = os.getloadavg()[0]
+    row["children_cpu_s"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_utime
+    counters = row.pop("counters")
+    _report.write("burst", [row], {"counters": counters})
+    print("counters:", counters)
