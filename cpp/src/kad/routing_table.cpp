@@ -29,6 +29,27 @@ std::vector<Bytes> RoutingTable::bounded(std::span<const Bytes> addrs) const {
   return {addrs.begin(), addrs.begin() + static_cast<std::ptrdiff_t>(n)};
 }
 
+// The peer's entry as last seen now: taken out of the bucket's replacement cache if it waits
+// there, else made.
+Entry RoutingTable::take_candidate(Bucket& b, ByteView peer_id, const Key& key,
+                                   std::span<const Bytes> addrs, bool connected,
+                                   Instant now) const {
+  auto r = std::find_if(b.replacements.begin(), b.replacements.end(),
+                        [&](const Entry& e) { return same_id(e, peer_id); });
+  Entry e;
+  if (r != b.replacements.end()) {
+    e = std::move(*r);
+    b.replacements.erase(r);
+  } else {
+    e.peer_id = to_bytes(peer_id);
+    e.key = key;
+  }
+  if (!addrs.empty()) e.addrs = bounded(addrs);
+  e.connected = connected;
+  e.last_seen = now;
+  return e;
+}
+
 UpdateResult RoutingTable::update(ByteView peer_id, std::span<const Bytes> addrs, bool connected,
                                   Instant now) {
   if (peer_id.empty() || peer_id.size() > config_.max_peer_id_bytes) return UpdateResult::kRejected;
@@ -50,20 +71,7 @@ UpdateResult RoutingTable::update(ByteView peer_id, std::span<const Bytes> addrs
     }
     if (b.entries.size() < config_.k) {
       // A candidate that was waiting moves in.
-      auto r = std::find_if(b.replacements.begin(), b.replacements.end(),
-                            [&](const Entry& e) { return same_id(e, peer_id); });
-      Entry e;
-      if (r != b.replacements.end()) {
-        e = std::move(*r);
-        b.replacements.erase(r);
-      } else {
-        e.peer_id = to_bytes(peer_id);
-        e.key = key;
-      }
-      if (!addrs.empty()) e.addrs = bounded(addrs);
-      e.connected = connected;
-      e.last_seen = now;
-      b.entries.push_back(std::move(e));
+      b.entries.push_back(take_candidate(b, peer_id, key, addrs, connected, now));
       ++size_;
       return UpdateResult::kInserted;
     }
@@ -72,20 +80,7 @@ UpdateResult RoutingTable::update(ByteView peer_id, std::span<const Bytes> addrs
       split_last();
       continue;
     }
-    auto r = std::find_if(b.replacements.begin(), b.replacements.end(),
-                          [&](const Entry& e) { return same_id(e, peer_id); });
-    Entry e;
-    if (r != b.replacements.end()) {
-      e = std::move(*r);
-      b.replacements.erase(r);
-    } else {
-      e.peer_id = to_bytes(peer_id);
-      e.key = key;
-    }
-    if (!addrs.empty()) e.addrs = bounded(addrs);
-    e.connected = connected;
-    e.last_seen = now;
-    b.replacements.push_back(std::move(e));
+    b.replacements.push_back(take_candidate(b, peer_id, key, addrs, connected, now));
     while (b.replacements.size() > config_.replacement_cache_size) b.replacements.pop_front();
     return UpdateResult::kPending;
   }

@@ -452,15 +452,9 @@ struct Simulation::Impl {
     ++nodes[u].stats.rpcs_out;
     nodes[u].stats.bytes_out += size;
     trace_record(1, t, u, v, size, {});
-    const std::uint32_t slot = allocate_slot();
-    InFlight& f = inflight[slot];
-    f.link = l;
-    f.generation = link.generation;
-    f.from = u;
-    f.size = static_cast<std::uint32_t>(size);
+    InFlight& f = inflight[launch(l, u, v, size, tx.arrival)];
     f.id_hint = nullptr;
     f.bytes = std::make_unique<Bytes>(std::move(segment));
-    queue.push(tx.arrival, EventKind::kRpcArrive, v, slot);
   }
 
   // A send of the router at u to `peer` joins that link's outbox (refusals counted).
@@ -719,13 +713,20 @@ struct Simulation::Impl {
       ++nodes[peer].stats.dropped_wire_decode;
       return kNoSlot;
     }
+    return launch(li, u, peer, size, tx.arrival);
+  }
+
+  // An in-flight slot for what u sends on link li, arriving at `to` at `arrival`; the caller
+  // fills in its content.
+  std::uint32_t launch(std::uint32_t li, std::uint32_t u, std::uint32_t to, std::uint64_t size,
+                       std::int64_t arrival) {
     const std::uint32_t slot = allocate_slot();
     InFlight& f = inflight[slot];
     f.link = li;
-    f.generation = link.generation;
+    f.generation = links[li].generation;
     f.from = u;
     f.size = static_cast<std::uint32_t>(size);
-    queue.push(tx.arrival, EventKind::kRpcArrive, peer, slot);
+    queue.push(arrival, EventKind::kRpcArrive, to, slot);
     return slot;
   }
 

@@ -105,6 +105,8 @@ class RoutingTable {
   void split_last();
   void promote(Bucket& b);
   std::vector<Bytes> bounded(std::span<const Bytes> addrs) const;
+  Entry take_candidate(Bucket& b, ByteView peer_id, const Key& key, std::span<const Bytes> addrs,
+                       bool connected, Instant now) const;
 
   Bytes local_id_;
   Key local_key_;
