@@ -26,8 +26,11 @@ inline Bytes to_bytes(ByteView b) { return Bytes(b.begin(), b.end()); }
 // once empty, one that a burst or a large message grew past kKeepBufferBytes lets its
 // memory go, so a process with hundreds of connections does not keep every connection's
 // high-water mark (up to a megabyte per buffer). Below it, buffers stay: the usual traffic
-// reuses them rather than allocating each time.
-constexpr std::size_t kKeepBufferBytes = 256 << 10;
+// reuses them rather than allocating each time. 16 KiB: a burst's merged RPCs (up to 64 KiB)
+// and Noise batches grow a connection's half-dozen buffers past it; keeping them (the old
+// 256 KiB bound) held 366 MB of a 50-node burst after it ended, 181 MB now, at no measured
+// cost in CPU (docs/benchmarks.md).
+constexpr std::size_t kKeepBufferBytes = 16 << 10;
 inline void release_if_grown(Bytes& b) {
   if (b.empty() && b.capacity() > kKeepBufferBytes) Bytes().swap(b);
 }
