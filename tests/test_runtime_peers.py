@@ -240,6 +240,45 @@ def test_merged_rpcs_never_hold_more_memory_than_the_node_budget(h: Harness) -> 
     h.wait(lambda: h.rt.metrics(a)["outbound_queue_bytes"] == 0, "the queue returned")
 
 
+def test_the_nodes_of_a_runtime_queue_within_its_budget_together() -> None:
+    # Each node may queue node_outbound_queue_bytes; the runtime's outbound_queue_bytes
+    # bounds them together, so many nodes in one process do not each hold their own.
+    shared = 300 << 10
+    rt = _core.Runtime(outbound_queue_bytes=shared)
+    rt.start()
+    try:
+        h = Harness(rt)
+        limits = _core.NodeLimits(
+            peer_outbound_queue_bytes=4 << 20,
+            node_outbound_queue_bytes=4 << 20,
+            socket_send_buffer=1 << 16,
+        )
+        nodes, raws = [], []
+        for _ in range(2):
+            a, addr_a = h.add_node(limits=limits, gossip=no_rate_limit())
+            h.ok(h.rt.subscribe(a, TOPIC))
+            raws.append(subscribed_raw_peer(h, a, addr_a))
+            nodes.append(a)
+
+        def queued() -> int:
+            return sum(h.rt.metrics(a)["outbound_queue_bytes"] for a in nodes)
+
+        i = 0
+        while not all(h.drops(a)["node_outbound_budget"] for a in nodes):
+            for a in nodes:
+                for _ in range(200):
+                    h.rt.publish_data(a, TOPIC, i.to_bytes(4, "big") * 256)
+                    i += 1
+            h.pump(0)
+            assert queued() <= shared
+        assert shared // 2 < queued() <= shared
+        for raw in raws:
+            raw.close()
+        h.wait(lambda: queued() == 0, "the queues returned")
+    finally:
+        rt.close()
+
+
 def test_rpcs_held_back_by_link_latency_are_bounded(h: Harness) -> None:
     # A shaped link holds what is sent within its latency; the peer's queue bytes bound
     # that too, with refusals counted like a full queue's.

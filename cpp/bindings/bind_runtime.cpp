@@ -262,17 +262,19 @@ void bind_runtime(py::module_& m) {
                       "Asio I/O threads hosting libp2p nodes. Commands return request ids "
                       "answered by 'done' events; drain() returns every queued event.")
       .def(py::init([](std::size_t threads, std::size_t max_events, int log_level,
-                       std::size_t verify_cache_capacity) {
+                       std::size_t verify_cache_capacity, std::size_t outbound_queue_bytes) {
              if (threads == 0) throw py::value_error("threads must be >= 1");
              RuntimeConfig c;
              c.threads = threads;
              c.max_events = max_events;
              c.log_level = static_cast<LogLevel>(log_level);
              c.verify_cache_capacity = verify_cache_capacity;
+             c.outbound_queue_bytes = outbound_queue_bytes;
              return std::make_unique<Runtime>(c);
            }),
            py::arg("threads") = 1, py::arg("max_events") = 1 << 20, py::arg("log_level") = 30,
-           py::arg("verify_cache_capacity") = crypto::VerifyCache::kDefaultCapacity)
+           py::arg("verify_cache_capacity") = crypto::VerifyCache::kDefaultCapacity,
+           py::arg("outbound_queue_bytes") = RuntimeConfig{}.outbound_queue_bytes)
       .def("start", &Runtime::start, py::call_guard<py::gil_scoped_release>())
       .def("stop", &Runtime::stop, py::call_guard<py::gil_scoped_release>())
       .def("join", &Runtime::join, py::call_guard<py::gil_scoped_release>())

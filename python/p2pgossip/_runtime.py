@@ -31,13 +31,20 @@ class Runtime:
     """Native I/O threads hosting nodes, bound to the asyncio loop it is started on.
 
     ``threads`` I/O threads (each node lives on one); ``max_events`` bounds the event queue
-    (traffic events past it are dropped and counted in ``dropped_events``). ``close()``
-    closes its nodes and joins every thread.
+    (traffic events past it are dropped and counted in ``dropped_events``).
+    ``outbound_queue_bytes`` bounds the RPC bytes queued across all its nodes (each also
+    within its ``NodeLimits.node_outbound_queue_bytes``). ``close()`` closes its nodes and
+    joins every thread.
     """
 
-    def __init__(self, threads: int = 1, max_events: int = 1 << 20) -> None:
+    def __init__(
+        self, threads: int = 1, max_events: int = 1 << 20, outbound_queue_bytes: int = 256 << 20
+    ) -> None:
         self._core = _core.Runtime(
-            threads=threads, max_events=max_events, log_level=_log.native_level()
+            threads=threads,
+            max_events=max_events,
+            log_level=_log.native_level(),
+            outbound_queue_bytes=outbound_queue_bytes,
         )
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pump: EventPump | None = None

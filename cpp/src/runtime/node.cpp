@@ -60,7 +60,7 @@ Node::Node(NodeId id, NodeConfig config, asio::io_context& io, Shared& shared)
       host_(config_.identity, host_config(config_), &shared_.verify_cache),
       timer_(io),
       resolver_(io),
-      budget_(config_.limits.node_outbound_queue_bytes) {
+      budget_(config_.limits.node_outbound_queue_bytes, &shared_.outbound_budget) {
   const Limits& l = config_.limits;
   outbox_limits_.decode = l.decode;
   outbox_limits_.max_bytes = l.peer_outbound_queue_bytes;

@@ -31,6 +31,7 @@ struct Shared {
   EventQueue& events;
   crypto::VerifyCache& verify_cache;
   LogLevel log_level;
+  host::SharedBudget& outbound_budget;
 };
 
 // The refusals of one publish call, whose messages may reach the router in several batches

@@ -145,7 +145,8 @@ struct Runtime::Impl {
   RuntimeConfig config;
   EventQueue events;
   crypto::VerifyCache verify_cache;
-  Shared shared{events, verify_cache, config.log_level};
+  host::SharedBudget outbound_budget;
+  Shared shared{events, verify_cache, config.log_level, outbound_budget};
   std::vector<std::unique_ptr<IoThread>> io;
   std::mutex mu;  // nodes, started, stopped
   std::unordered_map<NodeId, NodeEntry> nodes;
@@ -157,7 +158,10 @@ struct Runtime::Impl {
   std::uint64_t next_endpoint = 1;
 
   explicit Impl(RuntimeConfig c)
-      : config(c), events(c.max_events), verify_cache(c.verify_cache_capacity) {
+      : config(c),
+        events(c.max_events),
+        verify_cache(c.verify_cache_capacity),
+        outbound_budget(c.outbound_queue_bytes) {
     for (std::size_t i = 0; i < std::max<std::size_t>(1, c.threads); ++i)
       io.push_back(std::make_unique<IoThread>());
   }

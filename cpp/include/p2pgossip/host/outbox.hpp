@@ -16,6 +16,7 @@
 //   GRAFT, PRUNE, IWANT or subscription has no such repair.
 #pragma once
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -28,24 +29,55 @@
 
 namespace p2pgossip::host {
 
-// The budget the outboxes of one node share (Limits::node_outbound_queue_bytes).
+// What the nodes of one process (a runtime's, on any of its I/O threads) may queue together
+// (RuntimeConfig::outbound_queue_bytes): hundreds of nodes in one process hold at most this,
+// not their per-node budgets summed.
+class SharedBudget {
+ public:
+  explicit SharedBudget(std::size_t limit) : limit_(limit) {}
+  bool take(std::size_t bytes) {
+    std::size_t used = used_.load(std::memory_order_relaxed);
+    do {
+      if (used + bytes > limit_) return false;
+    } while (!used_.compare_exchange_weak(used, used + bytes, std::memory_order_relaxed));
+    return true;
+  }
+  void give(std::size_t bytes) { used_.fetch_sub(bytes, std::memory_order_relaxed); }
+  std::size_t used() const { return used_.load(std::memory_order_relaxed); }
+  bool fits_after(std::size_t freed, std::size_t bytes) const {
+    return used() - freed + bytes <= limit_;
+  }
+
+ private:
+  const std::size_t limit_;
+  std::atomic<std::size_t> used_{0};
+};
+
+// The budget the outboxes of one node share (Limits::node_outbound_queue_bytes), within the
+// process's, if any.
 class OutboundBudget {
  public:
-  explicit OutboundBudget(std::size_t limit) : limit_(limit) {}
+  explicit OutboundBudget(std::size_t limit, SharedBudget* process = nullptr)
+      : limit_(limit), process_(process) {}
   bool take(std::size_t bytes) {
     if (used_ + bytes > limit_) return false;
+    if (process_ && !process_->take(bytes)) return false;
     used_ += bytes;
     return true;
   }
-  void give(std::size_t bytes) { used_ -= bytes; }
+  void give(std::size_t bytes) {
+    used_ -= bytes;
+    if (process_) process_->give(bytes);
+  }
   std::size_t used() const { return used_; }
   // Whether `bytes` would be taken once `freed` of the used bytes are given back.
   bool fits_after(std::size_t freed, std::size_t bytes) const {
-    return used_ - freed + bytes <= limit_;
+    return used_ - freed + bytes <= limit_ && (!process_ || process_->fits_after(freed, bytes));
   }
 
  private:
   std::size_t limit_;
+  SharedBudget* process_;
   std::size_t used_ = 0;
 };
 

@@ -35,6 +35,10 @@ struct RuntimeConfig {
   LogLevel log_level = LogLevel::kWarning;
   // The process-wide signature cache shared by every node of the runtime.
   std::size_t verify_cache_capacity = 1 << 16;
+  // RPC bytes queued across every node of the runtime (each within its own
+  // Limits::node_outbound_queue_bytes): a LocalNetwork of 1,000 nodes queues at most this
+  // under a backlog, not 1,000 x 8 MiB. Refusals count as Drop::kNodeOutboundBudget.
+  std::size_t outbound_queue_bytes = 256 << 20;
 };
 
 // Message-id functions the I/O thread can run (Python callables cannot: no Python there).
