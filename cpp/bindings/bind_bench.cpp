@@ -16,8 +16,8 @@
 #include "bindings.hpp"
 #include "crypto_bindings.hpp"
 #include "p2pgossip/crypto/identity.hpp"
-#include "p2pgossip/crypto/message_id.hpp"
-#include "p2pgossip/crypto/message_signing.hpp"
+#include "p2pgossip/host/message_id.hpp"
+#include "p2pgossip/host/message_signing.hpp"
 #include "p2pgossip/net/noise.hpp"
 #include "p2pgossip/router/router.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
@@ -103,7 +103,7 @@ void bind_message_bench(py::module_& bench) {
         for (const auto& m : ms) copies.push_back(*m);
         py::gil_scoped_release release;
         const auto t0 = std::chrono::steady_clock::now();
-        for (auto& m : copies) sign_message(*id, m);
+        for (auto& m : copies) host::sign_message(*id, m);
         return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
       },
       py::arg("identity"), py::arg("messages"), "Seconds to sign_message each message.");
@@ -112,7 +112,7 @@ void bind_message_bench(py::module_& bench) {
       [](const py::iterable& items) {
         auto ms = messages_of(items);
         std::size_t ok = 0;
-        const double s = time_each(ms, [&](const Message& m) { ok += verify_message(m); });
+        const double s = time_each(ms, [&](const Message& m) { ok += host::verify_message(m); });
         if (ok != ms.size()) throw std::runtime_error("_bench.verify: a message failed to verify");
         return s;
       },
@@ -123,7 +123,7 @@ void bind_message_bench(py::module_& bench) {
         auto ms = messages_of(items);
         std::uint64_t sink = 0;
         const double s =
-            time_each(ms, [&](const Message& m) { sink += message_id_xxh3(m).view()[0]; });
+            time_each(ms, [&](const Message& m) { sink += host::message_id_xxh3(m).view()[0]; });
         (void)sink;
         return s;
       },
@@ -267,7 +267,7 @@ double bench_router(const std::string& kind, std::size_t n) {
   cfg.rate_limit_messages_per_s = 0;
   cfg.rate_limit_bytes_per_s = 0;
   Services svc;
-  svc.message_id = [](const Message& msg) { return crypto::message_id_xxh3(msg); };
+  svc.message_id = [](const Message& msg) { return host::message_id_xxh3(msg); };
   Router router(cfg, std::move(svc), 1);
   std::vector<Action> actions;
   const Instant now{};

@@ -10,10 +10,10 @@
 #include "crypto_bindings.hpp"
 #include "host_bindings.hpp"
 #include "p2pgossip/crypto/identity.hpp"
-#include "p2pgossip/crypto/message_id.hpp"
-#include "p2pgossip/crypto/message_signing.hpp"
 #include "p2pgossip/crypto/verify_cache.hpp"
 #include "p2pgossip/crypto/xxh3.hpp"
+#include "p2pgossip/host/message_id.hpp"
+#include "p2pgossip/host/message_signing.hpp"
 #include "p2pgossip/message.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
 
@@ -75,7 +75,7 @@ Bytes seqno_from_py(const py::handle& h) {
     const py::int_ v = py::reinterpret_borrow<py::int_>(h);
     if (v < py::int_(0) || v > py::int_(UINT64_MAX))
       throw py::value_error("seqno must fit in an unsigned 64-bit integer");
-    return seqno_bytes(v.cast<std::uint64_t>());
+    return host::seqno_bytes(v.cast<std::uint64_t>());
   }
   throw py::type_error("seqno must be an int, bytes or None");
 }
@@ -109,18 +109,18 @@ MessageRef create(const py::object& identity, const py::object& topic, const py:
   }
   if (identity.is_none()) throw py::value_error("StrictSign needs an identity to sign with");
   auto id = identity.cast<IdentityPtr>();
-  m->seqno = seqno.is_none() ? seqno_bytes(id->next_seqno()) : seqno_from_py(seqno);
+  m->seqno = seqno.is_none() ? host::seqno_bytes(id->next_seqno()) : seqno_from_py(seqno);
   py::gil_scoped_release release;
-  sign_message(*id, *m);
+  host::sign_message(*id, *m);
   return m;
 }
 
 py::bytes message_id(const MessageRef& self, const py::object& fn) {
   if (py::isinstance<py::str>(fn)) {
     if (fn.cast<host::MessageIdFn>() == host::MessageIdFn::kXxh3)
-      return to_py(message_id_xxh3(*self).view());
+      return to_py(host::message_id_xxh3(*self).view());
     // Unlike a node's id function, a malformed `from` is an error here, not the empty id.
-    auto id = message_id_from_seqno(*self);
+    auto id = host::message_id_from_seqno(*self);
     if (!id) throw py::value_error(id.error().what);
     return to_py(id->view());
   }
@@ -225,7 +225,7 @@ void bind_message(py::module_& m) {
             const SignaturePolicy p = policy_of(policy);
             VerifyCache* c = cache_of(cache);
             py::gil_scoped_release release;
-            return validate_message(self, p, c);
+            return host::validate_message(self, p, c);
           },
           py::arg("policy") = SignaturePolicy::kStrictSign, py::arg("cache") = py::none(),
           "True when the message follows the policy and (StrictSign) its signature verifies.")
@@ -247,7 +247,7 @@ void bind_message(py::module_& m) {
           "Decode an encoded Message (bounded by DecodeLimits); raises DecodeError naming "
           "the field and rule that failed.")
       .def(
-          "signed_bytes", [](const MessageRef& self) { return to_py(signed_bytes(*self)); },
+          "signed_bytes", [](const MessageRef& self) { return to_py(host::signed_bytes(*self)); },
           "The bytes the signature covers: b'libp2p-pubsub:' + the encoding without signature "
           "and key.")
       .def("id", &message_id, py::arg("fn") = "xxh3",
@@ -285,7 +285,7 @@ void bind_message(py::module_& m) {
         {
           py::gil_scoped_release release;
           for (std::size_t i = 0; i < ms.size(); ++i)
-            ok[i] = validate_message(*ms[i], policy, cache);
+            ok[i] = host::validate_message(*ms[i], policy, cache);
         }
         return ok;
       },

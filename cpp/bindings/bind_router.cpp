@@ -14,8 +14,8 @@
 #include "bindings.hpp"
 #include "fields.hpp"
 #include "host_bindings.hpp"
-#include "p2pgossip/crypto/message_id.hpp"
-#include "p2pgossip/crypto/message_signing.hpp"
+#include "p2pgossip/host/message_id.hpp"
+#include "p2pgossip/host/message_signing.hpp"
 #include "p2pgossip/router/router.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
 #include "rpc_dict.hpp"
@@ -444,9 +444,7 @@ void bind_router_class(py::module_& m) {
              svc.message_id = message_id_service(message_id);
              if (verify.is_none()) {
                // StrictSign verification by the crypto layer (no Python in the loop).
-               svc.verify_signature = [](const Message& msg) {
-                 return crypto::verify_message(msg);
-               };
+               svc.verify_signature = [](const Message& msg) { return host::verify_message(msg); };
              } else {
                if (!PyCallable_Check(verify.ptr()))
                  throw py::type_error("verify must be None or a callable Message -> bool");

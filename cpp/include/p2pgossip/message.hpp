@@ -15,6 +15,15 @@ namespace p2pgossip {
 
 // Field names follow rpc.proto. Optional proto2 fields are std::optional so that
 // "absent" and "empty" stay distinct on a round trip (signatures cover the encoding).
+// Signature policies of the pubsub spec (v1.1).
+enum class SignaturePolicy : std::uint8_t {
+  // Published messages carry from, seqno and signature; received ones must, and must verify.
+  kStrictSign,
+  // Published messages carry none of from, seqno, signature, key; received ones with any
+  // of them are rejected.
+  kStrictNoSign,
+};
+
 struct Message {
   std::optional<Bytes> from;
   std::optional<Bytes> data;

@@ -4,7 +4,7 @@
 #include <map>
 #include <set>
 
-#include "p2pgossip/crypto/message_signing.hpp"
+#include "p2pgossip/host/message_signing.hpp"
 #include "p2pgossip/net/identify.hpp"
 #include "p2pgossip/net/noise_payload.hpp"
 #include "p2pgossip/net/peer_record.hpp"
@@ -100,7 +100,7 @@ Host::~Host() = default;
 router::Services Host::services(crypto::VerifyCache* cache, MessageIdFn id_fn) {
   router::Services s;
   s.message_id = [id_fn](const Message& m) { return message_id(id_fn, m); };
-  s.verify_signature = [cache](const Message& m) { return crypto::verify_message(m, cache); };
+  s.verify_signature = [cache](const Message& m) { return host::verify_message(m, cache); };
   s.validate = [this](const std::string& topic, const Message& m, PeerIndex from) {
     return on_validate(topic, m, from);
   };

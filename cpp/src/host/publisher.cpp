@@ -3,7 +3,7 @@
 #include <optional>
 #include <utility>
 
-#include "p2pgossip/crypto/message_id.hpp"
+#include "p2pgossip/host/message_id.hpp"
 #include "p2pgossip/wire/protobuf.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
 
@@ -32,7 +32,7 @@ void set_fields(Message& m, const crypto::Identity& identity, bool signs, std::s
   }
   assign(m.from, identity.peer_id().bytes());
   if (!m.seqno) m.seqno.emplace();
-  crypto::set_seqno(*m.seqno, seqno);
+  host::set_seqno(*m.seqno, seqno);
 }
 
 }  // namespace
@@ -45,8 +45,8 @@ Result<MessageIdFn> message_id_fn_of(std::string_view name) {
 }
 
 MessageId message_id(MessageIdFn fn, const Message& m) {
-  if (fn == MessageIdFn::kXxh3) return crypto::message_id_xxh3(m);
-  auto id = crypto::message_id_from_seqno(m);
+  if (fn == MessageIdFn::kXxh3) return host::message_id_xxh3(m);
+  auto id = host::message_id_from_seqno(m);
   return id ? *id : MessageId{};
 }
 
@@ -57,7 +57,7 @@ std::size_t Publisher::encoded_size(std::string_view topic, std::size_t data_siz
   m.topic.assign(topic);
   if (signs()) {
     m.from = Bytes(kEd25519PeerIdSize);
-    m.seqno = Bytes(crypto::kSeqnoSize);
+    m.seqno = Bytes(host::kSeqnoSize);
     m.signature = Bytes(crypto::kEd25519SignatureSize);
   }
   return wire::encoded_message_size(m) + wire::len_field_size(2, data_size);
@@ -85,7 +85,7 @@ Publication Publisher::sign(const crypto::Identity& identity, std::string_view t
   Publication p;
   p.seqno = signs() ? seqno : 0;
   set_fields(scratch, identity, signs(), topic, std::move(data), p.seqno);
-  if (signs()) p.signature = crypto::message_signature(identity, scratch);
+  if (signs()) p.signature = host::message_signature(identity, scratch);
   *id = this->id(scratch);
   p.data = std::move(*scratch.data);
   return p;
@@ -103,7 +103,7 @@ Message Publisher::message(const crypto::Identity& identity, std::string_view to
                            std::uint64_t seqno) const {
   Message m;
   set_fields(m, identity, signs(), topic, std::move(data), seqno);
-  if (signs()) crypto::sign_message(identity, m);
+  if (signs()) host::sign_message(identity, m);
   return m;
 }
 

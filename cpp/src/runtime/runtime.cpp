@@ -11,8 +11,8 @@
 #include <unordered_map>
 #include <utility>
 
-#include "p2pgossip/crypto/message_signing.hpp"
 #include "p2pgossip/crypto/verify_cache.hpp"
+#include "p2pgossip/host/message_signing.hpp"
 #include "p2pgossip/metrics/exposition.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
 #include "runtime/event_queue.hpp"

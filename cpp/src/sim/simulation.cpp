@@ -8,10 +8,10 @@
 #include <set>
 
 #include "p2pgossip/crypto/identity.hpp"
-#include "p2pgossip/crypto/message_id.hpp"
-#include "p2pgossip/crypto/message_signing.hpp"
 #include "p2pgossip/crypto/verify_cache.hpp"
 #include "p2pgossip/host/host.hpp"
+#include "p2pgossip/host/message_id.hpp"
+#include "p2pgossip/host/message_signing.hpp"
 #include "p2pgossip/host/outbox.hpp"
 #include "p2pgossip/host/pump.hpp"
 #include "p2pgossip/net/noise_session.hpp"
@@ -322,13 +322,13 @@ struct Simulation::Impl {
       if (cfg.verify_cache) {
         if (MessageMemo::Entry* e = memo.find(&m)) {
           if (!e->keyed) {
-            e->key = crypto::verify_cache_key(m);
+            e->key = host::verify_cache_key(m);
             e->keyed = true;
           }
-          return e->key && crypto::verify_message(m, verify_cache, *e->key);
+          return e->key && host::verify_message(m, verify_cache, *e->key);
         }
       }
-      return crypto::verify_message(m, &verify_cache);
+      return host::verify_message(m, &verify_cache);
     };
     if (cfg.peer_exchange)
       s.peer_record = [this](ByteView peer_id) -> std::optional<Bytes> {

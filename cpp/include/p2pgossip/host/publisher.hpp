@@ -11,7 +11,7 @@
 #include "p2pgossip/bytes.hpp"
 #include "p2pgossip/crypto/ed25519.hpp"
 #include "p2pgossip/crypto/identity.hpp"
-#include "p2pgossip/crypto/message_signing.hpp"
+#include "p2pgossip/host/message_signing.hpp"
 #include "p2pgossip/message.hpp"
 #include "p2pgossip/result.hpp"
 
@@ -42,12 +42,12 @@ constexpr std::size_t kEd25519PeerIdSize = 38;
 
 class Publisher {
  public:
-  Publisher(crypto::SignaturePolicy policy, MessageIdFn id_fn, std::size_t max_message_size)
+  Publisher(SignaturePolicy policy, MessageIdFn id_fn, std::size_t max_message_size)
       : policy_(policy), id_fn_(id_fn), max_message_size_(max_message_size) {}
 
-  crypto::SignaturePolicy policy() const { return policy_; }
+  SignaturePolicy policy() const { return policy_; }
   MessageIdFn id_fn() const { return id_fn_; }
-  bool signs() const { return policy_ == crypto::SignaturePolicy::kStrictSign; }
+  bool signs() const { return policy_ == SignaturePolicy::kStrictSign; }
   MessageId id(const Message& m) const { return message_id(id_fn_, m); }
 
   // The size rule, the router's: the encoded Message within max_message_size. Told from the
@@ -69,7 +69,7 @@ class Publisher {
                   std::uint64_t seqno) const;
 
  private:
-  crypto::SignaturePolicy policy_;
+  SignaturePolicy policy_;
   MessageIdFn id_fn_;
   std::size_t max_message_size_;
 };

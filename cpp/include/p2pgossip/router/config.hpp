@@ -7,7 +7,7 @@
 #include <map>
 #include <string>
 
-#include "p2pgossip/crypto/message_signing.hpp"
+#include "p2pgossip/message.hpp"
 #include "p2pgossip/time.hpp"
 
 namespace p2pgossip::router {
@@ -15,7 +15,7 @@ namespace p2pgossip::router {
 using namespace std::chrono_literals;
 
 enum class Strategy : std::uint8_t { kGossipSub, kFloodSub, kRandomSub };
-using crypto::SignaturePolicy;
+using p2pgossip::SignaturePolicy;
 
 // Per-topic peer-score parameters (GossipSub v1.1 P1..P4). A weight of 0 disables its term.
 struct TopicScoreParams {

@@ -15,18 +15,14 @@
 #include "p2pgossip/message.hpp"
 #include "p2pgossip/result.hpp"
 
-namespace p2pgossip::crypto {
+namespace p2pgossip::host {
 
 constexpr std::string_view kSignPrefix = "libp2p-pubsub:";
 
-// Signature policies of the pubsub spec (v1.1).
-enum class SignaturePolicy : std::uint8_t {
-  // Published messages carry from, seqno and signature; received ones must, and must verify.
-  kStrictSign,
-  // Published messages carry none of from, seqno, signature, key; received ones with any
-  // of them are rejected.
-  kStrictNoSign,
-};
+using crypto::Ed25519PublicKey;
+using crypto::Ed25519Signature;
+using crypto::Identity;
+using crypto::VerifyCache;
 
 // The seqno's size as go-libp2p-pubsub writes it: a big-endian uint64.
 constexpr std::size_t kSeqnoSize = 8;
@@ -68,4 +64,4 @@ bool verify_message(const Message& m, VerifyCache& cache, const VerifyCache::Dig
 // check_signature_policy, then (StrictSign) verify_message.
 bool validate_message(const Message& m, SignaturePolicy policy, VerifyCache* cache = nullptr);
 
-}  // namespace p2pgossip::crypto
+}  // namespace p2pgossip::host

@@ -1,4 +1,4 @@
-#include "p2pgossip/crypto/message_id.hpp"
+#include "p2pgossip/host/message_id.hpp"
 
 #include <xxhash.h>
 
@@ -8,7 +8,7 @@
 #include "p2pgossip/wire/protobuf.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
 
-namespace p2pgossip::crypto {
+namespace p2pgossip::host {
 
 MessageId message_id_xxh3(const Message& m) {
   using namespace wire::message_field;
@@ -70,4 +70,4 @@ Result<MessageId> message_id_from_seqno(const Message& m) {
   return MessageId(id);
 }
 
-}  // namespace p2pgossip::crypto
+}  // namespace p2pgossip::host

@@ -5,7 +5,7 @@
 #include "p2pgossip/message.hpp"
 #include "p2pgossip/result.hpp"
 
-namespace p2pgossip::crypto {
+namespace p2pgossip::host {
 
 // The default, content-addressed id: XXH3-128 (seed 0) over the protobuf encoding of a
 // Message holding only the `data` (field 2, when present) and `topic` (field 4) of `m`,
@@ -18,4 +18,4 @@ MessageId message_id_xxh3(const Message& m);
 // concatenation exceeds MessageId::kMaxSize (possible only for malformed `from`).
 Result<MessageId> message_id_from_seqno(const Message& m);
 
-}  // namespace p2pgossip::crypto
+}  // namespace p2pgossip::host

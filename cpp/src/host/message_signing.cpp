@@ -1,10 +1,10 @@
-#include "p2pgossip/crypto/message_signing.hpp"
+#include "p2pgossip/host/message_signing.hpp"
 
 #include "p2pgossip/crypto/keys.hpp"
 #include "p2pgossip/crypto/verify_cache.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
 
-namespace p2pgossip::crypto {
+namespace p2pgossip::host {
 
 void set_seqno(Bytes& out, std::uint64_t seqno) {
   out.resize(kSeqnoSize);
@@ -61,13 +61,13 @@ Ed25519Signature message_signature(const Identity& identity, const Message& m) {
 Result<Ed25519PublicKey> message_public_key(const Message& m) {
   if (!m.from) return Error{"Message.from: missing"};
   if (!m.key)
-    if (auto inlined = PeerId::inlined_ed25519_key(*m.from)) return *inlined;
-  auto author = PeerId::from_bytes(*m.from);
+    if (auto inlined = crypto::PeerId::inlined_ed25519_key(*m.from)) return *inlined;
+  auto author = crypto::PeerId::from_bytes(*m.from);
   if (!author) return Error{"Message.from: " + author.error().what};
   if (m.key) {
-    auto key = decode_ed25519_public_key(*m.key);
+    auto key = crypto::decode_ed25519_public_key(*m.key);
     if (!key) return Error{"Message.key: " + key.error().what};
-    if (PeerId::from_public_key(*key) != *author)
+    if (crypto::PeerId::from_public_key(*key) != *author)
       return Error{"Message.key: does not match the peer id in Message.from"};
     return *key;
   }
@@ -93,15 +93,15 @@ namespace {
 
 // Signature size and key checks, then Ed25519 over the signed bytes: no cache.
 bool verify_uncached(const Message& m) {
-  if (!m.signature || m.signature->size() != kEd25519SignatureSize) return false;
+  if (!m.signature || m.signature->size() != crypto::kEd25519SignatureSize) return false;
   auto pk = message_public_key(m);
-  return pk && ed25519_verify(*pk, signed_bytes(m), *m.signature);
+  return pk && crypto::ed25519_verify(*pk, signed_bytes(m), *m.signature);
 }
 
 }  // namespace
 
 std::optional<VerifyCache::Digest> verify_cache_key(const Message& m) {
-  if (!m.signature || m.signature->size() != kEd25519SignatureSize) return std::nullopt;
+  if (!m.signature || m.signature->size() != crypto::kEd25519SignatureSize) return std::nullopt;
   auto pk = message_public_key(m);
   if (!pk) return std::nullopt;
   return VerifyCache::digest(signed_bytes(m), *m.signature, *pk);
@@ -125,4 +125,4 @@ bool validate_message(const Message& m, SignaturePolicy policy, VerifyCache* cac
   return policy == SignaturePolicy::kStrictNoSign || verify_message(m, cache);
 }
 
-}  // namespace p2pgossip::crypto
+}  // namespace p2pgossip::host
