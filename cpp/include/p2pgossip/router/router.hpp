@@ -83,7 +83,8 @@ using Action = std::variant<SendRpc, SendMessage, Deliver, DisconnectPeer, Conne
 
 // What happens inside a router that its actions do not show, for whoever traces it (as
 // go-libp2p-pubsub's RawTracer): called during the router call that made the change, so a
-// tracer must not call back into the router. Every hook has a no-op default.
+// tracer must not call into the router to change it; const introspection (peer_id(),
+// mesh()) is safe, and sees the peer still connected. Every hook has a no-op default.
 class Tracer {
  public:
   virtual ~Tracer() = default;
