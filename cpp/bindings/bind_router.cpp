@@ -19,6 +19,7 @@
 #include "p2pgossip/router/router.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
 #include "rpc_dict.hpp"
+#include "score_breakdown.hpp"
 
 namespace p2pgossip::bindings {
 
@@ -577,6 +578,12 @@ void bind_router_class(py::module_& m) {
       .def(
           "score",
           [](PyRouter& r, PeerIndex p, double now) { return r.router->score(p, instant(now)); },
+          py::arg("peer"), py::arg("now"))
+      .def(
+          "score_breakdown",
+          [](PyRouter& r, PeerIndex p, double now) {
+            return score_breakdown_py(r.router->score_breakdown(p, instant(now)));
+          },
           py::arg("peer"), py::arg("now"))
       .def(
           "duplicates_from", [](PyRouter& r, PeerIndex p) { return r.router->duplicates_from(p); },

@@ -20,6 +20,7 @@
 #include "p2pgossip/net/multiaddr.hpp"
 #include "p2pgossip/runtime/runtime.hpp"
 #include "peer_manager_fields.hpp"
+#include "score_breakdown.hpp"
 
 namespace p2pgossip::bindings {
 
@@ -433,6 +434,18 @@ void bind_runtime(py::module_& m) {
             r.unblock(node, peer_ids_of(peers));
           },
           py::arg("node"), py::arg("peer_ids"))
+      .def(
+          "score_breakdown",
+          [](Runtime& r, NodeId node, const py::bytes& peer_id) {
+            std::optional<router::ScoreBreakdown> b;
+            {
+              Bytes peer = to_bytes(view_of(peer_id));
+              py::gil_scoped_release release;
+              b = r.score_breakdown(node, std::move(peer));
+            }
+            return score_breakdown_py(b);
+          },
+          py::arg("node"), py::arg("peer_id"))
       .def(
           "metrics",
           [](Runtime& r, NodeId node) -> py::object {

@@ -18,6 +18,7 @@
 #include "p2pgossip/sim/link.hpp"
 #include "p2pgossip/sim/mesh_push_baseline.hpp"
 #include "p2pgossip/sim/simulation.hpp"
+#include "score_breakdown.hpp"
 
 namespace p2pgossip::bindings {
 namespace {
@@ -328,6 +329,12 @@ void bind_sim(py::module_& m) {
            })
       .def("metrics_columns", &metrics_columns)
       .def("mesh", &sim::Simulation::mesh, py::arg("node"), py::arg("topic"))
+      .def(
+          "score_breakdown",
+          [](const sim::Simulation& s, std::uint32_t node, std::uint32_t peer) {
+            return score_breakdown_py(s.score_breakdown(node, peer));
+          },
+          py::arg("node"), py::arg("peer"))
       .def("topics", &sim::Simulation::topics)
       .def("alive", &sim::Simulation::alive, py::arg("node"))
       .def(

@@ -418,6 +418,10 @@ class LocalNetwork:
 
     # -- results -------------------------------------------------------------------------
 
+    def score_breakdown(self, i: int, j: int) -> dict[str, Any] | None:
+        """Node ``i``'s score of node ``j``, term by term (``Node.score_breakdown``)."""
+        return self.nodes[i].score_breakdown(self._peer(j))
+
     def deliveries(self) -> pd.DataFrame:
         """One row per delivery: msg_id, node, t_publish, t_deliver (s since start), hops
         (-1: a real network does not carry hop counts) and from_peer (-1 at the

@@ -488,6 +488,13 @@ class Node:
         ``link_loss``). Zeros remove the shaping."""
         self._runtime._core.set_link(self._node(), peer, latency, loss)
 
+    def score_breakdown(self, peer: PeerId) -> dict[str, Any] | None:
+        """This node's GossipSub v1.1 score of a connected ``peer``, term by term: per topic
+        the weighted P1, P2, P3, P3b, P4 and their topic-weighted total, then
+        ``topics_total`` (capped), P5, P6, P7 and ``total`` (the score). None when the peer
+        is not connected. All zeros unless ``GossipConfig.score`` sets weights."""
+        return self._runtime._core.score_breakdown(self._node(), peer.to_bytes())
+
     def stats(self) -> dict[str, Any]:
         """The node's raw counters (router, protocols, drops, bytes, peers, mesh sizes)."""
         m = self._runtime._core.metrics(self._node())

@@ -366,6 +366,11 @@ class Simulation:
         """The node's mesh peers (indices) for ``topic``."""
         return list(self._core.mesh(self.index(node), topic))
 
+    def score_breakdown(self, node: Hashable, peer: Hashable) -> dict[str, Any] | None:
+        """``node``'s score of its neighbour ``peer`` now, term by term (as
+        ``Node.score_breakdown``); None when they are not connected."""
+        return self._core.score_breakdown(self.index(node), self.index(peer))
+
     def mesh_graph(self, topic: str) -> nx.Graph:
         """The mesh of ``topic`` as an undirected graph on every node; an edge is present
         when either side has the other in its mesh, ``mutual`` when both do."""

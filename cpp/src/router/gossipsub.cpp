@@ -453,6 +453,15 @@ double Router::score(PeerIndex peer, Instant now) const {
   return s ? s_->peer_score(*s, now) : 0.0;
 }
 
+std::optional<ScoreBreakdown> Router::score_breakdown(PeerIndex peer, Instant now) const {
+  auto s = s_->slot_of(peer);
+  if (!s) return std::nullopt;
+  std::vector<std::uint32_t> ids;
+  ScoreBreakdown b = s_->score.breakdown(*s, now, ids);
+  for (std::size_t i = 0; i < ids.size(); ++i) b.topics[i].topic = s_->topics[ids[i]].name;
+  return b;
+}
+
 std::size_t Router::topic_table_size() const { return s_->topics.size() - s_->free_topics.size(); }
 
 std::uint64_t Router::duplicates_from(PeerIndex peer) const {

@@ -194,41 +194,66 @@ void PeerScore::set_ip(std::uint32_t slot, const std::string& ip) {
   if (!ip.empty()) ++peers_per_ip_[ip];
 }
 
-double PeerScore::score(std::uint32_t slot, Instant now) const {
+ScoreBreakdown PeerScore::breakdown(std::uint32_t slot, Instant now,
+                                    std::vector<std::uint32_t>& topic_ids) const {
+  ScoreBreakdown b;
+  compute(slot, now, &b, &topic_ids);
+  return b;
+}
+
+double PeerScore::compute(std::uint32_t slot, Instant now, ScoreBreakdown* out,
+                          std::vector<std::uint32_t>* topic_ids) const {
   if (!enabled_ || slot >= peers_.size()) return 0;
   const PeerStats& p = peers_[slot];
   double topics = 0;
   for (const TopicStats& t : p.topics) {
     const TopicScoreParams& tp = *params(t.topic);
-    double s = 0;
+    TopicScoreBreakdown terms;
     if (t.in_mesh) {
       // Whole quanta only, as in go-libp2p-pubsub.
       const double quanta =
           std::floor(seconds(now - t.graft_time) / seconds(tp.time_in_mesh_quantum));
-      s += tp.time_in_mesh_weight * std::min(quanta, tp.time_in_mesh_cap);
+      terms.time_in_mesh = tp.time_in_mesh_weight * std::min(quanta, tp.time_in_mesh_cap);
     }
-    s += tp.first_message_deliveries_weight * t.first_deliveries;
+    terms.first_deliveries = tp.first_message_deliveries_weight * t.first_deliveries;
     if (t.mesh_active && t.mesh_deliveries < tp.mesh_message_deliveries_threshold) {
       const double deficit = tp.mesh_message_deliveries_threshold - t.mesh_deliveries;
-      s += tp.mesh_message_deliveries_weight * deficit * deficit;
+      terms.mesh_deliveries = tp.mesh_message_deliveries_weight * deficit * deficit;
     }
-    s += tp.mesh_failure_penalty_weight * t.mesh_failure_penalty;
-    s += tp.invalid_message_deliveries_weight * t.invalid_deliveries * t.invalid_deliveries;
-    topics += tp.topic_weight * s;
+    terms.mesh_failure_penalty = tp.mesh_failure_penalty_weight * t.mesh_failure_penalty;
+    terms.invalid_deliveries =
+        tp.invalid_message_deliveries_weight * t.invalid_deliveries * t.invalid_deliveries;
+    terms.total =
+        tp.topic_weight * (terms.time_in_mesh + terms.first_deliveries + terms.mesh_deliveries +
+                           terms.mesh_failure_penalty + terms.invalid_deliveries);
+    topics += terms.total;
+    if (out) {
+      out->topics.push_back(terms);
+      topic_ids->push_back(t.topic);
+    }
   }
   if (params_.topic_score_cap > 0) topics = std::min(topics, params_.topic_score_cap);
-  double total = topics + params_.app_specific_weight * p.application_score;
+  const double application = params_.app_specific_weight * p.application_score;
+  double colocation = 0, behaviour = 0;
   if (!p.ip.empty()) {
     auto it = peers_per_ip_.find(p.ip);
     const double n = it == peers_per_ip_.end() ? 0 : it->second;
     if (n > params_.ip_colocation_factor_threshold) {
       const double surplus = n - params_.ip_colocation_factor_threshold;
-      total += params_.ip_colocation_factor_weight * surplus * surplus;
+      colocation = params_.ip_colocation_factor_weight * surplus * surplus;
     }
   }
   if (p.behaviour_penalty > params_.behaviour_penalty_threshold) {
     const double excess = p.behaviour_penalty - params_.behaviour_penalty_threshold;
-    total += params_.behaviour_penalty_weight * excess * excess;
+    behaviour = params_.behaviour_penalty_weight * excess * excess;
+  }
+  const double total = topics + application + colocation + behaviour;
+  if (out) {
+    out->topics_total = topics;
+    out->application = application;
+    out->ip_colocation = colocation;
+    out->behaviour = behaviour;
+    out->total = total;
   }
   return total;
 }

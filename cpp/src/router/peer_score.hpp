@@ -47,7 +47,11 @@ class PeerScore {
   void set_application_score(std::uint32_t slot, double value);
   void set_ip(std::uint32_t slot, const std::string& ip);
 
-  double score(std::uint32_t slot, Instant now) const;
+  double score(std::uint32_t slot, Instant now) const { return compute(slot, now, nullptr); }
+  // The same, term by term; `topic` of each entry is left empty, `topic_ids` gets their
+  // interned topics in the same order.
+  ScoreBreakdown breakdown(std::uint32_t slot, Instant now,
+                           std::vector<std::uint32_t>& topic_ids) const;
   // Decays counters when decay_interval has passed; activates P3; expires retained stats.
   void refresh(Instant now);
 
@@ -75,6 +79,9 @@ class PeerScore {
   const TopicScoreParams* params(std::uint32_t topic) const {
     return topic < topic_params_.size() ? topic_params_[topic] : nullptr;
   }
+  // The score, and with `out` every term of it (one computation for both).
+  double compute(std::uint32_t slot, Instant now, ScoreBreakdown* out,
+                 std::vector<std::uint32_t>* topic_ids = nullptr) const;
   TopicStats* topic_stats(std::uint32_t slot, std::uint32_t topic, bool create);
   PeerStats& peer(std::uint32_t slot);
   void decay(PeerStats& p) const;

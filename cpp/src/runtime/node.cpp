@@ -542,6 +542,12 @@ void Node::unblock(const std::vector<Bytes>& peer_ids) {
   for (const Bytes& p : peer_ids) host_.unblock(p);
 }
 
+std::optional<router::ScoreBreakdown> Node::score_breakdown(const Bytes& peer_id) {
+  const router::Router& router = host_.router();
+  const auto peer = router.index_of(peer_id);
+  return peer ? router.score_breakdown(*peer, now()) : std::nullopt;
+}
+
 NodeMetrics Node::snapshot() {
   NodeMetrics m;
   const router::Router& router = host_.router();

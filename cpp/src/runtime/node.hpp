@@ -75,6 +75,7 @@ class Node : public std::enable_shared_from_this<Node> {
   void block(const std::vector<Bytes>& peer_ids);
   void unblock(const std::vector<Bytes>& peer_ids);
   NodeMetrics snapshot();
+  std::optional<router::ScoreBreakdown> score_breakdown(const Bytes& peer_id);
   void close(RequestId request);
   // Closes everything without reporting (runtime shutdown); writes the known-peers file.
   void shutdown();

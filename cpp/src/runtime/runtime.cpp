@@ -166,6 +166,9 @@ struct Runtime::Impl {
       io.push_back(std::make_unique<IoThread>());
   }
 
+  template <class F>
+  auto ask(NodeId node, F fn) -> std::optional<decltype(fn(std::declval<Node&>()))>;
+
   // Reports a command that could not even be queued.
   RequestId fail_now(std::string error) {
     const RequestId r = next_request++;
@@ -456,34 +459,47 @@ void Runtime::unblock(NodeId node, std::vector<Bytes> peer_ids) {
   impl_->post(node, [p = std::move(peer_ids)](Node& n) { n.unblock(p); });
 }
 
-std::optional<NodeMetrics> Runtime::metrics(NodeId node) {
+// Runs `fn` on the node's I/O thread and waits for its result; nullopt for an unknown node,
+// or when the runtime stops meanwhile.
+template <class F>
+auto Runtime::Impl::ask(NodeId node, F fn) -> std::optional<decltype(fn(std::declval<Node&>()))> {
+  using T = decltype(fn(std::declval<Node&>()));
   std::shared_ptr<Node> n;
   bool on_thread;
   {
-    std::lock_guard lock(impl_->mu);
-    auto it = impl_->nodes.find(node);
-    if (it == impl_->nodes.end()) return std::nullopt;
+    std::lock_guard lock(mu);
+    auto it = nodes.find(node);
+    if (it == nodes.end()) return std::nullopt;
     n = it->second.node;
-    on_thread = impl_->started && !impl_->stopped;
+    on_thread = started && !stopped;
   }
   if (!on_thread) {
     // No I/O thread runs this node's handlers before start(); after stop(), only once
-    // joined. Until then the snapshot is not safe to take.
+    // joined. Until then the node is not safe to read.
     bool joined = true;
-    for (auto& t : impl_->io) joined = joined && !t->thread.joinable();
+    for (auto& t : io) joined = joined && !t->thread.joinable();
     if (!joined) return std::nullopt;
-    return n->snapshot();
+    return fn(*n);
   }
-  auto promise = std::make_shared<std::promise<NodeMetrics>>();
+  auto promise = std::make_shared<std::promise<T>>();
   auto future = promise->get_future();
-  if (!impl_->post(node, [promise](Node& x) { promise->set_value(x.snapshot()); }))
-    return std::nullopt;
+  if (!post(node, [promise, fn](Node& x) { promise->set_value(fn(x)); })) return std::nullopt;
   // stop() may race with the request and drop the handler; never wait past it.
   while (future.wait_for(std::chrono::milliseconds(20)) != std::future_status::ready) {
-    std::lock_guard lock(impl_->mu);
-    if (impl_->stopped) return std::nullopt;
+    std::lock_guard lock(mu);
+    if (stopped) return std::nullopt;
   }
   return future.get();
+}
+
+std::optional<NodeMetrics> Runtime::metrics(NodeId node) {
+  return impl_->ask(node, [](Node& x) { return x.snapshot(); });
+}
+
+std::optional<router::ScoreBreakdown> Runtime::score_breakdown(NodeId node, Bytes peer_id) {
+  auto b =
+      impl_->ask(node, [peer = std::move(peer_id)](Node& x) { return x.score_breakdown(peer); });
+  return b ? *b : std::nullopt;
 }
 
 void Runtime::count_app_drop(NodeId node, const std::string& reason, std::uint64_t n) {

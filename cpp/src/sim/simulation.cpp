@@ -1143,6 +1143,14 @@ std::vector<std::uint32_t> Simulation::mesh(std::uint32_t node, const std::strin
   return {peers.begin(), peers.end()};
 }
 
+std::optional<router::ScoreBreakdown> Simulation::score_breakdown(std::uint32_t node,
+                                                                  std::uint32_t peer) const {
+  impl_->check_node(node);
+  impl_->check_node(peer);
+  const auto& h = impl_->nodes[node].host;
+  return h ? h->router().score_breakdown(peer, Instant{impl_->now}) : std::nullopt;
+}
+
 std::vector<std::string> Simulation::topics() const {
   return {impl_->all_topics.begin(), impl_->all_topics.end()};
 }

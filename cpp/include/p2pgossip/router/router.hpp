@@ -81,6 +81,26 @@ struct ConnectPeer {
 };
 using Action = std::variant<SendRpc, SendMessage, Deliver, DisconnectPeer, ConnectPeer>;
 
+// A peer's score term by term (GossipSub v1.1), each the weighted value it adds: what
+// score() sums.
+struct TopicScoreBreakdown {
+  std::string topic;
+  double time_in_mesh = 0;          // P1
+  double first_deliveries = 0;      // P2
+  double mesh_deliveries = 0;       // P3: the squared deficit, weighted (not above 0)
+  double mesh_failure_penalty = 0;  // P3b
+  double invalid_deliveries = 0;    // P4
+  double total = 0;                 // topic_weight x (P1 + P2 + P3 + P3b + P4)
+};
+struct ScoreBreakdown {
+  std::vector<TopicScoreBreakdown> topics;
+  double topics_total = 0;   // their sum, capped at topic_score_cap
+  double application = 0;    // P5
+  double ip_colocation = 0;  // P6
+  double behaviour = 0;      // P7
+  double total = 0;          // the score
+};
+
 // What happens inside a router that its actions do not show, for whoever traces it (as
 // go-libp2p-pubsub's RawTracer): called during the router call that made the change, so a
 // tracer must not call into the router to change it; const introspection (peer_id(),
@@ -151,6 +171,8 @@ class Router {
   const Counters& counters() const;
   std::vector<PeerIndex> mesh(const std::string& topic) const;
   double score(PeerIndex peer, Instant now) const;
+  // score(), term by term; nullopt for a peer not connected.
+  std::optional<ScoreBreakdown> score_breakdown(PeerIndex peer, Instant now) const;
   std::vector<PeerIndex> fanout(const std::string& topic) const;
   std::vector<std::string> topics() const;                       // our subscriptions, sorted
   std::vector<PeerIndex> peers(const std::string& topic) const;  // peers subscribed to topic

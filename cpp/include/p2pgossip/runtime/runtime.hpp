@@ -130,6 +130,8 @@ class Runtime {
   // A consistent snapshot taken on the node's I/O thread (the caller waits for it; taken
   // directly when the I/O threads are not running). nullopt for an unknown node.
   std::optional<NodeMetrics> metrics(NodeId node);
+  // The node's score of a connected peer, term by term; nullopt when either is unknown.
+  std::optional<router::ScoreBreakdown> score_breakdown(NodeId node, Bytes peer_id);
 
   // ---- metrics endpoint (runtime/metrics_http.hpp) ----------------------------------------
   // Counts a drop made above the runtime (layer="app" in node_families). At most

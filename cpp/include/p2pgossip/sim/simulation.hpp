@@ -26,6 +26,7 @@
 #include "p2pgossip/result.hpp"
 #include "p2pgossip/router/config.hpp"
 #include "p2pgossip/router/counters.hpp"
+#include "p2pgossip/router/router.hpp"
 #include "p2pgossip/sim/cpu_cost.hpp"
 #include "p2pgossip/sim/edge.hpp"
 #include "p2pgossip/sim/link.hpp"
@@ -149,6 +150,9 @@ class Simulation {
   // Null without peer_exchange, or while crashed.
   const net::PeerManagerCounters* peer_manager(std::uint32_t node) const;
   std::vector<std::uint32_t> mesh(std::uint32_t node, const std::string& topic) const;
+  // `node`'s score of its neighbour `peer`, term by term; nullopt when not connected.
+  std::optional<router::ScoreBreakdown> score_breakdown(std::uint32_t node,
+                                                        std::uint32_t peer) const;
   std::vector<std::string> topics() const;  // every topic ever subscribed, sorted
   bool alive(std::uint32_t node) const;
   Bytes peer_id(std::uint32_t node) const;
