@@ -3,6 +3,8 @@ very score the router acts on; from a router, a simulated node and a real node a
 
 from __future__ import annotations
 
+import asyncio
+
 import networkx as nx
 import p2pgossip as pg
 import pytest
@@ -135,3 +137,30 @@ async def test_a_real_node_breaks_down_the_score_of_a_peer() -> None:
         assert b is not None and b["topics"]["t"]["p2"] == pytest.approx(2.0)
         assert b["total"] == pytest.approx(2.0 * 2.0)
         assert net.score_breakdown(0, 2) is None  # not a neighbour
+
+
+def peer_scores(node: pg.Node) -> dict[str, float]:
+    (family,) = [f for f in node.metrics_snapshot() if f["name"] == "p2pgossip_peer_score"]
+    return {s["labels"]["peer"]: s["value"] for s in family["samples"]}
+
+
+async def test_prometheus_shows_the_lowest_scores_of_a_bounded_set_of_peers() -> None:
+    config = pg.GossipConfig()
+    config.score.app_specific_weight = 1.0
+    n = 34  # a star: the centre has 33 peers, one more than the gauge shows
+    async with pg.LocalNetwork(n, topology=nx.star_graph(n - 1), config=config) as net:
+        await net.subscribe("t")  # every peer's pubsub stream is up: the router scores it
+        centre = net.nodes[0]
+        for i in range(1, n):
+            centre.set_app_score(net.nodes[i].peer_id, -float(i))
+        lowest = str(net.nodes[n - 1].peer_id)
+        for _ in range(250):  # real sockets: the commands reach the I/O thread (bounded)
+            shown = peer_scores(centre)
+            if shown.get(lowest) == -float(n - 1):
+                break
+            await asyncio.sleep(0.02)
+        assert len(shown) == 32
+        assert str(net.nodes[1].peer_id) not in shown  # the highest score, -1, left out
+        assert shown[str(net.nodes[n - 1].peer_id)] == -float(n - 1)
+        b = net.score_breakdown(0, n - 1)
+        assert b is not None and b["total"] == shown[str(net.nodes[n - 1].peer_id)]

@@ -1,9 +1,12 @@
 #include "p2pgossip/runtime/metric_families.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <initializer_list>
 #include <string_view>
 #include <utility>
+
+#include "p2pgossip/crypto/peer_id.hpp"
 
 namespace p2pgossip::runtime {
 
@@ -123,6 +126,22 @@ std::vector<FamilySnapshot> node_families(const NodeMetrics& m, const std::strin
   auto& mesh = fs.add("p2pgossip_mesh_peers", "Mesh size per topic.", MetricType::gauge, {"topic"});
   for (const auto& [topic, size] : m.mesh_sizes)
     fs.sample(mesh, static_cast<double>(size), {topic});
+
+  // The lowest-scored peers only: a label per peer id churns series as peers come and go, so
+  // the set is bounded, and the peers worth watching are the ones sinking.
+  auto& scores = fs.add("p2pgossip_peer_score",
+                        "GossipSub v1.1 score of the (at most 32) lowest-scored connected peers.",
+                        MetricType::gauge, {"peer"});
+  std::vector<const ConnectedPeer*> by_score;
+  for (const ConnectedPeer& p : m.peers) by_score.push_back(&p);
+  const std::size_t shown = std::min(by_score.size(), kScoredPeers);
+  std::partial_sort(
+      by_score.begin(), by_score.begin() + static_cast<std::ptrdiff_t>(shown), by_score.end(),
+      [](const ConnectedPeer* a, const ConnectedPeer* b) { return a->score < b->score; });
+  for (std::size_t i = 0; i < shown; ++i) {
+    auto id = crypto::PeerId::from_bytes(by_score[i]->peer_id);
+    fs.sample(scores, by_score[i]->score, {id ? id->to_string() : std::string("?")});
+  }
 
   return std::move(fs.out);
 }

@@ -20,6 +20,9 @@ namespace p2pgossip::runtime {
 // overflow in Python), by reason; exposed under layer="app".
 using AppDrops = std::map<std::string, std::uint64_t>;
 
+// How many peers' scores p2pgossip_peer_score exposes (the lowest).
+constexpr std::size_t kScoredPeers = 32;  // said in the family's help text
+
 std::vector<metrics::FamilySnapshot> node_families(const NodeMetrics& m, const std::string& node,
                                                    const AppDrops& app_drops);
 
