@@ -740,6 +740,8 @@ class PeerManagerConfig:
     max_per_ip: int
     per_ip_limit_exempts_loopback: bool
     max_pending_dials: int
+    max_pending_inbound: int
+    max_pending_inbound_per_ip: int
     handshake_timeout: float
     ping_interval: float
     max_missed_pings: int
@@ -770,6 +772,8 @@ class PeerManager:
     def dial_succeeded(self, connection: int, now: float) -> None: ...
     def dial_failed(self, connection: int, reason: str, now: float) -> None: ...
     def handshake_failed(self, connection: int, reason: str, now: float) -> None: ...
+    def peer_id_mismatch(self, connection: int, reason: str, now: float) -> None: ...
+    def evict_pending_inbound(self, now: float) -> bool: ...
     def connected(self, connection: int, peer: PeerId, now: float) -> None: ...
     def disconnected(self, connection: int, reason: str, now: float) -> None: ...
     def ping_result(self, connection: int, rtt: float | None, now: float) -> None: ...
@@ -785,6 +789,8 @@ class PeerManager:
     def inbound_count(self) -> int: ...
     @property
     def outbound_count(self) -> int: ...
+    @property
+    def pending_inbound_count(self) -> int: ...
     @property
     def candidate_count(self) -> int: ...
     def connection_of(self, peer: PeerId) -> int | None: ...
@@ -916,6 +922,7 @@ class HostConnection:
         max_rpc_size: int = 1048576,
         max_unsent_output: int = 262144,
         ping_timeout_s: float = 20.0,
+        stream_negotiation_timeout_s: float = 10.0,
         network_key: bytes | None = None,
         network_certificate: bytes = b"",
         now_unix_s: int = 0,
@@ -1011,6 +1018,8 @@ class PeerConfig:
     max_per_ip: int
     per_ip_limit_exempts_loopback: bool
     max_pending_dials: int
+    max_pending_inbound: int
+    max_pending_inbound_per_ip: int
     handshake_timeout: float
     ping_interval: float
     max_missed_pings: int
@@ -1023,6 +1032,7 @@ class PeerConfig:
     max_known_peers_bytes: int
     bootstrap: list[str]
     ping_timeout: float
+    stream_negotiation_timeout: float
     known_peers_file: str
     network_key: bytes
     network_certificate: bytes

@@ -26,6 +26,10 @@ std::optional<Drop> drop_of(net::CloseReason reason) {
       return Drop::kDeadPeer;
     case net::CloseReason::kPeerIdMismatch:
       return Drop::kPeerIdMismatch;
+    case net::CloseReason::kPendingInboundEvicted:
+      return Drop::kPendingHandshakeEvicted;
+    case net::CloseReason::kInboundLimit:
+      return Drop::kConnectionLimit;
     case net::CloseReason::kConnectedToSelf:
       break;
   }
@@ -188,15 +192,19 @@ void Host::connection_up(ConnectionId id, ByteView peer_id, Instant now) {
 }
 
 void Host::connection_closed(ConnectionId id, std::optional<PeerIndex> peer,
-                             std::string_view reason, Instant now) {
+                             std::string_view reason, Instant now, std::optional<Drop> drop) {
   // No-ops when the peer manager closed it itself.
   if (peer) {
     peers().disconnected(id, reason, now);
     pubsub_closed(*peer, now);
+  } else if (drop == Drop::kPeerIdMismatch) {
+    peers().peer_id_mismatch(id, reason, now);
   } else {
     peers().handshake_failed(id, reason, now);
   }
 }
+
+bool Host::make_room_for_inbound(Instant now) { return peers().evict_pending_inbound(now); }
 
 void Host::ping_result(ConnectionId id, std::optional<Duration> rtt, Instant now) {
   peers().ping_result(id, rtt, now);

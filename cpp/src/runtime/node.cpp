@@ -153,10 +153,16 @@ void Node::accept(const std::shared_ptr<tcp::acceptor>& acceptor) {
       const auto remote = socket.remote_endpoint(e2);
       std::optional<net::ConnectionId> id;
       auto addr = e2 ? std::nullopt : std::optional(net::Multiaddr::parse(multiaddr_of(remote)));
-      if (!addr || !*addr || self->at_capacity())
+      if (!addr || !*addr) {
+        // Reset by the remote before we asked for its address: no limit was involved.
+        self->count(Drop::kSocketError);
+      } else if (self->at_capacity() && !self->host_.make_room_for_inbound(self->now())) {
+        // Out of sockets, and no inbound handshake to close for this one (an evicted one is
+        // closed by settle() below: one socket over the bound, for a moment).
         self->count(Drop::kConnectionLimit);
-      else
+      } else {
         id = self->host_.accept(**addr, self->now());  // a refusal is counted there
+      }
       if (!id) {
         socket.close(e2);
       } else {
@@ -332,11 +338,12 @@ bool Node::on_rpc(Connection& c, ByteView encoded) {
   return host_.rpc_bytes(c.slot, encoded, config_.limits.decode, now());
 }
 
-void Node::on_connection_closed(Connection& c, const std::string& reason) {
+void Node::on_connection_closed(Connection& c, const std::string& reason,
+                                std::optional<Drop> drop) {
   ++connections_closed_;
   // No-ops when the peer manager closed it itself.
   host_.connection_closed(c.id, c.slot != kNoSlot ? std::optional(c.slot) : std::nullopt, reason,
-                          now());
+                          now(), drop);
   by_connection_id_.erase(c.id);
   if (c.slot != kNoSlot) {
     slots_[c.slot].reset();

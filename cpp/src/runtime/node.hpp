@@ -98,7 +98,8 @@ class Node : public std::enable_shared_from_this<Node> {
   void on_pubsub_stream(Connection& c, router::Protocol protocol);
   // False when the RPC does not decode (the connection resets the stream).
   bool on_rpc(Connection& c, ByteView encoded);
-  void on_connection_closed(Connection& c, const std::string& reason);
+  // `drop`: what the closing was counted as, if anything.
+  void on_connection_closed(Connection& c, const std::string& reason, std::optional<Drop> drop);
   void count(Drop d, std::uint64_t n = 1) { host_.count(d, n); }
   // What every connection's outbox is bounded by: the receiver's limits and the per-peer
   // bytes, and the budget they share (Limits::node_outbound_queue_bytes).

@@ -136,9 +136,13 @@ class Host : private router::Tracer {
   // The upgrade authenticated `peer_id`: refused (a Close event) when blocked, else the peer
   // manager keeps one connection per peer and answers with PeerUp.
   void connection_up(ConnectionId id, ByteView peer_id, Instant now);
-  // `peer`: the index the connection had since its PeerUp, if it got one.
+  // `peer`: the index the connection had since its PeerUp, if it got one; `drop`: what the
+  // connection machine (or the shell) counted its closing as, if anything.
   void connection_closed(ConnectionId id, std::optional<PeerIndex> peer, std::string_view reason,
-                         Instant now);
+                         Instant now, std::optional<Drop> drop = std::nullopt);
+  // The shell has no socket left for a new inbound connection: the oldest inbound handshake
+  // is closed for it (a Close event, counted pending_handshake_evicted). False: none pending.
+  bool make_room_for_inbound(Instant now);
   void ping_result(ConnectionId id, std::optional<Duration> rtt, Instant now);
   // The remote's whole identify message: its listen addresses and signed record go to the
   // address book (a record that fails verification is counted and dropped).

@@ -75,6 +75,10 @@ struct PeerConfig : net::PeerManagerConfig {
   // Multiaddrs ending in /p2p/<peer id>, redialled whenever not connected.
   std::vector<std::string> bootstrap;
   Duration ping_timeout = 20s;
+  // A connection that finished Noise and yamux must have our pubsub stream negotiated within
+  // this, or it is closed (drops.stream_negotiation_timeout): zombies that speak no pubsub
+  // hold no slot for long. Zero: no deadline.
+  Duration stream_negotiation_timeout = 10s;
   // Read when the node starts, written when it closes; empty: no file.
   std::string known_peers_file;
   // Private network: when set, only remotes presenting a network certificate signed by this
