@@ -9,6 +9,7 @@ import socket
 import struct
 
 import pytest
+from _sansio import varint
 from p2pgossip import _core
 from runtime_harness import Harness, RawPeer, closed_by_remote, host_port
 
@@ -130,3 +131,63 @@ def test_reset_before_accept_is_not_a_connection_limit(h: Harness) -> None:
     assert pm(h, a)["inbound_refused_limit"] == 0
     b, _ = h.add_node()
     h.connect(b, addr_a)
+
+
+def subscribed_raw_peer(h: Harness, a: int, addr_a: str) -> RawPeer:
+    """A raw peer subscribed to TOPIC at node `a` that then reads nothing more."""
+    raw = RawPeer(addr_a)
+    raw.mux()
+    sid = raw.open_stream("/meshsub/1.1.0")
+    sub = _core.encode_rpc({"subscriptions": [{"subscribe": True, "topic_id": TOPIC}]})
+    raw.send_stream(sid, varint(len(sub)) + sub)
+    h.wait(lambda: h.topic_peers(a, TOPIC) == 1, "the raw peer's subscription")
+    return raw
+
+
+def test_a_peer_that_stops_reading_leaves_the_mesh_then_is_disconnected(h: Harness) -> None:
+    limits = _core.NodeLimits(peer_outbound_queue_bytes=256 << 10, socket_send_buffer=1 << 16)
+    peers = _core.PeerConfig(stalled_peer_prune_after=0.2, stalled_peer_close_after=1.5)
+    g = _core.GossipConfig(heartbeat_interval=0.05, heartbeat_initial_delay=0.05)
+    a, addr_a = h.add_node(limits=limits, peers=peers, gossip=g)
+    h.ok(h.rt.subscribe(a, TOPIC))
+    raw = subscribed_raw_peer(h, a, addr_a)
+    raw_id = h.rt.metrics(a)["peers"][0][0]
+    h.wait(lambda: h.rt.metrics(a)["meshes"].get(TOPIC) == [raw_id], "the raw peer grafted")
+    # It reads nothing: its window, the socket and then its queue fill; it stays full.
+    i = 0
+
+    def publish_until_pruned() -> bool:
+        nonlocal i
+        if h.drops(a)["stalled_peer_pruned"]:
+            return True
+        for _ in range(20):
+            h.rt.publish_data(a, TOPIC, i.to_bytes(4, "big") * (4 << 10))
+            i += 1
+        return False
+
+    h.wait(publish_until_pruned, "the stalled peer pruned")
+    assert h.drops(a)["outbound_queue_full"] > 0
+    assert h.rt.metrics(a)["meshes"].get(TOPIC, []) == []
+    left = [e for e in h.events if e[0] == "mesh" and e[1] == a and not e[4]]
+    assert [(e[2], e[3]) for e in left] == [(TOPIC, raw_id)]
+    # Still connected for now (a pause may end); disconnected once it lasts.
+    h.wait(lambda: h.drops(a)["stalled_peer"] == 1, "the stalled peer disconnected")
+    h.wait(lambda: h.rt.metrics(a)["peers"] == [], "the connection gone")
+    assert h.drops(a)["stalled_peer_pruned"] == 1
+    assert h.rt.metrics(a)["outbound_queue_bytes"] == 0
+    raw.close()
+
+
+def test_a_peer_that_reads_again_is_not_disconnected(h: Harness) -> None:
+    # Only a queue that stays full counts: one that drains resets the clock.
+    b, _ = h.add_node()
+    peers = _core.PeerConfig(stalled_peer_prune_after=0.2, stalled_peer_close_after=0.4)
+    a, addr_a = h.add_node(peers=peers)
+    for n in (a, b):
+        h.ok(h.rt.subscribe(n, TOPIC))
+    h.connect(b, addr_a)
+    h.wait(lambda: h.topic_peers(a, TOPIC) == 1, "subscriptions")
+    for i in range(500):
+        h.rt.publish_data(a, TOPIC, i.to_bytes(4, "big") * 256)
+    h.wait(lambda: len(h.deliveries(b)) == 500, "every message")
+    assert h.drops(a)["stalled_peer"] == 0 and h.drops(a)["stalled_peer_pruned"] == 0

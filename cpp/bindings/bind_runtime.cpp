@@ -245,6 +245,8 @@ void bind_runtime(py::module_& m) {
           })
       .duration("ping_timeout", &PeerConfig::ping_timeout)
       .duration("stream_negotiation_timeout", &PeerConfig::stream_negotiation_timeout)
+      .duration("stalled_peer_prune_after", &PeerConfig::stalled_peer_prune_after)
+      .duration("stalled_peer_close_after", &PeerConfig::stalled_peer_close_after)
       .value("known_peers_file", &PeerConfig::known_peers_file)
       .property(
           "network_key", [](const PeerConfig& c) { return to_py(c.network_key); },

@@ -60,6 +60,10 @@ std::string_view drop_name(Drop d) {
       return "stream_negotiation_timeout";
     case Drop::kPendingHandshakeEvicted:
       return "pending_handshake_evicted";
+    case Drop::kStalledPeerPruned:
+      return "stalled_peer_pruned";
+    case Drop::kStalledPeer:
+      return "stalled_peer";
     case Drop::kCount:
       break;
   }

@@ -28,6 +28,8 @@ std::shared_ptr<const host::HostConfig> host_config(const NodeConfig& c) {
   h->max_pending_validations = c.limits.max_pending_validations;
   h->seed = c.seed;
   h->peers = c.peers;  // the peer manager's part of it
+  h->stalled_peer_prune_after = c.peers.stalled_peer_prune_after;
+  h->stalled_peer_close_after = c.peers.stalled_peer_close_after;
   return h;
 }
 
@@ -485,9 +487,18 @@ void Node::arm_timer() {
     auto self = w.lock();
     if (!self || self->closed_) return;
     self->timer_for_.reset();
+    self->sample_backlogs();
     self->host_.tick(self->now());
     self->settle();
   });
+}
+
+// Tells the host which peers' outbound queues are backlogged (half full or more) now.
+void Node::sample_backlogs() {
+  const Instant t = now();
+  for (const auto& c : slots_)
+    if (c && c->in_router)
+      host_.outbound_backlog(c->slot, 2 * c->queued_bytes() >= outbox_limits_.max_bytes, t);
 }
 
 // ---- application commands ----------------------------------------------------------------

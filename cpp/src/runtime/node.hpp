@@ -122,7 +122,8 @@ class Node : public std::enable_shared_from_this<Node> {
   void accept(const std::shared_ptr<asio::ip::tcp::acceptor>& acceptor);
   // Resolves (DNS) and connects connection `id` of the peer manager.
   void dial(net::ConnectionId id, const std::string& addr, std::optional<RequestId> request);
-  bool at_capacity() const;  // Limits::max_connections (sockets open or connecting)
+  bool at_capacity() const;
+  void sample_backlogs();  // Limits::max_connections (sockets open or connecting)
   void start_connection(net::ConnectionId id, asio::ip::tcp::socket socket, Direction direction,
                         std::optional<Bytes> peer_id, std::optional<RequestId> request);
   void tcp_connect(net::ConnectionId id, const asio::ip::tcp::endpoint& endpoint,

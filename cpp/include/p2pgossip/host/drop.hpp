@@ -44,6 +44,11 @@ enum class Drop : std::uint8_t {
   // An inbound connection still in its handshake closed to make room for a newer one: the
   // pending-handshake budget (max_pending_inbound) was full.
   kPendingHandshakeEvicted,
+  // A peer whose outbound queue stayed backlogged for stalled_peer_prune_after (it does not
+  // read) left our meshes with a PRUNE; it stays connected.
+  kStalledPeerPruned,
+  // ... and was disconnected once that lasted stalled_peer_close_after.
+  kStalledPeer,
   kCount
 };
 constexpr std::size_t kDropCount = static_cast<std::size_t>(Drop::kCount);
