@@ -493,12 +493,15 @@ void Node::arm_timer() {
   });
 }
 
-// Tells the host which peers' outbound queues are backlogged (half full or more) now.
+// Tells the host which peers' outbound queues are backlogged (half full or more) now. An
+// empty queue never is, whatever the bound.
 void Node::sample_backlogs() {
   const Instant t = now();
   for (const auto& c : slots_)
-    if (c && c->in_router)
-      host_.outbound_backlog(c->slot, 2 * c->queued_bytes() >= outbox_limits_.max_bytes, t);
+    if (c && c->in_router) {
+      const std::size_t queued = c->queued_bytes();
+      host_.outbound_backlog(c->slot, queued > 0 && 2 * queued >= outbox_limits_.max_bytes, t);
+    }
 }
 
 // ---- application commands ----------------------------------------------------------------
