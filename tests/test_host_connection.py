@@ -493,3 +493,33 @@ def test_garbage_in_any_chunking_never_hangs(cut: int) -> None:
         if raw.victim.closed:
             break
     closed_for(raw, "security_negotiation")
+
+
+def test_a_zombie_that_never_answers_our_pubsub_stream_is_closed_at_the_deadline() -> None:
+    # Noise and yamux done, our pubsub stream never negotiated: no useful protocol.
+    raw = Raw(stream_negotiation_timeout_s=10.0)
+    raw.mux()
+    assert raw.victim.next_deadline_ns == 10_000 * MS
+    raw.victim.handle_timeout(10_000 * MS - 1)
+    assert not raw.victim.closed
+    # Its own pubsub stream in is not enough: we could never send it anything.
+    raw.open_stream("/meshsub/1.2.0")
+    assert raw.victim.next_deadline_ns == 10_000 * MS
+    raw.victim.handle_timeout(10_000 * MS)
+    closed_for(raw, "stream_negotiation_timeout")
+    assert raw.victim.next_deadline_ns is None
+
+
+def test_the_stream_negotiation_deadline_ends_once_our_pubsub_stream_is_answered() -> None:
+    p = upgraded()
+    p.advance(60_000 * MS)  # far past it: nothing fires
+    for side in ("dialer", "listener"):
+        assert not p.conns[side].closed and not p.of(side, "closed")
+
+
+def test_no_stream_negotiation_deadline_when_disabled() -> None:
+    raw = Raw(stream_negotiation_timeout_s=0.0)
+    raw.mux()
+    assert raw.victim.next_deadline_ns is None
+    raw.victim.handle_timeout(3600_000 * MS)
+    assert not raw.victim.closed

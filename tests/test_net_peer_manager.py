@@ -131,11 +131,16 @@ def test_completed_handshake_resets_the_backoff():
 def test_inbound_limit_and_per_ip_limit_are_counted():
     pm = manager(max_inbound=3, max_per_ip=2)
     same_ip = Multiaddr.parse("/ip4/192.0.2.7/tcp/1000")
-    assert pm.accept_inbound(same_ip, now=0.0) is not None
-    assert pm.accept_inbound(same_ip, now=0.0) is not None
+    first = pm.accept_inbound(same_ip, now=0.0)
+    second = pm.accept_inbound(same_ip, now=0.0)
+    assert first is not None and second is not None
     assert pm.accept_inbound(same_ip, now=0.0) is None  # third from one IP
-    assert pm.accept_inbound(addr(5), now=0.0) is not None
-    assert pm.accept_inbound(addr(6), now=0.0) is None  # inbound limit
+    fifth = pm.accept_inbound(addr(5), now=0.0)
+    assert fifth is not None
+    # max_inbound counts established connections: handshakes have their own budget.
+    for i, conn in enumerate([first, second, fifth]):
+        pm.connected(conn, peer(10 + i), now=0.1)
+    assert pm.accept_inbound(addr(6), now=0.2) is None  # inbound limit
     c = pm.counters
     assert (c["inbound_accepted"], c["refused_per_ip"], c["inbound_refused_limit"]) == (3, 1, 1)
     # loopback is exempt from the per-IP limit by default, not from the inbound limit
@@ -145,6 +150,84 @@ def test_inbound_limit_and_per_ip_limit_are_counted():
     pm3 = manager(max_per_ip=1, per_ip_limit_exempts_loopback=False)
     assert pm3.accept_inbound(lo, now=0.0) is not None
     assert pm3.accept_inbound(lo, now=0.0) is None
+
+
+def test_pending_handshakes_do_not_count_against_max_inbound():
+    # Slowloris: stalled handshakes beyond the pending budget evict the oldest, so the
+    # established peers keep their slots and a new (honest) handshake always starts.
+    pm = manager(max_inbound=4, max_pending_inbound=3)
+    established = pm.accept_inbound(addr(1), now=0.0)
+    pm.connected(established, peer(1), now=0.0)
+    pm.poll_actions()
+    stalled = [pm.accept_inbound(addr(100 + i), now=0.1 * (i + 1)) for i in range(50)]
+    assert all(c is not None for c in stalled)
+    assert pm.pending_inbound_count == 3 and pm.inbound_count == 4
+    evicted = [a for a in pm.poll_actions() if a[0] == "disconnect"]
+    assert [a[1] for a in evicted] == stalled[:47]  # oldest first
+    assert {a[3] for a in evicted} == {"pending handshake evicted"}
+    assert pm.counters["pending_inbound_evicted"] == 47
+    assert pm.counters["inbound_refused_limit"] == 0
+    # An honest handshake during the attack is admitted and completes.
+    honest = pm.accept_inbound(addr(7), now=6.0)
+    assert honest is not None
+    pm.connected(honest, peer(7), now=6.01)
+    assert ("peer_up", honest, peer(7)) in pm.poll_actions()
+    assert pm.connection_of(peer(1)) == established  # never touched
+    assert pm.counters["pending_inbound_evicted"] == 48
+
+
+def test_pending_handshakes_per_ip_are_refused_beyond_their_budget():
+    pm = manager(max_pending_inbound_per_ip=2, max_per_ip=8)
+    one_ip = Multiaddr.parse("/ip4/192.0.2.9/tcp/1000")
+    first = pm.accept_inbound(one_ip, now=0.0)
+    assert pm.accept_inbound(one_ip, now=0.0) is not None
+    assert pm.accept_inbound(one_ip, now=0.0) is None
+    assert pm.counters["pending_inbound_refused_per_ip"] == 1
+    assert pm.accept_inbound(addr(3), now=0.0) is not None  # another IP is not affected
+    pm.connected(first, peer(1), now=0.1)  # an established one is not pending
+    assert pm.accept_inbound(one_ip, now=0.2) is not None
+    # Loopback is exempt by default, as for max_per_ip.
+    lo = Multiaddr.parse("/ip4/127.0.0.1/tcp/1")
+    assert all(pm.accept_inbound(lo, now=0.3) is not None for _ in range(5))
+    strict = manager(max_pending_inbound_per_ip=1, per_ip_limit_exempts_loopback=False)
+    assert strict.accept_inbound(lo, now=0.0) is not None
+    assert strict.accept_inbound(lo, now=0.0) is None
+
+
+def test_established_inbound_still_bounded_when_handshakes_finish_together():
+    pm = manager(max_inbound=2)
+    conns = [pm.accept_inbound(addr(i), now=0.0) for i in range(1, 5)]
+    for i, c in enumerate(conns):
+        pm.connected(c, peer(i + 1), now=0.1)
+    actions = pm.poll_actions()
+    assert [a[1] for a in actions if a[0] == "peer_up"] == conns[:2]
+    closed = [a for a in actions if a[0] == "disconnect"]
+    assert [(a[1], a[3]) for a in closed] == [(c, "inbound connection limit") for c in conns[2:]]
+    assert pm.counters["inbound_refused_limit"] == 2 and pm.inbound_count == 2
+
+
+def test_zero_pending_budget_refuses_inbound_and_eviction_needs_a_pending_one():
+    pm = manager(max_pending_inbound=0)
+    assert pm.accept_inbound(addr(1), now=0.0) is None
+    assert pm.evict_pending_inbound(now=0.0) is False
+    pm2 = manager()
+    conn = pm2.accept_inbound(addr(1), now=0.0)
+    assert pm2.evict_pending_inbound(now=1.0) is True
+    assert pm2.poll_actions() == [("disconnect", conn, None, "pending handshake evicted")]
+
+
+def test_peer_id_mismatch_reported_by_the_upgrade_is_counted():
+    pm = manager()
+    pm.add_bootstrap(boot(1), now=0.0)
+    (conn,) = [a[1] for a in dials(pm)]
+    pm.dial_succeeded(conn, 0.1)
+    pm.peer_id_mismatch(conn, "remote peer id differs from the dialled /p2p/ id", 0.2)
+    c = pm.counters
+    assert (c["peer_id_mismatches"], c["handshakes_failed"]) == (1, 1)
+    assert c["handshake_failures_by_reason"] == {
+        "remote peer id differs from the dialled /p2p/ id": 1
+    }
+    assert pm.outbound_count == 0
 
 
 def test_outbound_limit_caps_bootstrap_dials():

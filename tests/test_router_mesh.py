@@ -52,6 +52,25 @@ def test_D_out_keeps_outbound_peers():
     assert sum(p >= 10 for p in mesh) >= 2
 
 
+def test_prune_peer_leaves_every_mesh_with_backoff_and_no_px():
+    h = joined(10)
+    h.router.subscribe("other", 0)
+    h.receive(3, subscriptions=[(True, "other")])
+    h.heartbeat()
+    assert 3 in h.router.mesh(TOPIC) and 3 in h.router.mesh("other")
+    h.router.prune_peer(3, h.now)
+    prunes = of_kind(h.drain(), "prune")
+    assert list(prunes) == [3]
+    assert sorted(p[0] for p in prunes[3]) == sorted([TOPIC, "other"])
+    assert all(p[1] == [] for p in prunes[3])  # no peer exchange for it
+    assert 3 not in h.router.mesh(TOPIC) and 3 not in h.router.mesh("other")
+    h.heartbeat(3)  # the backoff keeps it out
+    assert 3 not in h.router.mesh(TOPIC)
+    h.router.prune_peer(3, h.now)  # not in a mesh any more: nothing to send
+    h.router.prune_peer(99, h.now)  # unknown: ignored
+    assert of_kind(h.drain(), "prune") == {}
+
+
 def test_floodsub_peers_never_in_mesh():
     h = Harness(config())
     h.router.subscribe(TOPIC, 0)

@@ -89,6 +89,9 @@ def test_wrong_peer_id_is_refused_and_counted(h: Harness) -> None:
     err = h.result(h.rt.connect(a, wrong))
     assert err is not None and "peer id" in err
     assert h.drops(a)["peer_id_mismatch"] == 1
+    # The peer manager counts it too, as a failed handshake of that kind.
+    pm = h.rt.metrics(a)["peer_manager"]
+    assert pm["peer_id_mismatches"] == 1 and pm["handshakes_failed"] == 1
     assert not [e for e in h.events if e[0] == "peer_connected" and e[1] == a]
     # The right id still connects.
     h.connect(a, addr_b)

@@ -55,8 +55,9 @@ std::unique_ptr<Connection> make_connection(
     bool dialer, crypto::IdentityPtr identity, std::optional<py::bytes> expected_peer_id,
     std::vector<std::string> pubsub_protocols, const py::bytes& identify_message,
     std::size_t max_streams, std::size_t max_rpc_size, std::size_t max_unsent_output,
-    double ping_timeout_s, std::optional<py::bytes> network_key,
-    const py::bytes& network_certificate, std::uint64_t now_unix_s) {
+    double ping_timeout_s, double stream_negotiation_timeout_s,
+    std::optional<py::bytes> network_key, const py::bytes& network_certificate,
+    std::uint64_t now_unix_s) {
   host::ConnectionConfig c;
   c.dialer = dialer;
   c.noise.identity = net::noise::local_identity_of(std::move(identity));
@@ -72,6 +73,8 @@ std::unique_ptr<Connection> make_connection(
   c.max_unsent_output = max_unsent_output;
   c.ping_timeout =
       std::chrono::duration_cast<Duration>(std::chrono::duration<double>(ping_timeout_s));
+  c.stream_negotiation_timeout = std::chrono::duration_cast<Duration>(
+      std::chrono::duration<double>(stream_negotiation_timeout_s));
   return std::make_unique<Connection>(std::move(c));
 }
 
@@ -90,6 +93,8 @@ void bind_host(py::module_& m) {
            py::arg("max_rpc_size") = d.max_rpc_size,
            py::arg("max_unsent_output") = d.max_unsent_output,
            py::arg("ping_timeout_s") = std::chrono::duration<double>(d.ping_timeout).count(),
+           py::arg("stream_negotiation_timeout_s") =
+               std::chrono::duration<double>(d.stream_negotiation_timeout).count(),
            py::arg("network_key") = py::none(), py::arg("network_certificate") = py::bytes(),
            py::arg("now_unix_s") = 0)
       .def(

@@ -335,6 +335,8 @@ py::dict counters_dict(const net::PeerManagerCounters& c) {
   d["inbound_accepted"] = c.inbound_accepted;
   d["inbound_refused_limit"] = c.inbound_refused_limit;
   d["refused_per_ip"] = c.refused_per_ip;
+  d["pending_inbound_evicted"] = c.pending_inbound_evicted;
+  d["pending_inbound_refused_per_ip"] = c.pending_inbound_refused_per_ip;
   d["handshakes_completed"] = c.handshakes_completed;
   d["handshakes_failed"] = c.handshakes_failed;
   d["handshake_timeouts"] = c.handshake_timeouts;
@@ -430,6 +432,16 @@ void bind_peer_manager(py::module_& m) {
           },
           py::arg("connection"), py::arg("reason"), py::arg("now"))
       .def(
+          "peer_id_mismatch",
+          [at](PeerManager& p, net::ConnectionId id, std::string_view reason, double now) {
+            p.peer_id_mismatch(id, reason, at(now));
+          },
+          py::arg("connection"), py::arg("reason"), py::arg("now"))
+      .def(
+          "evict_pending_inbound",
+          [at](PeerManager& p, double now) { return p.evict_pending_inbound(at(now)); },
+          py::arg("now"))
+      .def(
           "handshake_failed",
           [at](PeerManager& p, net::ConnectionId id, std::string_view reason, double now) {
             p.handshake_failed(id, reason, at(now));
@@ -482,6 +494,7 @@ void bind_peer_manager(py::module_& m) {
                              [](const PeerManager& p) { return counters_dict(p.counters()); })
       .def_property_readonly("inbound_count", &PeerManager::inbound_count)
       .def_property_readonly("outbound_count", &PeerManager::outbound_count)
+      .def_property_readonly("pending_inbound_count", &PeerManager::pending_inbound_count)
       .def_property_readonly("candidate_count", &PeerManager::candidate_count)
       .def("connection_of", &PeerManager::connection_of, py::arg("peer"))
       .def(

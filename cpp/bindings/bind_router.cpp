@@ -545,6 +545,10 @@ void bind_router_class(py::module_& m) {
           [](PyRouter& r, PeerIndex p, double v) { r.router->set_application_score(p, v); },
           py::arg("peer"), py::arg("value"))
       .def(
+          "prune_peer",
+          [](PyRouter& r, PeerIndex p, double now) { r.router->prune_peer(p, instant(now)); },
+          py::arg("peer"), py::arg("now"))
+      .def(
           "set_peer_ip",
           [](PyRouter& r, PeerIndex p, const std::string& ip) { r.router->set_peer_ip(p, ip); },
           py::arg("peer"), py::arg("ip"))

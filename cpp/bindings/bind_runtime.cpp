@@ -172,6 +172,8 @@ py::dict metrics_to_py(const NodeMetrics& m) {
   P2PGOSSIP_COUNTER(inbound_accepted)
   P2PGOSSIP_COUNTER(inbound_refused_limit)
   P2PGOSSIP_COUNTER(refused_per_ip)
+  P2PGOSSIP_COUNTER(pending_inbound_evicted)
+  P2PGOSSIP_COUNTER(pending_inbound_refused_per_ip)
   P2PGOSSIP_COUNTER(handshakes_completed)
   P2PGOSSIP_COUNTER(handshakes_failed)
   P2PGOSSIP_COUNTER(handshake_timeouts)
@@ -243,6 +245,9 @@ void bind_runtime(py::module_& m) {
             c.bootstrap = std::move(addrs);
           })
       .duration("ping_timeout", &PeerConfig::ping_timeout)
+      .duration("stream_negotiation_timeout", &PeerConfig::stream_negotiation_timeout)
+      .duration("stalled_peer_prune_after", &PeerConfig::stalled_peer_prune_after)
+      .duration("stalled_peer_close_after", &PeerConfig::stalled_peer_close_after)
       .value("known_peers_file", &PeerConfig::known_peers_file)
       .property(
           "network_key", [](const PeerConfig& c) { return to_py(c.network_key); },

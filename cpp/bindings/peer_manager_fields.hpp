@@ -17,6 +17,8 @@ Fields<C>& peer_manager_fields(Fields<C>& f) {
       .value("per_ip_limit_exempts_loopback",
              static_cast<bool C::*>(&PMC::per_ip_limit_exempts_loopback))
       .count("max_pending_dials", &PMC::max_pending_dials)
+      .count("max_pending_inbound", &PMC::max_pending_inbound)
+      .count("max_pending_inbound_per_ip", &PMC::max_pending_inbound_per_ip)
       .duration("handshake_timeout", &PMC::handshake_timeout)
       .duration("ping_interval", &PMC::ping_interval)
       .value("max_missed_pings", static_cast<std::uint32_t C::*>(&PMC::max_missed_pings))

@@ -37,8 +37,14 @@ void Connection::handle_bytes(Instant now, ByteView data) {
 }
 
 void Connection::handle_timeout(Instant now) {
-  if (closed_ || !pinger_) return;
+  if (closed_) return;
   now_ = now;
+  if (negotiation_deadline_ && now >= *negotiation_deadline_) {
+    negotiation_deadline_.reset();
+    return fail("no pubsub stream negotiated within stream_negotiation_timeout",
+                Drop::kStreamNegotiationTimeout);
+  }
+  if (!pinger_) return;
   pinger_->tick(now);
   if (pinger_->poll_event()) ping_failed();
   seal();
@@ -112,8 +118,11 @@ std::optional<ConnectionEvent> Connection::poll_event() {
 }
 
 std::optional<Instant> Connection::next_deadline() const {
-  if (closed_ || !pinger_) return std::nullopt;
-  return pinger_->next_deadline();
+  if (closed_) return std::nullopt;
+  std::optional<Instant> next = negotiation_deadline_;
+  if (pinger_)
+    if (auto p = pinger_->next_deadline(); p && (!next || *p < *next)) next = p;
+  return next;
 }
 
 // ---- upgrade -----------------------------------------------------------------------------
@@ -189,6 +198,8 @@ void Connection::on_muxed(Bytes rest) {
   c.max_send_buffer = kStreamHighWater + config_.max_rpc_size + 16;
   yamux_.emplace(config_.dialer ? yamux::Role::kClient : yamux::Role::kServer, c);
   stage_ = Stage::kMuxed;
+  if (config_.stream_negotiation_timeout > Duration::zero())
+    negotiation_deadline_ = now_ + config_.stream_negotiation_timeout;
   emit(Up{});
   pubsub_out_ = open_stream(config_.pubsub_protocols);
   // Identify the remote: its listen addresses feed the peer manager.

@@ -56,6 +56,14 @@ std::string_view drop_name(Drop d) {
       return "identify_record_invalid";
     case Drop::kIdontwantCancelled:
       return "idontwant_cancelled";
+    case Drop::kStreamNegotiationTimeout:
+      return "stream_negotiation_timeout";
+    case Drop::kPendingHandshakeEvicted:
+      return "pending_handshake_evicted";
+    case Drop::kStalledPeerPruned:
+      return "stalled_peer_pruned";
+    case Drop::kStalledPeer:
+      return "stalled_peer";
     case Drop::kCount:
       break;
   }

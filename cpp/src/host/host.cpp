@@ -26,6 +26,10 @@ std::optional<Drop> drop_of(net::CloseReason reason) {
       return Drop::kDeadPeer;
     case net::CloseReason::kPeerIdMismatch:
       return Drop::kPeerIdMismatch;
+    case net::CloseReason::kPendingInboundEvicted:
+      return Drop::kPendingHandshakeEvicted;
+    case net::CloseReason::kInboundLimit:
+      return Drop::kConnectionLimit;
     case net::CloseReason::kConnectedToSelf:
       break;
   }
@@ -75,6 +79,13 @@ struct Host::State {
   std::vector<Bytes> listen_addrs;  // binary multiaddrs, without /p2p
   Bytes local_record;               // our signed peer record; empty before listening
   std::uint64_t local_record_seq = 0;
+  // Peers whose outbound queue has been backlogged at every sample since `since`.
+  struct Backlog {
+    Instant since;
+    bool pruned = false;
+    bool closed = false;
+  };
+  std::map<PeerIndex, Backlog> backlogs;
 };
 
 Host::Host(crypto::IdentityPtr identity, std::shared_ptr<const HostConfig> config,
@@ -188,15 +199,19 @@ void Host::connection_up(ConnectionId id, ByteView peer_id, Instant now) {
 }
 
 void Host::connection_closed(ConnectionId id, std::optional<PeerIndex> peer,
-                             std::string_view reason, Instant now) {
+                             std::string_view reason, Instant now, std::optional<Drop> drop) {
   // No-ops when the peer manager closed it itself.
   if (peer) {
     peers().disconnected(id, reason, now);
     pubsub_closed(*peer, now);
+  } else if (drop == Drop::kPeerIdMismatch) {
+    peers().peer_id_mismatch(id, reason, now);
   } else {
     peers().handshake_failed(id, reason, now);
   }
 }
+
+bool Host::make_room_for_inbound(Instant now) { return peers().evict_pending_inbound(now); }
 
 void Host::ping_result(ConnectionId id, std::optional<Duration> rtt, Instant now) {
   peers().ping_result(id, rtt, now);
@@ -269,7 +284,33 @@ void Host::pubsub_opened(PeerIndex peer, ByteView peer_id, bool outbound, router
       router_.set_application_score(peer, it->second);
 }
 
-void Host::pubsub_closed(PeerIndex peer, Instant now) { router_.peer_disconnected(peer, now); }
+void Host::pubsub_closed(PeerIndex peer, Instant now) {
+  if (s_) s_->backlogs.erase(peer);
+  router_.peer_disconnected(peer, now);
+}
+
+void Host::outbound_backlog(PeerIndex peer, bool backlogged, Instant now) {
+  if (!backlogged) {
+    if (s_) s_->backlogs.erase(peer);
+    return;
+  }
+  State::Backlog& b = state().backlogs.try_emplace(peer, State::Backlog{now}).first->second;
+  const Duration prune_after = config_->stalled_peer_prune_after;
+  const Duration close_after = config_->stalled_peer_close_after;
+  if (!b.pruned && prune_after > Duration::zero() && now - b.since >= prune_after) {
+    // It does not read: what we forward it is lost anyway, and our mesh peers of its
+    // topics deserve a peer that relays. Gossip still offers it what it missed.
+    b.pruned = true;
+    count(Drop::kStalledPeerPruned);
+    router_.prune_peer(peer, now);
+  }
+  if (!b.closed && close_after > Duration::zero() && now - b.since >= close_after) {
+    b.closed = true;
+    count(Drop::kStalledPeer);
+    emit(Close{std::nullopt, peer, "peer stopped reading (outbound queue backlogged)",
+               Drop::kStalledPeer});
+  }
+}
 
 void Host::rpc_received(PeerIndex peer, Rpc&& rpc, Instant now) {
   // IDONTWANT: a copy still queued for this peer is not sent.

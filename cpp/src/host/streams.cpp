@@ -117,6 +117,7 @@ void Connection::on_stream_selected(std::uint32_t id, Stream& s, const std::stri
     if (id == pubsub_out_) {
       s.kind = StreamKind::kPubsubOut;
       pubsub_out_ready_ = true;
+      negotiation_deadline_.reset();
     } else {
       for (const auto& [other, o] : streams_)
         if (o.kind == StreamKind::kPubsubIn) return reset_stream(id, Drop::kDuplicateStream);

@@ -171,13 +171,53 @@ std::size_t PeerManager::count_ip(const Bytes& ip) const {
                     [&ip](const auto& kv) { return kv.second.ip == ip; }));
 }
 
+std::size_t PeerManager::count_established(Direction d) const {
+  return static_cast<std::size_t>(
+      std::count_if(connections_.begin(), connections_.end(), [d](const auto& kv) {
+        return kv.second.direction == d && kv.second.state == ConnState::kEstablished;
+      }));
+}
+
+std::size_t PeerManager::pending_inbound_count() const {
+  return inbound_count() - count_established(Direction::kInbound);
+}
+
+std::size_t PeerManager::count_pending_inbound_ip(const Bytes& ip) const {
+  return static_cast<std::size_t>(
+      std::count_if(connections_.begin(), connections_.end(), [&ip](const auto& kv) {
+        return kv.second.direction == Direction::kInbound &&
+               kv.second.state != ConnState::kEstablished && kv.second.ip == ip;
+      }));
+}
+
+bool PeerManager::ip_exempt(const Bytes& ip) const {
+  return ip.empty() || (config_.per_ip_limit_exempts_loopback && is_loopback(ip));
+}
+
 bool PeerManager::ip_limited(const Bytes& ip) const {
-  if (ip.empty() || (config_.per_ip_limit_exempts_loopback && is_loopback(ip))) return false;
+  if (ip_exempt(ip)) return false;
   return count_ip(ip) >= config_.max_per_ip;
 }
 
+bool PeerManager::evict_pending_inbound(Instant now) {
+  // The oldest: the smallest start, then the smallest id (ids grow with time).
+  std::optional<ConnectionId> oldest;
+  Instant started{};
+  for (const auto& [id, c] : connections_)
+    if (c.direction == Direction::kInbound && c.state != ConnState::kEstablished &&
+        (!oldest || c.started < started)) {
+      oldest = id;
+      started = c.started;
+    }
+  if (!oldest) return false;
+  ++counters_.pending_inbound_evicted;
+  close(*oldest, CloseReason::kPendingInboundEvicted, now);
+  return true;
+}
+
 std::optional<ConnectionId> PeerManager::accept_inbound(const Multiaddr& remote, Instant now) {
-  if (inbound_count() >= config_.max_inbound) {
+  // Established connections only: handshakes have their own budget below.
+  if (count_established(Direction::kInbound) >= config_.max_inbound) {
     ++counters_.inbound_refused_limit;
     return std::nullopt;
   }
@@ -185,6 +225,20 @@ std::optional<ConnectionId> PeerManager::accept_inbound(const Multiaddr& remote,
   if (ip_limited(ip)) {
     ++counters_.refused_per_ip;
     return std::nullopt;
+  }
+  if (!ip_exempt(ip) && count_pending_inbound_ip(ip) >= config_.max_pending_inbound_per_ip) {
+    ++counters_.pending_inbound_refused_per_ip;
+    return std::nullopt;
+  }
+  if (pending_inbound_count() >= config_.max_pending_inbound) {
+    // The newest handshake is the one most likely to finish (an honest peer's takes a few
+    // round trips; a stalled one never does): make room by closing the oldest.
+    if (config_.max_pending_inbound == 0) {
+      ++counters_.inbound_refused_limit;
+      return std::nullopt;
+    }
+    while (pending_inbound_count() >= config_.max_pending_inbound && evict_pending_inbound(now)) {
+    }
   }
   ConnectionId id = next_id_++;
   Connection c;
@@ -255,6 +309,12 @@ void PeerManager::handshake_failed(ConnectionId id, std::string_view reason, Ins
   remove_connection(id, true, now);
 }
 
+void PeerManager::peer_id_mismatch(ConnectionId id, std::string_view reason, Instant now) {
+  if (!connections_.contains(id)) return;
+  ++counters_.peer_id_mismatches;
+  handshake_failed(id, reason, now);
+}
+
 void PeerManager::connected(ConnectionId id, const PeerId& peer, Instant now) {
   auto it = connections_.find(id);
   if (it == connections_.end() || it->second.state == ConnState::kEstablished) return;
@@ -267,6 +327,13 @@ void PeerManager::connected(ConnectionId id, const PeerId& peer, Instant now) {
     // The upgrade should have refused it (the dialled /p2p/ id is checked in Noise).
     ++counters_.peer_id_mismatches;
     return close(id, CloseReason::kPeerIdMismatch, now);
+  }
+  // Handshakes are admitted beyond max_inbound (their own budget): the established ones are
+  // bounded here. A second connection of a connected peer replaces or is closed below.
+  if (c.direction == Direction::kInbound && !connection_of(peer) &&
+      count_established(Direction::kInbound) >= config_.max_inbound) {
+    ++counters_.inbound_refused_limit;
+    return close(id, CloseReason::kInboundLimit, now);
   }
   // Connections are bounded by the limits, so a connected peer always gets an entry.
   Peer* p = peer_or_add(peer, false);
@@ -318,6 +385,10 @@ std::string_view close_reason_text(CloseReason r) {
       return "peer id mismatch";
     case CloseReason::kDeadPeer:
       return "dead peer (missed pings)";
+    case CloseReason::kPendingInboundEvicted:
+      return "pending handshake evicted";
+    case CloseReason::kInboundLimit:
+      return "inbound connection limit";
   }
   return "closed";
 }

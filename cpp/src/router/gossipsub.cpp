@@ -252,6 +252,20 @@ void Router::peer_connected(PeerIndex peer, ByteView peer_id, bool outbound, Pro
   st.flush();
 }
 
+void Router::prune_peer(PeerIndex peer, Instant now) {
+  State& st = *s_;
+  auto slot = st.slot_of(peer);
+  if (!slot) return;
+  const Slot s = *slot;
+  for (TopicId t : st.peers[s].topics) {
+    TopicState& topic = st.topics[t];
+    if (!contains(topic.mesh, s)) continue;
+    st.remove_from_mesh(topic, t, s, now);
+    st.send_prune(s, t, false, false, now);
+  }
+  st.flush();
+}
+
 void Router::peer_disconnected(PeerIndex peer, Instant now) {
   State& st = *s_;
   auto slot = st.slot_of(peer);

@@ -30,6 +30,7 @@ Connection::Connection(Node& node, net::ConnectionId cid, asio::ip::tcp::socket 
         c.max_rpc_size = l.decode.max_rpc_size;
         c.max_unsent_output = l.socket_send_buffer;
         c.ping_timeout = node.config().peers.ping_timeout;
+        c.stream_negotiation_timeout = node.config().peers.stream_negotiation_timeout;
         return c;
       }()),
       outbox_(node.outbox_limits(), node.outbound_budget()) {
@@ -59,7 +60,7 @@ void Connection::close(std::string reason, std::optional<Drop> drop) {
   if (timer_) timer_->cancel();
   delayed_.clear();
   outbox_.clear();
-  node_.on_connection_closed(*this, reason);
+  node_.on_connection_closed(*this, reason, drop);
 }
 
 void Connection::ping(const net::ping::Payload& payload) {

@@ -28,6 +28,8 @@ std::shared_ptr<const host::HostConfig> host_config(const NodeConfig& c) {
   h->max_pending_validations = c.limits.max_pending_validations;
   h->seed = c.seed;
   h->peers = c.peers;  // the peer manager's part of it
+  h->stalled_peer_prune_after = c.peers.stalled_peer_prune_after;
+  h->stalled_peer_close_after = c.peers.stalled_peer_close_after;
   return h;
 }
 
@@ -153,10 +155,16 @@ void Node::accept(const std::shared_ptr<tcp::acceptor>& acceptor) {
       const auto remote = socket.remote_endpoint(e2);
       std::optional<net::ConnectionId> id;
       auto addr = e2 ? std::nullopt : std::optional(net::Multiaddr::parse(multiaddr_of(remote)));
-      if (!addr || !*addr || self->at_capacity())
+      if (!addr || !*addr) {
+        // Reset by the remote before we asked for its address: no limit was involved.
+        self->count(Drop::kSocketError);
+      } else if (self->at_capacity() && !self->host_.make_room_for_inbound(self->now())) {
+        // Out of sockets, and no inbound handshake to close for this one (an evicted one is
+        // closed by settle() below: one socket over the bound, for a moment).
         self->count(Drop::kConnectionLimit);
-      else
+      } else {
         id = self->host_.accept(**addr, self->now());  // a refusal is counted there
+      }
       if (!id) {
         socket.close(e2);
       } else {
@@ -332,11 +340,12 @@ bool Node::on_rpc(Connection& c, ByteView encoded) {
   return host_.rpc_bytes(c.slot, encoded, config_.limits.decode, now());
 }
 
-void Node::on_connection_closed(Connection& c, const std::string& reason) {
+void Node::on_connection_closed(Connection& c, const std::string& reason,
+                                std::optional<Drop> drop) {
   ++connections_closed_;
   // No-ops when the peer manager closed it itself.
   host_.connection_closed(c.id, c.slot != kNoSlot ? std::optional(c.slot) : std::nullopt, reason,
-                          now());
+                          now(), drop);
   by_connection_id_.erase(c.id);
   if (c.slot != kNoSlot) {
     slots_[c.slot].reset();
@@ -478,9 +487,21 @@ void Node::arm_timer() {
     auto self = w.lock();
     if (!self || self->closed_) return;
     self->timer_for_.reset();
+    self->sample_backlogs();
     self->host_.tick(self->now());
     self->settle();
   });
+}
+
+// Tells the host which peers' outbound queues are backlogged (half full or more) now. An
+// empty queue never is, whatever the bound.
+void Node::sample_backlogs() {
+  const Instant t = now();
+  for (const auto& c : slots_)
+    if (c && c->in_router) {
+      const std::size_t queued = c->queued_bytes();
+      host_.outbound_backlog(c->slot, queued > 0 && 2 * queued >= outbox_limits_.max_bytes, t);
+    }
 }
 
 // ---- application commands ----------------------------------------------------------------

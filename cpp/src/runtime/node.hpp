@@ -100,7 +100,8 @@ class Node : public std::enable_shared_from_this<Node> {
   void on_pubsub_stream(Connection& c, router::Protocol protocol);
   // False when the RPC does not decode (the connection resets the stream).
   bool on_rpc(Connection& c, ByteView encoded);
-  void on_connection_closed(Connection& c, const std::string& reason);
+  // `drop`: what the closing was counted as, if anything.
+  void on_connection_closed(Connection& c, const std::string& reason, std::optional<Drop> drop);
   void count(Drop d, std::uint64_t n = 1) { host_.count(d, n); }
   // What every connection's outbox is bounded by: the receiver's limits and the per-peer
   // bytes, and the budget they share (Limits::node_outbound_queue_bytes).
@@ -123,7 +124,8 @@ class Node : public std::enable_shared_from_this<Node> {
   void accept(const std::shared_ptr<asio::ip::tcp::acceptor>& acceptor);
   // Resolves (DNS) and connects connection `id` of the peer manager.
   void dial(net::ConnectionId id, const std::string& addr, std::optional<RequestId> request);
-  bool at_capacity() const;  // Limits::max_connections (sockets open or connecting)
+  bool at_capacity() const;
+  void sample_backlogs();  // Limits::max_connections (sockets open or connecting)
   void start_connection(net::ConnectionId id, asio::ip::tcp::socket socket, Direction direction,
                         std::optional<Bytes> peer_id, std::optional<RequestId> request);
   void tcp_connect(net::ConnectionId id, const asio::ip::tcp::endpoint& endpoint,

@@ -47,6 +47,11 @@ struct ConnectionConfig {
   // pubsub_writable() is false while this much output waits for the transport.
   std::size_t max_unsent_output = 256 << 10;
   Duration ping_timeout = 20s;
+  // Once muxed, the remote must answer our pubsub stream's negotiation within this, or the
+  // connection is closed (Drop::kStreamNegotiationTimeout): a connection that finished Noise
+  // and yamux but speaks no pubsub would otherwise hold a connection slot forever. Zero: no
+  // deadline.
+  Duration stream_negotiation_timeout = 10s;
 };
 
 // The remote authenticated itself (and is the dialled peer, if one was named).
@@ -199,6 +204,8 @@ class Connection {
   std::map<std::uint32_t, Stream> streams_;
   std::optional<std::uint32_t> pubsub_out_;
   bool pubsub_out_ready_ = false;
+  // Muxed, our pubsub stream not negotiated yet: closed at this instant.
+  std::optional<Instant> negotiation_deadline_;
   std::optional<PubsubProtocol> pubsub_protocol_;
   std::optional<std::uint32_t> ping_out_;
   bool ping_ready_ = false;  // ping_out_ negotiated

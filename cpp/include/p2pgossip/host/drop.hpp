@@ -38,6 +38,17 @@ enum class Drop : std::uint8_t {
   kIdentifyRecordInvalid,
   // A queued copy of a message the peer then sent IDONTWANT for: not sent (nothing lost).
   kIdontwantCancelled,
+  // Muxed, but our pubsub stream not negotiated within stream_negotiation_timeout (a
+  // connection with no useful protocol: it would hold a connection slot for nothing).
+  kStreamNegotiationTimeout,
+  // An inbound connection still in its handshake closed to make room for a newer one: the
+  // pending-handshake budget (max_pending_inbound) was full.
+  kPendingHandshakeEvicted,
+  // A peer whose outbound queue stayed backlogged for stalled_peer_prune_after (it does not
+  // read) left our meshes with a PRUNE; it stays connected.
+  kStalledPeerPruned,
+  // ... and was disconnected once that lasted stalled_peer_close_after.
+  kStalledPeer,
   kCount
 };
 constexpr std::size_t kDropCount = static_cast<std::size_t>(Drop::kCount);

@@ -46,6 +46,11 @@ struct HostConfig {
   // dial within the peer manager's limits. Off: the router's ConnectPeer actions reach the
   // shell untouched (a simulation whose links are fixed counts them).
   bool accept_px = true;
+  // A peer whose outbound queue stays backlogged (outbound_backlog) this long leaves our
+  // meshes (PRUNE with backoff, Drop::kStalledPeerPruned), and is disconnected once it has
+  // lasted stalled_peer_close_after (Drop::kStalledPeer). Zero: never.
+  Duration stalled_peer_prune_after = 10s;
+  Duration stalled_peer_close_after = 60s;
   std::uint64_t seed = 0;  // the router's, the peer manager's and the link-loss draws
 
   Publisher publisher() const {
@@ -136,9 +141,13 @@ class Host : private router::Tracer {
   // The upgrade authenticated `peer_id`: refused (a Close event) when blocked, else the peer
   // manager keeps one connection per peer and answers with PeerUp.
   void connection_up(ConnectionId id, ByteView peer_id, Instant now);
-  // `peer`: the index the connection had since its PeerUp, if it got one.
+  // `peer`: the index the connection had since its PeerUp, if it got one; `drop`: what the
+  // connection machine (or the shell) counted its closing as, if anything.
   void connection_closed(ConnectionId id, std::optional<PeerIndex> peer, std::string_view reason,
-                         Instant now);
+                         Instant now, std::optional<Drop> drop = std::nullopt);
+  // The shell has no socket left for a new inbound connection: the oldest inbound handshake
+  // is closed for it (a Close event, counted pending_handshake_evicted). False: none pending.
+  bool make_room_for_inbound(Instant now);
   void ping_result(ConnectionId id, std::optional<Duration> rtt, Instant now);
   // The remote's whole identify message: its listen addresses and signed record go to the
   // address book (a record that fails verification is counted and dropped).
@@ -154,6 +163,11 @@ class Host : private router::Tracer {
   void pubsub_opened(PeerIndex peer, ByteView peer_id, bool outbound, router::Protocol protocol,
                      const std::string& ip, Instant now);
   void pubsub_closed(PeerIndex peer, Instant now);
+  // The shell's sample of `peer`'s outbound queue, taken at each tick for every peer in the
+  // router: `backlogged` while the queue holds at least half its byte bound. A peer sampled
+  // backlogged without a break for stalled_peer_prune_after is pruned from our meshes, for
+  // stalled_peer_close_after is disconnected (a Close event); one clear sample resets it.
+  void outbound_backlog(PeerIndex peer, bool backlogged, Instant now);
   // An RPC as decoded from the wire; IDONTWANTs in it cancel queued copies (events).
   void rpc_received(PeerIndex peer, Rpc&& rpc, Instant now);
   // An RPC's bytes as framed on the pubsub stream: decoded within `limits`, then as above.

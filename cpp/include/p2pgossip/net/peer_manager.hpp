@@ -14,6 +14,11 @@
 //   both, the first to finish its handshake is kept.
 // - Limits on inbound and outbound connections and on connections per remote IP; every
 //   refusal is counted with its reason.
+// - Inbound connections still in their handshake have their own budget (max_pending_inbound,
+//   max_pending_inbound_per_ip) apart from max_inbound, which counts established ones: a
+//   full budget evicts the oldest pending handshake for the newest, so stalled handshakes
+//   (slowloris) can neither take the established peers' slots nor keep an honest handshake,
+//   which finishes within milliseconds to a few round trips, from starting.
 // - Connection setup (TCP connect + upgrade) must finish within handshake_timeout.
 // - Liveness: a Ping action every ping_interval per connection; after max_missed_pings
 //   consecutive timeouts the connection is dropped as dead and the peer redialled.
@@ -58,6 +63,8 @@ enum class Direction : std::uint8_t { kInbound, kOutbound };
 struct PeerManagerConfig {
   // go-libp2p's connection manager keeps up to 192 (its high water); a LocalNetwork "full"
   // topology of 100 nodes needs 99 in one direction.
+  // Established inbound connections (handshake done); see max_pending_inbound for those
+  // still in their handshake.
   std::size_t max_inbound = 192;
   std::size_t max_outbound = 192;
   // PX/identify candidates are dialled while outbound connections are below this.
@@ -68,6 +75,14 @@ struct PeerManagerConfig {
   // Many local nodes share 127.0.0.1 / ::1 (LocalNetwork), so loopback is exempt by default.
   bool per_ip_limit_exempts_loopback = true;
   std::size_t max_pending_dials = 8;
+  // Inbound connections in their handshake (TCP accepted, upgrade not finished), apart from
+  // max_inbound: past it the oldest pending one is closed for the new one (counted
+  // pending_inbound_evicted); zero refuses every inbound connection. 128 covers a
+  // LocalNetwork of 100 nodes dialling one node at once.
+  std::size_t max_pending_inbound = 128;
+  // Pending inbound handshakes from one remote IP (loopback exempt as for max_per_ip); past
+  // it the new one is refused (pending_inbound_refused_per_ip).
+  std::size_t max_pending_inbound_per_ip = 4;
   Duration handshake_timeout = 10s;
   // rust-libp2p's ping interval; the ping itself times out in the runtime's ping::Pinger.
   Duration ping_interval = 15s;
@@ -97,6 +112,10 @@ enum class CloseReason : std::uint8_t {
   kConnectedToSelf,
   kPeerIdMismatch,  // the remote is not the peer the address named
   kDeadPeer,        // missed pings
+  // An inbound handshake closed for a newer one: max_pending_inbound were pending.
+  kPendingInboundEvicted,
+  // The handshake finished while max_inbound established inbound connections were up.
+  kInboundLimit,
 };
 std::string_view close_reason_text(CloseReason r);
 
@@ -125,6 +144,9 @@ struct PeerManagerCounters {
   std::uint64_t candidate_dials = 0;
   std::uint64_t inbound_accepted = 0, inbound_refused_limit = 0;
   std::uint64_t refused_per_ip = 0;  // inbound refused or dial skipped
+  // Pending inbound handshakes closed for newer ones (max_pending_inbound), and inbound
+  // connections refused for max_pending_inbound_per_ip.
+  std::uint64_t pending_inbound_evicted = 0, pending_inbound_refused_per_ip = 0;
   std::uint64_t handshakes_completed = 0, handshakes_failed = 0, handshake_timeouts = 0;
   std::uint64_t duplicate_connections_closed = 0, self_connections_closed = 0;
   std::uint64_t peer_id_mismatches = 0;
@@ -173,6 +195,12 @@ class PeerManager {
   void dial_succeeded(ConnectionId id, Instant now);  // TCP connected, upgrade begins
   void dial_failed(ConnectionId id, std::string_view reason, Instant now);
   void handshake_failed(ConnectionId id, std::string_view reason, Instant now);
+  // The upgrade found the remote is not the peer dialled (counted as a handshake failure
+  // and in peer_id_mismatches).
+  void peer_id_mismatch(ConnectionId id, std::string_view reason, Instant now);
+  // The shell is out of sockets for a new inbound connection: closes the oldest inbound
+  // handshake (a Disconnect action, counted pending_inbound_evicted). False: none pending.
+  bool evict_pending_inbound(Instant now);
   // The upgrade authenticated `peer` (Noise) and the muxer is up.
   void connected(ConnectionId id, const PeerId& peer, Instant now);
   void disconnected(ConnectionId id, std::string_view reason, Instant now);
@@ -191,6 +219,8 @@ class PeerManager {
   const PeerManagerCounters& counters() const { return counters_; }
   std::size_t inbound_count() const { return count_direction(Direction::kInbound); }
   std::size_t outbound_count() const { return count_direction(Direction::kOutbound); }
+  // Inbound connections still in their handshake (the rest of inbound_count are established).
+  std::size_t pending_inbound_count() const;
   std::size_t candidate_count() const;
   std::optional<ConnectionId> connection_of(const PeerId& peer) const;
   std::optional<Duration> last_rtt(const PeerId& peer) const;
@@ -224,6 +254,9 @@ class PeerManager {
 
   std::size_t count_direction(Direction d) const;
   std::size_t count_ip(const Bytes& ip) const;
+  std::size_t count_established(Direction d) const;
+  std::size_t count_pending_inbound_ip(const Bytes& ip) const;
+  bool ip_exempt(const Bytes& ip) const;
   bool ip_limited(const Bytes& ip) const;
   bool is_candidate(const Peer& p) const;
   // nullptr for the local peer, or when `bounded` and the candidate set is full.

@@ -154,6 +154,10 @@ class Router {
   // P5: the application's score for a peer. P6: the peer's IP address (any stable string);
   // peers sharing one are penalised per ip_colocation_factor_*.
   void set_application_score(PeerIndex peer, double value);
+  // `peer` leaves every mesh it is in, with a PRUNE (no PX) and the prune backoff, as a peer
+  // with a negative score does at a heartbeat: the host's call for a peer that stopped
+  // reading. It stays connected and subscribed (gossip still reaches it).
+  void prune_peer(PeerIndex peer, Instant now);
   void set_peer_ip(PeerIndex peer, const std::string& ip);
 
   // Traces this router from now on (nullptr: no tracer). Not owned: it must outlive the

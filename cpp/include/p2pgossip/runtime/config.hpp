@@ -79,6 +79,15 @@ struct PeerConfig : net::PeerManagerConfig {
   // Multiaddrs ending in /p2p/<peer id>, redialled whenever not connected.
   std::vector<std::string> bootstrap;
   Duration ping_timeout = 20s;
+  // A connection that finished Noise and yamux must have our pubsub stream negotiated within
+  // this, or it is closed (drops.stream_negotiation_timeout): zombies that speak no pubsub
+  // hold no slot for long. Zero: no deadline.
+  Duration stream_negotiation_timeout = 10s;
+  // A peer whose outbound queue holds at least half of peer_outbound_queue_bytes at every
+  // tick (it does not read) for this long leaves our meshes (drops.stalled_peer_pruned),
+  // and is disconnected after stalled_peer_close_after (drops.stalled_peer). Zero: never.
+  Duration stalled_peer_prune_after = 10s;
+  Duration stalled_peer_close_after = 60s;
   // Read when the node starts, written when it closes; empty: no file.
   std::string known_peers_file;
   // Private network: when set, only remotes presenting a network certificate signed by this
