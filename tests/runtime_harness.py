@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from _sansio import varint
 from p2pgossip import _core
 
 LOOPBACK4 = "/ip4/127.0.0.1/tcp/0"
@@ -192,3 +193,14 @@ class RawPeer:
 
     def close(self) -> None:
         self.sock.close()
+
+
+def subscribed_raw_peer(h: Harness, node: int, addr: str, topic: str) -> RawPeer:
+    """A raw peer subscribed to `topic` at `node` that then reads nothing more."""
+    raw = RawPeer(addr)
+    raw.mux()
+    sid = raw.open_stream("/meshsub/1.1.0")
+    sub = _core.encode_rpc({"subscriptions": [{"subscribe": True, "topic_id": topic}]})
+    raw.send_stream(sid, varint(len(sub)) + sub)
+    h.wait(lambda: h.topic_peers(node, topic) == 1, "the raw peer's subscription")
+    return raw

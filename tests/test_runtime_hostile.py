@@ -9,9 +9,8 @@ import socket
 import struct
 
 import pytest
-from _sansio import varint
 from p2pgossip import _core
-from runtime_harness import Harness, RawPeer, closed_by_remote, host_port
+from runtime_harness import Harness, RawPeer, closed_by_remote, host_port, subscribed_raw_peer
 
 TOPIC = "t"
 
@@ -133,24 +132,13 @@ def test_reset_before_accept_is_not_a_connection_limit(h: Harness) -> None:
     h.connect(b, addr_a)
 
 
-def subscribed_raw_peer(h: Harness, a: int, addr_a: str) -> RawPeer:
-    """A raw peer subscribed to TOPIC at node `a` that then reads nothing more."""
-    raw = RawPeer(addr_a)
-    raw.mux()
-    sid = raw.open_stream("/meshsub/1.1.0")
-    sub = _core.encode_rpc({"subscriptions": [{"subscribe": True, "topic_id": TOPIC}]})
-    raw.send_stream(sid, varint(len(sub)) + sub)
-    h.wait(lambda: h.topic_peers(a, TOPIC) == 1, "the raw peer's subscription")
-    return raw
-
-
 def test_a_peer_that_stops_reading_leaves_the_mesh_then_is_disconnected(h: Harness) -> None:
     limits = _core.NodeLimits(peer_outbound_queue_bytes=256 << 10, socket_send_buffer=1 << 16)
     peers = _core.PeerConfig(stalled_peer_prune_after=0.2, stalled_peer_close_after=1.5)
     g = _core.GossipConfig(heartbeat_interval=0.05, heartbeat_initial_delay=0.05)
     a, addr_a = h.add_node(limits=limits, peers=peers, gossip=g)
     h.ok(h.rt.subscribe(a, TOPIC))
-    raw = subscribed_raw_peer(h, a, addr_a)
+    raw = subscribed_raw_peer(h, a, addr_a, TOPIC)
     raw_id = h.rt.metrics(a)["peers"][0][0]
     h.wait(lambda: h.rt.metrics(a)["meshes"].get(TOPIC) == [raw_id], "the raw peer grafted")
     # It reads nothing: its window, the socket and then its queue fill; it stays full.

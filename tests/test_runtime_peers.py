@@ -6,9 +6,8 @@ deadline; small intervals in the config keep the tests quick."""
 from __future__ import annotations
 
 import pytest
-from _sansio import varint
 from p2pgossip import _core
-from runtime_harness import Harness, RawPeer
+from runtime_harness import Harness, RawPeer, subscribed_raw_peer
 
 TOPIC = "t"
 
@@ -193,22 +192,11 @@ def test_burst_of_publishes_arrives_whole(h: Harness) -> None:
     assert h.drops(a)["outbound_queue_full"] == 0
 
 
-def subscribed_raw_peer(h: Harness, a: int, addr_a: str) -> RawPeer:
-    """A raw peer subscribed to TOPIC at node `a` that then reads nothing more."""
-    raw = RawPeer(addr_a)
-    raw.mux()
-    sid = raw.open_stream("/meshsub/1.1.0")
-    sub = _core.encode_rpc({"subscriptions": [{"subscribe": True, "topic_id": TOPIC}]})
-    raw.send_stream(sid, varint(len(sub)) + sub)
-    h.wait(lambda: h.topic_peers(a, TOPIC) == 1, "the raw peer's subscription")
-    return raw
-
-
 def test_peer_that_does_not_read_fills_a_bounded_queue(h: Harness) -> None:
     limits = _core.NodeLimits(peer_outbound_queue_bytes=1 << 20, socket_send_buffer=1 << 16)
     a, addr_a = h.add_node(limits=limits)
     h.ok(h.rt.subscribe(a, TOPIC))
-    raw = subscribed_raw_peer(h, a, addr_a)
+    raw = subscribed_raw_peer(h, a, addr_a, TOPIC)
     # The raw peer reads nothing more: its yamux window, the socket and then the queue fill.
     for i in range(100):
         h.rt.publish_data(a, TOPIC, i.to_bytes(4, "big") * (16 << 10))
@@ -227,7 +215,7 @@ def test_merged_rpcs_never_hold_more_memory_than_the_node_budget(h: Harness) -> 
     )
     a, addr_a = h.add_node(limits=limits, gossip=no_rate_limit())
     h.ok(h.rt.subscribe(a, TOPIC))
-    raw = subscribed_raw_peer(h, a, addr_a)
+    raw = subscribed_raw_peer(h, a, addr_a, TOPIC)
     i = 0
     while not h.drops(a)["node_outbound_budget"]:
         for _ in range(500):
@@ -257,7 +245,7 @@ def test_the_nodes_of_a_runtime_queue_within_its_budget_together() -> None:
         for _ in range(2):
             a, addr_a = h.add_node(limits=limits, gossip=no_rate_limit())
             h.ok(h.rt.subscribe(a, TOPIC))
-            raws.append(subscribed_raw_peer(h, a, addr_a))
+            raws.append(subscribed_raw_peer(h, a, addr_a, TOPIC))
             nodes.append(a)
 
         def queued() -> int:
@@ -333,7 +321,7 @@ def test_node_outbound_budget_is_shared_and_returned(h: Harness) -> None:
     )
     a, addr_a = h.add_node(limits=limits, gossip=no_rate_limit())
     h.ok(h.rt.subscribe(a, TOPIC))
-    raw = subscribed_raw_peer(h, a, addr_a)
+    raw = subscribed_raw_peer(h, a, addr_a, TOPIC)
     for i in range(100):
         h.rt.publish_data(a, TOPIC, i.to_bytes(4, "big") * (16 << 10))
     h.wait(lambda: h.drops(a)["node_outbound_budget"] > 0, "the node budget refuses")
