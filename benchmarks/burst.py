@@ -34,10 +34,15 @@ def _peak_rss_mb() -> float:
     return float("nan")
 
 
-async def _burst(n: int, messages: int, size: int, timeout: float, one_publisher: bool) -> dict:
+async def _burst(args: argparse.Namespace) -> dict:
     import p2pgossip as pg
 
-    async with pg.LocalNetwork(n, topology="random-regular:8", seed=1) as net:
+    n, messages, size, one_publisher = args.nodes, args.messages, args.size, args.one_publisher
+    config = pg.GossipConfig()
+    if args.no_limits:
+        config.rate_limit_messages_per_s = config.rate_limit_bytes_per_s = float("inf")
+    topology = f"random-regular:{args.degree}"
+    async with pg.LocalNetwork(n, topology=topology, seed=1, config=config) as net:
         await net.subscribe("blocks")
         rng = random.Random(1)
         cpu0 = time.process_time()
@@ -54,7 +59,7 @@ async def _burst(n: int, messages: int, size: int, timeout: float, one_publisher
         )
         complete = True
         try:
-            await net.wait_delivered(timeout=timeout)
+            await net.wait_delivered(timeout=args.timeout)
         except TimeoutError:
             complete = False
         wall = time.monotonic() - t0
@@ -68,6 +73,8 @@ async def _burst(n: int, messages: int, size: int, timeout: float, one_publisher
                 drops[c] = int(m[c].sum())
     return {
         "nodes": n,
+        "degree": args.degree,
+        "limits": "off" if args.no_limits else "default",
         "messages": messages,
         "publishers": "node 0" if one_publisher else "random",
         "delivered_pct": 100.0 * got / expected,
@@ -80,9 +87,7 @@ async def _burst(n: int, messages: int, size: int, timeout: float, one_publisher
 
 
 def _child(args: argparse.Namespace) -> None:
-    row = asyncio.run(
-        _burst(args.nodes, args.messages, args.size, args.timeout, args.one_publisher)
-    )
+    row = asyncio.run(_burst(args))
     print(json.dumps(row))
 
 
@@ -93,6 +98,8 @@ def main(argv: list[str]) -> None:
     p.add_argument("--size", type=int, default=256)
     p.add_argument("--timeout", type=float, default=120.0)
     p.add_argument("--one-publisher", action="store_true")
+    p.add_argument("--degree", type=int, default=8, help="random d-regular topology")
+    p.add_argument("--no-limits", action="store_true", help="rate limits off (the cost floor)")
     p.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:

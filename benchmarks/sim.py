@@ -44,7 +44,8 @@ def _publishers(n: int) -> list[int]:
     return [(i * 7919) % n for i in range(MESSAGES)]
 
 
-def child_sim(n: int, strategy: str) -> dict:
+def child_sim(n: int, strategy: str, burst: bool = False) -> dict:
+    """One row; `burst`: the messages are published at one instant instead of 10 ms apart."""
     import numpy as np
     import p2pgossip as pg
 
@@ -59,7 +60,8 @@ def child_sim(n: int, strategy: str) -> dict:
     sim.subscribe(topic="blocks")
     for i, p in enumerate(_publishers(n)):
         data = i.to_bytes(4, "big") * (SIZE_B // 4)  # distinct payloads: distinct ids
-        sim.publish(p, "blocks", data, at_s=PUBLISH_AT_S + i * PUBLISH_SPACING_S)
+        at_s = PUBLISH_AT_S if burst else PUBLISH_AT_S + i * PUBLISH_SPACING_S
+        sim.publish(p, "blocks", data, at_s=at_s)
     build_s = time.perf_counter() - t0
     t1 = time.perf_counter()
     sim.run(until_s=RUN_UNTIL_S, progress=False)
@@ -72,6 +74,7 @@ def child_sim(n: int, strategy: str) -> dict:
     return {
         "nodes": n,
         "strategy": strategy,
+        "publishing": "burst" if burst else "spaced",
         "graph_s": graph_s,
         "build_s": build_s,
         "run_s": run_s,
@@ -87,6 +90,7 @@ def child_sim(n: int, strategy: str) -> dict:
         "bytes_out_per_node": float(m["bytes_out"].mean()),
         "mem_per_node_kib": (rss1 - rss0) / n / 1024,
         "peak_rss_mib": _peak_rss_bytes() / 2**20,
+        "trace_digest": sim.trace_digest(),
     }
 
 
@@ -132,10 +136,11 @@ def main(argv: list[str]) -> None:
     ap = argparse.ArgumentParser(prog="python -m benchmarks sim")
     ap.add_argument("--quick", action="store_true", help="1,000 nodes only")
     ap.add_argument("--child", nargs=2, metavar=("NODES", "STRATEGY"), help=argparse.SUPPRESS)
+    ap.add_argument("--burst", action="store_true", help=argparse.SUPPRESS)  # with --child
     args = ap.parse_args(argv)
     if args.child:
         n, strategy = int(args.child[0]), args.child[1]
-        row = child_baseline(n) if strategy == "baseline" else child_sim(n, strategy)
+        row = child_baseline(n) if strategy == "baseline" else child_sim(n, strategy, args.burst)
         print(json.dumps(row))
         return
     sizes = [1000] if args.quick else [1000, 10_000]
@@ -144,6 +149,9 @@ def main(argv: list[str]) -> None:
         for strategy in ("baseline", "gossipsub", "floodsub"):
             rows.append(_run_child(str(n), strategy))
             print(f"  done: {n} nodes, {strategy}", file=sys.stderr)
+        # A block and its attestations arrive together: the case that is hard on caches.
+        rows.append(_run_child(str(n), "gossipsub", "--burst"))
+        print(f"  done: {n} nodes, gossipsub burst", file=sys.stderr)
     _report.write(
         "sim",
         rows,

@@ -1,8 +1,11 @@
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, settings
+from p2pgossip import _core
+from runtime_harness import Harness
 
 # CI is reproducible: derandomized, fixed example counts. `dev` hunts for bugs.
 settings.register_profile(
@@ -25,3 +28,14 @@ def vectors_dir() -> Path:
     if not VECTORS.is_dir():
         pytest.fail(f"test vectors not found at {VECTORS} (shared/ must sit beside the repo)")
     return VECTORS
+
+
+@pytest.fixture
+def h() -> Iterator[Harness]:
+    """A started runtime in the real-socket test harness (the runtime_* tests)."""
+    rt = _core.Runtime()
+    rt.start()
+    try:
+        yield Harness(rt)
+    finally:
+        rt.close()

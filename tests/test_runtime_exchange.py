@@ -9,14 +9,6 @@ from p2pgossip import _core
 from runtime_harness import Harness
 
 
-@pytest.fixture
-def h():
-    rt = _core.Runtime()
-    rt.start()
-    yield Harness(rt)
-    rt.close()
-
-
 def ipv6_loopback() -> bool:
     if not socket.has_ipv6:
         return False

@@ -15,16 +15,6 @@ from runtime_harness import Harness, RawPeer, closed_by_remote, host_port, subsc
 TOPIC = "t"
 
 
-@pytest.fixture
-def h():
-    rt = _core.Runtime()
-    rt.start()
-    try:
-        yield Harness(rt)
-    finally:
-        rt.close()
-
-
 def pm(h: Harness, node: int) -> dict:
     return h.rt.metrics(node)["peer_manager"]
 

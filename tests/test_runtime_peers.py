@@ -12,16 +12,6 @@ from runtime_harness import Harness, RawPeer, subscribed_raw_peer
 TOPIC = "t"
 
 
-@pytest.fixture
-def h():
-    rt = _core.Runtime()
-    rt.start()
-    try:
-        yield Harness(rt)
-    finally:
-        rt.close()
-
-
 def fast_peers(**kw) -> _core.PeerConfig:
     """Liveness and redial on a 50 ms scale."""
     kw.setdefault("ping_interval", 0.05)

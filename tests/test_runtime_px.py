@@ -5,10 +5,8 @@ records, in PX or in identify, are refused and counted, never dialled."""
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
 from _sansio import varint
 from p2pgossip import Identity, PeerId, _core
 from p2pgossip.net import (
@@ -22,14 +20,6 @@ from p2pgossip.net import (
 from runtime_harness import Harness, RawPeer
 
 TOPIC = "t"
-
-
-@pytest.fixture
-def h() -> Iterator[Harness]:
-    rt = _core.Runtime()
-    rt.start()
-    yield Harness(rt)
-    rt.close()
 
 
 def peer_of(addr: str) -> bytes:
