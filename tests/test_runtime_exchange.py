@@ -38,6 +38,8 @@ def test_two_nodes_exchange_signed_messages_both_ways(h: Harness, listen: str) -
     for n in (a, b):
         h.ok(h.rt.subscribe(n, "t"))
     h.connect(a, addr_b)
+    # b's inbound event comes from its own thread, maybe after a's connect result.
+    h.wait(lambda: len([e for e in h.events if e[0] == "peer_connected"]) == 2, "both ends up")
     connected = [e for e in h.events if e[0] == "peer_connected"]
     assert {(e[1], e[2], e[4]) for e in connected} == {
         (a, idb.peer_id.to_bytes(), "outbound"),
