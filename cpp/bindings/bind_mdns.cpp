@@ -151,8 +151,7 @@ py::bytes encoded(const mdns::Message& m) {
 
 }  // namespace
 
-void bind_mdns(py::module_& m) {
-  auto md = m.def_submodule("mdns", "The mDNS packet codec for libp2p peer discovery.");
+void bind_mdns(py::module_& md) {
   md.attr("SERVICE_NAME") = std::string(mdns::kServiceName);
   md.attr("META_QUERY_NAME") = std::string(mdns::kMetaQueryName);
   md.attr("PORT") = mdns::kPort;

@@ -103,7 +103,7 @@ py::object message_to_py(const MessagePtr& m) {
   return py::cast(std::const_pointer_cast<Message>(m));
 }
 
-// Tuples keyed by a first element naming the kind; the shapes are documented in _core.pyi.
+// Tuples keyed by a first element naming the kind; shapes documented in _core/runtime.pyi.
 py::object event_to_py(Event& e) {
   return std::visit(
       [](auto& x) -> py::object {

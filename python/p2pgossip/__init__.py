@@ -7,24 +7,18 @@ a deterministic network simulator, and libp2p on the wire.
 from importlib import metadata as _metadata
 
 from . import crypto, metrics, topology, wire
-from ._core import (
-    CpuCost,
-    DecodeError,
+from ._core.crypto import Identity, InvalidKeyError, PeerId
+from ._core.host import Message, SignaturePolicy
+from ._core.router import (
     GossipConfig,
-    Identity,
-    InvalidKeyError,
-    Latency,
-    Message,
-    NodeLimits,
-    PeerConfig,
-    PeerId,
     PeerScoreParams,
     PeerScoreThresholds,
     Router,
-    Rpc,
-    SignaturePolicy,
     TopicScoreParams,
 )
+from ._core.runtime import NodeLimits, PeerConfig
+from ._core.sim import CpuCost, Latency
+from ._core.wire import DecodeError, Rpc
 from .local_network import LocalNetwork
 from .node import (
     Node,

@@ -15,7 +15,10 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Literal
 
 from . import _core, _log
-from ._core import GossipConfig, Identity, Message, NodeLimits, PeerConfig, PeerId, Publisher
+from ._core.crypto import Identity, PeerId
+from ._core.host import Message, Publisher
+from ._core.router import GossipConfig
+from ._core.runtime import NodeLimits, PeerConfig
 from ._runtime import NodeError, NoPeersError, Runtime, _log_failure
 from .subscription import Overflow, Received, Subscription, ValidationResult, Validator
 
@@ -513,7 +516,7 @@ class Node:
 
     def metrics_text(self) -> str:
         """The Prometheus text exposition of :meth:`metrics_snapshot`."""
-        return _core.metrics_text(self.metrics_snapshot())
+        return _core.metrics.text(self.metrics_snapshot())
 
     @property
     def metrics_url(self) -> str | None:

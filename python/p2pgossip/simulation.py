@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import _core
-from ._core import CpuCost, Latency
+from ._core.sim import CpuCost, Latency
 from ._extras import needs
 from ._results import deliveries_frame, mesh_changes_frame, metrics_frame
 
@@ -98,8 +98,8 @@ class Simulation:
         self._loss = float(loss)
         self._queue_limit = int(queue_limit_bytes)
         # The routers' configuration (a copy: changing it later changes nothing).
-        self.config = (config if config is not None else _core.GossipConfig()).copy()
-        self._core = _core.SimulationCore(
+        self.config = (config if config is not None else _core.router.GossipConfig()).copy()
+        self._core = _core.sim.SimulationCore(
             len(self.labels),
             edges,
             self.config,

@@ -1,0 +1,23 @@
+"""p2pgossip._core.mdns
+
+The mDNS packet codec for libp2p peer discovery.
+"""
+
+from collections.abc import Sequence
+from typing import Any
+
+"""DNS messages as dicts: names are str, TXT strings and record data bytes."""
+
+SERVICE_NAME: str
+META_QUERY_NAME: str
+PORT: int
+IPV4_GROUP: str
+IPV6_GROUP: str
+
+def encode(message: dict[str, Any]) -> bytes: ...
+def decode(data: bytes, **limits: int) -> dict[str, Any]: ...
+def peer_query() -> bytes: ...
+def is_peer_query(data: bytes) -> bool: ...
+def peer_response(peer_name: str, addrs: Sequence[str], ttl: int = 120) -> bytes: ...
+def discovered_peers(data: bytes) -> list[tuple[str, list[str], int]]: ...
+def random_peer_name(seed: int) -> str: ...
