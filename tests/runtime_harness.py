@@ -109,6 +109,7 @@ class RawPeer:
         self.pending = b""
         self.early: dict[int, bytes] = {}  # stream bytes that came with the negotiation
         self.closed: set[int] = set()  # streams the remote closed (FIN)
+        self.pubsub = 0  # the pubsub stream, once opened by subscribed_raw_peer
 
     def recv(self) -> bytes:
         data = self.sock.recv(65536)
@@ -196,10 +197,11 @@ class RawPeer:
 
 
 def subscribed_raw_peer(h: Harness, node: int, addr: str, topic: str) -> RawPeer:
-    """A raw peer subscribed to `topic` at `node` that then reads nothing more."""
+    """A raw peer subscribed to `topic` at `node` that then reads nothing more; its pubsub
+    stream is `raw.pubsub`."""
     raw = RawPeer(addr)
     raw.mux()
-    sid = raw.open_stream("/meshsub/1.1.0")
+    sid = raw.pubsub = raw.open_stream("/meshsub/1.1.0")
     sub = _core.wire.encode_rpc({"subscriptions": [{"subscribe": True, "topic_id": topic}]})
     raw.send_stream(sid, varint(len(sub)) + sub)
     h.wait(lambda: h.topic_peers(node, topic) == 1, "the raw peer's subscription")

@@ -21,6 +21,7 @@ from ._core.sim import CpuCost, Latency
 from ._core.wire import DecodeError, Rpc
 from .local_network import LocalNetwork
 from .node import (
+    Ban,
     Node,
     NodeError,
     NoPeersError,
@@ -39,6 +40,7 @@ except _metadata.PackageNotFoundError:  # imported from a source tree that was n
     __version__ = "0+unknown"
 
 __all__ = [
+    "Ban",
     "CpuCost",
     "DecodeError",
     "GossipConfig",

@@ -12,7 +12,7 @@ import collections
 import inspect
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from . import _core, _log
 from ._core.crypto import Identity, PeerId
@@ -32,6 +32,16 @@ __all__ = [
     "ValidationResult",
     "Validator",
 ]
+
+
+class Ban(NamedTuple):
+    """A ban in force on a node (:meth:`Node.bans`)."""
+
+    target: str  # a peer id (base58btc) or an IP address
+    kind: Literal["peer", "ip"]
+    remaining: float | None  # seconds left; None: until unbanned
+    rule: str  # what made it: "manual" (ban/block), "graylisted", "invalid_messages"
+    reason: str  # the words given to ban(), or the rule's
 
 
 class Node:
@@ -484,6 +494,24 @@ class Node:
 
     def unblock(self, peers: Iterable[PeerId]) -> None:
         self._runtime._core.unblock(self._node(), list(peers))
+
+    def ban(self, target: PeerId | str, duration: float | None = None, reason: str = "") -> None:
+        """Ban a peer (a :class:`PeerId` or its base58 text) or an IP address (text) for
+        ``duration`` seconds (None: until :meth:`unban`): its connections are closed and new
+        ones refused at accept and at dial, each counted under ``peer_manager.bans`` in
+        :meth:`metrics`. Bans are kept beside ``PeerConfig.known_peers_file``, when set, and
+        outlive a restart. ValueError for a target that is neither."""
+        if duration is not None and not duration > 0:
+            raise ValueError(f"duration must be positive seconds or None, not {duration!r}")
+        self._runtime._core.ban(self._node(), target, duration, reason)
+
+    def unban(self, target: PeerId | str) -> None:
+        self._runtime._core.unban(self._node(), target)
+
+    def bans(self) -> list[Ban]:
+        """The bans in force, the automatic ones (``PeerConfig.ban_graylisted_for``,
+        ``ban_invalid_messages``) included."""
+        return [Ban(*b) for b in self._runtime._core.bans(self._node()) or []]
 
     def set_link(self, peer: PeerId, *, latency: float = 0.0, loss: float = 0.0) -> None:
         """Shape what this node sends ``peer`` (kept across reconnections): ``latency``

@@ -556,11 +556,32 @@ void Node::set_app_score(const Bytes& peer_id, double value) {
 void Node::set_link(const Bytes& peer_id, LinkShaping shaping) { host_.set_link(peer_id, shaping); }
 
 void Node::block(const std::vector<Bytes>& peer_ids) {
-  for (const Bytes& p : peer_ids) host_.block(p);
+  for (const Bytes& p : peer_ids) host_.block(p, now());
 }
 
 void Node::unblock(const std::vector<Bytes>& peer_ids) {
   for (const Bytes& p : peer_ids) host_.unblock(p);
+}
+
+void Node::ban(const net::BanTarget& target, std::optional<Duration> duration,
+               const std::string& note) {
+  const Instant t = now();
+  std::optional<Instant> until;
+  if (duration) until = t + *duration;
+  host_.ban(target, until, net::BanReason::kManual, note, t);
+}
+
+void Node::unban(const net::BanTarget& target) { host_.unban(target); }
+
+std::vector<net::BanEntry> Node::bans() {
+  const Instant t = now();
+  std::vector<net::BanEntry> out;
+  for (net::Ban& b : host_.bans(t)) {
+    std::optional<Duration> left;
+    if (b.until) left = *b.until - t;
+    out.push_back({std::move(b.target), left, b.reason, std::move(b.note)});
+  }
+  return out;
 }
 
 std::optional<router::ScoreBreakdown> Node::score_breakdown(const Bytes& peer_id) {
@@ -580,7 +601,10 @@ NodeMetrics Node::snapshot() {
   m.tcp_bytes_out = tcp_bytes_out_;
   m.connections_opened = connections_opened_;
   m.connections_closed = connections_closed_;
-  if (const net::PeerManager* pm = host_.peer_manager()) m.peer_manager = pm->counters();
+  if (const net::PeerManager* pm = host_.peer_manager()) {
+    m.peer_manager = pm->counters();
+    m.bans = pm->ban_counters();
+  }
   const auto t = now();
   for (const auto& c : connections_) m.outbound_queue_bytes += c->queued_bytes();
   for (const auto& c : slots_) {
@@ -626,19 +650,49 @@ void Node::shutdown() {
   save_known_peers();
 }
 
+namespace {
+
+// At most `bound` + 1 bytes: the importers refuse files above their bound, and the extra
+// byte lets them tell. nullopt when there is no file.
+std::optional<std::string> read_bounded(const std::string& path, std::size_t bound) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string data(bound + 1, '\0');
+  in.read(data.data(), static_cast<std::streamsize>(data.size()));
+  data.resize(static_cast<std::size_t>(in.gcount()));
+  return data;
+}
+
+// Written whole to a temporary file, then renamed over the old one, so a crash mid-write
+// never leaves a truncated file for the next start.
+void write_atomically(const std::string& path, std::string_view data) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    if (!out) return;
+  }
+  std::rename(tmp.c_str(), path.c_str());
+}
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
 void Node::start_peers() {
   const std::string& file = config_.peers.known_peers_file;
   if (!file.empty()) {
-    std::ifstream in(file, std::ios::binary);
-    if (in) {
-      // The import refuses files above its bound; read one byte more so it can tell.
-      const std::size_t cap = net::PeerManagerConfig{}.max_known_peers_bytes + 1;
-      std::string data(cap, '\0');
-      in.read(data.data(), static_cast<std::streamsize>(cap));
-      data.resize(static_cast<std::size_t>(in.gcount()));
-      if (auto r = host_.import_known_peers(as_bytes(data), now()); !r)
+    if (auto data = read_bounded(file, config_.peers.max_known_peers_bytes))
+      if (auto r = host_.import_known_peers(as_bytes(*data), now()); !r)
         log(LogLevel::kWarning, "known peers file ignored", {{"reason", r.error().what}});
-    }
+    const std::size_t bound = net::BanList::max_file_bytes(config_.peers.max_bans);
+    if (auto data = read_bounded(file + ".bans", bound))
+      if (auto r = host_.load_bans(*data, now(), unix_now()); !r)
+        log(LogLevel::kWarning, "bans file ignored", {{"reason", r.error().what}});
   }
   for (const auto& text : config_.peers.bootstrap) {
     auto addr = net::Multiaddr::parse(text);
@@ -647,20 +701,11 @@ void Node::start_peers() {
   }
 }
 
-// Written whole to a temporary file, then renamed over the old one, so a crash mid-write
-// never leaves a truncated file for the next start.
 void Node::save_known_peers() {
   const std::string& file = config_.peers.known_peers_file;
   if (file.empty()) return;
-  const Bytes data = host_.export_known_peers();
-  const std::string tmp = file + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(data.data()),
-              static_cast<std::streamsize>(data.size()));
-    if (!out) return;
-  }
-  std::rename(tmp.c_str(), file.c_str());
+  write_atomically(file, as_chars(host_.export_known_peers()));
+  write_atomically(file + ".bans", host_.save_bans(now(), unix_now()));
 }
 
 }  // namespace p2pgossip::runtime

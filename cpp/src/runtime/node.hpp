@@ -74,6 +74,9 @@ class Node : public std::enable_shared_from_this<Node> {
   void set_link(const Bytes& peer_id, LinkShaping shaping);
   void block(const std::vector<Bytes>& peer_ids);
   void unblock(const std::vector<Bytes>& peer_ids);
+  void ban(const net::BanTarget& target, std::optional<Duration> duration, const std::string& note);
+  void unban(const net::BanTarget& target);
+  std::vector<net::BanEntry> bans();
   NodeMetrics snapshot();
   std::optional<router::ScoreBreakdown> score_breakdown(const Bytes& peer_id);
   void close(RequestId request);

@@ -43,6 +43,7 @@ struct NodeMetrics {
   // Limits::node_outbound_queue_bytes.
   std::uint64_t outbound_queue_bytes = 0;
   net::PeerManagerCounters peer_manager;
+  net::BanCounters bans;
   std::vector<ConnectedPeer> peers;
   std::map<std::string, std::size_t> mesh_sizes;     // our topics → mesh size
   std::map<std::string, std::size_t> topic_peers;    // our topics → peers subscribed to them
