@@ -154,8 +154,8 @@ def test_a_hostile_bans_file_is_refused_whole_or_loaded_within_bounds(text):
 def test_bans_files_that_break_a_rule_name_the_line_and_the_rule():
     pm = manager(max_bans=2)
     cases = {
-        "": "not a p2pgossip bans file",
-        "p2pgossip-bans 2\n": "not a p2pgossip bans file",
+        "": "line 1: not a p2pgossip-bans 1 file",
+        "p2pgossip-bans 2\n": "line 1: not a p2pgossip-bans 1 file",
         "p2pgossip-bans 1\n10.0.0.1 - manual": "no final newline",
         "p2pgossip-bans 1\nnot-a-target - manual\n": "line 2: not a peer id or an IP",
         "p2pgossip-bans 1\n10.0.0.1 soon manual\n": "line 2: expiry",

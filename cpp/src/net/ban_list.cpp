@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <charconv>
 
+#include "line_file.hpp"
 #include "p2pgossip/net/multiaddr.hpp"
 
 namespace p2pgossip::net {
@@ -127,51 +128,39 @@ std::string BanList::save(Instant now, std::int64_t now_unix) {
 }
 
 Result<std::size_t> BanList::load(std::string_view text, Instant now, std::int64_t now_unix) {
-  auto fail = [](std::size_t line, const std::string& rule) {
-    return Error{"bans line " + std::to_string(line) + ": " + rule};
-  };
-  const std::size_t max_bytes = max_file_bytes(max_bans_);
-  if (text.size() > max_bytes)
-    return Error{"bans: file larger than " + std::to_string(max_bytes) + " bytes"};
   std::vector<Ban> parsed;
-  std::size_t line_no = 0;
-  while (!text.empty()) {
-    std::size_t end = text.find('\n');
-    if (end == std::string_view::npos) return fail(line_no + 1, "no final newline");
-    std::string_view line = text.substr(0, end);
-    text.remove_prefix(end + 1);
-    if (++line_no == 1) {
-      if (line != kFileHeader) return fail(1, "not a p2pgossip bans file of version 1");
-      continue;
-    }
-    if (parsed.size() == max_bans_)
-      return fail(line_no, "more than " + std::to_string(max_bans_) + " bans");
-    auto field = [&line]() {
-      std::size_t sp = line.find(' ');
-      std::string_view f = line.substr(0, sp);
-      line.remove_prefix(sp == std::string_view::npos ? line.size() : sp + 1);
-      return f;
-    };
-    auto target = BanTarget::parse(field());
-    if (!target) return fail(line_no, target.error().what);
-    Ban b{std::move(target).value(), std::nullopt, BanReason::kManual, {}};
-    if (std::string_view t = field(); t != "-") {
-      std::int64_t at = 0;
-      auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), at);
-      if (ec != std::errc{} || p != t.data() + t.size())
-        return fail(line_no, "expiry is not Unix seconds or -");
-      if (at <= now_unix) continue;  // expired while we were down
-      b.until = now + std::chrono::seconds(at - now_unix);
-    }
-    auto reason = reason_of(field());
-    if (!reason) return fail(line_no, "unknown reason");
-    b.reason = *reason;
-    if (line.size() > kMaxNote)
-      return fail(line_no, "note longer than " + std::to_string(kMaxNote));
-    b.note = std::string(line);
-    parsed.push_back(std::move(b));
-  }
-  if (line_no == 0) return fail(1, "not a p2pgossip bans file of version 1");
+  Status read =
+      read_line_file(text, "bans", kFileHeader, max_file_bytes(max_bans_),
+                     [&](std::size_t, std::string_view line) -> Status {
+                       if (parsed.size() == max_bans_)
+                         return Error{"more than " + std::to_string(max_bans_) + " bans"};
+                       auto field = [&line]() {
+                         std::size_t sp = line.find(' ');
+                         std::string_view f = line.substr(0, sp);
+                         line.remove_prefix(sp == std::string_view::npos ? line.size() : sp + 1);
+                         return f;
+                       };
+                       auto target = BanTarget::parse(field());
+                       if (!target) return target.error();
+                       Ban b{std::move(target).value(), std::nullopt, BanReason::kManual, {}};
+                       if (std::string_view t = field(); t != "-") {
+                         std::int64_t at = 0;
+                         auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), at);
+                         if (ec != std::errc{} || p != t.data() + t.size())
+                           return Error{"expiry is not Unix seconds or -"};
+                         if (at <= now_unix) return Ok{};  // expired while we were down
+                         b.until = now + std::chrono::seconds(at - now_unix);
+                       }
+                       auto reason = reason_of(field());
+                       if (!reason) return Error{"unknown reason"};
+                       b.reason = *reason;
+                       if (line.size() > kMaxNote)
+                         return Error{"note longer than " + std::to_string(kMaxNote) + " bytes"};
+                       b.note = std::string(line);
+                       parsed.push_back(std::move(b));
+                       return Ok{};
+                     });
+  if (!read) return read.error();
   if (max_bans_ == 0) return std::size_t{0};
   expire(now);
   for (auto& b : parsed) {

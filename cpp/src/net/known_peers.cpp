@@ -1,5 +1,6 @@
 // The peer manager's known-peers file: export and strict, bounded import.
 #include "addr_rules.hpp"
+#include "line_file.hpp"
 #include "p2pgossip/net/peer_manager.hpp"
 
 namespace p2pgossip::net {
@@ -31,53 +32,37 @@ Bytes PeerManager::export_known_peers() const {
 }
 
 Result<std::size_t> PeerManager::import_known_peers(ByteView data, Instant now) {
-  auto fail = [](std::size_t line, const std::string& rule) {
-    return Error{"known peers line " + std::to_string(line) + ": " + rule};
-  };
-  if (data.size() > config_.max_known_peers_bytes)
-    return Error{"known peers: file larger than " + std::to_string(config_.max_known_peers_bytes) +
-                 " bytes"};
-  std::string_view text = as_chars(data);
   std::vector<std::pair<PeerId, std::vector<Multiaddr>>> parsed;
-  std::size_t line_no = 0;
-  while (!text.empty()) {
-    std::size_t end = text.find('\n');
-    if (end == std::string_view::npos) return fail(line_no + 1, "no final newline");
-    std::string_view line = text.substr(0, end);
-    text.remove_prefix(end + 1);
-    ++line_no;
-    if (line_no == 1) {
-      if (line != kKnownPeersHeader)
-        return fail(1, "not a p2pgossip known-peers file of version 1");
-      continue;
-    }
-    if (parsed.size() == config_.max_known_peers)
-      return fail(line_no, "more than " + std::to_string(config_.max_known_peers) + " peers");
-    std::vector<std::string_view> fields;
-    std::size_t pos = 0;
-    while (pos <= line.size()) {
-      std::size_t sp = line.find(' ', pos);
-      if (sp == std::string_view::npos) sp = line.size();
-      fields.push_back(line.substr(pos, sp - pos));
-      pos = sp + 1;
-    }
-    if (fields.size() < 2) return fail(line_no, "expected a peer id and at least one address");
-    if (fields.size() - 1 > config_.max_addrs_per_peer)
-      return fail(line_no,
-                  "more than " + std::to_string(config_.max_addrs_per_peer) + " addresses");
-    auto id = PeerId::parse(fields[0]);
-    if (!id) return fail(line_no, id.error().what);
-    std::vector<Multiaddr> addrs;
-    for (std::size_t i = 1; i < fields.size(); ++i) {
-      auto a = Multiaddr::parse(fields[i]);
-      if (!a) return fail(line_no, a.error().what);
-      if (a->peer_id() || !dialable(*a))
-        return fail(line_no, "address " + std::string(fields[i]) + " is not /ip4|ip6|dns*/…/tcp/…");
-      addrs.push_back(std::move(a).value());
-    }
-    parsed.emplace_back(std::move(id).value(), std::move(addrs));
-  }
-  if (line_no == 0) return fail(1, "not a p2pgossip known-peers file of version 1");
+  Status read = read_line_file(
+      as_chars(data), "known peers", kKnownPeersHeader, config_.max_known_peers_bytes,
+      [&](std::size_t, std::string_view line) -> Status {
+        if (parsed.size() == config_.max_known_peers)
+          return Error{"more than " + std::to_string(config_.max_known_peers) + " peers"};
+        std::vector<std::string_view> fields;
+        std::size_t pos = 0;
+        while (pos <= line.size()) {
+          std::size_t sp = line.find(' ', pos);
+          if (sp == std::string_view::npos) sp = line.size();
+          fields.push_back(line.substr(pos, sp - pos));
+          pos = sp + 1;
+        }
+        if (fields.size() < 2) return Error{"expected a peer id and at least one address"};
+        if (fields.size() - 1 > config_.max_addrs_per_peer)
+          return Error{"more than " + std::to_string(config_.max_addrs_per_peer) + " addresses"};
+        auto id = PeerId::parse(fields[0]);
+        if (!id) return id.error();
+        std::vector<Multiaddr> addrs;
+        for (std::size_t i = 1; i < fields.size(); ++i) {
+          auto a = Multiaddr::parse(fields[i]);
+          if (!a) return a.error();
+          if (a->peer_id() || !dialable(*a))
+            return Error{"address " + std::string(fields[i]) + " is not /ip4|ip6|dns*/…/tcp/…"};
+          addrs.push_back(std::move(a).value());
+        }
+        parsed.emplace_back(std::move(id).value(), std::move(addrs));
+        return Ok{};
+      });
+  if (!read) return read.error();
   std::size_t loaded = 0;
   // Last line first, so the file's recency order survives the next export.
   for (auto it = parsed.rbegin(); it != parsed.rend(); ++it) {
