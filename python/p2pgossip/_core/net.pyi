@@ -179,7 +179,7 @@ class PeerRecord:
     def open(envelope: bytes) -> PeerRecord: ...
     def __eq__(self, other: object) -> bool: ...
 
-class PeerManagerConfig:
+class _PeerManagerFields:  # stub only: the fields PeerManagerConfig and PeerConfig share
     fields: ClassVar[list[str]]
     max_inbound: int
     max_outbound: int
@@ -203,6 +203,8 @@ class PeerManagerConfig:
     ban_graylisted_for: float
     ban_invalid_messages: int
     ban_invalid_messages_for: float
+
+class PeerManagerConfig(_PeerManagerFields):
     seed: int
     def __init__(self, **options: Any) -> None: ...
     def __eq__(self, other: object) -> bool: ...

@@ -8,6 +8,7 @@ from typing import Any, ClassVar, Literal
 
 from .crypto import Identity, PeerId
 from .host import Message
+from .net import _PeerManagerFields
 from .router import GossipConfig
 from .wire import DecodeLimits
 
@@ -37,30 +38,7 @@ class NodeLimits:
     def __eq__(self, other: object) -> bool: ...
     def copy(self) -> NodeLimits: ...
 
-class PeerConfig:
-    fields: ClassVar[list[str]]
-    max_inbound: int
-    max_outbound: int
-    target_outbound: int
-    max_per_ip: int
-    per_ip_limit_exempts_loopback: bool
-    max_pending_dials: int
-    max_pending_inbound: int
-    max_pending_inbound_per_ip: int
-    handshake_timeout: float
-    ping_interval: float
-    max_missed_pings: int
-    backoff_initial: float
-    backoff_max: float
-    backoff_jitter: float
-    max_candidates: int
-    max_addrs_per_peer: int
-    max_known_peers: int
-    max_known_peers_bytes: int
-    max_bans: int
-    ban_graylisted_for: float
-    ban_invalid_messages: int
-    ban_invalid_messages_for: float
+class PeerConfig(_PeerManagerFields):
     bootstrap: list[str]
     ping_timeout: float
     stream_negotiation_timeout: float
