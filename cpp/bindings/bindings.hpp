@@ -54,6 +54,7 @@ void bind_rpc(py::module_& m);
 void bind_message(py::module_& m);
 void bind_router(py::module_& m);
 void bind_sim(py::module_& m);
+void bind_dht(py::module_& m);
 void bind_net(py::module_& m);
 void bind_host(py::module_& m);
 void bind_metrics(py::module_& m);

@@ -37,6 +37,7 @@ PYBIND11_MODULE(_core, m) {
   bind_rpc(wire);
   bind_router(router);
   bind_sim(sim);
+  bind_dht(sim);
   bind_net(net);
   bind_host(host);
   bind_outbox(host);

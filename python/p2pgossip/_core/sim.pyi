@@ -117,3 +117,18 @@ def mesh_push_baseline(
     seed: int,
 ) -> dict[str, float]: ...
 def _event_queue_order(steps: Sequence[tuple[int, int]]) -> list[tuple[int, int]]: ...
+
+class DhtSimulation:
+    def __init__(
+        self,
+        nodes: int,
+        latency: Latency,
+        *,
+        k: int = 20,
+        alpha: int = 3,
+        unreachable: float = 0.0,
+        query_timeout: float = 10.0,
+        seed: int = 1,
+    ) -> None: ...
+    def lookups(self, n: int) -> dict[str, list[Any]]: ...
+    def table_sizes(self) -> list[int]: ...
