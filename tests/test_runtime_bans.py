@@ -112,3 +112,35 @@ def test_bans_outlive_a_restart_beside_the_known_peers_file(h: Harness, tmp_path
     assert set(got) == {str(mallory), "192.0.2.7"}
     assert got["192.0.2.7"][2] is None and got[str(mallory)][4] == "seen spamming"
     assert 3500 < got[str(mallory)][2] <= 3601
+
+
+def test_a_graylisted_peer_is_disconnected_and_banned_until_the_term_ends(h: Harness) -> None:
+    g = _core.router.GossipConfig(
+        heartbeat_interval=0.05, heartbeat_initial_delay=0.05, disconnect_graylisted=True
+    )
+    g.score.app_specific_weight = 1.0
+    g.thresholds.gossip_threshold = -1.0
+    g.thresholds.publish_threshold = -5.0
+    g.thresholds.graylist_threshold = -10.0
+    a, addr_a = h.add_node(gossip=g, peers=_core.runtime.PeerConfig(ban_graylisted_for=1.0))
+    b_id = _core.crypto.Identity.generate()
+    b, addr_b = h.add_node(b_id)
+    for n in (a, b):
+        h.ok(h.rt.subscribe(n, TOPIC))
+    h.connect(a, addr_b)
+    h.rt.set_app_score(a, b_id.peer_id.to_bytes(), -100.0)
+    h.wait(lambda: bans(h, a)["made"]["graylisted"] == 1, "the graylist ban")
+    h.wait(lambda: peers_of(h, a) == [], "disconnected")
+    assert h.drops(a)["graylisted"] == 1
+    ((target, kind, left, rule, _),) = h.rt.bans(a)
+    assert (target, kind, rule) == (str(b_id.peer_id), "peer", "graylisted") and 0 < left <= 1
+    # Their redial is closed after its upgrade; ours is refused.
+    h.result(h.rt.connect(b, addr_a))
+    h.wait(lambda: bans(h, a)["closed_connections"] >= 1, "their redial closed")
+    err = h.result(h.rt.connect(a, addr_b))
+    assert err is not None and "banned" in err
+    # Forgiven by the application, and the term over: it connects again.
+    h.rt.set_app_score(a, b_id.peer_id.to_bytes(), 0.0)
+    h.wait(lambda: h.rt.bans(a) == [], "the ban expired")
+    h.connect(a, addr_b)
+    assert peers_of(h, a) == [b_id.peer_id.to_bytes()]
