@@ -1,12 +1,14 @@
 """p2pgossip._core.mdns
 
-The mDNS packet codec for libp2p peer discovery.
+The mDNS packet codec for libp2p peer discovery, and the discovery state machine. DNS
+messages are dicts: names are str, TXT strings and record data bytes.
 """
 
 from collections.abc import Sequence
 from typing import Any
 
-"""DNS messages as dicts: names are str, TXT strings and record data bytes."""
+from .crypto import PeerId
+from .net import Multiaddr
 
 SERVICE_NAME: str
 META_QUERY_NAME: str
@@ -21,3 +23,26 @@ def is_peer_query(data: bytes) -> bool: ...
 def peer_response(peer_name: str, addrs: Sequence[str], ttl: int = 120) -> bytes: ...
 def discovered_peers(data: bytes) -> list[tuple[str, list[str], int]]: ...
 def random_peer_name(seed: int) -> str: ...
+
+class Discovery:
+    """libp2p mDNS discovery as a sans-I/O machine: packets in, packets to multicast and
+    discovered peers out; times are seconds of the caller's clock."""
+
+    def __init__(
+        self,
+        local: PeerId,
+        peer_name: str,
+        *,
+        now: float,
+        query_interval: float = 60.0,
+        answer_interval: float = 1.0,
+    ) -> None: ...
+    def set_addrs(self, addrs: list[str]) -> None: ...
+    def handle_packet(self, packet: bytes, now: float) -> None: ...
+    def handle_timeout(self, now: float) -> None: ...
+    @property
+    def next_deadline(self) -> float | None: ...
+    def poll_transmit(self) -> list[bytes]: ...
+    def poll_discovered(self) -> list[tuple[PeerId, list[Multiaddr]]]: ...
+    @property
+    def counters(self) -> dict[str, int]: ...
