@@ -7,6 +7,7 @@
 
 #include "bindings.hpp"
 #include "fields.hpp"
+#include "mdns_bindings.hpp"
 #include "p2pgossip/net/mdns.hpp"
 #include "p2pgossip/net/mdns_discovery.hpp"
 
@@ -193,22 +194,24 @@ void bind_discovery(py::module_& md) {
              for (auto& p : d.poll_discovered()) out.append(py::make_tuple(p.peer, p.addrs));
              return out;
            })
-      .def_property_readonly("counters", [](const MdnsDiscovery& d) {
-        const net::MdnsCounters& c = d.counters();
-        py::dict out;
-        out["queries_sent"] = c.queries_sent;
-        out["queries_answered"] = c.queries_answered;
-        out["queries_not_answered"] = c.queries_not_answered;
-        out["responses_received"] = c.responses_received;
-        out["peers_discovered"] = c.peers_discovered;
-        out["packets_invalid"] = c.packets_invalid;
-        out["addrs_refused"] = c.addrs_refused;
-        out["discoveries_dropped"] = c.discoveries_dropped;
-        return out;
-      });
+      .def_property_readonly("counters",
+                             [](const MdnsDiscovery& d) { return mdns_counters(d.counters()); });
 }
 
 }  // namespace
+
+py::dict mdns_counters(const net::MdnsCounters& c) {
+  py::dict out;
+  out["queries_sent"] = c.queries_sent;
+  out["queries_answered"] = c.queries_answered;
+  out["queries_not_answered"] = c.queries_not_answered;
+  out["responses_received"] = c.responses_received;
+  out["peers_discovered"] = c.peers_discovered;
+  out["packets_invalid"] = c.packets_invalid;
+  out["addrs_refused"] = c.addrs_refused;
+  out["discoveries_dropped"] = c.discoveries_dropped;
+  return out;
+}
 
 void bind_mdns(py::module_& md) {
   md.attr("SERVICE_NAME") = std::string(mdns::kServiceName);

@@ -331,6 +331,7 @@ net::AddrSource addr_source(std::string_view s) {
   if (s == "px") return net::AddrSource::kPx;
   if (s == "identify") return net::AddrSource::kIdentify;
   if (s == "known_peers") return net::AddrSource::kKnownPeers;
+  if (s == "mdns") return net::AddrSource::kMdns;
   throw py::value_error("source must be 'px', 'identify' or 'known_peers'");
 }
 

@@ -13,6 +13,7 @@
 #include "bindings.hpp"
 #include "fields.hpp"
 #include "host_bindings.hpp"
+#include "mdns_bindings.hpp"
 #include "metrics_bindings.hpp"
 #include "p2pgossip/crypto/identity.hpp"
 #include "p2pgossip/crypto/peer_id.hpp"
@@ -162,6 +163,7 @@ py::dict metrics_to_py(const NodeMetrics& m) {
   out["connections_closed"] = m.connections_closed;
   out["outbound_queue_bytes"] = m.outbound_queue_bytes;
   out["peer_manager"] = peer_manager_counters(m.peer_manager, m.bans);
+  out["mdns"] = mdns_counters(m.mdns);
   py::list peers;
   for (const ConnectedPeer& p : m.peers)
     peers.append(
@@ -227,6 +229,10 @@ void bind_runtime(py::module_& m) {
           [](PeerConfig& c, const py::bytes& cert) {
             c.network_certificate = to_bytes(view_of(cert));
           })
+      .value("mdns", &PeerConfig::mdns)
+      .value("mdns_port", &PeerConfig::mdns_port)
+      .value("mdns_interface", &PeerConfig::mdns_interface)
+      .duration("mdns_query_interval", &PeerConfig::mdns_query_interval)
       .finish();
 
   py::class_<Runtime>(m, "Runtime",

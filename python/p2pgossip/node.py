@@ -71,6 +71,7 @@ class Node:
         limits: NodeLimits | None = None,
         peers: PeerConfig | None = None,
         validation_concurrency: int = 64,
+        discovery: Iterable[Literal["mdns"]] = (),
     ) -> None:
         self.identity = identity if identity is not None else Identity.generate()
         self.config = config if config is not None else GossipConfig()
@@ -86,6 +87,13 @@ class Node:
         self._seed = seed
         self._limits = limits
         self._peer_config = peers
+        discovery = list(discovery)
+        if unknown := [d for d in discovery if d != "mdns"]:
+            raise ValueError(f"unknown discovery {unknown[0]!r}: 'mdns' is the one there is")
+        if discovery:
+            # mDNS: peers on the LAN become dial candidates (PeerConfig.mdns_* tune it).
+            self._peer_config = (peers if peers is not None else PeerConfig()).copy()
+            self._peer_config.mdns = True
         self._metrics_port = metrics_port
         self._metrics_endpoint: tuple[int, int] | None = None  # (endpoint id, port)
         self._id: int | None = None

@@ -6,6 +6,8 @@
 #include <limits>
 
 #include "p2pgossip/crypto/peer_id.hpp"
+#include "p2pgossip/net/mdns.hpp"
+#include "p2pgossip/random.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
 #include "runtime/connection.hpp"
 #include "runtime/endpoint.hpp"
@@ -141,6 +143,7 @@ void Node::listen(const std::vector<std::string>& addrs, RequestId request) {
   }
   if (!addrs.empty() && !listen_addrs_.empty()) {
     host_.set_listen_addrs(bound_, unix_ns());
+    if (mdns_) mdns_->set_addrs(listen_addrs_);
     emit(Listening{id_, listen_addrs_});
   }
   done(request, std::move(error));
@@ -605,6 +608,7 @@ NodeMetrics Node::snapshot() {
     m.peer_manager = pm->counters();
     m.bans = pm->ban_counters();
   }
+  if (mdns_) m.mdns = mdns_->counters();
   const auto t = now();
   for (const auto& c : connections_) m.outbound_queue_bytes += c->queued_bytes();
   for (const auto& c : slots_) {
@@ -640,6 +644,7 @@ void Node::shutdown() {
   }
   dialing_.clear();
   resolver_.cancel();
+  if (mdns_) mdns_->close();
   for (auto& a : acceptors_) {
     asio::error_code ec;
     a->close(ec);
@@ -694,10 +699,32 @@ void Node::start_peers() {
       if (auto r = host_.load_bans(*data, now(), unix_now()); !r)
         log(LogLevel::kWarning, "bans file ignored", {{"reason", r.error().what}});
   }
+  if (config_.peers.mdns) start_mdns();
   for (const auto& text : config_.peers.bootstrap) {
     auto addr = net::Multiaddr::parse(text);
     Status st = addr ? host_.add_bootstrap(*addr, now()) : Status(addr.error());
     if (!st) log(LogLevel::kWarning, "bootstrap peer ignored", {{"reason", st.error().what}});
+  }
+}
+
+void Node::start_mdns() {
+  MdnsSocketConfig c;
+  c.port = config_.peers.mdns_port;
+  c.interface = config_.peers.mdns_interface;
+  c.discovery.query_interval = config_.peers.mdns_query_interval;
+  Random rng(config_.seed ^ 0x6d646e73);  // "mdns": the peer name only
+  std::weak_ptr<Node> weak = weak_from_this();
+  mdns_ = std::make_shared<MdnsSocket>(io_, c, config_.identity->peer_id(),
+                                       net::mdns::random_peer_name(rng), [weak](net::MdnsPeer&& p) {
+                                         if (auto self = weak.lock(); self && !self->closed_) {
+                                           self->host_.discovered(p.peer, p.addrs, self->now());
+                                           self->settle();
+                                         }
+                                       });
+  mdns_->set_addrs(listen_addrs_);
+  if (auto err = mdns_->start()) {
+    log(LogLevel::kWarning, "mdns discovery off", {{"reason", *err}});
+    mdns_.reset();
   }
 }
 

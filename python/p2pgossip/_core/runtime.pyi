@@ -47,6 +47,10 @@ class PeerConfig(_PeerManagerFields):
     known_peers_file: str
     network_key: bytes
     network_certificate: bytes
+    mdns: bool
+    mdns_port: int
+    mdns_interface: str
+    mdns_query_interval: float
     def __init__(self, **fields: Any) -> None: ...
     def __eq__(self, other: object) -> bool: ...
     def copy(self) -> PeerConfig: ...

@@ -155,6 +155,11 @@ class Host : private router::Tracer {
   // The application is done with `peer`: not redialled, addresses forgotten.
   void forget(ByteView peer_id);
   Status add_bootstrap(const net::Multiaddr& addr, Instant now);
+  // A peer found on the LAN (mDNS): its addresses become dial candidates.
+  void discovered(const crypto::PeerId& peer, const std::vector<net::Multiaddr>& addrs,
+                  Instant now) {
+    peers().add_addresses(peer, addrs, net::AddrSource::kMdns, now);
+  }
   Result<std::size_t> import_known_peers(ByteView data, Instant now);
   Bytes export_known_peers() const;
 
