@@ -365,5 +365,11 @@ async def test_ban_disconnects_refuses_and_lists_then_unban_readmits() -> None:
         a.unban(b.peer_id)
         await a.connect(b.addrs[0])
         assert a.peers() == [b.peer_id] and a.bans() == []
+        # Prometheus: each ban and refusal under its event (and rule).
+        (family,) = [f for f in a.metrics_snapshot() if f["name"] == "p2pgossip_bans_total"]
+        got = {(s["labels"]["event"], s["labels"]["rule"]): s["value"] for s in family["samples"]}
+        assert got[("made", "manual")] == 1 and got[("made", "graylisted")] == 0
+        assert got[("closed", "")] == 1 and got[("refused_dial", "")] == 1
+        assert got[("unbanned", "")] == 1
     finally:
         await rt.close()

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <deque>
 #include <initializer_list>
 #include <string_view>
 #include <utility>
@@ -17,7 +18,7 @@ using metrics::MetricType;
 
 struct Families {
   std::string node;
-  std::vector<FamilySnapshot> out;
+  std::deque<FamilySnapshot> out;  // add() hands out references: they must stay valid
 
   FamilySnapshot& add(std::string name, std::string help, MetricType type,
                       std::initializer_list<std::string> labels) {
@@ -46,7 +47,6 @@ std::string upper(std::string_view s) {
 std::vector<FamilySnapshot> node_families(const NodeMetrics& m, const std::string& node,
                                           const AppDrops& app_drops) {
   Families fs{node, {}};
-  fs.out.reserve(9);  // add() hands out references into it
   const router::Counters& r = m.router;
 
   auto& msgs = fs.add("p2pgossip_messages_total",
@@ -143,7 +143,23 @@ std::vector<FamilySnapshot> node_families(const NodeMetrics& m, const std::strin
     fs.sample(scores, by_score[i]->score, {id ? id->to_string() : std::string("?")});
   }
 
-  return std::move(fs.out);
+  auto& bans = fs.add("p2pgossip_bans_total",
+                      "Bans made (by rule), connections they refused or closed, and bans ended.",
+                      MetricType::counter, {"event", "rule"});
+  for (std::size_t i = 0; i < net::kBanReasonCount; ++i)
+    fs.sample(bans, m.bans.made[i],
+              {"made", std::string(net::ban_reason_name(static_cast<net::BanReason>(i)))});
+  const std::pair<std::string_view, std::uint64_t> ban_events[] = {
+      {"refused_inbound", m.bans.refused_inbound},
+      {"refused_dial", m.bans.refused_dials},
+      {"closed", m.bans.closed_connections},
+      {"expired", m.bans.expired},
+      {"unbanned", m.bans.unbanned},
+      {"evicted", m.bans.evicted},
+  };
+  for (const auto& [event, v] : ban_events) fs.sample(bans, v, {std::string(event), ""});
+
+  return {std::make_move_iterator(fs.out.begin()), std::make_move_iterator(fs.out.end())};
 }
 
 }  // namespace p2pgossip::runtime
