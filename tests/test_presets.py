@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+import p2pgossip as pg
 import pytest
 from p2pgossip import SignaturePolicy, presets
 from p2pgossip._core.host import Message
@@ -131,3 +132,10 @@ def test_the_safe_default_graylists_a_peer_at_its_sixth_invalid_message_on_any_t
     deliver(h, 1, good=0, bad=1, first=5)
     assert h.router.score(1, 0) < cfg.thresholds.graylist_threshold
     assert h.router.score(2, 0) == 0  # an honest peer is not scored at all
+
+
+def test_real_nodes_score_by_default_and_simulations_stay_neutral() -> None:
+    assert pg.Node().config == presets.safe()
+    assert pg.LocalNetwork(3, topology="ring").config == presets.safe()
+    assert pg.Simulation([(0, 1)]).config == presets.neutral()
+    assert pg.Node(config=pg.GossipConfig()).config == presets.neutral()  # still a choice

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import presets
 from ._core.crypto import Identity, PeerId
 from ._core.router import GossipConfig
 from ._core.runtime import PeerConfig
@@ -94,7 +95,7 @@ class LocalNetwork:
         self.n = n
         self.seed = seed
         self.topology = parse_topology(topology, n, seed)
-        self.config = config if config is not None else GossipConfig()
+        self.config = config if config is not None else presets.safe()  # as Node()'s
         self._threads = threads
         self.target_outbound = target_outbound
         self.subscription_maxsize = subscription_maxsize

@@ -14,7 +14,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any, Literal, NamedTuple
 
-from . import _core, _log
+from . import _core, _log, presets
 from ._core.crypto import Identity, PeerId
 from ._core.host import Message, Publisher
 from ._core.router import GossipConfig
@@ -49,7 +49,9 @@ class Node:
 
     ``listen`` is a multiaddr (or a list), e.g. ``/ip4/127.0.0.1/tcp/0`` (port 0: any free
     port; ``addrs`` then shows the real one). ``identity`` defaults to a fresh key;
-    ``config`` is a :class:`GossipConfig`. ``metrics_port`` has the runtime serve the
+    ``config`` is a :class:`GossipConfig`, by default ``presets.safe()`` (invalid messages
+    and protocol misbehaviour penalised, graylisted peers disconnected; pass
+    ``GossipConfig()`` for the spec's neutral scoring). ``metrics_port`` has the runtime serve the
     Prometheus text exposition on ``http://127.0.0.1:<port>/metrics`` from its I/O thread
     (0: any free port, see ``metrics_url``), so scrapes work whether or not the loop runs.
     ``limits`` (:class:`NodeLimits`) bound connections and queues; ``peers``
@@ -74,7 +76,8 @@ class Node:
         discovery: Iterable[Literal["mdns"]] = (),
     ) -> None:
         self.identity = identity if identity is not None else Identity.generate()
-        self.config = config if config is not None else GossipConfig()
+        # Real nodes score by default (presets.safe): docs/scoring.md says why.
+        self.config = config if config is not None else presets.safe()
         self._publisher = Publisher(
             self.config.signature_policy, message_id, self.config.max_message_size
         )
