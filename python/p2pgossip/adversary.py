@@ -57,7 +57,7 @@ class RoleSpec:
         return role
 
     def __add__(self, other: RoleSpec) -> Combined:
-        return Combined((self, other))
+        return Combined(parts=(self, other))
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,7 @@ class Combined(RoleSpec):
         return role
 
     def __add__(self, other: RoleSpec) -> Combined:
-        return Combined((*self.parts, other))
+        return Combined(parts=(*self.parts, other))
 
 
 @dataclass(frozen=True)
