@@ -401,6 +401,7 @@ void bind_runtime(py::module_& m) {
             r.set_app_score(node, peer_id_of(peer), value);
           },
           py::arg("node"), py::arg("peer_id"), py::arg("value"))
+      .def("set_role", &Runtime::set_role, py::arg("node"), py::arg("role"))
       .def(
           "set_link",
           [](Runtime& r, NodeId node, const py::handle& peer, double latency_s, double loss) {

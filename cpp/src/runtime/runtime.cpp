@@ -473,6 +473,10 @@ void Runtime::block(NodeId node, std::vector<Bytes> peer_ids) {
   impl_->post(node, [p = std::move(peer_ids)](Node& n) { n.block(p); });
 }
 
+void Runtime::set_role(NodeId node, host::Role role) {
+  impl_->post(node, [r = std::move(role)](Node& n) { n.set_role(r); });
+}
+
 void Runtime::unblock(NodeId node, std::vector<Bytes> peer_ids) {
   impl_->post(node, [p = std::move(peer_ids)](Node& n) { n.unblock(p); });
 }

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar, Literal
 
 from .crypto import Identity, PeerId
-from .host import Message
+from .host import Message, Role
 from .net import _PeerManagerFields
 from .router import GossipConfig
 from .wire import DecodeLimits
@@ -114,6 +114,7 @@ class Runtime:
         self, node: int, token: int, result: Literal["accept", "reject", "ignore"]
     ) -> None: ...
     def set_app_score(self, node: int, peer_id: PeerId | bytes, value: float) -> None: ...
+    def set_role(self, node: int, role: Role) -> None: ...
     def set_link(
         self, node: int, peer_id: PeerId | bytes, latency: float = 0.0, loss: float = 0.0
     ) -> None: ...

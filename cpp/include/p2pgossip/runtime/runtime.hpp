@@ -138,6 +138,8 @@ class Runtime {
   void unban(NodeId node, net::BanTarget target);
   // The bans in force, with their time left (nullopt: no expiry); nullopt for an unknown node.
   std::optional<std::vector<net::BanEntry>> bans(NodeId node);
+  // The node plays `role` from now on (host/adversary.hpp; an honest role: honest again).
+  void set_role(NodeId node, host::Role role);
 
   // A consistent snapshot taken on the node's I/O thread (the caller waits for it; taken
   // directly when the I/O threads are not running). nullopt for an unknown node.
