@@ -17,6 +17,16 @@ def line(config: pg.GossipConfig | None = None) -> pg.Simulation:
     )
 
 
+def relayed(role: adversary.RoleSpec, until: float, config: pg.GossipConfig | None = None):
+    """A message from 0 at 2 s, node 1 playing `role`, run to `until`: (sim, message id)."""
+    sim = line(config)
+    sim.set_role(1, role)
+    sim.run(until_s=2)
+    mid = sim.publish(0, TOPIC, b"through node 1")
+    sim.run(until_s=until)
+    return sim, mid
+
+
 def delivered_at(sim: pg.Simulation, node: int, msg_id: str) -> list[float]:
     d = sim.deliveries()
     return sorted(d[(d["node"] == node) & (d["msg_id"] == msg_id)]["t_deliver"])
@@ -35,22 +45,15 @@ def test_a_censor_of_chosen_origins_drops_only_their_messages() -> None:
 
 
 def test_a_slow_node_forwards_late() -> None:
-    sim = line()
-    sim.set_role(1, adversary.Slow(delay=0.5))
-    sim.run(until_s=2)
-    mid = sim.publish(0, TOPIC, b"slowly")
-    sim.run(until_s=4)
+    sim, mid = relayed(adversary.Slow(delay=0.5), until=4)
     (t,) = delivered_at(sim, 2, mid)
     assert 2.0 + 0.5 + 0.02 <= t < 2.0 + 0.5 + 0.1  # two 10 ms hops and the delay
 
 
 def test_a_replayer_gets_a_message_delivered_again_once_the_seen_cache_forgot_it() -> None:
-    config = pg.GossipConfig(seen_ttl=5.0)
-    sim = line(config)
-    sim.set_role(1, adversary.Replayer(after=8.0))
-    sim.run(until_s=2)
-    mid = sim.publish(0, TOPIC, b"again")
-    sim.run(until_s=15)
+    sim, mid = relayed(
+        adversary.Replayer(after=8.0), until=15, config=pg.GossipConfig(seen_ttl=5.0)
+    )
     first, again = delivered_at(sim, 2, mid)
     assert again - first == pytest.approx(8.0, abs=0.05)
 
