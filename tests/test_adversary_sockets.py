@@ -1,6 +1,6 @@
 """The host's adversary roles on real sockets: the same Spammer a Simulation runs, played
-by a LocalNetwork node and by a single Node, is graylisted and disconnected by honest nodes
-running the default (safe) scoring."""
+by a LocalNetwork node and by a single Node, is graylisted, disconnected and banned
+(PeerConfig.ban_graylisted_for) by honest nodes running the default (safe) scoring."""
 
 from __future__ import annotations
 
@@ -32,8 +32,13 @@ async def test_a_spammer_on_loopback_is_graylisted_and_disconnected() -> None:
         net.set_role(0, adversary.Spammer(rate=50, invalid_signatures=True))
         honest = [1, 2, 3]
         assert await until(lambda: all(graylisted(net.nodes[i]) >= 1 for i in honest))
+        spammer = str(net.nodes[0].peer_id)
         for i in honest:
             assert net.nodes[i].stats()["router"]["dropped_invalid_signature"] >= 6
+            (ban,) = [b for b in net.nodes[i].bans() if b.target == spammer]
+            assert ban.rule == "graylisted" and ban.remaining is not None
+        # Banned: its redials are refused, so it stays disconnected from every honest node.
+        assert await until(lambda: all(net.score_breakdown(i, 0) is None for i in honest))
         roles = net.metrics()["role"]
         assert roles[0] == "spammer" and (roles[1:] == "honest").all()
         # Honest traffic still flows among the honest nodes.
@@ -57,3 +62,4 @@ async def test_a_node_made_an_adversary_spams_from_its_start() -> None:
     ):
         await bad.connect(honest.addrs[0])
         assert await until(lambda: graylisted(honest) >= 1)
+        assert [b.rule for b in honest.bans()] == ["graylisted"]
