@@ -443,7 +443,7 @@ class LocalNetwork:
         return self.nodes[i].score_breakdown(self._peer(j))
 
     def deliveries(self) -> pd.DataFrame:
-        """One row per delivery: msg_id, node, t_publish, t_deliver (s since start), hops
+        """One row per delivery: msg_id, node, role, t_publish, t_deliver (s since start), hops
         (-1: a real network does not carry hop counts) and from_peer (-1 at the
         publisher)."""
         ids = list(dict.fromkeys([*self._published, *self._d_msg]))

@@ -360,9 +360,10 @@ class Simulation:
         )
 
     def deliveries(self) -> pd.DataFrame:
-        """One row per delivery to an application: msg_id, node, t_publish, t_deliver (s),
-        hops (the sender's hops + 1; 0 at the publisher; -1 unknown) and from_peer (-1 for
-        the publisher's own delivery). Hops are tracked by the simulator, out of band."""
+        """One row per delivery to an application: msg_id, node, role (the node's:
+        "honest" or its adversary role), t_publish, t_deliver (s), hops (the sender's hops
+        + 1; 0 at the publisher; -1 unknown) and from_peer (-1 for the publisher's own
+        delivery). Hops are tracked by the simulator, out of band."""
         d = self._core.deliveries_columns()
         m = self._core.messages_columns()
         published = m["published_at_ns"]
