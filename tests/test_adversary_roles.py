@@ -44,6 +44,16 @@ def test_a_censor_of_chosen_origins_drops_only_their_messages() -> None:
     assert sim.roles() == {1: "censor"}
 
 
+def test_a_censor_of_every_origin_drops_unsigned_messages_too() -> None:
+    # StrictNoSign (Ethereum's policy): no `from` to tell an origin by.
+    sim = line(pg.GossipConfig(signature_policy=pg.SignaturePolicy.StrictNoSign))
+    sim.set_role(1, adversary.Censor())
+    sim.run(until_s=2)
+    mid = sim.publish(0, TOPIC, b"anonymous")
+    sim.run(until_s=10)
+    assert delivered_at(sim, 1, mid) and not delivered_at(sim, 2, mid)
+
+
 def test_a_slow_node_forwards_late() -> None:
     sim, mid = relayed(adversary.Slow(delay=0.5), until=4)
     (t,) = delivered_at(sim, 2, mid)
