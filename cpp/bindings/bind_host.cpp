@@ -1,8 +1,11 @@
-// The host layer's sans-I/O machines for Python tests: Connection.
+// The host layer for Python: its sans-I/O Connection machine for tests, and the adversary
+// Role (p2pgossip.adversary builds them).
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
+#include "fields.hpp"
 #include "p2pgossip/crypto/identity.hpp"
+#include "p2pgossip/host/adversary.hpp"
 #include "p2pgossip/host/connection.hpp"
 
 namespace p2pgossip::bindings {
@@ -78,9 +81,40 @@ std::unique_ptr<Connection> make_connection(
   return std::make_unique<Connection>(std::move(c));
 }
 
+void bind_role(py::module_& m) {
+  using R = host::Role;
+  Fields<R>(m, "Role", "An adversary's behaviours (host/adversary.hpp); durations in seconds.")
+      .value("name", &R::name)
+      .duration("start", &R::start)
+      .value("spam_rate", &R::spam_rate)
+      .value("spam_topic", &R::spam_topic)
+      .value("invalid_signatures", &R::invalid_signatures)
+      .value("invalid_payloads", &R::invalid_payloads)
+      .value("censor", &R::censor)
+      .property(
+          "censored_origins",
+          [](const R& r) {
+            py::list l;
+            for (const Bytes& b : r.censored_origins) l.append(to_py(b));
+            return l;
+          },
+          [](R& r, const std::vector<py::bytes>& l) {
+            r.censored_origins.clear();
+            for (const py::bytes& b : l) r.censored_origins.push_back(to_bytes(view_of(b)));
+          })
+      .value("graft_spam", &R::graft_spam)
+      .value("graft_eagerly", &R::graft_eagerly)
+      .value("ihave_spam_ids", &R::ihave_spam_ids)
+      .duration("replay_after", &R::replay_after)
+      .duration("forward_delay", &R::forward_delay)
+      .finish()
+      .def_property_readonly("honest", &R::honest);
+}
+
 }  // namespace
 
 void bind_host(py::module_& m) {
+  bind_role(m);
   const host::ConnectionConfig d;
   // Times are integer nanoseconds of the caller's clock (a virtual one in tests).
   py::class_<Connection>(m, "Connection")

@@ -319,9 +319,21 @@ void bind_runtime(py::module_& m) {
           "publish",
           [](Runtime& r, NodeId node, const std::shared_ptr<Message>& msg) {
             if (!msg) throw py::type_error("message must be a Message");
-            return r.publish(node, msg);
+            auto req = r.publish(node, msg);
+            if (!req) throw py::value_error(req.error().what);
+            return *req;
           },
-          py::arg("node"), py::arg("message"))
+          py::arg("node"), py::arg("message"),
+          "Publish a prebuilt message: refused (ValueError) unless it meets the node's "
+          "signature policy and its signature verifies.")
+      .def(
+          "publish_unverified",
+          [](Runtime& r, NodeId node, const std::shared_ptr<Message>& msg) {
+            if (!msg) throw py::type_error("message must be a Message");
+            return r.publish_unverified(node, msg);
+          },
+          py::arg("node"), py::arg("message"),
+          "Publish a message as given, forged or not: for p2pgossip.adversary only.")
       .def(
           "publish_data",
           [](Runtime& r, NodeId node, std::string topic, const py::bytes& data) {
@@ -389,6 +401,7 @@ void bind_runtime(py::module_& m) {
             r.set_app_score(node, peer_id_of(peer), value);
           },
           py::arg("node"), py::arg("peer_id"), py::arg("value"))
+      .def("set_role", &Runtime::set_role, py::arg("node"), py::arg("role"))
       .def(
           "set_link",
           [](Runtime& r, NodeId node, const py::handle& peer, double latency_s, double loss) {

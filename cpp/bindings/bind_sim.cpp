@@ -275,6 +275,8 @@ void bind_sim(py::module_& m) {
       .def("heal", &sim::Simulation::heal, py::arg("at_ns"))
       .def("crash", &sim::Simulation::crash, py::arg("node"), py::arg("at_ns"))
       .def("restart", &sim::Simulation::restart, py::arg("node"), py::arg("at_ns"))
+      .def("set_role", &sim::Simulation::set_role, py::arg("node"), py::arg("role"),
+           py::arg("at_ns"))
       .def(
           "set_link",
           [](sim::Simulation& s, std::uint32_t u, std::uint32_t v, const Latency& latency,

@@ -14,7 +14,21 @@ from ._extras import needs
 if TYPE_CHECKING:
     import pandas as pd
 
-DELIVERY_COLUMNS = ("msg_id", "node", "t_publish", "t_deliver", "hops", "from_peer")
+DELIVERY_COLUMNS = ("msg_id", "node", "role", "t_publish", "t_deliver", "hops", "from_peer")
+HONEST = "honest"
+
+
+def roles_column(node: np.ndarray, roles: dict[int, str] | None) -> pd.Categorical:
+    """Each node's role (p2pgossip.adversary), "honest" unless ``roles`` names another."""
+    with needs("analysis"):
+        import pandas as pd
+
+    node = np.asarray(node, dtype=np.int64)
+    names = [HONEST, *sorted({r for r in (roles or {}).values() if r != HONEST})]
+    codes = np.zeros(len(node), dtype=np.int64)
+    for v, r in (roles or {}).items():
+        codes[node == v] = names.index(r)
+    return pd.Categorical.from_codes(codes, categories=pd.Index(names))
 
 
 def deliveries_frame(
@@ -25,10 +39,11 @@ def deliveries_frame(
     t_deliver: np.ndarray,
     hops: np.ndarray,
     from_peer: np.ndarray,
+    roles: dict[int, str] | None = None,
 ) -> pd.DataFrame:
     """One row per delivery. ``message`` indexes ``ids`` (and ``t_publish``, one entry per
     message, NaN when unknown); times are seconds; ``hops`` is -1 where unknown and
-    ``from_peer`` -1 at the publisher."""
+    ``from_peer`` -1 at the publisher; ``role`` is the receiving node's (``roles``)."""
     with needs("analysis"):
         import pandas as pd
 
@@ -38,6 +53,7 @@ def deliveries_frame(
         {
             "msg_id": pd.Categorical.from_codes(msg, categories=pd.Index(list(ids))),
             "node": np.asarray(node, dtype=np.uint32),
+            "role": roles_column(node, roles),
             "t_publish": t_pub[msg] if len(ids) else np.empty(0),
             "t_deliver": np.asarray(t_deliver, dtype=float),
             "hops": np.asarray(hops, dtype=np.int32),
@@ -47,12 +63,13 @@ def deliveries_frame(
     )
 
 
-def metrics_frame(columns: dict[str, Any]) -> pd.DataFrame:
-    """One row per node, indexed by ``node``."""
+def metrics_frame(columns: dict[str, Any], roles: dict[int, str] | None = None) -> pd.DataFrame:
+    """One row per node, indexed by ``node``, with its ``role`` first."""
     with needs("analysis"):
         import pandas as pd
 
     df = pd.DataFrame(columns)
+    df.insert(0, "role", roles_column(np.arange(len(df)), roles))
     df.index.name = "node"
     return df
 

@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from . import presets
 from ._core.crypto import Identity, PeerId
+from ._core.host import Role
 from ._core.router import GossipConfig
 from ._core.runtime import PeerConfig
 from ._extras import needs
@@ -27,6 +29,8 @@ from .node import Node, NodeError, Received, Runtime, Subscription
 if TYPE_CHECKING:
     import networkx as nx
     import pandas as pd
+
+    from .adversary import RoleSpec
 
 __all__ = ["LocalNetwork", "parse_topology"]
 
@@ -94,7 +98,7 @@ class LocalNetwork:
         self.n = n
         self.seed = seed
         self.topology = parse_topology(topology, n, seed)
-        self.config = config if config is not None else GossipConfig()
+        self.config = config if config is not None else presets.safe()  # as Node()'s
         self._threads = threads
         self.target_outbound = target_outbound
         self.subscription_maxsize = subscription_maxsize
@@ -106,6 +110,7 @@ class LocalNetwork:
         self._index = {ident.peer_id.to_bytes(): i for i, ident in enumerate(self._identities)}
         self._alive = [False] * n
         self._crashes = [0] * n
+        self._roles: dict[int, str] = {}  # adversaries' role names (set_role)
         self._topics: dict[str, set[int]] = {}
         self.subscriptions: list[dict[str, Subscription]] = [{} for _ in range(n)]
         # Message ids are kept as bytes (hex only in what is returned): a burst books one row
@@ -338,6 +343,19 @@ class LocalNetwork:
     def _peer(self, i: int) -> PeerId:
         return self._identities[i].peer_id
 
+    def set_role(self, nodes: int | Iterable[int], role: RoleSpec | None) -> None:
+        """Nodes ``nodes`` play ``role`` (a ``p2pgossip.adversary`` role; None: honest) from
+        now on, as ``Simulation.set_role`` (a ``Censor`` may name origins by node index)."""
+        ids = {j: self._peer(j).to_bytes() for j in range(self.n)}
+        core = role.core(ids) if role is not None else Role()
+        for i in [nodes] if isinstance(nodes, int) else list(nodes):
+            self.nodes[i]._runtime._core.set_role(self.nodes[i]._node(), core)
+            self.nodes[i].adversary = role
+            if role is None:
+                self._roles.pop(i, None)
+            else:
+                self._roles[i] = role.name
+
     def partition(self, groups: Iterable[Iterable[int]]) -> None:
         """Split the network: nodes in different groups refuse each other's connections
         (those up are closed) until ``heal()``. Nodes in no group form one more group."""
@@ -425,7 +443,7 @@ class LocalNetwork:
         return self.nodes[i].score_breakdown(self._peer(j))
 
     def deliveries(self) -> pd.DataFrame:
-        """One row per delivery: msg_id, node, t_publish, t_deliver (s since start), hops
+        """One row per delivery: msg_id, node, role, t_publish, t_deliver (s since start), hops
         (-1: a real network does not carry hop counts) and from_peer (-1 at the
         publisher)."""
         ids = list(dict.fromkeys([*self._published, *self._d_msg]))
@@ -438,6 +456,7 @@ class LocalNetwork:
             np.array(self._d_time, dtype=float),
             np.full(len(self._d_msg), -1),
             np.array(self._d_from, dtype=np.int64),
+            self._roles,
         )
 
     def mesh_changes(self) -> pd.DataFrame:
@@ -499,7 +518,7 @@ class LocalNetwork:
         put("alive", list(self._alive))
         for t in topics:
             put(f"mesh_size:{t}", [0 if s is None else s["mesh_sizes"].get(t, 0) for s in stats])
-        return metrics_frame(cols)
+        return metrics_frame(cols, self._roles)
 
     def graph(self) -> nx.Graph:
         """Connections now up, as a graph on node indices. (Mesh sizes per node are in

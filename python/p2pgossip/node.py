@@ -12,15 +12,18 @@ import collections
 import inspect
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from . import _core, _log
+from . import _core, _log, presets
 from ._core.crypto import Identity, PeerId
-from ._core.host import Message, Publisher
+from ._core.host import Message, Publisher, Role
 from ._core.router import GossipConfig
 from ._core.runtime import NodeLimits, PeerConfig
 from ._runtime import NodeError, NoPeersError, Runtime, _log_failure
 from .subscription import Overflow, Received, Subscription, ValidationResult, Validator
+
+if TYPE_CHECKING:
+    from .adversary import RoleSpec
 
 __all__ = [
     "NoPeersError",
@@ -49,7 +52,9 @@ class Node:
 
     ``listen`` is a multiaddr (or a list), e.g. ``/ip4/127.0.0.1/tcp/0`` (port 0: any free
     port; ``addrs`` then shows the real one). ``identity`` defaults to a fresh key;
-    ``config`` is a :class:`GossipConfig`. ``metrics_port`` has the runtime serve the
+    ``config`` is a :class:`GossipConfig`, by default ``presets.safe()`` (invalid messages
+    and protocol misbehaviour penalised, graylisted peers disconnected; pass
+    ``GossipConfig()`` for the spec's neutral scoring). ``metrics_port`` has the runtime serve the
     Prometheus text exposition on ``http://127.0.0.1:<port>/metrics`` from its I/O thread
     (0: any free port, see ``metrics_url``), so scrapes work whether or not the loop runs.
     ``limits`` (:class:`NodeLimits`) bound connections and queues; ``peers``
@@ -72,9 +77,12 @@ class Node:
         peers: PeerConfig | None = None,
         validation_concurrency: int = 64,
         discovery: Iterable[Literal["mdns"]] = (),
+        adversary: RoleSpec | None = None,
     ) -> None:
+        self.adversary = adversary  # a p2pgossip.adversary role, played from start()
         self.identity = identity if identity is not None else Identity.generate()
-        self.config = config if config is not None else GossipConfig()
+        # Real nodes score by default (presets.safe): docs/scoring.md says why.
+        self.config = config if config is not None else presets.safe()
         self._publisher = Publisher(
             self.config.signature_policy, message_id, self.config.max_message_size
         )
@@ -141,6 +149,8 @@ class Node:
         rt._nodes[node_id] = self
         await rt._request(request)
         rt._core.count_app_drop(node_id, "validator_error", 0)
+        if self.adversary is not None:
+            self.set_role(self.adversary)
         if self._metrics_port is not None:
             self._metrics_endpoint = rt._core.serve_metrics([node_id], port=self._metrics_port)
         return self
@@ -175,6 +185,13 @@ class Node:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+    def set_role(self, role: RoleSpec | None) -> None:
+        """Play ``role`` (a ``p2pgossip.adversary`` role; None: honest) from now on: the same
+        host behaviours a ``Simulation`` runs, on real sockets."""
+        self.adversary = role
+        core = role.core() if role is not None else Role()
+        self._runtime._core.set_role(self._node(), core)
 
     def _node(self) -> int:
         if self._id is None:

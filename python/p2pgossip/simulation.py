@@ -20,13 +20,16 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import _core
+from ._core.host import Role
 from ._core.sim import CpuCost, Latency
 from ._extras import needs
-from ._results import deliveries_frame, mesh_changes_frame, metrics_frame
+from ._results import HONEST, deliveries_frame, mesh_changes_frame, metrics_frame
 
 if TYPE_CHECKING:
     import networkx as nx
     import pandas as pd
+
+    from .adversary import RoleSpec
 
 __all__ = ["CpuCost", "Latency", "Simulation"]
 
@@ -119,6 +122,7 @@ class Simulation:
         self.seed = seed
         self._dht: _core.sim.DhtSimulation | None = None  # built by dht_lookups
         self._dht_key: tuple[int, int, float, float] | None = None
+        self._roles: dict[int, str] = {}  # adversaries' role names; the rest are honest
         for topic in topics:
             self.subscribe(topic=topic)
 
@@ -194,6 +198,26 @@ class Simulation:
             self.index(to), self.index(via), a, topic, bytes(data), forge_signature, self._at(at_s)
         )
         return mid.hex()
+
+    def set_role(self, node: Any, role: RoleSpec | None, at_s: float | None = None) -> None:
+        """From now (or virtual time ``at_s``) ``node`` (a label, an iterable of labels, or
+        None for all) plays ``role``, a ``p2pgossip.adversary`` role (None: honest again).
+        Its ``start`` counts from then. Result tables mark it in their ``role`` column, and
+        ``summary()`` leaves it out."""
+        nodes = self._nodes(node)
+        ids = {v: self._core.peer_id(v) for v in range(self.size)} if role is not None else {}
+        core = role.core(ids) if role is not None else Role()
+        at = self._at(at_s)
+        for v in nodes:
+            self._core.set_role(v, core, at)
+            if role is None:
+                self._roles.pop(v, None)
+            else:
+                self._roles[v] = role.name
+
+    def roles(self) -> dict[int, str]:
+        """The role (by name) of every node assigned one; the others are honest."""
+        return dict(self._roles)
 
     def partition(self, groups: Iterable[Iterable[Hashable]], at_s: float | None = None) -> None:
         """Split the network: nodes in different groups lose their connections (nodes in no
@@ -322,19 +346,24 @@ class Simulation:
 
         m = self._core.messages_columns()
         at = m["published_at_ns"]
+        publisher = np.asarray(m["publisher"])
         return pd.DataFrame(
             {
                 "msg_id": [i.hex() for i in m["id"]],
                 "topic": m["topic"],
-                "publisher": m["publisher"],
+                "publisher": publisher,
+                "publisher_role": [
+                    self._roles.get(int(p), HONEST) if p >= 0 else None for p in publisher
+                ],
                 "t_publish": np.where(at >= 0, at / 1e9, np.nan),
             }
         )
 
     def deliveries(self) -> pd.DataFrame:
-        """One row per delivery to an application: msg_id, node, t_publish, t_deliver (s),
-        hops (the sender's hops + 1; 0 at the publisher; -1 unknown) and from_peer (-1 for
-        the publisher's own delivery). Hops are tracked by the simulator, out of band."""
+        """One row per delivery to an application: msg_id, node, role (the node's:
+        "honest" or its adversary role), t_publish, t_deliver (s), hops (the sender's hops
+        + 1; 0 at the publisher; -1 unknown) and from_peer (-1 for the publisher's own
+        delivery). Hops are tracked by the simulator, out of band."""
         d = self._core.deliveries_columns()
         m = self._core.messages_columns()
         published = m["published_at_ns"]
@@ -346,6 +375,7 @@ class Simulation:
             d["time_ns"] / 1e9,
             d["hops"],
             d["from_peer"],
+            self._roles,
         )
 
     def metrics(self) -> pd.DataFrame:
@@ -353,7 +383,31 @@ class Simulation:
         (messages, duplicates, IHAVE/IWANT/GRAFT/PRUNE/IDONTWANT sent and received, drops by
         reason), the simulator's drops by reason, CPU time charged, and ``mesh_size:<topic>``
         for every topic. Router counters cover a node's current incarnation only."""
-        return metrics_frame(self._core.metrics_columns())
+        return metrics_frame(self._core.metrics_columns(), self._roles)
+
+    def summary(self, topic: str | None = None) -> dict[str, float]:
+        """Honest figures: of the messages honest nodes published (on ``topic``, or any),
+        the share of (message, honest node) pairs delivered, and delivery latency
+        percentiles (s) over those deliveries. Adversaries' messages and nodes are left
+        out; ``deliveries()`` has every row, with its ``role``."""
+        m = self.messages()
+        m = m[(m["publisher"] >= 0) & (m["publisher_role"] == HONEST)]
+        if topic is not None:
+            m = m[m["topic"] == topic]
+        honest = self.size - len(self._roles)
+        d = self.deliveries()
+        d = d[(d["role"] == HONEST) & d["msg_id"].isin(set(m["msg_id"]))]
+        d = d.drop_duplicates(["msg_id", "node"])
+        latency = (d["t_deliver"] - d["t_publish"]).to_numpy()
+        pct = np.percentile(latency, [50, 90, 99]) if len(latency) else [np.nan] * 3
+        return {
+            "messages": float(len(m)),
+            "honest_nodes": float(honest),
+            "delivery_rate": len(d) / (len(m) * honest) if len(m) and honest else np.nan,
+            "latency_p50": float(pct[0]),
+            "latency_p90": float(pct[1]),
+            "latency_p99": float(pct[2]),
+        }
 
     def mesh_changes(self) -> pd.DataFrame:
         """One row per mesh change, in order: t (s), node, topic, peer and joined (True when

@@ -8,6 +8,7 @@ on 10,000 nodes in about 0.3 s on a 2-core machine, so no faster generator is ne
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ._extras import needs
@@ -21,6 +22,7 @@ __all__ = [
     "full_mesh",
     "random_regular",
     "ring",
+    "sybil_attack",
     "watts_strogatz",
 ]
 
@@ -76,3 +78,35 @@ def watts_strogatz(n: int, k: int, p: float, seed: int) -> nx.Graph:
 def barabasi_albert(n: int, m: int, seed: int) -> nx.Graph:
     """Preferential attachment: each new node links to m existing ones. Connected."""
     return _nx().barabasi_albert_graph(n, m, seed=seed)
+
+
+def sybil_attack(
+    honest: nx.Graph,
+    targets: Iterable[int],
+    sybils: int,
+    *,
+    degree: int | None = None,
+    seed: int = 0,
+) -> tuple[nx.Graph, list[int]]:
+    """``honest`` plus ``sybils`` attacker nodes linked only to ``targets``: each to
+    ``degree`` targets drawn at random (None: every target). Returns the graph and the sybils'
+    labels, ``-1, -2, ...``: they sort before the honest nodes, so in a ``Simulation`` they
+    dial the targets, as real sybils do (a target sees them as inbound peers, which matters
+    to its mesh's outbound quota ``D_out``); the honest nodes keep their labels.
+    """
+    import random
+
+    targets = list(targets)
+    missing = [t for t in targets if t not in honest]
+    if missing or not targets:
+        raise ValueError(f"sybil_attack: targets must be nodes of the graph, not {missing}")
+    k = len(targets) if degree is None else degree
+    if not 0 < k <= len(targets):
+        raise ValueError(f"sybil_attack: degree must be in 1..{len(targets)}")
+    rng = random.Random(seed)
+    g = honest.copy()
+    labels = [-(i + 1) for i in range(sybils)]
+    for s in labels:
+        g.add_node(s)
+        g.add_edges_from((s, t) for t in rng.sample(targets, k))
+    return g, labels

@@ -49,6 +49,7 @@ Result<net::SignedPeerRecord> record_of(const crypto::PeerId& peer, ByteView env
 
 constexpr std::uint64_t kPeerManagerStream = 0x706565726d616e61ULL;
 constexpr std::uint64_t kLinkStream = 0x6c696e6b6c6f7373ULL;
+constexpr std::uint64_t kAdversaryStream = 0x616476657273ULL;
 
 }  // namespace
 
@@ -311,6 +312,7 @@ void Host::rpc_received(PeerIndex peer, Rpc&& rpc, Instant now) {
       for (ByteView id : d.message_ids)
         if (id.size() <= MessageId::kMaxSize)
           if (const Message* m = router_.cached(MessageId(id))) emit(CancelQueued{peer, m});
+  if (adversary_) adversary_->received(peer, rpc, config_->gossip->prune_backoff, now);
   router_.rpc_received(peer, rpc, now);
 }
 
@@ -480,13 +482,25 @@ void Host::invalid_message(PeerIndex peer, Instant now) {
 
 void Host::tick(Instant now) {
   router_.tick(now);
+  if (adversary_) adversary_->tick(router_, *identity_, publisher(), now);
   if (peers_) peers_->tick(now);
 }
 
 std::optional<Instant> Host::earliest_deadline() const {
   auto d = router_.next_deadline();
-  if (auto p = peers_->next_deadline(); p && (!d || *p < *d)) d = p;
+  for (auto other : {peers_ ? peers_->next_deadline() : std::nullopt,
+                     adversary_ ? adversary_->next_deadline() : std::nullopt})
+    if (other && (!d || *other < *d)) d = other;
   return d;
+}
+
+void Host::set_role(const Role& role, Instant now) {
+  if (role.honest()) {
+    adversary_.reset();
+    return;
+  }
+  adversary_ = std::make_unique<Adversary>(role, config_->gossip->heartbeat_interval, now,
+                                           seed_ ^ kAdversaryStream);
 }
 
 static_assert(
@@ -502,6 +516,7 @@ void Host::drain_all(std::vector<router::Action>& out, std::size_t first, Instan
     if (first == kUndrained) {
       first = out.size();
       router_.drain_actions(out);
+      if (adversary_) adversary_->filter(out, first, router_, identity_->peer_id().bytes(), now);
     }
     if (out.size() == first) return;
     // Most drains are sends and deliveries only: they stay where the router put them.

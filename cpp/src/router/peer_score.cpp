@@ -37,6 +37,9 @@ PeerScore::PeerScore(const PeerScoreParams& params, Duration record_ttl, std::si
 void PeerScore::add_topic(std::uint32_t topic, const std::string& name) {
   if (topic >= topic_params_.size()) topic_params_.resize(topic + 1, nullptr);
   auto it = params_.topics.find(name);
+  // A topic without its own parameters takes the default topic's (key ""), if any: a node
+  // that does not know its topics in advance still penalises invalid messages on all of them.
+  if (it == params_.topics.end()) it = params_.topics.find(std::string(kDefaultTopic));
   topic_params_[topic] = it == params_.topics.end() ? nullptr : &it->second;
 }
 

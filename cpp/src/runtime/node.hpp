@@ -78,6 +78,7 @@ class Node : public std::enable_shared_from_this<Node> {
   void ban(const net::BanTarget& target, std::optional<Duration> duration, const std::string& note);
   void unban(const net::BanTarget& target);
   std::vector<net::BanEntry> bans();
+  void set_role(const host::Role& role) { host_.set_role(role, now()); }
   NodeMetrics snapshot();
   std::optional<router::ScoreBreakdown> score_breakdown(const Bytes& peer_id);
   void close(RequestId request);

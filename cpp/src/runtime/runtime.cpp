@@ -328,7 +328,25 @@ RequestId Runtime::disconnect(NodeId node, Bytes peer_id) {
                         [p = std::move(peer_id)](Node& n, RequestId r) { n.disconnect(p, r); });
 }
 
-RequestId Runtime::publish(NodeId node, MessagePtr message) {
+Result<RequestId> Runtime::publish(NodeId node, MessagePtr message) {
+  SignaturePolicy policy;
+  {
+    std::lock_guard lock(impl_->mu);
+    auto it = impl_->nodes.find(node);
+    if (it == impl_->nodes.end()) return Error{"unknown node " + std::to_string(node)};
+    policy = it->second.publisher.policy();
+  }
+  if (auto ok = host::check_signature_policy(*message, policy); !ok)
+    return Error{"publish: " + ok.error().what};
+  if (policy == SignaturePolicy::kStrictSign &&
+      !host::verify_message(*message, &impl_->verify_cache))
+    return Error{
+        "publish: the message's signature does not verify (sending forgeries is "
+        "p2pgossip.adversary's)"};
+  return publish_unverified(node, std::move(message));
+}
+
+RequestId Runtime::publish_unverified(NodeId node, MessagePtr message) {
   return impl_->command(node, [m = std::move(message)](Node& n, RequestId r) { n.publish(m, r); });
 }
 
@@ -369,7 +387,7 @@ Result<Published> Runtime::publish_data(NodeId node, std::string topic, Bytes da
   MessageId id;
   host::Publication p = sign_publication(*s, topic, std::move(data), &id);
   MessagePtr msg = s->publisher.build(*s->identity, topic, p);
-  const RequestId req = publish(node, msg);
+  const RequestId req = publish_unverified(node, msg);  // signed just now
   return Published{req, msg, id};
 }
 
@@ -453,6 +471,10 @@ void Runtime::set_link(NodeId node, Bytes peer_id, LinkShaping shaping) {
 
 void Runtime::block(NodeId node, std::vector<Bytes> peer_ids) {
   impl_->post(node, [p = std::move(peer_ids)](Node& n) { n.block(p); });
+}
+
+void Runtime::set_role(NodeId node, host::Role role) {
+  impl_->post(node, [r = std::move(role)](Node& n) { n.set_role(r); });
 }
 
 void Runtime::unblock(NodeId node, std::vector<Bytes> peer_ids) {

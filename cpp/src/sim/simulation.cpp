@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
+#include <map>
 #include <set>
 
 #include "p2pgossip/crypto/identity.hpp"
@@ -165,6 +166,7 @@ struct Simulation::Impl {
   Bytes frame;
 
   std::vector<Node> nodes;
+  std::map<std::uint32_t, host::Role> roles;  // adversaries' roles, reapplied at restart
   EventQueue queue;
   std::int64_t now = 0;
   std::uint64_t events = 0;
@@ -330,6 +332,10 @@ struct Simulation::Impl {
       }
       return host::verify_message(m, &verify_cache);
     };
+    s.validate = [](const std::string&, const Message& m, router::PeerIndex) {
+      return host::marked_invalid(m) ? router::ValidationResult::kReject
+                                     : router::ValidationResult::kAccept;
+    };
     if (cfg.peer_exchange)
       s.peer_record = [this](ByteView peer_id) -> std::optional<Bytes> {
         auto it = node_of_peer.find(to_bytes(peer_id));
@@ -348,6 +354,7 @@ struct Simulation::Impl {
     node.host.emplace(node.identity, host_config, services,
                       draw(cfg.seed, kRouterStream + v, node.incarnation));
     if (!recorders.empty()) node.host->router().set_tracer(&recorders[v]);
+    if (auto r = roles.find(v); r != roles.end()) node.host->set_role(r->second, Instant{now});
     for (const auto& topic : node.topics) node.host->subscribe(topic, Instant{now});
     node.cpu_free_at = now;
   }
@@ -806,6 +813,10 @@ struct Simulation::Impl {
 
   void record_delivery(std::uint32_t u, const router::Deliver& d, std::int64_t t) {
     const std::uint32_t mi = message_slot(d.id, d.message->topic);
+    if (d.from == router::kLocalPeer && messages[mi].publisher < 0) {  // an adversary's spam
+      messages[mi].publisher = u;
+      messages[mi].published_at = t;
+    }
     auto& h = hops[mi];
     if (h.empty()) h.assign(n, kNoHops);
     std::int32_t count = -1;
@@ -1087,6 +1098,20 @@ void Simulation::restart(std::uint32_t node, std::int64_t at) {
       impl_->severed[li] = impl_->severed[impl_->reverse[li]] = 0;  // a fresh start
     impl_->start_host(node);
     impl_->update_links_of(node, t);
+    impl_->drive(node, t, t);
+  });
+}
+
+void Simulation::set_role(std::uint32_t node, const host::Role& role, std::int64_t at) {
+  impl_->check_node(node);
+  impl_->at(at, [this, node, role](std::int64_t t) {
+    if (role.honest())
+      impl_->roles.erase(node);
+    else
+      impl_->roles[node] = role;
+    Node& nd = impl_->nodes[node];
+    if (!nd.host) return;
+    nd.host->set_role(role, Instant{t});
     impl_->drive(node, t, t);
   });
 }

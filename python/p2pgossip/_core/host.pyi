@@ -5,7 +5,7 @@ The node as a state machine: messages, connections, outbox (cpp/src/host).
 
 import enum
 from collections.abc import Callable, Iterable
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from .crypto import Identity, VerifyCache
 from .wire import DecodeLimits, Rpc
@@ -109,6 +109,26 @@ class Outbox:
     @property
     def empty(self) -> bool: ...
     def clear(self) -> None: ...
+
+class Role:
+    fields: ClassVar[list[str]]
+    name: str
+    start: float
+    spam_rate: float
+    spam_topic: str
+    invalid_signatures: bool
+    invalid_payloads: bool
+    censor: bool
+    censored_origins: list[bytes]
+    graft_spam: bool
+    graft_eagerly: bool
+    ihave_spam_ids: int
+    replay_after: float
+    forward_delay: float
+    @property
+    def honest(self) -> bool: ...
+    def __init__(self, **fields: Any) -> None: ...
+    def copy(self) -> Role: ...
 
 class Connection:
     """One libp2p connection, sans-I/O: bytes and times (integer ns) in, bytes and events

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from .host import Role
 from .router import GossipConfig
 
 # -- sim --------------------------------------------------------------------------------
@@ -85,6 +86,7 @@ class SimulationCore:
     def heal(self, at_ns: int) -> None: ...
     def crash(self, node: int, at_ns: int) -> None: ...
     def restart(self, node: int, at_ns: int) -> None: ...
+    def set_role(self, node: int, role: Role, at_ns: int) -> None: ...
     def set_link(
         self,
         u: int,

@@ -23,6 +23,7 @@
 
 #include "p2pgossip/crypto/identity.hpp"
 #include "p2pgossip/crypto/verify_cache.hpp"
+#include "p2pgossip/host/adversary.hpp"
 #include "p2pgossip/host/drop.hpp"
 #include "p2pgossip/host/publisher.hpp"
 #include "p2pgossip/net/peer_manager.hpp"
@@ -181,6 +182,7 @@ class Host : private router::Tracer {
   // The same RPC without a CancelQueued pass (the simulator queues nothing): by reference,
   // so a shell that shares messages between hosts need not copy.
   void rpc_received(PeerIndex peer, const Rpc& rpc, Instant now) {
+    if (adversary_) adversary_->received(peer, rpc, config_->gossip->prune_backoff, now);
     router_.rpc_received(peer, rpc, now);
   }
 
@@ -207,11 +209,14 @@ class Host : private router::Tracer {
   // The bans file (net::BanList::save/load): `now_unix` is the shell's wall clock at `now`.
   std::string save_bans(Instant now, std::int64_t now_unix);
   Result<std::size_t> load_bans(std::string_view text, Instant now, std::int64_t now_unix);
+  // This node plays `role` from now on (an honest Role: honest again); see adversary.hpp.
+  void set_role(const Role& role, Instant now);
+  const Adversary* adversary() const { return adversary_.get(); }
 
   // ---- outputs -----------------------------------------------------------------------------
   void tick(Instant now);
   std::optional<Instant> next_deadline() const {
-    return peers_ ? earliest_deadline() : router_.next_deadline();
+    return peers_ || adversary_ ? earliest_deadline() : router_.next_deadline();
   }
   // Runs the loop between the router and the peer manager until both are quiet, appends the
   // router's sends and deliveries to `out` (PX, graylist disconnects and shaped links handled
@@ -219,7 +224,7 @@ class Host : private router::Tracer {
   // with no peer manager, no shaped link, and only sends and deliveries to hand over): the
   // simulator drains a host per event.
   void drain(std::vector<router::Action>& out, Instant now) {
-    if (peers_ || s_) return drain_all(out, kUndrained, now);
+    if (peers_ || s_ || adversary_) return drain_all(out, kUndrained, now);
     const std::size_t first = out.size();
     router_.drain_actions(out);
     for (std::size_t i = first; i < out.size(); ++i)
@@ -255,7 +260,8 @@ class Host : private router::Tracer {
   // kUndrained when it has not been drained yet.
   void drain_all(std::vector<router::Action>& out, std::size_t first, Instant now);
   std::optional<HostEvent> poll_event();
-  std::optional<Instant> earliest_deadline() const;  // the router's or the peer manager's
+  // The router's, the peer manager's or the adversary's.
+  std::optional<Instant> earliest_deadline() const;
   router::Services services(crypto::VerifyCache* cache, MessageIdFn id_fn);
   State& state();
   net::PeerManager& peers();
@@ -274,6 +280,7 @@ class Host : private router::Tracer {
   router::Router router_;
   std::unique_ptr<State> s_;
   std::unique_ptr<net::PeerManager> peers_;
+  std::unique_ptr<Adversary> adversary_;  // null for an honest node
   std::shared_ptr<const HostConfig> config_;
   crypto::IdentityPtr identity_;
   std::uint64_t seed_;  // the peer manager's and the link-loss draws

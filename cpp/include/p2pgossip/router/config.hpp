@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "p2pgossip/message.hpp"
 #include "p2pgossip/time.hpp"
@@ -43,9 +44,13 @@ struct TopicScoreParams {
   double invalid_message_deliveries_decay = 0.5;
 };
 
+// The PeerScoreParams::topics key whose parameters score every topic that has none of its own.
+inline constexpr std::string_view kDefaultTopic = "";
+
 // Peer-score parameters (GossipSub v1.1). With every weight 0 (the default, as in go without
 // WithPeerScore) all scores are 0 and scoring changes no decision.
 struct PeerScoreParams {
+  // By topic name; the entry under kDefaultTopic applies to every topic without its own.
   std::map<std::string, TopicScoreParams> topics;
   double topic_score_cap = 0.0;              // 0: no cap on the summed topic score
   double app_specific_weight = 0.0;          // P5

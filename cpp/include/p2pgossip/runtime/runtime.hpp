@@ -82,9 +82,14 @@ class Runtime {
   RequestId connect(NodeId node, std::string multiaddr);
   RequestId disconnect(NodeId node, Bytes peer_id);
 
-  // Publishes a message built and signed by the caller (Message.create in Python). Done
-  // with the router's error, if any (too large, wrong signature policy, duplicate).
-  RequestId publish(NodeId node, MessagePtr message);
+  // Publishes a message built and signed by the caller (Message.create in Python), once it
+  // passes the checks a receiver makes: the node's signature policy and, under StrictSign, a
+  // valid signature (refused here otherwise, so a forgery never leaves by accident). Done
+  // with the router's error, if any (too large, duplicate).
+  Result<RequestId> publish(NodeId node, MessagePtr message);
+  // The same without the checks: a forged or policy-breaking message goes out as given. For
+  // adversaries (p2pgossip.adversary) only.
+  RequestId publish_unverified(NodeId node, MessagePtr message);
   // Builds and (per the node's signature policy) signs the message on the calling thread
   // with the node's identity and seqno counter, computes its id, then publishes it.
   Result<Published> publish_data(NodeId node, std::string topic, Bytes data);
@@ -133,6 +138,8 @@ class Runtime {
   void unban(NodeId node, net::BanTarget target);
   // The bans in force, with their time left (nullopt: no expiry); nullopt for an unknown node.
   std::optional<std::vector<net::BanEntry>> bans(NodeId node);
+  // The node plays `role` from now on (host/adversary.hpp; an honest role: honest again).
+  void set_role(NodeId node, host::Role role);
 
   // A consistent snapshot taken on the node's I/O thread (the caller waits for it; taken
   // directly when the I/O threads are not running). nullopt for an unknown node.

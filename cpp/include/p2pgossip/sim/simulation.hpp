@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "p2pgossip/bytes.hpp"
+#include "p2pgossip/host/adversary.hpp"
 #include "p2pgossip/host/publisher.hpp"
 #include "p2pgossip/message.hpp"
 #include "p2pgossip/net/peer_manager.hpp"
@@ -133,6 +134,10 @@ class Simulation {
   // the same identity, reconnects its links and resubscribes its topics.
   void crash(std::uint32_t node, std::int64_t at);
   void restart(std::uint32_t node, std::int64_t at);
+  // From `at`, `node` plays `role` (host/adversary.hpp), kept across restarts; an honest
+  // role makes it honest again. The simulated application rejects payloads an adversary
+  // marks invalid (host::marked_invalid) and accepts everything else.
+  void set_role(std::uint32_t node, const host::Role& role, std::int64_t at);
   // Both directions between neighbours u and v.
   Status set_link(std::uint32_t u, std::uint32_t v, const LinkParams& params, std::int64_t at);
 

@@ -1,0 +1,45 @@
+"""An eclipse attempt: sybils at four times a target's honest degree, linked only to it,
+censoring and GRAFTing whenever they may, up before the target's honest neighbours join (so
+they hold every place of its mesh: GossipSub v1.1 refuses inbound GRAFTs to a mesh at D_hi,
+scoring or not). With the GossipSub v1.1 evaluation's scoring the
+target still receives the honest messages on time; with the same run's scoring off it does
+not (gossip still repairs most of them, a heartbeat late), so scoring is what defends.
+
+On time: within MESH_LATENCY of publication. A mesh path here is a few 10 ms hops; a message
+that reaches the target only by gossip waits for a neighbour's heartbeat (up to 1 s), too
+late for what a deadline-bound application (a block, an attestation) needs."""
+
+from __future__ import annotations
+
+from adversary_harness import TOPIC, delivery_to, network, publish_stream
+from p2pgossip import adversary, presets
+
+HONEST = 30
+DEGREE = 6
+TARGET = HONEST - 1  # its honest neighbours dial it: no outbound quota protects them
+# Every sybil gets one P3 activation window (60 s) in the mesh before it is pruned: 24 sybils
+# for 12 places take two rounds.
+SINCE = 140.0
+UNTIL = 200.0
+MESH_LATENCY = 0.2
+
+
+def on_time_at_target(config) -> float:
+    sim, sybils = network(
+        HONEST, config=config, sybils_on=[TARGET], sybils=4 * DEGREE, early=[TARGET], subscribe_at=5
+    )
+    sim.set_role(sybils, adversary.Sybil())
+    publish_stream(sim, HONEST, start=6.0, end=UNTIL, rate=5)
+    sim.run(until_s=UNTIL + 5.0)
+    # Gossip repairs what the mesh loses, scoring or not, a heartbeat late.
+    assert delivery_to(sim, TARGET, SINCE, UNTIL) >= 0.99
+    return delivery_to(sim, TARGET, SINCE, UNTIL, within=MESH_LATENCY)
+
+
+def test_scoring_defends_the_target_and_without_it_the_eclipse_works() -> None:
+    scored = presets.gossipsub_v11_evaluation(TOPIC)
+    assert on_time_at_target(scored) >= 0.99
+    unscored = presets.gossipsub_v11_evaluation(TOPIC)
+    unscored.score = presets.neutral().score
+    unscored.thresholds = presets.neutral().thresholds
+    assert on_time_at_target(unscored) <= 0.6
