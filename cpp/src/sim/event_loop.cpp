@@ -49,50 +49,63 @@ void Simulation::Impl::prefetch_ahead() {
     if (!a || a->kind != EventKind::kRpcArrive) continue;
     const InFlight& f = inflight[a->arg];
     if (stage == 0 && f.link != kNoLink) __builtin_prefetch(&links[f.link]);
-    if (const auto& h = nodes[a->node].host) h->router().prefetch(stage, f.from, f.id_hint);
+    // Only the seen-cache stage (Router::prefetch's 1) reads the id.
+    const MessageId* id =
+        stage == 1 && f.what() == InFlight::Kind::kMessage ? carried.id_hint(f.content) : nullptr;
+    if (const auto& h = nodes[a->node].host) h->router().prefetch(stage, f.from, id);
   }
 }
 
 void Simulation::Impl::on_arrival(const Event& e) {
-  InFlight& f = inflight[e.arg];
+  const InFlight f = inflight[e.arg];
   Node& node = nodes[e.node];
   const bool link_ok =
       f.link == kNoLink || (links[f.link].up && links[f.link].generation == f.generation);
   if (!node.host || !link_ok) {
     ++node.stats.dropped_link_down;
-    f.message.reset();
-    f.rpc.reset();
-    f.bytes.reset();
-    free_slots.push_back(e.arg);
+    discard(inflight.take(e.arg));
     return;
   }
   if (busy(node, e.time)) {  // wait in the node's CPU queue
     queue.push(node.cpu_free_at, EventKind::kRpcArrive, e.node, e.arg);
     return;
   }
+  (void)inflight.take(e.arg);
   ++node.stats.rpcs_in;
   node.stats.bytes_in += f.size;
-  if (f.bytes) {
-    const std::unique_ptr<Bytes> segment = std::move(f.bytes);
-    const std::uint32_t l = reverse[f.link];
-    free_slots.push_back(e.arg);
-    receive_segment(e.node, l, *segment, e.time);
+  if (f.what() == InFlight::Kind::kBytes) {
+    const Bytes segment = segments.take(f.content);
+    receive_segment(e.node, reverse[f.link], segment, e.time);
     return;
   }
-  const std::uint32_t from = f.from;
-  std::unique_ptr<Rpc> boxed = std::move(f.rpc);
-  if (!boxed) {
-    arrival_scratch.publish.resize(1);
-    arrival_scratch.publish.front() = std::move(f.message);
-  }
-  free_slots.push_back(e.arg);
-  const Rpc& rpc = boxed ? *boxed : arrival_scratch;
-  const std::uint64_t handled = rpc.publish.size();
+  std::uint64_t handled = 1;
   verifications_in_call = 0;
-  node.host->rpc_received(from, rpc, Instant{e.time});
-  if (!boxed) arrival_scratch.publish.front().reset();
+  if (f.what() == InFlight::Kind::kRpc) {
+    const std::unique_ptr<Rpc> rpc = boxed_rpcs.take(f.content);
+    handled = rpc->publish.size();
+    node.host->rpc_received(f.from, *rpc, Instant{e.time});
+  } else {
+    arrival_scratch.publish.resize(1);
+    arrival_scratch.publish.front() = carried.take(f.content);
+    node.host->rpc_received(f.from, arrival_scratch, Instant{e.time});
+    arrival_scratch.publish.front().reset();
+  }
   const std::int64_t t_out = charge(node, e.time, handled, verifications_in_call, 0);
   drive(e.node, t_out, e.time);
+}
+
+void Simulation::Impl::discard(const InFlight& f) {
+  switch (f.what()) {
+    case InFlight::Kind::kMessage:
+      carried.drop(f.content);
+      break;
+    case InFlight::Kind::kRpc:
+      (void)boxed_rpcs.take(f.content);
+      break;
+    case InFlight::Kind::kBytes:
+      (void)segments.take(f.content);
+      break;
+  }
 }
 
 void Simulation::Impl::on_tick(const Event& e) {
@@ -268,7 +281,7 @@ std::uint32_t Simulation::Impl::send_on_link(std::uint32_t u, std::uint32_t peer
 // fills in its content.
 std::uint32_t Simulation::Impl::launch(std::uint32_t li, std::uint32_t u, std::uint32_t to,
                                        std::uint64_t size, std::int64_t arrival) {
-  const std::uint32_t slot = allocate_slot();
+  const std::uint32_t slot = inflight.put(InFlight{});
   InFlight& f = inflight[slot];
   f.link = li;
   f.generation = links[li].generation;
@@ -305,12 +318,13 @@ void Simulation::Impl::transmit_whole(std::uint32_t u, std::uint32_t peer, Rpc& 
   const std::uint32_t slot = send_on_link(u, peer, li, body, decoded, t);
   if (slot == kNoSlot) return;
   InFlight& f = inflight[slot];
-  f.id_hint = nullptr;
   if (rpc.publish.size() == 1 && rpc.subscriptions.empty() && !rpc.control &&
       rpc.publish_hops.empty()) {
-    f.message = std::move(rpc.publish.front());
+    f.kind = static_cast<std::uint32_t>(InFlight::Kind::kMessage);
+    f.content = carried.carry(rpc.publish.front(), nullptr, nullptr);
   } else {
-    f.rpc = std::make_unique<Rpc>(std::move(rpc));
+    f.kind = static_cast<std::uint32_t>(InFlight::Kind::kRpc);
+    f.content = boxed_rpcs.put(std::make_unique<Rpc>(std::move(rpc)));
   }
 }
 
@@ -324,23 +338,14 @@ void Simulation::Impl::transmit_message(std::uint32_t u, std::uint32_t peer, Mes
   }
   const std::uint32_t li = up_link(u, peer);
   if (li == kNoLink) return;
-  const MessageMemo::Entry* known = memo.find(m.get());
+  MessageMemo::Entry* known = memo.find(m.get());
   const std::size_t body = known ? known->rpc_size : wire::encoded_rpc_size(*m);
   const std::uint32_t slot = send_on_link(u, peer, li, body, true, t);
   if (slot == kNoSlot) return;
   InFlight& f = inflight[slot];
-  f.id_hint = known ? &known->id : nullptr;
-  f.message = std::move(m);
-}
-
-std::uint32_t Simulation::Impl::allocate_slot() {
-  if (free_slots.empty()) {
-    inflight.emplace_back();
-    return static_cast<std::uint32_t>(inflight.size() - 1);
-  }
-  const std::uint32_t slot = free_slots.back();
-  free_slots.pop_back();
-  return slot;
+  f.kind = static_cast<std::uint32_t>(InFlight::Kind::kMessage);
+  f.content =
+      known ? carried.carry(m, &known->id, &known->carried) : carried.carry(m, nullptr, nullptr);
 }
 
 std::uint32_t Simulation::Impl::message_slot(const MessageId& id, const std::string& topic) {

@@ -51,8 +51,8 @@ void Simulation::Impl::send_segment(std::uint32_t l, Bytes segment, std::int64_t
   nodes[u].stats.bytes_out += size;
   trace.record(1, t, u, v, size, {});
   InFlight& f = inflight[launch(l, u, v, size, tx.arrival)];
-  f.id_hint = nullptr;
-  f.bytes = std::make_unique<Bytes>(std::move(segment));
+  f.kind = static_cast<std::uint32_t>(InFlight::Kind::kBytes);
+  f.content = segments.put(std::move(segment));
 }
 
 // Bytes from the link arrive at v's end `l` (toward their sender): the machine's events go

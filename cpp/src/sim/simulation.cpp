@@ -72,10 +72,9 @@ Result<MessageId> Simulation::inject(std::uint32_t to, std::uint32_t via, std::u
   const std::uint32_t mi = impl_->message_slot(id, topic);
   impl_->messages[mi].published_at = std::max(at, impl_->now);
   impl_->at(at, [this, to, via, message](std::int64_t t) {
-    const std::uint32_t slot = impl_->allocate_slot();
+    const std::uint32_t slot = impl_->inflight.put(InFlight{});
     InFlight& f = impl_->inflight[slot];
-    f.message = message;
-    f.id_hint = nullptr;
+    f.content = impl_->carried.carry(message, nullptr, nullptr);
     f.link = kNoLink;
     f.from = via;
     f.size = static_cast<std::uint32_t>(wire::encoded_rpc_size(*message));

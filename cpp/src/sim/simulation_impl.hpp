@@ -22,13 +22,13 @@
 #include "p2pgossip/net/noise_session.hpp"
 #include "p2pgossip/sim/event_queue.hpp"
 #include "p2pgossip/sim/simulation.hpp"
+#include "sim/in_flight.hpp"
 #include "sim/mesh_recorder.hpp"
 #include "sim/message_memo.hpp"
 #include "sim/trace_hash.hpp"
 
 namespace p2pgossip::sim {
 
-constexpr std::uint32_t kNoLink = 0xffffffff;
 constexpr std::uint32_t kNoSlot = 0xffffffff;
 constexpr std::uint16_t kNoHops = 0xffff;
 // Random streams: links use their index; these sit far above any link index.
@@ -70,23 +70,6 @@ struct LinkEnd {
   host::Connection machine;
   host::Outbox outbox;
   bool in_router = false;  // the pubsub stream is up: the peer is the router's
-};
-
-// Most RPCs in flight carry one forwarded message and nothing else: those hold just the
-// shared message, keeping the slot small and allocation-free; any other RPC is boxed. A slot
-// is one cache line (48 bytes at a 48-byte stride would straddle two lines half the time,
-// and the prefetch takes one).
-struct alignas(64) InFlight {
-  MessagePtr message;
-  std::unique_ptr<Rpc> rpc;
-  std::unique_ptr<Bytes> bytes;  // full stack: a segment of the link's byte stream
-  // The lone message's id where the memo knows it, for prefetching: a hint (the memo may
-  // reuse the entry meanwhile), never used for the message's handling.
-  const MessageId* id_hint = nullptr;
-  std::uint32_t link = kNoLink;  // kNoLink: injected, not carried by a link
-  std::uint32_t generation = 0;
-  std::uint32_t from = 0;
-  std::uint32_t size = 0;
 };
 
 // What every event at a node reads (its host's router, timer and RPC counts) is in its first
@@ -132,8 +115,10 @@ struct Simulation::Impl {
   std::int64_t now = 0;
   std::uint64_t events = 0;
 
-  std::vector<InFlight> inflight;
-  std::vector<std::uint32_t> free_slots;
+  SlotTable<InFlight> inflight;
+  CarriedMessages carried;                     // what kMessage packets carry
+  SlotTable<std::unique_ptr<Rpc>> boxed_rpcs;  // what kRpc packets carry
+  SlotTable<Bytes> segments;                   // what kBytes packets carry (full stack)
   std::vector<std::function<void(std::int64_t)>> commands;
   std::deque<std::vector<router::Action>> action_buffers;  // stable under nested drives
   std::size_t action_depth = 0;
@@ -206,7 +191,7 @@ struct Simulation::Impl {
   void transmit_whole(std::uint32_t u, std::uint32_t peer, Rpc& rpc, std::size_t size,
                       std::int64_t t);
   void transmit_message(std::uint32_t u, std::uint32_t peer, MessagePtr m, std::int64_t t);
-  std::uint32_t allocate_slot();
+  void discard(const InFlight& f);  // lets go of what a packet that will not arrive carries
   std::uint32_t message_slot(const MessageId& id, const std::string& topic);
   void record_delivery(std::uint32_t u, const router::Deliver& d, std::int64_t t);
 
