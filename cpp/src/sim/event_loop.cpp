@@ -24,7 +24,7 @@ void Simulation::Impl::run_until(std::int64_t until) {
     now = e.time;
     ++events;
     prefetch_ahead();
-    switch (e.kind) {
+    switch (e.kind()) {
       case EventKind::kRpcArrive:
         on_arrival(e);
         break;
@@ -42,11 +42,11 @@ void Simulation::Impl::run_until(std::int64_t until) {
 void Simulation::Impl::prefetch_ahead() {
   if (const Event* a = queue.ahead(kPrefetchNode)) {
     __builtin_prefetch(&nodes[a->node]);
-    if (a->kind == EventKind::kRpcArrive) __builtin_prefetch(&inflight[a->arg]);
+    if (a->kind() == EventKind::kRpcArrive) __builtin_prefetch(&inflight[a->arg]);
   }
   for (int stage = 0; stage < router::Router::kPrefetchStages; ++stage) {
     const Event* a = queue.ahead(kPrefetchRouter[stage]);
-    if (!a || a->kind != EventKind::kRpcArrive) continue;
+    if (!a || a->kind() != EventKind::kRpcArrive) continue;
     const InFlight& f = inflight[a->arg];
     if (stage == 0 && f.link != kNoLink) __builtin_prefetch(&links[f.link]);
     // Only the seen-cache stage (Router::prefetch's 1) reads the id.
