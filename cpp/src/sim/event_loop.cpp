@@ -1,6 +1,8 @@
 // The simulator's core: the event loop, the hosts' actions carried out, RPCs put on links
 // and taken off them, deliveries logged and traced. Everything an RPC does on its way is in
-// this one file, so the compiler sees (and inlines) the whole hot path.
+// this one file, so the compiler sees (and inlines) the whole hot path. Helpers used only here
+// are defined `inline`, as they were inside the class: out of line, GCC inlined less of them
+// (0.9% more instructions).
 #include <algorithm>
 
 #include "p2pgossip/wire/protobuf.hpp"
@@ -39,7 +41,7 @@ void Simulation::Impl::run_until(std::int64_t until) {
   now = std::max(now, until);
 }
 
-void Simulation::Impl::prefetch_ahead() {
+inline void Simulation::Impl::prefetch_ahead() {
   if (const Event* a = queue.ahead(kPrefetchNode)) {
     __builtin_prefetch(&nodes[a->node]);
     if (a->kind() == EventKind::kRpcArrive) __builtin_prefetch(&inflight[a->arg]);
@@ -162,8 +164,8 @@ Message Simulation::Impl::build_message(std::uint32_t author, const std::string&
 }
 
 // Charges the cost model for work done at `t`; returns when its outputs leave the node.
-std::int64_t Simulation::Impl::charge(Node& node, std::int64_t t, std::uint64_t messages,
-                                      std::uint64_t verifies, std::uint64_t signs) {
+inline std::int64_t Simulation::Impl::charge(Node& node, std::int64_t t, std::uint64_t messages,
+                                             std::uint64_t verifies, std::uint64_t signs) {
   if (!cfg.cost) return t;
   const std::int64_t busy = static_cast<std::int64_t>(messages) * cfg.cost->per_message_ns +
                             static_cast<std::int64_t>(verifies) * cfg.cost->verify_ns +
@@ -231,7 +233,7 @@ void Simulation::Impl::handle(std::uint32_t u, host::HostEvent& event, std::int6
   }
 }
 
-void Simulation::Impl::schedule_tick(std::uint32_t u, std::int64_t not_before) {
+inline void Simulation::Impl::schedule_tick(std::uint32_t u, std::int64_t not_before) {
   Node& node = nodes[u];
   if (!node.host) return;
   const auto deadline = node.host->next_deadline();
@@ -243,7 +245,7 @@ void Simulation::Impl::schedule_tick(std::uint32_t u, std::int64_t not_before) {
 }
 
 // The link from u to peer if it is up; otherwise counts the drop and returns kNoLink.
-std::uint32_t Simulation::Impl::up_link(std::uint32_t u, std::uint32_t peer) {
+inline std::uint32_t Simulation::Impl::up_link(std::uint32_t u, std::uint32_t peer) {
   const std::uint32_t li = link_index(u, peer);
   if (li != kNoLink && links[li].up) return li;
   ++nodes[u].stats.dropped_link_down;
@@ -253,8 +255,9 @@ std::uint32_t Simulation::Impl::up_link(std::uint32_t u, std::uint32_t peer) {
 // Puts an RPC of `body` encoded bytes from u on link li at t, counting and tracing it.
 // Returns the in-flight slot the caller fills with the RPC's content, or kNoSlot when the
 // RPC does not arrive (queue full, lost, or not decodable by the receiver).
-std::uint32_t Simulation::Impl::send_on_link(std::uint32_t u, std::uint32_t peer, std::uint32_t li,
-                                             std::size_t body, bool decoded, std::int64_t t) {
+inline std::uint32_t Simulation::Impl::send_on_link(std::uint32_t u, std::uint32_t peer,
+                                                    std::uint32_t li, std::size_t body,
+                                                    bool decoded, std::int64_t t) {
   Node& node = nodes[u];
   const std::uint64_t size = body + wire::varint_size(body);
   LinkState& link = links[li];
@@ -328,8 +331,8 @@ void Simulation::Impl::transmit_whole(std::uint32_t u, std::uint32_t peer, Rpc& 
   }
 }
 
-void Simulation::Impl::transmit_message(std::uint32_t u, std::uint32_t peer, MessagePtr m,
-                                        std::int64_t t) {
+inline void Simulation::Impl::transmit_message(std::uint32_t u, std::uint32_t peer, MessagePtr m,
+                                               std::int64_t t) {
   if (cfg.wire_fidelity) {  // through the codec like any RPC
     Rpc rpc;
     rpc.publish.push_back(std::move(m));

@@ -56,6 +56,7 @@ struct InFlight {
   std::uint32_t kind : 2 = 0;   // Kind
   Kind what() const { return static_cast<Kind>(kind); }
 };
+static_assert(sizeof(InFlight) == 20, "a burst holds millions of packets: keep them small");
 
 // The messages packets carry, each held once with a count of its packets: a packet holds a
 // 4-byte index, and sending or dropping a copy changes a plain counter, not a shared

@@ -39,6 +39,7 @@ struct Event {
   std::uint64_t seq() const { return order >> 2; }
   EventKind kind() const { return static_cast<EventKind>(order & 3); }
 };
+static_assert(sizeof(Event) == 24, "a burst holds millions of pending events: keep them small");
 
 class EventQueue {
  public:
