@@ -49,6 +49,14 @@ def _start_peak() -> int:
 
 
 def _peak_rss_bytes() -> int:
+    """VmHWM: read with the same counters as _rss_bytes (getrusage's can lag them)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
