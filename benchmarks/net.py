@@ -57,11 +57,13 @@ DRAIN_S = 30.0
 
 
 def _pair(signed: bool):
-    policy = _core.SignaturePolicy.StrictSign if signed else _core.SignaturePolicy.StrictNoSign
-    gossip = _core.GossipConfig(
+    policy = (
+        _core.host.SignaturePolicy.StrictSign if signed else _core.host.SignaturePolicy.StrictNoSign
+    )
+    gossip = _core.router.GossipConfig(
         signature_policy=policy, rate_limit_messages_per_s=0, rate_limit_bytes_per_s=0
     )
-    rt = _core.Runtime()
+    rt = _core.runtime.Runtime()
     rt.start()
     done: dict[int, str | None] = {}
     listening: dict[int, list[str]] = {}
@@ -84,7 +86,7 @@ def _pair(signed: bool):
     nodes = []
     for _ in range(2):
         n, req = rt.add_node(
-            _core.Identity.generate(), listen=["/ip4/127.0.0.1/tcp/0"], gossip=gossip
+            _core.crypto.Identity.generate(), listen=["/ip4/127.0.0.1/tcp/0"], gossip=gossip
         )
         wait_done(req)
         nodes.append(n)
@@ -178,8 +180,8 @@ def _network(
     """
     _reset_peak_rss()
     graph = edges(nodes, "random-regular:8", seed)
-    gossip = _core.GossipConfig(rate_limit_messages_per_s=0, rate_limit_bytes_per_s=0)
-    rt = _core.Runtime(threads=threads)
+    gossip = _core.router.GossipConfig(rate_limit_messages_per_s=0, rate_limit_bytes_per_s=0)
+    rt = _core.runtime.Runtime(threads=threads)
     rt.start()
     done: dict[int, str | None] = {}
     listening: dict[int, list[str]] = {}
@@ -216,7 +218,7 @@ def _network(
     ids = []
     for i in range(nodes):
         n, req = rt.add_node(
-            _core.Identity.generate(), listen=["/ip4/127.0.0.1/tcp/0"], gossip=gossip, seed=i
+            _core.crypto.Identity.generate(), listen=["/ip4/127.0.0.1/tcp/0"], gossip=gossip, seed=i
         )
         ids.append(n)
         wait(lambda req=req: req in done, "add_node")

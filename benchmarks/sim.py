@@ -141,7 +141,7 @@ def child_baseline(n: int) -> dict:
     edges, graph_s = _edges(n)
     rss0 = _start_peak()
     t = time.perf_counter()
-    r = _core.mesh_push_baseline(n, edges, 6, _publishers(n), MEDIAN_MS / 1e3, SIGMA, SEED)
+    r = _core.sim.mesh_push_baseline(n, edges, 6, _publishers(n), MEDIAN_MS / 1e3, SIGMA, SEED)
     run_s = time.perf_counter() - t
     return {
         "nodes": n,

@@ -33,7 +33,7 @@ def vectors_dir() -> Path:
 @pytest.fixture
 def h() -> Iterator[Harness]:
     """A started runtime in the real-socket test harness (the runtime_* tests)."""
-    rt = _core.Runtime()
+    rt = _core.runtime.Runtime()
     rt.start()
     try:
         yield Harness(rt)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import hashlib
 
-from p2pgossip._core import GossipConfig, Message, Router, Rpc, SignaturePolicy
+from p2pgossip._core.host import Message, SignaturePolicy
+from p2pgossip._core.router import GossipConfig, Router
+from p2pgossip._core.wire import Rpc
 
 TOPIC = "t"
 

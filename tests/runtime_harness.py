@@ -1,4 +1,4 @@
-"""Drives the low-level _core.Runtime from tests: waits on its eventfd with select() and a
+"""Drives the low-level _core.runtime.Runtime from tests: waits on its eventfd with select() and a
 deadline (never a fixed sleep), keeps every drained event, and answers questions about them."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ TIMEOUT_S = 30.0
 
 
 class Harness:
-    def __init__(self, rt: _core.Runtime) -> None:
+    def __init__(self, rt: _core.runtime.Runtime) -> None:
         self.rt = rt
         self.events: list[tuple[Any, ...]] = []
         self.done: dict[int, str | None] = {}
@@ -52,10 +52,10 @@ class Harness:
         err = self.result(request)
         assert err is None, err
 
-    def add_node(self, identity: _core.Identity | None = None, **kw: Any) -> tuple[int, str]:
+    def add_node(self, identity: _core.crypto.Identity | None = None, **kw: Any) -> tuple[int, str]:
         """A node listening on IPv4 loopback (or kw['listen']); returns (node, first addr)."""
         kw.setdefault("listen", [LOOPBACK4])
-        node, req = self.rt.add_node(identity or _core.Identity.generate(), **kw)
+        node, req = self.rt.add_node(identity or _core.crypto.Identity.generate(), **kw)
         self.ok(req)
         return node, self.listening[node][0]
 
@@ -104,11 +104,12 @@ class RawPeer:
     def __init__(self, addr: str, seed: bytes = bytes(range(32))) -> None:
         self.sock = socket.create_connection(host_port(addr), timeout=TIMEOUT_S)
         self.seed = seed
-        self.noise: _core.NoiseSession | None = None
-        self.yamux: _core.YamuxSession | None = None
+        self.noise: _core.net.NoiseSession | None = None
+        self.yamux: _core.net.YamuxSession | None = None
         self.pending = b""
         self.early: dict[int, bytes] = {}  # stream bytes that came with the negotiation
         self.closed: set[int] = set()  # streams the remote closed (FIN)
+        self.pubsub = 0  # the pubsub stream, once opened by subscribed_raw_peer
 
     def recv(self) -> bytes:
         data = self.sock.recv(65536)
@@ -117,7 +118,7 @@ class RawPeer:
         return data
 
     def negotiate(self, protocol: str, send: Callable[[bytes], None], recv: Callable[[], bytes]):
-        ms = _core.MultistreamNegotiation("dialer", [protocol])
+        ms = _core.net.MultistreamNegotiation("dialer", [protocol])
         send(ms.take_output())
         while not ms.done:
             out, events = ms.feed(recv())
@@ -129,7 +130,7 @@ class RawPeer:
 
     def secure(self) -> None:
         rest = self.negotiate("/noise", self.sock.sendall, self.recv)
-        self.noise = _core.NoiseSession(True, self.seed)
+        self.noise = _core.net.NoiseSession(True, self.seed)
         self.sock.sendall(self.noise.take_output())
         data = rest
         while not self.noise.established:
@@ -156,14 +157,14 @@ class RawPeer:
     def mux(self) -> None:
         self.secure()
         rest = self.negotiate("/yamux/1.0.0", self.send_plain, self.recv_plain)
-        self.yamux = _core.YamuxSession("client")
+        self.yamux = _core.net.YamuxSession("client")
         self.pending = rest
 
     def open_stream(self, protocol: str) -> int:
         """Opens a yamux stream and negotiates `protocol` on it; returns its id."""
         assert self.yamux is not None
         sid = self.yamux.open_stream()
-        ms = _core.MultistreamNegotiation("dialer", [protocol])
+        ms = _core.net.MultistreamNegotiation("dialer", [protocol])
         self.yamux.send(sid, ms.take_output())
         self.send_plain(self.yamux.take_output())
         while not ms.done:
@@ -196,11 +197,12 @@ class RawPeer:
 
 
 def subscribed_raw_peer(h: Harness, node: int, addr: str, topic: str) -> RawPeer:
-    """A raw peer subscribed to `topic` at `node` that then reads nothing more."""
+    """A raw peer subscribed to `topic` at `node` that then reads nothing more; its pubsub
+    stream is `raw.pubsub`."""
     raw = RawPeer(addr)
     raw.mux()
-    sid = raw.open_stream("/meshsub/1.1.0")
-    sub = _core.encode_rpc({"subscriptions": [{"subscribe": True, "topic_id": topic}]})
+    sid = raw.pubsub = raw.open_stream("/meshsub/1.1.0")
+    sub = _core.wire.encode_rpc({"subscriptions": [{"subscribe": True, "topic_id": topic}]})
     raw.send_stream(sid, varint(len(sub)) + sub)
     h.wait(lambda: h.topic_peers(node, topic) == 1, "the raw peer's subscription")
     return raw

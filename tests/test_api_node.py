@@ -340,3 +340,30 @@ async def test_no_thread_is_left_after_close() -> None:
     await rt.close()
     assert threads() == before
     assert tasks() == before_tasks
+
+
+async def test_ban_disconnects_refuses_and_lists_then_unban_readmits() -> None:
+    rt, a, b = await pair()
+    try:
+        with pytest.raises(ValueError, match="duration"):
+            a.ban(b.peer_id, duration=0)
+        with pytest.raises(ValueError, match="not a peer id or an IP"):
+            a.ban("nobody")
+        a.ban(b.peer_id, duration=600, reason="misbehaved")
+        await wait_for(lambda: a.peers() == [], "b disconnected")
+        (ban,) = a.bans()
+        assert isinstance(ban, pg.Ban)
+        assert (ban.target, ban.kind, ban.rule, ban.reason) == (
+            str(b.peer_id),
+            "peer",
+            "manual",
+            "misbehaved",
+        )
+        assert ban.remaining is not None and 590 < ban.remaining <= 600
+        with pytest.raises(NodeError, match="banned"):
+            await a.connect(b.addrs[0])
+        a.unban(b.peer_id)
+        await a.connect(b.addrs[0])
+        assert a.peers() == [b.peer_id] and a.bans() == []
+    finally:
+        await rt.close()

@@ -5,12 +5,12 @@ import pytest
 from p2pgossip import _core
 
 CLASSES = [
-    (_core.GossipConfig, "D", 7),
-    (_core.DecodeLimits, "max_publish", 7),
-    (_core.NodeLimits, "max_connections", 7),
-    (_core.PeerConfig, "max_inbound", 7),
-    (_core.PeerConfig, "target_outbound", 7),
-    (_core.PeerManagerConfig, "max_outbound", 7),
+    (_core.router.GossipConfig, "D", 7),
+    (_core.wire.DecodeLimits, "max_publish", 7),
+    (_core.runtime.NodeLimits, "max_connections", 7),
+    (_core.runtime.PeerConfig, "max_inbound", 7),
+    (_core.runtime.PeerConfig, "target_outbound", 7),
+    (_core.net.PeerManagerConfig, "max_outbound", 7),
 ]
 
 
@@ -28,7 +28,9 @@ def test_keywords_repr_equality_copy(cls, field, value):
         cls(no_such_field=1)
 
 
-@pytest.mark.parametrize("cls", [_core.DecodeLimits, _core.NodeLimits, _core.PeerManagerConfig])
+@pytest.mark.parametrize(
+    "cls", [_core.wire.DecodeLimits, _core.runtime.NodeLimits, _core.net.PeerManagerConfig]
+)
 def test_counts_are_checked_ints(cls):
     field = next(f for f in cls.fields if f.startswith("max_"))
     with pytest.raises(TypeError, match=f"{field} must be an int"):
@@ -39,7 +41,10 @@ def test_counts_are_checked_ints(cls):
 
 @pytest.mark.parametrize(
     ("cls", "field"),
-    [(_core.PeerManagerConfig, "handshake_timeout"), (_core.PeerConfig, "ping_interval")],
+    [
+        (_core.net.PeerManagerConfig, "handshake_timeout"),
+        (_core.runtime.PeerConfig, "ping_interval"),
+    ],
 )
 def test_durations_are_seconds_and_never_negative(cls, field):
     assert getattr(cls(**{field: 1.5}), field) == 1.5

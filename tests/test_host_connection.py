@@ -14,18 +14,21 @@ from p2pgossip import _core
 
 MS = 1_000_000  # nanoseconds
 SEED_A, SEED_B = bytes([1]) * 32, bytes([2]) * 32
-IDENTITY_A, IDENTITY_B = _core.Identity.from_seed(SEED_A), _core.Identity.from_seed(SEED_B)
+IDENTITY_A, IDENTITY_B = (
+    _core.crypto.Identity.from_seed(SEED_A),
+    _core.crypto.Identity.from_seed(SEED_B),
+)
 PEER_A, PEER_B = IDENTITY_A.peer_id.to_bytes(), IDENTITY_B.peer_id.to_bytes()
 PING_TIMEOUT_S = 20.0
 
 
-def connection(dialer: bool, **kwargs) -> _core.HostConnection:
+def connection(dialer: bool, **kwargs) -> _core.host.Connection:
     identity, other, name = (IDENTITY_A, PEER_B, b"A") if dialer else (IDENTITY_B, PEER_A, b"B")
     kwargs.setdefault("identify_message", b"identify of " + name)
     kwargs.setdefault("ping_timeout_s", PING_TIMEOUT_S)
     if dialer:
         kwargs.setdefault("expected_peer_id", other)
-    return _core.HostConnection(dialer, identity, **kwargs)
+    return _core.host.Connection(dialer, identity, **kwargs)
 
 
 class Pair:
@@ -44,11 +47,11 @@ class Pair:
         self.cut = 0
 
     @property
-    def dialer(self) -> _core.HostConnection:
+    def dialer(self) -> _core.host.Connection:
         return self.conns["dialer"]
 
     @property
-    def listener(self) -> _core.HostConnection:
+    def listener(self) -> _core.host.Connection:
         return self.conns["listener"]
 
     def poll(self) -> None:
@@ -224,12 +227,12 @@ def test_a_dialled_peer_of_another_identity_is_refused() -> None:
 
 
 def test_a_private_network_admits_only_certified_peers() -> None:
-    network = _core.Identity.from_seed(bytes([9]) * 32)
+    network = _core.crypto.Identity.from_seed(bytes([9]) * 32)
     key = network.public_key
 
-    def member(dialer: bool, certified: bool) -> _core.HostConnection:
+    def member(dialer: bool, certified: bool) -> _core.host.Connection:
         identity = IDENTITY_A if dialer else IDENTITY_B
-        cert = _core.issue_certificate(network, identity.public_key) if certified else b""
+        cert = _core.net.issue_certificate(network, identity.public_key) if certified else b""
         return connection(dialer, network_key=key, network_certificate=cert, now_unix_s=1)
 
     p = upgraded(dialer=member(True, True), listener=member(False, True))
@@ -286,7 +289,7 @@ def test_any_chunking_gives_the_same_events(chunks: list[int]) -> None:
 
 def proposal(*protocols: str) -> bytes:
     """A multistream-select dialer's header and proposals, sent at once."""
-    return b"".join(_core.multistream_encode(p) for p in ("/multistream/1.0.0", *protocols))
+    return b"".join(_core.net.multistream_encode(p) for p in ("/multistream/1.0.0", *protocols))
 
 
 class Raw:
@@ -295,15 +298,15 @@ class Raw:
 
     def __init__(self, **kwargs) -> None:
         self.victim = connection(False, **kwargs)
-        self.noise: _core.NoiseSession | None = None
-        self.yamux: _core.YamuxSession | None = None
+        self.noise: _core.net.NoiseSession | None = None
+        self.yamux: _core.net.YamuxSession | None = None
 
     def send(self, data: bytes) -> bytes:
         self.victim.handle_bytes(0, data)
         return self.victim.take_output()
 
     def negotiate(self, protocol: str, send) -> bytes:
-        ms = _core.MultistreamNegotiation("dialer", [protocol])
+        ms = _core.net.MultistreamNegotiation("dialer", [protocol])
         reply = send(ms.take_output())
         while not ms.done:
             out, events = ms.feed(reply)
@@ -313,7 +316,7 @@ class Raw:
 
     def secure(self) -> None:
         assert self.negotiate("/noise", self.send) == b""
-        self.noise = _core.NoiseSession(True, SEED_A)
+        self.noise = _core.net.NoiseSession(True, SEED_A)
         reply = self.send(self.noise.take_output())
         out, events = self.noise.feed(reply)
         assert events[0][0] == "complete", events
@@ -334,7 +337,7 @@ class Raw:
     def mux(self) -> None:
         self.secure()
         rest = self.negotiate("/yamux/1.0.0", self.send_plain)
-        self.yamux = _core.YamuxSession("client")
+        self.yamux = _core.net.YamuxSession("client")
         self.yamux.feed(rest)
 
     def send_stream(self, sid: int, data: bytes) -> list[tuple]:
@@ -349,7 +352,7 @@ class Raw:
         sid = self.yamux.open_stream()
         answer = self.send_stream(sid, proposal(protocol))
         echoed = b"".join(e[2] for e in answer if e[:2] == ("data", sid))
-        assert echoed.endswith(_core.multistream_encode(protocol)), echoed
+        assert echoed.endswith(_core.net.multistream_encode(protocol)), echoed
         return sid
 
     def events(self) -> list[tuple]:
@@ -406,7 +409,7 @@ def test_yamux_data_beyond_the_window() -> None:
     raw = Raw()
     raw.mux()
     sid = raw.open_stream("/meshsub/1.1.0")
-    raw.send_plain(_core.yamux_encode_header(0, 0, sid, 300_000) + bytes(300_000))
+    raw.send_plain(_core.net.yamux_encode_header(0, 0, sid, 300_000) + bytes(300_000))
     closed_for(raw, "yamux_error")
 
 
@@ -454,10 +457,10 @@ def test_an_unsupported_protocol_is_answered_na_then_refused_past_the_limit() ->
     sid = raw.yamux.open_stream()
     answer = raw.send_stream(sid, proposal("/not/supported/1"))
     assert b"".join(e[2] for e in answer if e[:2] == ("data", sid)).endswith(
-        _core.multistream_encode("na")
+        _core.net.multistream_encode("na")
     )
     assert raw.events() == []
-    proposals = b"".join(_core.multistream_encode(f"/not/supported/{i}") for i in range(40))
+    proposals = b"".join(_core.net.multistream_encode(f"/not/supported/{i}") for i in range(40))
     assert ("reset", sid) in raw.send_stream(sid, proposals)
     assert raw.events() == [("stream_refused", "stream_negotiation")]
     assert not raw.victim.closed
@@ -479,7 +482,7 @@ def test_an_rpc_the_host_cannot_decode_resets_the_stream_and_drops_the_rest() ->
 def test_a_go_away_closes_without_a_drop() -> None:
     raw = Raw()
     raw.mux()
-    raw.send_plain(_core.yamux_encode_header(3, 0, 0, 0))
+    raw.send_plain(_core.net.yamux_encode_header(3, 0, 0, 0))
     events = raw.events()
     assert events[-1] == ("closed", "yamux go-away from the remote", None)
 

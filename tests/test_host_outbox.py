@@ -5,7 +5,8 @@ import p2pgossip as pg
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from p2pgossip._core import DecodeLimits, OutboundBudget, Outbox
+from p2pgossip._core.host import OutboundBudget, Outbox
+from p2pgossip._core.wire import DecodeLimits
 
 ME = pg.Identity.generate()
 LIMITS = DecodeLimits(max_rpc_size=4096, max_publish=3, max_control_entries=4)

@@ -4,7 +4,7 @@ import p2pgossip as pg
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from p2pgossip._core import Publisher
+from p2pgossip._core.host import Publisher
 
 POLICIES = [pg.SignaturePolicy.StrictSign, pg.SignaturePolicy.StrictNoSign]
 IDENTITY = pg.Identity.generate()

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from p2pgossip import metrics
-from p2pgossip._core import metrics_escape_label_value
+from p2pgossip._core.metrics import escape_label_value as metrics_escape_label_value
 
 parser = pytest.importorskip("prometheus_client.parser")
 

@@ -454,8 +454,8 @@ def test_known_peers_round_trip():
 @pytest.mark.parametrize(
     ("data", "reason"),
     [
-        (b"", "not a p2pgossip known-peers file"),
-        (b"p2pgossip-known-peers 2\n", "not a p2pgossip known-peers file of version 1"),
+        (b"", "not a p2pgossip-known-peers 1 file"),
+        (b"p2pgossip-known-peers 2\n", "not a p2pgossip-known-peers 1 file"),
         (b"p2pgossip-known-peers 1", "no final newline"),
         (b"p2pgossip-known-peers 1\nQmBad /ip4/1.2.3.4/tcp/1\n", "line 2: peer id"),
         (f"p2pgossip-known-peers 1\n{peer(1)}\n".encode(), "line 2: expected a peer id"),

@@ -1,6 +1,6 @@
 """PRUNE backoff (no re-GRAFT, penalty for GRAFT during backoff) and peer exchange."""
 
-from p2pgossip._core import Rpc
+from p2pgossip._core.wire import Rpc
 from router_harness import TOPIC, Harness, config, of_kind, peer_id, sends
 
 

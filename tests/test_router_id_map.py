@@ -8,7 +8,8 @@ from collections import OrderedDict
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from p2pgossip._core import Message, Router
+from p2pgossip._core.host import Message
+from p2pgossip._core.router import Router
 from router_harness import TOPIC, Harness, config, delivered
 
 TTL_S = 5.0

@@ -15,10 +15,10 @@ from runtime_harness import Harness, RawPeer, closed_by_remote, host_port
 @pytest.fixture
 def net():
     """A runtime with two connected, subscribed nodes (a, b); b is the victim."""
-    rt = _core.Runtime()
+    rt = _core.runtime.Runtime()
     rt.start()
     h = Harness(rt)
-    peers = _core.PeerConfig(handshake_timeout=0.5)
+    peers = _core.runtime.PeerConfig(handshake_timeout=0.5)
     a, _ = h.add_node()
     b, addr_b = h.add_node(peers=peers)
     for n in (a, b):
@@ -49,10 +49,10 @@ def test_half_handshake_times_out(net, stage: str) -> None:
     h, a, b, addr_b = net
     with socket.create_connection(host_port(addr_b)) as s:
         if stage != "silent":
-            s.sendall(_core.multistream_encode("/multistream/1.0.0"))
-            s.sendall(_core.multistream_encode("/noise"))
+            s.sendall(_core.net.multistream_encode("/multistream/1.0.0"))
+            s.sendall(_core.net.multistream_encode("/noise"))
         if stage == "noise-first-message":
-            noise = _core.NoiseSession(True, bytes(32))
+            noise = _core.net.NoiseSession(True, bytes(32))
             s.sendall(noise.take_output())
         assert closed_by_remote(s)
     h.wait(lambda: h.drops(b)["handshake_timeout"] == 1, "the timeout counted")
@@ -80,7 +80,7 @@ def test_yamux_frame_beyond_the_window_closes_the_connection(net) -> None:
     raw.mux()
     sid = raw.open_stream("/meshsub/1.1.0")
     body = bytes(300_000)  # the initial window is 256 KiB
-    raw.send_plain(_core.yamux_encode_header(0, 0, sid, len(body)) + body[:60_000])
+    raw.send_plain(_core.net.yamux_encode_header(0, 0, sid, len(body)) + body[:60_000])
     assert closed_by_remote(raw.sock)
     h.wait(lambda: h.drops(b)["yamux_error"] == 1, "the yamux error counted")
     still_works(h, a, b, b"after yamux abuse")
@@ -93,8 +93,8 @@ def test_endless_protocol_proposals_on_a_stream_are_refused(net) -> None:
     raw.mux()
     assert raw.yamux is not None
     sid = raw.yamux.open_stream()
-    proposals = [_core.multistream_encode(f"/not/a/protocol/{i}") for i in range(40)]
-    raw.send_stream(sid, _core.multistream_encode("/multistream/1.0.0") + b"".join(proposals))
+    proposals = [_core.net.multistream_encode(f"/not/a/protocol/{i}") for i in range(40)]
+    raw.send_stream(sid, _core.net.multistream_encode("/multistream/1.0.0") + b"".join(proposals))
     h.wait(lambda: h.drops(b)["stream_negotiation"] >= 1, "the refused stream counted")
     raw.close()
     still_works(h, a, b, b"after a bad stream")
@@ -129,13 +129,13 @@ def test_identify_answers_with_our_identity_and_addresses(net) -> None:
             if ev[0] == "data" and ev[1] == sid:
                 received += ev[2]
             finished = finished or ev == ("closed", sid)
-    msg = _core.decode_identify(received, stream=True)
+    msg = _core.net.decode_identify(received, stream=True)
     assert msg["agent_version"] == f"p2pgossip/{p2pgossip.__version__}"  # one version
     peer_b = addr_b.rsplit("/p2p/", 1)[1]
-    assert str(_core.PeerId.from_public_key(msg["public_key"][4:])) == peer_b
-    listen = [_core.Multiaddr.from_bytes(x).to_string() for x in msg["listen_addrs"]]
+    assert str(_core.crypto.PeerId.from_public_key(msg["public_key"][4:])) == peer_b
+    listen = [_core.net.Multiaddr.from_bytes(x).to_string() for x in msg["listen_addrs"]]
     assert listen == [addr_b.rsplit("/p2p/", 1)[0]]
-    observed = _core.Multiaddr.from_bytes(msg["observed_addr"]).to_string()
+    observed = _core.net.Multiaddr.from_bytes(msg["observed_addr"]).to_string()
     assert observed.endswith(f"/tcp/{raw.sock.getsockname()[1]}")
     assert {"/meshsub/1.2.0", "/ipfs/ping/1.0.0", "/ipfs/id/1.0.0"} <= set(msg["protocols"])
     record = PeerRecord.open(msg["signed_peer_record"])  # the same addresses, signed by b

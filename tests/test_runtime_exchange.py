@@ -31,7 +31,7 @@ def ipv6_loopback() -> bool:
     ],
 )
 def test_two_nodes_exchange_signed_messages_both_ways(h: Harness, listen: str) -> None:
-    ida, idb = _core.Identity.generate(), _core.Identity.generate()
+    ida, idb = _core.crypto.Identity.generate(), _core.crypto.Identity.generate()
     a, _ = h.add_node(ida, listen=[listen])
     b, addr_b = h.add_node(idb, listen=[listen])
     assert addr_b.endswith("/p2p/" + str(idb.peer_id))
@@ -49,7 +49,7 @@ def test_two_nodes_exchange_signed_messages_both_ways(h: Harness, listen: str) -
 
     req, id_ab, msg_ab = h.rt.publish_data(a, "t", b"from a")
     h.ok(req)
-    msg_ba = _core.Message.create(idb, "t", b"from b")
+    msg_ba = _core.host.Message.create(idb, "t", b"from b")
     h.ok(h.rt.publish(b, msg_ba))
     id_ba = msg_ba.id()
 
@@ -78,7 +78,7 @@ def test_two_nodes_exchange_signed_messages_both_ways(h: Harness, listen: str) -
 def test_wrong_peer_id_is_refused_and_counted(h: Harness) -> None:
     a, _ = h.add_node()
     b, addr_b = h.add_node()
-    impostor = str(_core.Identity.generate().peer_id)
+    impostor = str(_core.crypto.Identity.generate().peer_id)
     wrong = addr_b.rsplit("/p2p/", 1)[0] + "/p2p/" + impostor
     err = h.result(h.rt.connect(a, wrong))
     assert err is not None and "peer id" in err
@@ -106,7 +106,7 @@ def test_bad_addresses_and_unknown_nodes_are_errors(h: Harness) -> None:
     assert h.result(h.rt.connect(a, "/ip4/1.2.3/tcp/1")) is not None
     assert h.result(h.rt.connect(a, "/ip4/127.0.0.1/udp/1")) is not None
     assert h.result(h.rt.connect(99, "/ip4/127.0.0.1/tcp/1")) == "unknown node 99"
-    node, req = h.rt.add_node(_core.Identity.generate(), listen=["/dns4/localhost/tcp/0"])
+    node, req = h.rt.add_node(_core.crypto.Identity.generate(), listen=["/dns4/localhost/tcp/0"])
     assert h.result(req) is not None
 
 
@@ -118,7 +118,7 @@ def test_dns4_is_resolved_by_the_runtime(h: Harness) -> None:
 
 
 def test_disconnect_reports_both_sides(h: Harness) -> None:
-    ida, idb = _core.Identity.generate(), _core.Identity.generate()
+    ida, idb = _core.crypto.Identity.generate(), _core.crypto.Identity.generate()
     a, _ = h.add_node(ida)
     b, addr_b = h.add_node(idb)
     h.connect(a, addr_b)

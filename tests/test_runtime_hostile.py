@@ -25,7 +25,7 @@ def peers_of(h: Harness, node: int) -> list[bytes]:
 
 
 def test_zombies_are_closed_counted_and_free_their_slots(h: Harness) -> None:
-    peers = _core.PeerConfig(max_inbound=3, stream_negotiation_timeout=0.3)
+    peers = _core.runtime.PeerConfig(max_inbound=3, stream_negotiation_timeout=0.3)
     a, addr_a = h.add_node(peers=peers)
     # Noise and yamux, answer nothing after that: our pubsub stream is never negotiated.
     zombies = [RawPeer(addr_a, seed=bytes([i + 1]) * 32) for i in range(3)]
@@ -52,7 +52,7 @@ def test_zombies_are_closed_counted_and_free_their_slots(h: Harness) -> None:
 
 
 def test_zombies_are_kept_when_the_rule_is_off(h: Harness) -> None:
-    a, addr_a = h.add_node(peers=_core.PeerConfig(stream_negotiation_timeout=0))
+    a, addr_a = h.add_node(peers=_core.runtime.PeerConfig(stream_negotiation_timeout=0))
     z = RawPeer(addr_a)
     z.mux()
     h.wait(lambda: len(peers_of(h, a)) == 1, "the zombie connected")
@@ -73,9 +73,9 @@ def stalled(addr: str, n: int) -> list[socket.socket]:
     ("config", "evicted_at_least"),
     [
         # The peer manager's pending-handshake budget (max_inbound counts established peers).
-        ({"peers": _core.PeerConfig(max_inbound=8, max_pending_inbound=16)}, 100 - 16),
+        ({"peers": _core.runtime.PeerConfig(max_inbound=8, max_pending_inbound=16)}, 100 - 16),
         # The runtime's socket bound: a new inbound connection takes the oldest handshake's.
-        ({"limits": _core.NodeLimits(max_connections=20)}, 100 - 20),
+        ({"limits": _core.runtime.NodeLimits(max_connections=20)}, 100 - 20),
     ],
     ids=["pending-budget", "socket-bound"],
 )
@@ -124,9 +124,11 @@ def test_reset_before_accept_is_not_a_connection_limit(h: Harness) -> None:
 
 
 def test_a_peer_that_stops_reading_leaves_the_mesh_then_is_disconnected(h: Harness) -> None:
-    limits = _core.NodeLimits(peer_outbound_queue_bytes=256 << 10, socket_send_buffer=1 << 16)
-    peers = _core.PeerConfig(stalled_peer_prune_after=0.2, stalled_peer_close_after=1.5)
-    g = _core.GossipConfig(heartbeat_interval=0.05, heartbeat_initial_delay=0.05)
+    limits = _core.runtime.NodeLimits(
+        peer_outbound_queue_bytes=256 << 10, socket_send_buffer=1 << 16
+    )
+    peers = _core.runtime.PeerConfig(stalled_peer_prune_after=0.2, stalled_peer_close_after=1.5)
+    g = _core.router.GossipConfig(heartbeat_interval=0.05, heartbeat_initial_delay=0.05)
     a, addr_a = h.add_node(limits=limits, peers=peers, gossip=g)
     h.ok(h.rt.subscribe(a, TOPIC))
     raw = subscribed_raw_peer(h, a, addr_a, TOPIC)
@@ -165,7 +167,7 @@ def test_a_peer_that_stops_reading_leaves_the_mesh_then_is_disconnected(h: Harne
 def test_a_peer_that_reads_again_is_not_disconnected(h: Harness) -> None:
     # Only a queue that stays full counts: one that drains resets the clock.
     b, _ = h.add_node()
-    peers = _core.PeerConfig(stalled_peer_prune_after=0.2, stalled_peer_close_after=0.4)
+    peers = _core.runtime.PeerConfig(stalled_peer_prune_after=0.2, stalled_peer_close_after=0.4)
     a, addr_a = h.add_node(peers=peers)
     for n in (a, b):
         h.ok(h.rt.subscribe(n, TOPIC))

@@ -18,7 +18,7 @@ def thread_count() -> int:
 
 def test_close_joins_every_thread() -> None:
     before = thread_count()
-    rt = _core.Runtime(threads=3)
+    rt = _core.runtime.Runtime(threads=3)
     rt.start()
     assert rt.running and thread_count() == before + 3
     h = Harness(rt)
@@ -32,7 +32,7 @@ def test_close_joins_every_thread() -> None:
 
 def test_dropping_a_running_runtime_joins_its_threads() -> None:
     before = thread_count()
-    rt = _core.Runtime(threads=2)
+    rt = _core.runtime.Runtime(threads=2)
     rt.start()
     h = Harness(rt)
     a, addr = h.add_node()
@@ -42,17 +42,17 @@ def test_dropping_a_running_runtime_joins_its_threads() -> None:
 
 
 def test_never_started_runtime_is_harmless() -> None:
-    rt = _core.Runtime()
-    node, req = rt.add_node(_core.Identity.generate(), listen=["/ip4/127.0.0.1/tcp/0"])
+    rt = _core.runtime.Runtime()
+    node, req = rt.add_node(_core.crypto.Identity.generate(), listen=["/ip4/127.0.0.1/tcp/0"])
     rt.close()
     assert rt.metrics(node) is not None
 
 
 def test_eventfd_signals_once_per_batch() -> None:
-    rt = _core.Runtime()
+    rt = _core.runtime.Runtime()
     try:
         for _ in range(3):  # queued before start: one batch, one wakeup
-            rt.add_node(_core.Identity.generate())
+            rt.add_node(_core.crypto.Identity.generate())
         rt.start()
         h = Harness(rt)
         h.wait(lambda: len(h.done) == 3, "three nodes")
@@ -63,7 +63,7 @@ def test_eventfd_signals_once_per_batch() -> None:
 
 
 def test_commands_after_close_node_report_unknown_node() -> None:
-    rt = _core.Runtime()
+    rt = _core.runtime.Runtime()
     rt.start()
     h = Harness(rt)
     try:
@@ -78,10 +78,10 @@ def test_commands_after_close_node_report_unknown_node() -> None:
 def test_interpreter_exits_with_an_unclosed_runtime() -> None:
     script = (
         "from p2pgossip import _core\n"
-        "rt = _core.Runtime(threads=2)\n"
+        "rt = _core.runtime.Runtime(threads=2)\n"
         "rt.start()\n"
-        "n, r = rt.add_node(_core.Identity.generate(), listen=['/ip4/127.0.0.1/tcp/0'])\n"
-        "m, r2 = rt.add_node(_core.Identity.generate(), listen=['/ip4/127.0.0.1/tcp/0'])\n"
+        "n, r = rt.add_node(_core.crypto.Identity.generate(), listen=['/ip4/127.0.0.1/tcp/0'])\n"
+        "m, r2 = rt.add_node(_core.crypto.Identity.generate(), listen=['/ip4/127.0.0.1/tcp/0'])\n"
         "print('ok')\n"
     )
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60)

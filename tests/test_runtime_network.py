@@ -11,8 +11,8 @@ from runtime_harness import Harness
 TOPIC = "blocks"
 
 
-def build(h: Harness, graph: nx.Graph, **node_kw) -> tuple[list[int], list[_core.Identity]]:
-    ids = [_core.Identity.generate() for _ in graph.nodes]
+def build(h: Harness, graph: nx.Graph, **node_kw) -> tuple[list[int], list[_core.crypto.Identity]]:
+    ids = [_core.crypto.Identity.generate() for _ in graph.nodes]
     nodes, addrs = [], []
     for i, ident in enumerate(ids):
         n, addr = h.add_node(ident, seed=i, **node_kw)
@@ -44,7 +44,7 @@ def wait_full_meshes(h: Harness, nodes: list[int]) -> None:
 @pytest.mark.parametrize("threads", [1, 2])
 def test_random_regular_network_delivers_everything(threads: int) -> None:
     graph = nx.random_regular_graph(8, 50, seed=7)  # issue 4: a 50-node network
-    rt = _core.Runtime(threads=threads)
+    rt = _core.runtime.Runtime(threads=threads)
     rt.start()
     h = Harness(rt)
     try:
@@ -73,7 +73,7 @@ def test_random_regular_network_delivers_everything(threads: int) -> None:
 
 def test_async_validation_gates_delivery_and_forwarding() -> None:
     graph = nx.path_graph(3)  # 0 - 1 - 2: node 1 validates what reaches node 2
-    rt = _core.Runtime()
+    rt = _core.runtime.Runtime()
     rt.start()
     h = Harness(rt)
     try:
@@ -100,7 +100,7 @@ def test_async_validation_gates_delivery_and_forwarding() -> None:
 
 def test_partition_by_blocking_and_heal() -> None:
     graph = nx.complete_graph(4)
-    rt = _core.Runtime()
+    rt = _core.runtime.Runtime()
     rt.start()
     h = Harness(rt)
     try:
@@ -131,7 +131,7 @@ def test_partition_by_blocking_and_heal() -> None:
 
 def test_link_loss_drops_and_counts() -> None:
     graph = nx.path_graph(2)
-    rt = _core.Runtime()
+    rt = _core.runtime.Runtime()
     rt.start()
     h = Harness(rt)
     try:

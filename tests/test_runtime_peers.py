@@ -12,14 +12,14 @@ from runtime_harness import Harness, RawPeer, subscribed_raw_peer
 TOPIC = "t"
 
 
-def fast_peers(**kw) -> _core.PeerConfig:
+def fast_peers(**kw) -> _core.runtime.PeerConfig:
     """Liveness and redial on a 50 ms scale."""
     kw.setdefault("ping_interval", 0.05)
     kw.setdefault("ping_timeout", 0.1)
     kw.setdefault("max_missed_pings", 2)
     kw.setdefault("backoff_initial", 0.05)
     kw.setdefault("backoff_max", 0.2)
-    return _core.PeerConfig(**kw)
+    return _core.runtime.PeerConfig(**kw)
 
 
 def peers_of(h: Harness, node: int) -> list[bytes]:
@@ -30,30 +30,30 @@ def pm(h: Harness, node: int) -> dict:
     return h.rt.metrics(node)["peer_manager"]
 
 
-def no_rate_limit() -> _core.GossipConfig:
+def no_rate_limit() -> _core.router.GossipConfig:
     """The router's per-peer inbound token bucket (100 msgs/s by default) is a policy of its
     own; the burst tests measure the transport, so they turn it off."""
-    g = _core.GossipConfig()
+    g = _core.router.GossipConfig()
     g.rate_limit_messages_per_s = 0
     g.rate_limit_bytes_per_s = 0
     return g
 
 
 def test_bootstrap_peer_dialled_at_start(h: Harness) -> None:
-    b_id = _core.Identity.generate()
+    b_id = _core.crypto.Identity.generate()
     b, addr_b = h.add_node(b_id)
-    a, _ = h.add_node(peers=_core.PeerConfig(bootstrap=[addr_b]))
+    a, _ = h.add_node(peers=_core.runtime.PeerConfig(bootstrap=[addr_b]))
     h.wait(lambda: peers_of(h, a) == [b_id.peer_id.to_bytes()], "the bootstrap connection")
     assert pm(h, a)["dials"] == 1
 
 
 def test_bootstrap_address_needs_a_peer_id() -> None:
     with pytest.raises(ValueError, match="p2p"):
-        _core.PeerConfig(bootstrap=["/ip4/127.0.0.1/tcp/1"])
+        _core.runtime.PeerConfig(bootstrap=["/ip4/127.0.0.1/tcp/1"])
 
 
 def test_killed_peer_detected_and_redialled_when_it_returns(h: Harness) -> None:
-    b_id = _core.Identity.generate()
+    b_id = _core.crypto.Identity.generate()
     b, addr_b = h.add_node(b_id)
     a, _ = h.add_node(peers=fast_peers(bootstrap=[addr_b]))
     h.wait(lambda: len(peers_of(h, a)) == 1, "connected")
@@ -79,7 +79,7 @@ def test_silent_peer_declared_dead_by_missed_pings(h: Harness) -> None:
 
 
 def test_inbound_limit_refuses_the_extra_dialer(h: Harness) -> None:
-    a, addr_a = h.add_node(peers=_core.PeerConfig(max_inbound=1))
+    a, addr_a = h.add_node(peers=_core.runtime.PeerConfig(max_inbound=1))
     b, _ = h.add_node()
     c, _ = h.add_node()
     h.connect(b, addr_a)
@@ -91,7 +91,7 @@ def test_inbound_limit_refuses_the_extra_dialer(h: Harness) -> None:
 
 
 def test_outbound_limit_refuses_the_extra_dial(h: Harness) -> None:
-    a, _ = h.add_node(peers=_core.PeerConfig(max_outbound=1))
+    a, _ = h.add_node(peers=_core.runtime.PeerConfig(max_outbound=1))
     _, addr_b = h.add_node()
     _, addr_c = h.add_node()
     h.connect(a, addr_b)
@@ -101,7 +101,7 @@ def test_outbound_limit_refuses_the_extra_dial(h: Harness) -> None:
 
 
 def test_per_ip_limit_without_the_loopback_exemption(h: Harness) -> None:
-    peers = _core.PeerConfig(max_per_ip=1, per_ip_limit_exempts_loopback=False)
+    peers = _core.runtime.PeerConfig(max_per_ip=1, per_ip_limit_exempts_loopback=False)
     a, addr_a = h.add_node(peers=peers)
     b, _ = h.add_node()
     c, _ = h.add_node()
@@ -109,7 +109,7 @@ def test_per_ip_limit_without_the_loopback_exemption(h: Harness) -> None:
     assert h.result(h.rt.connect(c, addr_a)) is not None
     assert pm(h, a)["refused_per_ip"] == 1
     # With the default exemption, loopback peers are not limited.
-    d, addr_d = h.add_node(peers=_core.PeerConfig(max_per_ip=1))
+    d, addr_d = h.add_node(peers=_core.runtime.PeerConfig(max_per_ip=1))
     h.connect(b, addr_d)
     h.connect(c, addr_d)
     assert pm(h, d)["refused_per_ip"] == 0
@@ -117,27 +117,29 @@ def test_per_ip_limit_without_the_loopback_exemption(h: Harness) -> None:
 
 def test_known_peers_file_written_at_close_and_used_at_next_start(h: Harness, tmp_path) -> None:
     path = str(tmp_path / "known-peers")
-    b_id = _core.Identity.generate()
+    b_id = _core.crypto.Identity.generate()
     b, addr_b = h.add_node(b_id)
-    a_id = _core.Identity.generate()
-    a, _ = h.add_node(a_id, peers=_core.PeerConfig(known_peers_file=path))
+    a_id = _core.crypto.Identity.generate()
+    a, _ = h.add_node(a_id, peers=_core.runtime.PeerConfig(known_peers_file=path))
     h.connect(a, addr_b)
     h.ok(h.rt.close_node(a))
     text = (tmp_path / "known-peers").read_text()
     assert text.startswith("p2pgossip-known-peers 1\n")
     assert str(b_id.peer_id) in text
-    a2, _ = h.add_node(a_id, peers=_core.PeerConfig(known_peers_file=path))
+    a2, _ = h.add_node(a_id, peers=_core.runtime.PeerConfig(known_peers_file=path))
     h.wait(lambda: peers_of(h, a2) == [b_id.peer_id.to_bytes()], "redialled from the file")
     assert pm(h, a2)["known_peers_loaded"] == 1
 
 
 def test_private_network_admits_certified_peers_only(h: Harness) -> None:
-    network = _core.Identity.generate()
+    network = _core.crypto.Identity.generate()
 
-    def member() -> tuple[_core.Identity, _core.PeerConfig]:
-        ident = _core.Identity.generate()
-        cert = _core.issue_certificate(network, ident.public_key)
-        return ident, _core.PeerConfig(network_key=network.public_key, network_certificate=cert)
+    def member() -> tuple[_core.crypto.Identity, _core.runtime.PeerConfig]:
+        ident = _core.crypto.Identity.generate()
+        cert = _core.net.issue_certificate(network, ident.public_key)
+        return ident, _core.runtime.PeerConfig(
+            network_key=network.public_key, network_certificate=cert
+        )
 
     a_id, a_peers = member()
     a, addr_a = h.add_node(a_id, peers=a_peers)
@@ -152,7 +154,7 @@ def test_private_network_admits_certified_peers_only(h: Harness) -> None:
 
 
 def test_simultaneous_dial_leaves_one_connection(h: Harness) -> None:
-    a_id, b_id = _core.Identity.generate(), _core.Identity.generate()
+    a_id, b_id = _core.crypto.Identity.generate(), _core.crypto.Identity.generate()
     a, addr_a = h.add_node(a_id)
     b, addr_b = h.add_node(b_id)
     r1, r2 = h.rt.connect(a, addr_b), h.rt.connect(b, addr_a)
@@ -183,7 +185,7 @@ def test_burst_of_publishes_arrives_whole(h: Harness) -> None:
 
 
 def test_peer_that_does_not_read_fills_a_bounded_queue(h: Harness) -> None:
-    limits = _core.NodeLimits(peer_outbound_queue_bytes=1 << 20, socket_send_buffer=1 << 16)
+    limits = _core.runtime.NodeLimits(peer_outbound_queue_bytes=1 << 20, socket_send_buffer=1 << 16)
     a, addr_a = h.add_node(limits=limits)
     h.ok(h.rt.subscribe(a, TOPIC))
     raw = subscribed_raw_peer(h, a, addr_a, TOPIC)
@@ -198,7 +200,7 @@ def test_merged_rpcs_never_hold_more_memory_than_the_node_budget(h: Harness) -> 
     # Small messages merge into RPCs of up to 64 KiB whose buffers grow by doubling: the
     # budget charges those buffers' capacity, so what the queue holds stays within it.
     budget = 200 << 10
-    limits = _core.NodeLimits(
+    limits = _core.runtime.NodeLimits(
         peer_outbound_queue_bytes=4 << 20,
         node_outbound_queue_bytes=budget,
         socket_send_buffer=1 << 16,
@@ -222,11 +224,11 @@ def test_the_nodes_of_a_runtime_queue_within_its_budget_together() -> None:
     # Each node may queue node_outbound_queue_bytes; the runtime's outbound_queue_bytes
     # bounds them together, so many nodes in one process do not each hold their own.
     shared = 300 << 10
-    rt = _core.Runtime(outbound_queue_bytes=shared)
+    rt = _core.runtime.Runtime(outbound_queue_bytes=shared)
     rt.start()
     try:
         h = Harness(rt)
-        limits = _core.NodeLimits(
+        limits = _core.runtime.NodeLimits(
             peer_outbound_queue_bytes=4 << 20,
             node_outbound_queue_bytes=4 << 20,
             socket_send_buffer=1 << 16,
@@ -262,7 +264,7 @@ def test_rpcs_held_back_by_link_latency_are_bounded(h: Harness) -> None:
     # that too, with refusals counted like a full queue's.
     peer_bytes = 256 << 10
     g = no_rate_limit()
-    limits = _core.NodeLimits(peer_outbound_queue_bytes=peer_bytes)
+    limits = _core.runtime.NodeLimits(peer_outbound_queue_bytes=peer_bytes)
     a, _ = h.add_node(limits=limits, gossip=g)
     b, addr_b = h.add_node(gossip=g)
     for n in (a, b):
@@ -282,11 +284,11 @@ def test_an_iwant_answer_past_the_receivers_limits_leaves_in_parts(h: Harness) -
     # IWANT only: b asks for all 120 at once, and a answers in one router turn, more than
     # these nodes decode in one RPC (max_publish 50). Sent whole, b would refuse the lot
     # and reset the stream; split, every message arrives.
-    decode = _core.DecodeLimits()
+    decode = _core.wire.DecodeLimits()
     decode.max_publish = 50
-    limits = _core.NodeLimits(decode=decode)
+    limits = _core.runtime.NodeLimits(decode=decode)
     g = no_rate_limit()
-    g.signature_policy = _core.SignaturePolicy.StrictNoSign
+    g.signature_policy = _core.host.SignaturePolicy.StrictNoSign
     g.D = g.D_lo = g.D_hi = g.D_score = g.D_out = 0
     g.flood_publish = False
     g.heartbeat_interval = 0.05
@@ -304,7 +306,7 @@ def test_an_iwant_answer_past_the_receivers_limits_leaves_in_parts(h: Harness) -
 
 def test_node_outbound_budget_is_shared_and_returned(h: Harness) -> None:
     # One peer may queue 4 MiB, the node only 256 KiB across all its peers.
-    limits = _core.NodeLimits(
+    limits = _core.runtime.NodeLimits(
         peer_outbound_queue_bytes=4 << 20,
         node_outbound_queue_bytes=256 << 10,
         socket_send_buffer=1 << 16,
@@ -331,14 +333,14 @@ def test_node_outbound_budget_is_shared_and_returned(h: Harness) -> None:
 
 
 def test_graylisted_peer_is_disconnected_and_counted(h: Harness) -> None:
-    g = _core.GossipConfig()
+    g = _core.router.GossipConfig()
     g.heartbeat_interval = 0.05
     g.score.app_specific_weight = 1.0
     g.thresholds.gossip_threshold = -1.0
     g.thresholds.publish_threshold = -2.0
     g.thresholds.graylist_threshold = -10.0
     g.disconnect_graylisted = True
-    b_id = _core.Identity.generate()
+    b_id = _core.crypto.Identity.generate()
     a, _ = h.add_node(gossip=g)
     b, addr_b = h.add_node(b_id)
     h.connect(a, addr_b)

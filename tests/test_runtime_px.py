@@ -41,7 +41,7 @@ def test_a_pruned_node_dials_the_peer_it_learnt_of_only_through_px(h: Harness) -
     b, addr_b = h.add_node()
     # C ignores PX (its accept_px_threshold is above any score), so the connection between
     # A and C can only come from A acting on the PX it got.
-    deaf = _core.GossipConfig()
+    deaf = _core.router.GossipConfig()
     deaf.thresholds.accept_px_threshold = 1e9
     c, addr_c = h.add_node(gossip=deaf)
     for n in (a, b, c):
@@ -80,7 +80,7 @@ class Pruner:
         if record is not None:
             info["signed_peer_record"] = record
         prune = {"topic_id": TOPIC, "peers": [info], "backoff": 1}
-        rpc = _core.Rpc.from_dict({"control": {"prune": [prune]}}).encode()
+        rpc = _core.wire.Rpc.from_dict({"control": {"prune": [prune]}}).encode()
         self.raw.send_stream(self.sid, varint(len(rpc)) + rpc)
 
 
@@ -133,7 +133,7 @@ def answer_identify(raw: RawPeer, message: bytes) -> None:
             if ev[0] != "data" or ev[1] % 2:
                 continue
             if ev[1] not in negotiations:
-                ms = _core.MultistreamNegotiation("listener", [IDENTIFY_PROTOCOL_ID])
+                ms = _core.net.MultistreamNegotiation("listener", [IDENTIFY_PROTOCOL_ID])
                 negotiations[ev[1]] = ms
             reply, results = negotiations[ev[1]].feed(ev[2])
             raw.yamux.send(ev[1], reply)
@@ -153,7 +153,7 @@ def test_identify_record_of_another_peer_is_refused_and_counted(h: Harness) -> N
     raw = RawPeer(addr)
     raw.mux()
     # A valid record, but Carol's: the identified peer is the raw one.
-    answer_identify(raw, _core.encode_identify({"signed_peer_record": carols}, delimited=True))
+    answer_identify(raw, _core.net.encode_identify({"signed_peer_record": carols}, delimited=True))
     h.wait(lambda: h.drops(node)["identify_record_invalid"] == 1, "the foreign record counted")
     pm = metrics(h, node)["peer_manager"]
     assert (pm["peer_records_added"], pm["candidates_added"], pm["dials"]) == (0, 1, 0)

@@ -101,4 +101,4 @@ def check_against_heap(start: int, steps: list[tuple[int, int]]) -> None:
             expected.append(heapq.heappop(model))
             now = expected[-1][0]
     expected += [heapq.heappop(model) for _ in range(len(model))]
-    assert _core._event_queue_order(fed) == expected
+    assert _core.sim._event_queue_order(fed) == expected

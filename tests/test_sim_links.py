@@ -84,7 +84,7 @@ def test_erdos_renyi_may_be_left_disconnected():
 
 def test_mesh_push_baseline_floods_a_connected_mesh():
     g = topology.random_regular(16, 500, seed=2)
-    r = _core.mesh_push_baseline(500, list(g.edges()), 6, [0, 1, 2], 0.04, 0.5, 7)
+    r = _core.sim.mesh_push_baseline(500, list(g.edges()), 6, [0, 1, 2], 0.04, 0.5, 7)
     # each node forwards to 6 fixed neighbours: nearly everyone is reached, once each
     assert r["deliveries"] >= 0.99 * 3 * 500
     assert r["events"] == r["deliveries"] + r["duplicates"]

@@ -660,7 +660,7 @@ def test_malformed_publish_hops(data, reason):
 
 
 def test_publish_hops_are_bounded_by_max_publish():
-    limits = _core.DecodeLimits(max_publish=2)
+    limits = _core.wire.DecodeLimits(max_publish=2)
     data = ONE_MESSAGE + ld(HOPS_FIELD, ld(1, varint(1) * 3))
     with pytest.raises(DecodeError, match="max_publish 2"):
         wire.decode_rpc(data, limits)

@@ -345,8 +345,7 @@ void bind_net_bench(py::module_& bench) {
 
 }  // namespace
 
-void bind_bench(py::module_& m) {
-  auto bench = m.def_submodule("_bench", "Timing loops for benchmarks/ (GIL released).");
+void bind_bench(py::module_& bench) {
   bind_crypto_bench(bench);
   bind_message_bench(bench);
   bench.def("wire_sample", [] {

@@ -202,7 +202,6 @@ void bind_crypto(py::module_& m) {
   bind_identity(m);
   bind_verify_cache(m);
   bind_helpers(m);
-  bind_message(m);
 }
 
 }  // namespace p2pgossip::bindings

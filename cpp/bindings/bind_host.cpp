@@ -1,4 +1,4 @@
-// The host layer's sans-I/O machines for Python tests: HostConnection.
+// The host layer's sans-I/O machines for Python tests: Connection.
 #include <pybind11/stl.h>
 
 #include "bindings.hpp"
@@ -83,7 +83,7 @@ std::unique_ptr<Connection> make_connection(
 void bind_host(py::module_& m) {
   const host::ConnectionConfig d;
   // Times are integer nanoseconds of the caller's clock (a virtual one in tests).
-  py::class_<Connection>(m, "HostConnection")
+  py::class_<Connection>(m, "Connection")
       .def(py::init(&make_connection), py::arg("dialer"), py::arg("identity"), py::kw_only(),
            py::arg("expected_peer_id") = py::none(),
            py::arg("pubsub_protocols") = std::vector<std::string>{std::string(protocol::kMeshsub12),

@@ -159,7 +159,7 @@ kad::Limits limits_from(const py::kwargs& kw) {
   return l;
 }
 
-void bind_message(py::module_& m) {
+void bind_kad_message(py::module_& m) {
   m.def(
       "encode",
       [](const py::dict& d, bool delimited) {
@@ -644,12 +644,11 @@ void bind_server(py::module_& m) {
 
 }  // namespace
 
-void bind_kad(py::module_& m) {
-  auto kad = m.def_submodule("kad", "Kademlia DHT core (/ipfs/kad/1.0.0), sans-I/O.");
+void bind_kad(py::module_& kad) {
   kad.attr("PROTOCOL_ID") = std::string(kad::kProtocolId);
   kad.attr("K") = kad::kK;
   kad.attr("ALPHA") = kad::kAlpha;
-  bind_message(kad);
+  bind_kad_message(kad);
   bind_keyspace(kad);
   bind_routing_table(kad);
   bind_lookup(kad);

@@ -6,7 +6,10 @@
 #include <algorithm>
 
 #include "bindings.hpp"
+#include "fields.hpp"
+#include "mdns_bindings.hpp"
 #include "p2pgossip/net/mdns.hpp"
+#include "p2pgossip/net/mdns_discovery.hpp"
 
 namespace p2pgossip::bindings {
 
@@ -149,10 +152,68 @@ py::bytes encoded(const mdns::Message& m) {
   return to_py(*r);
 }
 
+// The discovery state machine; times are seconds of the caller's clock.
+void bind_discovery(py::module_& md) {
+  using net::MdnsDiscovery;
+  auto at = [](double s) { return Instant(from_seconds(s, "now")); };
+  py::class_<MdnsDiscovery>(md, "Discovery")
+      .def(py::init([at](const crypto::PeerId& local, const std::string& peer_name, double now,
+                         double query_interval, double answer_interval) {
+             net::MdnsConfig c;
+             c.query_interval = from_seconds(query_interval, "query_interval");
+             c.answer_interval = from_seconds(answer_interval, "answer_interval");
+             return MdnsDiscovery(local, peer_name, c, at(now));
+           }),
+           py::arg("local"), py::arg("peer_name"), py::kw_only(), py::arg("now"),
+           py::arg("query_interval") = 60.0, py::arg("answer_interval") = 1.0)
+      .def("set_addrs", &MdnsDiscovery::set_addrs, py::arg("addrs"))
+      .def(
+          "handle_packet",
+          [at](MdnsDiscovery& d, const py::bytes& packet, double now) {
+            d.handle_packet(view_of(packet), at(now));
+          },
+          py::arg("packet"), py::arg("now"))
+      .def(
+          "handle_timeout", [at](MdnsDiscovery& d, double now) { d.handle_timeout(at(now)); },
+          py::arg("now"))
+      .def_property_readonly("next_deadline",
+                             [](const MdnsDiscovery& d) -> std::optional<double> {
+                               auto t = d.next_deadline();
+                               if (!t) return std::nullopt;
+                               return to_seconds(*t);
+                             })
+      .def("poll_transmit",
+           [](MdnsDiscovery& d) {
+             py::list out;
+             while (auto b = d.poll_transmit()) out.append(to_py(*b));
+             return out;
+           })
+      .def("poll_discovered",
+           [](MdnsDiscovery& d) {
+             py::list out;
+             for (auto& p : d.poll_discovered()) out.append(py::make_tuple(p.peer, p.addrs));
+             return out;
+           })
+      .def_property_readonly("counters",
+                             [](const MdnsDiscovery& d) { return mdns_counters(d.counters()); });
+}
+
 }  // namespace
 
-void bind_mdns(py::module_& m) {
-  auto md = m.def_submodule("mdns", "The mDNS packet codec for libp2p peer discovery.");
+py::dict mdns_counters(const net::MdnsCounters& c) {
+  py::dict out;
+  out["queries_sent"] = c.queries_sent;
+  out["queries_answered"] = c.queries_answered;
+  out["queries_not_answered"] = c.queries_not_answered;
+  out["responses_received"] = c.responses_received;
+  out["peers_discovered"] = c.peers_discovered;
+  out["packets_invalid"] = c.packets_invalid;
+  out["addrs_refused"] = c.addrs_refused;
+  out["discoveries_dropped"] = c.discoveries_dropped;
+  return out;
+}
+
+void bind_mdns(py::module_& md) {
   md.attr("SERVICE_NAME") = std::string(mdns::kServiceName);
   md.attr("META_QUERY_NAME") = std::string(mdns::kMetaQueryName);
   md.attr("PORT") = mdns::kPort;
@@ -198,6 +259,7 @@ void bind_mdns(py::module_& m) {
         return mdns::random_peer_name(rng);
       },
       py::arg("seed"));
+  bind_discovery(md);
 }
 
 }  // namespace p2pgossip::bindings

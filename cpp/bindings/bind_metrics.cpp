@@ -120,21 +120,21 @@ std::string exposition_text(std::span<const FamilySnapshot> families) {
 }
 
 void bind_metrics(py::module_& m) {
-  py::class_<Counter, std::unique_ptr<Counter, py::nodelete>>(m, "MetricsCounter")
+  py::class_<Counter, std::unique_ptr<Counter, py::nodelete>>(m, "Counter")
       .def("inc", &Counter::inc, py::arg("n") = 1)
       .def_property_readonly("value", &Counter::value);
-  py::class_<Gauge, std::unique_ptr<Gauge, py::nodelete>>(m, "MetricsGauge")
+  py::class_<Gauge, std::unique_ptr<Gauge, py::nodelete>>(m, "Gauge")
       .def("set", &Gauge::set)
       .def("add", &Gauge::add)
       .def_property_readonly("value", &Gauge::value);
-  py::class_<Histogram, std::unique_ptr<Histogram, py::nodelete>>(m, "MetricsHistogram")
+  py::class_<Histogram, std::unique_ptr<Histogram, py::nodelete>>(m, "Histogram")
       .def("observe", &Histogram::observe)
       .def_property_readonly("bounds", [](const Histogram& h) {
         auto b = h.buckets().bounds();
         return std::vector<double>(b.begin(), b.end());
       });
 
-  py::class_<Registry, std::shared_ptr<Registry>>(m, "MetricsRegistry")
+  py::class_<Registry, std::shared_ptr<Registry>>(m, "Registry")
       .def(py::init([](const py::dict& const_labels, std::size_t max_children) {
              auto labels = labels_of(const_labels);
              for (const auto& [k, v] : labels)
@@ -177,7 +177,7 @@ void bind_metrics(py::module_& m) {
       });
 
   m.def(
-      "metrics_exposition",
+      "exposition",
       [](const std::vector<std::shared_ptr<Registry>>& registries) {
         std::vector<FamilySnapshot> all;
         for (const auto& r : registries) {
@@ -189,10 +189,8 @@ void bind_metrics(py::module_& m) {
       },
       py::arg("registries"));
   m.def(
-      "metrics_text",
-      [](const py::list& families) { return exposition_text(snapshot_from_py(families)); },
-      py::arg("families"),
-      "The text exposition of families in MetricsRegistry.snapshot()'s shape.");
+      "text", [](const py::list& families) { return exposition_text(snapshot_from_py(families)); },
+      py::arg("families"), "The text exposition of families in Registry.snapshot()'s shape.");
   m.def(
       "exponential_buckets",
       [](double start, double factor, std::size_t count) {
@@ -202,11 +200,11 @@ void bind_metrics(py::module_& m) {
         return std::vector<double>(v.begin(), v.end());
       },
       py::arg("start"), py::arg("factor"), py::arg("count"));
-  m.def("metrics_escape_label_value", [](const py::bytes& v) {
+  m.def("escape_label_value", [](const py::bytes& v) {
     auto b = view_of(v);
     return escape_label_value({reinterpret_cast<const char*>(b.data()), b.size()});
   });
-  m.attr("METRICS_CONTENT_TYPE") = std::string(kTextContentType);
+  m.attr("CONTENT_TYPE") = std::string(kTextContentType);
 }
 
 }  // namespace p2pgossip::bindings

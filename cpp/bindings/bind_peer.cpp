@@ -327,44 +327,11 @@ py::tuple action_tuple(const net::PeerAction& a) {
       a);
 }
 
-py::dict counters_dict(const net::PeerManagerCounters& c) {
-  py::dict d;
-  d["dials"] = c.dials;
-  d["dials_succeeded"] = c.dials_succeeded;
-  d["dials_failed"] = c.dials_failed;
-  d["inbound_accepted"] = c.inbound_accepted;
-  d["inbound_refused_limit"] = c.inbound_refused_limit;
-  d["refused_per_ip"] = c.refused_per_ip;
-  d["pending_inbound_evicted"] = c.pending_inbound_evicted;
-  d["pending_inbound_refused_per_ip"] = c.pending_inbound_refused_per_ip;
-  d["handshakes_completed"] = c.handshakes_completed;
-  d["handshakes_failed"] = c.handshakes_failed;
-  d["handshake_timeouts"] = c.handshake_timeouts;
-  d["duplicate_connections_closed"] = c.duplicate_connections_closed;
-  d["self_connections_closed"] = c.self_connections_closed;
-  d["peer_id_mismatches"] = c.peer_id_mismatches;
-  d["pings"] = c.pings;
-  d["pongs"] = c.pongs;
-  d["pings_missed"] = c.pings_missed;
-  d["dead_peers"] = c.dead_peers;
-  d["disconnects"] = c.disconnects;
-  d["candidates_added"] = c.candidates_added;
-  d["candidates_refused_full"] = c.candidates_refused_full;
-  d["addrs_refused_per_peer_limit"] = c.addrs_refused_per_peer_limit;
-  d["addrs_refused_undialable"] = c.addrs_refused_undialable;
-  d["known_peers_loaded"] = c.known_peers_loaded;
-  d["peer_records_added"] = c.peer_records_added;
-  d["peer_records_stale"] = c.peer_records_stale;
-  d["dial_failures_by_reason"] = c.dial_failures_by_reason;
-  d["handshake_failures_by_reason"] = c.handshake_failures_by_reason;
-  d["disconnects_by_reason"] = c.disconnects_by_reason;
-  return d;
-}
-
 net::AddrSource addr_source(std::string_view s) {
   if (s == "px") return net::AddrSource::kPx;
   if (s == "identify") return net::AddrSource::kIdentify;
   if (s == "known_peers") return net::AddrSource::kKnownPeers;
+  if (s == "mdns") return net::AddrSource::kMdns;
   throw py::value_error("source must be 'px', 'identify' or 'known_peers'");
 }
 
@@ -421,6 +388,15 @@ void bind_peer_manager(py::module_& m) {
             return p.accept_inbound(remote, at(now));
           },
           py::arg("remote"), py::arg("now"))
+      .def(
+          "dial",
+          [at](PeerManager& p, const net::Multiaddr& addr, double now) {
+            auto id = p.dial(addr, at(now));
+            if (!id) throw py::value_error(id.error().what);
+            return *id;
+          },
+          py::arg("addr"), py::arg("now"),
+          "An application's dial: its connection id; ValueError when a limit or a ban refuses it.")
       .def(
           "dial_succeeded",
           [at](PeerManager& p, net::ConnectionId id, double now) { p.dial_succeeded(id, at(now)); },
@@ -490,8 +466,48 @@ void bind_peer_manager(py::module_& m) {
             return value_or_raise(p.import_known_peers(view_of(data), at(now)));
           },
           py::arg("data"), py::arg("now"))
+      .def(
+          "ban",
+          [at](PeerManager& p, const py::handle& target, std::optional<double> until,
+               const std::string& note, double now) {
+            std::optional<Instant> u;
+            if (until) u = at(*until);
+            return p.ban(ban_target(target), u, net::BanReason::kManual, note, at(now));
+          },
+          py::arg("target"), py::arg("until") = py::none(), py::arg("note") = "", py::kw_only(),
+          py::arg("now"), "Bans until `until` (seconds of the caller's clock; None: forever).")
+      .def(
+          "unban", [](PeerManager& p, const py::handle& t) { return p.unban(ban_target(t)); },
+          py::arg("target"))
+      .def(
+          "bans",
+          [at](PeerManager& p, double now) {
+            py::list out;
+            for (const net::Ban& b : p.bans(at(now))) {
+              std::optional<double> until;
+              if (b.until) until = to_seconds(*b.until);
+              out.append(py::make_tuple(b.target.to_string(), until,
+                                        std::string(net::ban_reason_name(b.reason)), b.note));
+            }
+            return out;
+          },
+          py::arg("now"), "(target, until or None, reason, note) per ban in force.")
+      .def(
+          "save_bans",
+          [at](PeerManager& p, double now, std::int64_t now_unix) {
+            return p.save_bans(at(now), now_unix);
+          },
+          py::arg("now"), py::arg("now_unix"))
+      .def(
+          "load_bans",
+          [at](PeerManager& p, const std::string& text, double now, std::int64_t now_unix) {
+            return value_or_raise(p.load_bans(text, at(now), now_unix));
+          },
+          py::arg("text"), py::arg("now"), py::arg("now_unix"))
       .def_property_readonly("counters",
-                             [](const PeerManager& p) { return counters_dict(p.counters()); })
+                             [](const PeerManager& p) {
+                               return peer_manager_counters(p.counters(), p.ban_counters());
+                             })
       .def_property_readonly("inbound_count", &PeerManager::inbound_count)
       .def_property_readonly("outbound_count", &PeerManager::outbound_count)
       .def_property_readonly("pending_inbound_count", &PeerManager::pending_inbound_count)

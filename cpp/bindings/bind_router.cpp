@@ -214,7 +214,9 @@ void bind_config(py::module_& m) {
   });
 }
 
-void bind_values(py::module_& m) {
+}  // namespace
+
+void bind_rpc(py::module_& m) {
   // Message is bound once, by bind_message.cpp (registered before this).
   py::class_<Rpc>(m, "Rpc",
                   "A pubsub RPC as the router sends and receives it. Control entries are "
@@ -431,6 +433,8 @@ py::object action_tuple(Action& a) {
       a);
 }
 
+namespace {
+
 void bind_router_class(py::module_& m) {
   py::class_<PyRouter>(m, "Router",
                        "The sans-I/O GossipSub/floodsub/randomsub router; `now` in seconds.")
@@ -602,7 +606,6 @@ void bind_router_class(py::module_& m) {
 
 void bind_router(py::module_& m) {
   bind_config(m);
-  bind_values(m);
   bind_router_class(m);
 }
 

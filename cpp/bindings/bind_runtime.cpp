@@ -13,6 +13,7 @@
 #include "bindings.hpp"
 #include "fields.hpp"
 #include "host_bindings.hpp"
+#include "mdns_bindings.hpp"
 #include "metrics_bindings.hpp"
 #include "p2pgossip/crypto/identity.hpp"
 #include "p2pgossip/crypto/peer_id.hpp"
@@ -103,7 +104,7 @@ py::object message_to_py(const MessagePtr& m) {
   return py::cast(std::const_pointer_cast<Message>(m));
 }
 
-// Tuples keyed by a first element naming the kind; the shapes are documented in _core.pyi.
+// Tuples keyed by a first element naming the kind; shapes documented in _core/runtime.pyi.
 py::object event_to_py(Event& e) {
   return std::visit(
       [](auto& x) -> py::object {
@@ -161,42 +162,8 @@ py::dict metrics_to_py(const NodeMetrics& m) {
   out["connections_opened"] = m.connections_opened;
   out["connections_closed"] = m.connections_closed;
   out["outbound_queue_bytes"] = m.outbound_queue_bytes;
-  const net::PeerManagerCounters& pm = m.peer_manager;
-  py::dict peer_manager;
-#define P2PGOSSIP_COUNTER(name) peer_manager[#name] = pm.name;
-  P2PGOSSIP_COUNTER(dials)
-  P2PGOSSIP_COUNTER(candidate_dials)
-  P2PGOSSIP_COUNTER(dials_refused_limit)
-  P2PGOSSIP_COUNTER(dials_succeeded)
-  P2PGOSSIP_COUNTER(dials_failed)
-  P2PGOSSIP_COUNTER(inbound_accepted)
-  P2PGOSSIP_COUNTER(inbound_refused_limit)
-  P2PGOSSIP_COUNTER(refused_per_ip)
-  P2PGOSSIP_COUNTER(pending_inbound_evicted)
-  P2PGOSSIP_COUNTER(pending_inbound_refused_per_ip)
-  P2PGOSSIP_COUNTER(handshakes_completed)
-  P2PGOSSIP_COUNTER(handshakes_failed)
-  P2PGOSSIP_COUNTER(handshake_timeouts)
-  P2PGOSSIP_COUNTER(duplicate_connections_closed)
-  P2PGOSSIP_COUNTER(self_connections_closed)
-  P2PGOSSIP_COUNTER(peer_id_mismatches)
-  P2PGOSSIP_COUNTER(pings)
-  P2PGOSSIP_COUNTER(pongs)
-  P2PGOSSIP_COUNTER(pings_missed)
-  P2PGOSSIP_COUNTER(dead_peers)
-  P2PGOSSIP_COUNTER(disconnects)
-  P2PGOSSIP_COUNTER(candidates_added)
-  P2PGOSSIP_COUNTER(candidates_refused_full)
-  P2PGOSSIP_COUNTER(addrs_refused_per_peer_limit)
-  P2PGOSSIP_COUNTER(addrs_refused_undialable)
-  P2PGOSSIP_COUNTER(known_peers_loaded)
-  P2PGOSSIP_COUNTER(peer_records_added)
-  P2PGOSSIP_COUNTER(peer_records_stale)
-#undef P2PGOSSIP_COUNTER
-  peer_manager["dial_failures_by_reason"] = pm.dial_failures_by_reason;
-  peer_manager["handshake_failures_by_reason"] = pm.handshake_failures_by_reason;
-  peer_manager["disconnects_by_reason"] = pm.disconnects_by_reason;
-  out["peer_manager"] = peer_manager;
+  out["peer_manager"] = peer_manager_counters(m.peer_manager, m.bans);
+  out["mdns"] = mdns_counters(m.mdns);
   py::list peers;
   for (const ConnectedPeer& p : m.peers)
     peers.append(
@@ -262,6 +229,10 @@ void bind_runtime(py::module_& m) {
           [](PeerConfig& c, const py::bytes& cert) {
             c.network_certificate = to_bytes(view_of(cert));
           })
+      .value("mdns", &PeerConfig::mdns)
+      .value("mdns_port", &PeerConfig::mdns_port)
+      .value("mdns_interface", &PeerConfig::mdns_interface)
+      .duration("mdns_query_interval", &PeerConfig::mdns_query_interval)
       .finish();
 
   py::class_<Runtime>(m, "Runtime",
@@ -439,6 +410,44 @@ void bind_runtime(py::module_& m) {
             r.unblock(node, peer_ids_of(peers));
           },
           py::arg("node"), py::arg("peer_ids"))
+      .def(
+          "ban",
+          [](Runtime& r, NodeId node, const py::handle& target, std::optional<double> duration_s,
+             const std::string& note) {
+            std::optional<Duration> d;
+            if (duration_s) d = from_seconds(*duration_s, "duration");
+            r.ban(node, ban_target(target), d, note);
+          },
+          py::arg("node"), py::arg("target"), py::arg("duration") = py::none(),
+          py::arg("note") = "")
+      .def(
+          "unban",
+          [](Runtime& r, NodeId node, const py::handle& target) {
+            r.unban(node, ban_target(target));
+          },
+          py::arg("node"), py::arg("target"))
+      .def(
+          "bans",
+          [](Runtime& r, NodeId node) -> py::object {
+            std::optional<std::vector<net::BanEntry>> bans;
+            {
+              py::gil_scoped_release release;
+              bans = r.bans(node);
+            }
+            if (!bans) return py::none();
+            py::list out;
+            for (const net::BanEntry& b : *bans) {
+              py::object left = py::none();
+              if (b.remaining)
+                left = py::float_(std::chrono::duration<double>(*b.remaining).count());
+              out.append(py::make_tuple(b.target.to_string(),
+                                        b.target.kind == net::BanTarget::Kind::kIp ? "ip" : "peer",
+                                        left, std::string(net::ban_reason_name(b.reason)), b.note));
+            }
+            return out;
+          },
+          py::arg("node"),
+          "(target, 'peer' | 'ip', seconds left or None, reason, note) per ban in force.")
       .def(
           "score_breakdown",
           [](Runtime& r, NodeId node, const py::bytes& peer_id) {

@@ -1,5 +1,5 @@
-// p2pgossip.wire: rpc.proto as plain dicts (snake_case keys, absent fields are absent keys,
-// empty repeated fields are absent keys), DecodeLimits, and the codec's benchmark loops.
+// p2pgossip._core.wire: rpc.proto as plain dicts (snake_case keys, absent fields are absent
+// keys, empty repeated fields are absent keys) and DecodeLimits.
 #include <chrono>
 #include <cstring>
 #include <initializer_list>

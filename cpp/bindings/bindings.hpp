@@ -47,10 +47,14 @@ T value_or_raise(Result<T>&& r) {
   return std::move(r).value();
 }
 
+// Each binds into its layer's submodule of _core (p2pgossip._core.<layer>).
 void bind_crypto(py::module_& m);
 void bind_wire(py::module_& m);
+void bind_rpc(py::module_& m);
+void bind_message(py::module_& m);
 void bind_router(py::module_& m);
 void bind_sim(py::module_& m);
+void bind_dht(py::module_& m);
 void bind_net(py::module_& m);
 void bind_host(py::module_& m);
 void bind_metrics(py::module_& m);

@@ -17,9 +17,6 @@ class InvalidKeyError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Message, SignaturePolicy and the message-level batch helpers.
-void bind_message(py::module_& m);
-
 // The Messages of a Python iterable (TypeError naming the first that is not one).
 std::vector<std::shared_ptr<Message>> messages_of(const py::iterable& items);
 

@@ -1,5 +1,5 @@
 // Metrics snapshots as Python values, shared by every binding that exposes a registry (the
-// runtime's metrics_snapshot() returns the same shape as MetricsRegistry.snapshot()).
+// runtime's metrics_snapshot() returns the same shape as Registry.snapshot()).
 #pragma once
 
 #include <span>

@@ -33,7 +33,19 @@ Fields<C>& peer_manager_fields(Fields<C>& f) {
       .count("max_candidates", &PMC::max_candidates)
       .count("max_addrs_per_peer", &PMC::max_addrs_per_peer)
       .count("max_known_peers", &PMC::max_known_peers)
-      .count("max_known_peers_bytes", &PMC::max_known_peers_bytes);
+      .count("max_known_peers_bytes", &PMC::max_known_peers_bytes)
+      .count("max_bans", &PMC::max_bans)
+      .duration("ban_graylisted_for", &PMC::ban_graylisted_for)
+      .value("ban_invalid_messages", static_cast<std::uint32_t C::*>(&PMC::ban_invalid_messages))
+      .duration("ban_invalid_messages_for", &PMC::ban_invalid_messages_for);
 }
+
+// The peer manager's counters as a dict (bans as a nested dict), for its Python class and
+// for the runtime's metrics.
+py::dict peer_manager_counters(const net::PeerManagerCounters& c, const net::BanCounters& bans);
+
+// A ban's target from Python: a PeerId, a peer id's bytes, or a str (a base58btc peer id or
+// an IPv4/IPv6 address); ValueError otherwise.
+net::BanTarget ban_target(const py::handle& target);
 
 }  // namespace p2pgossip::bindings

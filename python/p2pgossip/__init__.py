@@ -7,26 +7,21 @@ a deterministic network simulator, and libp2p on the wire.
 from importlib import metadata as _metadata
 
 from . import crypto, metrics, topology, wire
-from ._core import (
-    CpuCost,
-    DecodeError,
+from ._core.crypto import Identity, InvalidKeyError, PeerId
+from ._core.host import Message, SignaturePolicy
+from ._core.router import (
     GossipConfig,
-    Identity,
-    InvalidKeyError,
-    Latency,
-    Message,
-    NodeLimits,
-    PeerConfig,
-    PeerId,
     PeerScoreParams,
     PeerScoreThresholds,
     Router,
-    Rpc,
-    SignaturePolicy,
     TopicScoreParams,
 )
+from ._core.runtime import NodeLimits, PeerConfig
+from ._core.sim import CpuCost, Latency
+from ._core.wire import DecodeError, Rpc
 from .local_network import LocalNetwork
 from .node import (
+    Ban,
     Node,
     NodeError,
     NoPeersError,
@@ -45,6 +40,7 @@ except _metadata.PackageNotFoundError:  # imported from a source tree that was n
     __version__ = "0+unknown"
 
 __all__ = [
+    "Ban",
     "CpuCost",
     "DecodeError",
     "GossipConfig",

@@ -1,6 +1,6 @@
 """The native I/O threads that host real nodes, bound to an asyncio loop.
 
-A :class:`Runtime` owns the native I/O threads (``_core.Runtime``) and one
+A :class:`Runtime` owns the native I/O threads (``_core.runtime.Runtime``) and one
 :class:`~p2pgossip._events.EventPump` on the running loop; any number of nodes share it.
 Commands enter the native queue and return at once; their outcomes, deliveries, validation
 requests, connection and mesh changes and log records come back in batches through the pump
@@ -40,7 +40,7 @@ class Runtime:
     def __init__(
         self, threads: int = 1, max_events: int = 1 << 20, outbound_queue_bytes: int = 256 << 20
     ) -> None:
-        self._core = _core.Runtime(
+        self._core = _core.runtime.Runtime(
             threads=threads,
             max_events=max_events,
             log_level=_log.native_level(),
@@ -53,7 +53,7 @@ class Runtime:
         self._closed = False
 
     @property
-    def core(self) -> _core.Runtime:
+    def core(self) -> _core.runtime.Runtime:
         return self._core
 
     @property

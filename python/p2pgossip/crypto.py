@@ -4,13 +4,7 @@
 `VerifyCache` to share verification results between nodes of one process.
 """
 
-from ._core import (
-    VerifyCache,
-    ed25519_sign,
-    ed25519_verify,
-    verify_batch,
-    xxh3_64,
-    xxh3_128,
-)
+from ._core.crypto import VerifyCache, ed25519_sign, ed25519_verify, xxh3_64, xxh3_128
+from ._core.host import verify_batch
 
 __all__ = ["VerifyCache", "ed25519_sign", "ed25519_verify", "verify_batch", "xxh3_64", "xxh3_128"]

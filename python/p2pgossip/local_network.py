@@ -17,7 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ._core import GossipConfig, Identity, PeerConfig, PeerId
+from ._core.crypto import Identity, PeerId
+from ._core.router import GossipConfig
+from ._core.runtime import PeerConfig
 from ._extras import needs
 from ._results import deliveries_frame, mesh_changes_frame, metrics_frame
 from .node import Node, NodeError, Received, Runtime, Subscription

@@ -16,15 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from ._core import (
-    METRICS_CONTENT_TYPE,
-    MetricsCounter,
-    MetricsGauge,
-    MetricsHistogram,
-    MetricsRegistry,
-    exponential_buckets,
-    metrics_exposition,
-)
+from ._core.metrics import CONTENT_TYPE as METRICS_CONTENT_TYPE
+from ._core.metrics import Counter as MetricsCounter
+from ._core.metrics import Gauge as MetricsGauge
+from ._core.metrics import Histogram as MetricsHistogram
+from ._core.metrics import Registry as MetricsRegistry
+from ._core.metrics import exponential_buckets
+from ._core.metrics import exposition as metrics_exposition
 from ._extras import needs
 
 if TYPE_CHECKING:

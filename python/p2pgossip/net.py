@@ -3,7 +3,7 @@ Noise XX with the libp2p handshake payload, yamux, identify, ping, private-netwo
 certificates, signed peer records and the peer manager. Feed bytes and events in, get
 bytes, events and actions out; nothing here opens a socket or reads a clock."""
 
-from ._core import (
+from ._core.net import (
     IDENTIFY_PROTOCOL_ID,
     PEER_RECORD_DOMAIN,
     PEER_RECORD_PAYLOAD_TYPE,

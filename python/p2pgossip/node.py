@@ -12,10 +12,13 @@ import collections
 import inspect
 import time
 from collections.abc import Awaitable, Callable, Iterable
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from . import _core, _log
-from ._core import GossipConfig, Identity, Message, NodeLimits, PeerConfig, PeerId, Publisher
+from ._core.crypto import Identity, PeerId
+from ._core.host import Message, Publisher
+from ._core.router import GossipConfig
+from ._core.runtime import NodeLimits, PeerConfig
 from ._runtime import NodeError, NoPeersError, Runtime, _log_failure
 from .subscription import Overflow, Received, Subscription, ValidationResult, Validator
 
@@ -29,6 +32,16 @@ __all__ = [
     "ValidationResult",
     "Validator",
 ]
+
+
+class Ban(NamedTuple):
+    """A ban in force on a node (:meth:`Node.bans`)."""
+
+    target: str  # a peer id (base58btc) or an IP address
+    kind: Literal["peer", "ip"]
+    remaining: float | None  # seconds left; None: until unbanned
+    rule: str  # what made it: "manual" (ban/block), "graylisted", "invalid_messages"
+    reason: str  # the words given to ban(), or the rule's
 
 
 class Node:
@@ -58,6 +71,7 @@ class Node:
         limits: NodeLimits | None = None,
         peers: PeerConfig | None = None,
         validation_concurrency: int = 64,
+        discovery: Iterable[Literal["mdns"]] = (),
     ) -> None:
         self.identity = identity if identity is not None else Identity.generate()
         self.config = config if config is not None else GossipConfig()
@@ -73,6 +87,13 @@ class Node:
         self._seed = seed
         self._limits = limits
         self._peer_config = peers
+        discovery = list(discovery)
+        if unknown := [d for d in discovery if d != "mdns"]:
+            raise ValueError(f"unknown discovery {unknown[0]!r}: 'mdns' is the one there is")
+        if discovery:
+            # mDNS: peers on the LAN become dial candidates (PeerConfig.mdns_* tune it).
+            self._peer_config = (peers if peers is not None else PeerConfig()).copy()
+            self._peer_config.mdns = True
         self._metrics_port = metrics_port
         self._metrics_endpoint: tuple[int, int] | None = None  # (endpoint id, port)
         self._id: int | None = None
@@ -482,6 +503,24 @@ class Node:
     def unblock(self, peers: Iterable[PeerId]) -> None:
         self._runtime._core.unblock(self._node(), list(peers))
 
+    def ban(self, target: PeerId | str, duration: float | None = None, reason: str = "") -> None:
+        """Ban a peer (a :class:`PeerId` or its base58 text) or an IP address (text) for
+        ``duration`` seconds (None: until :meth:`unban`): its connections are closed and new
+        ones refused at accept and at dial, each counted under ``peer_manager.bans`` in
+        :meth:`metrics`. Bans are kept beside ``PeerConfig.known_peers_file``, when set, and
+        outlive a restart. ValueError for a target that is neither."""
+        if duration is not None and not duration > 0:
+            raise ValueError(f"duration must be positive seconds or None, not {duration!r}")
+        self._runtime._core.ban(self._node(), target, duration, reason)
+
+    def unban(self, target: PeerId | str) -> None:
+        self._runtime._core.unban(self._node(), target)
+
+    def bans(self) -> list[Ban]:
+        """The bans in force, the automatic ones (``PeerConfig.ban_graylisted_for``,
+        ``ban_invalid_messages``) included."""
+        return [Ban(*b) for b in self._runtime._core.bans(self._node()) or []]
+
     def set_link(self, peer: PeerId, *, latency: float = 0.0, loss: float = 0.0) -> None:
         """Shape what this node sends ``peer`` (kept across reconnections): ``latency``
         seconds added to each RPC, and a ``loss`` probability of dropping it (counted as
@@ -513,7 +552,7 @@ class Node:
 
     def metrics_text(self) -> str:
         """The Prometheus text exposition of :meth:`metrics_snapshot`."""
-        return _core.metrics_text(self.metrics_snapshot())
+        return _core.metrics.text(self.metrics_snapshot())
 
     @property
     def metrics_url(self) -> str | None:

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import _core
-from ._core import CpuCost, Latency
+from ._core.sim import CpuCost, Latency
 from ._extras import needs
 from ._results import deliveries_frame, mesh_changes_frame, metrics_frame
 
@@ -98,8 +98,8 @@ class Simulation:
         self._loss = float(loss)
         self._queue_limit = int(queue_limit_bytes)
         # The routers' configuration (a copy: changing it later changes nothing).
-        self.config = (config if config is not None else _core.GossipConfig()).copy()
-        self._core = _core.SimulationCore(
+        self.config = (config if config is not None else _core.router.GossipConfig()).copy()
+        self._core = _core.sim.SimulationCore(
             len(self.labels),
             edges,
             self.config,
@@ -117,6 +117,8 @@ class Simulation:
             seed,
         )
         self.seed = seed
+        self._dht: _core.sim.DhtSimulation | None = None  # built by dht_lookups
+        self._dht_key: tuple[int, int, float, float] | None = None
         for topic in topics:
             self.subscribe(topic=topic)
 
@@ -370,6 +372,44 @@ class Simulation:
         """``node``'s score of its neighbour ``peer`` now, term by term (as
         ``Node.score_breakdown``); None when they are not connected."""
         return self._core.score_breakdown(self.index(node), self.index(peer))
+
+    def dht_lookups(
+        self,
+        n: int,
+        *,
+        k: int = 20,
+        alpha: int = 3,
+        unreachable: float = 0.0,
+        query_timeout: float = 10.0,
+    ) -> pd.DataFrame:
+        """``n`` Kademlia lookups (``/ipfs/kad/1.0.0`` FIND_NODE walks, the runtime's
+        sans-I/O DHT code) among this simulation's nodes, with its latency model on every
+        request and answer. A DHT dials whomever a lookup names, so the gossip graph's edges
+        play no part. Nodes join one by one through an earlier node (a self-lookup each);
+        ``unreachable`` is the fraction of nodes that never answer. Built on first use for a
+        given configuration. One row per lookup: ``lookup``, ``origin``, ``target`` (node
+        labels), ``hops``, ``latency`` (s), ``success`` (the target among the k closest
+        found), ``queries``, ``timeouts``."""
+        with needs("analysis"):
+            import pandas as pd
+
+        key = (k, alpha, unreachable, query_timeout)
+        if self._dht is None or self._dht_key != key:
+            self._dht = _core.sim.DhtSimulation(
+                len(self.labels),
+                self._latency,
+                k=k,
+                alpha=alpha,
+                unreachable=unreachable,
+                query_timeout=query_timeout,
+                seed=self.seed,
+            )
+            self._dht_key = key
+        df = pd.DataFrame(self._dht.lookups(n))
+        df.insert(0, "lookup", range(len(df)))
+        for col in ("origin", "target"):
+            df[col] = [self.labels[i] for i in df[col]]
+        return df
 
     def mesh_graph(self, topic: str) -> nx.Graph:
         """The mesh of ``topic`` as an undirected graph on every node; an edge is present

@@ -8,7 +8,8 @@ import enum
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import TYPE_CHECKING, Literal
 
-from ._core import Message, PeerId
+from ._core.crypto import PeerId
+from ._core.host import Message
 
 if TYPE_CHECKING:
     from .node import Node

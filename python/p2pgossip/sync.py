@@ -22,7 +22,7 @@ from collections.abc import Coroutine, Iterable
 from typing import Any, TypeVar
 
 from . import node as _anode
-from ._core import PeerId
+from ._core.crypto import PeerId
 
 __all__ = ["Node", "Subscription"]
 

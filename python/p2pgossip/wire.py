@@ -28,6 +28,6 @@ absent one; decode leaves both out). ``topic`` is required in each published mes
 ``RPC.control.ihave[3].messageIDs: 5001 entries exceed max_ihave_length 5000``.
 """
 
-from ._core import DecodeError, DecodeLimits, decode_rpc, encode_rpc, encoded_rpc_size
+from ._core.wire import DecodeError, DecodeLimits, decode_rpc, encode_rpc, encoded_rpc_size
 
 __all__ = ["DecodeError", "DecodeLimits", "decode_rpc", "encode_rpc", "encoded_rpc_size"]

@@ -1,8 +1,8 @@
 """p2pgossip against py-libp2p on loopback: the libp2p wire, end to end.
 
-A p2pgossip node (`_core.Runtime`) and a py-libp2p node (subprocess, pylibp2p_node.py) connect
-in either direction over TCP + multistream-select + Noise XX + yamux, both subscribe to one
-topic, and signed messages published on each side are delivered on the other. py-libp2p runs
+A p2pgossip node (`_core.runtime.Runtime`) and a py-libp2p node (subprocess, pylibp2p_node.py)
+connect in either direction over TCP + multistream-select + Noise XX + yamux, both subscribe to
+one topic, and signed messages published on each side are delivered on the other. py-libp2p runs
 StrictSign, so everything it delivers passed its signature check; what p2pgossip delivers is
 checked here with Message.verify(). p2pgossip uses `from || seqno` message ids, the libp2p
 default, so IHAVE/IWANT ids agree with py-libp2p's.
@@ -26,10 +26,10 @@ class Runtime:
     """One p2pgossip node in a Runtime; waits on the runtime's eventfd with a deadline."""
 
     def __init__(self) -> None:
-        self.rt = _core.Runtime()
+        self.rt = _core.runtime.Runtime()
         self.rt.start()
         self.events: list[tuple[Any, ...]] = []
-        self.identity = _core.Identity.generate()
+        self.identity = _core.crypto.Identity.generate()
         self.node, request = self.rt.add_node(
             self.identity, listen=["/ip4/127.0.0.1/tcp/0"], message_id="from-seqno"
         )

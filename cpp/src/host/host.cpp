@@ -30,6 +30,8 @@ std::optional<Drop> drop_of(net::CloseReason reason) {
       return Drop::kPendingHandshakeEvicted;
     case net::CloseReason::kInboundLimit:
       return Drop::kConnectionLimit;
+    case net::CloseReason::kBanned:
+      return Drop::kBlocked;
     case net::CloseReason::kConnectedToSelf:
       break;
   }
@@ -66,7 +68,9 @@ struct Host::State {
 
   std::map<Bytes, double> app_scores;
   std::map<Bytes, LinkShaping> links;
-  std::set<Bytes> blocked;
+  // Invalid messages (bad signature, rejected) from each peer since it connected, for
+  // PeerManagerConfig::ban_invalid_messages.
+  std::map<PeerIndex, std::uint32_t> invalid_messages;
   std::set<std::string> validated_topics;
   struct Validation {
     MessagePtr message;
@@ -166,13 +170,9 @@ std::optional<ConnectionId> Host::accept(const net::Multiaddr& remote, Instant n
 Result<ConnectionId> Host::connect(const net::Multiaddr& addr, Instant now) {
   if (auto peer = addr.peer_id()) {
     if (*peer == identity_->peer_id()) return Error{"that is this node"};
-    if (blocked(peer->bytes())) {
-      count(Drop::kBlocked);
-      return Error{"peer blocked"};
-    }
   }
   auto id = peers().dial(addr, now);
-  if (!id) count(Drop::kConnectionLimit);
+  if (!id) count(peers().banned(addr, now) ? Drop::kBlocked : Drop::kConnectionLimit);
   return id;
 }
 
@@ -184,11 +184,6 @@ void Host::dial_failed(ConnectionId id, std::string_view reason, Instant now, Dr
 }
 
 void Host::connection_up(ConnectionId id, ByteView peer_id, Instant now) {
-  if (blocked(peer_id)) {
-    count(Drop::kBlocked);
-    emit(Close{id, std::nullopt, "peer blocked", Drop::kBlocked});
-    return;
-  }
   auto peer = crypto::PeerId::from_bytes(peer_id);
   if (!peer) {
     count(Drop::kNoiseFailed);
@@ -253,13 +248,7 @@ Bytes Host::export_known_peers() const { return peers_ ? peers_->export_known_pe
 
 void Host::handle(net::PeerAction& action, Instant now) {
   if (auto* d = std::get_if<net::Dial>(&action)) {
-    const auto peer = d->addr.peer_id();
-    if (peer && blocked(peer->bytes())) {
-      count(Drop::kBlocked);
-      peers_->dial_failed(d->connection, "peer blocked", now);
-    } else {
-      emit(std::move(*d));
-    }
+    emit(std::move(*d));  // the peer manager dials no banned peer or IP
   } else if (auto* x = std::get_if<net::Disconnect>(&action)) {
     const auto drop = drop_of(x->reason);
     if (drop) count(*drop);
@@ -285,7 +274,10 @@ void Host::pubsub_opened(PeerIndex peer, ByteView peer_id, bool outbound, router
 }
 
 void Host::pubsub_closed(PeerIndex peer, Instant now) {
-  if (s_) s_->backlogs.erase(peer);
+  if (s_) {
+    s_->backlogs.erase(peer);
+    s_->invalid_messages.erase(peer);
+  }
   router_.peer_disconnected(peer, now);
 }
 
@@ -346,7 +338,7 @@ void Host::on_px(const router::ConnectPeer& px, Instant now) {
     emit(LogLine{"px refused", peer.error().what});
     return;
   }
-  if (blocked(px.peer_id)) return count(Drop::kBlocked);
+  if (peers().banned(*peer, now)) return count(Drop::kBlocked);
   if (!px.signed_peer_record) {
     if (!peers().has_addresses(*peer)) count(Drop::kPxNoAddress);
     return;
@@ -431,24 +423,57 @@ void Host::set_link(const Bytes& peer_id, LinkShaping shaping) {
     state().links[peer_id] = shaping;
 }
 
-void Host::block(const Bytes& peer_id) {
-  state().blocked.insert(peer_id);
-  std::optional<ConnectionId> connection;
-  if (auto id = crypto::PeerId::from_bytes(peer_id); id && peers_)
-    connection = peers_->connection_of(*id);
-  const std::optional<PeerIndex> peer = router_.index_of(peer_id);
-  if (connection || peer) {
-    count(Drop::kBlocked);
-    emit(Close{connection, peer, "peer blocked", Drop::kBlocked});
+// ---- bans ----------------------------------------------------------------------------------
+
+bool Host::ban(const net::BanTarget& target, std::optional<Instant> until, net::BanReason reason,
+               std::string_view note, Instant now) {
+  std::optional<PeerIndex> router_only;  // a peer without a peer-manager connection
+  if (target.kind == net::BanTarget::Kind::kPeer) {
+    auto id = crypto::PeerId::from_bytes(target.key);
+    if (!id) return false;
+    if (!peers().connection_of(*id)) router_only = router_.index_of(target.key);
   }
+  // The peer manager closes the connections it holds (Disconnect actions, drained as Close).
+  if (!peers().ban(target, until, reason, note, now)) return false;
+  if (router_only) {
+    count(Drop::kBlocked);
+    emit(Close{std::nullopt, router_only, "banned", Drop::kBlocked});
+  }
+  return true;
 }
 
-void Host::unblock(const Bytes& peer_id) {
-  if (s_) s_->blocked.erase(peer_id);
+bool Host::unban(const net::BanTarget& target) { return peers_ && peers_->unban(target); }
+
+std::vector<net::Ban> Host::bans(Instant now) {
+  return peers_ ? peers_->bans(now) : std::vector<net::Ban>{};
 }
 
-bool Host::blocked(ByteView peer_id) const {
-  return s_ && !s_->blocked.empty() && s_->blocked.count(to_bytes(peer_id));
+void Host::block(const Bytes& peer_id, Instant now) {
+  ban({net::BanTarget::Kind::kPeer, peer_id}, std::nullopt, net::BanReason::kManual, "blocked",
+      now);
+}
+
+bool Host::banned(ByteView peer_id, Instant now) {
+  if (!peers_ || !peers_->has_bans()) return false;
+  auto id = crypto::PeerId::from_bytes(peer_id);
+  return id && peers_->banned(*id, now);
+}
+
+std::string Host::save_bans(Instant now, std::int64_t now_unix) {
+  return peers().save_bans(now, now_unix);
+}
+
+Result<std::size_t> Host::load_bans(std::string_view text, Instant now, std::int64_t now_unix) {
+  return peers().load_bans(text, now, now_unix);
+}
+
+void Host::invalid_message(PeerIndex peer, Instant now) {
+  const std::uint32_t limit = config_->peers.ban_invalid_messages;
+  if (limit == 0 || ++state().invalid_messages[peer] < limit) return;
+  s_->invalid_messages.erase(peer);
+  ban({net::BanTarget::Kind::kPeer, to_bytes(router_.peer_id(peer))},
+      now + config_->peers.ban_invalid_messages_for, net::BanReason::kInvalidMessages,
+      std::to_string(limit) + " invalid messages", now);
 }
 
 // ---- the action loop -----------------------------------------------------------------------
@@ -488,10 +513,16 @@ void Host::drain_all(std::vector<router::Action>& out, std::size_t first, Instan
       if (auto* x = std::get_if<router::DisconnectPeer>(&a)) {
         // The router's one reason to drop a peer (GossipConfig::disconnect_graylisted).
         std::optional<ConnectionId> connection;
-        if (auto id = crypto::PeerId::from_bytes(router_.peer_id(x->peer)); id && peers_)
-          connection = peers_->connection_of(*id);
+        auto id = crypto::PeerId::from_bytes(router_.peer_id(x->peer));
+        if (id && peers_) connection = peers_->connection_of(*id);
         count(Drop::kGraylisted);
         emit(Close{connection, x->peer, std::move(x->reason), Drop::kGraylisted});
+        if (const Duration term = config_->peers.ban_graylisted_for; id && term.count() > 0) {
+          // Closed above: the ban must not close it a second time.
+          if (connection) peers_->disconnected(*connection, "graylisted", now);
+          peers().ban({net::BanTarget::Kind::kPeer, to_bytes(id->bytes())}, now + term,
+                      net::BanReason::kGraylisted, "score below graylist_threshold", now);
+        }
         continue;
       }
       if (auto* px = std::get_if<router::ConnectPeer>(&a); px && config_->accept_px) {

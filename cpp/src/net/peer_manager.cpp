@@ -3,42 +3,12 @@
 #include <algorithm>
 #include <cmath>
 
+#include "addr_rules.hpp"
 #include "p2pgossip/crypto/base58.hpp"
 
 namespace p2pgossip::net {
 
 namespace {
-
-// A remote IP as bytes: the value of the first /ip4 or /ip6 component.
-Bytes ip_of(const Multiaddr& addr) {
-  for (const auto& c : addr.components())
-    if (c.protocol == Protocol::kIp4 || c.protocol == Protocol::kIp6) return c.value;
-  return {};
-}
-
-bool is_loopback(const Bytes& ip) {
-  if (ip.size() == 4) return ip[0] == 127;
-  if (ip.size() == 16)
-    return std::all_of(ip.begin(), ip.end() - 1, [](std::uint8_t b) { return b == 0; }) &&
-           ip.back() == 1;
-  return false;
-}
-
-// A transport address we can dial: /ip4|/ip6|/dns*, then /tcp, and nothing else.
-bool dialable(const Multiaddr& addr) {
-  const auto& c = addr.components();
-  if (c.size() != 2 || c[1].protocol != Protocol::kTcp) return false;
-  switch (c[0].protocol) {
-    case Protocol::kIp4:
-    case Protocol::kIp6:
-    case Protocol::kDns:
-    case Protocol::kDns4:
-    case Protocol::kDns6:
-      return true;
-    default:
-      return false;
-  }
-}
 
 // Reasons become metric labels: the fixed part before any detail in parentheses.
 std::string_view reason_label(std::string_view reason) {
@@ -216,6 +186,10 @@ bool PeerManager::evict_pending_inbound(Instant now) {
 }
 
 std::optional<ConnectionId> PeerManager::accept_inbound(const Multiaddr& remote, Instant now) {
+  if (banned_at(std::nullopt, ip_of(remote), now)) {
+    ++bans_.counters().refused_inbound;
+    return std::nullopt;
+  }
   // Established connections only: handshakes have their own budget below.
   if (count_established(Direction::kInbound) >= config_.max_inbound) {
     ++counters_.inbound_refused_limit;
@@ -253,6 +227,10 @@ std::optional<ConnectionId> PeerManager::accept_inbound(const Multiaddr& remote,
 }
 
 Result<ConnectionId> PeerManager::dial(const Multiaddr& addr, Instant now) {
+  if (banned(addr, now)) {
+    ++bans_.counters().refused_dials;
+    return Error{"peer or address banned"};
+  }
   if (outbound_count() >= config_.max_outbound) {
     ++counters_.dials_refused_limit;
     return Error{"outbound connection limit reached"};
@@ -323,6 +301,10 @@ void PeerManager::connected(ConnectionId id, const PeerId& peer, Instant now) {
     ++counters_.self_connections_closed;
     return close(id, CloseReason::kConnectedToSelf, now);
   }
+  if (banned_at(peer, {}, now)) {
+    ++bans_.counters().closed_connections;
+    return close(id, CloseReason::kBanned, now);
+  }
   if (c.peer && *c.peer != peer) {
     // The upgrade should have refused it (the dialled /p2p/ id is checked in Noise).
     ++counters_.peer_id_mismatches;
@@ -389,8 +371,39 @@ std::string_view close_reason_text(CloseReason r) {
       return "pending handshake evicted";
     case CloseReason::kInboundLimit:
       return "inbound connection limit";
+    case CloseReason::kBanned:
+      return "banned";
   }
   return "closed";
+}
+
+// --- bans ----------------------------------------------------------------------------------
+
+bool PeerManager::banned(const Multiaddr& addr, Instant now) {
+  return banned_at(addr.peer_id(), ip_of(addr), now);
+}
+
+bool PeerManager::banned_at(const std::optional<PeerId>& peer, const Bytes& ip, Instant now) {
+  if (bans_.empty()) return false;
+  if (peer && bans_.find({BanTarget::Kind::kPeer, to_bytes(peer->bytes())}, now)) return true;
+  return !ip.empty() && bans_.find({BanTarget::Kind::kIp, ip}, now);
+}
+
+bool PeerManager::ban(const BanTarget& target, std::optional<Instant> until, BanReason reason,
+                      std::string_view note, Instant now) {
+  if (!bans_.ban(target, until, reason, note, now)) return false;
+  std::vector<ConnectionId> hit;
+  for (const auto& [id, c] : connections_) {
+    const bool match = target.kind == BanTarget::Kind::kIp
+                           ? c.ip == target.key
+                           : c.peer && std::ranges::equal(c.peer->bytes(), target.key);
+    if (match) hit.push_back(id);
+  }
+  for (ConnectionId id : hit) {
+    ++bans_.counters().closed_connections;
+    close(id, CloseReason::kBanned, now);
+  }
+  return true;
 }
 
 void PeerManager::close(ConnectionId id, CloseReason reason, Instant now) {
@@ -479,6 +492,11 @@ bool PeerManager::start_dial(const PeerId& id, Peer& p, Instant now) {
   if (p.addrs.empty()) return false;
   const Multiaddr& addr = p.addrs[p.failures % p.addrs.size()];
   Bytes ip = ip_of(addr);
+  if (banned_at(id, ip, now)) {
+    ++bans_.counters().refused_dials;
+    schedule_retry(p, now);
+    return false;
+  }
   if (ip_limited(ip)) {
     ++counters_.refused_per_ip;
     schedule_retry(p, now);
@@ -573,94 +591,6 @@ std::optional<ConnectionId> PeerManager::connection_of(const PeerId& peer) const
 std::optional<Duration> PeerManager::last_rtt(const PeerId& peer) const {
   auto it = peers_.find(peer);
   return it == peers_.end() ? std::nullopt : it->second.rtt;
-}
-
-// --- known peers file ----------------------------------------------------------------------
-//
-//   p2pgossip-known-peers 1
-//   <peer id, base58btc> <multiaddr> [<multiaddr> ...]
-//   ...
-// One line per peer, most recently connected first; addresses without /p2p.
-
-Bytes PeerManager::export_known_peers() const {
-  std::vector<std::pair<std::uint64_t, const std::pair<const PeerId, Peer>*>> order;
-  for (const auto& kv : peers_)
-    if (kv.second.known && !kv.second.addrs.empty())
-      order.emplace_back(kv.second.last_connected, &kv);
-  std::sort(order.begin(), order.end(),
-            [](const auto& a, const auto& b) { return a.first > b.first; });
-  std::string out(kKnownPeersHeader);
-  out += '\n';
-  std::size_t n = 0;
-  for (const auto& [_, kv] : order) {
-    if (n++ == config_.max_known_peers) break;
-    std::string line = kv->first.to_string();
-    for (const auto& a : kv->second.addrs) line += ' ' + a.to_string();
-    line += '\n';
-    if (out.size() + line.size() > config_.max_known_peers_bytes) break;
-    out += line;
-  }
-  return to_bytes(as_bytes(out));
-}
-
-Result<std::size_t> PeerManager::import_known_peers(ByteView data, Instant now) {
-  auto fail = [](std::size_t line, const std::string& rule) {
-    return Error{"known peers line " + std::to_string(line) + ": " + rule};
-  };
-  if (data.size() > config_.max_known_peers_bytes)
-    return Error{"known peers: file larger than " + std::to_string(config_.max_known_peers_bytes) +
-                 " bytes"};
-  std::string_view text = as_chars(data);
-  std::vector<std::pair<PeerId, std::vector<Multiaddr>>> parsed;
-  std::size_t line_no = 0;
-  while (!text.empty()) {
-    std::size_t end = text.find('\n');
-    if (end == std::string_view::npos) return fail(line_no + 1, "no final newline");
-    std::string_view line = text.substr(0, end);
-    text.remove_prefix(end + 1);
-    ++line_no;
-    if (line_no == 1) {
-      if (line != kKnownPeersHeader)
-        return fail(1, "not a p2pgossip known-peers file of version 1");
-      continue;
-    }
-    if (parsed.size() == config_.max_known_peers)
-      return fail(line_no, "more than " + std::to_string(config_.max_known_peers) + " peers");
-    std::vector<std::string_view> fields;
-    std::size_t pos = 0;
-    while (pos <= line.size()) {
-      std::size_t sp = line.find(' ', pos);
-      if (sp == std::string_view::npos) sp = line.size();
-      fields.push_back(line.substr(pos, sp - pos));
-      pos = sp + 1;
-    }
-    if (fields.size() < 2) return fail(line_no, "expected a peer id and at least one address");
-    if (fields.size() - 1 > config_.max_addrs_per_peer)
-      return fail(line_no,
-                  "more than " + std::to_string(config_.max_addrs_per_peer) + " addresses");
-    auto id = PeerId::parse(fields[0]);
-    if (!id) return fail(line_no, id.error().what);
-    std::vector<Multiaddr> addrs;
-    for (std::size_t i = 1; i < fields.size(); ++i) {
-      auto a = Multiaddr::parse(fields[i]);
-      if (!a) return fail(line_no, a.error().what);
-      if (a->peer_id() || !dialable(*a))
-        return fail(line_no, "address " + std::string(fields[i]) + " is not /ip4|ip6|dns*/…/tcp/…");
-      addrs.push_back(std::move(a).value());
-    }
-    parsed.emplace_back(std::move(id).value(), std::move(addrs));
-  }
-  if (line_no == 0) return fail(1, "not a p2pgossip known-peers file of version 1");
-  std::size_t loaded = 0;
-  // Last line first, so the file's recency order survives the next export.
-  for (auto it = parsed.rbegin(); it != parsed.rend(); ++it) {
-    if (add_addresses(it->first, it->second, AddrSource::kKnownPeers, now) == 0) continue;
-    ++loaded;
-    if (auto p = peers_.find(it->first); p != peers_.end() && p->second.last_connected == 0)
-      p->second.last_connected = ++connect_order_;
-  }
-  counters_.known_peers_loaded += loaded;
-  return loaded;
 }
 
 }  // namespace p2pgossip::net

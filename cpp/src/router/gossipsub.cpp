@@ -571,6 +571,7 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, std::uint32_t h
   if (!signature_ok(m)) {
     ++counters.dropped_invalid_signature;
     score.invalid_message(s, *t);
+    if (tracer) tracer->invalid_message(peers[s].index, now);
     return;
   }
   const std::uint64_t evicted = seen.evicted_when_full();
@@ -584,6 +585,7 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, std::uint32_t h
     case ValidationResult::kReject:
       ++counters.dropped_rejected;
       score.rejected(s, *t, id, now);
+      if (tracer) tracer->invalid_message(peers[s].index, now);
       return;
     case ValidationResult::kIgnore:
       ++counters.dropped_ignored;

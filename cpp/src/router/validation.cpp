@@ -20,6 +20,7 @@ void Router::validation_complete(MessagePtr message, const MessageId& id, PeerIn
     case ValidationResult::kReject:
       ++st.counters.dropped_rejected;
       if (slot && t) st.score.rejected(*slot, *t, id, now);
+      if (slot && st.tracer) st.tracer->invalid_message(from, now);
       return;
     case ValidationResult::kIgnore:
     case ValidationResult::kPending:

@@ -6,6 +6,8 @@
 #include <limits>
 
 #include "p2pgossip/crypto/peer_id.hpp"
+#include "p2pgossip/net/mdns.hpp"
+#include "p2pgossip/random.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
 #include "runtime/connection.hpp"
 #include "runtime/endpoint.hpp"
@@ -141,6 +143,7 @@ void Node::listen(const std::vector<std::string>& addrs, RequestId request) {
   }
   if (!addrs.empty() && !listen_addrs_.empty()) {
     host_.set_listen_addrs(bound_, unix_ns());
+    if (mdns_) mdns_->set_addrs(listen_addrs_);
     emit(Listening{id_, listen_addrs_});
   }
   done(request, std::move(error));
@@ -556,11 +559,32 @@ void Node::set_app_score(const Bytes& peer_id, double value) {
 void Node::set_link(const Bytes& peer_id, LinkShaping shaping) { host_.set_link(peer_id, shaping); }
 
 void Node::block(const std::vector<Bytes>& peer_ids) {
-  for (const Bytes& p : peer_ids) host_.block(p);
+  for (const Bytes& p : peer_ids) host_.block(p, now());
 }
 
 void Node::unblock(const std::vector<Bytes>& peer_ids) {
   for (const Bytes& p : peer_ids) host_.unblock(p);
+}
+
+void Node::ban(const net::BanTarget& target, std::optional<Duration> duration,
+               const std::string& note) {
+  const Instant t = now();
+  std::optional<Instant> until;
+  if (duration) until = t + *duration;
+  host_.ban(target, until, net::BanReason::kManual, note, t);
+}
+
+void Node::unban(const net::BanTarget& target) { host_.unban(target); }
+
+std::vector<net::BanEntry> Node::bans() {
+  const Instant t = now();
+  std::vector<net::BanEntry> out;
+  for (net::Ban& b : host_.bans(t)) {
+    std::optional<Duration> left;
+    if (b.until) left = *b.until - t;
+    out.push_back({std::move(b.target), left, b.reason, std::move(b.note)});
+  }
+  return out;
 }
 
 std::optional<router::ScoreBreakdown> Node::score_breakdown(const Bytes& peer_id) {
@@ -580,7 +604,11 @@ NodeMetrics Node::snapshot() {
   m.tcp_bytes_out = tcp_bytes_out_;
   m.connections_opened = connections_opened_;
   m.connections_closed = connections_closed_;
-  if (const net::PeerManager* pm = host_.peer_manager()) m.peer_manager = pm->counters();
+  if (const net::PeerManager* pm = host_.peer_manager()) {
+    m.peer_manager = pm->counters();
+    m.bans = pm->ban_counters();
+  }
+  if (mdns_) m.mdns = mdns_->counters();
   const auto t = now();
   for (const auto& c : connections_) m.outbound_queue_bytes += c->queued_bytes();
   for (const auto& c : slots_) {
@@ -616,6 +644,7 @@ void Node::shutdown() {
   }
   dialing_.clear();
   resolver_.cancel();
+  if (mdns_) mdns_->close();
   for (auto& a : acceptors_) {
     asio::error_code ec;
     a->close(ec);
@@ -626,20 +655,51 @@ void Node::shutdown() {
   save_known_peers();
 }
 
+namespace {
+
+// At most `bound` + 1 bytes: the importers refuse files above their bound, and the extra
+// byte lets them tell. nullopt when there is no file.
+std::optional<std::string> read_bounded(const std::string& path, std::size_t bound) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string data(bound + 1, '\0');
+  in.read(data.data(), static_cast<std::streamsize>(data.size()));
+  data.resize(static_cast<std::size_t>(in.gcount()));
+  return data;
+}
+
+// Written whole to a temporary file, then renamed over the old one, so a crash mid-write
+// never leaves a truncated file for the next start.
+void write_atomically(const std::string& path, std::string_view data) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(data.data(), static_cast<std::streamsize>(data.size()));
+    if (!out) return;
+  }
+  std::rename(tmp.c_str(), path.c_str());
+}
+
+std::int64_t unix_now() {
+  return std::chrono::duration_cast<std::chrono::seconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
 void Node::start_peers() {
   const std::string& file = config_.peers.known_peers_file;
   if (!file.empty()) {
-    std::ifstream in(file, std::ios::binary);
-    if (in) {
-      // The import refuses files above its bound; read one byte more so it can tell.
-      const std::size_t cap = net::PeerManagerConfig{}.max_known_peers_bytes + 1;
-      std::string data(cap, '\0');
-      in.read(data.data(), static_cast<std::streamsize>(cap));
-      data.resize(static_cast<std::size_t>(in.gcount()));
-      if (auto r = host_.import_known_peers(as_bytes(data), now()); !r)
+    if (auto data = read_bounded(file, config_.peers.max_known_peers_bytes))
+      if (auto r = host_.import_known_peers(as_bytes(*data), now()); !r)
         log(LogLevel::kWarning, "known peers file ignored", {{"reason", r.error().what}});
-    }
+    const std::size_t bound = net::BanList::max_file_bytes(config_.peers.max_bans);
+    if (auto data = read_bounded(file + ".bans", bound))
+      if (auto r = host_.load_bans(*data, now(), unix_now()); !r)
+        log(LogLevel::kWarning, "bans file ignored", {{"reason", r.error().what}});
   }
+  if (config_.peers.mdns) start_mdns();
   for (const auto& text : config_.peers.bootstrap) {
     auto addr = net::Multiaddr::parse(text);
     Status st = addr ? host_.add_bootstrap(*addr, now()) : Status(addr.error());
@@ -647,20 +707,32 @@ void Node::start_peers() {
   }
 }
 
-// Written whole to a temporary file, then renamed over the old one, so a crash mid-write
-// never leaves a truncated file for the next start.
+void Node::start_mdns() {
+  MdnsSocketConfig c;
+  c.port = config_.peers.mdns_port;
+  c.interface = config_.peers.mdns_interface;
+  c.discovery.query_interval = config_.peers.mdns_query_interval;
+  Random rng(config_.seed ^ 0x6d646e73);  // "mdns": the peer name only
+  std::weak_ptr<Node> weak = weak_from_this();
+  mdns_ = std::make_shared<MdnsSocket>(io_, c, config_.identity->peer_id(),
+                                       net::mdns::random_peer_name(rng), [weak](net::MdnsPeer&& p) {
+                                         if (auto self = weak.lock(); self && !self->closed_) {
+                                           self->host_.discovered(p.peer, p.addrs, self->now());
+                                           self->settle();
+                                         }
+                                       });
+  mdns_->set_addrs(listen_addrs_);
+  if (auto err = mdns_->start()) {
+    log(LogLevel::kWarning, "mdns discovery off", {{"reason", *err}});
+    mdns_.reset();
+  }
+}
+
 void Node::save_known_peers() {
   const std::string& file = config_.peers.known_peers_file;
   if (file.empty()) return;
-  const Bytes data = host_.export_known_peers();
-  const std::string tmp = file + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(reinterpret_cast<const char*>(data.data()),
-              static_cast<std::streamsize>(data.size()));
-    if (!out) return;
-  }
-  std::rename(tmp.c_str(), file.c_str());
+  write_atomically(file, as_chars(host_.export_known_peers()));
+  write_atomically(file + ".bans", host_.save_bans(now(), unix_now()));
 }
 
 }  // namespace p2pgossip::runtime

@@ -21,6 +21,7 @@
 #include "p2pgossip/runtime/events.hpp"
 #include "p2pgossip/runtime/metrics.hpp"
 #include "runtime/event_queue.hpp"
+#include "runtime/mdns_socket.hpp"
 
 namespace p2pgossip::runtime {
 
@@ -74,6 +75,9 @@ class Node : public std::enable_shared_from_this<Node> {
   void set_link(const Bytes& peer_id, LinkShaping shaping);
   void block(const std::vector<Bytes>& peer_ids);
   void unblock(const std::vector<Bytes>& peer_ids);
+  void ban(const net::BanTarget& target, std::optional<Duration> duration, const std::string& note);
+  void unban(const net::BanTarget& target);
+  std::vector<net::BanEntry> bans();
   NodeMetrics snapshot();
   std::optional<router::ScoreBreakdown> score_breakdown(const Bytes& peer_id);
   void close(RequestId request);
@@ -81,6 +85,7 @@ class Node : public std::enable_shared_from_this<Node> {
   void shutdown();
   // Reads the known-peers file and dials the bootstrap peers (once, after creation).
   void start_peers();
+  void start_mdns();
 
   // ---- from connections ----------------------------------------------------------------
   const NodeConfig& config() const { return config_; }
@@ -160,6 +165,7 @@ class Node : public std::enable_shared_from_this<Node> {
   asio::ip::tcp::resolver resolver_;
   std::vector<std::shared_ptr<asio::ip::tcp::acceptor>> acceptors_;
   std::vector<std::string> listen_addrs_;  // text, with /p2p
+  std::shared_ptr<MdnsSocket> mdns_;       // when PeerConfig::mdns
   std::vector<net::Multiaddr> bound_;      // without /p2p: our peer record's
 
   std::set<std::shared_ptr<Connection>> connections_;  // every live connection

@@ -492,6 +492,21 @@ auto Runtime::Impl::ask(NodeId node, F fn) -> std::optional<decltype(fn(std::dec
   return future.get();
 }
 
+void Runtime::ban(NodeId node, net::BanTarget target, std::optional<Duration> duration,
+                  std::string note) {
+  impl_->post(node, [t = std::move(target), duration, n = std::move(note)](Node& x) {
+    x.ban(t, duration, n);
+  });
+}
+
+void Runtime::unban(NodeId node, net::BanTarget target) {
+  impl_->post(node, [t = std::move(target)](Node& x) { x.unban(t); });
+}
+
+std::optional<std::vector<net::BanEntry>> Runtime::bans(NodeId node) {
+  return impl_->ask(node, [](Node& x) { return x.bans(); });
+}
+
 std::optional<NodeMetrics> Runtime::metrics(NodeId node) {
   return impl_->ask(node, [](Node& x) { return x.snapshot(); });
 }

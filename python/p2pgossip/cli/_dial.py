@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from .._core import PeerId
+from .._core.crypto import PeerId
 from ..node import Node, NodeError
 from ._errors import CliError
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .._core import PeerId
+from .._core.crypto import PeerId
 from ..node import Node
 
 __all__ = ["counters", "drops", "view"]

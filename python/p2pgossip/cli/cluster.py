@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .._core import Identity
+from .._core.crypto import Identity
 from .._progress import Progress
 from ._args import count, port, positive, ratio
 from ._errors import EXIT_USAGE, CliError

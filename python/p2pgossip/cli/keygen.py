@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from .._core import Identity
+from .._core.crypto import Identity
 from ._errors import CliError
 
 __all__ = ["add_parser", "load_identity", "load_or_create_identity", "run"]

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import _log
-from .._core import PeerConfig
+from .._core.runtime import PeerConfig
 from ..node import Node, NodeError, Received
 from . import _heartbeat, _stats
 from ._args import non_negative, port, positive

@@ -132,13 +132,13 @@ class Host : private router::Tracer {
   // ---- connections (through the peer manager) --------------------------------------------
   // A transport arrived from `remote`: its connection id, or nullopt to refuse it (counted).
   std::optional<ConnectionId> accept(const net::Multiaddr& remote, Instant now);
-  // A dial the application asked for: refused for ourselves, a blocked peer or a limit.
+  // A dial the application asked for: refused for ourselves, a banned peer or IP, or a limit.
   Result<ConnectionId> connect(const net::Multiaddr& addr, Instant now);
   void dial_succeeded(ConnectionId id, Instant now);
   // Counted as `drop` (a resolve or connect failure, or the shell's own connection limit).
   void dial_failed(ConnectionId id, std::string_view reason, Instant now,
                    Drop drop = Drop::kDialFailed);
-  // The upgrade authenticated `peer_id`: refused (a Close event) when blocked, else the peer
+  // The upgrade authenticated `peer_id`: refused (a Close event) when banned, else the peer
   // manager keeps one connection per peer and answers with PeerUp.
   void connection_up(ConnectionId id, ByteView peer_id, Instant now);
   // `peer`: the index the connection had since its PeerUp, if it got one; `drop`: what the
@@ -155,6 +155,11 @@ class Host : private router::Tracer {
   // The application is done with `peer`: not redialled, addresses forgotten.
   void forget(ByteView peer_id);
   Status add_bootstrap(const net::Multiaddr& addr, Instant now);
+  // A peer found on the LAN (mDNS): its addresses become dial candidates.
+  void discovered(const crypto::PeerId& peer, const std::vector<net::Multiaddr>& addrs,
+                  Instant now) {
+    peers().add_addresses(peer, addrs, net::AddrSource::kMdns, now);
+  }
   Result<std::size_t> import_known_peers(ByteView data, Instant now);
   Bytes export_known_peers() const;
 
@@ -188,10 +193,20 @@ class Host : private router::Tracer {
   void validation_result(ValidationToken token, router::ValidationResult result, Instant now);
   void set_app_score(const Bytes& peer_id, double value);
   void set_link(const Bytes& peer_id, LinkShaping shaping);
-  // Blocked peers' connections are closed and refused, and PX never suggests them to us.
-  void block(const Bytes& peer_id);
-  void unblock(const Bytes& peer_id);
-  bool blocked(ByteView peer_id) const;
+  // A banned peer's or IP's connections are closed (Close events) and refused at accept and
+  // at dial, and PX never suggests a banned peer to us, until `until` (nullopt: until unban).
+  // False when the peer manager holds no bans (max_bans zero).
+  bool ban(const net::BanTarget& target, std::optional<Instant> until, net::BanReason reason,
+           std::string_view note, Instant now);
+  bool unban(const net::BanTarget& target);
+  std::vector<net::Ban> bans(Instant now);
+  // block(): a ban of a peer without expiry; unblock() lifts it.
+  void block(const Bytes& peer_id, Instant now);
+  void unblock(const Bytes& peer_id) { unban({net::BanTarget::Kind::kPeer, peer_id}); }
+  bool banned(ByteView peer_id, Instant now);
+  // The bans file (net::BanList::save/load): `now_unix` is the shell's wall clock at `now`.
+  std::string save_bans(Instant now, std::int64_t now_unix);
+  Result<std::size_t> load_bans(std::string_view text, Instant now, std::int64_t now_unix);
 
   // ---- outputs -----------------------------------------------------------------------------
   void tick(Instant now);
@@ -246,6 +261,7 @@ class Host : private router::Tracer {
   net::PeerManager& peers();
   void graft(PeerIndex peer, const std::string& topic, Instant now) override;
   void prune(PeerIndex peer, const std::string& topic, Instant now) override;
+  void invalid_message(PeerIndex peer, Instant now) override;
   void mesh_changed(PeerIndex peer, const std::string& topic, bool joined);
   router::ValidationResult on_validate(const std::string& topic, const Message& m, PeerIndex from);
   void on_px(const router::ConnectPeer& px, Instant now);

@@ -47,6 +47,7 @@
 
 #include "p2pgossip/bytes.hpp"
 #include "p2pgossip/crypto/peer_id.hpp"
+#include "p2pgossip/net/ban_list.hpp"
 #include "p2pgossip/net/multiaddr.hpp"
 #include "p2pgossip/net/peer_record.hpp"
 #include "p2pgossip/random.hpp"
@@ -95,11 +96,20 @@ struct PeerManagerConfig {
   // Known-peers export and import bounds.
   std::size_t max_known_peers = 256;
   std::size_t max_known_peers_bytes = 256 * 1024;
+  // Bans held at once (peers and IPs); past it the ban expiring first is dropped.
+  std::size_t max_bans = 4096;
+  // Automatic bans, made by the host: a peer the router drops for its score (below
+  // graylist_threshold, with disconnect_graylisted) is banned this long (zero: not banned);
+  // a peer that sends ban_invalid_messages invalid messages (bad signature or rejected by
+  // validation) on one connection is banned ban_invalid_messages_for (zero count: off).
+  Duration ban_graylisted_for = std::chrono::minutes(10);
+  std::uint32_t ban_invalid_messages = 0;
+  Duration ban_invalid_messages_for = std::chrono::minutes(10);
   std::uint64_t seed = 0;
 };
 
 // Where an address came from, for counters and for what the known-peers file keeps.
-enum class AddrSource : std::uint8_t { kPx, kIdentify, kKnownPeers };
+enum class AddrSource : std::uint8_t { kPx, kIdentify, kKnownPeers, kMdns };
 
 struct Dial {
   ConnectionId connection;
@@ -116,6 +126,7 @@ enum class CloseReason : std::uint8_t {
   kPendingInboundEvicted,
   // The handshake finished while max_inbound established inbound connections were up.
   kInboundLimit,
+  kBanned,  // the peer or its IP is banned
 };
 std::string_view close_reason_text(CloseReason r);
 
@@ -211,12 +222,29 @@ class PeerManager {
   std::optional<PeerAction> poll_action();
   std::optional<Instant> next_deadline() const;
 
+  // Bans `target` until `until` (nullopt: until unbanned), replacing any ban on it: its
+  // connections are closed (Disconnect, kBanned), it is not dialled, and inbound connections
+  // from a banned IP are refused. False when max_bans is zero.
+  bool ban(const BanTarget& target, std::optional<Instant> until, BanReason reason,
+           std::string_view note, Instant now);
+  bool unban(const BanTarget& target) { return bans_.unban(target); }
+  std::vector<Ban> bans(Instant now) { return bans_.list(now); }
+  bool has_bans() const { return !bans_.empty(); }
+  bool banned(const PeerId& peer, Instant now) { return banned_at(peer, {}, now); }
+  // Its /p2p peer id or its IP is banned.
+  bool banned(const Multiaddr& addr, Instant now);
+  std::string save_bans(Instant now, std::int64_t now_unix) { return bans_.save(now, now_unix); }
+  Result<std::size_t> load_bans(std::string_view text, Instant now, std::int64_t now_unix) {
+    return bans_.load(text, now, now_unix);
+  }
+
   Bytes export_known_peers() const;
   // Strict and bounded: the whole file is refused (Error naming the line and rule) unless
   // every line parses; then its peers become candidates. Returns how many were loaded.
   Result<std::size_t> import_known_peers(ByteView data, Instant now);
 
   const PeerManagerCounters& counters() const { return counters_; }
+  const BanCounters& ban_counters() const { return bans_.counters(); }
   std::size_t inbound_count() const { return count_direction(Direction::kInbound); }
   std::size_t outbound_count() const { return count_direction(Direction::kOutbound); }
   // Inbound connections still in their handshake (the rest of inbound_count are established).
@@ -268,6 +296,8 @@ class PeerManager {
   Duration backoff_delay(std::uint32_t failures);
   void dial_due(Instant now);
   bool start_dial(const PeerId& id, Peer& p, Instant now);
+  // The ban on `peer` (if given) or on `ip` (if not empty) in force at `now`.
+  bool banned_at(const std::optional<PeerId>& peer, const Bytes& ip, Instant now);
   void count_reason(std::map<std::string, std::uint64_t>& by_reason, std::string_view reason);
   void forget_if_unused(const PeerId& id);
 
@@ -280,6 +310,7 @@ class PeerManager {
   std::map<ConnectionId, Connection> connections_;
   std::deque<PeerAction> actions_;
   PeerManagerCounters counters_;
+  BanList bans_{config_.max_bans};
 };
 
 }  // namespace p2pgossip::net

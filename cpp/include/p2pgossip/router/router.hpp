@@ -112,6 +112,8 @@ class Tracer {
   // of `topic`.
   virtual void graft(PeerIndex peer, const std::string& topic, Instant now) {}
   virtual void prune(PeerIndex peer, const std::string& topic, Instant now) {}
+  // `peer` sent us an invalid message: a bad signature, or one validation rejected.
+  virtual void invalid_message(PeerIndex peer, Instant now) {}
 };
 
 class Router {

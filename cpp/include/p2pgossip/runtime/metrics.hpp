@@ -10,6 +10,7 @@
 
 #include "p2pgossip/bytes.hpp"
 #include "p2pgossip/host/drop.hpp"
+#include "p2pgossip/net/mdns_discovery.hpp"
 #include "p2pgossip/net/peer_manager.hpp"
 #include "p2pgossip/router/counters.hpp"
 #include "p2pgossip/runtime/events.hpp"
@@ -43,6 +44,8 @@ struct NodeMetrics {
   // Limits::node_outbound_queue_bytes.
   std::uint64_t outbound_queue_bytes = 0;
   net::PeerManagerCounters peer_manager;
+  net::BanCounters bans;
+  net::MdnsCounters mdns;  // zeros unless PeerConfig::mdns
   std::vector<ConnectedPeer> peers;
   std::map<std::string, std::size_t> mesh_sizes;     // our topics → mesh size
   std::map<std::string, std::size_t> topic_peers;    // our topics → peers subscribed to them

@@ -126,6 +126,13 @@ class Runtime {
   // each counted as Drop::kBlocked, until unblocked. Partitions are built from these.
   void block(NodeId node, std::vector<Bytes> peer_ids);
   void unblock(NodeId node, std::vector<Bytes> peer_ids);
+  // Bans a peer or an IP for `duration` (nullopt: until unbanned): connections closed, new
+  // ones refused at accept and dial, each counted (peer_manager.bans). Bans are saved beside
+  // the known-peers file, when there is one, and outlive a restart.
+  void ban(NodeId node, net::BanTarget target, std::optional<Duration> duration, std::string note);
+  void unban(NodeId node, net::BanTarget target);
+  // The bans in force, with their time left (nullopt: no expiry); nullopt for an unknown node.
+  std::optional<std::vector<net::BanEntry>> bans(NodeId node);
 
   // A consistent snapshot taken on the node's I/O thread (the caller waits for it; taken
   // directly when the I/O threads are not running). nullopt for an unknown node.

@@ -1,0 +1,85 @@
+"""mDNS discovery's state machine (libp2p discovery/mdns.md) driven in memory with explicit
+`now`: two nodes find each other through a query and an answer; a node ignores itself,
+answers at most once per answer_interval, and survives any packet."""
+
+from hypothesis import given
+from hypothesis import strategies as st
+from p2pgossip import Identity
+from p2pgossip._core.mdns import Discovery, peer_response
+from p2pgossip._core.net import Multiaddr
+
+
+def node(i: int, **kw) -> tuple[Discovery, Identity, str]:
+    ident = Identity.from_seed(bytes([i + 1]) * 32)
+    addr = f"/ip4/192.168.1.{i}/tcp/4001/p2p/{ident.peer_id}"
+    d = Discovery(ident.peer_id, f"peer{i:032d}", now=0.0, **kw)
+    d.set_addrs([addr])
+    return d, ident, addr
+
+
+def test_two_nodes_discover_each_other_through_a_query_and_an_answer() -> None:
+    a, ida, addr_a = node(1)
+    b, idb, addr_b = node(2)
+    a.handle_timeout(0.0)
+    (query,) = a.poll_transmit()
+    b.handle_packet(query, 0.01)
+    (answer,) = b.poll_transmit()
+    a.handle_packet(answer, 0.02)
+    assert a.poll_discovered() == [(idb.peer_id, [Multiaddr.parse(addr_b.split("/p2p/")[0])])]
+    assert a.poll_discovered() == []  # each announcement once
+    # The group hears every answer, its sender too: a node never discovers itself.
+    b.handle_packet(answer, 0.02)
+    assert b.poll_discovered() == []
+    assert (a.counters["queries_sent"], b.counters["queries_answered"]) == (1, 1)
+    assert a.counters["peers_discovered"] == 1
+
+
+def test_queries_repeat_every_interval() -> None:
+    a, _, _ = node(1, query_interval=30.0)
+    assert a.next_deadline == 0.0
+    a.handle_timeout(0.0)
+    assert len(a.poll_transmit()) == 1 and a.next_deadline == 30.0
+    a.handle_timeout(29.9)
+    assert a.poll_transmit() == []
+    a.handle_timeout(30.0)
+    assert len(a.poll_transmit()) == 1
+
+
+def test_a_flood_of_queries_gets_one_answer_per_interval() -> None:
+    a, _, _ = node(1)
+    q, _, _ = node(2)
+    q.handle_timeout(0.0)
+    (query,) = q.poll_transmit()
+    for i in range(100):
+        a.handle_packet(query, i * 0.01)
+    assert len(a.poll_transmit()) == 1
+    assert a.counters["queries_not_answered"] == 99
+    a.handle_packet(query, 1.0)
+    assert len(a.poll_transmit()) == 1
+
+
+def test_answers_whose_addresses_name_other_peers_or_none_are_refused() -> None:
+    a, _, _ = node(1)
+    _, idb, _ = node(2)
+    _, idc, _ = node(3)
+    mixed = peer_response(
+        "x" * 32,
+        [
+            f"/ip4/10.0.0.2/tcp/1/p2p/{idb.peer_id}",
+            f"/ip4/10.0.0.3/tcp/1/p2p/{idc.peer_id}",  # another peer in b's answer
+            "/ip4/10.0.0.4/tcp/1",  # no /p2p
+            "not a multiaddr",
+        ],
+    )
+    a.handle_packet(mixed, 0.0)
+    assert a.poll_discovered() == [(idb.peer_id, [Multiaddr.parse("/ip4/10.0.0.2/tcp/1")])]
+    assert a.counters["addrs_refused"] == 3
+
+
+@given(st.binary(max_size=600))
+def test_any_packet_is_counted_or_ignored_never_a_crash(packet: bytes) -> None:
+    a, _, _ = node(1)
+    a.handle_packet(packet, 0.0)
+    c = a.counters
+    assert c["packets_invalid"] + c["queries_answered"] + c["responses_received"] <= 1
+    assert len(a.poll_transmit()) <= 1
