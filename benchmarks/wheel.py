@@ -28,7 +28,7 @@ BENCH_VENV = ROOT / "build" / "wheel" / "bench-venv"
 # (benchmark, its arguments, the row fields that name a row, the figure compared, higher is better)
 RUNS: list[tuple[str, list[str], tuple[str, ...], str, bool]] = [
     ("crypto", [], ("op", "path"), "per_s", True),
-    ("sim", ["--quick"], ("nodes", "strategy"), "wall_s", False),
+    ("sim", ["--quick"], ("nodes", "strategy", "publishing"), "wall_s", False),
 ]
 
 

@@ -380,7 +380,7 @@ void bind_sim(py::module_& m) {
         std::vector<std::pair<std::int64_t, std::uint64_t>> popped;
         auto pop = [&] {
           const sim::Event e = q.pop();
-          popped.emplace_back(e.time, e.seq);
+          popped.emplace_back(e.time, e.seq());
         };
         for (auto [time, pops] : steps) {
           q.push(time, sim::EventKind::kTick, 0, 0);

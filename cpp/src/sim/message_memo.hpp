@@ -34,6 +34,7 @@ class MessageMemo {
     std::size_t rpc_size = 0;                        // wire::encoded_rpc_size(message)
     bool keyed = false;                              // `key` has been computed
     std::optional<crypto::VerifyCache::Digest> key;  // nullopt: the message cannot verify
+    std::uint32_t carried = 0xffffffff;  // its CarriedMessages index while packets carry it
   };
 
   MessageMemo() : slots_(kSlots) {}
@@ -54,7 +55,7 @@ class MessageMemo {
     target->address = message.get();
     target->message = message;
     target->stamp = ++stamps_;
-    target->entry = Entry{id, wire::encoded_rpc_size(*message), false, std::nullopt};
+    target->entry = Entry{id, wire::encoded_rpc_size(*message), false, std::nullopt, 0xffffffff};
     return target->entry;
   }
 

@@ -29,13 +29,17 @@ enum class EventKind : std::uint8_t {
   kCommand,    // arg: index of a scheduled user command
 };
 
+// 24 bytes: the kind rides in the low bits of the insertion order, so a burst's millions of
+// pending events take a quarter less memory, and a quarter less to move and sort.
 struct Event {
-  std::int64_t time;  // virtual ns
-  std::uint64_t seq;  // insertion order, unique: the tie-breaker
+  std::int64_t time;    // virtual ns
+  std::uint64_t order;  // insertion sequence << 2 | kind: unique, the tie-breaker
   std::uint32_t node;
   std::uint32_t arg;
-  EventKind kind;
+  std::uint64_t seq() const { return order >> 2; }
+  EventKind kind() const { return static_cast<EventKind>(order & 3); }
 };
+static_assert(sizeof(Event) == 24, "a burst holds millions of pending events: keep them small");
 
 class EventQueue {
  public:
@@ -51,7 +55,7 @@ class EventQueue {
   std::uint64_t pushed() const { return next_seq_; }
 
   void push(std::int64_t time, EventKind kind, std::uint32_t node, std::uint32_t arg) {
-    const Event e{time, next_seq_++, node, arg, kind};
+    const Event e{time, next_seq_++ << 2 | static_cast<std::uint64_t>(kind), node, arg};
     ++size_;
     place(e);
   }
@@ -73,7 +77,7 @@ class EventQueue {
   Event pop() {
     const Event e = top();
     --size_;
-    if (pos_ < run_.size() && run_[pos_].seq == e.seq) {
+    if (pos_ < run_.size() && run_[pos_].order == e.order) {
       ++pos_;
     } else {
       heap_pop(late_);
@@ -83,7 +87,7 @@ class EventQueue {
 
  private:
   // A bucket: its events in push order, in chunks taken from (and given back to) free_.
-  static constexpr std::size_t kChunkEvents = 256;  // 8 KiB
+  static constexpr std::size_t kChunkEvents = 256;  // 6 KiB
   struct Chunk {
     Event events[kChunkEvents];
   };
@@ -93,7 +97,7 @@ class EventQueue {
   };
 
   static bool before(const Event& a, const Event& b) {
-    return a.time < b.time || (a.time == b.time && a.seq < b.seq);
+    return a.time < b.time || (a.time == b.time && a.order < b.order);
   }
   static std::int64_t near_bucket(std::int64_t time) { return time >> kNearBits; }
   static std::int64_t far_bucket(std::int64_t time) { return time >> kFarBits; }

@@ -1,0 +1,107 @@
+// What is on the simulator's links: a packet per RPC in flight, small and without owning
+// pointers, because a burst puts millions of them in flight at once and most are duplicates
+// dropped on arrival. A packet names its content by index: a lone forwarded message (nearly
+// every packet) through CarriedMessages, which holds each message once however many packets
+// carry it; anything else (an RPC with control or several messages; a full-stack segment of
+// bytes) boxed in a table of its own.
+#pragma once
+
+#include <cstdint>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+#include "p2pgossip/message.hpp"
+
+namespace p2pgossip::sim {
+
+constexpr std::uint32_t kNoLink = 0xffffffff;
+
+// A vector whose freed places are reused: an index stays valid until its entry is taken.
+template <class T>
+class SlotTable {
+ public:
+  std::uint32_t put(T value) {
+    if (free_.empty()) {
+      items_.push_back(std::move(value));
+      return static_cast<std::uint32_t>(items_.size() - 1);
+    }
+    const std::uint32_t i = free_.back();
+    free_.pop_back();
+    items_[i] = std::move(value);
+    return i;
+  }
+  // The entry at `i`, its place freed. A moved-from T must hold nothing (a smart pointer,
+  // a vector, a plain struct of them): the place is not reset.
+  T take(std::uint32_t i) {
+    free_.push_back(i);
+    return std::move(items_[i]);
+  }
+  T& operator[](std::uint32_t i) { return items_[i]; }
+  const T& operator[](std::uint32_t i) const { return items_[i]; }
+
+ private:
+  std::vector<T> items_;
+  std::vector<std::uint32_t> free_;
+};
+
+// One packet: 20 bytes, three to a cache line (a shared pointer and boxes took a line each).
+struct InFlight {
+  enum class Kind : std::uint8_t { kMessage, kRpc, kBytes };
+  std::uint32_t content = 0;     // index in the table of its kind
+  std::uint32_t link = kNoLink;  // kNoLink: injected, not carried by a link
+  std::uint32_t generation = 0;  // the link's when sent: a link gone down since kills it
+  std::uint32_t from = 0;
+  std::uint32_t size : 30 = 0;  // bytes (an RPC is at most a few MiB)
+  std::uint32_t kind : 2 = 0;   // Kind
+  Kind what() const { return static_cast<Kind>(kind); }
+};
+static_assert(sizeof(InFlight) == 20, "a burst holds millions of packets: keep them small");
+
+// The messages packets carry, each held once with a count of its packets: a packet holds a
+// 4-byte index, and sending or dropping a copy changes a plain counter, not a shared
+// pointer's atomic one.
+class CarriedMessages {
+ public:
+  static constexpr std::uint32_t kNone = 0xffffffff;
+
+  // An index for one more packet carrying `m`. `cache` (may be null) is where the caller
+  // keeps m's index between calls (kNone when it has none), so that a send finds it without
+  // a lookup; it is reset to kNone when m's last packet is gone. `id_hint` (may be null) is
+  // kept for prefetching the receiver's state.
+  std::uint32_t carry(const MessagePtr& m, const MessageId* id_hint, std::uint32_t* cache) {
+    if (cache && *cache != kNone) {
+      ++entries_[*cache].packets;
+      return *cache;
+    }
+    return carry_first(m, id_hint, cache);
+  }
+  const MessageId* id_hint(std::uint32_t i) const { return entries_[i].id_hint; }
+  // The message of a packet that arrived (the last packet's takes the table's reference).
+  MessagePtr take(std::uint32_t i) {
+    Entry& e = entries_[i];
+    if (--e.packets > 0) return e.message;
+    if (!e.cache)
+      index_.erase(e.message.get());
+    else if (*e.cache == i)  // not since given to another message
+      *e.cache = kNone;
+    return entries_.take(i).message;
+  }
+  void drop(std::uint32_t i) { (void)take(i); }
+
+ private:
+  // carry() when the caller's cache does not know m: out of line, off the per-send path.
+  std::uint32_t carry_first(const MessagePtr& m, const MessageId* id_hint, std::uint32_t* cache);
+
+  struct Entry {
+    MessagePtr message;
+    const MessageId* id_hint = nullptr;
+    std::uint32_t* cache = nullptr;  // null: found through index_
+    std::uint32_t packets = 0;
+  };
+  SlotTable<Entry> entries_;
+  // Messages in flight whose sender keeps no cache (not built here, or forgotten by the memo).
+  std::unordered_map<const Message*, std::uint32_t> index_;
+};
+
+}  // namespace p2pgossip::sim

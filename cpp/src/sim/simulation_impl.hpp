@@ -1,0 +1,234 @@
+// The simulator's state and the member functions of its parts, each part in a file of its
+// own: network.cpp (nodes, hosts and links, up or down), event_loop.cpp (events, the hosts'
+// actions, packets on links, deliveries), peer_exchange.cpp (links as the peer managers'
+// connections), full_stack.cpp (links as byte streams between connection machines), and
+// simulation.cpp / results.cpp (the public class: commands in, results out).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "p2pgossip/crypto/verify_cache.hpp"
+#include "p2pgossip/host/connection.hpp"
+#include "p2pgossip/host/host.hpp"
+#include "p2pgossip/host/outbox.hpp"
+#include "p2pgossip/net/noise_session.hpp"
+#include "p2pgossip/sim/event_queue.hpp"
+#include "p2pgossip/sim/simulation.hpp"
+#include "sim/in_flight.hpp"
+#include "sim/mesh_recorder.hpp"
+#include "sim/message_memo.hpp"
+#include "sim/trace_hash.hpp"
+
+namespace p2pgossip::sim {
+
+constexpr std::uint32_t kNoSlot = 0xffffffff;
+constexpr std::uint16_t kNoHops = 0xffff;
+// Random streams: links use their index; these sit far above any link index.
+constexpr std::uint64_t kIdentityStream = 1ULL << 40;
+constexpr std::uint64_t kRouterStream = 2ULL << 40;
+
+struct BytesHash {
+  std::size_t operator()(const Bytes& b) const {
+    return static_cast<std::size_t>(XXH3_64bits(b.data(), b.size()));
+  }
+};
+
+struct MessageIdHash {
+  std::size_t operator()(const MessageId& id) const {
+    return static_cast<std::size_t>(XXH3_64bits(id.view().data(), id.size()));
+  }
+};
+
+// Under peer_exchange, how a directed link came up: made by a dial (not in the topology),
+// held up by one, which end dialled it, and the dial bringing it up (its source's id).
+struct LinkDial {
+  bool dynamic = false;
+  bool held = false;
+  bool src_dialled = false;
+  host::ConnectionId pending = 0;  // 0: none
+};
+
+// A node's peer-manager connections, by id and by neighbour.
+struct Connections {
+  std::unordered_map<host::ConnectionId, std::uint32_t> peer_of;
+  std::unordered_map<std::uint32_t, host::ConnectionId> to;
+};
+
+// Full stack: one end of a link, at its source: the connection machine and what waits for it.
+struct LinkEnd {
+  LinkEnd(host::ConnectionConfig config, const host::OutboxLimits& limits,
+          host::OutboundBudget& budget)
+      : machine(std::move(config)), outbox(limits, budget) {}
+  host::Connection machine;
+  host::Outbox outbox;
+  bool in_router = false;  // the pubsub stream is up: the peer is the router's
+};
+
+// What every event at a node reads (its host's router, timer and RPC counts) is in its first
+// cache lines: with thousands of nodes, each event finds its node's lines cold.
+struct alignas(64) Node {
+  std::optional<host::Host> host;  // empty while crashed
+  std::int64_t tick_at = Simulation::kNever;
+  std::uint32_t incarnation = 0;
+  NodeStats stats;  // rpcs and bytes out and in first
+  std::int64_t cpu_free_at = 0;
+  crypto::IdentityPtr identity;
+  std::set<std::string> topics;  // restored on restart
+  std::uint64_t seqno = 0;
+};
+
+struct Simulation::Impl {
+  SimConfig cfg;
+  host::Publisher publisher;
+  std::shared_ptr<const host::HostConfig> host_config;  // one copy for every host
+  std::shared_ptr<const router::Services> services;     // likewise
+  std::uint32_t n = 0;
+  // Adjacency in CSR form; directed link i goes from link_src[i] to neighbour[i].
+  std::vector<std::uint32_t> offsets, neighbour, link_src, reverse;
+  std::vector<LinkState> links;
+  std::vector<std::uint8_t> severed;  // a router disconnected the pair: stays down
+  std::vector<LinkParams> params;     // [0] is the default
+  std::vector<std::uint32_t> group;   // partition group per node
+  // Peer exchange (SimConfig::peer_exchange); all empty without it.
+  std::vector<LinkDial> dials;                                              // per directed link
+  std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> extra;  // (neighbour, link)
+  std::vector<Connections> connections;                                     // per node
+  std::vector<Bytes> records;  // per node, sealed when first suggested
+  std::unordered_map<Bytes, std::uint32_t, BytesHash> node_of_peer;
+  // Full stack (SimConfig::full_stack); empty without it.
+  std::vector<std::unique_ptr<LinkEnd>> ends;                  // per directed link, at its source
+  std::vector<std::unique_ptr<host::OutboundBudget>> budgets;  // per node
+  std::vector<std::optional<net::noise::LocalIdentity>> noise_identities;  // per node, lazily
+  host::OutboxLimits stack_limits;                                         // the runtime's defaults
+  Bytes frame;
+
+  std::vector<Node> nodes;
+  std::map<std::uint32_t, host::Role> roles;  // adversaries' roles, reapplied at restart
+  EventQueue queue;
+  std::int64_t now = 0;
+  std::uint64_t events = 0;
+
+  SlotTable<InFlight> inflight;
+  CarriedMessages carried;                     // what kMessage packets carry
+  SlotTable<std::unique_ptr<Rpc>> boxed_rpcs;  // what kRpc packets carry
+  SlotTable<Bytes> segments;                   // what kBytes packets carry (full stack)
+  std::vector<std::function<void(std::int64_t)>> commands;
+  std::deque<std::vector<router::Action>> action_buffers;  // stable under nested drives
+  std::size_t action_depth = 0;
+  Bytes wire_scratch;
+  Rpc arrival_scratch;  // reused to hand a lone in-flight message to its router
+  // Splits an oversized RPC as the runtime's outbox does; never holds anything between calls.
+  host::OutboxLimits shaper_limits;
+  host::OutboundBudget shaper_budget{SIZE_MAX};
+  host::Outbox shaper{shaper_limits, shaper_budget};
+
+  std::vector<MessageInfo> messages;
+  std::unordered_map<MessageId, std::uint32_t, MessageIdHash> message_index;
+  std::vector<std::vector<std::uint16_t>> hops;  // per message, per node: hops of its copy
+  std::set<std::string> all_topics;
+  DeliveryLog log;
+  MeshLog mesh_log;
+  std::unordered_map<std::string, std::uint32_t> mesh_topics;
+  std::vector<MeshRecorder> recorders;  // one per node under record_mesh
+  TraceHash trace;
+
+  crypto::VerifyCache verify_cache;
+  MessageMemo memo;  // ids and cache keys of the messages built here, by address
+  std::uint64_t verifications = 0;
+  std::uint64_t verifications_in_call = 0;
+
+  // ---- network.cpp: nodes, hosts and links ---------------------------------------------
+  Impl(std::uint32_t nodes_count, const std::vector<Edge>& edges, SimConfig config);
+  void build_links(const std::vector<Edge>& edges);
+  std::shared_ptr<const host::HostConfig> make_host_config() const;
+  router::Services make_services();
+  void start_host(std::uint32_t v);
+  router::Protocol protocol() const;
+  bool should_be_up(std::uint32_t li) const;
+  void update_link(std::uint32_t li, std::int64_t t);
+  void update_links_of(std::uint32_t u, std::int64_t t);
+  void update_all_links(std::int64_t t);
+
+  // The directed link from u to v, or kNoLink. On every send: here, to be inlined.
+  std::uint32_t link_index(std::uint32_t u, std::uint32_t v) const {
+    const auto first = neighbour.begin() + offsets[u], last = neighbour.begin() + offsets[u + 1];
+    const auto it = std::lower_bound(first, last, v);
+    if (it != last && *it == v) return static_cast<std::uint32_t>(it - neighbour.begin());
+    if (!extra.empty())
+      for (auto [w, li] : extra[u])
+        if (w == v) return li;
+    return kNoLink;
+  }
+
+  // ---- event_loop.cpp: events, actions, packets, deliveries ------------------------------
+  void run_until(std::int64_t until);
+  void prefetch_ahead();
+  void on_arrival(const Event& e);
+  void on_tick(const Event& e);
+  void on_command(const Event& e);
+  void at(std::int64_t t, std::function<void(std::int64_t)> fn);
+  void publish_at(std::uint32_t u, MessagePtr message, std::int64_t t);
+  Message build_message(std::uint32_t author, const std::string& topic, Bytes data);
+  void drive(std::uint32_t u, std::int64_t t_out, std::int64_t not_before);
+  void handle(std::uint32_t u, host::HostEvent& event, std::int64_t t);
+  void schedule_tick(std::uint32_t u, std::int64_t not_before);
+  std::int64_t charge(Node& node, std::int64_t t, std::uint64_t messages, std::uint64_t verifies,
+                      std::uint64_t signs);
+  bool busy(const Node& node, std::int64_t t) const { return cfg.cost && node.cpu_free_at > t; }
+  std::uint32_t up_link(std::uint32_t u, std::uint32_t peer);
+  std::uint32_t send_on_link(std::uint32_t u, std::uint32_t peer, std::uint32_t li,
+                             std::size_t body, bool decoded, std::int64_t t);
+  std::uint32_t launch(std::uint32_t li, std::uint32_t u, std::uint32_t to, std::uint64_t size,
+                       std::int64_t arrival);
+  void transmit_rpc(std::uint32_t u, std::uint32_t peer, Rpc& rpc, std::int64_t t);
+  void transmit_whole(std::uint32_t u, std::uint32_t peer, Rpc& rpc, std::size_t size,
+                      std::int64_t t);
+  void transmit_message(std::uint32_t u, std::uint32_t peer, MessagePtr m, std::int64_t t);
+  void discard(const InFlight& f);  // lets go of what a packet that will not arrive carries
+  std::uint32_t message_slot(const MessageId& id, const std::string& topic);
+  void record_delivery(std::uint32_t u, const router::Deliver& d, std::int64_t t);
+
+  // ---- peer_exchange.cpp: links as the peer managers' connections -------------------------
+  std::uint32_t add_link(std::uint32_t u, std::uint32_t v);
+  std::optional<Bytes> peer_record(ByteView peer_id);
+  std::uint32_t dialler(std::uint32_t li) const;
+  void connect(std::uint32_t li, std::int64_t t);
+  void disconnect(std::uint32_t u, std::uint32_t v, std::int64_t t);
+  void dial(std::uint32_t u, const host::Dial& d, std::int64_t t);
+  void peer_up(std::uint32_t u, const host::PeerUp& up, std::int64_t t);
+
+  // ---- full_stack.cpp: links as byte streams between connection machines ------------------
+  void open_ends(std::uint32_t li, std::int64_t t);
+  void flush(std::uint32_t l, std::int64_t t);
+  void send_segment(std::uint32_t l, Bytes segment, std::int64_t t);
+  void receive_segment(std::uint32_t v, std::uint32_t l, const Bytes& segment, std::int64_t t);
+  // A send of the router at u to `peer` joins that link's outbox (refusals counted).
+  template <class Payload>
+  void enqueue(std::uint32_t u, std::uint32_t peer, Payload&& payload, std::int64_t t) {
+    const std::uint32_t l = link_index(u, peer);
+    if (l == kNoLink || !ends[l]) {
+      ++nodes[u].stats.dropped_link_down;
+      return;
+    }
+    const host::Outbox::Refused r = ends[l]->outbox.push(std::forward<Payload>(payload));
+    nodes[u].stats.dropped_queue_full += r.messages + r.control;
+    flush(l, t);
+  }
+
+  void check_node(std::uint32_t u) const {
+    if (u >= n)
+      throw std::out_of_range("node " + std::to_string(u) + " not in 0.." + std::to_string(n) +
+                              "-1");
+  }
+};
+
+}  // namespace p2pgossip::sim

@@ -1,0 +1,46 @@
+"""The simulator benchmark's rows and plot, on a size small enough for the suite."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks import sim as bench
+
+N = 100  # random 16-regular on 100 nodes: a second a row
+
+
+@pytest.mark.parametrize("burst", [False, True])
+def test_a_row_reports_delivery_memory_and_its_digest(burst: bool) -> None:
+    # In a process of its own, as the benchmark runs it: its peak memory is the row's.
+    row = bench._run_child(str(N), "gossipsub", *(["--burst"] if burst else []))
+    assert row["publishing"] == ("burst" if burst else "spaced")
+    assert row["delivered_fraction"] == 1.0
+    assert row["events"] > bench.MESSAGES * N  # at least one arrival per delivery
+    assert row["peak_kib_per_node"] > 0
+    assert row["peak_rss_mib"] * 1024 >= row["peak_kib_per_node"] * N
+    assert len(row["trace_digest"]) == 32
+
+
+def test_the_same_row_twice_has_the_same_digest() -> None:
+    a, b = (bench.child_sim(N, "gossipsub", True) for _ in range(2))
+    assert a["trace_digest"] == b["trace_digest"]
+    assert a["events"] == b["events"]
+
+
+def test_the_bare_loop_row_delivers_everything() -> None:
+    row = bench.child_baseline(N)
+    assert row["delivered_fraction"] == 1.0
+    assert row["events"] >= row["deliveries"]
+
+
+def test_the_plot_is_written_as_png(tmp_path) -> None:
+    pytest.importorskip("matplotlib")
+    workloads = [("baseline mesh-push", "burst"), ("gossipsub", "spaced"), ("gossipsub", "burst")]
+    rows = [
+        {"nodes": n, "strategy": s, "publishing": p, "run_s": n / 1e3, "peak_kib_per_node": 40.0}
+        for n in (1000, 10_000)
+        for s, p in workloads
+    ]
+    out = tmp_path / "sim.png"
+    assert bench.plot(rows, out)
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
