@@ -20,6 +20,7 @@
 #include "p2pgossip/net/multiaddr.hpp"
 #include "p2pgossip/runtime/runtime.hpp"
 #include "peer_manager_fields.hpp"
+#include "runtime_bindings.hpp"
 #include "score_breakdown.hpp"
 
 namespace p2pgossip::bindings {
@@ -97,12 +98,6 @@ const char* direction_name(Direction d) {
   return d == Direction::kInbound ? "inbound" : "outbound";
 }
 
-py::object message_to_py(const MessagePtr& m) {
-  // Python's Message class holds shared_ptr<Message>; the runtime never mutates a message
-  // after it is queued, and Python exposes it read-only.
-  return py::cast(std::const_pointer_cast<Message>(m));
-}
-
 // Tuples keyed by a first element naming the kind; the shapes are documented in _core.pyi.
 py::object event_to_py(Event& e) {
   return std::visit(
@@ -126,6 +121,10 @@ py::object event_to_py(Event& e) {
         } else if constexpr (std::is_same_v<T, ValidationRequest>) {
           return py::make_tuple("validate", x.node, x.token, message_to_py(x.message),
                                 to_py(x.id.view()), to_py(x.received_from));
+        } else if constexpr (std::is_same_v<T, DeliveriesLogged>) {
+          return py::make_tuple("logged");
+        } else if constexpr (std::is_same_v<T, MailboxReady>) {
+          return py::make_tuple("ready", x.node, x.token);
         } else {
           py::dict fields;
           for (auto& [k, v] : x.fields) fields[py::str(k)] = v;

@@ -17,6 +17,7 @@ PYBIND11_MODULE(_core, m) {
   bind_host(m);
   bind_metrics(m);
   bind_runtime(m);
+  bind_deliveries(m);
   bind_outbox(m);
   bind_bench(m);
   bind_kad(m);

@@ -401,10 +401,7 @@ void Node::handle(router::Action& action) {
   } else if (auto* m = std::get_if<router::SendMessage>(&action)) {
     if (Connection* c = at_slot(m->peer)) c->send(std::move(m->message));
   } else if (auto* d = std::get_if<router::Deliver>(&action)) {
-    Bytes from;
-    if (d->from != router::kLocalPeer) from = to_bytes(host_.router().peer_id(d->from));
-    emit(Delivered{id_, std::move(d->message), d->id, std::move(from),
-                   static_cast<MonotonicNs>(now().count())});
+    deliver(*d);
   }
 }
 
