@@ -68,6 +68,8 @@ void bind_deliveries(py::module_& m) {
            py::arg("maxsize"), py::arg("drop_newest"), py::call_guard<py::gil_scoped_release>())
       .def("close_mailbox", &Runtime::close_mailbox, py::arg("node"), py::arg("mailbox"),
            py::call_guard<py::gil_scoped_release>())
+      .def("notify_deliveries_at", &Runtime::notify_deliveries_at, py::arg("rows"),
+           "A 'logged' event only once `rows` rows wait; True when they already do.")
       .def("log_deliveries", &Runtime::log_deliveries,
            "Book every delivery from now on, for take_deliveries().")
       .def(

@@ -522,6 +522,7 @@ void Runtime::close_mailbox(NodeId node, std::shared_ptr<Mailbox> mailbox) {
 
 void Runtime::log_deliveries() { impl_->deliveries.enable(); }
 DeliveryLog::Rows Runtime::take_deliveries() { return impl_->deliveries.take(); }
+bool Runtime::notify_deliveries_at(std::size_t rows) { return impl_->deliveries.notify_at(rows); }
 
 void Runtime::count_app_drop(NodeId node, const std::string& reason, std::uint64_t n) {
   std::shared_ptr<AppDropCounts> counts;

@@ -124,6 +124,7 @@ class Runtime {
   // take, with DeliveriesLogged once after each take when more arrive.
   void log_deliveries();
   DeliveryLog::Rows take_deliveries();
+  bool notify_deliveries_at(std::size_t rows);  // DeliveryLog::notify_at
 
   RequestId subscribe(NodeId node, std::string topic);
   RequestId unsubscribe(NodeId node, std::string topic);
