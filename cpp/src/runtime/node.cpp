@@ -59,7 +59,7 @@ Node::Node(NodeId id, NodeConfig config, asio::io_context& io, Shared& shared)
       io_(io),
       shared_(shared),
       local_identity_(net::noise::local_identity_of(config_.identity)),
-      host_(config_.identity, host_config(config_), &shared_.verify_cache),
+      host_(config_.identity, host_config(config_), &shared_.verify_cache, &shared_.messages),
       timer_(io),
       resolver_(io),
       budget_(config_.limits.node_outbound_queue_bytes, &shared_.outbound_budget) {

@@ -35,6 +35,7 @@ struct Shared {
   LogLevel log_level;
   host::SharedBudget& outbound_budget;
   DeliveryLog& deliveries;
+  host::MessagePool& messages;  // one body per message for every node
 };
 
 // The refusals of one publish call, whose messages may reach the router in several batches

@@ -147,7 +147,8 @@ struct Runtime::Impl {
   crypto::VerifyCache verify_cache;
   host::SharedBudget outbound_budget;
   DeliveryLog deliveries;
-  Shared shared{events, verify_cache, config.log_level, outbound_budget, deliveries};
+  host::MessagePool messages;
+  Shared shared{events, verify_cache, config.log_level, outbound_budget, deliveries, messages};
   std::vector<std::unique_ptr<IoThread>> io;
   std::mutex mu;  // nodes, started, stopped
   std::unordered_map<NodeId, NodeEntry> nodes;

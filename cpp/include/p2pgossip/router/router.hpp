@@ -48,6 +48,9 @@ struct Services {
   // Optional: the signed peer record (an encoded envelope) the shell holds for a peer id, put
   // in the PeerInfo of PRUNE peer exchange; peers without one are suggested by id alone.
   std::function<std::optional<Bytes>(ByteView peer_id)> peer_record;
+  // Optional: the copy of a first receipt to keep, deliver and forward instead of the one
+  // decoded (an equal message): nodes sharing a process keep one body (host::MessagePool).
+  std::function<MessagePtr(const MessagePtr&, const MessageId&)> share;
 };
 
 // Outputs.
