@@ -159,6 +159,7 @@ py::dict metrics_to_py(const NodeMetrics& m) {
   out["tcp_bytes_out"] = m.tcp_bytes_out;
   out["connections_opened"] = m.connections_opened;
   out["connections_closed"] = m.connections_closed;
+  out["reads_paused"] = m.reads_paused;
   out["outbound_queue_bytes"] = m.outbound_queue_bytes;
   const net::PeerManagerCounters& pm = m.peer_manager;
   py::dict peer_manager;

@@ -577,6 +577,7 @@ NodeMetrics Node::snapshot() {
   m.tcp_bytes_out = tcp_bytes_out_;
   m.connections_opened = connections_opened_;
   m.connections_closed = connections_closed_;
+  m.reads_paused = reads_paused_;
   if (const net::PeerManager* pm = host_.peer_manager()) m.peer_manager = pm->counters();
   const auto t = now();
   for (const auto& c : connections_) m.outbound_queue_bytes += c->queued_bytes();

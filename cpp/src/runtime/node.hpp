@@ -121,6 +121,12 @@ class Node : public std::enable_shared_from_this<Node> {
   void log(LogLevel level, std::string message,
            std::vector<std::pair<std::string, std::string>> fields = {});
   DeliveryRoutes& routes() { return routes_; }
+  // How long connection `peer` should stop reading (Router::read_pause); counts the pauses.
+  std::optional<Duration> read_pause(router::PeerIndex peer) {
+    auto pause = host_.router().read_pause(peer, now());
+    if (pause) ++reads_paused_;
+    return pause;
+  }
   // Ends a turn on the I/O thread: runs the host's loop and carries out what it asks,
   // re-arms the timer, and hands the events of the turn to the queue in one batch.
   void settle();
@@ -182,7 +188,7 @@ class Node : public std::enable_shared_from_this<Node> {
   std::uint64_t tcp_bytes_in_ = 0, tcp_bytes_out_ = 0;
   host::OutboxLimits outbox_limits_;
   host::OutboundBudget budget_;
-  std::uint64_t connections_opened_ = 0, connections_closed_ = 0;
+  std::uint64_t connections_opened_ = 0, connections_closed_ = 0, reads_paused_ = 0;
 };
 
 }  // namespace p2pgossip::runtime
