@@ -41,6 +41,7 @@ Connection::Connection(Node& node, net::ConnectionId cid, asio::ip::tcp::socket 
     remote_ip_ = remote.address().to_string();
   }
   socket_.set_option(asio::ip::tcp::no_delay(true), ec);
+  socket_.non_blocking(true, ec);  // read(): a readable socket may still have nothing
 }
 
 void Connection::start() {
@@ -150,23 +151,30 @@ void Connection::arm_timer() {
 
 // ---- socket ------------------------------------------------------------------------------
 
+// Waits until the socket is readable, then reads into the I/O thread's buffer: a buffer
+// per thread, not one per connection held while it waits (400 connections kept 13 MB).
 void Connection::read() {
-  socket_.async_read_some(
-      asio::buffer(read_buf_), [self = shared_from_this()](asio::error_code ec, std::size_t n) {
-        if (self->closed_) return;
-        if (ec) {
-          if (ec == asio::error::eof)
-            self->close("closed by the remote");
-          else
-            self->close("read: " + ec.message(), Drop::kSocketError);
-        } else {
-          self->node_.count_tcp(n, 0);
-          self->machine_.handle_bytes(self->node_.now(), ByteView(self->read_buf_.data(), n));
-          self->drive();
-          self->read_on();
-        }
-        self->node_.settle();
-      });
+  socket_.async_wait(asio::ip::tcp::socket::wait_read,
+                     [self = shared_from_this()](asio::error_code ec) {
+                       if (self->closed_) return;
+                       thread_local std::array<std::uint8_t, 32 * 1024> buf;
+                       std::size_t n = 0;
+                       if (!ec) n = self->socket_.read_some(asio::buffer(buf), ec);
+                       if (ec == asio::error::would_block || ec == asio::error::try_again)
+                         return self->read();
+                       if (ec) {
+                         if (ec == asio::error::eof)
+                           self->close("closed by the remote");
+                         else
+                           self->close("read: " + ec.message(), Drop::kSocketError);
+                       } else {
+                         self->node_.count_tcp(n, 0);
+                         self->machine_.handle_bytes(self->node_.now(), ByteView(buf.data(), n));
+                         self->drive();
+                         self->read_on();
+                       }
+                       self->node_.settle();
+                     });
 }
 
 void Connection::read_on() {

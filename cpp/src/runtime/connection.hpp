@@ -110,7 +110,6 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::unique_ptr<asio::steady_timer> read_timer_;  // the end of a read pause
   std::optional<Instant> timer_for_;
 
-  std::array<std::uint8_t, 32 * 1024> read_buf_;
   Bytes inflight_;  // being written
   bool writing_ = false;
 };
