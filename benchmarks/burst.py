@@ -9,6 +9,12 @@ then waited for up to TIMEOUT seconds.
 Reports the delivered fraction, seconds from the first publish to the last delivery (or to
 the timeout), deliveries per CPU-second of this process, its peak RSS, and the drop counters
 that are not zero. Each row runs in a child process of its own, so the peak RSS is the row's.
+
+Profiling the measured window alone: with PERF_CTL naming perf's control fifo, the child
+writes "enable" before the first publish and "disable" after wait_delivered:
+`mkfifo ctl; PERF_CTL=ctl perf record -e cpu-clock -g -D -1 --control fifo:ctl python -m
+benchmarks burst --child`. `--messages 0` runs the setup alone (to subtract it from a
+callgrind count of a whole run).
 """
 
 from __future__ import annotations
@@ -24,6 +30,13 @@ import sys
 import time
 
 from . import _report
+
+
+def _perf_control(command: str) -> None:
+    fifo = os.environ.get("PERF_CTL")
+    if fifo:
+        with open(fifo, "w") as f:
+            f.write(command + "\n")
 
 
 def _peak_rss_mb() -> float:
@@ -45,6 +58,7 @@ async def _burst(args: argparse.Namespace) -> dict:
     async with pg.LocalNetwork(n, topology=topology, seed=1, config=config) as net:
         await net.subscribe("blocks")
         rng = random.Random(1)
+        _perf_control("enable")
         cpu0 = time.process_time()
         t0 = time.monotonic()
         await asyncio.gather(
@@ -64,6 +78,7 @@ async def _burst(args: argparse.Namespace) -> dict:
             complete = False
         wall = time.monotonic() - t0
         cpu = time.process_time() - cpu0
+        _perf_control("disable")
         expected = messages * n
         got = len(net.deliveries())
         m = net.metrics()
@@ -77,7 +92,7 @@ async def _burst(args: argparse.Namespace) -> dict:
         "limits": "off" if args.no_limits else "default",
         "messages": messages,
         "publishers": "node 0" if one_publisher else "random",
-        "delivered_pct": 100.0 * got / expected,
+        "delivered_pct": 100.0 * got / expected if expected else 100.0,
         "complete": complete,
         "seconds": wall,
         "deliveries_per_cpu_s": got / cpu if cpu else float("nan"),

@@ -21,6 +21,7 @@
 #include "p2pgossip/net/multiaddr.hpp"
 #include "p2pgossip/runtime/runtime.hpp"
 #include "peer_manager_fields.hpp"
+#include "runtime_bindings.hpp"
 #include "score_breakdown.hpp"
 
 namespace p2pgossip::bindings {
@@ -98,12 +99,6 @@ const char* direction_name(Direction d) {
   return d == Direction::kInbound ? "inbound" : "outbound";
 }
 
-py::object message_to_py(const MessagePtr& m) {
-  // Python's Message class holds shared_ptr<Message>; the runtime never mutates a message
-  // after it is queued, and Python exposes it read-only.
-  return py::cast(std::const_pointer_cast<Message>(m));
-}
-
 // Tuples keyed by a first element naming the kind; shapes documented in _core/runtime.pyi.
 py::object event_to_py(Event& e) {
   return std::visit(
@@ -127,6 +122,10 @@ py::object event_to_py(Event& e) {
         } else if constexpr (std::is_same_v<T, ValidationRequest>) {
           return py::make_tuple("validate", x.node, x.token, message_to_py(x.message),
                                 to_py(x.id.view()), to_py(x.received_from));
+        } else if constexpr (std::is_same_v<T, DeliveriesLogged>) {
+          return py::make_tuple("logged");
+        } else if constexpr (std::is_same_v<T, MailboxReady>) {
+          return py::make_tuple("ready", x.node, x.token);
         } else {
           py::dict fields;
           for (auto& [k, v] : x.fields) fields[py::str(k)] = v;
@@ -161,6 +160,7 @@ py::dict metrics_to_py(const NodeMetrics& m) {
   out["tcp_bytes_out"] = m.tcp_bytes_out;
   out["connections_opened"] = m.connections_opened;
   out["connections_closed"] = m.connections_closed;
+  out["reads_paused"] = m.reads_paused;
   out["outbound_queue_bytes"] = m.outbound_queue_bytes;
   out["peer_manager"] = peer_manager_counters(m.peer_manager, m.bans);
   out["mdns"] = mdns_counters(m.mdns);

@@ -10,6 +10,7 @@ and are dispatched here, on the loop's thread, to the node they belong to.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from . import _core, _log
@@ -51,6 +52,8 @@ class Runtime:
         self._nodes: dict[int, Node] = {}
         self._requests: dict[int, asyncio.Future[None]] = {}
         self._closed = False
+        # Called when the native delivery log (``core.log_deliveries()``) has new rows.
+        self.on_deliveries_logged: Callable[[], None] | None = None
 
     @property
     def core(self) -> _core.runtime.Runtime:
@@ -114,6 +117,13 @@ class Runtime:
                 node = nodes.get(ev[1])
                 if node is not None:
                     node._addrs = list(ev[2])
+            elif kind == "ready":
+                node = nodes.get(ev[1])
+                if node is not None:
+                    node._mailbox_ready(ev[2])
+            elif kind == "logged":
+                if self.on_deliveries_logged is not None:
+                    self.on_deliveries_logged()
             elif kind == "log":
                 node = nodes.get(ev[2])
                 _log.emit(ev[1], node.peer_id if node is not None else ev[2], ev[3], ev[4].items())

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from array import array
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -22,9 +21,10 @@ from ._core.crypto import Identity, PeerId
 from ._core.host import Role
 from ._core.router import GossipConfig
 from ._core.runtime import PeerConfig
+from ._delivery_book import DeliveryBook
 from ._extras import needs
 from ._results import deliveries_frame, mesh_changes_frame, metrics_frame
-from .node import Node, NodeError, Received, Runtime, Subscription
+from .node import Node, NodeError, Runtime, Subscription
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -113,26 +113,23 @@ class LocalNetwork:
         self._roles: dict[int, str] = {}  # adversaries' role names (set_role)
         self._topics: dict[str, set[int]] = {}
         self.subscriptions: list[dict[str, Subscription]] = [{} for _ in range(n)]
-        # Message ids are kept as bytes (hex only in what is returned): a burst books one row
-        # per delivery, and hex-encoding each copy's id was a third of that cost.
+        # Message ids are kept as bytes (hex only in what is returned).
         self._published: dict[bytes, tuple[str, int, float]] = {}  # id -> topic, node, t
         self._publish_failed = [0] * n
-        # The delivery log, column-wise: no Python object per delivery for the cyclic garbage
-        # collector to walk again and again during a burst.
-        self._d_msg: list[bytes] = []
-        self._d_node = array("I")
-        self._d_time = array("d")  # s since start
-        self._d_from = array("q")  # the neighbour's index, -1 at the publisher
-        self._delivered: dict[bytes, bytearray] = {}  # per message: 1 at nodes that have it
+        # Deliveries are booked natively by the runtime and taken in bulk (no Python object
+        # per delivery); the book counts what wait_delivered still waits for.
+        self._book = DeliveryBook(n, self._index)
         # Bumped whenever what wait_delivered expects changes (a publish, a subscription, a
-        # node killed or restarted), so it recomputes its pending set only then.
+        # node killed or restarted), so the book recounts its pending pairs only then.
         self._expectations = 0
+        self._expected = -1  # the _expectations the book last counted
         self._progress: asyncio.Event | None = None
         self._blocked: dict[int, set[int]] = {}
         # (t, node, topic, peer, joined) for every mesh change, as Simulation.mesh_changes.
         self._mesh_log: list[tuple[float, int, str, int, bool]] = []
         self._redials: list[asyncio.Future[None]] = []
         self._t0 = 0.0
+        self._t0_ns = 0
 
     # -- lifecycle -----------------------------------------------------------------------
 
@@ -140,9 +137,14 @@ class LocalNetwork:
         self._runtime = Runtime(threads=self._threads)
         self._runtime._start()
         self._progress = asyncio.Event()
-        self._t0 = time.monotonic()
+        self._runtime.on_deliveries_logged = self._progress.set
+        self._runtime.core.log_deliveries()
+        self._t0_ns = time.monotonic_ns()
+        self._t0 = self._t0_ns / 1e9
         self.nodes = [self._make_node(i) for i in range(self.n)]
         await asyncio.gather(*(node.start() for node in self.nodes))
+        for i, node in enumerate(self.nodes):
+            self._book.add_node(node._node(), i)
         self._alive = [True] * self.n
         await asyncio.gather(*(self._dial(u, v) for u, v in self._edges()))
         return self
@@ -156,7 +158,6 @@ class LocalNetwork:
             # 0: the experiment's topology is the graph, no dials beyond its edges.
             peers=PeerConfig(target_outbound=self.target_outbound),
         )
-        node.on_delivery(lambda msg: self._observe(i, msg))
         node.on_mesh_change(
             lambda topic, peer, joined: self._mesh_log.append(
                 (time.monotonic() - self._t0, i, topic, self._index.get(peer, -1), joined)
@@ -188,20 +189,31 @@ class LocalNetwork:
 
     # -- traffic -------------------------------------------------------------------------
 
-    def _observe(self, i: int, msg: Received) -> None:
-        mid = msg._id
-        at = self._delivered.get(mid)
-        if at is None:
-            at = self._delivered[mid] = bytearray(self.n)
-        elif at[i]:
-            return
-        at[i] = 1
-        self._d_msg.append(mid)
-        self._d_node.append(i)
-        self._d_time.append(msg.received_at - self._t0)
-        self._d_from.append(self._index.get(msg._received_from, -1) if msg._received_from else -1)
+    def _expect_changed(self) -> None:
+        # A waiter recounts at once: it may be done, or waiting for fewer rows than it asked.
+        self._expectations += 1
         if self._progress is not None:
             self._progress.set()
+
+    def _refresh(self) -> None:
+        """Books the deliveries the runtime logged since the last look, and recounts what
+        is expected when that changed."""
+        if self._runtime is not None:
+            self._book.take(self._runtime.core.take_deliveries(), self._t0_ns)
+        if self._expected != self._expectations:
+            self._expected = self._expectations
+            alive = np.array(self._alive, dtype=bool)
+            masks: dict[str, np.ndarray] = {}
+            for topic, members in self._topics.items():
+                m = np.zeros(self.n, dtype=bool)
+                m[list(members)] = True
+                masks[topic] = m & alive
+            none = np.zeros(self.n, dtype=bool)
+            codes = np.fromiter(
+                (self._book.code(mid) for mid in self._published), np.int64, len(self._published)
+            )
+            rows = [masks.get(topic, none) for topic, _, _ in self._published.values()]
+            self._book.expect(codes, np.array(rows).reshape(len(rows), self.n))
 
     async def subscribe(
         self, topic: str, nodes: Iterable[int] | None = None, *, timeout: float = 30.0
@@ -215,7 +227,7 @@ class LocalNetwork:
             if topic not in self.subscriptions[i]:
                 self.subscriptions[i][topic] = self._subscribe(self.nodes[i], topic)
             members.add(i)
-        self._expectations += 1
+        self._expect_changed()
         waiting = [
             i
             for i in members
@@ -234,7 +246,8 @@ class LocalNetwork:
                 raise r
 
     def _subscribe(self, node: Node, topic: str) -> Subscription:
-        return node.subscribe(topic, maxsize=self.subscription_maxsize, overflow="drop_oldest")
+        # Kept natively until read: a burst nobody reads costs no Python object per copy.
+        return node._subscribe(topic, self.subscription_maxsize, "drop_oldest", native=True)
 
     async def unsubscribe(self, topic: str, nodes: Iterable[int] | None = None) -> None:
         """``nodes`` (default all) leave ``topic``: their subscriptions close, and their
@@ -245,7 +258,7 @@ class LocalNetwork:
             if sub is not None:
                 await sub.close()
             members.discard(i)
-        self._expectations += 1
+        self._expect_changed()
 
     async def publish(self, i: int, topic: str, data: bytes) -> str:
         """Publish from node ``i``; returns the message id (hex)."""
@@ -256,8 +269,9 @@ class LocalNetwork:
         except NodeError:
             self._publish_failed[i] += 1
             raise
-        self._published[bytes.fromhex(mid)] = (topic, i, t)
-        self._expectations += 1
+        self._published[key := bytes.fromhex(mid)] = (topic, i, t)
+        self._book.code(key)
+        self._expect_changed()
         return mid
 
     def missing(self) -> list[tuple[str, int]]:
@@ -266,45 +280,29 @@ class LocalNetwork:
         return [(mid.hex(), i) for mid, i in self._missing()]
 
     def _missing(self) -> list[tuple[bytes, int]]:
-        out = []
-        none = bytes(self.n)
-        for mid, (topic, _, _) in self._published.items():
-            at = self._delivered.get(mid, none)
-            for i in sorted(self._topics.get(topic, ())):
-                if self._alive[i] and not at[i]:
-                    out.append((mid, i))
-        return out
+        self._refresh()
+        order = {mid: k for k, mid in enumerate(self._published)}
+        ids = self._book.ids
+        return sorted(((ids[c], i) for c, i in self._book.missing()), key=lambda p: order[p[0]])
 
     async def wait_delivered(self, timeout: float = 30.0) -> None:
         """Wait until every published message reached every live subscriber of its topic;
         TimeoutError listing what is missing otherwise."""
         assert self._progress is not None
         deadline = time.monotonic() + timeout
-        # What is missing, kept up to date from the deliveries since the last look: a burst
-        # of M messages to N nodes costs O(M*N) once, not on every wake-up.
-        pending: dict[bytes, set[int]] = {}
-        expectations, seen = -1, 0
+        # The book counts what is missing as rows arrive: a burst of M messages to N nodes
+        # costs O(M*N) once (vectorised), then work per batch of deliveries, not per wake-up.
         while True:
             self._progress.clear()
-            if expectations != self._expectations:
-                expectations, seen = self._expectations, len(self._d_msg)
-                pending = {}
-                for mid, i in self._missing():
-                    pending.setdefault(mid, set()).add(i)
-            else:
-                msgs, nodes = self._d_msg, self._d_node
-                for k in range(seen, len(msgs)):
-                    waiting = pending.get(msgs[k])
-                    if waiting is not None:
-                        waiting.discard(nodes[k])
-                        if not waiting:
-                            del pending[msgs[k]]
-                seen = len(msgs)
-            if not pending:
+            self._refresh()
+            if not self._book.pending:
                 return
+            # Woken once as many rows wait as deliveries are missing, not per batch.
+            if self._rt().core.notify_deliveries_at(self._book.pending):
+                continue
             left = deadline - time.monotonic()
             if left <= 0:
-                missing = sorted((mid.hex(), i) for mid, nodes in pending.items() for i in nodes)
+                missing = sorted((mid.hex(), i) for mid, i in self._missing())
                 by_msg: dict[str, list[int]] = {}
                 for mid, i in missing:
                     by_msg.setdefault(mid, []).append(i)
@@ -388,8 +386,9 @@ class LocalNetwork:
     async def _settle(self) -> None:
         """Wait for the redials ``heal()`` started, so that what follows a heal sees the
         healed network instead of racing its reconnection."""
-        redials, self._redials = self._redials, []
-        await asyncio.gather(*redials)
+        if self._redials:  # the common case costs no future (publish's hot path)
+            redials, self._redials = self._redials, []
+            await asyncio.gather(*redials)
 
     async def _dial_quietly(self, u: int, v: int) -> None:
         # A failed redial shows up as missing deliveries in wait_delivered.
@@ -401,7 +400,7 @@ class LocalNetwork:
         if not self._alive[i]:
             return
         self._alive[i] = False
-        self._expectations += 1
+        self._expect_changed()
         self._crashes[i] += 1
         self.subscriptions[i] = {}
         await self.nodes[i].close()
@@ -413,9 +412,10 @@ class LocalNetwork:
             return
         node = self._make_node(i)
         await node.start()
+        self._book.add_node(node._node(), i)
         self.nodes[i] = node
         self._alive[i] = True
-        self._expectations += 1
+        self._expect_changed()
         for topic, members in self._topics.items():
             if i in members:
                 self.subscriptions[i][topic] = self._subscribe(node, topic)
@@ -446,16 +446,17 @@ class LocalNetwork:
         """One row per delivery: msg_id, node, role, t_publish, t_deliver (s since start), hops
         (-1: a real network does not carry hop counts) and from_peer (-1 at the
         publisher)."""
-        ids = list(dict.fromkeys([*self._published, *self._d_msg]))
-        code = {m: k for k, m in enumerate(ids)}
+        self._refresh()
+        ids = self._book.ids
+        msg, node, t, sender = self._book.columns()
         return deliveries_frame(
             [m.hex() for m in ids],
-            np.fromiter((code[m] for m in self._d_msg), dtype=np.int64, count=len(self._d_msg)),
-            np.array(self._d_node, dtype=np.uint32),
+            msg,
+            node,
             np.array([self._published[m][2] if m in self._published else np.nan for m in ids]),
-            np.array(self._d_time, dtype=float),
-            np.full(len(self._d_msg), -1),
-            np.array(self._d_from, dtype=np.int64),
+            t,
+            np.full(len(msg), -1),
+            sender,
             self._roles,
         )
 

@@ -113,6 +113,7 @@ class Node:
         self._mesh_change: asyncio.Event | None = None
         self._mesh_listeners: list[Callable[[str, bytes, bool], None]] = []
         self._subs: dict[str, list[Subscription]] = {}
+        self._mailboxes: dict[int, Subscription] = {}  # native-kept subscriptions by token
         self._validators: dict[str, Validator] = {}
         self._validation_limit = validation_concurrency
         self._validating = 0
@@ -147,6 +148,9 @@ class Node:
         )
         self._id = node_id
         rt._nodes[node_id] = self
+        # Deliveries reach Python only for topics read message by message (subscribe,
+        # on_delivery): a burst nobody reads costs no interpreter work per copy.
+        rt._core.set_delivery_events(node_id, None, bool(self._listeners))
         await rt._request(request)
         rt._core.count_app_drop(node_id, "validator_error", 0)
         if self.adversary is not None:
@@ -385,10 +389,26 @@ class Node:
     ) -> Subscription:
         """Subscribe to ``topic``: ``async with node.subscribe(t) as sub: async for m in
         sub``. Several subscriptions to one topic each get every message."""
+        return self._subscribe(topic, maxsize, overflow)
+
+    def _subscribe(
+        self, topic: str, maxsize: int, overflow: Overflow, *, native: bool = False
+    ) -> Subscription:
+        """``native``: the messages wait in a native mailbox until read (LocalNetwork's
+        subscriptions, which an experiment may never read), not as Python objects."""
         node = self._node()
-        sub = Subscription(self, topic, maxsize, overflow)
+        core = self._runtime._core
+        mailbox = None
+        if native:
+            Subscription.check(maxsize, overflow)
+            mailbox = core.open_mailbox(node, topic, maxsize, overflow == "drop_newest")
+        sub = Subscription(self, topic, maxsize, overflow, mailbox)
+        if mailbox is not None:
+            self._mailboxes[mailbox.token] = sub
+        elif not self._reads(topic):
+            core.set_delivery_events(node, topic, True)
         subs = self._subs.setdefault(topic, [])
-        self._runtime._core.count_app_drop(node, sub._drop_reason, 0)
+        core.count_app_drop(node, sub._drop_reason, 0)
         if not subs:
             rt = self._runtime
             # Outcome errors (none expected) surface through the logger, not the caller.
@@ -402,10 +422,29 @@ class Node:
         if not subs or sub not in subs:
             return
         subs.remove(sub)
+        if not self._closed:
+            self._stop_reading(sub)
         if not subs and not self._closed:
             del self._subs[sub.topic]
             rt = self._runtime
             await rt._request(rt._core.unsubscribe(self._node(), sub.topic))
+
+    def _reads(self, topic: str) -> bool:
+        """Whether a subscription of ``topic`` takes deliveries as Python events."""
+        return any(s._mailbox is None for s in self._subs.get(topic, ()))
+
+    def _stop_reading(self, sub: Subscription) -> None:
+        core, node = self._runtime._core, self._node()
+        if sub._mailbox is not None:
+            self._mailboxes.pop(sub._mailbox.token, None)
+            core.close_mailbox(node, sub._mailbox)
+        elif not self._reads(sub.topic):
+            core.set_delivery_events(node, sub.topic, False)
+
+    def _mailbox_ready(self, token: int) -> None:
+        sub = self._mailboxes.get(token)
+        if sub is not None:
+            sub._wake()
 
     def _delivered(self, message: Message, mid: bytes, received_from: bytes, at: int) -> None:
         subs = self._subs.get(message.topic)
@@ -415,7 +454,8 @@ class Node:
         for listen in self._listeners:
             listen(msg)
         for s in subs:
-            s._put(msg)
+            if s._mailbox is None:
+                s._put(msg)
 
     # -- validation ----------------------------------------------------------------------
 
@@ -508,7 +548,18 @@ class Node:
         experiment's record). Runs on the event loop; it must not block. Returns a function
         that removes it."""
         self._listeners.append(callback)
-        return lambda: self._listeners.remove(callback)
+        self._listen_to_all()
+
+        def remove() -> None:
+            self._listeners.remove(callback)
+            self._listen_to_all()
+
+        return remove
+
+    def _listen_to_all(self) -> None:
+        """Deliveries of every topic as Python events while a listener wants them."""
+        if self._id is not None and not self._closed:
+            self._runtime._core.set_delivery_events(self._id, None, bool(self._listeners))
 
     # -- faults (experiments) ------------------------------------------------------------
 

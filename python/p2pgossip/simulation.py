@@ -1,6 +1,6 @@
 """A deterministic network simulator: thousands of GossipSub routers in virtual time.
 
-The event loop, links and routers are C++ (``p2pgossip._core.SimulationCore``); this module
+The event loop, links and routers are C++ (``p2pgossip._core.sim.SimulationCore``); this module
 maps node labels, converts seconds, and builds the result tables from whole numpy columns.
 pandas, networkx and tqdm are imported only by the methods that need them.
 

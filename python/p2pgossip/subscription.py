@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 from ._core.crypto import PeerId
 from ._core.host import Message
+from ._core.runtime import Mailbox
 
 if TYPE_CHECKING:
     from .node import Node
@@ -88,61 +89,107 @@ class Subscription:
     or its node is closed.
     """
 
-    def __init__(self, node: Node, topic: str, maxsize: int, overflow: Overflow) -> None:
-        if maxsize < 1:
-            raise ValueError("maxsize must be >= 1")
-        if overflow not in ("drop_oldest", "drop_newest"):
-            raise ValueError("overflow must be 'drop_oldest' or 'drop_newest'")
+    def __init__(
+        self,
+        node: Node,
+        topic: str,
+        maxsize: int,
+        overflow: Overflow,
+        mailbox: Mailbox | None = None,
+    ) -> None:
+        self.check(maxsize, overflow)
         self.node = node
         self.topic = topic
         self.maxsize = maxsize
         self.overflow: Overflow = overflow
-        self.dropped = 0
-        self.delivered = 0
+        self._dropped = 0
+        self._delivered = 0
         self._queue: collections.deque[Received] = collections.deque()
+        # Where messages wait natively until read (Node._subscribe(native=True)); its
+        # overflow policy and counts are this subscription's, applied before Python.
+        self._mailbox = mailbox
         self._drop_reason = f"subscription:{topic}"
         self._waiter: asyncio.Future[None] | None = None
         self._closed = False
 
-    def _put(self, msg: Received) -> None:
+    @staticmethod
+    def check(maxsize: int, overflow: str) -> None:
+        if maxsize < 1:
+            raise ValueError("maxsize must be >= 1")
+        if overflow not in ("drop_oldest", "drop_newest"):
+            raise ValueError("overflow must be 'drop_oldest' or 'drop_newest'")
+
+    @property
+    def dropped(self) -> int:
+        box = self._mailbox
+        return self._dropped + (box.dropped if box is not None else 0)
+
+    @property
+    def delivered(self) -> int:
+        box = self._mailbox
+        return self._delivered + (box.delivered if box is not None else 0)
+
+    def _keep(self, msg: Received) -> bool:
         if len(self._queue) >= self.maxsize:
-            self.dropped += 1
+            self._dropped += 1
             self.node._count_app_drop(self._drop_reason)
             if self.overflow == "drop_newest":
-                return
+                return False
             self._queue.popleft()
         self._queue.append(msg)
-        self.delivered += 1
+        return True
+
+    def _put(self, msg: Received) -> None:
+        if self._keep(msg):
+            self._delivered += 1
+            self._wake()
+
+    def _wake(self) -> None:
         w = self._waiter
         if w is not None and not w.done():
             w.set_result(None)
 
+    def _refill(self) -> None:
+        """Moves what waits in the mailbox (counted there already) into the queue."""
+        box = self._mailbox
+        if box is not None and box.size():
+            for message, mid, received_from, at in box.take(self.maxsize):
+                self._keep(Received(message, mid, received_from, at))
+
     def qsize(self) -> int:
+        self._refill()
         return len(self._queue)
 
     def get_nowait(self) -> Received:
         """The next queued message; raises ``asyncio.QueueEmpty`` when there is none."""
         if not self._queue:
-            raise asyncio.QueueEmpty
+            self._refill()
+            if not self._queue:
+                raise asyncio.QueueEmpty
         return self._queue.popleft()
 
     def get_batch(self, max_items: int | None = None) -> list[Received]:
         """Every queued message (at most ``max_items``) without waiting."""
+        self._refill()
         q = self._queue
         n = len(q) if max_items is None else min(max_items, len(q))
         return [q.popleft() for _ in range(n)]
 
     async def get(self) -> Received:
         """Wait for the next message; raises ``StopAsyncIteration`` once closed and empty."""
-        while not self._queue:
+        while True:
+            self._refill()
+            if self._queue:
+                return self._queue.popleft()
             if self._closed:
                 raise StopAsyncIteration
             self._waiter = asyncio.get_running_loop().create_future()
             try:
-                await self._waiter
+                # A mailbox wakes us once it holds something (armed here; false: it does).
+                if self._mailbox is None or self._mailbox.wait():
+                    await self._waiter
             finally:
                 self._waiter = None
-        return self._queue.popleft()
 
     def __aiter__(self) -> AsyncIterator[Received]:
         return self
@@ -158,9 +205,7 @@ class Subscription:
 
     def _end(self) -> None:
         self._closed = True
-        w = self._waiter
-        if w is not None and not w.done():
-            w.set_result(None)
+        self._wake()
 
     async def close(self) -> None:
         """Stop receiving; queued messages can still be read. Unsubscribes the node from

@@ -94,8 +94,8 @@ struct Host::State {
 };
 
 Host::Host(crypto::IdentityPtr identity, std::shared_ptr<const HostConfig> config,
-           crypto::VerifyCache* cache)
-    : router_(config->gossip, services(cache, config->message_id), config->seed),
+           crypto::VerifyCache* cache, MessagePool* pool)
+    : router_(config->gossip, services(cache, pool, config->message_id), config->seed),
       config_(std::move(config)),
       identity_(std::move(identity)),
       seed_(config_->seed) {
@@ -113,8 +113,10 @@ Host::Host(crypto::IdentityPtr identity, std::shared_ptr<const HostConfig> confi
 Host::~Host() = default;
 
 // Called before the members are made: the lambdas read them only once the router runs.
-router::Services Host::services(crypto::VerifyCache* cache, MessageIdFn id_fn) {
+router::Services Host::services(crypto::VerifyCache* cache, MessagePool* pool, MessageIdFn id_fn) {
   router::Services s;
+  if (pool)
+    s.share = [pool](const MessagePtr& m, const MessageId& id) { return pool->share(m, id); };
   s.message_id = [id_fn](const Message& m) { return message_id(id_fn, m); };
   s.verify_signature = [cache](const Message& m) { return host::verify_message(m, cache); };
   s.validate = [this](const std::string& topic, const Message& m, PeerIndex from) {

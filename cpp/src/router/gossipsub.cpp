@@ -595,11 +595,12 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, std::uint32_t h
       if (hop_limited()) pending_hops.insert(id, hops);
       return;  // Router::validation_complete finishes it
   }
-  actions.emplace_back(Deliver{mp, id, p.index});
+  const MessagePtr kept = svc.share ? svc.share(mp, id) : mp;
+  actions.emplace_back(Deliver{kept, id, p.index});
   ++counters.messages_delivered;
   if (scoring) score.first_delivery(s, *t, id, now);
-  if (cfg.strategy == Strategy::kGossipSub) cache(id, mp, *t);
-  forward(mp, id, *t, s, hops, now);
+  if (cfg.strategy == Strategy::kGossipSub) cache(id, kept, *t);
+  forward(kept, id, *t, s, hops, now);
 }
 
 // A first receipt: what delivering and forwarding it write is pulled in at once, rather than

@@ -39,6 +39,12 @@ class TokenBucket {
     return true;
   }
   double tokens() const { return tokens_; }
+  // Tokens there would be at `now`, without refilling (a question that changes nothing).
+  double level(double rate, double burst_s, Instant now) const {
+    if (rate <= 0 || now <= last_) return tokens_;
+    return std::min(rate * burst_s,
+                    tokens_ + rate * std::chrono::duration<double>(now - last_).count());
+  }
 
  private:
   double tokens_ = 0;

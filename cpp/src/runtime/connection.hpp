@@ -74,6 +74,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   void read();
+  // read(), or first a pause while the peer's inbound budget refills (Node::read_pause):
+  // unread bytes make TCP and yamux flow control slow the sender, which loses nothing.
+  void read_on();
   // After every input and command: the machine's events to the Node, queued RPCs into the
   // pubsub stream, its output to the socket, its timer re-armed.
   void drive();
@@ -103,11 +106,10 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::size_t bytes;
   };
   std::deque<Held> delayed_;
-  Bytes frame_;                                // the RPC being handed to the machine, reused
-  std::unique_ptr<asio::steady_timer> timer_;  // at the machine's deadline
+  std::unique_ptr<asio::steady_timer> timer_;       // at the machine's deadline
+  std::unique_ptr<asio::steady_timer> read_timer_;  // the end of a read pause
   std::optional<Instant> timer_for_;
 
-  std::array<std::uint8_t, 32 * 1024> read_buf_;
   Bytes inflight_;  // being written
   bool writing_ = false;
 };

@@ -116,6 +116,12 @@ std::vector<FamilySnapshot> node_families(const NodeMetrics& m, const std::strin
   fs.sample(conns, m.connections_opened, {"opened"});
   fs.sample(conns, m.connections_closed, {"closed"});
 
+  auto& paused = fs.add("p2pgossip_reads_paused_total",
+                        "Times a connection stopped reading while its peer's inbound budget "
+                        "refilled (flow control slows the peer instead of dropping).",
+                        MetricType::counter, {});
+  fs.sample(paused, m.reads_paused, {});
+
   auto& queued =
       fs.add("p2pgossip_outbound_queue_bytes", "Memory taken by RPCs queued for this node's peers.",
              MetricType::gauge, {});

@@ -61,7 +61,7 @@ Node::Node(NodeId id, NodeConfig config, asio::io_context& io, Shared& shared)
       io_(io),
       shared_(shared),
       local_identity_(net::noise::local_identity_of(config_.identity)),
-      host_(config_.identity, host_config(config_), &shared_.verify_cache),
+      host_(config_.identity, host_config(config_), &shared_.verify_cache, &shared_.messages),
       timer_(io),
       resolver_(io),
       budget_(config_.limits.node_outbound_queue_bytes, &shared_.outbound_budget) {
@@ -404,10 +404,7 @@ void Node::handle(router::Action& action) {
   } else if (auto* m = std::get_if<router::SendMessage>(&action)) {
     if (Connection* c = at_slot(m->peer)) c->send(std::move(m->message));
   } else if (auto* d = std::get_if<router::Deliver>(&action)) {
-    Bytes from;
-    if (d->from != router::kLocalPeer) from = to_bytes(host_.router().peer_id(d->from));
-    emit(Delivered{id_, std::move(d->message), d->id, std::move(from),
-                   static_cast<MonotonicNs>(now().count())});
+    deliver(*d);
   }
 }
 
@@ -604,6 +601,7 @@ NodeMetrics Node::snapshot() {
   m.tcp_bytes_out = tcp_bytes_out_;
   m.connections_opened = connections_opened_;
   m.connections_closed = connections_closed_;
+  m.reads_paused = reads_paused_;
   if (const net::PeerManager* pm = host_.peer_manager()) {
     m.peer_manager = pm->counters();
     m.bans = pm->ban_counters();

@@ -18,8 +18,10 @@
 #include "p2pgossip/net/noise_session.hpp"
 #include "p2pgossip/router/router.hpp"
 #include "p2pgossip/runtime/config.hpp"
+#include "p2pgossip/runtime/delivery_log.hpp"
 #include "p2pgossip/runtime/events.hpp"
 #include "p2pgossip/runtime/metrics.hpp"
+#include "runtime/delivery_routes.hpp"
 #include "runtime/event_queue.hpp"
 #include "runtime/mdns_socket.hpp"
 
@@ -33,6 +35,8 @@ struct Shared {
   crypto::VerifyCache& verify_cache;
   LogLevel log_level;
   host::SharedBudget& outbound_budget;
+  DeliveryLog& deliveries;
+  host::MessagePool& messages;  // one body per message for every node
 };
 
 // The refusals of one publish call, whose messages may reach the router in several batches
@@ -122,6 +126,13 @@ class Node : public std::enable_shared_from_this<Node> {
   Instant now() const;
   void log(LogLevel level, std::string message,
            std::vector<std::pair<std::string, std::string>> fields = {});
+  DeliveryRoutes& routes() { return routes_; }
+  // How long connection `peer` should stop reading (Router::read_pause); counts the pauses.
+  std::optional<Duration> read_pause(router::PeerIndex peer) {
+    auto pause = host_.router().read_pause(peer, now());
+    if (pause) ++reads_paused_;
+    return pause;
+  }
   // Ends a turn on the I/O thread: runs the host's loop and carries out what it asks,
   // re-arms the timer, and hands the events of the turn to the queue in one batch.
   void settle();
@@ -140,6 +151,7 @@ class Node : public std::enable_shared_from_this<Node> {
                    std::optional<RequestId> request);
   void handle(router::Action& action);
   void handle(host::HostEvent& event);
+  void deliver(router::Deliver& d);  // runtime/delivery_routes.cpp
   void close(const host::Close& close);
   void peer_up(const std::shared_ptr<Connection>& c);
   void save_known_peers();
@@ -175,6 +187,7 @@ class Node : public std::enable_shared_from_this<Node> {
   std::map<Bytes, router::PeerIndex> slot_of_peer_;
   bool closed_ = false;
 
+  DeliveryRoutes routes_;
   std::vector<router::Action> actions_;
   std::vector<Event> pending_;
   std::vector<Event> refused_;  // ValidationRequests the full event queue refused
@@ -182,7 +195,7 @@ class Node : public std::enable_shared_from_this<Node> {
   std::uint64_t tcp_bytes_in_ = 0, tcp_bytes_out_ = 0;
   host::OutboxLimits outbox_limits_;
   host::OutboundBudget budget_;
-  std::uint64_t connections_opened_ = 0, connections_closed_ = 0;
+  std::uint64_t connections_opened_ = 0, connections_closed_ = 0, reads_paused_ = 0;
 };
 
 }  // namespace p2pgossip::runtime

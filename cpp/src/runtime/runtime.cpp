@@ -146,7 +146,9 @@ struct Runtime::Impl {
   EventQueue events;
   crypto::VerifyCache verify_cache;
   host::SharedBudget outbound_budget;
-  Shared shared{events, verify_cache, config.log_level, outbound_budget};
+  DeliveryLog deliveries;
+  host::MessagePool messages;
+  Shared shared{events, verify_cache, config.log_level, outbound_budget, deliveries, messages};
   std::vector<std::unique_ptr<IoThread>> io;
   std::mutex mu;  // nodes, started, stopped
   std::unordered_map<NodeId, NodeEntry> nodes;
@@ -538,6 +540,27 @@ std::optional<router::ScoreBreakdown> Runtime::score_breakdown(NodeId node, Byte
       impl_->ask(node, [peer = std::move(peer_id)](Node& x) { return x.score_breakdown(peer); });
   return b ? *b : std::nullopt;
 }
+
+void Runtime::set_delivery_events(NodeId node, std::optional<std::string> topic, bool on) {
+  impl_->post(node, [t = std::move(topic), on](Node& n) { n.routes().set_events(t, on); });
+}
+
+std::shared_ptr<Mailbox> Runtime::open_mailbox(NodeId node, std::string topic, std::size_t maxsize,
+                                               bool drop_newest) {
+  const std::uint64_t token = impl_->next_request++;
+  auto count = [this, node, reason = "subscription:" + topic] { count_app_drop(node, reason, 1); };
+  auto m = std::make_shared<Mailbox>(token, maxsize, drop_newest, std::move(count));
+  impl_->post(node, [t = std::move(topic), m](Node& n) { n.routes().attach(t, m); });
+  return m;
+}
+
+void Runtime::close_mailbox(NodeId node, std::shared_ptr<Mailbox> mailbox) {
+  impl_->post(node, [m = std::move(mailbox)](Node& n) { n.routes().detach(m); });
+}
+
+void Runtime::log_deliveries() { impl_->deliveries.enable(); }
+DeliveryLog::Rows Runtime::take_deliveries() { return impl_->deliveries.take(); }
+bool Runtime::notify_deliveries_at(std::size_t rows) { return impl_->deliveries.notify_at(rows); }
 
 void Runtime::count_app_drop(NodeId node, const std::string& reason, std::uint64_t n) {
   std::shared_ptr<AppDropCounts> counts;

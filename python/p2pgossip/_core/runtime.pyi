@@ -6,6 +6,9 @@ The Asio runtime: nodes on real sockets (cpp/src/runtime).
 from collections.abc import Iterable, Sequence
 from typing import Any, ClassVar, Literal
 
+import numpy as np
+import numpy.typing as npt
+
 from .crypto import Identity, PeerId
 from .host import Message, Role
 from .net import _PeerManagerFields
@@ -22,7 +25,20 @@ from .wire import DecodeLimits
 #   ("done", request, error_or_None)
 #   ("validate", node, token, message, message_id, received_from_peer_id)
 #   ("log", level, node, message, {field: value})
+#   ("logged",)                 the delivery log has rows not taken yet
+#   ("ready", node, mailbox token)
 RuntimeEvent = tuple[Any, ...]
+
+class Mailbox:
+    @property
+    def token(self) -> int: ...
+    def take(self, max: int) -> list[tuple[Message, bytes, bytes, int]]: ...
+    def size(self) -> int: ...
+    def wait(self) -> bool: ...
+    @property
+    def delivered(self) -> int: ...
+    @property
+    def dropped(self) -> int: ...
 
 class NodeLimits:
     fields: ClassVar[list[str]]
@@ -79,6 +95,21 @@ class Runtime:
     @property
     def verify_cache_misses(self) -> int: ...
     def drain(self) -> list[RuntimeEvent]: ...
+    def set_delivery_events(self, node: int, topic: str | None, on: bool) -> None: ...
+    def open_mailbox(self, node: int, topic: str, maxsize: int, drop_newest: bool) -> Mailbox: ...
+    def close_mailbox(self, node: int, mailbox: Mailbox) -> None: ...
+    def log_deliveries(self) -> None: ...
+    def notify_deliveries_at(self, rows: int) -> bool: ...
+    def take_deliveries(
+        self,
+    ) -> tuple[
+        npt.NDArray[np.uint32],
+        npt.NDArray[np.uint32],
+        npt.NDArray[np.int32],
+        npt.NDArray[np.int64],
+        list[bytes],
+        list[bytes],
+    ]: ...
     def add_node(
         self,
         identity: Identity,

@@ -25,6 +25,7 @@
 #include "p2pgossip/crypto/verify_cache.hpp"
 #include "p2pgossip/host/adversary.hpp"
 #include "p2pgossip/host/drop.hpp"
+#include "p2pgossip/host/message_pool.hpp"
 #include "p2pgossip/host/publisher.hpp"
 #include "p2pgossip/net/peer_manager.hpp"
 #include "p2pgossip/router/router.hpp"
@@ -122,7 +123,7 @@ class Host : private router::Tracer {
   // The runtime's: the host answers the router's validation and peer-record questions and
   // verifies through `cache` (shared by the nodes of a process); mesh changes become events.
   Host(crypto::IdentityPtr identity, std::shared_ptr<const HostConfig> config,
-       crypto::VerifyCache* cache);
+       crypto::VerifyCache* cache, MessagePool* pool = nullptr);
   // The simulator's: the router's services are the shell's (shared by thousands of hosts).
   Host(crypto::IdentityPtr identity, std::shared_ptr<const HostConfig> config,
        std::shared_ptr<const router::Services> services, std::uint64_t router_seed);
@@ -262,7 +263,7 @@ class Host : private router::Tracer {
   std::optional<HostEvent> poll_event();
   // The router's, the peer manager's or the adversary's.
   std::optional<Instant> earliest_deadline() const;
-  router::Services services(crypto::VerifyCache* cache, MessageIdFn id_fn);
+  router::Services services(crypto::VerifyCache* cache, MessagePool* pool, MessageIdFn id_fn);
   State& state();
   net::PeerManager& peers();
   void graft(PeerIndex peer, const std::string& topic, Instant now) override;

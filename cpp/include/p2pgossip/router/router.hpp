@@ -48,6 +48,9 @@ struct Services {
   // Optional: the signed peer record (an encoded envelope) the shell holds for a peer id, put
   // in the PeerInfo of PRUNE peer exchange; peers without one are suggested by id alone.
   std::function<std::optional<Bytes>(ByteView peer_id)> peer_record;
+  // Optional: the copy of a first receipt to keep, deliver and forward instead of the one
+  // decoded (an equal message): nodes sharing a process keep one body (host::MessagePool).
+  std::function<MessagePtr(const MessagePtr&, const MessageId&)> share;
 };
 
 // Outputs.
@@ -160,6 +163,11 @@ class Router {
   // with a negative score does at a heartbeat: the host's call for a peer that stopped
   // reading. It stays connected and subscribed (gossip still reaches it).
   void prune_peer(PeerIndex peer, Instant now);
+  // How long to stop reading `peer`'s connection, or nullopt to read on: its inbound budget
+  // (the token buckets) is nearly spent, so what the next read brings would be refused. A
+  // shell that pauses the transport lets TCP and yamux flow control slow the sender, and the
+  // budget refills, instead of dropping messages (router/read_pause.cpp). Changes nothing.
+  std::optional<Duration> read_pause(PeerIndex peer, Instant now) const;
   void set_peer_ip(PeerIndex peer, const std::string& ip);
 
   // Traces this router from now on (nullptr: no tracer). Not owned: it must outlive the

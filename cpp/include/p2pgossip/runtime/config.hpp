@@ -65,9 +65,10 @@ struct Limits {
   // Streams a peer may have open on one connection (yamux refuses more).
   std::size_t max_streams_per_connection = 64;
   // Bytes waiting for the socket, per connection, before the node stops feeding it (past
-  // it, RPCs wait in the bounded queue above). Loopback and LAN sockets drain this in well
-  // under a millisecond; it is per connection, so it stays small.
-  std::size_t socket_send_buffer = 256 << 10;
+  // it, RPCs wait in the bounded queue above, as shared messages rather than sealed bytes).
+  // The kernel's socket buffer is behind it, so it needs to hold about one merged write;
+  // it is per connection, so it stays small (a 50-node burst held 57 MB of it at 256 KiB).
+  std::size_t socket_send_buffer = 64 << 10;
   // Bounds for decoding received RPCs; max_rpc_size also caps the length prefix read.
   wire::DecodeLimits decode;
 };

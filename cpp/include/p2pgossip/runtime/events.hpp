@@ -86,7 +86,16 @@ struct Log {
   std::vector<std::pair<std::string, std::string>> fields;  // peer, topic, reason, ...
 };
 
+// The runtime's delivery log has rows the reader has not taken (once until it takes them).
+struct DeliveriesLogged {};
+
+// A mailbox a reader waits on (Mailbox::wait) received a delivery.
+struct MailboxReady {
+  NodeId node;
+  std::uint64_t token;
+};
+
 using Event = std::variant<Delivered, PeerConnected, PeerDisconnected, MeshChanged, Listening,
-                           CommandDone, ValidationRequest, Log>;
+                           CommandDone, ValidationRequest, Log, DeliveriesLogged, MailboxReady>;
 
 }  // namespace p2pgossip::runtime

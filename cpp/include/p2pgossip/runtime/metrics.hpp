@@ -40,6 +40,8 @@ struct NodeMetrics {
   std::array<std::uint64_t, kDropCount> drops{};   // indexed by Drop
   std::uint64_t tcp_bytes_in = 0, tcp_bytes_out = 0;
   std::uint64_t connections_opened = 0, connections_closed = 0;
+  // Times a connection stopped reading while its peer's inbound budget refilled.
+  std::uint64_t reads_paused = 0;
   // Memory the RPCs queued (and held back by link latency) for every peer take, at most
   // Limits::node_outbound_queue_bytes.
   std::uint64_t outbound_queue_bytes = 0;

@@ -30,7 +30,9 @@
 #include "p2pgossip/result.hpp"
 #include "p2pgossip/router/router.hpp"
 #include "p2pgossip/runtime/config.hpp"
+#include "p2pgossip/runtime/delivery_log.hpp"
 #include "p2pgossip/runtime/events.hpp"
+#include "p2pgossip/runtime/mailbox.hpp"
 #include "p2pgossip/runtime/metric_families.hpp"
 #include "p2pgossip/runtime/metrics.hpp"
 
@@ -114,6 +116,20 @@ class Runtime {
   static constexpr std::size_t kPublishChunk = 128;
   static constexpr std::size_t kPublishTail = 16;
   static constexpr std::size_t kMaxPendingPublishes = 1 << 16;
+
+  // ---- where deliveries go (runtime/delivery_routes.hpp) ---------------------------------
+  // Delivered events of the node's `topic` (nullopt: of every topic; on by default) on/off.
+  void set_delivery_events(NodeId node, std::optional<std::string> topic, bool on);
+  // A mailbox keeping the node's latest `maxsize` deliveries of `topic`; its drops count as
+  // the app drop "subscription:<topic>". Kept until close_mailbox.
+  std::shared_ptr<Mailbox> open_mailbox(NodeId node, std::string topic, std::size_t maxsize,
+                                        bool drop_newest);
+  void close_mailbox(NodeId node, std::shared_ptr<Mailbox> mailbox);
+  // Books every delivery of every node from now on (DeliveryLog); the rows since the last
+  // take, with DeliveriesLogged once after each take when more arrive.
+  void log_deliveries();
+  DeliveryLog::Rows take_deliveries();
+  bool notify_deliveries_at(std::size_t rows);  // DeliveryLog::notify_at
 
   RequestId subscribe(NodeId node, std::string topic);
   RequestId unsubscribe(NodeId node, std::string topic);
