@@ -427,49 +427,7 @@ void Host::set_link(const Bytes& peer_id, LinkShaping shaping) {
     state().links[peer_id] = shaping;
 }
 
-// ---- bans ----------------------------------------------------------------------------------
-
-bool Host::ban(const net::BanTarget& target, std::optional<Instant> until, net::BanReason reason,
-               std::string_view note, Instant now) {
-  std::optional<PeerIndex> router_only;  // a peer without a peer-manager connection
-  if (target.kind == net::BanTarget::Kind::kPeer) {
-    auto id = crypto::PeerId::from_bytes(target.key);
-    if (!id) return false;
-    if (!peers().connection_of(*id)) router_only = router_.index_of(target.key);
-  }
-  // The peer manager closes the connections it holds (Disconnect actions, drained as Close).
-  if (!peers().ban(target, until, reason, note, now)) return false;
-  if (router_only) {
-    count(Drop::kBlocked);
-    emit(Close{std::nullopt, router_only, "banned", Drop::kBlocked});
-  }
-  return true;
-}
-
-bool Host::unban(const net::BanTarget& target) { return peers_ && peers_->unban(target); }
-
-std::vector<net::Ban> Host::bans(Instant now) {
-  return peers_ ? peers_->bans(now) : std::vector<net::Ban>{};
-}
-
-void Host::block(const Bytes& peer_id, Instant now) {
-  ban({net::BanTarget::Kind::kPeer, peer_id}, std::nullopt, net::BanReason::kManual, "blocked",
-      now);
-}
-
-bool Host::banned(ByteView peer_id, Instant now) {
-  if (!peers_ || !peers_->has_bans()) return false;
-  auto id = crypto::PeerId::from_bytes(peer_id);
-  return id && peers_->banned(*id, now);
-}
-
-std::string Host::save_bans(Instant now, std::int64_t now_unix) {
-  return peers().save_bans(now, now_unix);
-}
-
-Result<std::size_t> Host::load_bans(std::string_view text, Instant now, std::int64_t now_unix) {
-  return peers().load_bans(text, now, now_unix);
-}
+// ---- bans: the automatic rules (ban, block and the file are in host_bans.cpp) ------------
 
 void Host::invalid_message(PeerIndex peer, Instant now) {
   const std::uint32_t limit = config_->peers.ban_invalid_messages;
