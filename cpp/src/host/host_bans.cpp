@@ -33,12 +33,6 @@ void Host::block(const Bytes& peer_id, Instant now) {
       now);
 }
 
-bool Host::banned(ByteView peer_id, Instant now) {
-  if (!peers_ || !peers_->has_bans()) return false;
-  auto id = crypto::PeerId::from_bytes(peer_id);
-  return id && peers_->banned(*id, now);
-}
-
 std::string Host::save_bans(Instant now, std::int64_t now_unix) {
   return peers().save_bans(now, now_unix);
 }

@@ -206,7 +206,6 @@ class Host : private router::Tracer {
   // block(): a ban of a peer without expiry; unblock() lifts it.
   void block(const Bytes& peer_id, Instant now);
   void unblock(const Bytes& peer_id) { unban({net::BanTarget::Kind::kPeer, peer_id}); }
-  bool banned(ByteView peer_id, Instant now);
   // The bans file (net::BanList::save/load): `now_unix` is the shell's wall clock at `now`.
   std::string save_bans(Instant now, std::int64_t now_unix);
   Result<std::size_t> load_bans(std::string_view text, Instant now, std::int64_t now_unix);

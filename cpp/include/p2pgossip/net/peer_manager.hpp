@@ -229,7 +229,6 @@ class PeerManager {
            std::string_view note, Instant now);
   bool unban(const BanTarget& target) { return bans_.unban(target); }
   std::vector<Ban> bans(Instant now) { return bans_.list(now); }
-  bool has_bans() const { return !bans_.empty(); }
   bool banned(const PeerId& peer, Instant now) { return banned_at(peer, {}, now); }
   // Its /p2p peer id or its IP is banned.
   bool banned(const Multiaddr& addr, Instant now);
