@@ -26,7 +26,9 @@ py::object rtt_or_none(std::optional<Duration> rtt) {
 
 // Events as tuples: ("secured", peer_id), ("up",), ("pubsub_stream", protocol id),
 // ("rpc", stream, bytes), ("identify", bytes), ("identify_sent", n), ("pings_echoed", n),
-// ("ping", rtt_ns or None), ("stream_refused", drop), ("closed", reason, drop or None).
+// ("ping", rtt_ns or None), ("stream_refused", drop), ("request", stream, protocol, bytes),
+// ("response", token, bytes), ("request_failed", token, error), ("closed", reason, drop or
+// None).
 py::tuple event_tuple(const host::ConnectionEvent& ev) {
   return std::visit(
       [](const auto& e) -> py::tuple {
@@ -48,6 +50,13 @@ py::tuple event_tuple(const host::ConnectionEvent& ev) {
           return py::make_tuple("ping", rtt_or_none(e.rtt));
         if constexpr (std::is_same_v<T, host::StreamRefused>)
           return py::make_tuple("stream_refused", drop_or_none(e.drop));
+        if constexpr (std::is_same_v<T, host::RequestReceived>)
+          return py::make_tuple("request", e.stream, e.protocol, to_py(e.request));
+        if constexpr (std::is_same_v<T, host::ResponseReceived>)
+          return py::make_tuple("response", e.request, to_py(e.response));
+        if constexpr (std::is_same_v<T, host::RequestFailed>)
+          return py::make_tuple("request_failed", e.request,
+                                std::string(host::request_error_name(e.error)));
         if constexpr (std::is_same_v<T, host::Closed>)
           return py::make_tuple("closed", e.reason, drop_or_none(e.drop));
       },
@@ -60,7 +69,8 @@ std::unique_ptr<Connection> make_connection(
     std::size_t max_streams, std::size_t max_rpc_size, std::size_t max_unsent_output,
     double ping_timeout_s, double stream_negotiation_timeout_s,
     std::optional<py::bytes> network_key, const py::bytes& network_certificate,
-    std::uint64_t now_unix_s) {
+    std::uint64_t now_unix_s, std::vector<std::string> request_protocols,
+    std::size_t max_request_size, double request_timeout_s) {
   host::ConnectionConfig c;
   c.dialer = dialer;
   c.noise.identity = net::noise::local_identity_of(std::move(identity));
@@ -78,6 +88,10 @@ std::unique_ptr<Connection> make_connection(
       std::chrono::duration_cast<Duration>(std::chrono::duration<double>(ping_timeout_s));
   c.stream_negotiation_timeout = std::chrono::duration_cast<Duration>(
       std::chrono::duration<double>(stream_negotiation_timeout_s));
+  c.request_protocols = [p = std::move(request_protocols)] { return p; };
+  c.max_request_size = max_request_size;
+  c.request_timeout =
+      std::chrono::duration_cast<Duration>(std::chrono::duration<double>(request_timeout_s));
   return std::make_unique<Connection>(std::move(c));
 }
 
@@ -130,7 +144,9 @@ void bind_host(py::module_& m) {
            py::arg("stream_negotiation_timeout_s") =
                std::chrono::duration<double>(d.stream_negotiation_timeout).count(),
            py::arg("network_key") = py::none(), py::arg("network_certificate") = py::bytes(),
-           py::arg("now_unix_s") = 0)
+           py::arg("now_unix_s") = 0, py::arg("request_protocols") = std::vector<std::string>{},
+           py::arg("max_request_size") = d.max_request_size,
+           py::arg("request_timeout_s") = std::chrono::duration<double>(d.request_timeout).count())
       .def(
           "handle_bytes",
           [](Connection& c, std::int64_t now_ns, const py::bytes& data) {
@@ -153,6 +169,28 @@ void bind_host(py::module_& m) {
           [](Connection& c, const py::bytes& rpc) { return c.send_rpc_frame(view_of(rpc)); },
           py::arg("rpc"))
       .def("reject_rpc", &Connection::reject_rpc, py::arg("stream"))
+      .def(
+          "request",
+          [](Connection& c, std::uint64_t token, const std::string& protocol,
+             const py::bytes& data, std::size_t max_response, std::int64_t deadline_ns,
+             std::int64_t now_ns) {
+            c.request(token, protocol, view_of(data), max_response, Instant(deadline_ns),
+                      Instant(now_ns));
+          },
+          py::arg("token"), py::arg("protocol"), py::arg("data"), py::arg("max_response"),
+          py::arg("deadline_ns"), py::arg("now_ns"))
+      .def(
+          "respond",
+          [](Connection& c, std::uint32_t stream, const py::bytes& data, std::int64_t now_ns) {
+            c.respond(stream, view_of(data), Instant(now_ns));
+          },
+          py::arg("stream"), py::arg("data"), py::arg("now_ns"))
+      .def(
+          "refuse",
+          [](Connection& c, std::uint32_t stream, std::int64_t now_ns) {
+            c.refuse(stream, Instant(now_ns));
+          },
+          py::arg("stream"), py::arg("now_ns"))
       .def("close", &Connection::close)
       .def("take_output",
            [](Connection& c) {

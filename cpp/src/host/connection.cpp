@@ -44,9 +44,11 @@ void Connection::handle_timeout(Instant now) {
     return fail("no pubsub stream negotiated within stream_negotiation_timeout",
                 Drop::kStreamNegotiationTimeout);
   }
-  if (!pinger_) return;
-  pinger_->tick(now);
-  if (pinger_->poll_event()) ping_failed();
+  request_deadlines(now);
+  if (pinger_) {
+    pinger_->tick(now);
+    if (pinger_->poll_event()) ping_failed();
+  }
   seal();
 }
 
@@ -122,6 +124,10 @@ std::optional<Instant> Connection::next_deadline() const {
   std::optional<Instant> next = negotiation_deadline_;
   if (pinger_)
     if (auto p = pinger_->next_deadline(); p && (!next || *p < *next)) next = p;
+  for (std::uint32_t id : timed_)
+    if (auto s = streams_.find(id); s != streams_.end() && s->second.deadline &&
+                                    (!next || *s->second.deadline < *next))
+      next = s->second.deadline;
   return next;
 }
 
@@ -212,6 +218,7 @@ void Connection::fail(std::string reason, std::optional<Drop> drop) {
   closed_ = true;
   // A yamux GoAway would be polite, but the transport closes right after; skip it.
   out_.clear();
+  fail_requests();
   emit(Closed{std::move(reason), drop});
 }
 
@@ -231,7 +238,9 @@ void Connection::send_plain(ByteView data) {
 }
 
 void Connection::seal() {
-  if (yamux_ && !closed_) send_plain(yamux_->take_output());
+  if (!yamux_ || closed_) return;
+  if (!sending_.empty()) flush_outgoing();
+  send_plain(yamux_->take_output());
 }
 
 }  // namespace p2pgossip::host

@@ -64,6 +64,12 @@ std::string_view drop_name(Drop d) {
       return "stalled_peer_pruned";
     case Drop::kStalledPeer:
       return "stalled_peer";
+    case Drop::kRequestTooLarge:
+      return "request_too_large";
+    case Drop::kRequestTimeout:
+      return "request_timeout";
+    case Drop::kRequestsBusy:
+      return "requests_busy";
     case Drop::kCount:
       break;
   }

@@ -39,7 +39,7 @@ void Connection::process_yamux() {
 void Connection::on_stream_closed(std::uint32_t id) {
   auto it = streams_.find(id);
   if (it == streams_.end() || it->second.kind == StreamKind::kPubsubOut ||
-      it->second.kind == StreamKind::kPingOut)
+      it->second.kind == StreamKind::kPingOut || request_stream_closed(id, it->second))
     return;
   if (it->second.kind == StreamKind::kIdentifyOut)
     emit(IdentifyReceived{std::move(it->second.received)});
@@ -48,7 +48,10 @@ void Connection::on_stream_closed(std::uint32_t id) {
 }
 
 void Connection::on_stream_reset(std::uint32_t id) {
+  if (auto it = streams_.find(id); it != streams_.end()) request_stream_reset(it->second);
   streams_.erase(id);
+  timed_.erase(id);
+  sending_.erase(id);
   if (ping_out_ == id) ping_failed();
   // go-libp2p-pubsub drops a peer whose pubsub stream fails; so do we.
   if (pubsub_out_ == id) fail("pubsub stream reset by the remote");
@@ -70,6 +73,8 @@ void Connection::on_stream_opened(std::uint32_t id) {
   std::vector<std::string> supported = config_.pubsub_protocols;
   supported.emplace_back(protocol::kPing);
   supported.emplace_back(protocol::kIdentify);
+  if (config_.request_protocols)
+    for (std::string& p : config_.request_protocols()) supported.push_back(std::move(p));
   s.negotiation.emplace(ms::Role::kListener, std::move(supported));
   (void)yamux_->send(id, s.negotiation->take_output());
   streams_.emplace(id, std::move(s));
@@ -78,6 +83,8 @@ void Connection::on_stream_opened(std::uint32_t id) {
 void Connection::reset_stream(std::uint32_t id, Drop drop) {
   emit(StreamRefused{drop});
   streams_.erase(id);
+  timed_.erase(id);
+  sending_.erase(id);
   (void)yamux_->reset(id);
   if (pubsub_out_ == id) fail("pubsub stream failed");
 }
@@ -93,6 +100,7 @@ void Connection::on_stream_data(std::uint32_t id, Bytes data) {
   if (!ev) return;
   if (std::holds_alternative<ms::Failed>(*ev)) {
     if (!s.ours || id == pubsub_out_) return reset_stream(id, Drop::kStreamNegotiation);
+    if (s.request) return request_failed(id, RequestError::kUnsupportedProtocol, true);
     // The remote does not speak what we proposed (ping, identify): not its fault.
     streams_.erase(it);
     (void)yamux_->reset(id);
@@ -107,7 +115,9 @@ void Connection::on_stream_data(std::uint32_t id, Bytes data) {
 
 void Connection::on_stream_selected(std::uint32_t id, Stream& s, const std::string& protocol,
                                     Bytes rest) {
-  if (s.ours && protocol == protocol::kPing) {
+  if (s.request) {
+    on_request_selected(id, s, protocol);
+  } else if (s.ours && protocol == protocol::kPing) {
     s.kind = StreamKind::kPingOut;
     ping_ready_ = true;
     (void)yamux_->send(id, pinger_->take_output());
@@ -129,6 +139,8 @@ void Connection::on_stream_selected(std::uint32_t id, Stream& s, const std::stri
   } else if (protocol == protocol::kPing) {
     s.kind = StreamKind::kPing;
     s.echo.emplace();
+  } else if (protocol != protocol::kIdentify) {
+    on_request_selected(id, s, protocol);  // the listener selects only what it supports
   } else {
     // Identify: we are the one identified; one message, then our side of the stream closes.
     s.kind = StreamKind::kFinished;
@@ -160,6 +172,10 @@ void Connection::on_stream_payload(std::uint32_t id, Stream& s, ByteView data) {
     }
     case StreamKind::kPingOut:
       return on_ping_bytes(data);
+    case StreamKind::kRequestIn:
+      return on_request_payload(id, s, data);
+    case StreamKind::kRequestOut:
+      return on_response_payload(id, s, data);
     case StreamKind::kIdentifyOut: {
       const net::identify::Limits limits;
       if (s.received.size() + data.size() > limits.max_message_bytes * limits.max_messages) {

@@ -2,7 +2,8 @@
 // transport, timeouts and commands come in with `now`; bytes to write, events and the next
 // deadline go out. It runs the upgrade (multistream-select /noise, Noise XX,
 // multistream-select /yamux/1.0.0, yamux) and then the streams: our pubsub stream out and
-// the remote's in (RPCs framed by an unsigned-varint length), ping and identify both ways.
+// the remote's in (RPCs framed by an unsigned-varint length), ping and identify both ways,
+// and request/response exchanges (request_response.hpp; requests.cpp).
 // The outbound RPC queue is the host's: it hands over a frame whenever pubsub_writable().
 #pragma once
 
@@ -20,6 +21,7 @@
 #include "p2pgossip/bytes.hpp"
 #include "p2pgossip/host/drop.hpp"
 #include "p2pgossip/host/length_prefixed.hpp"
+#include "p2pgossip/host/request_response.hpp"
 #include "p2pgossip/net/multistream.hpp"
 #include "p2pgossip/net/noise_session.hpp"
 #include "p2pgossip/net/ping.hpp"
@@ -52,6 +54,15 @@ struct ConnectionConfig {
   // and yamux but speaks no pubsub would otherwise hold a connection slot forever. Zero: no
   // deadline.
   Duration stream_negotiation_timeout = 10s;
+  // The request/response protocols we answer, asked for as each inbound stream opens (the
+  // application may add handlers while connected). Empty: none.
+  std::function<std::vector<std::string>()> request_protocols;
+  // Caps the length prefix of a remote's request (Drop::kRequestTooLarge).
+  std::size_t max_request_size = 1 << 20;
+  // A remote's request must arrive whole, and be answered (respond/refuse), within this of
+  // its stream opening or of our previous answer on it (Drop::kRequestTimeout); a stream
+  // kept open with no request in flight is closed after it.
+  Duration request_timeout = 10s;
 };
 
 // The remote authenticated itself (and is the dialled peer, if one was named).
@@ -96,8 +107,10 @@ struct Closed {
   std::string reason;
   std::optional<Drop> drop;
 };
-using ConnectionEvent = std::variant<Secured, Up, PubsubStream, RpcReceived, IdentifyReceived,
-                                     IdentifySent, PingsEchoed, PingResult, StreamRefused, Closed>;
+using ConnectionEvent =
+    std::variant<Secured, Up, PubsubStream, RpcReceived, IdentifyReceived, IdentifySent,
+                 PingsEchoed, PingResult, StreamRefused, RequestReceived, ResponseReceived,
+                 RequestFailed, Closed>;
 
 class Connection {
  public:
@@ -122,7 +135,17 @@ class Connection {
   // The host could not decode an RPC of `stream`: the stream is reset (Drop::kRpcDecode), and
   // RPCs of it not yet polled are discarded.
   void reject_rpc(std::uint32_t stream);
-  // The host closes the connection: nothing more goes out or comes in, no event follows.
+  // Sends `request` under `protocol` on a stream of its own: a ResponseReceived or a
+  // RequestFailed for `token` follows (RequestFailed{kTimeout} at `deadline`). A response
+  // whose length prefix is above `max_response` is refused before it is buffered.
+  void request(RequestToken token, const std::string& protocol, ByteView request,
+               std::size_t max_response, Instant deadline, Instant now);
+  // Answers the RequestReceived of `stream` (ignored if the stream is gone: reset, timed
+  // out, closed). refuse() resets the stream instead.
+  void respond(std::uint32_t stream, ByteView response, Instant now);
+  void refuse(std::uint32_t stream, Instant now);
+  // The host closes the connection: nothing more goes out or comes in, no event follows
+  // (its outstanding requests included: the host fails them).
   void close();
 
   // ---- outputs ---------------------------------------------------------------------------
@@ -150,7 +173,9 @@ class Connection {
     kPing,
     kFinished,
     kPingOut,
-    kIdentifyOut
+    kIdentifyOut,
+    kRequestOut,  // ours, negotiated: the request is sent, the response being read
+    kRequestIn    // the remote's: requests read, answered one at a time
   };
   struct Stream {
     StreamKind kind = StreamKind::kNegotiating;
@@ -159,6 +184,16 @@ class Connection {
     std::optional<LengthPrefixedReader> reader;
     std::optional<net::ping::Echo> echo;
     Bytes received;  // kIdentifyOut: the remote's identify stream so far
+    // Request/response: ours carries the caller's token (0: not a request); `outgoing`
+    // (from `sent` on) waits for the stream's window, FIN after it when `fin_after`.
+    RequestToken request = 0;
+    std::string protocol;  // kRequestIn
+    Bytes outgoing;
+    std::size_t sent = 0;
+    bool fin_after = false;
+    bool answering = false;      // kRequestIn: a RequestReceived awaits respond()
+    bool remote_closed = false;  // kRequestIn: the remote half-closed
+    std::optional<Instant> deadline;
   };
 
   // ---- upgrade (connection.cpp)
@@ -192,6 +227,22 @@ class Connection {
   void ping_failed();
   void reset_stream(std::uint32_t id, Drop drop);
 
+  // ---- request/response (requests.cpp)
+  bool answers(const std::string& protocol) const;
+  void on_request_selected(std::uint32_t id, Stream& s, const std::string& protocol);
+  void on_request_payload(std::uint32_t id, Stream& s, ByteView data);
+  void read_request(std::uint32_t id, Stream& s);
+  void on_response_payload(std::uint32_t id, Stream& s, ByteView data);
+  // The stream's end, if it belongs to a request/response exchange: true when handled.
+  bool request_stream_closed(std::uint32_t id, Stream& s);
+  void request_stream_reset(Stream& s);
+  void request_failed(std::uint32_t id, RequestError error, bool reset);
+  // `data` length-prefixed into the stream's outgoing bytes, written as its window allows.
+  void send_framed(std::uint32_t id, Stream& s, ByteView data, bool fin_after);
+  void flush_outgoing();
+  void request_deadlines(Instant now);
+  void fail_requests();
+
   ConnectionConfig config_;
   Instant now_{};  // of the input being handled
   Bytes peer_id_;
@@ -210,6 +261,8 @@ class Connection {
   std::optional<std::uint32_t> ping_out_;
   bool ping_ready_ = false;  // ping_out_ negotiated
   std::optional<net::ping::Pinger> pinger_;
+  // Streams with a deadline, and with outgoing request/response bytes: few, so scanned.
+  std::set<std::uint32_t> timed_, sending_;
 
   std::deque<ConnectionEvent> events_;
   // Streams reject_rpc reset: their RPCs still queued in events_ are dropped.

@@ -49,6 +49,12 @@ enum class Drop : std::uint8_t {
   kStalledPeerPruned,
   // ... and was disconnected once that lasted stalled_peer_close_after.
   kStalledPeer,
+  // A request of the remote (request/response) past the size limit, unanswered by the
+  // application or not fully sent within request_timeout, or beyond max_inbound_requests
+  // waiting for the application: its stream is reset.
+  kRequestTooLarge,
+  kRequestTimeout,
+  kRequestsBusy,
   kCount
 };
 constexpr std::size_t kDropCount = static_cast<std::size_t>(Drop::kCount);
