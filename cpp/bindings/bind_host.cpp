@@ -171,9 +171,8 @@ void bind_host(py::module_& m) {
       .def("reject_rpc", &Connection::reject_rpc, py::arg("stream"))
       .def(
           "request",
-          [](Connection& c, std::uint64_t token, const std::string& protocol,
-             const py::bytes& data, std::size_t max_response, std::int64_t deadline_ns,
-             std::int64_t now_ns) {
+          [](Connection& c, std::uint64_t token, const std::string& protocol, const py::bytes& data,
+             std::size_t max_response, std::int64_t deadline_ns, std::int64_t now_ns) {
             c.request(token, protocol, view_of(data), max_response, Instant(deadline_ns),
                       Instant(now_ns));
           },

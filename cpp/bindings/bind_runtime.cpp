@@ -30,13 +30,6 @@ using namespace p2pgossip::runtime;
 
 namespace {
 
-// A peer id argument: PeerId or its binary multihash.
-Bytes peer_id_of(const py::handle& h) {
-  if (py::isinstance<crypto::PeerId>(h)) return to_bytes(h.cast<const crypto::PeerId&>().bytes());
-  if (py::isinstance<py::bytes>(h)) return to_bytes(view_of(py::reinterpret_borrow<py::bytes>(h)));
-  throw py::type_error("peer id must be a PeerId or bytes");
-}
-
 std::vector<Bytes> peer_ids_of(const py::iterable& items) {
   std::vector<Bytes> out;
   for (auto h : items) out.push_back(peer_id_of(h));
@@ -126,6 +119,13 @@ py::object event_to_py(Event& e) {
           return py::make_tuple("logged");
         } else if constexpr (std::is_same_v<T, MailboxReady>) {
           return py::make_tuple("ready", x.node, x.token);
+        } else if constexpr (std::is_same_v<T, InboundRequest>) {
+          return py::make_tuple("request", x.node, x.token, to_py(x.peer_id), x.protocol,
+                                to_py(x.data));
+        } else if constexpr (std::is_same_v<T, Response>) {
+          return py::make_tuple("response", x.request,
+                                x.data ? py::object(to_py(*x.data)) : py::none(),
+                                x.data ? py::none() : py::cast(x.error));
         } else {
           py::dict fields;
           for (auto& [k, v] : x.fields) fields[py::str(k)] = v;
@@ -192,6 +192,9 @@ void bind_runtime(py::module_& m) {
       .count("max_pending_validations", &Limits::max_pending_validations)
       .count("max_streams_per_connection", &Limits::max_streams_per_connection)
       .count("socket_send_buffer", &Limits::socket_send_buffer)
+      .count("max_request_size", &Limits::max_request_size)
+      .duration("request_timeout", &Limits::request_timeout)
+      .count("max_inbound_requests", &Limits::max_inbound_requests)
       .nested("decode", &Limits::decode)
       .finish();
 

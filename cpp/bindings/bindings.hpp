@@ -60,6 +60,7 @@ void bind_host(py::module_& m);
 void bind_metrics(py::module_& m);
 void bind_runtime(py::module_& m);
 void bind_deliveries(py::module_& m);  // after bind_runtime: adds to Runtime
+void bind_requests(py::module_& m);    // after bind_runtime: adds to Runtime
 void bind_outbox(py::module_& m);
 void bind_bench(py::module_& m);
 void bind_kad(py::module_& m);

@@ -44,6 +44,7 @@ PYBIND11_MODULE(_core, m) {
   bind_metrics(metrics);
   bind_runtime(runtime);
   bind_deliveries(runtime);
+  bind_requests(runtime);
   auto kad = layer(m, "kad", "Kademlia DHT core (/ipfs/kad/1.0.0), sans-I/O.");
   bind_kad(kad);
   auto mdns = layer(m, "mdns", "The mDNS packet codec for libp2p peer discovery.");

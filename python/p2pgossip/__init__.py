@@ -19,6 +19,14 @@ from ._core.router import (
 from ._core.runtime import NodeLimits, PeerConfig
 from ._core.sim import CpuCost, Latency
 from ._core.wire import DecodeError, Rpc
+from ._requests import (
+    NotConnectedError,
+    RequestError,
+    RequestTimeoutError,
+    ResponseTooLargeError,
+    StreamResetError,
+    UnsupportedProtocolError,
+)
 from .local_network import LocalNetwork
 from .node import (
     Ban,
@@ -54,17 +62,23 @@ __all__ = [
     "PeerConfig",
     "Node",
     "NodeError",
+    "NotConnectedError",
     "PeerId",
     "PeerScoreParams",
     "PeerScoreThresholds",
     "Received",
+    "RequestError",
+    "RequestTimeoutError",
+    "ResponseTooLargeError",
     "Router",
     "Runtime",
     "Rpc",
     "SignaturePolicy",
     "Simulation",
+    "StreamResetError",
     "Subscription",
     "TopicScoreParams",
+    "UnsupportedProtocolError",
     "ValidationResult",
     "__version__",
     "crypto",

@@ -50,7 +50,7 @@ class Runtime:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pump: EventPump | None = None
         self._nodes: dict[int, Node] = {}
-        self._requests: dict[int, asyncio.Future[None]] = {}
+        self._requests: dict[int, asyncio.Future[Any]] = {}
         self._closed = False
         # Called when the native delivery log (``core.log_deliveries()``) has new rows.
         self.on_deliveries_logged: Callable[[], None] | None = None
@@ -74,9 +74,9 @@ class Runtime:
         self._pump = EventPump(self._loop, self._core.fd, self._core.drain, self._dispatch)
         self._core.start()
 
-    def _request(self, request: int) -> asyncio.Future[None]:
+    def _request(self, request: int) -> asyncio.Future[Any]:
         assert self._loop is not None
-        fut: asyncio.Future[None] = self._loop.create_future()
+        fut: asyncio.Future[Any] = self._loop.create_future()
         self._requests[request] = fut
         return fut
 
@@ -95,6 +95,16 @@ class Runtime:
                         fut.set_result(None)
                     else:
                         fut.set_exception(NodeError(ev[2]))
+            elif kind == "response":
+                fut = self._requests.pop(ev[1], None)
+                if fut is not None and not fut.done():
+                    fut.set_result((ev[2], ev[3]))  # (data, None) or (None, error kind)
+            elif kind == "request":
+                node = nodes.get(ev[1])
+                if node is not None:
+                    node._handlers.received(ev[1], ev[2], ev[3], ev[4], ev[5])
+                else:
+                    self._core.respond(ev[1], ev[2], None)
             elif kind == "validate":
                 node = nodes.get(ev[1])
                 if node is not None:

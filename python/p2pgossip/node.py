@@ -19,6 +19,7 @@ from ._core.crypto import Identity, PeerId
 from ._core.host import Message, Publisher, Role
 from ._core.router import GossipConfig
 from ._core.runtime import NodeLimits, PeerConfig
+from ._requests import Handler, Handlers, RequestError, check_protocol, request_error
 from ._runtime import NodeError, NoPeersError, Runtime, _log_failure
 from .subscription import Overflow, Received, Subscription, ValidationResult, Validator
 
@@ -30,6 +31,7 @@ __all__ = [
     "Node",
     "NodeError",
     "Received",
+    "RequestError",
     "Runtime",
     "Subscription",
     "ValidationResult",
@@ -125,6 +127,7 @@ class Node:
         self._closed = False
         self._flush_scheduled = False  # publish_nowait's flush is on the loop
         self._peer_id = self.identity.peer_id
+        self._handlers = Handlers(self._runtime, (limits or NodeLimits()).request_timeout)
         # The runtime's publish_nowait, bound once: publish_nowait is a loop's hot path.
         self._native_publish_nowait = self._runtime._core.publish_nowait
 
@@ -148,6 +151,8 @@ class Node:
         )
         self._id = node_id
         rt._nodes[node_id] = self
+        for protocol in self._handlers.protocols():
+            rt._core.serve(node_id, protocol, True)
         # Deliveries reach Python only for topics read message by message (subscribe,
         # on_delivery): a burst nobody reads costs no interpreter work per copy.
         rt._core.set_delivery_events(node_id, None, bool(self._listeners))
@@ -171,6 +176,7 @@ class Node:
         self._subs.clear()
         for t in list(self._tasks):
             t.cancel()
+        self._handlers.cancel()
         rt = self._runtime
         if self._metrics_endpoint is not None and not rt._closed:
             rt._core.stop_metrics(self._metrics_endpoint[0])
@@ -268,6 +274,45 @@ class Node:
     async def disconnect(self, peer: PeerId) -> None:
         rt = self._runtime
         await rt._request(rt._core.disconnect(self._node(), peer))
+
+    # -- request/response ----------------------------------------------------------------
+
+    def set_handler(self, protocol: str, handler: Handler | None) -> None:
+        """Answer requests of ``protocol`` (e.g. ``/myapp/blocks/1.0.0``) with
+        ``await handler(peer, request) -> bytes`` from now on (None: stop; the protocol is
+        then refused as unsupported). A handler that raises, returns something other than
+        bytes or outlives ``NodeLimits.request_timeout`` resets the exchange. At most
+        ``NodeLimits.max_inbound_requests`` requests wait for handlers; more are refused."""
+        self._handlers.set(self._id if not self._closed else None, protocol, handler)
+
+    async def request(
+        self,
+        peer: PeerId,
+        protocol: str,
+        data: bytes,
+        *,
+        timeout: float = 10.0,
+        max_response_size: int = 1 << 20,
+    ) -> bytes:
+        """Send ``data`` to a connected ``peer`` under ``protocol`` and return its response.
+
+        Raises a :class:`RequestError` subclass: ``UnsupportedProtocolError`` (the peer
+        serves no handler for it), ``RequestTimeoutError`` (no whole response within
+        ``timeout`` s; also a ``TimeoutError``), ``ResponseTooLargeError`` (above
+        ``max_response_size`` bytes, refused before it is read), ``StreamResetError`` (its
+        handler failed or it was busy), ``NotConnectedError``; ``RequestError`` with kind
+        ``connection_closed`` when the connection closed first."""
+        check_protocol(protocol)
+        if max_response_size < 0:
+            raise ValueError("max_response_size must be >= 0")
+        rt = self._runtime
+        request = rt._core.request(
+            self._node(), peer, protocol, bytes(data), timeout, max_response_size
+        )
+        response, error = await rt._request(request)
+        if error is not None:
+            raise request_error(error, peer, protocol)
+        return response
 
     # -- publishing ----------------------------------------------------------------------
 

@@ -125,8 +125,8 @@ std::optional<Instant> Connection::next_deadline() const {
   if (pinger_)
     if (auto p = pinger_->next_deadline(); p && (!next || *p < *next)) next = p;
   for (std::uint32_t id : timed_)
-    if (auto s = streams_.find(id); s != streams_.end() && s->second.deadline &&
-                                    (!next || *s->second.deadline < *next))
+    if (auto s = streams_.find(id);
+        s != streams_.end() && s->second.deadline && (!next || *s->second.deadline < *next))
       next = s->second.deadline;
   return next;
 }

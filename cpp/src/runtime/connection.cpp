@@ -31,6 +31,9 @@ Connection::Connection(Node& node, net::ConnectionId cid, asio::ip::tcp::socket 
         c.max_unsent_output = l.socket_send_buffer;
         c.ping_timeout = node.config().peers.ping_timeout;
         c.stream_negotiation_timeout = node.config().peers.stream_negotiation_timeout;
+        c.request_protocols = [this] { return node_.served(); };
+        c.max_request_size = l.max_request_size;
+        c.request_timeout = l.request_timeout;
         return c;
       }()),
       outbox_(node.outbox_limits(), node.outbound_budget()) {
@@ -67,6 +70,22 @@ void Connection::close(std::string reason, std::optional<Drop> drop) {
 
 void Connection::ping(const net::ping::Payload& payload) {
   machine_.ping(payload, node_.now());
+  drive();
+}
+
+void Connection::send_request(RequestId request, const std::string& protocol, ByteView data,
+                              std::size_t max_response, Instant deadline) {
+  machine_.request(request, protocol, data, max_response, deadline, node_.now());
+  drive();
+}
+
+void Connection::respond(std::uint32_t stream, ByteView data) {
+  machine_.respond(stream, data, node_.now());
+  drive();
+}
+
+void Connection::refuse(std::uint32_t stream) {
+  machine_.refuse(stream, node_.now());
   drive();
 }
 
@@ -121,6 +140,12 @@ void Connection::dispatch(host::ConnectionEvent& event) {
           node_.on_ping_result(*this, e.rtt);
         } else if constexpr (std::is_same_v<T, host::StreamRefused>) {
           node_.count(e.drop);
+        } else if constexpr (std::is_same_v<T, host::RequestReceived>) {
+          node_.on_request(*this, e.stream, std::move(e.protocol), std::move(e.request));
+        } else if constexpr (std::is_same_v<T, host::ResponseReceived>) {
+          node_.on_response(e.request, std::move(e.response));
+        } else if constexpr (std::is_same_v<T, host::RequestFailed>) {
+          node_.on_request_failed(e.request, e.error);
         } else if constexpr (std::is_same_v<T, host::Closed>) {
           close(std::move(e.reason), e.drop);
         }

@@ -52,6 +52,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::size_t queued_bytes() const { return outbox_.bytes(); }
   // Sends `payload` on our ping stream (opened on first use); the Node hears the result.
   void ping(const net::ping::Payload& payload);
+  // Request/response on the connection machine; the Node hears the outcomes.
+  void send_request(RequestId request, const std::string& protocol, ByteView data,
+                    std::size_t max_response, Instant deadline);
+  void respond(std::uint32_t stream, ByteView data);
+  void refuse(std::uint32_t stream);
 
   bool closed() const { return closed_; }
   bool up() const { return machine_.up(); }

@@ -343,6 +343,7 @@ bool Node::on_rpc(Connection& c, ByteView encoded) {
 void Node::on_connection_closed(Connection& c, const std::string& reason,
                                 std::optional<Drop> drop) {
   ++connections_closed_;
+  requests_closed(c);
   // No-ops when the peer manager closed it itself.
   host_.connection_closed(c.id, c.slot != kNoSlot ? std::optional(c.slot) : std::nullopt, reason,
                           now(), drop);

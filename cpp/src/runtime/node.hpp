@@ -14,6 +14,7 @@
 #include "p2pgossip/crypto/verify_cache.hpp"
 #include "p2pgossip/host/host.hpp"
 #include "p2pgossip/host/outbox.hpp"
+#include "p2pgossip/host/request_response.hpp"
 #include "p2pgossip/net/multiaddr.hpp"
 #include "p2pgossip/net/noise_session.hpp"
 #include "p2pgossip/router/router.hpp"
@@ -83,6 +84,14 @@ class Node : public std::enable_shared_from_this<Node> {
   void unban(const net::BanTarget& target);
   std::vector<net::BanEntry> bans();
   void set_role(const host::Role& role) { host_.set_role(role, now()); }
+  // ---- request/response (node_requests.cpp) ------------------------------------------------
+  // Inbound streams under `protocol` are answered (true) or refused from now on.
+  void serve(const std::string& protocol, bool on);
+  // One Response event for `request`: the peer's answer or why there is none.
+  void request(const Bytes& peer_id, const std::string& protocol, ByteView data, Duration timeout,
+               std::size_t max_response, RequestId request);
+  // Answers (or, with nullopt, refuses) an InboundRequest; ignored once its stream is gone.
+  void respond(std::uint64_t token, std::optional<Bytes> response);
   NodeMetrics snapshot();
   std::optional<router::ScoreBreakdown> score_breakdown(const Bytes& peer_id);
   void close(RequestId request);
@@ -108,6 +117,10 @@ class Node : public std::enable_shared_from_this<Node> {
   // The remote's whole identify stream (it closed it).
   void on_identify(Connection& c, ByteView stream);
   void on_pubsub_stream(Connection& c, router::Protocol protocol);
+  const std::vector<std::string>& served() const { return served_; }
+  void on_request(Connection& c, std::uint32_t stream, std::string protocol, Bytes data);
+  void on_response(RequestId request, Bytes response);
+  void on_request_failed(RequestId request, host::RequestError error);
   // False when the RPC does not decode (the connection resets the stream).
   bool on_rpc(Connection& c, ByteView encoded);
   // `drop`: what the closing was counted as, if anything.
@@ -155,6 +168,8 @@ class Node : public std::enable_shared_from_this<Node> {
   void close(const host::Close& close);
   void peer_up(const std::shared_ptr<Connection>& c);
   void save_known_peers();
+  // The connection's requests fail, its inbound requests are forgotten.
+  void requests_closed(const Connection& c);
   void release_delayed(const std::shared_ptr<Connection>& c);
   void arm_timer();
   void done(RequestId request, std::optional<std::string> error = std::nullopt);
@@ -186,6 +201,18 @@ class Node : public std::enable_shared_from_this<Node> {
   std::vector<router::PeerIndex> free_slots_;
   std::map<Bytes, router::PeerIndex> slot_of_peer_;
   bool closed_ = false;
+
+  // Request/response: the protocols served; inbound requests waiting for the application
+  // (bounded by Limits::max_inbound_requests); our requests by the connection carrying them.
+  struct Inbound {
+    net::ConnectionId connection;
+    std::uint32_t stream;
+    Instant expires;  // the connection resets the stream then: an answer is too late
+  };
+  std::vector<std::string> served_;
+  std::map<std::uint64_t, Inbound> inbound_;
+  std::uint64_t next_inbound_ = 1;
+  std::map<RequestId, net::ConnectionId> outbound_;
 
   DeliveryRoutes routes_;
   std::vector<router::Action> actions_;

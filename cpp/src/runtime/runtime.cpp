@@ -243,6 +243,23 @@ RequestId Runtime::disconnect(NodeId node, Bytes peer_id) {
                         [p = std::move(peer_id)](Node& n, RequestId r) { n.disconnect(p, r); });
 }
 
+void Runtime::serve(NodeId node, std::string protocol, bool on) {
+  impl_->post(node, [p = std::move(protocol), on](Node& n) { n.serve(p, on); });
+}
+
+RequestId Runtime::request(NodeId node, Bytes peer_id, std::string protocol, Bytes data,
+                           Duration timeout, std::size_t max_response) {
+  return impl_->command(node, [p = std::move(peer_id), proto = std::move(protocol),
+                               d = std::move(data), timeout, max_response](Node& n, RequestId r) {
+    n.request(p, proto, d, timeout, max_response, r);
+  });
+}
+
+void Runtime::respond(NodeId node, std::uint64_t token, std::optional<Bytes> response) {
+  impl_->post(
+      node, [token, r = std::move(response)](Node& n) mutable { n.respond(token, std::move(r)); });
+}
+
 Result<RequestId> Runtime::publish(NodeId node, MessagePtr message) {
   SignaturePolicy policy;
   {

@@ -27,6 +27,8 @@ from .wire import DecodeLimits
 #   ("log", level, node, message, {field: value})
 #   ("logged",)                 the delivery log has rows not taken yet
 #   ("ready", node, mailbox token)
+#   ("request", node, token, peer_id, protocol, data)      answer with Runtime.respond
+#   ("response", request, data_or_None, error_or_None)     Runtime.request's outcome
 RuntimeEvent = tuple[Any, ...]
 
 class Mailbox:
@@ -49,6 +51,9 @@ class NodeLimits:
     max_pending_validations: int
     max_streams_per_connection: int
     socket_send_buffer: int
+    max_request_size: int
+    request_timeout: float
+    max_inbound_requests: int
     decode: DecodeLimits
     def __init__(self, **fields: Any) -> None: ...
     def __eq__(self, other: object) -> bool: ...
@@ -124,6 +129,17 @@ class Runtime:
     def close_node(self, node: int) -> int: ...
     def connect(self, node: int, addr: str) -> int: ...
     def disconnect(self, node: int, peer_id: PeerId | bytes) -> int: ...
+    def serve(self, node: int, protocol: str, on: bool) -> None: ...
+    def request(
+        self,
+        node: int,
+        peer_id: PeerId | bytes,
+        protocol: str,
+        data: bytes,
+        timeout_s: float,
+        max_response: int,
+    ) -> int: ...
+    def respond(self, node: int, token: int, data: bytes | None) -> None: ...
     def publish(self, node: int, message: Message) -> int: ...
     def publish_unverified(self, node: int, message: Message) -> int: ...
     def publish_data(self, node: int, topic: str, data: bytes) -> tuple[int, bytes, Message]: ...

@@ -107,10 +107,9 @@ struct Closed {
   std::string reason;
   std::optional<Drop> drop;
 };
-using ConnectionEvent =
-    std::variant<Secured, Up, PubsubStream, RpcReceived, IdentifyReceived, IdentifySent,
-                 PingsEchoed, PingResult, StreamRefused, RequestReceived, ResponseReceived,
-                 RequestFailed, Closed>;
+using ConnectionEvent = std::variant<Secured, Up, PubsubStream, RpcReceived, IdentifyReceived,
+                                     IdentifySent, PingsEchoed, PingResult, StreamRefused,
+                                     RequestReceived, ResponseReceived, RequestFailed, Closed>;
 
 class Connection {
  public:

@@ -69,6 +69,13 @@ struct Limits {
   // The kernel's socket buffer is behind it, so it needs to hold about one merged write;
   // it is per connection, so it stays small (a 50-node burst held 57 MB of it at 256 KiB).
   std::size_t socket_send_buffer = 64 << 10;
+  // Request/response (Node::request, handlers the application serves): a remote's request
+  // is refused past max_request_size, reset when not whole and answered within
+  // request_timeout, and refused while max_inbound_requests already wait for the
+  // application (they bound what requests can hold: this many times max_request_size).
+  std::size_t max_request_size = 1 << 20;
+  Duration request_timeout = 10s;
+  std::size_t max_inbound_requests = 128;
   // Bounds for decoding received RPCs; max_rpc_size also caps the length prefix read.
   wire::DecodeLimits decode;
 };

@@ -86,6 +86,24 @@ struct Log {
   std::vector<std::pair<std::string, std::string>> fields;  // peer, topic, reason, ...
 };
 
+// A request of `peer_id` under `protocol` that the application serves: answered with
+// Runtime::respond(node, token, ...).
+struct InboundRequest {
+  NodeId node;
+  std::uint64_t token;
+  Bytes peer_id;
+  std::string protocol;
+  Bytes data;
+};
+
+// The outcome of Runtime::request: the response, or the error's name
+// (host::request_error_name).
+struct Response {
+  RequestId request;
+  std::optional<Bytes> data;
+  std::string error;
+};
+
 // The runtime's delivery log has rows the reader has not taken (once until it takes them).
 struct DeliveriesLogged {};
 
@@ -95,7 +113,8 @@ struct MailboxReady {
   std::uint64_t token;
 };
 
-using Event = std::variant<Delivered, PeerConnected, PeerDisconnected, MeshChanged, Listening,
-                           CommandDone, ValidationRequest, Log, DeliveriesLogged, MailboxReady>;
+using Event =
+    std::variant<Delivered, PeerConnected, PeerDisconnected, MeshChanged, Listening, CommandDone,
+                 ValidationRequest, Log, DeliveriesLogged, MailboxReady, InboundRequest, Response>;
 
 }  // namespace p2pgossip::runtime

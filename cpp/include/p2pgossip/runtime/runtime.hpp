@@ -84,6 +84,15 @@ class Runtime {
   RequestId connect(NodeId node, std::string multiaddr);
   RequestId disconnect(NodeId node, Bytes peer_id);
 
+  // Request/response (host/request_response.hpp). The node answers `protocol`'s inbound
+  // streams (InboundRequest events) while served; request() sends one request to a
+  // connected peer, and a Response event (answer or error) follows.
+  void serve(NodeId node, std::string protocol, bool on);
+  RequestId request(NodeId node, Bytes peer_id, std::string protocol, Bytes data, Duration timeout,
+                    std::size_t max_response);
+  // Answers an InboundRequest (nullopt: refuses it, the requester sees a reset).
+  void respond(NodeId node, std::uint64_t token, std::optional<Bytes> response);
+
   // Publishes a message built and signed by the caller (Message.create in Python), once it
   // passes the checks a receiver makes: the node's signature policy and, under StrictSign, a
   // valid signature (refused here otherwise, so a forgery never leaves by accident). Done

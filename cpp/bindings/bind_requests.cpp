@@ -1,0 +1,50 @@
+// p2pgossip._core: request/response on a runtime's nodes (runtime/node_requests.cpp), added
+// to the Runtime class bind_runtime made. Outcomes come back as events: ("request", node,
+// token, peer_id, protocol, data) to answer with respond(), ("response", request, data or
+// None, error or None) for request().
+#include <pybind11/stl.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+
+#include "bindings.hpp"
+#include "p2pgossip/runtime/runtime.hpp"
+#include "runtime_bindings.hpp"
+
+namespace p2pgossip::bindings {
+
+using namespace p2pgossip::runtime;
+
+void bind_requests(py::module_& m) {
+  auto runtime = py::reinterpret_borrow<py::class_<Runtime>>(m.attr("Runtime"));
+  runtime
+      .def("serve", &Runtime::serve, py::arg("node"), py::arg("protocol"), py::arg("on"),
+           py::call_guard<py::gil_scoped_release>(),
+           "Answer (on) or refuse the node's inbound streams of `protocol`.")
+      .def(
+          "request",
+          [](Runtime& r, NodeId node, const py::handle& peer, std::string protocol,
+             const py::bytes& data, double timeout_s, std::size_t max_response) {
+            if (!(timeout_s > 0)) throw py::value_error("timeout must be > 0 seconds");
+            const auto timeout =
+                std::chrono::duration_cast<Duration>(std::chrono::duration<double>(timeout_s));
+            return r.request(node, peer_id_of(peer), std::move(protocol),
+                             to_bytes(view_of(data)), timeout, max_response);
+          },
+          py::arg("node"), py::arg("peer_id"), py::arg("protocol"), py::arg("data"),
+          py::arg("timeout_s"), py::arg("max_response"),
+          "Sends one request; a 'response' event with this request id follows.")
+      .def(
+          "respond",
+          [](Runtime& r, NodeId node, std::uint64_t token, std::optional<py::bytes> data) {
+            std::optional<Bytes> response;
+            if (data) response = to_bytes(view_of(*data));
+            py::gil_scoped_release release;
+            r.respond(node, token, std::move(response));
+          },
+          py::arg("node"), py::arg("token"), py::arg("data"),
+          "Answers a 'request' event (None: refuses it; the requester sees a reset).");
+}
+
+}  // namespace p2pgossip::bindings
