@@ -332,7 +332,8 @@ net::AddrSource addr_source(std::string_view s) {
   if (s == "identify") return net::AddrSource::kIdentify;
   if (s == "known_peers") return net::AddrSource::kKnownPeers;
   if (s == "mdns") return net::AddrSource::kMdns;
-  throw py::value_error("source must be 'px', 'identify' or 'known_peers'");
+  if (s == "dht") return net::AddrSource::kDht;
+  throw py::value_error("source must be 'px', 'identify', 'known_peers', 'mdns' or 'dht'");
 }
 
 void bind_peer_manager(py::module_& m) {

@@ -1,7 +1,8 @@
-// p2pgossip._core: request/response on a runtime's nodes (runtime/node_requests.cpp), added
-// to the Runtime class bind_runtime made. Outcomes come back as events: ("request", node,
-// token, peer_id, protocol, data) to answer with respond(), ("response", request, data or
-// None, error or None) for request().
+// p2pgossip._core: request/response and the DHT on a runtime's nodes
+// (runtime/node_requests.cpp, node_dht.cpp), added to the Runtime class bind_runtime made.
+// Outcomes come back as events: ("request", node, token, peer_id, protocol, data) to answer
+// with respond(), ("response", request, data or None, error or None) for request(),
+// ("lookup", request, [(peer_id, [multiaddr])], hops) for find_node().
 #include <pybind11/stl.h>
 
 #include <chrono>
@@ -16,6 +17,21 @@ namespace p2pgossip::bindings {
 
 using namespace p2pgossip::runtime;
 
+py::dict dht_counters(const host::DhtCounters& c, std::size_t table_size) {
+  py::dict d;
+  d["routing_table"] = table_size;
+  d["lookups_started"] = c.lookups_started;
+  d["lookups_done"] = c.lookups_done;
+  d["lookups_empty"] = c.lookups_empty;
+  d["queries"] = c.queries;
+  d["answers"] = c.answers;
+  d["failures"] = c.failures;
+  d["requests_answered"] = c.requests_answered;
+  d["requests_refused"] = c.requests_refused;
+  d["peers_found"] = c.peers_found;
+  return d;
+}
+
 void bind_requests(py::module_& m) {
   auto runtime = py::reinterpret_borrow<py::class_<Runtime>>(m.attr("Runtime"));
   runtime
@@ -29,8 +45,8 @@ void bind_requests(py::module_& m) {
             if (!(timeout_s > 0)) throw py::value_error("timeout must be > 0 seconds");
             const auto timeout =
                 std::chrono::duration_cast<Duration>(std::chrono::duration<double>(timeout_s));
-            return r.request(node, peer_id_of(peer), std::move(protocol),
-                             to_bytes(view_of(data)), timeout, max_response);
+            return r.request(node, peer_id_of(peer), std::move(protocol), to_bytes(view_of(data)),
+                             timeout, max_response);
           },
           py::arg("node"), py::arg("peer_id"), py::arg("protocol"), py::arg("data"),
           py::arg("timeout_s"), py::arg("max_response"),
@@ -44,7 +60,14 @@ void bind_requests(py::module_& m) {
             r.respond(node, token, std::move(response));
           },
           py::arg("node"), py::arg("token"), py::arg("data"),
-          "Answers a 'request' event (None: refuses it; the requester sees a reset).");
+          "Answers a 'request' event (None: refuses it; the requester sees a reset).")
+      .def(
+          "find_node",
+          [](Runtime& r, NodeId node, const py::bytes& key) {
+            return r.find_node(node, to_bytes(view_of(key)));
+          },
+          py::arg("node"), py::arg("key"),
+          "A DHT lookup of the servers closest to `key`; a 'lookup' event follows.");
 }
 
 }  // namespace p2pgossip::bindings

@@ -122,6 +122,10 @@ py::object event_to_py(Event& e) {
         } else if constexpr (std::is_same_v<T, InboundRequest>) {
           return py::make_tuple("request", x.node, x.token, to_py(x.peer_id), x.protocol,
                                 to_py(x.data));
+        } else if constexpr (std::is_same_v<T, LookupDone>) {
+          py::list peers;
+          for (const auto& [id, addrs] : x.peers) peers.append(py::make_tuple(to_py(id), addrs));
+          return py::make_tuple("lookup", x.request, peers, x.hops);
         } else if constexpr (std::is_same_v<T, Response>) {
           return py::make_tuple("response", x.request,
                                 x.data ? py::object(to_py(*x.data)) : py::none(),
@@ -164,6 +168,7 @@ py::dict metrics_to_py(const NodeMetrics& m) {
   out["outbound_queue_bytes"] = m.outbound_queue_bytes;
   out["peer_manager"] = peer_manager_counters(m.peer_manager, m.bans);
   out["mdns"] = mdns_counters(m.mdns);
+  out["dht"] = dht_counters(m.dht, m.dht_table_size);
   py::list peers;
   for (const ConnectedPeer& p : m.peers)
     peers.append(
@@ -236,6 +241,8 @@ void bind_runtime(py::module_& m) {
       .value("mdns_port", &PeerConfig::mdns_port)
       .value("mdns_interface", &PeerConfig::mdns_interface)
       .duration("mdns_query_interval", &PeerConfig::mdns_query_interval)
+      .value("dht", &PeerConfig::dht)
+      .duration("dht_walk_interval", &PeerConfig::dht_walk_interval)
       .finish();
 
   py::class_<Runtime>(m, "Runtime",

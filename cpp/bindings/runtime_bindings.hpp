@@ -6,6 +6,7 @@
 
 #include "bindings.hpp"
 #include "p2pgossip/crypto/peer_id.hpp"
+#include "p2pgossip/host/dht.hpp"
 #include "p2pgossip/message.hpp"
 
 namespace p2pgossip::bindings {
@@ -15,6 +16,9 @@ inline py::object message_to_py(const MessagePtr& m) {
   // after it is queued, and Python exposes it read-only.
   return py::cast(std::const_pointer_cast<Message>(m));
 }
+
+// stats()["dht"] (bind_requests.cpp).
+py::dict dht_counters(const host::DhtCounters& c, std::size_t table_size);
 
 // A peer id argument: PeerId or its binary multihash.
 inline Bytes peer_id_of(const py::handle& h) {

@@ -99,6 +99,10 @@ class Runtime:
                 fut = self._requests.pop(ev[1], None)
                 if fut is not None and not fut.done():
                     fut.set_result((ev[2], ev[3]))  # (data, None) or (None, error kind)
+            elif kind == "lookup":
+                fut = self._requests.pop(ev[1], None)
+                if fut is not None and not fut.done():
+                    fut.set_result((ev[2], ev[3]))  # ([(peer_id, [addr])], hops)
             elif kind == "request":
                 node = nodes.get(ev[1])
                 if node is not None:

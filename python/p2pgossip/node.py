@@ -49,6 +49,13 @@ class Ban(NamedTuple):
     reason: str  # the words given to ban(), or the rule's
 
 
+class DhtLookup(NamedTuple):
+    """The outcome of :meth:`Node.find_node`."""
+
+    peers: list[tuple[PeerId, list[str]]]  # closest first, with their multiaddrs
+    hops: int
+
+
 class Node:
     """One libp2p node: GossipSub over TCP with Noise and yamux.
 
@@ -78,7 +85,7 @@ class Node:
         limits: NodeLimits | None = None,
         peers: PeerConfig | None = None,
         validation_concurrency: int = 64,
-        discovery: Iterable[Literal["mdns"]] = (),
+        discovery: Iterable[Literal["mdns", "dht"]] = (),
         adversary: RoleSpec | None = None,
     ) -> None:
         self.adversary = adversary  # a p2pgossip.adversary role, played from start()
@@ -98,12 +105,14 @@ class Node:
         self._limits = limits
         self._peer_config = peers
         discovery = list(discovery)
-        if unknown := [d for d in discovery if d != "mdns"]:
-            raise ValueError(f"unknown discovery {unknown[0]!r}: 'mdns' is the one there is")
+        if unknown := [d for d in discovery if d not in ("mdns", "dht")]:
+            raise ValueError(f"unknown discovery {unknown[0]!r}: 'mdns' and 'dht' are there")
         if discovery:
-            # mDNS: peers on the LAN become dial candidates (PeerConfig.mdns_* tune it).
+            # mDNS: peers on the LAN become dial candidates (PeerConfig.mdns_* tune it). DHT:
+            # the node serves /ipfs/kad/1.0.0 and walks it for peers while under target.
             self._peer_config = (peers if peers is not None else PeerConfig()).copy()
-            self._peer_config.mdns = True
+            self._peer_config.mdns = "mdns" in discovery
+            self._peer_config.dht = "dht" in discovery
         self._metrics_port = metrics_port
         self._metrics_endpoint: tuple[int, int] | None = None  # (endpoint id, port)
         self._id: int | None = None
@@ -313,6 +322,16 @@ class Node:
         if error is not None:
             raise request_error(error, peer, protocol)
         return response
+
+    async def find_node(self, key: PeerId | bytes) -> DhtLookup:
+        """A Kademlia lookup (``discovery=["dht"]``) of the servers closest to ``key`` (a
+        peer id, or any key's bytes): the k closest that answered, closest first, with
+        their addresses, and the lookup's hops. Empty when the DHT is off or nobody
+        answered."""
+        rt = self._runtime
+        raw = key.to_bytes() if isinstance(key, PeerId) else bytes(key)
+        peers, hops = await rt._request(rt._core.find_node(self._node(), raw))
+        return DhtLookup([(PeerId.from_bytes(p), addrs) for p, addrs in peers], hops)
 
     # -- publishing ----------------------------------------------------------------------
 

@@ -553,7 +553,8 @@ void Host::set_listen_addrs(std::vector<net::Multiaddr> addrs, std::uint64_t uni
       net::SignedPeerRecord::seal(*identity_, s.local_record_seq, std::move(addrs)).envelope();
 }
 
-Bytes Host::identify_message(std::optional<net::Multiaddr> observed) const {
+Bytes Host::identify_message(std::optional<net::Multiaddr> observed,
+                             std::span<const std::string> served) const {
   net::identify::Identify m;
   m.protocol_version = "ipfs/0.1.0";
   m.agent_version = std::string(kAgentVersion);
@@ -563,6 +564,7 @@ Bytes Host::identify_message(std::optional<net::Multiaddr> observed) const {
   m.protocols = pubsub_protocols(config_->gossip->strategy);
   m.protocols.emplace_back(protocol::kPing);
   m.protocols.emplace_back(protocol::kIdentify);
+  m.protocols.insert(m.protocols.end(), served.begin(), served.end());
   if (s_ && !s_->local_record.empty()) m.signed_peer_record = s_->local_record;
   return net::identify::encode_delimited(m);
 }

@@ -107,7 +107,7 @@ Connection* Node::by_peer(const Bytes& peer_id) {
 
 Bytes Node::identify_message(const Connection& c) const {
   auto observed = net::Multiaddr::parse(c.remote_addr());
-  return host_.identify_message(observed ? std::optional(*observed) : std::nullopt);
+  return host_.identify_message(observed ? std::optional(*observed) : std::nullopt, served_);
 }
 
 // ---- listening and dialing ---------------------------------------------------------------
@@ -282,6 +282,7 @@ void Node::dial_failed(net::ConnectionId id, const std::string& reason,
                        std::optional<RequestId> request) {
   host_.dial_failed(id, reason, now());
   if (request) done(*request, "connect: " + reason);
+  dht_dial_failed(id);
 }
 
 void Node::disconnect(const Bytes& peer_id, RequestId request) {
@@ -315,6 +316,7 @@ void Node::peer_up(const std::shared_ptr<Connection>& c) {
   slot_of_peer_[peer] = slot;
   emit(PeerConnected{id_, peer, c->remote_addr(), c->direction()});
   if (c->request) done(*std::exchange(c->request, std::nullopt));
+  dht_connected(*c);
 }
 
 void Node::on_ping_result(Connection& c, std::optional<Duration> rtt) {
@@ -323,6 +325,7 @@ void Node::on_ping_result(Connection& c, std::optional<Duration> rtt) {
 
 void Node::on_identify(Connection& c, ByteView stream) {
   host_.identify(c.id, c.peer_id(), stream, now());
+  dht_identified(c, stream);
 }
 
 void Node::on_pubsub_stream(Connection& c, router::Protocol protocol) {
@@ -344,6 +347,8 @@ void Node::on_connection_closed(Connection& c, const std::string& reason,
                                 std::optional<Drop> drop) {
   ++connections_closed_;
   requests_closed(c);
+  dht_dial_failed(c.id);  // a dial for DHT queries that did not get as far as its peer
+  if (dht_ && c.slot != kNoSlot) dht_->peer_disconnected(c.peer_id(), now());
   // No-ops when the peer manager closed it itself.
   host_.connection_closed(c.id, c.slot != kNoSlot ? std::optional(c.slot) : std::nullopt, reason,
                           now(), drop);
@@ -385,6 +390,7 @@ void Node::settle() {
       any = true;
       handle(*e);
     }
+    if (dht_settle()) any = true;
     if (!any) break;
   }
   arm_timer();
@@ -475,7 +481,9 @@ void Node::release_delayed(const std::shared_ptr<Connection>& c) {
 
 void Node::arm_timer() {
   if (closed_) return;
-  const auto d = host_.next_deadline();
+  auto d = host_.next_deadline();
+  if (dht_)
+    if (auto k = dht_->next_deadline(); k && (!d || *k < *d)) d = k;
   if (!d || (timer_for_ && *timer_for_ == *d)) return;
   timer_for_ = d;
   timer_.expires_at(std::chrono::steady_clock::time_point(
@@ -487,6 +495,7 @@ void Node::arm_timer() {
     self->timer_for_.reset();
     self->sample_backlogs();
     self->host_.tick(self->now());
+    self->dht_tick();
     self->settle();
   });
 }
@@ -605,6 +614,10 @@ NodeMetrics Node::snapshot() {
     m.bans = pm->ban_counters();
   }
   if (mdns_) m.mdns = mdns_->counters();
+  if (dht_) {
+    m.dht = dht_->counters();
+    m.dht_table_size = dht_->server().table().size();
+  }
   const auto t = now();
   for (const auto& c : connections_) m.outbound_queue_bytes += c->queued_bytes();
   for (const auto& c : slots_) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "p2pgossip/crypto/verify_cache.hpp"
+#include "p2pgossip/host/dht.hpp"
 #include "p2pgossip/host/host.hpp"
 #include "p2pgossip/host/outbox.hpp"
 #include "p2pgossip/host/request_response.hpp"
@@ -92,6 +93,9 @@ class Node : public std::enable_shared_from_this<Node> {
                std::size_t max_response, RequestId request);
   // Answers (or, with nullopt, refuses) an InboundRequest; ignored once its stream is gone.
   void respond(std::uint64_t token, std::optional<Bytes> response);
+  // ---- the DHT (node_dht.cpp) ------------------------------------------------------------
+  // A LookupDone event for `request` (an empty one when the DHT is off).
+  void find_node(const Bytes& key, RequestId request);
   NodeMetrics snapshot();
   std::optional<router::ScoreBreakdown> score_breakdown(const Bytes& peer_id);
   void close(RequestId request);
@@ -168,6 +172,18 @@ class Node : public std::enable_shared_from_this<Node> {
   void close(const host::Close& close);
   void peer_up(const std::shared_ptr<Connection>& c);
   void save_known_peers();
+  // node_dht.cpp: started with the node's peers, fed what connections and requests bring,
+  // its queries carried (dialling first when needed), ticked at its deadline.
+  void start_dht();
+  void dht_identified(const Connection& c, ByteView identify_stream);
+  bool dht_request(Connection& c, std::uint32_t stream, ByteView data);
+  void dht_outcome(RequestId token, std::optional<Bytes> response);
+  void dht_connected(const Connection& c);
+  void dht_dial_failed(net::ConnectionId id);
+  void dht_tick();
+  bool dht_settle();  // true when the DHT had anything to carry out
+  void dht_query(host::DhtQuery& q);
+  static constexpr RequestId kDhtToken = RequestId{1} << 63;  // our kad queries' tokens
   // The connection's requests fail, its inbound requests are forgotten.
   void requests_closed(const Connection& c);
   void release_delayed(const std::shared_ptr<Connection>& c);
@@ -213,6 +229,19 @@ class Node : public std::enable_shared_from_this<Node> {
   std::map<std::uint64_t, Inbound> inbound_;
   std::uint64_t next_inbound_ = 1;
   std::map<RequestId, net::ConnectionId> outbound_;
+
+  // The DHT, when PeerConfig::dht: queries waiting for a dial to their peer, by peer id
+  // (failed with it, or at their expiry), the dials made for them, and the application's
+  // find_node lookups.
+  std::unique_ptr<host::Dht> dht_;
+  struct DhtWait {
+    host::QueryToken token;
+    Bytes request;
+    Instant expires;
+  };
+  std::map<Bytes, std::vector<DhtWait>> dht_waiting_;
+  std::map<net::ConnectionId, Bytes> dht_dials_;
+  std::map<host::LookupId, RequestId> dht_lookups_;
 
   DeliveryRoutes routes_;
   std::vector<router::Action> actions_;

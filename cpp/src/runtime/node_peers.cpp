@@ -54,6 +54,7 @@ void Node::start_peers() {
         log(LogLevel::kWarning, "bans file ignored", {{"reason", r.error().what}});
   }
   if (config_.peers.mdns) start_mdns();
+  start_dht();
   for (const auto& text : config_.peers.bootstrap) {
     auto addr = net::Multiaddr::parse(text);
     Status st = addr ? host_.add_bootstrap(*addr, now()) : Status(addr.error());
@@ -68,13 +69,14 @@ void Node::start_mdns() {
   c.discovery.query_interval = config_.peers.mdns_query_interval;
   Random rng(config_.seed ^ 0x6d646e73);  // "mdns": the peer name only
   std::weak_ptr<Node> weak = weak_from_this();
-  mdns_ = std::make_shared<MdnsSocket>(io_, c, config_.identity->peer_id(),
-                                       net::mdns::random_peer_name(rng), [weak](net::MdnsPeer&& p) {
-                                         if (auto self = weak.lock(); self && !self->closed_) {
-                                           self->host_.discovered(p.peer, p.addrs, self->now());
-                                           self->settle();
-                                         }
-                                       });
+  mdns_ = std::make_shared<MdnsSocket>(
+      io_, c, config_.identity->peer_id(), net::mdns::random_peer_name(rng),
+      [weak](net::MdnsPeer&& p) {
+        if (auto self = weak.lock(); self && !self->closed_) {
+          self->host_.discovered(p.peer, p.addrs, net::AddrSource::kMdns, self->now());
+          self->settle();
+        }
+      });
   mdns_->set_addrs(listen_addrs_);
   if (auto err = mdns_->start()) {
     log(LogLevel::kWarning, "mdns discovery off", {{"reason", *err}});

@@ -3,6 +3,7 @@
 // machine's (host/requests.cpp).
 #include <algorithm>
 
+#include "p2pgossip/protocol.hpp"
 #include "runtime/connection.hpp"
 #include "runtime/node.hpp"
 
@@ -39,6 +40,7 @@ void Node::respond(std::uint64_t token, std::optional<Bytes> response) {
 }
 
 void Node::on_request(Connection& c, std::uint32_t stream, std::string protocol, Bytes data) {
+  if (protocol == protocol::kKad && dht_request(c, stream, data)) return;
   const Instant t = now();
   if (inbound_.size() >= config_.limits.max_inbound_requests)
     std::erase_if(inbound_, [&](const auto& kv) { return kv.second.expires <= t; });
@@ -52,12 +54,15 @@ void Node::on_request(Connection& c, std::uint32_t stream, std::string protocol,
 }
 
 void Node::on_response(RequestId request, Bytes response) {
-  if (outbound_.erase(request)) emit(Response{request, std::move(response), {}});
+  if (!outbound_.erase(request)) return;
+  if (request & kDhtToken) return dht_outcome(request, std::move(response));
+  emit(Response{request, std::move(response), {}});
 }
 
 void Node::on_request_failed(RequestId request, host::RequestError error) {
-  if (outbound_.erase(request))
-    emit(Response{request, std::nullopt, std::string(host::request_error_name(error))});
+  if (!outbound_.erase(request)) return;
+  if (request & kDhtToken) return dht_outcome(request, std::nullopt);
+  emit(Response{request, std::nullopt, std::string(host::request_error_name(error))});
 }
 
 void Node::requests_closed(const Connection& c) {
@@ -66,9 +71,14 @@ void Node::requests_closed(const Connection& c) {
       ++it;
       continue;
     }
-    emit(Response{it->first, std::nullopt,
-                  std::string(host::request_error_name(host::RequestError::kConnectionClosed))});
+    const RequestId request = it->first;
     it = outbound_.erase(it);
+    if (request & kDhtToken) {
+      dht_outcome(request, std::nullopt);
+      continue;
+    }
+    emit(Response{request, std::nullopt,
+                  std::string(host::request_error_name(host::RequestError::kConnectionClosed))});
   }
   std::erase_if(inbound_, [&](const auto& kv) { return kv.second.connection == c.id; });
 }

@@ -17,6 +17,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
@@ -157,10 +158,11 @@ class Host : private router::Tracer {
   // The application is done with `peer`: not redialled, addresses forgotten.
   void forget(ByteView peer_id);
   Status add_bootstrap(const net::Multiaddr& addr, Instant now);
-  // A peer found on the LAN (mDNS): its addresses become dial candidates.
+  // A peer found by discovery (mDNS on the LAN, a DHT walk): its addresses become dial
+  // candidates.
   void discovered(const crypto::PeerId& peer, const std::vector<net::Multiaddr>& addrs,
-                  Instant now) {
-    peers().add_addresses(peer, addrs, net::AddrSource::kMdns, now);
+                  net::AddrSource source, Instant now) {
+    peers().add_addresses(peer, addrs, source, now);
   }
   Result<std::size_t> import_known_peers(ByteView data, Instant now);
   Bytes export_known_peers() const;
@@ -239,8 +241,10 @@ class Host : private router::Tracer {
   // Our signed peer record (sent in identify, passed on by PX) for these listen addresses;
   // `unix_ns` is the wall clock, so a restarted node's records are newer than its old ones.
   void set_listen_addrs(std::vector<net::Multiaddr> addrs, std::uint64_t unix_ns);
-  // Our identify message, as seen from a connection whose remote is `observed`.
-  Bytes identify_message(std::optional<net::Multiaddr> observed) const;
+  // Our identify message, as seen from a connection whose remote is `observed`; `served`:
+  // the request/response protocols (the DHT's among them) we answer besides our own.
+  Bytes identify_message(std::optional<net::Multiaddr> observed,
+                         std::span<const std::string> served = {}) const;
 
   // ---- introspection -----------------------------------------------------------------------
   router::Router& router() { return router_; }

@@ -109,7 +109,7 @@ struct PeerManagerConfig {
 };
 
 // Where an address came from, for counters and for what the known-peers file keeps.
-enum class AddrSource : std::uint8_t { kPx, kIdentify, kKnownPeers, kMdns };
+enum class AddrSource : std::uint8_t { kPx, kIdentify, kKnownPeers, kMdns, kDht };
 
 struct Dial {
   ConnectionId connection;

@@ -111,6 +111,12 @@ struct PeerConfig : net::PeerManagerConfig {
   std::uint16_t mdns_port = 5353;
   std::string mdns_interface;
   Duration mdns_query_interval = 60s;
+  // The Kademlia DHT (/ipfs/kad/1.0.0, server mode; off by default): peers that speak it
+  // fill the routing table, and while outbound connections are below target_outbound a walk
+  // (a lookup of a random key) runs every dht_walk_interval, its servers becoming dial
+  // candidates.
+  bool dht = false;
+  Duration dht_walk_interval = 2s;
 };
 
 struct NodeConfig {

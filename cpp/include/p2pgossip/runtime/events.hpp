@@ -104,6 +104,14 @@ struct Response {
   std::string error;
 };
 
+// The outcome of Runtime::find_node: the closest servers that answered (peer id and
+// multiaddrs, closest first), and the lookup's hops.
+struct LookupDone {
+  RequestId request;
+  std::vector<std::pair<Bytes, std::vector<std::string>>> peers;
+  std::uint32_t hops = 0;
+};
+
 // The runtime's delivery log has rows the reader has not taken (once until it takes them).
 struct DeliveriesLogged {};
 
@@ -113,8 +121,8 @@ struct MailboxReady {
   std::uint64_t token;
 };
 
-using Event =
-    std::variant<Delivered, PeerConnected, PeerDisconnected, MeshChanged, Listening, CommandDone,
-                 ValidationRequest, Log, DeliveriesLogged, MailboxReady, InboundRequest, Response>;
+using Event = std::variant<Delivered, PeerConnected, PeerDisconnected, MeshChanged, Listening,
+                           CommandDone, ValidationRequest, Log, DeliveriesLogged, MailboxReady,
+                           InboundRequest, Response, LookupDone>;
 
 }  // namespace p2pgossip::runtime

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "p2pgossip/bytes.hpp"
+#include "p2pgossip/host/dht.hpp"
 #include "p2pgossip/host/drop.hpp"
 #include "p2pgossip/net/mdns_discovery.hpp"
 #include "p2pgossip/net/peer_manager.hpp"
@@ -48,6 +49,8 @@ struct NodeMetrics {
   net::PeerManagerCounters peer_manager;
   net::BanCounters bans;
   net::MdnsCounters mdns;  // zeros unless PeerConfig::mdns
+  host::DhtCounters dht;   // zeros unless PeerConfig::dht
+  std::size_t dht_table_size = 0;
   std::vector<ConnectedPeer> peers;
   std::map<std::string, std::size_t> mesh_sizes;     // our topics → mesh size
   std::map<std::string, std::size_t> topic_peers;    // our topics → peers subscribed to them

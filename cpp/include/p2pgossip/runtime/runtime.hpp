@@ -92,6 +92,8 @@ class Runtime {
                     std::size_t max_response);
   // Answers an InboundRequest (nullopt: refuses it, the requester sees a reset).
   void respond(NodeId node, std::uint64_t token, std::optional<Bytes> response);
+  // A DHT lookup (PeerConfig::dht) of the servers closest to `key`: a LookupDone follows.
+  RequestId find_node(NodeId node, Bytes key);
 
   // Publishes a message built and signed by the caller (Message.create in Python), once it
   // passes the checks a receiver makes: the node's signature policy and, under StrictSign, a

@@ -1,0 +1,187 @@
+#include "p2pgossip/host/dht.hpp"
+
+#include <algorithm>
+
+namespace p2pgossip::host {
+
+Dht::Dht(ByteView local_peer_id, DhtConfig config, Instant now, std::uint64_t seed)
+    : server_(local_peer_id, config.server, now), config_(std::move(config)), rng_(seed) {}
+
+void Dht::peer_connected(ByteView peer, std::span<const Bytes> addrs, Instant now) {
+  server_.table().update(peer, addrs, true, now);
+  if (!bootstrapped_) {
+    // The spec's bootstrap: a lookup of our own id fills the buckets near us.
+    bootstrapped_ = true;
+    const ByteView self = server_.table().local_peer_id();
+    start(Bytes(self.begin(), self.end()), false);
+  }
+  advance(now);
+}
+
+void Dht::peer_disconnected(ByteView peer, Instant now) {
+  server_.table().set_connected(peer, false, now);
+}
+
+Result<std::optional<Bytes>> Dht::handle_request(ByteView peer, ByteView request, Instant now) {
+  auto msg = kad::decode(request, config_.limits);
+  if (!msg) {
+    ++counters_.requests_refused;
+    return msg.error();
+  }
+  auto answer = server_.handle(peer, *msg, now);
+  if (!answer) {
+    ++counters_.requests_refused;
+    return answer.error();
+  }
+  ++counters_.requests_answered;
+  if (!*answer) return std::optional<Bytes>{};
+  return std::optional<Bytes>{kad::encode(**answer)};
+}
+
+void Dht::query_answered(QueryToken token, ByteView response, Instant now) {
+  auto q = queries_.find(token);
+  if (q == queries_.end()) return;
+  Pending p = std::move(q->second);
+  queries_.erase(q);
+  auto run = lookups_.find(p.lookup);
+  auto msg = kad::decode(response, config_.limits);
+  if (!msg) return query_failed_for(p, run, now);
+  ++counters_.answers;
+  // It answered: a live server.
+  server_.table().update(p.peer, p.addrs, true, now);
+  if (run == lookups_.end()) return advance(now);
+  std::vector<kad::LookupPeer> closer;
+  closer.reserve(msg->closer_peers.size());
+  for (kad::Peer& c : msg->closer_peers) {
+    if (run->second.walk && wanted_ && !c.addrs.empty() &&
+        !std::ranges::equal(c.id, server_.table().local_peer_id()) &&
+        !server_.table().contains(c.id)) {
+      ++counters_.peers_found;
+      events_.push_back(DhtPeerFound{c.id, c.addrs});
+    }
+    closer.push_back(kad::LookupPeer{std::move(c.id), std::move(c.addrs)});
+  }
+  run->second.lookup.on_response(p.peer, closer);
+  advance(now);
+}
+
+void Dht::query_failed(QueryToken token, Instant now) {
+  auto q = queries_.find(token);
+  if (q == queries_.end()) return;
+  Pending p = std::move(q->second);
+  queries_.erase(q);
+  query_failed_for(p, lookups_.find(p.lookup), now);
+}
+
+void Dht::query_failed_for(const Pending& p, std::map<LookupId, Running>::iterator run,
+                           Instant now) {
+  ++counters_.failures;
+  // The spec: a peer that fails a query leaves the table (a waiting candidate takes its place).
+  server_.table().remove(p.peer);
+  if (run != lookups_.end()) run->second.lookup.on_failure(p.peer);
+  advance(now);
+}
+
+LookupId Dht::find_node(ByteView key, Instant now) {
+  const LookupId id = start(Bytes(key.begin(), key.end()), false);
+  advance(now);
+  return id;
+}
+
+LookupId Dht::start(Bytes target, bool walk) {
+  const kad::Key key = kad::Key::of(target);
+  std::vector<kad::LookupPeer> seeds;
+  for (const kad::Entry* e : server_.table().closest(key, config_.lookup.k))
+    seeds.push_back(kad::LookupPeer{e->peer_id, e->addrs});
+  const LookupId id = next_lookup_++;
+  lookups_.emplace(
+      id, Running{std::move(target),
+                  kad::Lookup(key, seeds, config_.lookup, server_.table().local_peer_id()), walk});
+  ++counters_.lookups_started;
+  return id;
+}
+
+void Dht::tick(Instant now) {
+  for (auto& [id, run] : lookups_) run.lookup.handle_timeout(now);
+  // Queries the lookups gave up on are forgotten: a late answer finds no token.
+  std::erase_if(queries_, [&](const auto& kv) {
+    auto run = lookups_.find(kv.second.lookup);
+    if (run == lookups_.end()) return true;
+    for (const kad::LookupEntry& e : run->second.lookup.peers())
+      if (e.id == kv.second.peer) return e.state != kad::PeerState::kWaiting;
+    return true;
+  });
+  advance(now);
+}
+
+bool Dht::walking() const {
+  return std::any_of(lookups_.begin(), lookups_.end(),
+                     [](const auto& kv) { return kv.second.walk; });
+}
+
+void Dht::start_due(Instant now) {
+  if (!bootstrapped_) return;
+  kad::RoutingTable& table = server_.table();
+  for (std::size_t bucket : table.buckets_due(now)) {
+    if (lookups_.size() >= config_.max_lookups) return;
+    const bool last = bucket + 1 == table.bucket_count();
+    table.mark_refreshed(bucket, now);
+    // FIND_NODE names a position by a preimage: a peer id whose key is in the bucket.
+    if (auto id = kad::random_peer_id_with_prefix(table.local_key(), bucket, last, rng_))
+      start(std::move(*id), false);
+  }
+  if (wanted_ && !walking() && now >= next_walk_ && lookups_.size() < config_.max_lookups) {
+    if (auto id = kad::random_peer_id_with_prefix(table.local_key(), 0, true, rng_))
+      start(std::move(*id), true);
+  }
+}
+
+void Dht::advance(Instant now) {
+  bool ended = true;
+  while (ended) {
+    ended = false;
+    start_due(now);
+    for (auto it = lookups_.begin(); it != lookups_.end();) {
+      Running& run = it->second;
+      while (auto q = run.lookup.poll_query(now)) {
+        kad::Message m;
+        m.type = kad::MessageType::kFindNode;
+        m.key = run.target;
+        const QueryToken token = next_query_++;
+        queries_.emplace(token, Pending{it->first, q->id, q->addrs});
+        ++counters_.queries;
+        events_.push_back(DhtQuery{token, std::move(q->id), std::move(q->addrs), kad::encode(m)});
+      }
+      if (!run.lookup.finished()) {
+        ++it;
+        continue;
+      }
+      DhtLookupDone done{
+          it->first, std::move(run.target), {}, run.lookup.hops(), run.lookup.stats().queries};
+      for (const kad::LookupEntry* e : run.lookup.closest())
+        done.closest.push_back(kad::LookupPeer{e->id, e->addrs});
+      ++counters_.lookups_done;
+      if (done.closest.empty()) ++counters_.lookups_empty;
+      server_.table().note_lookup(kad::Key::of(done.target), now);
+      if (run.walk) next_walk_ = now + config_.walk_interval;
+      events_.push_back(std::move(done));
+      it = lookups_.erase(it);
+      ended = true;
+    }
+  }
+}
+
+std::optional<Instant> Dht::next_deadline() const {
+  std::optional<Instant> next;
+  auto take = [&](std::optional<Instant> t) {
+    if (t && (!next || *t < *next)) next = t;
+  };
+  for (const auto& [id, run] : lookups_) take(run.lookup.next_deadline());
+  // What waits for room among max_lookups is started when a lookup ends, not by a deadline.
+  if (!bootstrapped_ || lookups_.size() >= config_.max_lookups) return next;
+  take(server_.table().next_refresh_deadline());
+  if (wanted_ && !walking()) take(next_walk_);
+  return next;
+}
+
+}  // namespace p2pgossip::host

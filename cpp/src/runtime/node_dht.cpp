@@ -1,0 +1,168 @@
+// A node's Kademlia DHT on sockets: the shell around host::Dht. Kad requests of the remote
+// are answered natively on the request/response streams; our queries go out as requests on
+// the peer's connection, after a dial when the lookup names a peer we are not connected to;
+// the servers a walk finds become the peer manager's dial candidates.
+#include <algorithm>
+
+#include "p2pgossip/net/identify.hpp"
+#include "p2pgossip/protocol.hpp"
+#include "runtime/connection.hpp"
+#include "runtime/node.hpp"
+
+namespace p2pgossip::runtime {
+
+namespace {
+const std::string kKadProtocol(protocol::kKad);
+}  // namespace
+
+void Node::start_dht() {
+  if (!config_.peers.dht) return;
+  host::DhtConfig c;
+  c.walk_interval = config_.peers.dht_walk_interval;
+  dht_ = std::make_unique<host::Dht>(config_.identity->peer_id().bytes(), c, now(),
+                                     config_.seed ^ 0x6b6164);  // "kad"
+  serve(kKadProtocol, true);
+}
+
+void Node::find_node(const Bytes& key, RequestId request) {
+  if (!dht_) return emit(LookupDone{request, {}, 0});
+  dht_lookups_.emplace(dht_->find_node(key, now()), request);
+}
+
+// Identify says whether the remote serves kad, and where it listens.
+void Node::dht_identified(const Connection& c, ByteView identify_stream) {
+  if (!dht_) return;
+  auto m = net::identify::decode_stream(identify_stream);
+  if (!m || std::find(m->protocols.begin(), m->protocols.end(), protocol::kKad) ==
+                m->protocols.end())
+    return;
+  std::vector<Bytes> addrs;
+  for (const net::Multiaddr& a : net::identify::dialable_listen_addrs(*m))
+    addrs.push_back(a.to_bytes());
+  dht_->peer_connected(c.peer_id(), addrs, now());
+}
+
+bool Node::dht_request(Connection& c, std::uint32_t stream, ByteView data) {
+  if (!dht_) return false;
+  auto answer = dht_->handle_request(c.peer_id(), data, now());
+  if (answer && *answer)
+    c.respond(stream, **answer);
+  else
+    c.refuse(stream);  // refused, or ADD_PROVIDER (no answer): the stream is done
+  return true;
+}
+
+void Node::dht_outcome(RequestId token, std::optional<Bytes> response) {
+  const host::QueryToken t = token & ~kDhtToken;
+  if (response)
+    dht_->query_answered(t, *response, now());
+  else
+    dht_->query_failed(t, now());
+}
+
+void Node::dht_query(host::DhtQuery& q) {
+  const Instant deadline = now() + host::DhtConfig{}.lookup.query_timeout;
+  if (Connection* c = by_peer(q.peer)) {
+    const RequestId token = q.token | kDhtToken;
+    outbound_.emplace(token, c->id);
+    c->send_request(token, kKadProtocol, q.request, kad::Limits{}.max_message_bytes, deadline);
+    return;
+  }
+  auto& waiting = dht_waiting_[q.peer];
+  waiting.push_back(DhtWait{q.token, std::move(q.request), deadline});
+  if (waiting.size() > 1) return;  // its dial is under way
+  auto peer = crypto::PeerId::from_bytes(q.peer);
+  for (const Bytes& binary : q.addrs) {
+    if (!peer || at_capacity()) break;
+    auto addr = net::Multiaddr::from_bytes(binary);
+    auto full = addr ? addr->with_peer_id(*peer) : addr;
+    if (!full) continue;  // a transport we do not speak
+    auto id = host_.connect(*full, now());
+    if (!id) break;  // refused here (banned, limits): its other addresses would be too
+    dht_dials_.emplace(*id, q.peer);
+    dial(*id, full->to_string(), std::nullopt);
+    return;
+  }
+  for (const DhtWait& w : waiting) dht_->query_failed(w.token, now());
+  dht_waiting_.erase(q.peer);
+}
+
+// The dialled peer is up: its waiting queries go out.
+void Node::dht_connected(const Connection& c) {
+  if (!dht_) return;
+  dht_dials_.erase(c.id);
+  auto it = dht_waiting_.find(c.peer_id());
+  if (it == dht_waiting_.end()) return;
+  std::vector<DhtWait> waiting = std::move(it->second);
+  dht_waiting_.erase(it);
+  for (DhtWait& w : waiting) {
+    host::DhtQuery q{w.token, c.peer_id(), {}, std::move(w.request)};
+    dht_query(q);
+  }
+}
+
+void Node::dht_dial_failed(net::ConnectionId id) {
+  auto dial = dht_dials_.find(id);
+  if (dial == dht_dials_.end()) return;
+  const Bytes peer = std::move(dial->second);
+  dht_dials_.erase(dial);
+  // Closed as a duplicate of a connection the peer made to us meanwhile: use that one.
+  if (Connection* c = by_peer(peer)) return dht_connected(*c);
+  auto it = dht_waiting_.find(peer);
+  if (it == dht_waiting_.end()) return;
+  std::vector<DhtWait> waiting = std::move(it->second);
+  dht_waiting_.erase(it);
+  for (const DhtWait& w : waiting) dht_->query_failed(w.token, now());
+}
+
+void Node::dht_tick() {
+  if (!dht_) return;
+  const Instant t = now();
+  // A dial that never reported (closed mid-upgrade by another peer's connection) must not
+  // hold its queries past their time.
+  for (auto it = dht_waiting_.begin(); it != dht_waiting_.end();) {
+    auto& waiting = it->second;
+    std::erase_if(waiting, [&](const DhtWait& w) {
+      if (w.expires > t) return false;
+      dht_->query_failed(w.token, t);
+      return true;
+    });
+    it = waiting.empty() ? dht_waiting_.erase(it) : std::next(it);
+  }
+  dht_->want_peers(host_.peer_manager() && host_.peer_manager()->outbound_count() <
+                                               config_.peers.target_outbound);
+  dht_->tick(t);
+}
+
+bool Node::dht_settle() {
+  if (!dht_) return false;
+  bool any = false;
+  while (auto e = dht_->poll()) {
+    any = true;
+    if (auto* q = std::get_if<host::DhtQuery>(&*e)) {
+      dht_query(*q);
+    } else if (auto* found = std::get_if<host::DhtPeerFound>(&*e)) {
+      auto peer = crypto::PeerId::from_bytes(found->peer);
+      if (!peer) continue;
+      std::vector<net::Multiaddr> addrs;
+      for (const Bytes& b : found->addrs)
+        if (auto a = net::Multiaddr::from_bytes(b)) addrs.push_back(*a);
+      host_.discovered(*peer, addrs, net::AddrSource::kDht, now());
+    } else if (auto* done = std::get_if<host::DhtLookupDone>(&*e)) {
+      auto app = dht_lookups_.find(done->id);
+      if (app == dht_lookups_.end()) continue;
+      LookupDone out{app->second, {}, done->hops};
+      for (const kad::LookupPeer& p : done->closest) {
+        std::vector<std::string> addrs;
+        for (const Bytes& b : p.addrs)
+          if (auto a = net::Multiaddr::from_bytes(b)) addrs.push_back(a->to_string());
+        out.peers.emplace_back(p.id, std::move(addrs));
+      }
+      dht_lookups_.erase(app);
+      emit(std::move(out));
+    }
+  }
+  return any;
+}
+
+}  // namespace p2pgossip::runtime
