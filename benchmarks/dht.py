@@ -1,18 +1,23 @@
-"""Kademlia lookups in the simulator (issue 14): `Simulation.dht_lookups` at 1k and 10k nodes
-(100k with --full), log-normal 40 ms links, with and without unreachable peers.
+"""Kademlia lookups (issue 14): `Simulation.dht_lookups` at 100, 1k and 10k nodes (100k with
+--full), log-normal 40 ms links, with and without unreachable peers; and real nodes on
+loopback (`Node(discovery=["dht"])`, 200 by default), all bootstrapped from one node.
 
-`python -m benchmarks dht [--lookups N] [--full]`
+`python -m benchmarks dht [--lookups N] [--full] [--real N]`
 
-Reports per row the network build (joins, each a self-lookup) and the lookups' wall time and
-peak RSS of a child process of its own, then the lookups' hops (mean, max), latency (median,
-p95, virtual seconds) and success rate. The protocol figures are deterministic under the
-seed; the wall times are the machine's, so say its load with them.
+Reports per simulated row the network build (joins, each a self-lookup) and the lookups'
+wall time and peak RSS of a child process of its own, then the lookups' hops (mean, max)
+beside log2(n), latency (median, p95, virtual seconds) and success rate. The real row: how
+long until every node had target_outbound peers found through the DHT, then one lookup of a
+random key from every node at once (hops, wall latency, success). Simulated figures are
+deterministic under the seed; wall times are the machine's, so say its load with them.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import math
 import os
 import resource
 import subprocess
@@ -38,6 +43,7 @@ def _row(nodes: int, unreachable: float, lookups: int) -> dict:
         "build_s": round(t1 - t0, 2),
         "lookups_s": round(t2 - t1, 2),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "log2_n": round(math.log2(nodes), 2),
         "hops_mean": round(float(df.hops.mean()), 2),
         "hops_max": int(df.hops.max()),
         "latency_p50_s": round(float(df.latency.median()), 3),
@@ -47,27 +53,80 @@ def _row(nodes: int, unreachable: float, lookups: int) -> dict:
     }
 
 
+async def _real(nodes: int) -> dict:
+    import p2pgossip as pg
+
+    async with pg.Runtime() as rt:
+        first = await pg.Node(
+            runtime=rt,
+            discovery=["dht"],
+            limits=pg.NodeLimits(max_connections=2 * nodes),
+            peers=pg.PeerConfig(max_inbound=2 * nodes),
+        ).start()
+        net = [first]
+        for _ in range(nodes - 1):
+            peers = pg.PeerConfig(bootstrap=[first.addrs[0]])
+            net.append(await pg.Node(runtime=rt, discovery=["dht"], peers=peers).start())
+        target = pg.PeerConfig().target_outbound
+        t0 = time.perf_counter()
+        while min(len(x.peers()) for x in net) < target and time.perf_counter() - t0 < 300:
+            await asyncio.sleep(0.2)
+        t1 = time.perf_counter()
+
+        async def timed(node: pg.Node) -> tuple[float, pg.node.DhtLookup]:
+            start = time.perf_counter()
+            found = await node.find_node(pg.Identity.generate().peer_id)
+            return time.perf_counter() - start, found
+
+        results = await asyncio.gather(*(timed(x) for x in net))
+        took = sorted(r[0] for r in results)
+        return {
+            "nodes": nodes,
+            "real": True,
+            "log2_n": round(math.log2(nodes), 2),
+            "at_target_s": round(t1 - t0, 1),
+            "min_peers": min(len(x.peers()) for x in net),
+            "hops_mean": round(sum(r[1].hops for r in results) / nodes, 2),
+            "hops_max": max(r[1].hops for r in results),
+            "latency_p50_s": round(took[nodes // 2], 3),
+            "latency_p95_s": round(took[int(nodes * 0.95)], 3),
+            "success_pct": round(100 * sum(1 for r in results if r[1].peers) / nodes, 1),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        }
+
+
+def _child(args: list[str]) -> dict:
+    out = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "dht", *args],
+        check=True,
+        capture_output=True,
+        text=True,
+        cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    )
+    return json.loads(out.stdout.splitlines()[-1])
+
+
 def main(argv: list[str]) -> None:
     p = argparse.ArgumentParser(prog="python -m benchmarks dht")
     p.add_argument("--lookups", type=int, default=1000)
     p.add_argument("--full", action="store_true", help="add 100k nodes")
+    p.add_argument("--real", type=int, default=200, help="real nodes (0: none)")
     p.add_argument("--child", nargs=2, metavar=("NODES", "UNREACHABLE"), help=argparse.SUPPRESS)
+    p.add_argument("--child-real", type=int, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.child:
         row = _row(int(args.child[0]), float(args.child[1]), args.lookups)
         print(json.dumps(row))
         return
-    sizes = [1000, 10_000] + ([100_000] if args.full else [])
+    if args.child_real:
+        print(json.dumps(asyncio.run(_real(args.child_real))))
+        return
+    sizes = [100, 1000, 10_000] + ([100_000] if args.full else [])
     rows = []
     for n in sizes:
         for unreachable in (0.0, 0.2):
-            cmd = [sys.executable, "-m", "benchmarks", "dht", "--lookups", str(args.lookups)]
-            out = subprocess.run(
-                [*cmd, "--child", str(n), str(unreachable)],
-                check=True,
-                capture_output=True,
-                text=True,
-                cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
-            )
-            rows.append(json.loads(out.stdout.splitlines()[-1]))
+            lookups = ["--lookups", str(args.lookups)]
+            rows.append(_child([*lookups, "--child", str(n), str(unreachable)]))
+    if args.real:
+        rows.append(_child(["--child-real", str(args.real)]))
     _report.write("dht", rows, {"load": os.getloadavg()})

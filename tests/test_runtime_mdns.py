@@ -44,8 +44,8 @@ async def test_two_nodes_find_each_other_on_the_lan_and_connect() -> None:
     if not loopback_multicast(port):
         pytest.skip("multicast is not looped back on 127.0.0.1 in this environment")
     peers = pg.PeerConfig(mdns_port=port, mdns_interface="127.0.0.1", mdns_query_interval=0.5)
-    with pytest.raises(ValueError, match="unknown discovery 'dht'"):
-        pg.Node(discovery=["dht"])  # type: ignore[list-item]
+    with pytest.raises(ValueError, match="unknown discovery 'carrier pigeon'"):
+        pg.Node(discovery=["carrier pigeon"])  # type: ignore[list-item]
     async with pg.Runtime() as rt:
         a = await pg.Node(runtime=rt, peers=peers, discovery=["mdns"]).start()
         b = await pg.Node(runtime=rt, peers=peers, discovery=["mdns"]).start()

@@ -179,6 +179,9 @@ class Node : public std::enable_shared_from_this<Node> {
   bool dht_request(Connection& c, std::uint32_t stream, ByteView data);
   void dht_outcome(RequestId token, std::optional<Bytes> response);
   void dht_connected(const Connection& c);
+  // A connection dialled only to carry queries is closed once they are answered, unless the
+  // node is short of outbound peers (it is then kept like any other).
+  void dht_answered_on(net::ConnectionId connection);
   void dht_dial_failed(net::ConnectionId id);
   void dht_tick();
   bool dht_settle();  // true when the DHT had anything to carry out
@@ -241,6 +244,7 @@ class Node : public std::enable_shared_from_this<Node> {
   };
   std::map<Bytes, std::vector<DhtWait>> dht_waiting_;
   std::map<net::ConnectionId, Bytes> dht_dials_;
+  std::set<net::ConnectionId> dht_temporary_, dht_closing_;
   std::map<host::LookupId, RequestId> dht_lookups_;
 
   DeliveryRoutes routes_;

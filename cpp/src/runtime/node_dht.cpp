@@ -90,7 +90,7 @@ void Node::dht_query(host::DhtQuery& q) {
 // The dialled peer is up: its waiting queries go out.
 void Node::dht_connected(const Connection& c) {
   if (!dht_) return;
-  dht_dials_.erase(c.id);
+  if (dht_dials_.erase(c.id)) dht_temporary_.insert(c.id);
   auto it = dht_waiting_.find(c.peer_id());
   if (it == dht_waiting_.end()) return;
   std::vector<DhtWait> waiting = std::move(it->second);
@@ -101,7 +101,21 @@ void Node::dht_connected(const Connection& c) {
   }
 }
 
+void Node::dht_answered_on(net::ConnectionId connection) {
+  if (!dht_temporary_.count(connection)) return;
+  for (const auto& [request, c] : outbound_)
+    if (c == connection) return;  // more queries on it
+  const net::PeerManager* pm = host_.peer_manager();
+  if (!pm || pm->outbound_count() <= config_.peers.target_outbound) {
+    dht_temporary_.erase(connection);  // wanted after all: an ordinary connection now
+    return;
+  }
+  dht_closing_.insert(connection);  // closed in dht_settle, outside the connection's turn
+}
+
 void Node::dht_dial_failed(net::ConnectionId id) {
+  dht_temporary_.erase(id);
+  dht_closing_.erase(id);
   auto dial = dht_dials_.find(id);
   if (dial == dht_dials_.end()) return;
   const Bytes peer = std::move(dial->second);
@@ -137,6 +151,13 @@ void Node::dht_tick() {
 bool Node::dht_settle() {
   if (!dht_) return false;
   bool any = false;
+  for (net::ConnectionId id : std::exchange(dht_closing_, {})) {
+    dht_temporary_.erase(id);
+    if (auto c = by_connection_id_.find(id); c != by_connection_id_.end()) {
+      any = true;
+      c->second->close("DHT queries answered");
+    }
+  }
   while (auto e = dht_->poll()) {
     any = true;
     if (auto* q = std::get_if<host::DhtQuery>(&*e)) {

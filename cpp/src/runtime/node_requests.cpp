@@ -54,8 +54,14 @@ void Node::on_request(Connection& c, std::uint32_t stream, std::string protocol,
 }
 
 void Node::on_response(RequestId request, Bytes response) {
-  if (!outbound_.erase(request)) return;
-  if (request & kDhtToken) return dht_outcome(request, std::move(response));
+  auto it = outbound_.find(request);
+  if (it == outbound_.end()) return;
+  const net::ConnectionId connection = it->second;
+  outbound_.erase(it);
+  if (request & kDhtToken) {
+    dht_outcome(request, std::move(response));
+    return dht_answered_on(connection);
+  }
   emit(Response{request, std::move(response), {}});
 }
 

@@ -1,0 +1,100 @@
+"""The Kademlia DHT on real nodes (Node(discovery=["dht"])): peers found through the DHT
+alone, lookups over sockets, and kad requests a hostile peer sends. Waits are on conditions
+with generous bounds, never on sleeps that decide the outcome."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import p2pgossip as pg
+import pytest
+from p2pgossip._core import kad
+
+KAD = "/ipfs/kad/1.0.0"
+
+
+async def until(pred, what: str, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not pred():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not within {timeout} s: {what}")
+        await asyncio.sleep(0.2)
+
+
+async def network(rt: pg.Runtime, n: int) -> list[pg.Node]:
+    """`n` DHT nodes; every one but the first knows only the first (its bootstrap peer),
+    which is sized to hold a connection from each of them."""
+    first = await pg.Node(
+        runtime=rt,
+        discovery=["dht"],
+        limits=pg.NodeLimits(max_connections=2 * n),
+        peers=pg.PeerConfig(max_inbound=2 * n),
+    ).start()
+    nodes = [first]
+    for _ in range(n - 1):
+        peers = pg.PeerConfig(bootstrap=[first.addrs[0]])
+        nodes.append(await pg.Node(runtime=rt, discovery=["dht"], peers=peers).start())
+    return nodes
+
+
+async def test_200_nodes_from_one_bootstrap_reach_their_target_through_the_dht() -> None:
+    async with pg.Runtime() as rt:
+        nodes = await network(rt, 200)
+        target = pg.PeerConfig().target_outbound
+        await until(lambda: min(len(x.peers()) for x in nodes) >= target, "every node at target")
+        # What found them was the DHT: walks ran and named servers the nodes then dialled.
+        assert sum(x.stats()["dht"]["peers_found"] for x in nodes) > 0
+        assert all(x.stats()["dht"]["routing_table"] >= target for x in nodes)
+        lookups = await asyncio.gather(
+            *(x.find_node(pg.Identity.generate().peer_id) for x in nodes)
+        )
+        assert all(len(r.peers) == 20 for r in lookups)
+        assert all(r.hops >= 1 for r in lookups)
+
+
+async def test_a_lookup_of_a_node_finds_it_first() -> None:
+    async with pg.Runtime() as rt:
+        nodes = await network(rt, 30)
+        await until(lambda: min(len(x.peers()) for x in nodes) >= 3, "a connected network")
+        for i, j in [(1, 29), (29, 1), (7, 13)]:
+            found = await nodes[i].find_node(nodes[j].peer_id)
+            assert found.peers[0][0] == nodes[j].peer_id
+            assert nodes[j].addrs[0].split("/p2p/")[0] in found.peers[0][1]
+
+
+async def test_without_the_dht_lookups_are_empty_and_kad_is_unsupported() -> None:
+    async with pg.Runtime() as rt:
+        a = await pg.Node(runtime=rt).start()
+        b = await pg.Node(runtime=rt).start()
+        await a.connect(b.addrs[0])
+        assert await a.find_node(b.peer_id) == pg.node.DhtLookup([], 0)
+        with pytest.raises(pg.UnsupportedProtocolError):
+            await a.request(b.peer_id, KAD, kad.encode({"type": "FIND_NODE", "key": b"x"}))
+        assert a.stats()["dht"]["lookups_started"] == 0
+
+
+async def test_hostile_kad_requests_are_refused_and_counted() -> None:
+    async with pg.Runtime() as rt:
+        server = await pg.Node(runtime=rt, discovery=["dht"]).start()
+        attacker = await pg.Node(runtime=rt).start()  # speaks raw bytes through request()
+        await attacker.connect(server.addrs[0])
+        refused = 0
+        for garbage in (b"\xff" * 20, b"\x08\x63", kad.encode({"type": "GET_VALUE", "key": b""})):
+            with pytest.raises(pg.StreamResetError):
+                await attacker.request(server.peer_id, KAD, garbage)
+            refused += 1
+            assert server.stats()["dht"]["requests_refused"] == refused
+        # Above kad's message bound (128 KiB), within the node's request limit: refused by
+        # the decoder's bound, not buffered into a message.
+        with pytest.raises(pg.StreamResetError):
+            await attacker.request(server.peer_id, KAD, b"\x00" * (200 << 10))
+        assert server.stats()["dht"]["requests_refused"] == refused + 1
+        # The server still answers a well-formed FIND_NODE, as any kad peer would ask it.
+        answer = kad.decode(
+            await attacker.request(
+                server.peer_id, KAD, kad.encode({"type": "FIND_NODE", "key": b"some key"})
+            )
+        )
+        assert answer["type"] == "FIND_NODE"
+        assert server.stats()["dht"]["requests_answered"] == 1
