@@ -73,9 +73,9 @@ async def _real(nodes: int) -> dict:
             await asyncio.sleep(0.2)
         t1 = time.perf_counter()
 
-        async def timed(node: pg.Node) -> tuple[float, pg.node.DhtLookup]:
+        async def timed(node: pg.Node) -> tuple[float, pg.dht.DhtLookup]:
             start = time.perf_counter()
-            found = await node.find_node(pg.Identity.generate().peer_id)
+            found = await node.dht.find_node(pg.Identity.generate().peer_id)
             return time.perf_counter() - start, found
 
         results = await asyncio.gather(*(timed(x) for x in net))

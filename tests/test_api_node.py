@@ -266,7 +266,7 @@ async def test_validator_answers_errors_and_concurrency_limit(
         for token, data in enumerate(datas):
             node._validate(token, pg.Message.create(author, "t", data), b"id", b"")
         if fn is adecide:
-            assert node._validating == 2 and len(node._validation_backlog) == 4
+            assert node._validation.running == 2 and len(node._validation.backlog) == 4
             while len(log.answers) < len(datas):
                 await asyncio.sleep(0)
     assert [log.answers[t] for t in range(len(datas))] == [
@@ -279,7 +279,7 @@ async def test_validator_answers_errors_and_concurrency_limit(
     ]
     assert node.validator_errors == 2
     assert [r.reason for r in caplog.records] == ["validator_error"] * 2
-    assert node._validating == 0
+    assert node._validation.running == 0
 
 
 @pytest.mark.parametrize("kind", ["sync", "async"])

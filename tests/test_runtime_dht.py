@@ -47,7 +47,7 @@ async def test_200_nodes_from_one_bootstrap_reach_their_target_through_the_dht()
         assert sum(x.stats()["dht"]["peers_found"] for x in nodes) > 0
         assert all(x.stats()["dht"]["routing_table"] >= target for x in nodes)
         lookups = await asyncio.gather(
-            *(x.find_node(pg.Identity.generate().peer_id) for x in nodes)
+            *(x.dht.find_node(pg.Identity.generate().peer_id) for x in nodes)
         )
         assert all(len(r.peers) == 20 for r in lookups)
         assert all(r.hops >= 1 for r in lookups)
@@ -58,9 +58,26 @@ async def test_a_lookup_of_a_node_finds_it_first() -> None:
         nodes = await network(rt, 30)
         await until(lambda: min(len(x.peers()) for x in nodes) >= 3, "a connected network")
         for i, j in [(1, 29), (29, 1), (7, 13)]:
-            found = await nodes[i].find_node(nodes[j].peer_id)
+            found = await nodes[i].dht.find_node(nodes[j].peer_id)
             assert found.peers[0][0] == nodes[j].peer_id
             assert nodes[j].addrs[0].split("/p2p/")[0] in found.peers[0][1]
+
+
+async def test_values_and_providers_are_found_across_the_network() -> None:
+    async with pg.Runtime() as rt:
+        nodes = await network(rt, 30)
+        await until(lambda: min(len(x.peers()) for x in nodes) >= 3, "a connected network")
+        stored = await nodes[3].dht.put(b"/app/greeting", b"hello")
+        assert stored >= 10  # the closest servers took it
+        assert await nodes[3].dht.get(b"/app/greeting") == b"hello"  # our own store
+        assert await nodes[21].dht.get(b"/app/greeting") == b"hello"  # through the network
+        assert await nodes[21].dht.get(b"/app/nothing") is None
+        assert await nodes[8].dht.provide(b"block-42") >= 10
+        providers = await nodes[27].dht.find_providers(b"block-42")
+        assert [p for p, _ in providers] == [nodes[8].peer_id]
+        assert nodes[8].addrs[0].split("/p2p/")[0] in providers[0][1]
+        with pytest.raises(pg.NodeError, match="record value"):
+            await nodes[3].dht.put(b"/app/big", bytes(70 * 1024))
 
 
 async def test_without_the_dht_lookups_are_empty_and_kad_is_unsupported() -> None:
@@ -68,7 +85,8 @@ async def test_without_the_dht_lookups_are_empty_and_kad_is_unsupported() -> Non
         a = await pg.Node(runtime=rt).start()
         b = await pg.Node(runtime=rt).start()
         await a.connect(b.addrs[0])
-        assert await a.find_node(b.peer_id) == pg.node.DhtLookup([], 0)
+        with pytest.raises(pg.NodeError, match="the DHT is off"):
+            await a.dht.find_node(b.peer_id)
         with pytest.raises(pg.UnsupportedProtocolError):
             await a.request(b.peer_id, KAD, kad.encode({"type": "FIND_NODE", "key": b"x"}))
         assert a.stats()["dht"]["lookups_started"] == 0

@@ -2,7 +2,8 @@
 // (runtime/node_requests.cpp, node_dht.cpp), added to the Runtime class bind_runtime made.
 // Outcomes come back as events: ("request", node, token, peer_id, protocol, data) to answer
 // with respond(), ("response", request, data or None, error or None) for request(),
-// ("lookup", request, [(peer_id, [multiaddr])], hops) for find_node().
+// ("lookup", request, [(peer_id, [multiaddr])], hops, value or None, providers, stored,
+// error or None) for dht().
 #include <pybind11/stl.h>
 
 #include <chrono>
@@ -31,6 +32,21 @@ py::dict dht_counters(const host::DhtCounters& c, std::size_t table_size) {
   d["peers_found"] = c.peers_found;
   return d;
 }
+
+namespace {
+
+host::DhtOp dht_op(const std::string& s) {
+  if (s == "find_node") return host::DhtOp::kFindNode;
+  if (s == "get_value") return host::DhtOp::kGetValue;
+  if (s == "put_value") return host::DhtOp::kPutValue;
+  if (s == "get_providers") return host::DhtOp::kGetProviders;
+  if (s == "add_provider") return host::DhtOp::kAddProvider;
+  throw py::value_error(
+      "op must be 'find_node', 'get_value', 'put_value', 'get_providers' or "
+      "'add_provider'");
+}
+
+}  // namespace
 
 void bind_requests(py::module_& m) {
   auto runtime = py::reinterpret_borrow<py::class_<Runtime>>(m.attr("Runtime"));
@@ -62,12 +78,14 @@ void bind_requests(py::module_& m) {
           py::arg("node"), py::arg("token"), py::arg("data"),
           "Answers a 'request' event (None: refuses it; the requester sees a reset).")
       .def(
-          "find_node",
-          [](Runtime& r, NodeId node, const py::bytes& key) {
-            return r.find_node(node, to_bytes(view_of(key)));
+          "dht",
+          [](Runtime& r, NodeId node, const std::string& op, const py::bytes& key,
+             const py::bytes& value) {
+            return r.dht(node, dht_op(op), to_bytes(view_of(key)), to_bytes(view_of(value)));
           },
-          py::arg("node"), py::arg("key"),
-          "A DHT lookup of the servers closest to `key`; a 'lookup' event follows.");
+          py::arg("node"), py::arg("op"), py::arg("key"), py::arg("value") = py::bytes(),
+          "A DHT operation ('find_node', 'get_value', 'put_value', 'get_providers', "
+          "'add_provider') on `key`; a 'lookup' event follows.");
 }
 
 }  // namespace p2pgossip::bindings

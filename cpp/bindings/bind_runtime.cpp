@@ -123,9 +123,15 @@ py::object event_to_py(Event& e) {
           return py::make_tuple("request", x.node, x.token, to_py(x.peer_id), x.protocol,
                                 to_py(x.data));
         } else if constexpr (std::is_same_v<T, LookupDone>) {
-          py::list peers;
-          for (const auto& [id, addrs] : x.peers) peers.append(py::make_tuple(to_py(id), addrs));
-          return py::make_tuple("lookup", x.request, peers, x.hops);
+          auto listed = [](const LookupDone::Peers& ps) {
+            py::list out;
+            for (const auto& [id, addrs] : ps) out.append(py::make_tuple(to_py(id), addrs));
+            return out;
+          };
+          return py::make_tuple("lookup", x.request, listed(x.peers), x.hops,
+                                x.value ? py::object(to_py(*x.value)) : py::none(),
+                                listed(x.providers), x.stored,
+                                x.error ? py::cast(*x.error) : py::none());
         } else if constexpr (std::is_same_v<T, Response>) {
           return py::make_tuple("response", x.request,
                                 x.data ? py::object(to_py(*x.data)) : py::none(),

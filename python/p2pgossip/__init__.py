@@ -6,7 +6,7 @@ a deterministic network simulator, and libp2p on the wire.
 
 from importlib import metadata as _metadata
 
-from . import crypto, metrics, presets, topology, wire
+from . import crypto, dht, metrics, presets, topology, wire
 from ._core.crypto import Identity, InvalidKeyError, PeerId
 from ._core.host import Message, SignaturePolicy
 from ._core.router import (
@@ -82,6 +82,7 @@ __all__ = [
     "ValidationResult",
     "__version__",
     "crypto",
+    "dht",
     "metrics",
     "presets",
     "topology",

@@ -102,7 +102,7 @@ class Runtime:
             elif kind == "lookup":
                 fut = self._requests.pop(ev[1], None)
                 if fut is not None and not fut.done():
-                    fut.set_result((ev[2], ev[3]))  # ([(peer_id, [addr])], hops)
+                    fut.set_result(ev[2:])  # (peers, hops, value, providers, stored, error)
             elif kind == "request":
                 node = nodes.get(ev[1])
                 if node is not None:

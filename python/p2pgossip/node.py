@@ -8,19 +8,19 @@ without ``runtime=`` makes and owns its own. What its application reads is in
 from __future__ import annotations
 
 import asyncio
-import collections
-import inspect
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from . import _core, _log, presets
+from . import _core, presets
 from ._core.crypto import Identity, PeerId
 from ._core.host import Message, Publisher, Role
 from ._core.router import GossipConfig
 from ._core.runtime import NodeLimits, PeerConfig
 from ._requests import Handler, Handlers, RequestError, check_protocol, request_error
 from ._runtime import NodeError, NoPeersError, Runtime, _log_failure
+from ._validation import Validation
+from .dht import Dht
 from .subscription import Overflow, Received, Subscription, ValidationResult, Validator
 
 if TYPE_CHECKING:
@@ -47,13 +47,6 @@ class Ban(NamedTuple):
     remaining: float | None  # seconds left; None: until unbanned
     rule: str  # what made it: "manual" (ban/block), "graylisted", "invalid_messages"
     reason: str  # the words given to ban(), or the rule's
-
-
-class DhtLookup(NamedTuple):
-    """The outcome of :meth:`Node.find_node`."""
-
-    peers: list[tuple[PeerId, list[str]]]  # closest first, with their multiaddrs
-    hops: int
 
 
 class Node:
@@ -125,18 +118,14 @@ class Node:
         self._mesh_listeners: list[Callable[[str, bytes, bool], None]] = []
         self._subs: dict[str, list[Subscription]] = {}
         self._mailboxes: dict[int, Subscription] = {}  # native-kept subscriptions by token
-        self._validators: dict[str, Validator] = {}
-        self._validation_limit = validation_concurrency
-        self._validating = 0
-        self._validation_backlog: collections.deque[tuple[int, Received]] = collections.deque()
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self.validator_errors = 0
+        self._validation = Validation(self, validation_concurrency)
         # on_delivery listeners: see every delivery, whoever reads the subscriptions.
         self._listeners: list[Callable[[Received], None]] = []
         self._closed = False
         self._flush_scheduled = False  # publish_nowait's flush is on the loop
         self._peer_id = self.identity.peer_id
         self._handlers = Handlers(self._runtime, (limits or NodeLimits()).request_timeout)
+        self.dht = Dht(self)  # Kademlia operations, with discovery=["dht"]
         # The runtime's publish_nowait, bound once: publish_nowait is a loop's hot path.
         self._native_publish_nowait = self._runtime._core.publish_nowait
 
@@ -183,8 +172,7 @@ class Node:
             for s in subs:
                 s._end()
         self._subs.clear()
-        for t in list(self._tasks):
-            t.cancel()
+        self._validation.cancel()
         self._handlers.cancel()
         rt = self._runtime
         if self._metrics_endpoint is not None and not rt._closed:
@@ -322,16 +310,6 @@ class Node:
         if error is not None:
             raise request_error(error, peer, protocol)
         return response
-
-    async def find_node(self, key: PeerId | bytes) -> DhtLookup:
-        """A Kademlia lookup (``discovery=["dht"]``) of the servers closest to ``key`` (a
-        peer id, or any key's bytes): the k closest that answered, closest first, with
-        their addresses, and the lookup's hops. Empty when the DHT is off or nobody
-        answered."""
-        rt = self._runtime
-        raw = key.to_bytes() if isinstance(key, PeerId) else bytes(key)
-        peers, hops = await rt._request(rt._core.find_node(self._node(), raw))
-        return DhtLookup([(PeerId.from_bytes(p), addrs) for p, addrs in peers], hops)
 
     # -- publishing ----------------------------------------------------------------------
 
@@ -533,72 +511,16 @@ class Node:
         penalising the peer that sent it, since the fault is ours. ``None`` removes it.
         """
         node = self._node()
-        if fn is None:
-            self._validators.pop(topic, None)
-        else:
-            self._validators[topic] = fn
+        self._validation.set(topic, fn)
         self._runtime._core.set_validator(node, topic, fn is not None)
 
     def _validate(self, token: int, message: Message, mid: bytes, received_from: bytes) -> None:
-        msg = Received(message, mid, received_from, time.monotonic_ns())
-        if self._validating >= self._validation_limit:
-            self._validation_backlog.append((token, msg))
-            return
-        self._run_validator(token, msg)
+        self._validation.received(token, Received(message, mid, received_from, time.monotonic_ns()))
 
-    def _run_validator(self, token: int, msg: Received) -> None:
-        fn = self._validators.get(msg.topic)
-        if fn is None:
-            self._answer(token, ValidationResult.ACCEPT)
-            return
-        try:
-            result = fn(msg)
-        except Exception as exc:
-            self._validator_failed(msg, exc)
-            self._answer(token, ValidationResult.IGNORE)
-            return
-        if inspect.isawaitable(result):
-            self._validating += 1
-            task = asyncio.ensure_future(self._await_validator(token, msg, result))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-            return
-        self._answer_checked(token, msg, result)
-
-    async def _await_validator(self, token: int, msg: Received, pending: Awaitable[Any]) -> None:
-        try:
-            result = await pending
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            self._validator_failed(msg, exc)
-            result = ValidationResult.IGNORE
-        finally:
-            self._validating -= 1
-        self._answer_checked(token, msg, result)
-        while self._validation_backlog and self._validating < self._validation_limit:
-            self._run_validator(*self._validation_backlog.popleft())
-
-    def _answer_checked(self, token: int, msg: Received, result: Any) -> None:
-        if not isinstance(result, ValidationResult):
-            self._validator_failed(msg, TypeError(f"validator returned {result!r}"))
-            result = ValidationResult.IGNORE
-        self._answer(token, result)
-
-    def _answer(self, token: int, result: ValidationResult) -> None:
-        if not self._closed and self._id is not None:
-            self._runtime._core.validation_result(self._id, token, result.value)
-
-    def _validator_failed(self, msg: Received, exc: BaseException) -> None:
-        self.validator_errors += 1
-        self._count_app_drop("validator_error")
-        _log.logger.error(
-            "validator failed on topic %s: %r",
-            msg.topic,
-            exc,
-            exc_info=exc,
-            extra={"node": str(self.peer_id), "topic": msg.topic, "reason": "validator_error"},
-        )
+    @property
+    def validator_errors(self) -> int:
+        """Validators that raised or returned something other than a ValidationResult."""
+        return self._validation.errors
 
     # -- scores and metrics --------------------------------------------------------------
 

@@ -50,6 +50,10 @@ void Dht::query_answered(QueryToken token, ByteView response, Instant now) {
   // It answered: a live server.
   server_.table().update(p.peer, p.addrs, true, now);
   if (run == lookups_.end()) return advance(now);
+  if (run->second.storing) {
+    store_answered(run->first, run->second, true);
+    return advance(now);
+  }
   std::vector<kad::LookupPeer> closer;
   closer.reserve(msg->closer_peers.size());
   for (kad::Peer& c : msg->closer_peers) {
@@ -62,6 +66,7 @@ void Dht::query_answered(QueryToken token, ByteView response, Instant now) {
     closer.push_back(kad::LookupPeer{std::move(c.id), std::move(c.addrs)});
   }
   run->second.lookup.on_response(p.peer, closer);
+  if (take_records(run->second, *msg)) end(run, now);
   advance(now);
 }
 
@@ -75,10 +80,14 @@ void Dht::query_failed(QueryToken token, Instant now) {
 
 void Dht::query_failed_for(const Pending& p, std::map<LookupId, Running>::iterator run,
                            Instant now) {
+  if (p.unanswered) return;
   ++counters_.failures;
   // The spec: a peer that fails a query leaves the table (a waiting candidate takes its place).
   server_.table().remove(p.peer);
-  if (run != lookups_.end()) run->second.lookup.on_failure(p.peer);
+  if (run != lookups_.end() && run->second.storing)
+    store_answered(run->first, run->second, false);
+  else if (run != lookups_.end())
+    run->second.lookup.on_failure(p.peer);
   advance(now);
 }
 
@@ -88,29 +97,38 @@ LookupId Dht::find_node(ByteView key, Instant now) {
   return id;
 }
 
-LookupId Dht::start(Bytes target, bool walk) {
+LookupId Dht::start(Bytes target, bool walk, DhtOp op) {
   const kad::Key key = kad::Key::of(target);
   std::vector<kad::LookupPeer> seeds;
   for (const kad::Entry* e : server_.table().closest(key, config_.lookup.k))
     seeds.push_back(kad::LookupPeer{e->peer_id, e->addrs});
   const LookupId id = next_lookup_++;
-  lookups_.emplace(
-      id, Running{std::move(target),
-                  kad::Lookup(key, seeds, config_.lookup, server_.table().local_peer_id()), walk});
+  Running run{std::move(target),
+              kad::Lookup(key, seeds, config_.lookup, server_.table().local_peer_id()), walk};
+  run.op = op;
+  lookups_.emplace(id, std::move(run));
   ++counters_.lookups_started;
   return id;
 }
 
+void Dht::send(LookupId id, kad::LookupPeer peer, const kad::Message& m, bool unanswered,
+               Instant now) {
+  const QueryToken token = next_query_++;
+  queries_.emplace(
+      token, Pending{id, peer.id, peer.addrs, now + config_.lookup.query_timeout, unanswered});
+  ++counters_.queries;
+  events_.push_back(DhtQuery{token, std::move(peer.id), std::move(peer.addrs), kad::encode(m)});
+}
+
 void Dht::tick(Instant now) {
   for (auto& [id, run] : lookups_) run.lookup.handle_timeout(now);
-  // Queries the lookups gave up on are forgotten: a late answer finds no token.
-  std::erase_if(queries_, [&](const auto& kv) {
-    auto run = lookups_.find(kv.second.lookup);
-    if (run == lookups_.end()) return true;
-    for (const kad::LookupEntry& e : run->second.lookup.peers())
-      if (e.id == kv.second.peer) return e.state != kad::PeerState::kWaiting;
-    return true;
-  });
+  // A query the shell never reported fails at its deadline (the lookup has given up on it).
+  std::vector<QueryToken> late;
+  for (const auto& [token, q] : queries_)
+    if (q.deadline <= now) late.push_back(token);
+  for (QueryToken t : late) query_failed(t, now);
+  server_.records().expire(now);
+  server_.providers().expire(now);
   advance(now);
 }
 
@@ -143,32 +161,40 @@ void Dht::advance(Instant now) {
     start_due(now);
     for (auto it = lookups_.begin(); it != lookups_.end();) {
       Running& run = it->second;
-      while (auto q = run.lookup.poll_query(now)) {
-        kad::Message m;
-        m.type = kad::MessageType::kFindNode;
-        m.key = run.target;
-        const QueryToken token = next_query_++;
-        queries_.emplace(token, Pending{it->first, q->id, q->addrs});
-        ++counters_.queries;
-        events_.push_back(DhtQuery{token, std::move(q->id), std::move(q->addrs), kad::encode(m)});
+      if (!run.storing) {
+        while (auto q = run.lookup.poll_query(now))
+          send(it->first, *q, request_of(run), false, now);
+        if (!run.lookup.finished()) {
+          ++it;
+          continue;
+        }
+        lookup_finished(it->first, run, now);  // a put or provide goes on to store
       }
-      if (!run.lookup.finished()) {
+      if (run.storing && run.awaiting > 0) {
         ++it;
         continue;
       }
-      DhtLookupDone done{
-          it->first, std::move(run.target), {}, run.lookup.hops(), run.lookup.stats().queries};
-      for (const kad::LookupEntry* e : run.lookup.closest())
-        done.closest.push_back(kad::LookupPeer{e->id, e->addrs});
-      ++counters_.lookups_done;
-      if (done.closest.empty()) ++counters_.lookups_empty;
-      server_.table().note_lookup(kad::Key::of(done.target), now);
-      if (run.walk) next_walk_ = now + config_.walk_interval;
-      events_.push_back(std::move(done));
-      it = lookups_.erase(it);
+      end(it++, now);
       ended = true;
     }
   }
+}
+
+void Dht::end(std::map<LookupId, Running>::iterator it, Instant now) {
+  Running& run = it->second;
+  DhtLookupDone done{
+      it->first, run.op, std::move(run.target), {}, run.lookup.hops(), run.lookup.stats().queries};
+  for (const kad::LookupEntry* e : run.lookup.closest())
+    done.closest.push_back(kad::LookupPeer{e->id, e->addrs});
+  done.value = std::move(run.value);
+  done.providers = std::move(run.providers);
+  done.stored = run.stored;
+  ++counters_.lookups_done;
+  if (done.closest.empty()) ++counters_.lookups_empty;
+  server_.table().note_lookup(kad::Key::of(done.target), now);
+  if (run.walk) next_walk_ = now + config_.walk_interval;
+  events_.push_back(std::move(done));
+  lookups_.erase(it);
 }
 
 std::optional<Instant> Dht::next_deadline() const {
@@ -177,6 +203,7 @@ std::optional<Instant> Dht::next_deadline() const {
     if (t && (!next || *t < *next)) next = t;
   };
   for (const auto& [id, run] : lookups_) take(run.lookup.next_deadline());
+  for (const auto& [token, q] : queries_) take(q.deadline);
   // What waits for room among max_lookups is started when a lookup ends, not by a deadline.
   if (!bootstrapped_ || lookups_.size() >= config_.max_lookups) return next;
   take(server_.table().next_refresh_deadline());

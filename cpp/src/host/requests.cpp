@@ -76,6 +76,12 @@ void Connection::refuse(std::uint32_t stream, Instant now) {
   seal();
 }
 
+bool Connection::exchanging() const {
+  for (const auto& [id, s] : streams_)
+    if (s.request || s.kind == StreamKind::kRequestIn) return true;
+  return false;
+}
+
 bool Connection::answers(const std::string& protocol) const {
   if (!config_.request_protocols) return false;
   for (const std::string& p : config_.request_protocols())

@@ -12,21 +12,22 @@ std::string size_rule(const char* what, std::size_t n, std::size_t max) {
 
 }  // namespace
 
-Status RecordStore::put(ByteView key, ByteView value, Instant now) {
-  if (key.empty() || key.size() > config_.max_key_bytes) {
-    ++counters_.rejected_size;
+Status RecordStore::validate(ByteView key, ByteView value) const {
+  if (key.empty() || key.size() > config_.max_key_bytes)
     return Error{key.empty() ? std::string("record key: empty")
                              : size_rule("record key", key.size(), config_.max_key_bytes)};
-  }
-  if (value.size() > config_.max_value_bytes) {
-    ++counters_.rejected_size;
+  if (value.size() > config_.max_value_bytes)
     return Error{size_rule("record value", value.size(), config_.max_value_bytes)};
-  }
-  if (validator_) {
-    if (auto st = validator_(key, value); !st) {
-      ++counters_.rejected_invalid;
-      return Error{"record invalid: " + st.error().what};
-    }
+  if (validator_)
+    if (auto st = validator_(key, value); !st) return Error{"record invalid: " + st.error().what};
+  return Ok{};
+}
+
+Status RecordStore::put(ByteView key, ByteView value, Instant now) {
+  if (auto st = validate(key, value); !st) {
+    const bool size = st.error().what.rfind("record invalid", 0) != 0;
+    ++(size ? counters_.rejected_size : counters_.rejected_invalid);
+    return st;
   }
   Bytes k = to_bytes(key);
   auto it = records_.find(k);

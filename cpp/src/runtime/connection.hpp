@@ -43,6 +43,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // peer_outbound_queue_bytes, not whatever is sent within its latency.
   void send_at(std::chrono::steady_clock::time_point due, Rpc&& rpc);
   bool holds_rpcs() const { return !delayed_.empty(); }
+  bool exchanging() const { return machine_.exchanging(); }
   // Queues the held RPCs due by `now`; returns when the next is due, if any is held.
   std::optional<std::chrono::steady_clock::time_point> release_due(
       std::chrono::steady_clock::time_point now);

@@ -94,8 +94,9 @@ class Node : public std::enable_shared_from_this<Node> {
   // Answers (or, with nullopt, refuses) an InboundRequest; ignored once its stream is gone.
   void respond(std::uint64_t token, std::optional<Bytes> response);
   // ---- the DHT (node_dht.cpp) ------------------------------------------------------------
-  // A LookupDone event for `request` (an empty one when the DHT is off).
-  void find_node(const Bytes& key, RequestId request);
+  // A LookupDone event for `request` (with an error when the DHT is off, or our own store
+  // refuses a put or provide). `value`: kPutValue's.
+  void dht_lookup(host::DhtOp op, const Bytes& key, const Bytes& value, RequestId request);
   NodeMetrics snapshot();
   std::optional<router::ScoreBreakdown> score_breakdown(const Bytes& peer_id);
   void close(RequestId request);
@@ -182,6 +183,8 @@ class Node : public std::enable_shared_from_this<Node> {
   // A connection dialled only to carry queries is closed once they are answered, unless the
   // node is short of outbound peers (it is then kept like any other).
   void dht_answered_on(net::ConnectionId connection);
+  // Requests of ours on it, or exchanges either way in its streams.
+  bool carries_requests(net::ConnectionId connection) const;
   void dht_dial_failed(net::ConnectionId id);
   void dht_tick();
   bool dht_settle();  // true when the DHT had anything to carry out
@@ -239,11 +242,22 @@ class Node : public std::enable_shared_from_this<Node> {
   std::unique_ptr<host::Dht> dht_;
   struct DhtWait {
     host::QueryToken token;
+    std::vector<Bytes> addrs;
     Bytes request;
     Instant expires;
   };
   std::map<Bytes, std::vector<DhtWait>> dht_waiting_;
   std::map<net::ConnectionId, Bytes> dht_dials_;
+  // Queries on a connection, kept until their outcome: one that closes under them (often a
+  // duplicate of a simultaneous dial) has them sent once more on the peer's other one.
+  struct DhtSent {
+    Bytes peer;
+    std::vector<Bytes> addrs;  // to redial it, if its connection is gone
+    Bytes request;
+  };
+  std::map<RequestId, DhtSent> dht_sent_;
+  std::vector<RequestId> dht_retry_;
+  std::set<RequestId> dht_retried_;  // sent once more already: the next loss fails them
   std::set<net::ConnectionId> dht_temporary_, dht_closing_;
   std::map<host::LookupId, RequestId> dht_lookups_;
 

@@ -24,17 +24,42 @@ void Node::start_dht() {
   serve(kKadProtocol, true);
 }
 
-void Node::find_node(const Bytes& key, RequestId request) {
-  if (!dht_) return emit(LookupDone{request, {}, 0});
-  dht_lookups_.emplace(dht_->find_node(key, now()), request);
+void Node::dht_lookup(host::DhtOp op, const Bytes& key, const Bytes& value, RequestId request) {
+  if (!dht_) return emit(LookupDone{request, {}, 0, {}, {}, 0, "the DHT is off (PeerConfig.dht)"});
+  const Instant t = now();
+  Result<host::LookupId> id = host::LookupId{0};
+  switch (op) {
+    case host::DhtOp::kFindNode:
+      id = dht_->find_node(key, t);
+      break;
+    case host::DhtOp::kGetValue:
+      id = dht_->get_value(key, t);
+      break;
+    case host::DhtOp::kPutValue:
+      id = dht_->put_value(key, value, t);
+      break;
+    case host::DhtOp::kGetProviders:
+      id = dht_->get_providers(key, t);
+      break;
+    case host::DhtOp::kAddProvider:
+      dht_->set_listen_addrs([&] {
+        std::vector<Bytes> addrs;
+        for (const net::Multiaddr& a : bound_) addrs.push_back(a.to_bytes());
+        return addrs;
+      }());
+      id = dht_->add_provider(key, t);
+      break;
+  }
+  if (!id) return emit(LookupDone{request, {}, 0, {}, {}, 0, id.error().what});
+  dht_lookups_.emplace(*id, request);
 }
 
 // Identify says whether the remote serves kad, and where it listens.
 void Node::dht_identified(const Connection& c, ByteView identify_stream) {
   if (!dht_) return;
   auto m = net::identify::decode_stream(identify_stream);
-  if (!m || std::find(m->protocols.begin(), m->protocols.end(), protocol::kKad) ==
-                m->protocols.end())
+  if (!m ||
+      std::find(m->protocols.begin(), m->protocols.end(), protocol::kKad) == m->protocols.end())
     return;
   std::vector<Bytes> addrs;
   for (const net::Multiaddr& a : net::identify::dialable_listen_addrs(*m))
@@ -53,6 +78,8 @@ bool Node::dht_request(Connection& c, std::uint32_t stream, ByteView data) {
 }
 
 void Node::dht_outcome(RequestId token, std::optional<Bytes> response) {
+  dht_sent_.erase(token);
+  dht_retried_.erase(token);
   const host::QueryToken t = token & ~kDhtToken;
   if (response)
     dht_->query_answered(t, *response, now());
@@ -66,10 +93,11 @@ void Node::dht_query(host::DhtQuery& q) {
     const RequestId token = q.token | kDhtToken;
     outbound_.emplace(token, c->id);
     c->send_request(token, kKadProtocol, q.request, kad::Limits{}.max_message_bytes, deadline);
+    dht_sent_.insert_or_assign(token, DhtSent{q.peer, std::move(q.addrs), std::move(q.request)});
     return;
   }
   auto& waiting = dht_waiting_[q.peer];
-  waiting.push_back(DhtWait{q.token, std::move(q.request), deadline});
+  waiting.push_back(DhtWait{q.token, q.addrs, std::move(q.request), deadline});
   if (waiting.size() > 1) return;  // its dial is under way
   auto peer = crypto::PeerId::from_bytes(q.peer);
   for (const Bytes& binary : q.addrs) {
@@ -83,7 +111,7 @@ void Node::dht_query(host::DhtQuery& q) {
     dial(*id, full->to_string(), std::nullopt);
     return;
   }
-  for (const DhtWait& w : waiting) dht_->query_failed(w.token, now());
+  for (const DhtWait& w : waiting) dht_outcome(w.token | kDhtToken, std::nullopt);
   dht_waiting_.erase(q.peer);
 }
 
@@ -96,15 +124,13 @@ void Node::dht_connected(const Connection& c) {
   std::vector<DhtWait> waiting = std::move(it->second);
   dht_waiting_.erase(it);
   for (DhtWait& w : waiting) {
-    host::DhtQuery q{w.token, c.peer_id(), {}, std::move(w.request)};
+    host::DhtQuery q{w.token, c.peer_id(), std::move(w.addrs), std::move(w.request)};
     dht_query(q);
   }
 }
 
 void Node::dht_answered_on(net::ConnectionId connection) {
-  if (!dht_temporary_.count(connection)) return;
-  for (const auto& [request, c] : outbound_)
-    if (c == connection) return;  // more queries on it
+  if (!dht_temporary_.count(connection) || carries_requests(connection)) return;
   const net::PeerManager* pm = host_.peer_manager();
   if (!pm || pm->outbound_count() <= config_.peers.target_outbound) {
     dht_temporary_.erase(connection);  // wanted after all: an ordinary connection now
@@ -120,13 +146,16 @@ void Node::dht_dial_failed(net::ConnectionId id) {
   if (dial == dht_dials_.end()) return;
   const Bytes peer = std::move(dial->second);
   dht_dials_.erase(dial);
-  // Closed as a duplicate of a connection the peer made to us meanwhile: use that one.
+  // Closed as a duplicate of a connection the peer made to us meanwhile: use that one, or
+  // wait for it if its upgrade is under way (dht_connected sends them, or they expire).
   if (Connection* c = by_peer(peer)) return dht_connected(*c);
+  for (const auto& other : connections_)
+    if (other->id != id && !other->closed() && other->intended_peer() == peer) return;
   auto it = dht_waiting_.find(peer);
   if (it == dht_waiting_.end()) return;
   std::vector<DhtWait> waiting = std::move(it->second);
   dht_waiting_.erase(it);
-  for (const DhtWait& w : waiting) dht_->query_failed(w.token, now());
+  for (const DhtWait& w : waiting) dht_outcome(w.token | kDhtToken, std::nullopt);
 }
 
 void Node::dht_tick() {
@@ -138,20 +167,37 @@ void Node::dht_tick() {
     auto& waiting = it->second;
     std::erase_if(waiting, [&](const DhtWait& w) {
       if (w.expires > t) return false;
-      dht_->query_failed(w.token, t);
+      dht_outcome(w.token | kDhtToken, std::nullopt);
       return true;
     });
     it = waiting.empty() ? dht_waiting_.erase(it) : std::next(it);
   }
-  dht_->want_peers(host_.peer_manager() && host_.peer_manager()->outbound_count() <
-                                               config_.peers.target_outbound);
+  dht_->want_peers(host_.peer_manager() &&
+                   host_.peer_manager()->outbound_count() < config_.peers.target_outbound);
   dht_->tick(t);
 }
 
 bool Node::dht_settle() {
   if (!dht_) return false;
   bool any = false;
+  for (RequestId token : std::exchange(dht_retry_, {})) {
+    auto sent = dht_sent_.find(token);
+    if (sent == dht_sent_.end()) continue;
+    any = true;
+    if (!dht_retried_.insert(token).second) {
+      dht_outcome(token, std::nullopt);
+      continue;
+    }
+    // Once more: on the peer's other connection, or through a new dial (the remote may have
+    // closed a connection it dialled just as we sent on it).
+    DhtSent s = std::move(sent->second);
+    dht_sent_.erase(sent);
+    host::DhtQuery q{token & ~kDhtToken, std::move(s.peer), std::move(s.addrs),
+                     std::move(s.request)};
+    dht_query(q);
+  }
   for (net::ConnectionId id : std::exchange(dht_closing_, {})) {
+    if (carries_requests(id)) continue;  // queries sent on it since: closed after them
     dht_temporary_.erase(id);
     if (auto c = by_connection_id_.find(id); c != by_connection_id_.end()) {
       any = true;
@@ -172,13 +218,23 @@ bool Node::dht_settle() {
     } else if (auto* done = std::get_if<host::DhtLookupDone>(&*e)) {
       auto app = dht_lookups_.find(done->id);
       if (app == dht_lookups_.end()) continue;
-      LookupDone out{app->second, {}, done->hops};
-      for (const kad::LookupPeer& p : done->closest) {
-        std::vector<std::string> addrs;
-        for (const Bytes& b : p.addrs)
-          if (auto a = net::Multiaddr::from_bytes(b)) addrs.push_back(a->to_string());
-        out.peers.emplace_back(p.id, std::move(addrs));
-      }
+      auto listed = [](const std::vector<kad::LookupPeer>& peers) {
+        std::vector<std::pair<Bytes, std::vector<std::string>>> out;
+        for (const kad::LookupPeer& p : peers) {
+          std::vector<std::string> addrs;
+          for (const Bytes& b : p.addrs)
+            if (auto a = net::Multiaddr::from_bytes(b)) addrs.push_back(a->to_string());
+          out.emplace_back(p.id, std::move(addrs));
+        }
+        return out;
+      };
+      LookupDone out{app->second,
+                     listed(done->closest),
+                     done->hops,
+                     std::move(done->value),
+                     listed(done->providers),
+                     done->stored,
+                     {}};
       dht_lookups_.erase(app);
       emit(std::move(out));
     }

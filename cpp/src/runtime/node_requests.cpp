@@ -71,6 +71,14 @@ void Node::on_request_failed(RequestId request, host::RequestError error) {
   emit(Response{request, std::nullopt, std::string(host::request_error_name(error))});
 }
 
+bool Node::carries_requests(net::ConnectionId connection) const {
+  if (auto c = by_connection_id_.find(connection);
+      c != by_connection_id_.end() && c->second->exchanging())
+    return true;
+  return std::any_of(outbound_.begin(), outbound_.end(),
+                     [&](const auto& kv) { return kv.second == connection; });
+}
+
 void Node::requests_closed(const Connection& c) {
   for (auto it = outbound_.begin(); it != outbound_.end();) {
     if (it->second != c.id) {
@@ -80,7 +88,7 @@ void Node::requests_closed(const Connection& c) {
     const RequestId request = it->first;
     it = outbound_.erase(it);
     if (request & kDhtToken) {
-      dht_outcome(request, std::nullopt);
+      dht_retry_.push_back(request);  // in dht_settle, once the peer's slot is settled
       continue;
     }
     emit(Response{request, std::nullopt,

@@ -260,8 +260,10 @@ void Runtime::respond(NodeId node, std::uint64_t token, std::optional<Bytes> res
       node, [token, r = std::move(response)](Node& n) mutable { n.respond(token, std::move(r)); });
 }
 
-RequestId Runtime::find_node(NodeId node, Bytes key) {
-  return impl_->command(node, [k = std::move(key)](Node& n, RequestId r) { n.find_node(k, r); });
+RequestId Runtime::dht(NodeId node, host::DhtOp op, Bytes key, Bytes value) {
+  return impl_->command(node, [op, k = std::move(key), v = std::move(value)](Node& n, RequestId r) {
+    n.dht_lookup(op, k, v, r);
+  });
 }
 
 Result<RequestId> Runtime::publish(NodeId node, MessagePtr message) {

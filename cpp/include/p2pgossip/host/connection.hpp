@@ -160,6 +160,8 @@ class Connection {
   const Bytes& peer_id() const { return peer_id_; }
   const std::optional<Bytes>& expected_peer_id() const { return config_.expected_peer_id; }
   std::optional<PubsubProtocol> pubsub_protocol() const { return pubsub_protocol_; }
+  // Request/response exchanges under way, either way (a connection in use for them).
+  bool exchanging() const;
 
  private:
   enum class Stage { kSecurityNegotiation, kNoise, kMuxerNegotiation, kMuxed };

@@ -4,7 +4,11 @@
 // or one to dial), keeps the routing table from what the shell reports (connections of peers
 // that speak kad as servers, answers, failures), bootstraps with a self-lookup, refreshes
 // buckets when due, and, as a discovery source, walks the keyspace (lookups of random keys)
-// while the shell wants more peers, naming every server it learns of (DhtPeerFound).
+// while the shell wants more peers, naming every server it learns of (DhtPeerFound). Values
+// and provider records (dht_records.cpp): get_value and get_providers walk toward the key
+// asking GET_VALUE / GET_PROVIDERS and end at the first valid record / k providers;
+// put_value and add_provider find the k closest servers, then send them PUT_VALUE /
+// ADD_PROVIDER. Our own stores take part as the spec's local node does.
 //
 // Queries travel as request/response exchanges (host/request_response.hpp): one
 // length-prefixed kad Message each way, as go-, rust- and py-libp2p send them.
@@ -49,13 +53,21 @@ struct DhtQuery {
   std::vector<Bytes> addrs;
   Bytes request;
 };
-// A lookup ended: the k closest servers that answered, closest first.
+enum class DhtOp : std::uint8_t { kFindNode, kGetValue, kPutValue, kGetProviders, kAddProvider };
+
+// A lookup ended: the k closest servers that answered, closest first; for kGetValue the
+// record found, for kGetProviders the providers, for kPutValue / kAddProvider how many of
+// the closest acknowledged the record / were sent the provider record.
 struct DhtLookupDone {
   LookupId id;
+  DhtOp op = DhtOp::kFindNode;
   Bytes target;
   std::vector<kad::LookupPeer> closest;
   std::uint32_t hops = 0;
   std::size_t queries = 0;
+  std::optional<Bytes> value;
+  std::vector<kad::LookupPeer> providers;
+  std::size_t stored = 0;
 };
 // A server a walk learned of, while more peers are wanted: a dial candidate.
 struct DhtPeerFound {
@@ -92,6 +104,15 @@ class Dht {
   void query_failed(QueryToken token, Instant now);
   // Looks up the servers closest to `key` (a peer id, or any key's bytes).
   LookupId find_node(ByteView key, Instant now);
+  // Values and provider records (dht_records.cpp). put_value stores locally first (an
+  // error when our own store refuses it: the validator, its size); add_provider names us
+  // at our listen addresses (set_listen_addrs).
+  Result<LookupId> put_value(ByteView key, ByteView value, Instant now);
+  LookupId get_value(ByteView key, Instant now);
+  Result<LookupId> add_provider(ByteView key, Instant now);
+  LookupId get_providers(ByteView key, Instant now);
+  void set_listen_addrs(std::vector<Bytes> addrs) { listen_addrs_ = std::move(addrs); }
+  kad::RecordStore& records() { return server_.records(); }
   // Discovery: while true, the keyspace is walked and the servers found are reported.
   void want_peers(bool more) { wanted_ = more; }
   void tick(Instant now);
@@ -114,14 +135,32 @@ class Dht {
     Bytes target;
     kad::Lookup lookup;
     bool walk = false;  // its learned servers are reported as found
+    DhtOp op = DhtOp::kFindNode;
+    std::optional<Bytes> value;  // kPutValue: to store; kGetValue: found
+    std::vector<kad::LookupPeer> providers;
+    // kPutValue / kAddProvider, once the closest are known: stores sent and unanswered.
+    bool storing = false;
+    std::size_t awaiting = 0, stored = 0;
+    std::vector<kad::LookupPeer> closest;
   };
   struct Pending {
     LookupId lookup;
     Bytes peer;
     std::vector<Bytes> addrs;
+    Instant deadline;  // failed then, if the shell has not reported it
+    // ADD_PROVIDER has no answer: how its stream ends says nothing of the peer.
+    bool unanswered = false;
   };
 
-  LookupId start(Bytes target, bool walk);
+  LookupId start(Bytes target, bool walk, DhtOp op = DhtOp::kFindNode);
+  void send(LookupId id, kad::LookupPeer peer, const kad::Message& m, bool unanswered, Instant now);
+  kad::Message request_of(const Running& run) const;
+  // An answer's record or providers taken into `run`; true when the lookup may end now.
+  bool take_records(Running& run, kad::Message& answer);
+  // The lookup part is over: a put or add_provider sends its stores; the rest end.
+  void lookup_finished(LookupId id, Running& run, Instant now);
+  void store_answered(LookupId id, Running& run, bool ok);
+  void end(std::map<LookupId, Running>::iterator it, Instant now);
   // Starts what is due (refreshes, a walk) within max_lookups, sends the queries the running
   // lookups may send, ends the finished ones; again while an end made room.
   void advance(Instant now);
@@ -140,6 +179,7 @@ class Dht {
   bool bootstrapped_ = false;
   bool wanted_ = false;
   Instant next_walk_{};
+  std::vector<Bytes> listen_addrs_;
   DhtCounters counters_;
 };
 

@@ -59,6 +59,9 @@ class RecordStore {
 
   // Validates and stores; the error says why not (and is counted).
   Status put(ByteView key, ByteView value, Instant now);
+  // The checks put() makes (sizes, the validator), storing nothing: for records a lookup
+  // receives.
+  Status validate(ByteView key, ByteView value) const;
   // The live record under `key`, if any.
   const StoredRecord* get(ByteView key, Instant now) const;
   bool remove(ByteView key);

@@ -104,12 +104,19 @@ struct Response {
   std::string error;
 };
 
-// The outcome of Runtime::find_node: the closest servers that answered (peer id and
-// multiaddrs, closest first), and the lookup's hops.
+// The outcome of Runtime::dht: the closest servers that answered (peer id and multiaddrs,
+// closest first), the lookup's hops, and per operation the value found (get_value), the
+// providers (get_providers) or how many servers took the record (put_value, add_provider);
+// or why it did not run.
 struct LookupDone {
+  using Peers = std::vector<std::pair<Bytes, std::vector<std::string>>>;
   RequestId request;
-  std::vector<std::pair<Bytes, std::vector<std::string>>> peers;
+  Peers peers;
   std::uint32_t hops = 0;
+  std::optional<Bytes> value;
+  Peers providers;
+  std::size_t stored = 0;
+  std::optional<std::string> error;
 };
 
 // The runtime's delivery log has rows the reader has not taken (once until it takes them).

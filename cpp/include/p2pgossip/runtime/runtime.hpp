@@ -92,8 +92,8 @@ class Runtime {
                     std::size_t max_response);
   // Answers an InboundRequest (nullopt: refuses it, the requester sees a reset).
   void respond(NodeId node, std::uint64_t token, std::optional<Bytes> response);
-  // A DHT lookup (PeerConfig::dht) of the servers closest to `key`: a LookupDone follows.
-  RequestId find_node(NodeId node, Bytes key);
+  // A DHT operation (PeerConfig::dht) on `key` (`value`: put_value's): a LookupDone follows.
+  RequestId dht(NodeId node, host::DhtOp op, Bytes key, Bytes value = {});
 
   // Publishes a message built and signed by the caller (Message.create in Python), once it
   // passes the checks a receiver makes: the node's signature policy and, under StrictSign, a
