@@ -1,7 +1,7 @@
 """One py-libp2p GossipSub node driven by JSON lines (run with the py-libp2p venv's python).
 
     pylibp2p_node.py --topic T [--port P] [--connect MADDR ...] [--lifetime S]
-                     [--dht] [--serve PROTOCOL ...]
+                     [--dht] [--serve PROTOCOL ...] [--mdns]
 
 stdout, one JSON object a line, flushed:
   {"event": "ready", "peer_id": ..., "addrs": [...]}        first, once listening + subscribed
@@ -14,7 +14,8 @@ stdin, one JSON command a line:
   {"wait_peers": N, "timeout": S}             until N peers announced the topic
   {"wait_mesh": N, "timeout": S}              until the topic's mesh holds N peers
 --dht runs py-libp2p's KadDHT in server mode (pylibp2p_dht.py has its commands); --serve
-answers request_response requests of PROTOCOL (pylibp2p_requests.py has its command).
+answers request_response requests of PROTOCOL (pylibp2p_requests.py has its command);
+--mdns runs py-libp2p's mDNS discovery on loopback (pylibp2p_mdns.py).
 The node exits cleanly on stdin EOF and stops itself after --lifetime seconds. Every received
 message passed py-libp2p's StrictSign validation (signature, key and from checked), so a
 "message" line is a validly signed message. Logs go to stderr.
@@ -36,6 +37,7 @@ from libp2p.peer.id import ID
 from libp2p.peer.peerinfo import info_from_p2p_addr
 from libp2p.tools.anyio_service import background_trio_service
 from pylibp2p_dht import DhtService
+from pylibp2p_mdns import MdnsService, confine_to_loopback
 from pylibp2p_requests import RequestService
 from pylibp2p_stack import MESHSUB_PROTOCOLS, MUXERS, Node, running_node
 
@@ -132,11 +134,14 @@ async def main(args: argparse.Namespace) -> None:
             key_seed=bytes.fromhex(args.key_seed) if args.key_seed else None,
             meshsub=tuple(args.meshsub),
             muxer=args.muxer,
+            mdns=args.mdns,
         ) as node:
             subscription = await node.pubsub.subscribe(args.topic)
             services: list[Service] = []
             if args.serve:
                 services.append(RequestService(node.host, emit, args.serve))
+            if args.mdns:
+                services.append(MdnsService(emit))
             async with AsyncExitStack() as stack:
                 if args.dht:
                     dht = DhtService(node.host, emit)
@@ -166,6 +171,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--muxer", choices=sorted(MUXERS), default="yamux")
     p.add_argument("--dht", action="store_true", help="run KadDHT in server mode")
     p.add_argument("--serve", nargs="+", default=[], help="request_response protocols")
+    p.add_argument("--mdns", action="store_true", help="mDNS discovery, on loopback only")
     p.add_argument("--log-level", default="WARNING")
     return p.parse_args(argv)
 
@@ -177,4 +183,6 @@ if __name__ == "__main__":
         level=args.log_level.upper(),
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
+    if args.mdns:
+        confine_to_loopback()
     trio.run(main, args)
