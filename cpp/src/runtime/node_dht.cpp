@@ -33,8 +33,8 @@ void Node::find_node(const Bytes& key, RequestId request) {
 void Node::dht_identified(const Connection& c, ByteView identify_stream) {
   if (!dht_) return;
   auto m = net::identify::decode_stream(identify_stream);
-  if (!m || std::find(m->protocols.begin(), m->protocols.end(), protocol::kKad) ==
-                m->protocols.end())
+  if (!m ||
+      std::find(m->protocols.begin(), m->protocols.end(), protocol::kKad) == m->protocols.end())
     return;
   std::vector<Bytes> addrs;
   for (const net::Multiaddr& a : net::identify::dialable_listen_addrs(*m))
@@ -71,26 +71,39 @@ void Node::dht_query(host::DhtQuery& q) {
   auto& waiting = dht_waiting_[q.peer];
   waiting.push_back(DhtWait{q.token, std::move(q.request), deadline});
   if (waiting.size() > 1) return;  // its dial is under way
-  auto peer = crypto::PeerId::from_bytes(q.peer);
-  for (const Bytes& binary : q.addrs) {
-    if (!peer || at_capacity()) break;
-    auto addr = net::Multiaddr::from_bytes(binary);
+  dht_untried_[q.peer] = std::move(q.addrs);
+  if (dht_dial_next(q.peer)) return;
+  for (const DhtWait& w : waiting) dht_->query_failed(w.token, now());
+  dht_waiting_.erase(q.peer);
+}
+
+// Dials the peer's next address not yet tried (servers name peers at addresses some of
+// which may not be dialable from here); false when none is left.
+bool Node::dht_dial_next(const Bytes& peer_id) {
+  auto untried = dht_untried_.find(peer_id);
+  if (untried == dht_untried_.end()) return false;
+  auto peer = crypto::PeerId::from_bytes(peer_id);
+  std::vector<Bytes>& addrs = untried->second;
+  while (peer && !addrs.empty() && !at_capacity()) {
+    auto addr = net::Multiaddr::from_bytes(addrs.front());
+    addrs.erase(addrs.begin());
     auto full = addr ? addr->with_peer_id(*peer) : addr;
     if (!full) continue;  // a transport we do not speak
     auto id = host_.connect(*full, now());
     if (!id) break;  // refused here (banned, limits): its other addresses would be too
-    dht_dials_.emplace(*id, q.peer);
+    dht_dials_.emplace(*id, peer_id);
     dial(*id, full->to_string(), std::nullopt);
-    return;
+    return true;
   }
-  for (const DhtWait& w : waiting) dht_->query_failed(w.token, now());
-  dht_waiting_.erase(q.peer);
+  dht_untried_.erase(untried);
+  return false;
 }
 
 // The dialled peer is up: its waiting queries go out.
 void Node::dht_connected(const Connection& c) {
   if (!dht_) return;
   if (dht_dials_.erase(c.id)) dht_temporary_.insert(c.id);
+  dht_untried_.erase(c.peer_id());
   auto it = dht_waiting_.find(c.peer_id());
   if (it == dht_waiting_.end()) return;
   std::vector<DhtWait> waiting = std::move(it->second);
@@ -123,7 +136,11 @@ void Node::dht_dial_failed(net::ConnectionId id) {
   // Closed as a duplicate of a connection the peer made to us meanwhile: use that one.
   if (Connection* c = by_peer(peer)) return dht_connected(*c);
   auto it = dht_waiting_.find(peer);
-  if (it == dht_waiting_.end()) return;
+  if (it == dht_waiting_.end()) {
+    dht_untried_.erase(peer);
+    return;
+  }
+  if (dht_dial_next(peer)) return;  // its next address
   std::vector<DhtWait> waiting = std::move(it->second);
   dht_waiting_.erase(it);
   for (const DhtWait& w : waiting) dht_->query_failed(w.token, now());
@@ -141,10 +158,11 @@ void Node::dht_tick() {
       dht_->query_failed(w.token, t);
       return true;
     });
+    if (waiting.empty()) dht_untried_.erase(it->first);
     it = waiting.empty() ? dht_waiting_.erase(it) : std::next(it);
   }
-  dht_->want_peers(host_.peer_manager() && host_.peer_manager()->outbound_count() <
-                                               config_.peers.target_outbound);
+  dht_->want_peers(host_.peer_manager() &&
+                   host_.peer_manager()->outbound_count() < config_.peers.target_outbound);
   dht_->tick(t);
 }
 
