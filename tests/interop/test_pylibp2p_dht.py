@@ -60,12 +60,12 @@ async def test_our_lookup_uses_pylibp2p_servers_and_reaches_whom_they_name(pylib
         await until_in_table(a, y.peer_id)
         x = await kad_server(rt).start()
         await x.connect(a.addrs[0])
-        # identify told x that a serves kad: a is x's one table entry.
+        # identify tells x that a serves kad, the one server x was given.
         await until(lambda: x.stats()["dht"]["routing_table"] >= 1, "a in x's table")
 
         found = await x.find_node(y.peer_id)
         ids = [p for p, _ in found.peers]
-        addrs = {str(p): [tcp(m) for m in a] for p, a in found.peers}
+        addrs = {str(p): [tcp(m) for m in named] for p, named in found.peers}
         assert ids[0] == y.peer_id, found
         assert tcp(y.addrs[0]) in addrs[str(y.peer_id)]
         # b answered too: x reached it at the address a gave for it.
