@@ -5,11 +5,13 @@ with generous bounds, never on sleeps that decide the outcome."""
 from __future__ import annotations
 
 import asyncio
+import socket
 import time
 
 import p2pgossip as pg
 import pytest
 from p2pgossip._core import kad
+from p2pgossip.net import Multiaddr
 
 KAD = "/ipfs/kad/1.0.0"
 
@@ -116,3 +118,33 @@ async def test_hostile_kad_requests_are_refused_and_counted() -> None:
         )
         assert answer["type"] == "FIND_NODE"
         assert server.stats()["dht"]["requests_answered"] == 1
+
+
+def closed_port() -> int:
+    """A loopback TCP port nobody listens on (bound, then released, never listened on)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+async def test_a_lookup_dials_the_next_address_when_one_fails() -> None:
+    # Servers name peers at several addresses, some not dialable from here (go-libp2p lists
+    # private and loopback ones first); the first failing must not fail the peer's query.
+    async with pg.Runtime() as rt:
+        target = await pg.Node(runtime=rt, discovery=["dht"]).start()
+        dead = Multiaddr.parse(f"/ip4/127.0.0.1/tcp/{closed_port()}").to_bytes()
+        live = Multiaddr.parse(target.addrs[0].split("/p2p/")[0]).to_bytes()
+
+        def names_target(peer: pg.PeerId, data: bytes) -> bytes:
+            named = {"id": target.peer_id.to_bytes(), "addrs": [dead, live]}
+            return kad.encode({"type": "FIND_NODE", "closer_peers": [named]})
+
+        server = pg.Node(runtime=rt)  # answers kad itself, as another implementation would
+        server.set_handler(KAD, names_target)
+        await server.start()
+        x = await pg.Node(runtime=rt, discovery=["dht"]).start()
+        await x.connect(server.addrs[0])
+        await until(lambda: x.stats()["dht"]["routing_table"] >= 1, "the server in x's table")
+        found = await x.dht.find_node(target.peer_id)
+        assert [p for p, _ in found.peers][:1] == [target.peer_id], found
+        assert x.stats()["dht"]["failures"] == 0

@@ -1,6 +1,7 @@
 """One py-libp2p GossipSub node driven by JSON lines (run with the py-libp2p venv's python).
 
     pylibp2p_node.py --topic T [--port P] [--connect MADDR ...] [--lifetime S]
+                     [--dht] [--serve PROTOCOL ...] [--mdns]
 
 stdout, one JSON object a line, flushed:
   {"event": "ready", "peer_id": ..., "addrs": [...]}        first, once listening + subscribed
@@ -12,6 +13,9 @@ stdin, one JSON command a line:
   {"connect": "<multiaddr with /p2p/>"}       dial
   {"wait_peers": N, "timeout": S}             until N peers announced the topic
   {"wait_mesh": N, "timeout": S}              until the topic's mesh holds N peers
+--dht runs py-libp2p's KadDHT in server mode (pylibp2p_dht.py has its commands); --serve
+answers request_response requests of PROTOCOL (pylibp2p_requests.py has its command);
+--mdns runs py-libp2p's mDNS discovery on loopback (pylibp2p_mdns.py).
 The node exits cleanly on stdin EOF and stops itself after --lifetime seconds. Every received
 message passed py-libp2p's StrictSign validation (signature, key and from checked), so a
 "message" line is a validly signed message. Logs go to stderr.
@@ -24,12 +28,24 @@ import json
 import logging
 import os
 import sys
+from contextlib import AsyncExitStack
+from typing import Protocol
 
 import multiaddr
 import trio
 from libp2p.peer.id import ID
 from libp2p.peer.peerinfo import info_from_p2p_addr
+from libp2p.tools.anyio_service import background_trio_service
+from pylibp2p_dht import DhtService
+from pylibp2p_mdns import MdnsService, confine_to_loopback
+from pylibp2p_requests import RequestService
 from pylibp2p_stack import MESHSUB_PROTOCOLS, MUXERS, Node, running_node
+
+
+class Service(Protocol):
+    def start(self, cmd: dict, nursery: trio.Nursery) -> bool:
+        """Start `cmd` in `nursery` if it is the service's; False if not."""
+
 
 # A bounded wait for commands that poll router state py-libp2p exposes no event for.
 POLL_S = 0.02
@@ -76,7 +92,9 @@ async def wait_for(node: Node, topic: str, what: str, count: int, timeout: float
     emit(event="error", command=what, error=f"timeout with {peers()}")
 
 
-async def command_loop(node: Node, topic: str, nursery: trio.Nursery) -> None:
+async def command_loop(
+    node: Node, topic: str, nursery: trio.Nursery, services: list[Service]
+) -> None:
     """Serve stdin commands until EOF."""
     stdin = trio.lowlevel.FdStream(os.dup(sys.stdin.fileno()))
     buffered = b""
@@ -85,7 +103,9 @@ async def command_loop(node: Node, topic: str, nursery: trio.Nursery) -> None:
         *lines, buffered = buffered.split(b"\n")
         for line in lines:
             if line.strip():
-                await run_command(node, topic, json.loads(line), nursery)
+                cmd = json.loads(line)
+                if not any(s.start(cmd, nursery) for s in services):
+                    await run_command(node, topic, cmd, nursery)
     await stdin.aclose()
 
 
@@ -114,15 +134,26 @@ async def main(args: argparse.Namespace) -> None:
             key_seed=bytes.fromhex(args.key_seed) if args.key_seed else None,
             meshsub=tuple(args.meshsub),
             muxer=args.muxer,
+            mdns=args.mdns,
         ) as node:
             subscription = await node.pubsub.subscribe(args.topic)
-            emit(event="ready", peer_id=node.peer_id, addrs=node.addrs())
-            async with trio.open_nursery() as nursery:
-                nursery.start_soon(receive_loop, subscription)
-                for addr in args.connect:
-                    nursery.start_soon(connect, node, addr)
-                await command_loop(node, args.topic, nursery)
-                nursery.cancel_scope.cancel()
+            services: list[Service] = []
+            if args.serve:
+                services.append(RequestService(node.host, emit, args.serve))
+            if args.mdns:
+                services.append(MdnsService(emit))
+            async with AsyncExitStack() as stack:
+                if args.dht:
+                    dht = DhtService(node.host, emit)
+                    await stack.enter_async_context(background_trio_service(dht.dht))
+                    services.append(dht)
+                emit(event="ready", peer_id=node.peer_id, addrs=node.addrs())
+                async with trio.open_nursery() as nursery:
+                    nursery.start_soon(receive_loop, subscription)
+                    for addr in args.connect:
+                        nursery.start_soon(connect, node, addr)
+                    await command_loop(node, args.topic, nursery, services)
+                    nursery.cancel_scope.cancel()
     if lifetime.cancelled_caught:
         logging.warning("lifetime of %.0f s reached, stopping", args.lifetime)
 
@@ -138,6 +169,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         "--meshsub", nargs="+", choices=sorted(MESHSUB_PROTOCOLS), default=["1.2", "1.1"]
     )
     p.add_argument("--muxer", choices=sorted(MUXERS), default="yamux")
+    p.add_argument("--dht", action="store_true", help="run KadDHT in server mode")
+    p.add_argument("--serve", nargs="+", default=[], help="request_response protocols")
+    p.add_argument("--mdns", action="store_true", help="mDNS discovery, on loopback only")
     p.add_argument("--log-level", default="WARNING")
     return p.parse_args(argv)
 
@@ -149,4 +183,6 @@ if __name__ == "__main__":
         level=args.log_level.upper(),
         format="%(asctime)s %(name)s %(levelname)s %(message)s",
     )
+    if args.mdns:
+        confine_to_loopback()
     trio.run(main, args)

@@ -7,6 +7,7 @@ file and is quoted in every failure, since that is where py-libp2p explains a re
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import queue
@@ -89,6 +90,13 @@ class PyLibp2pNode:
             if e["event"] == event and where(e):
                 return e
             self.pending.append(e)
+
+    async def ask(self, event: str, timeout_s: float = 60.0, **command: Any) -> Event:
+        """Send `command` (if any) and await the next `event`, waiting in a thread: an
+        asyncio test's loop must keep running for our node's handlers."""
+        if command:
+            self.send(**command)
+        return await asyncio.to_thread(self.expect, event, timeout_s=timeout_s)
 
     def messages(self, count: int, where: Callable[[Event], bool] = lambda e: True) -> list[Event]:
         return [self.expect("message", where) for _ in range(count)]

@@ -56,12 +56,14 @@ async def running_node(
     muxer: str = "yamux",
     heartbeat_s: int = 1,
     spam_protection: bool = True,
+    mdns: bool = False,
 ) -> AsyncIterator[Node]:
     """A started host + pubsub + GossipSub router listening on 127.0.0.1:`port` (0: any).
 
     `key_seed` (32 bytes) fixes the Ed25519 identity; without it a fresh one is generated.
     `spam_protection` is py-libp2p's local limit of 10 messages/s per peer and topic, which
     also drops the node's own publishes beyond that rate (not a GossipSub spec feature).
+    `mdns` turns on py-libp2p's mDNS discovery (see pylibp2p_mdns.py for where it runs).
     """
     key_pair = create_new_key_pair(key_seed)
     noise = NoiseTransport(key_pair, noise_privkey=create_new_x25519_key_pair().private_key)
@@ -71,6 +73,7 @@ async def running_node(
         muxer_opt=MUXERS[muxer],
         # Identify-derived address discovery is noise for a loopback test.
         disable_identify_address_discovery=True,
+        enable_mDNS=mdns,
     )
     router = GossipSub(
         protocols=[MESHSUB_PROTOCOLS[v] for v in meshsub],

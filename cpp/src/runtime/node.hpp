@@ -189,6 +189,7 @@ class Node : public std::enable_shared_from_this<Node> {
   void dht_tick();
   bool dht_settle();  // true when the DHT had anything to carry out
   void dht_query(host::DhtQuery& q);
+  bool dht_dial_next(const Bytes& peer);
   static constexpr RequestId kDhtToken = RequestId{1} << 63;  // our kad queries' tokens
   // The connection's requests fail, its inbound requests are forgotten.
   void requests_closed(const Connection& c);
@@ -247,6 +248,7 @@ class Node : public std::enable_shared_from_this<Node> {
     Instant expires;
   };
   std::map<Bytes, std::vector<DhtWait>> dht_waiting_;
+  std::map<Bytes, std::vector<Bytes>> dht_untried_;  // addresses left to dial, by peer id
   std::map<net::ConnectionId, Bytes> dht_dials_;
   // Queries on a connection, kept until their outcome: one that closes under them (often a
   // duplicate of a simultaneous dial) has them sent once more on the peer's other one.

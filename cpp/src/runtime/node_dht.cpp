@@ -99,26 +99,39 @@ void Node::dht_query(host::DhtQuery& q) {
   auto& waiting = dht_waiting_[q.peer];
   waiting.push_back(DhtWait{q.token, q.addrs, std::move(q.request), deadline});
   if (waiting.size() > 1) return;  // its dial is under way
-  auto peer = crypto::PeerId::from_bytes(q.peer);
-  for (const Bytes& binary : q.addrs) {
-    if (!peer || at_capacity()) break;
-    auto addr = net::Multiaddr::from_bytes(binary);
+  dht_untried_[q.peer] = std::move(q.addrs);
+  if (dht_dial_next(q.peer)) return;
+  for (const DhtWait& w : waiting) dht_outcome(w.token | kDhtToken, std::nullopt);
+  dht_waiting_.erase(q.peer);
+}
+
+// Dials the peer's next address not yet tried (servers name peers at addresses some of
+// which may not be dialable from here); false when none is left.
+bool Node::dht_dial_next(const Bytes& peer_id) {
+  auto untried = dht_untried_.find(peer_id);
+  if (untried == dht_untried_.end()) return false;
+  auto peer = crypto::PeerId::from_bytes(peer_id);
+  std::vector<Bytes>& addrs = untried->second;
+  while (peer && !addrs.empty() && !at_capacity()) {
+    auto addr = net::Multiaddr::from_bytes(addrs.front());
+    addrs.erase(addrs.begin());
     auto full = addr ? addr->with_peer_id(*peer) : addr;
     if (!full) continue;  // a transport we do not speak
     auto id = host_.connect(*full, now());
     if (!id) break;  // refused here (banned, limits): its other addresses would be too
-    dht_dials_.emplace(*id, q.peer);
+    dht_dials_.emplace(*id, peer_id);
     dial(*id, full->to_string(), std::nullopt);
-    return;
+    return true;
   }
-  for (const DhtWait& w : waiting) dht_outcome(w.token | kDhtToken, std::nullopt);
-  dht_waiting_.erase(q.peer);
+  dht_untried_.erase(untried);
+  return false;
 }
 
 // The dialled peer is up: its waiting queries go out.
 void Node::dht_connected(const Connection& c) {
   if (!dht_) return;
   if (dht_dials_.erase(c.id)) dht_temporary_.insert(c.id);
+  dht_untried_.erase(c.peer_id());
   auto it = dht_waiting_.find(c.peer_id());
   if (it == dht_waiting_.end()) return;
   std::vector<DhtWait> waiting = std::move(it->second);
@@ -152,7 +165,11 @@ void Node::dht_dial_failed(net::ConnectionId id) {
   for (const auto& other : connections_)
     if (other->id != id && !other->closed() && other->intended_peer() == peer) return;
   auto it = dht_waiting_.find(peer);
-  if (it == dht_waiting_.end()) return;
+  if (it == dht_waiting_.end()) {
+    dht_untried_.erase(peer);
+    return;
+  }
+  if (dht_dial_next(peer)) return;  // its next address
   std::vector<DhtWait> waiting = std::move(it->second);
   dht_waiting_.erase(it);
   for (const DhtWait& w : waiting) dht_outcome(w.token | kDhtToken, std::nullopt);
@@ -170,6 +187,7 @@ void Node::dht_tick() {
       dht_outcome(w.token | kDhtToken, std::nullopt);
       return true;
     });
+    if (waiting.empty()) dht_untried_.erase(it->first);
     it = waiting.empty() ? dht_waiting_.erase(it) : std::next(it);
   }
   dht_->want_peers(host_.peer_manager() &&
