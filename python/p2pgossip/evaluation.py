@@ -34,7 +34,6 @@ from . import adversary, presets, topology
 from ._core.router import GossipConfig
 from ._core.sim import Latency
 from ._extras import needs
-from ._results import HONEST
 from .simulation import Simulation
 
 if TYPE_CHECKING:
@@ -117,7 +116,8 @@ class Plan:
     role: adversary.RoleSpec
     sybils_join: float = 0.0  # when the sybils subscribe (the honest nodes: JOIN_S)
     victims: Callable[[Scale], list[int]] | None = None  # None: every honest node
-    origins: Callable[[Scale], list[int]] | None = None  # whose messages; None: all honest
+    # whose messages are measured (all publishers publish); None: every publisher's
+    origins: Callable[[Scale], list[int]] | None = None
     early: tuple[int, ...] = ()  # honest nodes up with the sybils
     colocated: bool = False  # every sybil at one address (P6)
     attack_at: float = 0.0  # measured from here (s after the honest nodes join)
@@ -157,7 +157,8 @@ def _eclipse_publishers(s: Scale) -> Plan:
 
 
 def _censor_single(s: Scale) -> Plan:
-    """Sybils around one publisher drop its messages only; measured on its messages."""
+    """Sybils around one publisher drop its messages only; measured on its messages. The
+    other publishers keep the topic at its rate: P3's threshold expects that traffic."""
     return Plan(
         4 * s.degree,
         lambda s, r: [0],
@@ -230,14 +231,6 @@ def graph(plan: Plan, scale: Scale) -> tuple[nx.Graph, list[int]]:
     return g, labels
 
 
-def _publishers(plan: Plan, scale: Scale) -> tuple[list[int], float]:
-    """Who publishes the measured messages, and at what total rate."""
-    if plan.origins is None:
-        return list(range(scale.publishers)), scale.rate
-    origins = plan.origins(scale)
-    return origins, scale.rate / scale.publishers * len(origins)
-
-
 def scenario(attack: str, mode: str, scale: Scale = SMALL) -> tuple[Simulation, Plan]:
     """The simulation of ``attack`` in ``mode``, with its sybils, roles, addresses and
     honest publishing scheduled, not yet run."""
@@ -259,9 +252,9 @@ def scenario(attack: str, mode: str, scale: Scale = SMALL) -> tuple[Simulation, 
     sim.subscribe(list(plan.early), TOPIC, at_s=0.0)
     late = sorted(set(range(scale.honest)) - set(plan.early))
     sim.subscribe(late, TOPIC, at_s=JOIN_S)
-    publishers, rate = _publishers(plan, scale)
-    for k in range(int(scale.duration * rate)):
-        sim.publish(publishers[k % len(publishers)], TOPIC, _payload(k, scale), at_s=_at(k, rate))
+    for k in range(int(scale.duration * scale.rate)):
+        at = _at(k, scale.rate)
+        sim.publish(k % scale.publishers, TOPIC, _payload(k, scale), at_s=at)
     return sim, plan
 
 
@@ -300,7 +293,7 @@ def run(attack: str, mode: str, scale: Scale = SMALL) -> dict[str, Any]:
     end = _at(0, 1.0) + scale.duration
     sim.run(until_s=end + 5.0, progress=False)
     m = sim.messages()
-    m = m[m["publisher_role"] == HONEST]
+    m = m[m["publisher"].isin([sim.index(v) for v in _origins(plan, scale)])]
     d = sim.deliveries()
     victims = [sim.index(v) for v in _victims(plan, scale)]
     last = figures(m, d, victims, end - 60.0)
@@ -319,6 +312,10 @@ def _victims(plan: Plan, scale: Scale) -> list[int]:
     return plan.victims(scale) if plan.victims else list(range(scale.honest))
 
 
+def _origins(plan: Plan, scale: Scale) -> list[int]:
+    return plan.origins(scale) if plan.origins else list(range(scale.publishers))
+
+
 async def on_sockets(attack: str, mode: str, scale: Scale, seconds: float) -> dict[str, Any]:
     """The same scenario on real sockets (``LocalNetwork`` on loopback, no added latency),
     compressed: the sybils and early nodes join, then the others, then ``seconds`` of honest
@@ -332,14 +329,14 @@ async def on_sockets(attack: str, mode: str, scale: Scale, seconds: float) -> di
         net.set_role([index[s] for s in labels], plan.role)
         await net.subscribe(TOPIC, [index[v] for v in (*labels, *plan.early)])
         await net.subscribe(TOPIC, [index[v] for v in range(scale.honest)])
-        publishers, rate = _publishers(plan, scale)
         t0 = asyncio.get_running_loop().time()
-        for k in range(int(seconds * rate)):
-            await asyncio.sleep(max(0.0, t0 + k / rate - asyncio.get_running_loop().time()))
-            await net.publish(index[publishers[k % len(publishers)]], TOPIC, _payload(k, scale))
+        for k in range(int(seconds * scale.rate)):
+            await asyncio.sleep(max(0.0, t0 + k / scale.rate - asyncio.get_running_loop().time()))
+            await net.publish(index[k % scale.publishers], TOPIC, _payload(k, scale))
         await asyncio.sleep(2.0)  # a heartbeat or two for gossip to repair
         d = net.deliveries()
-    published = d[d["from_peer"] < 0][["msg_id", "t_publish"]]
+    own = d[d["from_peer"] < 0]  # each publisher's own delivery: one row per message
+    published = own[own["node"].isin([index[v] for v in _origins(plan, scale)])]
     victims = [index[v] for v in _victims(plan, scale)]
     return {
         "attack": attack,
