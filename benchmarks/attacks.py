@@ -29,15 +29,15 @@ from . import _report
 
 
 def rows_for(scale: evaluation.Scale, attacks: list[str]) -> list[dict[str, Any]]:
-    rows = []
-    for attack in attacks:
-        for mode in evaluation.MODES:
-            t = time.perf_counter()
-            row = evaluation.run(attack, mode, scale)
-            row["wall_s"] = time.perf_counter() - t
-            rows.append(row)
-            print(f"  done: {attack} / {mode} in {row['wall_s']:.1f} s", file=sys.stderr)
-    return rows
+    return [_timed(attack, mode, scale) for attack in attacks for mode in evaluation.MODES]
+
+
+def _timed(attack: str, mode: str, scale: evaluation.Scale) -> dict[str, Any]:
+    t = time.perf_counter()
+    row = evaluation.run(attack, mode, scale)
+    row["wall_s"] = time.perf_counter() - t
+    print(f"  done: {attack} / {mode} in {row['wall_s']:.1f} s", file=sys.stderr)
+    return row
 
 
 def _save_plot(rows: list[dict[str, Any]], path) -> bool:
