@@ -37,6 +37,18 @@ def write(name: str, rows: list[dict[str, Any]], extra: dict[str, Any] | None = 
     return out
 
 
+def pyplot():
+    """matplotlib.pyplot on the headless backend, or None when matplotlib is missing."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return None
+    return plt
+
+
 def _fmt(v: Any) -> str:
     if isinstance(v, float):
         return f"{v:,.3g}" if abs(v) < 1000 else f"{v:,.0f}"

@@ -189,12 +189,8 @@ def rows_for(n: int) -> list[dict[str, Any]]:
 
 def plot(rows: list[dict[str, Any]], path) -> bool:
     """Log-log wall time and peak memory per node against nodes; False without matplotlib."""
-    try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
+    plt = _report.pyplot()
+    if plt is None:
         return False
     series: dict[str, list[dict[str, Any]]] = {}
     for r in rows:

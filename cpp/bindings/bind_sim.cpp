@@ -277,6 +277,7 @@ void bind_sim(py::module_& m) {
       .def("restart", &sim::Simulation::restart, py::arg("node"), py::arg("at_ns"))
       .def("set_role", &sim::Simulation::set_role, py::arg("node"), py::arg("role"),
            py::arg("at_ns"))
+      .def("set_ip", &sim::Simulation::set_ip, py::arg("node"), py::arg("ip"), py::arg("at_ns"))
       .def(
           "set_link",
           [](sim::Simulation& s, std::uint32_t u, std::uint32_t v, const Latency& latency,

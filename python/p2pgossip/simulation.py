@@ -215,6 +215,15 @@ class Simulation:
             else:
                 self._roles[v] = role.name
 
+    def set_ip(self, node: Any, ip: str, at_s: float | None = None) -> None:
+        """From now (or ``at_s``) the peers of ``node`` (a label, an iterable of labels, or
+        None for all) see it at address ``ip`` (any string; equal strings are one address),
+        as the runtime tells the router a connection's remote IP: the score's IP colocation
+        factor (P6) counts peers per address. Sybils run from one machine share one."""
+        at = self._at(at_s)
+        for v in self._nodes(node):
+            self._core.set_ip(v, str(ip), at)
+
     def roles(self) -> dict[int, str]:
         """The role (by name) of every node assigned one; the others are honest."""
         return dict(self._roles)

@@ -68,8 +68,8 @@ void Simulation::Impl::receive_segment(std::uint32_t v, std::uint32_t l, const B
     if (!event) break;
     if (auto* s = std::get_if<host::PubsubStream>(&*event)) {
       if (!std::exchange(ends[l]->in_router, true))
-        h.pubsub_opened(peer, nodes[peer].identity->peer_id().bytes(), v < peer, s->protocol, {},
-                        Instant{t});
+        h.pubsub_opened(peer, nodes[peer].identity->peer_id().bytes(), v < peer, s->protocol,
+                        ip_of(peer), Instant{t});
     } else if (auto* r = std::get_if<host::RpcReceived>(&*event)) {
       if (!h.rpc_bytes(peer, r->rpc, stack_limits.decode, Instant{t})) {
         ++nodes[v].stats.dropped_wire_decode;

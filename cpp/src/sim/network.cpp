@@ -154,10 +154,10 @@ void Simulation::Impl::update_link(std::uint32_t li, std::int64_t t) {
   } else if (want && !ends.empty()) {
     open_ends(li, t);
   } else if (want) {
-    nodes[u].host->pubsub_opened(v, nodes[v].identity->peer_id().bytes(), u < v, protocol(), {},
-                                 Instant{t});
-    nodes[v].host->pubsub_opened(u, nodes[u].identity->peer_id().bytes(), v < u, protocol(), {},
-                                 Instant{t});
+    nodes[u].host->pubsub_opened(v, nodes[v].identity->peer_id().bytes(), u < v, protocol(),
+                                 ip_of(v), Instant{t});
+    nodes[v].host->pubsub_opened(u, nodes[u].identity->peer_id().bytes(), v < u, protocol(),
+                                 ip_of(u), Instant{t});
   } else {
     ++links[li].generation;
     ++links[back].generation;

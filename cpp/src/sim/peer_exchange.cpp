@@ -117,7 +117,7 @@ void Simulation::Impl::peer_up(std::uint32_t u, const host::PeerUp& up, std::int
   if (it == connections[u].peer_of.end()) return;
   const std::uint32_t v = it->second;
   nodes[u].host->pubsub_opened(v, nodes[v].identity->peer_id().bytes(),
-                               dialler(link_index(u, v)) == u, protocol(), {}, Instant{t});
+                               dialler(link_index(u, v)) == u, protocol(), ip_of(v), Instant{t});
 }
 
 }  // namespace p2pgossip::sim

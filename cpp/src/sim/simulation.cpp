@@ -146,6 +146,23 @@ void Simulation::set_role(std::uint32_t node, const host::Role& role, std::int64
   });
 }
 
+void Simulation::set_ip(std::uint32_t node, const std::string& ip, std::int64_t at) {
+  impl_->check_node(node);
+  impl_->at(at, [this, node, ip](std::int64_t) {
+    if (impl_->ips.empty()) impl_->ips.resize(impl_->n);
+    impl_->ips[node] = ip;
+    // Neighbours connected now learn it here (a router ignores a peer it does not have);
+    // later connections get it from ip_of.
+    auto tell = [&](std::uint32_t v) {
+      if (impl_->nodes[v].host) impl_->nodes[v].host->router().set_peer_ip(node, ip);
+    };
+    for (std::uint32_t li = impl_->offsets[node]; li < impl_->offsets[node + 1]; ++li)
+      tell(impl_->neighbour[li]);
+    if (!impl_->extra.empty())
+      for (const auto& [v, li] : impl_->extra[node]) tell(v);
+  });
+}
+
 Status Simulation::set_link(std::uint32_t u, std::uint32_t v, const LinkParams& params,
                             std::int64_t at) {
   impl_->check_node(u);

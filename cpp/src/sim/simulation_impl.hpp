@@ -113,6 +113,7 @@ struct Simulation::Impl {
 
   std::vector<Node> nodes;
   std::map<std::uint32_t, host::Role> roles;  // adversaries' roles, reapplied at restart
+  std::vector<std::string> ips;               // per node, for P6 (set_ip); empty until one is set
   EventQueue queue;
   std::int64_t now = 0;
   std::uint64_t events = 0;
@@ -153,6 +154,7 @@ struct Simulation::Impl {
   router::Services make_services();
   void start_host(std::uint32_t v);
   router::Protocol protocol() const;
+  std::string ip_of(std::uint32_t v) const { return ips.empty() ? std::string{} : ips[v]; }
   bool should_be_up(std::uint32_t li) const;
   void update_link(std::uint32_t li, std::int64_t t);
   void update_links_of(std::uint32_t u, std::int64_t t);

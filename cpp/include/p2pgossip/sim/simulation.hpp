@@ -138,6 +138,9 @@ class Simulation {
   // role makes it honest again. The simulated application rejects payloads an adversary
   // marks invalid (host::marked_invalid) and accepts everything else.
   void set_role(std::uint32_t node, const host::Role& role, std::int64_t at);
+  // From `at`, `node`'s peers see it at address `ip` (a string; equal strings are one
+  // address), which the score's IP colocation factor (P6) counts; "" clears it.
+  void set_ip(std::uint32_t node, const std::string& ip, std::int64_t at);
   // Both directions between neighbours u and v.
   Status set_link(std::uint32_t u, std::uint32_t v, const LinkParams& params, std::int64_t at);
 
