@@ -27,6 +27,14 @@ def test_the_same_row_twice_has_the_same_digest() -> None:
     assert a["events"] == b["events"]
 
 
+def test_a_row_on_two_threads_has_the_one_thread_rows_digest() -> None:
+    one = bench._run_child(str(N), "gossipsub", "--burst", "--threads", "1")
+    two = bench._run_child(str(N), "gossipsub", "--burst", "--threads", "2")
+    assert (one["threads"], two["threads"]) == (1, 2)
+    assert one["trace_digest"] == two["trace_digest"]
+    assert one["events"] == two["events"] and one["deliveries"] == two["deliveries"]
+
+
 def test_the_bare_loop_row_delivers_everything() -> None:
     row = bench.child_baseline(N)
     assert row["delivered_fraction"] == 1.0
@@ -37,9 +45,17 @@ def test_the_plot_is_written_as_png(tmp_path) -> None:
     pytest.importorskip("matplotlib")
     workloads = [("baseline mesh-push", "burst"), ("gossipsub", "spaced"), ("gossipsub", "burst")]
     rows = [
-        {"nodes": n, "strategy": s, "publishing": p, "run_s": n / 1e3, "peak_kib_per_node": 40.0}
+        {
+            "nodes": n,
+            "strategy": s,
+            "publishing": p,
+            "threads": t,
+            "run_s": n / 1e3 / t,
+            "peak_kib_per_node": 40.0,
+        }
         for n in (1000, 10_000)
         for s, p in workloads
+        for t in (1, 2)
     ]
     out = tmp_path / "sim.png"
     assert bench.plot(rows, out)

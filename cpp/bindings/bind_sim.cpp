@@ -177,6 +177,9 @@ void bind_sim(py::module_& m) {
           },
           py::arg("median_ms"), py::arg("sigma"), "Log-normal: median_ms * exp(sigma * N(0, 1)).")
       .def_property_readonly("kind", [](const Latency& l) { return kind_name(l.kind); })
+      .def_property_readonly(
+          "minimum_ns", &Latency::minimum,
+          "No draw is below this: a parallel simulation's lookahead (0: one thread).")
       .def(
           "samples_ms",
           [](const Latency& l, std::size_t count, std::uint64_t seed) {
@@ -223,7 +226,10 @@ void bind_sim(py::module_& m) {
                   double loss, std::uint64_t queue_limit, std::optional<sim::CpuCost> cost,
                   bool verify_cache, bool wire_fidelity, bool record_mesh,
                   host::MessageIdFn message_id, std::size_t target_outbound, bool full_stack,
-                  std::uint64_t seed) {
+                  std::uint64_t seed, std::uint32_t threads, const std::string& partition) {
+                 if (partition != "contiguous" && partition != "round_robin")
+                   throw py::value_error("partition: 'contiguous' or 'round_robin', not '" +
+                                         partition + "'");
                  sim::SimConfig c;
                  c.gossip = gossip;
                  c.link = link_params(latency, bandwidth, loss, queue_limit);
@@ -236,6 +242,9 @@ void bind_sim(py::module_& m) {
                  c.peers.target_outbound = target_outbound;
                  c.full_stack = full_stack;
                  c.seed = seed;
+                 c.threads = threads;
+                 c.partitioning = partition == "round_robin" ? sim::Partitioning::kRoundRobin
+                                                             : sim::Partitioning::kContiguous;
                  auto e = edges_of(edges);
                  py::gil_scoped_release release;
                  return std::make_unique<sim::Simulation>(nodes, e, std::move(c));
@@ -244,7 +253,9 @@ void bind_sim(py::module_& m) {
            py::arg("bandwidth"), py::arg("loss"), py::arg("queue_limit_bytes"), py::arg("cost"),
            py::arg("verify_cache"), py::arg("wire_fidelity"), py::arg("record_mesh"),
            py::arg("message_id"), py::arg("target_outbound"), py::arg("full_stack"),
-           py::arg("seed"))
+           py::arg("seed"), py::arg("threads") = 1, py::arg("partition") = "contiguous")
+      .def_property_readonly("threads", &sim::Simulation::threads)
+      .def_property_readonly("lookahead_ns", &sim::Simulation::lookahead_ns)
       .def_property_readonly("size", &sim::Simulation::size)
       .def_property_readonly("now_ns", &sim::Simulation::now)
       .def_property_readonly("events_processed", &sim::Simulation::events_processed)
@@ -383,8 +394,9 @@ void bind_sim(py::module_& m) {
           const sim::Event e = q.pop();
           popped.emplace_back(e.time, e.seq());
         };
+        std::uint64_t pushes = 0;
         for (auto [time, pops] : steps) {
-          q.push(time, sim::EventKind::kTick, 0, 0);
+          q.push(time, sim::EventKind::kTick, 0, 0, sim::event_key(0, pushes++));
           for (std::size_t i = 0; i < pops && !q.empty(); ++i) pop();
         }
         while (!q.empty()) pop();

@@ -13,7 +13,9 @@ it catches codec asymmetries).
 from __future__ import annotations
 
 import math
+import os
 import time
+import warnings
 from collections.abc import Hashable, Iterable
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +37,9 @@ __all__ = ["CpuCost", "Latency", "Simulation"]
 
 # A link's send queue bound when none is given: 4 MiB waiting to be serialised.
 DEFAULT_QUEUE_LIMIT_BYTES = 4 << 20
+# By default a thread gets at least this many nodes: every window is a pause for every
+# thread, which a smaller shard's work per window does not repay.
+NODES_PER_THREAD = 1000
 
 
 def _ns(seconds: float) -> int:
@@ -70,8 +75,15 @@ class Simulation:
     Its links deliver reliably and in order, as TCP (``loss`` must be 0); not with
     ``target_outbound`` yet.
 
-    The same arguments and calls with the same
-    ``seed`` give the same ``trace_digest()``.
+    ``threads`` (default: every core, ``os.cpu_count()``, but no more than one per
+    ``NODES_PER_THREAD`` nodes) runs the simulation on that many threads, each with a shard
+    of the nodes (``partition``: ``"contiguous"`` blocks or
+    ``"round_robin"``), in windows of virtual time no longer than the smallest latency a
+    link can draw (``Latency.minimum_ns``). A latency that may be 0, ``target_outbound``,
+    ``full_stack`` and ``wire_fidelity`` run on one thread (``self.threads`` says how many
+    it runs on). Results do not depend on either: the same arguments and calls with the same
+    ``seed`` give the same ``trace_digest()`` and the same result tables, on any number of
+    threads and any partitioning.
     """
 
     def __init__(
@@ -93,6 +105,8 @@ class Simulation:
         full_stack: bool = False,
         topics: Iterable[str] = (),
         nodes: int | None = None,
+        threads: int | None = None,
+        partition: str = "contiguous",
     ) -> None:
         self.labels, edges = _index_graph(graph_or_edges, nodes)
         self._index = {label: i for i, label in enumerate(self.labels)}
@@ -118,7 +132,15 @@ class Simulation:
             target_outbound,
             full_stack,
             seed,
+            threads=max(1, threads if threads is not None else _default_threads(len(self.labels))),
+            partition=partition,
         )
+        if threads is not None and threads > 1 and self._core.threads == 1:
+            warnings.warn(
+                "Simulation runs on one thread: a link latency may be 0, or target_outbound, "
+                "full_stack or wire_fidelity is on",
+                stacklevel=2,
+            )
         self.seed = seed
         self._dht: _core.sim.DhtSimulation | None = None  # built by dht_lookups
         self._dht_key: tuple[int, int, float, float] | None = None
@@ -136,6 +158,11 @@ class Simulation:
     @property
     def size(self) -> int:
         return len(self.labels)
+
+    @property
+    def threads(self) -> int:
+        """The threads (shards of nodes) the simulation runs on."""
+        return self._core.threads
 
     def index(self, node: Hashable) -> int:
         """The 0..n-1 index of a node label."""
@@ -258,7 +285,9 @@ class Simulation:
         at_s: float | None = None,
     ) -> None:
         """Change both directions of the link between neighbours ``u`` and ``v``; a
-        parameter left None takes the simulation's default (not the link's current one)."""
+        parameter left None takes the simulation's default (not the link's current one).
+        A latency below the lookahead shortens the windows of a run on several threads; one
+        that may draw 0 is refused there (ValueError: use ``threads=1``)."""
         self._core.set_link(
             self.index(u),
             self.index(v),
@@ -486,6 +515,10 @@ class Simulation:
         for v, p in directed:
             g.add_edge(v, p, mutual=(p, v) in directed)
         return g
+
+
+def _default_threads(nodes: int) -> int:
+    return min(os.cpu_count() or 1, max(1, nodes // NODES_PER_THREAD))
 
 
 def _index_graph(graph_or_edges: Any, nodes: int | None) -> tuple[list[Hashable], np.ndarray]:

@@ -4,6 +4,7 @@
 // are defined `inline`, as they were inside the class: out of line, GCC inlined less of them
 // (0.9% more instructions).
 #include <algorithm>
+#include <stdexcept>
 
 #include "p2pgossip/wire/protobuf.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
@@ -20,92 +21,92 @@ constexpr std::size_t kPrefetchRouter[router::Router::kPrefetchStages] = {8, 5, 
 
 }  // namespace
 
-void Simulation::Impl::run_until(std::int64_t until) {
-  while (!queue.empty() && queue.top().time <= until) {
-    const Event e = queue.pop();
-    now = e.time;
-    ++events;
-    prefetch_ahead();
+// The shard's events before `end`, in (time, node, key) order.
+void Simulation::Impl::run_events(Shard& s, std::int64_t end) {
+  while (!s.queue.empty() && s.queue.top().time < end) {
+    const Event e = s.queue.pop();
+    s.now = e.time;
+    ++s.events;
+    prefetch_ahead(s);
     switch (e.kind()) {
       case EventKind::kRpcArrive:
-        on_arrival(e);
+        on_arrival(s, e);
         break;
       case EventKind::kTick:
         on_tick(e);
         break;
-      case EventKind::kCommand:
-        on_command(e);
+      case EventKind::kPublish:
+        publish_at(e.node, s.publishes.take(e.arg), e.time);
         break;
     }
   }
-  now = std::max(now, until);
 }
 
-inline void Simulation::Impl::prefetch_ahead() {
-  if (const Event* a = queue.ahead(kPrefetchNode)) {
+inline void Simulation::Impl::prefetch_ahead(Shard& s) {
+  if (const Event* a = s.queue.ahead(kPrefetchNode)) {
     __builtin_prefetch(&nodes[a->node]);
-    if (a->kind() == EventKind::kRpcArrive) __builtin_prefetch(&inflight[a->arg]);
+    if (a->kind() == EventKind::kRpcArrive) __builtin_prefetch(&s.inflight[a->arg]);
   }
   for (int stage = 0; stage < router::Router::kPrefetchStages; ++stage) {
-    const Event* a = queue.ahead(kPrefetchRouter[stage]);
+    const Event* a = s.queue.ahead(kPrefetchRouter[stage]);
     if (!a || a->kind() != EventKind::kRpcArrive) continue;
-    const InFlight& f = inflight[a->arg];
+    const InFlight& f = s.inflight[a->arg];
     if (stage == 0 && f.link != kNoLink) __builtin_prefetch(&links[f.link]);
     // Only the seen-cache stage (Router::prefetch's 1) reads the id.
     const MessageId* id =
-        stage == 1 && f.what() == InFlight::Kind::kMessage ? carried.id_hint(f.content) : nullptr;
+        stage == 1 && f.what() == InFlight::Kind::kMessage ? s.carried.id_hint(f.content) : nullptr;
     if (const auto& h = nodes[a->node].host) h->router().prefetch(stage, f.from, id);
   }
 }
 
-void Simulation::Impl::on_arrival(const Event& e) {
-  const InFlight f = inflight[e.arg];
+void Simulation::Impl::on_arrival(Shard& s, const Event& e) {
+  const InFlight f = s.inflight[e.arg];
   Node& node = nodes[e.node];
   const bool link_ok =
       f.link == kNoLink || (links[f.link].up && links[f.link].generation == f.generation);
   if (!node.host || !link_ok) {
     ++node.stats.dropped_link_down;
-    discard(inflight.take(e.arg));
+    discard(s, s.inflight.take(e.arg));
     return;
   }
   if (busy(node, e.time)) {  // wait in the node's CPU queue
-    queue.push(node.cpu_free_at, EventKind::kRpcArrive, e.node, e.arg);
+    push(e.node, node.cpu_free_at, EventKind::kRpcArrive, e.node, e.arg);
     return;
   }
-  (void)inflight.take(e.arg);
+  (void)s.inflight.take(e.arg);
   ++node.stats.rpcs_in;
   node.stats.bytes_in += f.size;
   if (f.what() == InFlight::Kind::kBytes) {
-    const Bytes segment = segments.take(f.content);
+    const Bytes segment = s.segments.take(f.content);
     receive_segment(e.node, reverse[f.link], segment, e.time);
     return;
   }
   std::uint64_t handled = 1;
-  verifications_in_call = 0;
+  s.verifications_in_call = 0;
   if (f.what() == InFlight::Kind::kRpc) {
-    const std::unique_ptr<Rpc> rpc = boxed_rpcs.take(f.content);
+    const std::unique_ptr<Rpc> rpc = s.boxed_rpcs.take(f.content);
     handled = rpc->publish.size();
     node.host->rpc_received(f.from, *rpc, Instant{e.time});
   } else {
-    arrival_scratch.publish.resize(1);
-    arrival_scratch.publish.front() = carried.take(f.content);
-    node.host->rpc_received(f.from, arrival_scratch, Instant{e.time});
-    arrival_scratch.publish.front().reset();
+    s.arrival_scratch.publish.resize(1);
+    s.arrival_scratch.publish.front() = s.carried.take(f.content);
+    node.host->rpc_received(f.from, s.arrival_scratch, Instant{e.time});
+    s.arrival_scratch.publish.front().reset();
   }
-  const std::int64_t t_out = charge(node, e.time, handled, verifications_in_call, 0);
+  const std::int64_t t_out = charge(node, e.time, handled, s.verifications_in_call, 0);
   drive(e.node, t_out, e.time);
 }
 
-void Simulation::Impl::discard(const InFlight& f) {
+void Simulation::Impl::discard(Shard& s, const InFlight& f) {
   switch (f.what()) {
     case InFlight::Kind::kMessage:
-      carried.drop(f.content);
+      s.carried.drop(f.content);
       break;
     case InFlight::Kind::kRpc:
-      (void)boxed_rpcs.take(f.content);
+      (void)s.boxed_rpcs.take(f.content);
       break;
     case InFlight::Kind::kBytes:
-      (void)segments.take(f.content);
+      (void)s.segments.take(f.content);
       break;
   }
 }
@@ -115,7 +116,7 @@ void Simulation::Impl::on_tick(const Event& e) {
   if (!node.host || e.arg != node.incarnation || e.time != node.tick_at) return;  // stale
   if (busy(node, e.time)) {
     node.tick_at = node.cpu_free_at;
-    queue.push(node.cpu_free_at, EventKind::kTick, e.node, node.incarnation);
+    push(e.node, node.cpu_free_at, EventKind::kTick, e.node, node.incarnation);
     return;
   }
   node.tick_at = kNever;
@@ -123,20 +124,20 @@ void Simulation::Impl::on_tick(const Event& e) {
   drive(e.node, e.time, e.time + 1);  // a deadline not moved past now must not spin
 }
 
-// Runs `fn` at `t`: now if `t` is not in the future, else from the event queue.
+// Runs `fn` at `t`: now if `t` is not in the future, else between windows (parallel.cpp).
 void Simulation::Impl::at(std::int64_t t, std::function<void(std::int64_t)> fn) {
   if (t <= now) {
     fn(now);
     return;
   }
-  commands.push_back(std::move(fn));
-  queue.push(t, EventKind::kCommand, 0, static_cast<std::uint32_t>(commands.size() - 1));
+  commands.emplace(t, std::move(fn));
 }
 
-void Simulation::Impl::on_command(const Event& e) {
-  auto fn = std::move(commands[e.arg]);
-  commands[e.arg] = nullptr;
-  fn(e.time);
+// An event for node `to`, keyed by the node that pushes it, in `to`'s shard: the caller
+// runs `to`'s shard, or runs between windows.
+void Simulation::Impl::push(std::uint32_t src, std::int64_t t, EventKind kind, std::uint32_t to,
+                            std::uint32_t arg) {
+  shard_of(to).queue.push(t, kind, to, arg, event_key(src, nodes[src].pushes++));
 }
 
 void Simulation::Impl::publish_at(std::uint32_t u, MessagePtr message, std::int64_t t) {
@@ -146,12 +147,13 @@ void Simulation::Impl::publish_at(std::uint32_t u, MessagePtr message, std::int6
     return;
   }
   if (busy(node, t)) {
-    at(node.cpu_free_at, [this, u, message](std::int64_t when) { publish_at(u, message, when); });
+    push(u, node.cpu_free_at, EventKind::kPublish, u, shard_of(u).publishes.put(message));
     return;
   }
-  verifications_in_call = 0;
+  Shard& s = shard_of(u);
+  s.verifications_in_call = 0;
   if (!node.host->publish(message, Instant{t})) ++node.stats.publish_failed;
-  const std::int64_t t_out = charge(node, t, 1, verifications_in_call, 1);
+  const std::int64_t t_out = charge(node, t, 1, s.verifications_in_call, 1);
   drive(u, t_out, t);
 }
 
@@ -177,8 +179,9 @@ inline std::int64_t Simulation::Impl::charge(Node& node, std::int64_t t, std::ui
 
 // Carries out a host's queued actions, stamped `t_out`, then re-arms its timer.
 void Simulation::Impl::drive(std::uint32_t u, std::int64_t t_out, std::int64_t not_before) {
-  if (action_buffers.size() <= action_depth) action_buffers.emplace_back();
-  std::vector<router::Action>& actions = action_buffers[action_depth++];
+  Shard& s = shard_of(u);
+  if (s.action_buffers.size() <= s.action_depth) s.action_buffers.emplace_back();
+  std::vector<router::Action>& actions = s.action_buffers[s.action_depth++];
   host::Host& h = *nodes[u].host;
   h.drain(actions, Instant{t_out});
   for (auto& action : actions) {
@@ -199,9 +202,9 @@ void Simulation::Impl::drive(std::uint32_t u, std::int64_t t_out, std::int64_t n
     }
   }
   actions.clear();
-  --action_depth;
+  --s.action_depth;
   while (auto e = h.poll()) handle(u, *e, t_out);
-  schedule_tick(u, std::max(not_before, now));
+  schedule_tick(u, std::max(not_before, s.now));
 }
 
 void Simulation::Impl::handle(std::uint32_t u, host::HostEvent& event, std::int64_t t) {
@@ -214,12 +217,7 @@ void Simulation::Impl::handle(std::uint32_t u, host::HostEvent& event, std::int6
     const std::uint32_t li = v == kNoLink ? kNoLink : link_index(u, v);
     if (li == kNoLink) return;
     if (close->drop == host::Drop::kGraylisted) ++nodes[u].stats.disconnects;
-    // A link a dial made is let go; a topology link stays down (as a graylisted peer's).
-    if (!dials.empty() && dials[li].dynamic)
-      dials[li].held = dials[reverse[li]].held = false;
-    else
-      severed[li] = severed[reverse[li]] = 1;
-    update_link(li, t);
+    shard_of(u).closes.push_back(Close{t, li});  // both ends: at the window's end
   } else if (auto* d = std::get_if<host::Dial>(&event)) {
     dial(u, *d, t);
   } else if (auto* p = std::get_if<host::Ping>(&event)) {
@@ -241,7 +239,7 @@ inline void Simulation::Impl::schedule_tick(std::uint32_t u, std::int64_t not_be
   const std::int64_t when = std::max<std::int64_t>(deadline->count(), not_before);
   if (when >= node.tick_at) return;
   node.tick_at = when;
-  queue.push(when, EventKind::kTick, u, node.incarnation);
+  push(u, when, EventKind::kTick, u, node.incarnation);
 }
 
 // The link from u to peer if it is up; otherwise counts the drop and returns kNoLink.
@@ -253,55 +251,85 @@ inline std::uint32_t Simulation::Impl::up_link(std::uint32_t u, std::uint32_t pe
 }
 
 // Puts an RPC of `body` encoded bytes from u on link li at t, counting and tracing it.
-// Returns the in-flight slot the caller fills with the RPC's content, or kNoSlot when the
-// RPC does not arrive (queue full, lost, or not decodable by the receiver).
-inline std::uint32_t Simulation::Impl::send_on_link(std::uint32_t u, std::uint32_t peer,
-                                                    std::uint32_t li, std::size_t body,
-                                                    bool decoded, std::int64_t t) {
+// Returns when it arrives, or -1 when it does not (queue full, lost, or not decodable by
+// the receiver).
+inline std::int64_t Simulation::Impl::send_on_link(std::uint32_t u, std::uint32_t peer,
+                                                   std::uint32_t li, std::size_t body, bool decoded,
+                                                   std::int64_t t) {
   Node& node = nodes[u];
   const std::uint64_t size = body + wire::varint_size(body);
   LinkState& link = links[li];
   const Transmission tx = transmit(link, params[link.params], cfg.seed, li, t, size);
   if (tx.drop == LinkDrop::kQueueFull) {
     ++node.stats.dropped_queue_full;
-    return kNoSlot;
+    return -1;
   }
   ++node.stats.rpcs_out;
   node.stats.bytes_out += size;
-  trace.record(1, t, u, peer, size, {});
+  node.trace = trace_fold(node.trace, 1, t, u, peer, size, {});
   if (tx.drop == LinkDrop::kLoss) {
     ++node.stats.dropped_loss;
-    return kNoSlot;
+    return -1;
   }
-  if (!decoded) {
+  if (!decoded) {  // wire_fidelity, on one thread: the receiver's count
     ++nodes[peer].stats.dropped_wire_decode;
-    return kNoSlot;
+    return -1;
   }
-  return launch(li, u, peer, size, tx.arrival);
+  return tx.arrival;
 }
 
-// An in-flight slot for what u sends on link li, arriving at `to` at `arrival`; the caller
-// fills in its content.
-std::uint32_t Simulation::Impl::launch(std::uint32_t li, std::uint32_t u, std::uint32_t to,
-                                       std::uint64_t size, std::int64_t arrival) {
-  const std::uint32_t slot = inflight.put(InFlight{});
-  InFlight& f = inflight[slot];
+// What u sends on link li, of `size` bytes, arriving at `to` at `arrival`: a message or an
+// RPC (`known`: the message's memo entry in u's shard, if any).
+inline void Simulation::Impl::launch(std::uint32_t li, std::uint32_t u, std::uint32_t to,
+                                     std::uint64_t size, std::int64_t arrival, MessagePtr message,
+                                     std::unique_ptr<Rpc> rpc, MessageMemo::Entry* known) {
+  InFlight f;
   f.link = li;
   f.generation = links[li].generation;
   f.from = u;
   f.size = static_cast<std::uint32_t>(size);
-  queue.push(arrival, EventKind::kRpcArrive, to, slot);
-  return slot;
+  f.kind = static_cast<std::uint32_t>(message ? InFlight::Kind::kMessage : InFlight::Kind::kRpc);
+  post(u, to, arrival, f, std::move(message), std::move(rpc), known);
+}
+
+// A packet from src to `to`: into to's shard at once if src's thread may touch it, else
+// into src's outbox until the window ends (it arrives after that).
+void Simulation::Impl::post(std::uint32_t src, std::uint32_t to, std::int64_t arrival, InFlight f,
+                            MessagePtr message, std::unique_ptr<Rpc> rpc,
+                            MessageMemo::Entry* known) {
+  const Event e{arrival, event_key(src, nodes[src].pushes++) << 2, to, 0};
+  const std::uint32_t from = part[src], into = part[to];
+  if (from == into || !parallel)
+    return accept(*shards[into], e, f, std::move(message), std::move(rpc),
+                  from == into ? known : nullptr);
+  if (arrival < window_end)  // the scheme's one assumption broken: say so, never reorder
+    throw std::logic_error("simulation: a packet for another shard arrives in its window");
+  shards[from]->outbox[mail_side][into].push_back(Mail{e, f, std::move(message), std::move(rpc)});
+}
+
+// A packet joins shard d: its content into d's tables, its arrival into d's queue.
+void Simulation::Impl::accept(Shard& d, const Event& e, InFlight f, MessagePtr message,
+                              std::unique_ptr<Rpc> rpc, MessageMemo::Entry* known) {
+  if (f.what() == InFlight::Kind::kMessage) {
+    // The memo's entry keeps the message's index in d's table between packets.
+    if (!known) known = d.memo.find(message.get());
+    f.content = known ? d.carried.carry(message, &known->id, &known->carried)
+                      : d.carried.carry(message, nullptr, nullptr);
+  } else {
+    f.content = d.boxed_rpcs.put(std::move(rpc));
+  }
+  d.queue.push(e.time, EventKind::kRpcArrive, e.node, d.inflight.put(f), e.order >> 2);
 }
 
 // An RPC past what the receiver decodes (or past the runtime's merged-RPC size) leaves in
 // the parts the runtime's outbox would send it in.
 void Simulation::Impl::transmit_rpc(std::uint32_t u, std::uint32_t peer, Rpc& rpc, std::int64_t t) {
   const std::size_t size = wire::encoded_rpc_size(rpc);
+  host::Outbox& shaper = shard_of(u).shaper;
   if (shaper.fits_whole(rpc, size)) return transmit_whole(u, peer, rpc, size, t);
   (void)shaper.push(std::move(rpc));
-  Rpc part;
-  while (shaper.pop(part)) transmit_whole(u, peer, part, wire::encoded_rpc_size(part), t);
+  Rpc piece;
+  while (shaper.pop(piece)) transmit_whole(u, peer, piece, wire::encoded_rpc_size(piece), t);
 }
 
 void Simulation::Impl::transmit_whole(std::uint32_t u, std::uint32_t peer, Rpc& rpc,
@@ -311,24 +339,22 @@ void Simulation::Impl::transmit_whole(std::uint32_t u, std::uint32_t peer, Rpc& 
   std::size_t body = size;
   bool decoded = true;
   if (cfg.wire_fidelity) {
-    wire_scratch.clear();
-    wire::encode_rpc(rpc, wire_scratch);
-    body = wire_scratch.size();
-    auto back = wire::decode_rpc(wire_scratch);
+    Bytes& scratch = shard_of(u).wire_scratch;
+    scratch.clear();
+    wire::encode_rpc(rpc, scratch);
+    body = scratch.size();
+    auto back = wire::decode_rpc(scratch);
     if (back) rpc = std::move(*back);
     decoded = back.ok();
   }
-  const std::uint32_t slot = send_on_link(u, peer, li, body, decoded, t);
-  if (slot == kNoSlot) return;
-  InFlight& f = inflight[slot];
+  const std::int64_t arrival = send_on_link(u, peer, li, body, decoded, t);
+  if (arrival < 0) return;
+  const std::uint64_t framed = body + wire::varint_size(body);
   if (rpc.publish.size() == 1 && rpc.subscriptions.empty() && !rpc.control &&
-      rpc.publish_hops.empty()) {
-    f.kind = static_cast<std::uint32_t>(InFlight::Kind::kMessage);
-    f.content = carried.carry(rpc.publish.front(), nullptr, nullptr);
-  } else {
-    f.kind = static_cast<std::uint32_t>(InFlight::Kind::kRpc);
-    f.content = boxed_rpcs.put(std::make_unique<Rpc>(std::move(rpc)));
-  }
+      rpc.publish_hops.empty())
+    launch(li, u, peer, framed, arrival, std::move(rpc.publish.front()), nullptr, nullptr);
+  else
+    launch(li, u, peer, framed, arrival, nullptr, std::make_unique<Rpc>(std::move(rpc)), nullptr);
 }
 
 inline void Simulation::Impl::transmit_message(std::uint32_t u, std::uint32_t peer, MessagePtr m,
@@ -341,46 +367,57 @@ inline void Simulation::Impl::transmit_message(std::uint32_t u, std::uint32_t pe
   }
   const std::uint32_t li = up_link(u, peer);
   if (li == kNoLink) return;
-  MessageMemo::Entry* known = memo.find(m.get());
+  MessageMemo::Entry* known = shard_of(u).memo.find(m.get());
   const std::size_t body = known ? known->rpc_size : wire::encoded_rpc_size(*m);
-  const std::uint32_t slot = send_on_link(u, peer, li, body, true, t);
-  if (slot == kNoSlot) return;
-  InFlight& f = inflight[slot];
-  f.kind = static_cast<std::uint32_t>(InFlight::Kind::kMessage);
-  f.content =
-      known ? carried.carry(m, &known->id, &known->carried) : carried.carry(m, nullptr, nullptr);
+  const std::int64_t arrival = send_on_link(u, peer, li, body, true, t);
+  if (arrival < 0) return;
+  launch(li, u, peer, body + wire::varint_size(body), arrival, std::move(m), nullptr, known);
 }
 
+// Between windows only: the message table is read by every shard.
 std::uint32_t Simulation::Impl::message_slot(const MessageId& id, const std::string& topic) {
   auto [it, inserted] = message_index.try_emplace(id, static_cast<std::uint32_t>(messages.size()));
   if (inserted) {
     messages.push_back(MessageInfo{id, topic, -1, -1});
-    hops.emplace_back();
+    hops.emplace_back(n, kNoHops);
   }
   return it->second;
 }
 
+// A delivery of a message with no index yet, or an adversary's spam whose publisher is not
+// known yet, waits for resolve_deliveries (parallel.cpp) to count its hops.
 void Simulation::Impl::record_delivery(std::uint32_t u, const router::Deliver& d, std::int64_t t) {
-  const std::uint32_t mi = message_slot(d.id, d.message->topic);
-  if (d.from == router::kLocalPeer && messages[mi].publisher < 0) {  // an adversary's spam
-    messages[mi].publisher = u;
-    messages[mi].published_at = t;
-  }
-  auto& h = hops[mi];
-  if (h.empty()) h.assign(n, kNoHops);
+  Shard& s = shard_of(u);
+  nodes[u].trace = trace_fold(nodes[u].trace, 2, t, u, d.from, 0, d.id.view());
+  const std::int64_t from = d.from == router::kLocalPeer ? -1 : std::int64_t{d.from};
+  const auto it = message_index.find(d.id);
+  std::uint32_t mi = 0;
   std::int32_t count = -1;
-  if (d.from == router::kLocalPeer) {
+  if (it == message_index.end() || (from < 0 && messages[it->second].publisher < 0)) {
+    s.unresolved.push_back(Unresolved{s.log.node.size(), d.message, d.id, u, t, from});
+  } else {
+    mi = it->second;
+    count = count_hops(mi, u, from);
+  }
+  s.log.message.push_back(mi);
+  s.log.node.push_back(u);
+  s.log.time.push_back(t);
+  s.log.hops.push_back(count);
+  s.log.from.push_back(from);
+}
+
+// u's copy of message mi came from `from` (-1: its own publish): one hop more than from's.
+// A node's own entry is written by its shard; from's was written in an earlier window.
+std::int32_t Simulation::Impl::count_hops(std::uint32_t mi, std::uint32_t u, std::int64_t from) {
+  auto& h = hops[mi];
+  std::int32_t count = -1;
+  if (from < 0) {
     count = 0;
-  } else if (d.from < n && h[d.from] != kNoHops) {
-    count = h[d.from] + 1;
+  } else if (from < n && h[from] != kNoHops) {
+    count = h[from] + 1;
   }
   if (h[u] == kNoHops && count >= 0) h[u] = static_cast<std::uint16_t>(std::min(count, 0xfffe));
-  log.message.push_back(mi);
-  log.node.push_back(u);
-  log.time.push_back(t);
-  log.hops.push_back(count);
-  log.from.push_back(d.from == router::kLocalPeer ? -1 : std::int64_t{d.from});
-  trace.record(2, t, u, d.from, 0, d.id.view());
+  return count;
 }
 
 }  // namespace p2pgossip::sim

@@ -47,12 +47,20 @@ void Simulation::Impl::send_segment(std::uint32_t l, Bytes segment, std::int64_t
   p.queue_limit_bytes = UINT64_MAX;
   const std::uint64_t size = segment.size();
   const Transmission tx = transmit(link, p, cfg.seed, l, t, size);
-  ++nodes[u].stats.rpcs_out;
-  nodes[u].stats.bytes_out += size;
-  trace.record(1, t, u, v, size, {});
-  InFlight& f = inflight[launch(l, u, v, size, tx.arrival)];
+  Node& node = nodes[u];
+  ++node.stats.rpcs_out;
+  node.stats.bytes_out += size;
+  node.trace = trace_fold(node.trace, 1, t, u, v, size, {});
+  InFlight f;
+  f.link = l;
+  f.generation = link.generation;
+  f.from = u;
+  f.size = static_cast<std::uint32_t>(size);
   f.kind = static_cast<std::uint32_t>(InFlight::Kind::kBytes);
-  f.content = segments.put(std::move(segment));
+  Shard& d = shard_of(v);  // the only one: a full-stack run has one shard
+  f.content = d.segments.put(std::move(segment));
+  d.queue.push(tx.arrival, EventKind::kRpcArrive, v, d.inflight.put(f),
+               event_key(u, node.pushes++));
 }
 
 // Bytes from the link arrive at v's end `l` (toward their sender): the machine's events go

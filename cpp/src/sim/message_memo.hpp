@@ -1,9 +1,9 @@
 // What the simulator already knows about the messages it built, found by the message's
-// address: its id, the encoded size of an RPC carrying just it, and, once asked for, its
-// verification-cache key. Every node of a simulation receives the one shared Message
-// object, and these are functions of its immutable content, so a node asking by address gets
-// the answer it would compute, without hashing (or sizing) half a kilobyte again at each of
-// a message's millions of receipts.
+// address: its id, the encoded size of an RPC carrying just it, and its verification-cache
+// key (computed when built, so that no thread writes an entry while another reads it). Every node
+// of a simulation receives the one shared Message object, and these are functions of its immutable
+// content, so a node asking by address gets the answer it would compute, without hashing (or
+// sizing) half a kilobyte again at each of a message's millions of receipts.
 //
 // Entries hold weak references: an entry answers only while its message is alive, and a
 // live object's address names no other object, so an answer is never for a stale message.
@@ -19,7 +19,6 @@
 
 #include "p2pgossip/crypto/verify_cache.hpp"
 #include "p2pgossip/message.hpp"
-#include "p2pgossip/wire/rpc_codec.hpp"
 
 namespace p2pgossip::sim {
 
@@ -32,16 +31,15 @@ class MessageMemo {
   struct Entry {
     MessageId id;
     std::size_t rpc_size = 0;                        // wire::encoded_rpc_size(message)
-    bool keyed = false;                              // `key` has been computed
     std::optional<crypto::VerifyCache::Digest> key;  // nullopt: the message cannot verify
-    std::uint32_t carried = 0xffffffff;  // its CarriedMessages index while packets carry it
+    std::uint32_t carried = 0xffffffff;  // its shard's CarriedMessages index while in flight
   };
 
   MessageMemo() : slots_(kSlots) {}
 
-  // Remembers `message` under `id`, replacing a dead entry or, if none is in reach, the
+  // Remembers `message` as `entry`, replacing a dead entry or, if none is in reach, the
   // oldest one there.
-  Entry& remember(const MessagePtr& message, const MessageId& id) {
+  void remember(const MessagePtr& message, const Entry& entry) {
     Slot* target = nullptr;
     for (std::size_t i = 0; i < kProbe; ++i) {
       Slot& s = slot(message.get(), i);
@@ -55,8 +53,7 @@ class MessageMemo {
     target->address = message.get();
     target->message = message;
     target->stamp = ++stamps_;
-    target->entry = Entry{id, wire::encoded_rpc_size(*message), false, std::nullopt, 0xffffffff};
-    return target->entry;
+    target->entry = entry;
   }
 
   // The entry of the live message at `m`, or null.

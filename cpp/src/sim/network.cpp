@@ -14,10 +14,10 @@ Simulation::Impl::Impl(std::uint32_t nodes_count, const std::vector<Edge>& edges
     : cfg(std::move(config)),
       publisher(cfg.gossip.signature_policy, cfg.message_id, cfg.gossip.max_message_size),
       host_config(make_host_config()),
-      services(std::make_shared<const router::Services>(make_services())),
-      n(nodes_count),
-      verify_cache(1 << 16, cfg.verify_cache) {
+      n(nodes_count) {
   build_links(edges);
+  make_shards(cfg.threads, cfg.partitioning);
+  for (auto& s : shards) s->services = std::make_shared<const router::Services>(make_services(*s));
   params.push_back(cfg.link);
   group.assign(n, 0);
   nodes = std::vector<Node>(n);  // hosts do not move
@@ -40,7 +40,8 @@ Simulation::Impl::Impl(std::uint32_t nodes_count, const std::vector<Edge>& edges
     records.resize(n);
   }
   if (cfg.record_mesh)
-    for (std::uint32_t v = 0; v < n; ++v) recorders.emplace_back(mesh_log, mesh_topics, v);
+    for (std::uint32_t v = 0; v < n; ++v)
+      recorders.emplace_back(shard_of(v).mesh_log, shard_of(v).mesh_topics, v);
   for (std::uint32_t v = 0; v < n; ++v) {
     std::array<std::uint8_t, 32> seed{};
     for (std::size_t i = 0; i < seed.size(); i += 8) {
@@ -91,25 +92,20 @@ std::shared_ptr<const host::HostConfig> Simulation::Impl::make_host_config() con
   return h;
 }
 
-router::Services Simulation::Impl::make_services() {
+// The services of shard `sh`'s hosts: its memo, its verification cache, its counts.
+router::Services Simulation::Impl::make_services(Shard& sh) {
   router::Services s;
-  s.message_id = [this](const Message& m) {
-    if (const MessageMemo::Entry* e = memo.find(&m)) return e->id;
+  s.message_id = [this, &sh](const Message& m) {
+    if (const MessageMemo::Entry* e = sh.memo.find(&m)) return e->id;
     return publisher.id(m);
   };
-  s.verify_signature = [this](const Message& m) {
-    ++verifications;
-    ++verifications_in_call;
-    if (cfg.verify_cache) {
-      if (MessageMemo::Entry* e = memo.find(&m)) {
-        if (!e->keyed) {
-          e->key = host::verify_cache_key(m);
-          e->keyed = true;
-        }
-        return e->key && host::verify_message(m, verify_cache, *e->key);
-      }
-    }
-    return host::verify_message(m, &verify_cache);
+  s.verify_signature = [this, &sh](const Message& m) {
+    ++sh.verifications;
+    ++sh.verifications_in_call;
+    if (cfg.verify_cache)
+      if (const MessageMemo::Entry* e = sh.memo.find(&m))
+        return e->key && host::verify_message(m, sh.verify_cache, *e->key);
+    return host::verify_message(m, &sh.verify_cache);
   };
   // Honest nodes reject what an adversary marks as an invalid payload (host/adversary).
   s.validate = [](const std::string&, const Message& m, router::PeerIndex) {
@@ -122,7 +118,7 @@ router::Services Simulation::Impl::make_services() {
 
 void Simulation::Impl::start_host(std::uint32_t v) {
   Node& node = nodes[v];
-  node.host.emplace(node.identity, host_config, services,
+  node.host.emplace(node.identity, host_config, shard_of(v).services,
                     draw(cfg.seed, kRouterStream + v, node.incarnation));
   if (!recorders.empty()) node.host->router().set_tracer(&recorders[v]);
   if (auto r = roles.find(v); r != roles.end()) node.host->set_role(r->second, Instant{now});

@@ -1,14 +1,107 @@
 // The simulation's results: the delivery and mesh logs, per-node statistics, counters and
-// router state, the trace digest.
+// router state, the trace digest. The shards' logs are merged in (time, node) order, each
+// node's rows in the order it made them: the same tables for any number of threads.
+#include <algorithm>
+#include <numeric>
+#include <tuple>
+
 #include "p2pgossip/sim/simulation.hpp"
 #include "sim/simulation_impl.hpp"
 
 namespace p2pgossip::sim {
+namespace {
 
-std::uint64_t Simulation::events_processed() const { return impl_->events; }
-std::size_t Simulation::pending_events() const { return impl_->queue.size(); }
-const DeliveryLog& Simulation::deliveries() const { return impl_->log; }
-const MeshLog& Simulation::mesh_changes() const { return impl_->mesh_log; }
+// The order of rows (time[i], node[i]), ties in row order: a node's rows are in one shard,
+// in its order.
+std::vector<std::size_t> canonical_order(const std::vector<std::int64_t>& time,
+                                         const std::vector<std::uint32_t>& node) {
+  std::vector<std::size_t> order(time.size());
+  std::iota(order.begin(), order.end(), std::size_t{0});
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return time[a] != time[b] ? time[a] < time[b] : node[a] < node[b];
+  });
+  return order;
+}
+
+template <class T>
+void append_in(std::vector<T>& out, const std::vector<T>& all,
+               const std::vector<std::size_t>& order) {
+  out.clear();
+  out.reserve(order.size());
+  for (std::size_t i : order) out.push_back(all[i]);
+}
+
+auto columns(DeliveryLog& l) { return std::tie(l.message, l.node, l.time, l.hops, l.from); }
+auto columns(MeshLog& l) { return std::tie(l.time, l.node, l.peer, l.topic, l.joined); }
+
+// `out` is `all` with its rows in canonical order.
+template <class Log>
+Log& reorder(Log& out, Log& all) {
+  const auto order = canonical_order(all.time, all.node);
+  std::apply(
+      [&](auto&... dst) {
+        std::apply([&](auto&... src) { (append_in(dst, src, order), ...); }, columns(all));
+      },
+      columns(out));
+  return out;
+}
+
+template <class T>
+void concat(std::vector<T>& out, const std::vector<T>& part) {
+  out.insert(out.end(), part.begin(), part.end());
+}
+
+}  // namespace
+
+std::uint64_t Simulation::events_processed() const {
+  std::uint64_t events = 0;
+  for (const auto& s : impl_->shards) events += s->events;
+  return events;
+}
+
+std::size_t Simulation::pending_events() const {
+  std::size_t pending = 0;
+  for (const auto& s : impl_->shards) {
+    pending += s->queue.size();
+    for (const auto& side : s->outbox)
+      for (const auto& box : side) pending += box.size();
+  }
+  return pending;
+}
+
+const DeliveryLog& Simulation::deliveries() const {
+  DeliveryLog all;
+  for (const auto& s : impl_->shards) {
+    concat(all.message, s->log.message);
+    concat(all.node, s->log.node);
+    concat(all.time, s->log.time);
+    concat(all.hops, s->log.hops);
+    concat(all.from, s->log.from);
+  }
+  return reorder(impl_->merged_log, all);
+}
+
+// Topics are numbered in name order, whatever order the shards met them in.
+const MeshLog& Simulation::mesh_changes() const {
+  MeshLog all;
+  for (const auto& s : impl_->shards) concat(all.topics, s->mesh_log.topics);
+  std::sort(all.topics.begin(), all.topics.end());
+  all.topics.erase(std::unique(all.topics.begin(), all.topics.end()), all.topics.end());
+  for (const auto& s : impl_->shards) {
+    concat(all.time, s->mesh_log.time);
+    concat(all.node, s->mesh_log.node);
+    concat(all.peer, s->mesh_log.peer);
+    concat(all.joined, s->mesh_log.joined);
+    for (std::uint32_t t : s->mesh_log.topic) {
+      const std::string& name = s->mesh_log.topics[t];
+      all.topic.push_back(static_cast<std::uint32_t>(
+          std::lower_bound(all.topics.begin(), all.topics.end(), name) - all.topics.begin()));
+    }
+  }
+  impl_->merged_mesh_log.topics = all.topics;
+  return reorder(impl_->merged_mesh_log, all);
+}
+
 const std::vector<MessageInfo>& Simulation::messages() const { return impl_->messages; }
 
 const NodeStats& Simulation::stats(std::uint32_t node) const {
@@ -60,9 +153,22 @@ Bytes Simulation::peer_id(std::uint32_t node) const {
   return to_bytes(impl_->nodes[node].identity->peer_id().bytes());
 }
 
-std::array<std::uint8_t, 16> Simulation::trace_digest() const { return impl_->trace.digest(); }
+std::array<std::uint8_t, 16> Simulation::trace_digest() const {
+  std::vector<std::uint64_t> hashes(impl_->n);
+  for (std::uint32_t v = 0; v < impl_->n; ++v) hashes[v] = impl_->nodes[v].trace;
+  return sim::trace_digest(hashes);
+}
 
-std::uint64_t Simulation::verify_cache_hits() const { return impl_->verify_cache.hits(); }
-std::uint64_t Simulation::verifications() const { return impl_->verifications; }
+std::uint64_t Simulation::verify_cache_hits() const {
+  std::uint64_t hits = 0;
+  for (const auto& s : impl_->shards) hits += s->verify_cache.hits();
+  return hits;
+}
+
+std::uint64_t Simulation::verifications() const {
+  std::uint64_t count = 0;
+  for (const auto& s : impl_->shards) count += s->verifications;
+  return count;
+}
 
 }  // namespace p2pgossip::sim

@@ -48,11 +48,15 @@ Result<MessageId> Simulation::publish(std::uint32_t node, const std::string& top
     return Error{
         "publish: message id already used (the default id hashes topic and data, so "
         "publish distinct data or use message_id='from-seqno')"};
-  impl_->memo.remember(message, id);
+  impl_->remember(message, id);
   const std::uint32_t mi = impl_->message_slot(id, topic);
   impl_->messages[mi].published_at = std::max(at, impl_->now);
   impl_->messages[mi].publisher = node;
-  impl_->at(at, [this, node, message](std::int64_t t) { impl_->publish_at(node, message, t); });
+  if (at <= impl_->now) {
+    impl_->publish_at(node, message, impl_->now);
+  } else {  // the node's own event, not a command: it needs no pause between windows
+    impl_->push(node, at, EventKind::kPublish, node, impl_->shard_of(node).publishes.put(message));
+  }
   return id;
 }
 
@@ -68,18 +72,15 @@ Result<MessageId> Simulation::inject(std::uint32_t to, std::uint32_t via, std::u
   if (forge_signature) (*m.signature)[0] ^= 1;
   auto message = std::make_shared<const Message>(std::move(m));
   const MessageId id = impl_->publisher.id(*message);
-  impl_->memo.remember(message, id);
+  impl_->remember(message, id);
   const std::uint32_t mi = impl_->message_slot(id, topic);
   impl_->messages[mi].published_at = std::max(at, impl_->now);
-  impl_->at(at, [this, to, via, message](std::int64_t t) {
-    const std::uint32_t slot = impl_->inflight.put(InFlight{});
-    InFlight& f = impl_->inflight[slot];
-    f.content = impl_->carried.carry(message, nullptr, nullptr);
-    f.link = kNoLink;
-    f.from = via;
-    f.size = static_cast<std::uint32_t>(wire::encoded_rpc_size(*message));
-    impl_->queue.push(t, EventKind::kRpcArrive, to, slot);
-  });
+  InFlight f;
+  f.link = kNoLink;
+  f.from = via;
+  f.size = static_cast<std::uint32_t>(wire::encoded_rpc_size(*message));
+  f.kind = static_cast<std::uint32_t>(InFlight::Kind::kMessage);
+  impl_->post(via, to, std::max(at, impl_->now), f, message, nullptr, nullptr);
   return id;
 }
 
@@ -172,6 +173,12 @@ Status Simulation::set_link(std::uint32_t u, std::uint32_t v, const LinkParams& 
     return Error{"set_link: nodes " + std::to_string(u) + " and " + std::to_string(v) +
                  " are not neighbours"};
   if (impl_->params.size() >= 0xffff) return Error{"set_link: at most 65535 link settings"};
+  // Windows already run stay as they were: a link faster than the lookahead shortens it
+  // from now, and one that may deliver at once needs a single shard.
+  const std::int64_t minimum = params.latency.minimum();
+  if (minimum == 0 && impl_->shards.size() > 1)
+    return Error{"set_link: a latency that may be 0 needs threads=1"};
+  impl_->lookahead = std::min(impl_->lookahead, minimum);
   impl_->at(at, [this, li, params](std::int64_t) {
     const auto index = static_cast<std::uint16_t>(impl_->params.size());
     impl_->params.push_back(params);
@@ -181,5 +188,9 @@ Status Simulation::set_link(std::uint32_t u, std::uint32_t v, const LinkParams& 
 }
 
 void Simulation::run_until(std::int64_t until) { impl_->run_until(until); }
+std::uint32_t Simulation::threads() const {
+  return static_cast<std::uint32_t>(impl_->shards.size());
+}
+std::int64_t Simulation::lookahead_ns() const { return impl_->lookahead; }
 
 }  // namespace p2pgossip::sim

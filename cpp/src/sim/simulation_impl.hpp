@@ -1,12 +1,12 @@
 // The simulator's state and the member functions of its parts, each part in a file of its
 // own: network.cpp (nodes, hosts and links, up or down), event_loop.cpp (events, the hosts'
 // actions, packets on links, deliveries), peer_exchange.cpp (links as the peer managers'
-// connections), full_stack.cpp (links as byte streams between connection machines), and
-// simulation.cpp / results.cpp (the public class: commands in, results out).
+// connections), full_stack.cpp (links as byte streams between connection machines),
+// parallel.cpp (windows of virtual time, a thread per shard of nodes) and simulation.cpp /
+// results.cpp (the public class: commands in, results out).
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -26,11 +26,11 @@
 #include "sim/in_flight.hpp"
 #include "sim/mesh_recorder.hpp"
 #include "sim/message_memo.hpp"
+#include "sim/shard.hpp"
 #include "sim/trace_hash.hpp"
 
 namespace p2pgossip::sim {
 
-constexpr std::uint32_t kNoSlot = 0xffffffff;
 constexpr std::uint16_t kNoHops = 0xffff;
 // Random streams: links use their index; these sit far above any link index.
 constexpr std::uint64_t kIdentityStream = 1ULL << 40;
@@ -84,13 +84,14 @@ struct alignas(64) Node {
   crypto::IdentityPtr identity;
   std::set<std::string> topics;  // restored on restart
   std::uint64_t seqno = 0;
+  std::uint64_t pushes = 0;  // events it pushed: their keys (event_key)
+  std::uint64_t trace = 0;   // its sends and deliveries, folded (trace_fold)
 };
 
 struct Simulation::Impl {
   SimConfig cfg;
   host::Publisher publisher;
   std::shared_ptr<const host::HostConfig> host_config;  // one copy for every host
-  std::shared_ptr<const router::Services> services;     // likewise
   std::uint32_t n = 0;
   // Adjacency in CSR form; directed link i goes from link_src[i] to neighbour[i].
   std::vector<std::uint32_t> offsets, neighbour, link_src, reverse;
@@ -113,45 +114,35 @@ struct Simulation::Impl {
 
   std::vector<Node> nodes;
   std::map<std::uint32_t, host::Role> roles;  // adversaries' roles, reapplied at restart
-  std::vector<std::string> ips;               // per node, for P6 (set_ip); empty until one is set
-  EventQueue queue;
+  std::vector<std::string> ips;  // per node, for P6 (set_ip); empty until one is set
   std::int64_t now = 0;
-  std::uint64_t events = 0;
+  std::multimap<std::int64_t, std::function<void(std::int64_t)>> commands;  // FIFO at one time
 
-  SlotTable<InFlight> inflight;
-  CarriedMessages carried;                     // what kMessage packets carry
-  SlotTable<std::unique_ptr<Rpc>> boxed_rpcs;  // what kRpc packets carry
-  SlotTable<Bytes> segments;                   // what kBytes packets carry (full stack)
-  std::vector<std::function<void(std::int64_t)>> commands;
-  std::deque<std::vector<router::Action>> action_buffers;  // stable under nested drives
-  std::size_t action_depth = 0;
-  Bytes wire_scratch;
-  Rpc arrival_scratch;  // reused to hand a lone in-flight message to its router
-  // Splits an oversized RPC as the runtime's outbox does; never holds anything between calls.
-  host::OutboxLimits shaper_limits;
-  host::OutboundBudget shaper_budget{SIZE_MAX};
-  host::Outbox shaper{shaper_limits, shaper_budget};
+  // Shards of nodes (parallel.cpp): the one each node is in; its own thread in a window.
+  std::vector<std::unique_ptr<Shard>> shards;
+  std::vector<std::uint32_t> part;  // per node
+  std::int64_t lookahead = 0;       // no link delivers sooner (ns)
+  std::int64_t until = 0;           // of the run under way
+  std::int64_t window_end = 0;      // events before it are in the window under way
+  bool parallel = false;            // in a window on several threads
+  std::uint32_t mail_side = 0;      // the outboxes' side the window posts on
+  std::vector<Close> closes;        // gathered from the shards, applied at their window's end
 
   std::vector<MessageInfo> messages;
   std::unordered_map<MessageId, std::uint32_t, MessageIdHash> message_index;
   std::vector<std::vector<std::uint16_t>> hops;  // per message, per node: hops of its copy
   std::set<std::string> all_topics;
-  DeliveryLog log;
-  MeshLog mesh_log;
-  std::unordered_map<std::string, std::uint32_t> mesh_topics;
   std::vector<MeshRecorder> recorders;  // one per node under record_mesh
-  TraceHash trace;
+  mutable DeliveryLog merged_log;       // the shards' logs in canonical order, when read
+  mutable MeshLog merged_mesh_log;
 
-  crypto::VerifyCache verify_cache;
-  MessageMemo memo;  // ids and cache keys of the messages built here, by address
-  std::uint64_t verifications = 0;
-  std::uint64_t verifications_in_call = 0;
+  Shard& shard_of(std::uint32_t u) { return *shards[part[u]]; }
 
   // ---- network.cpp: nodes, hosts and links ---------------------------------------------
   Impl(std::uint32_t nodes_count, const std::vector<Edge>& edges, SimConfig config);
   void build_links(const std::vector<Edge>& edges);
   std::shared_ptr<const host::HostConfig> make_host_config() const;
-  router::Services make_services();
+  router::Services make_services(Shard& s);
   void start_host(std::uint32_t v);
   router::Protocol protocol() const;
   std::string ip_of(std::uint32_t v) const { return ips.empty() ? std::string{} : ips[v]; }
@@ -171,13 +162,29 @@ struct Simulation::Impl {
     return kNoLink;
   }
 
+  // ---- parallel.cpp: windows of virtual time, a thread per shard ------------------------
+  void make_shards(std::uint32_t threads, Partitioning partitioning);
+  void run_until(std::int64_t to);
+  bool next_window();
+  void run_window(std::uint32_t p);
+  void take_mail(std::uint32_t p);
+  void between_windows(std::int64_t t);
+  void gather();
+  void apply_closes(std::int64_t t);
+  void resolve_deliveries();
+  void remember(const MessagePtr& message, const MessageId& id);
+  std::int64_t grid_end(std::int64_t t) const {
+    const std::int64_t g = std::max<std::int64_t>(lookahead, 1);
+    return (t / g + 1) * g;
+  }
+
   // ---- event_loop.cpp: events, actions, packets, deliveries ------------------------------
-  void run_until(std::int64_t until);
-  void prefetch_ahead();
-  void on_arrival(const Event& e);
+  void run_events(Shard& s, std::int64_t end);
+  void prefetch_ahead(Shard& s);
+  void on_arrival(Shard& s, const Event& e);
   void on_tick(const Event& e);
-  void on_command(const Event& e);
   void at(std::int64_t t, std::function<void(std::int64_t)> fn);
+  void push(std::uint32_t src, std::int64_t t, EventKind kind, std::uint32_t to, std::uint32_t arg);
   void publish_at(std::uint32_t u, MessagePtr message, std::int64_t t);
   Message build_message(std::uint32_t author, const std::string& topic, Bytes data);
   void drive(std::uint32_t u, std::int64_t t_out, std::int64_t not_before);
@@ -187,17 +194,23 @@ struct Simulation::Impl {
                       std::uint64_t signs);
   bool busy(const Node& node, std::int64_t t) const { return cfg.cost && node.cpu_free_at > t; }
   std::uint32_t up_link(std::uint32_t u, std::uint32_t peer);
-  std::uint32_t send_on_link(std::uint32_t u, std::uint32_t peer, std::uint32_t li,
-                             std::size_t body, bool decoded, std::int64_t t);
-  std::uint32_t launch(std::uint32_t li, std::uint32_t u, std::uint32_t to, std::uint64_t size,
-                       std::int64_t arrival);
+  std::int64_t send_on_link(std::uint32_t u, std::uint32_t peer, std::uint32_t li, std::size_t body,
+                            bool decoded, std::int64_t t);
+  void launch(std::uint32_t li, std::uint32_t u, std::uint32_t to, std::uint64_t size,
+              std::int64_t arrival, MessagePtr message, std::unique_ptr<Rpc> rpc,
+              MessageMemo::Entry* known);
+  void post(std::uint32_t src, std::uint32_t to, std::int64_t arrival, InFlight f,
+            MessagePtr message, std::unique_ptr<Rpc> rpc, MessageMemo::Entry* known);
+  void accept(Shard& d, const Event& e, InFlight f, MessagePtr message, std::unique_ptr<Rpc> rpc,
+              MessageMemo::Entry* known);
   void transmit_rpc(std::uint32_t u, std::uint32_t peer, Rpc& rpc, std::int64_t t);
   void transmit_whole(std::uint32_t u, std::uint32_t peer, Rpc& rpc, std::size_t size,
                       std::int64_t t);
   void transmit_message(std::uint32_t u, std::uint32_t peer, MessagePtr m, std::int64_t t);
-  void discard(const InFlight& f);  // lets go of what a packet that will not arrive carries
+  void discard(Shard& s, const InFlight& f);  // lets go of what a lost packet carries
   std::uint32_t message_slot(const MessageId& id, const std::string& topic);
   void record_delivery(std::uint32_t u, const router::Deliver& d, std::int64_t t);
+  std::int32_t count_hops(std::uint32_t mi, std::uint32_t u, std::int64_t from);
 
   // ---- peer_exchange.cpp: links as the peer managers' connections -------------------------
   std::uint32_t add_link(std::uint32_t u, std::uint32_t v);

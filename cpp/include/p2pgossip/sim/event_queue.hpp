@@ -1,5 +1,7 @@
-// The simulator's pending events, ordered by (virtual time, insertion sequence) so ties
-// break deterministically in FIFO order. Events carry indices, never owning pointers.
+// The simulator's pending events, ordered by (virtual time, node, key): the key is the
+// pushing node's number and its own count of pushes, so the order is the same whichever
+// thread pushed an event first (a parallel run, sim/parallel.cpp, pushes in any order).
+// Events carry indices, never owning pointers.
 //
 // A two-level calendar queue (timer wheel). Virtual time is cut into near buckets of
 // 2^kNearBits ns, grouped kNearBuckets to a far bucket; the wheel holds the far buckets of
@@ -26,19 +28,25 @@ namespace p2pgossip::sim {
 enum class EventKind : std::uint8_t {
   kRpcArrive,  // arg: in-flight RPC slot
   kTick,       // arg: the node's incarnation when scheduled (stale after a crash)
-  kCommand,    // arg: index of a scheduled user command
+  kPublish,    // arg: the node's shard's slot of the message to publish
 };
 
-// 24 bytes: the kind rides in the low bits of the insertion order, so a burst's millions of
-// pending events take a quarter less memory, and a quarter less to move and sort.
+// 24 bytes: the kind rides in the low bits of the key, so a burst's millions of pending
+// events take a quarter less memory, and a quarter less to move and sort.
 struct Event {
   std::int64_t time;    // virtual ns
-  std::uint64_t order;  // insertion sequence << 2 | kind: unique, the tie-breaker
+  std::uint64_t order;  // key << 2 | kind: unique, the tie-breaker after (time, node)
   std::uint32_t node;
   std::uint32_t arg;
   std::uint64_t seq() const { return order >> 2; }
   EventKind kind() const { return static_cast<EventKind>(order & 3); }
 };
+
+// An event's key: the pushing node in the high bits, its count of pushes below.
+constexpr int kPushBits = 34;
+constexpr std::uint64_t event_key(std::uint32_t src, std::uint64_t pushes) {
+  return std::uint64_t{src} << kPushBits | (pushes & ((std::uint64_t{1} << kPushBits) - 1));
+}
 static_assert(sizeof(Event) == 24, "a burst holds millions of pending events: keep them small");
 
 class EventQueue {
@@ -52,10 +60,11 @@ class EventQueue {
 
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
-  std::uint64_t pushed() const { return next_seq_; }
 
-  void push(std::int64_t time, EventKind kind, std::uint32_t node, std::uint32_t arg) {
-    const Event e{time, next_seq_++ << 2 | static_cast<std::uint64_t>(kind), node, arg};
+  // `key` (event_key) must be unique among pending events.
+  void push(std::int64_t time, EventKind kind, std::uint32_t node, std::uint32_t arg,
+            std::uint64_t key) {
+    const Event e{time, key << 2 | static_cast<std::uint64_t>(kind), node, arg};
     ++size_;
     place(e);
   }
@@ -97,7 +106,8 @@ class EventQueue {
   };
 
   static bool before(const Event& a, const Event& b) {
-    return a.time < b.time || (a.time == b.time && a.order < b.order);
+    if (a.time != b.time) return a.time < b.time;
+    return a.node != b.node ? a.node < b.node : a.order < b.order;
   }
   static std::int64_t near_bucket(std::int64_t time) { return time >> kNearBits; }
   static std::int64_t far_bucket(std::int64_t time) { return time >> kFarBits; }
@@ -221,7 +231,6 @@ class EventQueue {
   std::size_t in_near_ = 0;  // events in near_
   std::size_t in_far_ = 0;   // events in far_
   std::size_t size_ = 0;
-  std::uint64_t next_seq_ = 0;
 };
 
 }  // namespace p2pgossip::sim

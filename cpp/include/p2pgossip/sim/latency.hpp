@@ -25,6 +25,27 @@ struct Latency {
     return {Kind::kLogNormal, median_ns, sigma};
   }
 
+  // No sample is below this (a parallel run's lookahead): to_normal's two words give
+  // |z| <= sqrt(-2 ln 2^-53) < 8.58.
+  std::int64_t minimum() const {
+    constexpr double kMaxZ = 8.58;
+    double ns = a;
+    switch (kind) {
+      case Kind::kConstant:
+        break;
+      case Kind::kUniform:
+        ns = std::min(a, b);
+        break;
+      case Kind::kNormal:
+        ns = a - std::abs(b) * kMaxZ;
+        break;
+      case Kind::kLogNormal:
+        ns = a * std::exp(-std::abs(b) * kMaxZ);
+        break;
+    }
+    return static_cast<std::int64_t>(std::max(ns, 0.0));
+  }
+
   std::int64_t sample(std::uint64_t r1, std::uint64_t r2) const {
     double ns = a;
     switch (kind) {

@@ -6,9 +6,10 @@
 // encoding it. With `wire_fidelity` every RPC is really encoded and decoded on every hop,
 // which is slower but exercises the codec.
 //
-// Same inputs and seed give the same trace bit for bit: events are ordered by (time,
-// insertion sequence), link randomness is drawn per link and per packet from the seed,
-// and every router gets a seed derived from the simulation's.
+// Same inputs and seed give the same trace bit for bit, on any number of threads: events
+// are ordered by (time, node, pushing node, its count of pushes), link randomness is drawn
+// per link and per packet from the seed, every router gets a seed derived from the
+// simulation's, and the digest folds each node's records in that node's order.
 #pragma once
 
 #include <cstdint>
@@ -33,6 +34,10 @@
 #include "p2pgossip/sim/link.hpp"
 
 namespace p2pgossip::sim {
+
+// How a parallel run splits the nodes into shards: blocks of consecutive nodes, or node
+// v in shard v % shards.
+enum class Partitioning : std::uint8_t { kContiguous, kRoundRobin };
 
 struct SimConfig {
   router::GossipConfig gossip;
@@ -61,6 +66,12 @@ struct SimConfig {
   bool full_stack = false;
   net::PeerManagerConfig peers;
   std::uint64_t seed = 0;
+  // Threads to run on (sim/parallel.cpp): one shard of nodes each, in windows of virtual
+  // time no longer than the smallest link latency. One when a link may deliver at once
+  // (zero latency), and with peer_exchange, full_stack or wire_fidelity. The trace is the
+  // same for any number and any partitioning.
+  std::uint32_t threads = 1;
+  Partitioning partitioning = Partitioning::kContiguous;
 };
 
 // Per-node counts kept by the simulator (the router keeps its own router::Counters).
@@ -168,6 +179,8 @@ class Simulation {
   std::array<std::uint8_t, 16> trace_digest() const;
   std::uint64_t verify_cache_hits() const;
   std::uint64_t verifications() const;
+  std::uint32_t threads() const;      // shards, each run on a thread of its own
+  std::int64_t lookahead_ns() const;  // no link delivers sooner; a window's length
 
  private:
   struct Impl;
