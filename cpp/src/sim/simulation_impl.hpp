@@ -114,7 +114,7 @@ struct Simulation::Impl {
 
   std::vector<Node> nodes;
   std::map<std::uint32_t, host::Role> roles;  // adversaries' roles, reapplied at restart
-  std::vector<std::string> ips;  // per node, for P6 (set_ip); empty until one is set
+  std::vector<std::string> ips;               // per node, for P6 (set_ip); empty until one is set
   std::int64_t now = 0;
   std::multimap<std::int64_t, std::function<void(std::int64_t)>> commands;  // FIFO at one time
 
