@@ -13,6 +13,7 @@
 
 #include "p2pgossip/bytes.hpp"
 #include "p2pgossip/crypto/identity.hpp"
+#include "p2pgossip/frame_buffer.hpp"
 #include "p2pgossip/net/noise.hpp"
 #include "p2pgossip/net/noise_payload.hpp"
 #include "p2pgossip/result.hpp"
@@ -92,7 +93,8 @@ class Session {
   State state_ = State::kHandshake;
   CipherState send_, recv_;
   std::optional<HandshakeComplete> remote_;
-  Bytes in_, out_, plaintext_;
+  FrameBuffer in_;
+  Bytes out_, plaintext_;
   std::optional<Event> event_;
 };
 
