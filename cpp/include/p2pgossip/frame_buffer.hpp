@@ -32,7 +32,8 @@ class FrameBuffer {
       }
       if (partial_.capacity() < *size) partial_.reserve(*size);
       const std::size_t take = std::min(*size - partial_.size(), data.size());
-      partial_.insert(partial_.end(), data.begin(), data.begin() + static_cast<std::ptrdiff_t>(take));
+      partial_.insert(partial_.end(), data.begin(),
+                      data.begin() + static_cast<std::ptrdiff_t>(take));
       data = data.subspan(take);
       if (partial_.size() < *size) return;
       const bool go_on = on_frame(ByteView(partial_));

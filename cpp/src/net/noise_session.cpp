@@ -35,6 +35,8 @@ Session::Session(SessionConfig config)
   // Nothing secret needs to outlive the HandshakeState's own copies.
   config_.static_key.reset();
   config_.ephemeral_key.reset();
+  config_.max_frame_plaintext =
+      std::clamp<std::size_t>(config_.max_frame_plaintext, 1, kMaxTransportPlaintext);
   if (config_.initiator) {
     if (auto st = write_handshake({}); !st) fail(st.error().what);
   }
@@ -123,7 +125,7 @@ void Session::on_transport_frame(ByteView frame) {
 Status Session::send(ByteView plaintext) {
   if (state_ != State::kTransport) return Error{"noise: send before the handshake completed"};
   do {
-    std::size_t n = std::min(plaintext.size(), kMaxTransportPlaintext);
+    std::size_t n = std::min(plaintext.size(), config_.max_frame_plaintext);
     std::size_t at = out_.size();
     put_frame_header(out_, n + kTagLen);
     if (auto st = send_.encrypt_with_ad({}, plaintext.first(n), out_); !st) {

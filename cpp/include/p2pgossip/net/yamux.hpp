@@ -122,6 +122,8 @@ class Session {
   std::size_t stream_count() const { return streams_.size(); }
   // Frames written and not yet taken (take_output).
   std::size_t output_bytes() const { return out_.size(); }
+  // Memory held for a received frame not yet complete.
+  std::size_t receive_buffer_bytes() const { return in_.capacity(); }
   const Counters& counters() const { return counters_; }
 
  private:
