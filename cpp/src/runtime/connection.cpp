@@ -87,6 +87,9 @@ void Connection::drive() {
   driving_ = true;
   dispatch_events();
   driving_ = false;
+  // The machine's own output (handshake, window updates, pongs) leaves at once, before a
+  // Node command can close the connection; queued RPCs wait for the turn's flush.
+  if (!closed_ && !writing_ && machine_.poll_transmit(inflight_)) write();
   if (closed_) return;
   post_flush();
   arm_timer();
