@@ -3,7 +3,7 @@ messages/s and MB/s from publish on one node to delivery on the other, next to t
 libsodium ChaCha20-Poly1305 seal rate of the same size measured in the same run.
 
 `python -m benchmarks net [--seconds S] [--network-only] [--no-pylibp2p] [--rate R]
-[--threads T] [--pylibp2p-rates R ...] [--muxers M ...]`.
+[--threads T] [--default-limits] [--pylibp2p-rates R ...] [--muxers M ...]`.
 Node A publishes through the low-level runtime (publish_data) keeping at most `window`
 messages in flight; node B's deliveries are drained from the event queue by this Python
 process, as an application would. Per-peer rate limits
@@ -172,6 +172,7 @@ def _network(
     seed: int = 1,
     threads: int = 1,
     stall_s: float = 3.0,
+    default_limits: bool = False,
 ) -> dict:
     """Runs the gossip workload on p2pgossip; `rate` inf publishes as fast as the driver can.
 
@@ -180,7 +181,11 @@ def _network(
     """
     _reset_peak_rss()
     graph = edges(nodes, "random-regular:8", seed)
-    gossip = _core.router.GossipConfig(rate_limit_messages_per_s=0, rate_limit_bytes_per_s=0)
+    gossip = (
+        _core.router.GossipConfig()
+        if default_limits
+        else _core.router.GossipConfig(rate_limit_messages_per_s=0, rate_limit_bytes_per_s=0)
+    )
     rt = _core.runtime.Runtime(threads=threads)
     rt.start()
     done: dict[int, str | None] = {}
@@ -271,6 +276,7 @@ def _network(
         "nodes": nodes,
         "messages": messages,
         "io_threads": threads,
+        "limits": "default" if default_limits else "off",
         "offered_rate": rate,
         "achieved_publish_rate": messages / publish_s,
         "wall_s": wall,
@@ -323,6 +329,11 @@ def main(argv: list[str]) -> None:
     )
     parser.add_argument("--threads", type=int, default=THREADS, help="runtime I/O threads")
     parser.add_argument(
+        "--default-limits",
+        action="store_true",
+        help="network rows with the default GossipConfig (per-peer rate limits on), as issue 10",
+    )
+    parser.add_argument(
         "--pylibp2p-rates",
         type=float,
         nargs="+",
@@ -345,9 +356,10 @@ def main(argv: list[str]) -> None:
         row["raw_seal_MB_per_s"] = raw * size / 1e6
         row["vs_raw_seal"] = row["msgs_per_s"] / raw
         rows.append(row)
-    rows.append(_network(100, 10_000, args.rate, threads=args.threads))
+    limits = {"threads": args.threads, "default_limits": args.default_limits}
+    rows.append(_network(100, 10_000, args.rate, **limits))
     # The comparison workload, 10 nodes x 1,000: first each stack as fast as it goes.
-    fastest = _network(10, 1000, math.inf, threads=args.threads)
+    fastest = _network(10, 1000, math.inf, **limits)
     rows.append(fastest)
     comparisons = []
     if not args.no_pylibp2p:
@@ -361,7 +373,7 @@ def main(argv: list[str]) -> None:
         ladder, best = _pylibp2p_full_delivery_rate(args.pylibp2p_rates, "yamux")
         rows.extend(ladder)
         if best is not None:
-            same_rate = _network(10, 1000, best["offered_rate"], threads=args.threads)
+            same_rate = _network(10, 1000, best["offered_rate"], **limits)
             rows.append(same_rate)
             comparisons.append(_compare("same offered rate", same_rate, best))
             comparisons.append(

@@ -81,6 +81,33 @@ def test_unsent_output_limit_counts_bytes_in_flight() -> None:
     assert p.dialer.pubsub_writable()
 
 
+def test_frames_not_yet_sealed_count_as_unsent_output() -> None:
+    # Issue 10: a pump filled yamux's whole window before anything was sealed, because only
+    # sealed output counted; now the frame stops the feed as soon as it is written.
+    p = upgraded(dialer=connection(True, max_unsent_output=10_000))
+    assert p.dialer.send_rpc_frame(b"r" * 20_000)
+    assert not p.dialer.pubsub_writable()
+    p.drive()
+    assert p.dialer.pubsub_writable()
+
+
+def test_an_rpc_waiting_for_the_window_stops_the_feed() -> None:
+    # The transport takes every byte, the remote reads none: once the remote's 256 KiB
+    # window is spent, the one RPC that did not fit waits and nothing more is taken (the
+    # rest would wait in the outbox as shared messages). Nothing is refused.
+    p = upgraded(dialer=connection(True, max_unsent_output=1 << 30))
+    rpc, sent, wire = b"r" * 60_000, 0, b""
+    while p.dialer.pubsub_writable():
+        assert p.dialer.send_rpc_frame(rpc)
+        wire += p.dialer.take_output()
+        sent += 1
+    assert sent * len(rpc) <= 256 * 1024 + len(rpc)
+    p.listener.handle_bytes(p.now, wire)  # the remote reads and credits the window back
+    p.drive()
+    assert p.dialer.pubsub_writable()
+    assert len(p.of("listener", "rpc")) == sent
+
+
 def test_ping_measures_the_round_trip_on_the_virtual_clock() -> None:
     p = upgraded()
     # The first ping waits for its stream's negotiation: two round trips, timed from ping().

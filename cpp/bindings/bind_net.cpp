@@ -273,6 +273,7 @@ void bind_noise(py::module_& m) {
       .def("take_plaintext", [](noise::Session& s) { return to_py(s.take_plaintext()); })
       .def_property_readonly("established", &noise::Session::established)
       .def_property_readonly("failed", &noise::Session::failed)
+      .def_property_readonly("receive_buffer_bytes", &noise::Session::receive_buffer_bytes)
       .def_property_readonly("handshake_hash",
                              [](const noise::Session& s) { return to_py(s.handshake_hash()); });
 }
@@ -352,6 +353,7 @@ void bind_yamux(py::module_& m) {
           py::arg("code") = 0)
       .def_property_readonly("failed", &Session::failed)
       .def_property_readonly("stream_count", &Session::stream_count)
+      .def_property_readonly("receive_buffer_bytes", &Session::receive_buffer_bytes)
       .def_property_readonly("counters", [](const Session& s) {
         const auto& c = s.counters();
         py::dict d;

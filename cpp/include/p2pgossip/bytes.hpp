@@ -23,14 +23,13 @@ inline std::string_view as_chars(ByteView b) {
 inline Bytes to_bytes(ByteView b) { return Bytes(b.begin(), b.end()); }
 
 // A buffer a connection reuses for its whole life keeps the largest size it ever had:
-// once empty, one that a burst or a large message grew past kKeepBufferBytes lets its
-// memory go, so a process with hundreds of connections does not keep every connection's
-// high-water mark (up to a megabyte per buffer). Below it, buffers stay: the usual traffic
-// reuses them rather than allocating each time. 16 KiB: a burst's merged RPCs (up to 64 KiB)
-// and Noise batches grow a connection's half-dozen buffers past it; keeping them (the old
-// 256 KiB bound) held 366 MB of a 50-node burst after it ended, 181 MB now, at no measured
-// cost in CPU (docs/benchmarks.md).
-constexpr std::size_t kKeepBufferBytes = 16 << 10;
+// once empty, one grown past kKeepBufferBytes lets its memory go, so a process with
+// hundreds of connections does not keep every connection's high-water mark. Below it,
+// buffers stay: small traffic reuses them rather than allocating each time. 4 KiB: a
+// burst's merged RPCs and Noise frames (16 KiB) pass it, and 400 connections keeping half a
+// dozen 16 KiB buffers each held 30 MB of a 50-node burst's peak, for no measured CPU gain
+// (docs/memory.md).
+constexpr std::size_t kKeepBufferBytes = 4 << 10;
 inline void release_if_grown(Bytes& b) {
   if (b.empty() && b.capacity() > kKeepBufferBytes) Bytes().swap(b);
 }

@@ -9,11 +9,6 @@ namespace ms = net::multistream;
 namespace noise = net::noise;
 namespace yamux = net::yamux;
 
-namespace {
-// Stop feeding the pubsub stream while this much waits for the remote's yamux window.
-constexpr std::size_t kStreamHighWater = 64 * 1024;
-}  // namespace
-
 Connection::Connection(ConnectionConfig config) : config_(std::move(config)) {
   config_.noise.initiator = config_.dialer;
   negotiation_.emplace(role(), std::vector<std::string>{std::string(protocol::kNoise)});
@@ -67,8 +62,10 @@ void Connection::ping(const net::ping::Payload& payload, Instant now) {
 }
 
 bool Connection::pubsub_writable(std::size_t in_flight) const {
-  return !closed_ && pubsub_out_ready_ && yamux_->send_queued(*pubsub_out_) < kStreamHighWater &&
-         out_.size() + in_flight < config_.max_unsent_output;
+  // An RPC waiting for the remote's yamux window stops the feed (the rest waits in the
+  // outbox as shared messages, not as bytes); frames yamux holds unsealed count as output.
+  return !closed_ && pubsub_out_ready_ && yamux_->send_queued(*pubsub_out_) == 0 &&
+         out_.size() + yamux_->output_bytes() + in_flight < config_.max_unsent_output;
 }
 
 bool Connection::send_rpc_frame(ByteView rpc) {
@@ -200,8 +197,8 @@ void Connection::on_plaintext(ByteView data) {
 void Connection::on_muxed(Bytes rest) {
   yamux::Config c;
   c.max_streams = config_.max_streams;
-  // Room for one largest RPC above the high-water mark.
-  c.max_send_buffer = kStreamHighWater + config_.max_rpc_size + 16;
+  // Room for one largest RPC (and its length prefix) beyond the remote's window.
+  c.max_send_buffer = config_.max_rpc_size + 16;
   yamux_.emplace(config_.dialer ? yamux::Role::kClient : yamux::Role::kServer, c);
   stage_ = Stage::kMuxed;
   if (config_.stream_negotiation_timeout > Duration::zero())

@@ -35,6 +35,8 @@ Session::Session(SessionConfig config)
   // Nothing secret needs to outlive the HandshakeState's own copies.
   config_.static_key.reset();
   config_.ephemeral_key.reset();
+  config_.max_frame_plaintext =
+      std::clamp<std::size_t>(config_.max_frame_plaintext, 1, kMaxTransportPlaintext);
   if (config_.initiator) {
     if (auto st = write_handshake({}); !st) fail(st.error().what);
   }
@@ -42,24 +44,22 @@ Session::Session(SessionConfig config)
 
 void Session::receive(ByteView data) {
   if (failed()) return;
-  in_.insert(in_.end(), data.begin(), data.end());
-  std::size_t pos = 0;
-  while (!failed() && in_.size() - pos >= kFrameHeaderBytes) {
-    std::size_t len = (std::size_t{in_[pos]} << 8) | in_[pos + 1];
-    if (in_.size() - pos - kFrameHeaderBytes < len) break;
-    ByteView frame(in_.data() + pos + kFrameHeaderBytes, len);
-    pos += kFrameHeaderBytes + len;
-    if (state_ == State::kHandshake)
-      on_handshake_message(frame);
-    else
-      on_transport_frame(frame);
-  }
   // At most one partial frame (≤ 65537 bytes) stays buffered.
-  if (failed())
-    in_.clear();
-  else
-    in_.erase(in_.begin(), in_.begin() + static_cast<std::ptrdiff_t>(pos));
-  release_if_grown(in_);
+  in_.feed(
+      data,
+      [](ByteView b) -> std::optional<std::size_t> {
+        if (b.size() < kFrameHeaderBytes) return std::nullopt;
+        return kFrameHeaderBytes + ((std::size_t{b[0]} << 8) | b[1]);
+      },
+      [this](ByteView frame) {
+        frame = frame.subspan(kFrameHeaderBytes);
+        if (state_ == State::kHandshake)
+          on_handshake_message(frame);
+        else
+          on_transport_frame(frame);
+        return !failed();
+      });
+  if (failed()) in_.clear();
 }
 
 void Session::on_handshake_message(ByteView message) {
@@ -125,7 +125,7 @@ void Session::on_transport_frame(ByteView frame) {
 Status Session::send(ByteView plaintext) {
   if (state_ != State::kTransport) return Error{"noise: send before the handshake completed"};
   do {
-    std::size_t n = std::min(plaintext.size(), kMaxTransportPlaintext);
+    std::size_t n = std::min(plaintext.size(), config_.max_frame_plaintext);
     std::size_t at = out_.size();
     put_frame_header(out_, n + kTagLen);
     if (auto st = send_.encrypt_with_ad({}, plaintext.first(n), out_); !st) {

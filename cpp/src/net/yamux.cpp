@@ -64,28 +64,30 @@ void Session::write_frame(FrameType type, std::uint16_t fl, std::uint32_t id, st
 
 void Session::receive(ByteView data) {
   if (failed_) return;
-  in_.insert(in_.end(), data.begin(), data.end());
-  std::size_t pos = 0;
-  while (!failed_ && in_.size() - pos >= kHeaderBytes) {
-    auto h = decode_header(ByteView(in_).subspan(pos, kHeaderBytes));
-    if (!h) return protocol_error(h.error().what);
-    std::size_t body = 0;
-    if (h->type == FrameType::kData) {
-      // Checked before buffering: nobody may make us hold more than one window.
-      if (h->length > config_.receive_window)
-        return protocol_error("yamux: data frame of " + std::to_string(h->length) +
-                              " bytes exceeds the receive window");
-      body = h->length;
-    }
-    if (in_.size() - pos - kHeaderBytes < body) break;
-    handle_frame(*h, ByteView(in_).subspan(pos + kHeaderBytes, body));
-    pos += kHeaderBytes + body;
-  }
-  if (failed_)
-    in_.clear();
-  else
-    in_.erase(in_.begin(), in_.begin() + static_cast<std::ptrdiff_t>(pos));
-  release_if_grown(in_);
+  in_.feed(
+      data,
+      [this](ByteView b) -> std::optional<std::size_t> {
+        if (b.size() < kHeaderBytes) return std::nullopt;
+        auto h = decode_header(b.first(kHeaderBytes));
+        // Checked before buffering: nobody may make us hold more than one window. A bad
+        // header, or a data frame past the window, is handed on alone to be refused.
+        if (!h || h->type != FrameType::kData || h->length > config_.receive_window)
+          return kHeaderBytes;
+        return kHeaderBytes + h->length;
+      },
+      [this](ByteView frame) {
+        auto h = decode_header(frame.first(kHeaderBytes));
+        if (!h) {
+          protocol_error(h.error().what);
+        } else if (h->type == FrameType::kData && h->length > config_.receive_window) {
+          protocol_error("yamux: data frame of " + std::to_string(h->length) +
+                         " bytes exceeds the receive window");
+        } else {
+          handle_frame(*h, frame.subspan(kHeaderBytes));
+        }
+        return !failed_;
+      });
+  if (failed_) in_.clear();
 }
 
 void Session::handle_frame(const Header& h, ByteView body) {

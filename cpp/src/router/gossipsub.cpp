@@ -427,6 +427,10 @@ void Router::drain_actions(std::vector<Action>& out) {
     std::move(s_->actions.begin(), s_->actions.end(), std::back_inserter(out));
   }
   s_->actions.clear();
+  // The buffers swap with the caller's: one a burst grew (hundreds of actions) is let go, so
+  // 50 routers do not keep 21 MB of them after it.
+  if (s_->actions.capacity() * sizeof(Action) > kKeepBufferBytes)
+    std::vector<Action>().swap(s_->actions);
 }
 
 const Counters& Router::counters() const { return s_->counters; }

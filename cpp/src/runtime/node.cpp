@@ -66,6 +66,7 @@ Node::Node(NodeId id, NodeConfig config, asio::io_context& io, Shared& shared)
   outbox_limits_.decode = l.decode;
   outbox_limits_.max_bytes = l.peer_outbound_queue_bytes;
   outbox_limits_.max_control = l.peer_outbound_queue;
+  outbox_limits_.merged_rpc_bytes = kMergedRpcBytes;
 }
 
 Node::~Node() = default;

@@ -89,7 +89,8 @@ struct OutboxLimits {
   // Control RPCs queued for this peer (a control RPC is small; this bounds their count).
   std::size_t max_control = 4096;
   // Forwards merge into RPCs up to this size: enough to amortise the per-RPC framing and
-  // decoding, small enough that what leaves the queue stays small per connection.
+  // decoding, small enough that what leaves the queue stays small per connection (the
+  // runtime takes 16 KiB: runtime/connection.hpp).
   std::size_t merged_rpc_bytes = 64 << 10;
 };
 

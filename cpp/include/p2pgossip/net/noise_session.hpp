@@ -13,6 +13,7 @@
 
 #include "p2pgossip/bytes.hpp"
 #include "p2pgossip/crypto/identity.hpp"
+#include "p2pgossip/frame_buffer.hpp"
 #include "p2pgossip/net/noise.hpp"
 #include "p2pgossip/net/noise_payload.hpp"
 #include "p2pgossip/result.hpp"
@@ -46,6 +47,9 @@ struct SessionConfig {
   // identity key signed by this key and valid at `now_unix_s` (see network_cert.hpp).
   std::optional<Ed25519PublicKey> network_key;
   std::uint64_t now_unix_s = 0;
+  // Plaintext per transport frame we seal (at most kMaxTransportPlaintext). Smaller frames
+  // let a receiver that reads in pieces hold less of a frame it cannot open yet.
+  std::size_t max_frame_plaintext = kMaxTransportPlaintext;
 };
 
 struct HandshakeComplete {
@@ -76,6 +80,8 @@ class Session {
 
   bool established() const { return state_ == State::kTransport; }
   bool failed() const { return state_ == State::kFailed; }
+  // Memory held for a received frame not yet complete.
+  std::size_t receive_buffer_bytes() const { return in_.capacity(); }
   const Hash& handshake_hash() const { return handshake_.handshake_hash(); }
 
  private:
@@ -92,7 +98,8 @@ class Session {
   State state_ = State::kHandshake;
   CipherState send_, recv_;
   std::optional<HandshakeComplete> remote_;
-  Bytes in_, out_, plaintext_;
+  FrameBuffer in_;
+  Bytes out_, plaintext_;
   std::optional<Event> event_;
 };
 

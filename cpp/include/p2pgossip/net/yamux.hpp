@@ -14,6 +14,7 @@
 #include <variant>
 
 #include "p2pgossip/bytes.hpp"
+#include "p2pgossip/frame_buffer.hpp"
 #include "p2pgossip/result.hpp"
 
 namespace p2pgossip::net::yamux {
@@ -119,6 +120,10 @@ class Session {
   // writer stop feeding a stream the remote does not read.
   std::size_t send_queued(std::uint32_t stream_id) const;
   std::size_t stream_count() const { return streams_.size(); }
+  // Frames written and not yet taken (take_output).
+  std::size_t output_bytes() const { return out_.size(); }
+  // Memory held for a received frame not yet complete.
+  std::size_t receive_buffer_bytes() const { return in_.capacity(); }
   const Counters& counters() const { return counters_; }
 
  private:
@@ -152,7 +157,8 @@ class Session {
   bool go_away_received_ = false;
   bool failed_ = false;
   std::map<std::uint32_t, Stream> streams_;
-  Bytes in_, out_;
+  FrameBuffer in_;
+  Bytes out_;
   std::deque<Event> events_;
   Counters counters_;
 };
