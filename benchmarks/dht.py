@@ -53,20 +53,29 @@ def _row(nodes: int, unreachable: float, lookups: int) -> dict:
     }
 
 
+async def network(rt, nodes: int) -> list:
+    """`nodes` DHT nodes on `rt`; every one but the first knows only the first (its bootstrap
+    peer), which is sized to hold a connection from each of them."""
+    import p2pgossip as pg
+
+    first = await pg.Node(
+        runtime=rt,
+        discovery=["dht"],
+        limits=pg.NodeLimits(max_connections=2 * nodes),
+        peers=pg.PeerConfig(max_inbound=2 * nodes),
+    ).start()
+    net = [first]
+    for _ in range(nodes - 1):
+        peers = pg.PeerConfig(bootstrap=[first.addrs[0]])
+        net.append(await pg.Node(runtime=rt, discovery=["dht"], peers=peers).start())
+    return net
+
+
 async def _real(nodes: int) -> dict:
     import p2pgossip as pg
 
     async with pg.Runtime() as rt:
-        first = await pg.Node(
-            runtime=rt,
-            discovery=["dht"],
-            limits=pg.NodeLimits(max_connections=2 * nodes),
-            peers=pg.PeerConfig(max_inbound=2 * nodes),
-        ).start()
-        net = [first]
-        for _ in range(nodes - 1):
-            peers = pg.PeerConfig(bootstrap=[first.addrs[0]])
-            net.append(await pg.Node(runtime=rt, discovery=["dht"], peers=peers).start())
+        net = await network(rt, nodes)
         target = pg.PeerConfig().target_outbound
         t0 = time.perf_counter()
         while min(len(x.peers()) for x in net) < target and time.perf_counter() - t0 < 300:

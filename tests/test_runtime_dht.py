@@ -13,6 +13,8 @@ import pytest
 from p2pgossip._core import kad
 from p2pgossip.net import Multiaddr
 
+from benchmarks.dht import network
+
 KAD = "/ipfs/kad/1.0.0"
 
 
@@ -22,22 +24,6 @@ async def until(pred, what: str, timeout: float = 120.0) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"not within {timeout} s: {what}")
         await asyncio.sleep(0.2)
-
-
-async def network(rt: pg.Runtime, n: int) -> list[pg.Node]:
-    """`n` DHT nodes; every one but the first knows only the first (its bootstrap peer),
-    which is sized to hold a connection from each of them."""
-    first = await pg.Node(
-        runtime=rt,
-        discovery=["dht"],
-        limits=pg.NodeLimits(max_connections=2 * n),
-        peers=pg.PeerConfig(max_inbound=2 * n),
-    ).start()
-    nodes = [first]
-    for _ in range(n - 1):
-        peers = pg.PeerConfig(bootstrap=[first.addrs[0]])
-        nodes.append(await pg.Node(runtime=rt, discovery=["dht"], peers=peers).start())
-    return nodes
 
 
 async def test_200_nodes_from_one_bootstrap_reach_their_target_through_the_dht() -> None:

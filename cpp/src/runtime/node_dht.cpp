@@ -88,7 +88,7 @@ void Node::dht_outcome(RequestId token, std::optional<Bytes> response) {
 }
 
 void Node::dht_query(host::DhtQuery& q) {
-  const Instant deadline = now() + host::DhtConfig{}.lookup.query_timeout;
+  const Instant deadline = now() + dht_->query_timeout();
   if (Connection* c = by_peer(q.peer)) {
     const RequestId token = q.token | kDhtToken;
     outbound_.emplace(token, c->id);

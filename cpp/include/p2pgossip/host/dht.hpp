@@ -128,6 +128,8 @@ class Dht {
 
   const kad::Server& server() const { return server_; }
   const DhtCounters& counters() const { return counters_; }
+  // How long a query may take: the shell's deadline for one it carries.
+  Duration query_timeout() const { return config_.lookup.query_timeout; }
   std::size_t running() const { return lookups_.size(); }
 
  private:
