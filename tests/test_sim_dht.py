@@ -1,5 +1,5 @@
-"""Kademlia lookups in the simulator (issue 14): the kad/ lookup and server over simulated
-links. Deterministic under the seed; latency is the simulation's model per request and
+"""Kademlia lookups in the simulator (issue 14): each node the runtime's host::Dht, over
+simulated links. Deterministic under the seed; latency is the simulation's model per request and
 per answer; unreachable peers cost their query timeout."""
 
 import math

@@ -475,11 +475,12 @@ class Simulation:
         query_timeout: float = 10.0,
     ) -> pd.DataFrame:
         """``n`` Kademlia lookups (``/ipfs/kad/1.0.0`` FIND_NODE walks, the runtime's
-        sans-I/O DHT code) among this simulation's nodes, with its latency model on every
-        request and answer. A DHT dials whomever a lookup names, so the gossip graph's edges
-        play no part. Nodes join one by one through an earlier node (a self-lookup each);
-        ``unreachable`` is the fraction of nodes that never answer. Built on first use for a
-        given configuration. One row per lookup: ``lookup``, ``origin``, ``target`` (node
+        sans-I/O DHT driver, one per node) among this simulation's nodes, with its latency
+        model on every request and answer. A DHT dials whomever a lookup names, so the gossip
+        graph's edges play no part. Nodes join 10 ms apart through an earlier node (each
+        bootstraps with a self-lookup); ``unreachable`` is the fraction of nodes that never
+        answer. Built on first use for a given configuration; the ``n`` lookups start at one
+        instant of virtual time. One row per lookup: ``lookup``, ``origin``, ``target`` (node
         labels), ``hops``, ``latency`` (s), ``success`` (the target among the k closest
         found), ``queries``, ``timeouts``."""
         with needs("analysis"):

@@ -182,8 +182,13 @@ void Dht::advance(Instant now) {
 
 void Dht::end(std::map<LookupId, Running>::iterator it, Instant now) {
   Running& run = it->second;
-  DhtLookupDone done{
-      it->first, run.op, std::move(run.target), {}, run.lookup.hops(), run.lookup.stats().queries};
+  DhtLookupDone done{it->first,
+                     run.op,
+                     std::move(run.target),
+                     {},
+                     run.lookup.hops(),
+                     run.lookup.stats().queries,
+                     run.lookup.stats().timeouts};
   for (const kad::LookupEntry* e : run.lookup.closest())
     done.closest.push_back(kad::LookupPeer{e->id, e->addrs});
   done.value = std::move(run.value);

@@ -64,7 +64,7 @@ struct DhtLookupDone {
   Bytes target;
   std::vector<kad::LookupPeer> closest;
   std::uint32_t hops = 0;
-  std::size_t queries = 0;
+  std::size_t queries = 0, timeouts = 0;
   std::optional<Bytes> value;
   std::vector<kad::LookupPeer> providers;
   std::size_t stored = 0;
