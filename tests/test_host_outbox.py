@@ -122,6 +122,25 @@ def test_control_merges_when_queued_so_a_slow_peer_holds_few_entries():
     assert [g for r in rpcs for g in r.graft] == [f"g{i}" for i in range(100)]
 
 
+@given(st.lists(st.integers(1, 15), min_size=1, max_size=30), st.integers(1, 12))
+def test_merging_never_puts_more_idontwant_ids_in_one_rpc_than_the_receiver_reads(
+    batches, per_rpc
+):
+    box = Outbox(OutboundBudget(1 << 30), max_idontwant_ids=per_rpc)
+    ids = iter(range(1 << 20))
+    sent = []
+    for n in batches:
+        batch = [next(ids).to_bytes(16, "big") for _ in range(min(n, per_rpc))]
+        sent += batch
+        assert box.push(pg.Rpc(idontwant=[batch])) == (0, 0, None)
+    rpcs = drain(box, DecodeLimits())
+    assert all(sum(len(e) for e in r.idontwant) <= per_rpc for r in rpcs)
+    assert [i for r in rpcs for e in r.idontwant for i in e] == sent
+    # Merged where they fit: fewer RPCs than pushes whenever two batches fit in one.
+    if any(a + b <= per_rpc for a, b in zip(batches, batches[1:])):
+        assert len(rpcs) < len(batches)
+
+
 def test_hop_counts_travel_with_their_messages():
     box = Outbox(OutboundBudget(1 << 30), decode=LIMITS)
     box.push(pg.Rpc(publish=[msg(1), msg(2)], publish_hops=[3, 4]))

@@ -1,4 +1,6 @@
-from router_harness import TOPIC, Harness, config, message_id, msg, of_kind
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from router_harness import TOPIC, Harness, config, message_id, msg, of_kind, sends
 
 
 def setup(n=10):
@@ -57,3 +59,27 @@ def test_idontwant_flood_protection_per_heartbeat_and_expiry():
     assert 2 not in of_kind(h.receive(sender, publish=[e1]), "publish")
     h.heartbeat(2)
     assert 2 in of_kind(h.receive(sender, publish=[e2]), "publish")
+
+
+@settings(max_examples=25, deadline=None)
+@given(n=st.integers(1, 40), per_rpc=st.integers(1, 12))
+def test_idontwant_of_one_batch_leaves_in_rpcs_the_receiver_reads_whole(n, per_rpc):
+    # A merged forward RPC brings many first receipts at once; the receiver (go-libp2p and
+    # us) reads max_idontwant_length ids of one RPC and drops the rest, so more must not share
+    # an RPC: every id reaches every v1.2 mesh peer, in RPCs of at most that many.
+    h = Harness(config(idontwant_message_threshold=10, max_idontwant_length=per_rpc))
+    h.router.subscribe(TOPIC, 0)
+    h.connect(range(6), protocol="/meshsub/1.2.0")
+    for p in range(6):
+        h.receive(p, graft=[TOPIC])
+    batch = [msg(b"m%03d" % i + b"x" * 16) for i in range(n)]
+    sender = h.router.mesh(TOPIC)[0]
+    per_peer = sends(h.receive(sender, publish=batch))
+    want = sorted(message_id(m) for m in batch)
+    peers = [p for p in h.router.mesh(TOPIC) if p != sender]
+    assert peers
+    for p in peers:
+        counts = [sum(len(e) for e in r.idontwant) for r in per_peer[p] if r.idontwant]
+        assert counts and max(counts) <= per_rpc
+        got = sorted(i for r in per_peer[p] for e in r.idontwant for i in e)
+        assert got == want

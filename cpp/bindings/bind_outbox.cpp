@@ -46,18 +46,20 @@ void bind_outbox(py::module_& m) {
                        "bounded by bytes.")
       .def(py::init([](std::shared_ptr<host::OutboundBudget> budget, std::size_t max_bytes,
                        std::size_t max_control, std::size_t merged_rpc_bytes,
-                       const py::object& decode) {
+                       const py::object& decode, std::size_t max_idontwant_ids) {
              host::OutboxLimits l;
              l.max_bytes = max_bytes;
              l.max_control = max_control;
              l.merged_rpc_bytes = merged_rpc_bytes;
+             l.max_idontwant_ids = max_idontwant_ids;
              if (!decode.is_none()) l.decode = decode.cast<wire::DecodeLimits>();
              return std::make_unique<PyOutbox>(l, std::move(budget));
            }),
            py::arg("budget"), py::arg("max_bytes") = host::OutboxLimits{}.max_bytes,
            py::arg("max_control") = host::OutboxLimits{}.max_control,
            py::arg("merged_rpc_bytes") = host::OutboxLimits{}.merged_rpc_bytes,
-           py::arg("decode") = py::none())
+           py::arg("decode") = py::none(),
+           py::arg("max_idontwant_ids") = host::OutboxLimits{}.max_idontwant_ids)
       .def(
           "push", [](PyOutbox& o, Rpc rpc) { return refused_of(o.outbox.push(std::move(rpc))); },
           py::arg("rpc"), "Queues an RPC; returns (messages refused, control refused, reason).")

@@ -12,6 +12,13 @@ namespace {
 // above with it, so a merged RPC never passes the limits it was built within.
 constexpr std::size_t kHead = 1 + wire::kMaxVarintBytes;
 
+std::size_t idontwant_ids(const Rpc& r) {
+  std::size_t n = 0;
+  if (r.control)
+    for (const ControlIDontWant& e : r.control->idontwant) n += e.message_ids.size();
+  return n;
+}
+
 std::size_t control_entries(const Rpc& r) {
   if (!r.control) return 0;
   const ControlMessage& c = *r.control;
@@ -46,7 +53,9 @@ bool Outbox::mergeable(const Rpc& a, std::size_t a_size, const Rpc& b, std::size
   const wire::DecodeLimits& d = limits_->decode;
   return a_size + b_size <= std::min(limits_->merged_rpc_bytes, d.max_rpc_size) &&
          a.subscriptions.size() + b.subscriptions.size() <= d.max_subscriptions &&
-         control_entries(a) + control_entries(b) <= d.max_control_entries;
+         control_entries(a) + control_entries(b) <= d.max_control_entries &&
+         (idontwant_ids(b) == 0 ||
+          idontwant_ids(a) + idontwant_ids(b) <= limits_->max_idontwant_ids);
 }
 
 bool Outbox::charge(std::size_t bytes, Refused& r) {

@@ -145,11 +145,41 @@ void Router::State::flush() {
     p.batched = false;
     Rpc& rpc = *p.out;
     if (p.message) rpc.publish.insert(rpc.publish.begin(), std::move(p.message));
-    if (!rpc.empty()) actions.emplace_back(SendRpc{p.index, std::move(rpc)});
+    if (!rpc.empty()) {
+      std::vector<Rpc> overflow = idontwant_overflow(rpc);
+      actions.emplace_back(SendRpc{p.index, std::move(rpc)});
+      for (Rpc& more : overflow) actions.emplace_back(SendRpc{p.index, std::move(more)});
+    }
     p.message = nullptr;
     p.out.reset();
   }
   dirty.clear();
+}
+
+// A receiver reads at most max_idontwant_length ids of one RPC's IDONTWANTs (go-libp2p's
+// MaxIDontWantLength, ours) and drops the rest: a batch holding more (the first receipts of
+// one merged forward RPC) leaves as several RPCs, the first carrying the rest of the batch.
+std::vector<Rpc> Router::State::idontwant_overflow(Rpc& rpc) const {
+  std::vector<Rpc> more;
+  if (!rpc.control) return more;
+  std::vector<ControlIDontWant>& entries = rpc.control->idontwant;
+  std::size_t total = 0;
+  for (const ControlIDontWant& e : entries) total += e.message_ids.size();
+  const auto per_rpc = static_cast<std::size_t>(std::max(1, cfg.max_idontwant_length));
+  if (total <= per_rpc) return more;
+  std::vector<ControlIDontWant> chunks(1);
+  for (const ControlIDontWant& e : entries)
+    for (ByteView id : e.message_ids) {
+      if (chunks.back().message_ids.size() == per_rpc) chunks.emplace_back();
+      chunks.back().message_ids.push_back(id);
+    }
+  entries.assign(1, std::move(chunks.front()));
+  for (std::size_t i = 1; i < chunks.size(); ++i) {
+    Rpc r;
+    r.control.emplace().idontwant.push_back(std::move(chunks[i]));
+    more.push_back(std::move(r));
+  }
+  return more;
 }
 
 void Router::State::send_message(Slot s, const MessagePtr& m, std::uint32_t hops) {

@@ -157,6 +157,7 @@ struct alignas(64) Router::State {
   Rpc& out(Slot s);
   ControlMessage& control(Slot s);
   void flush();
+  std::vector<Rpc> idontwant_overflow(Rpc& rpc) const;
   double peer_score(Slot s, Instant now) const { return scoring ? score.score(s, now) : 0.0; }
   std::vector<PeerIndex> indices(const std::vector<Slot>& slots) const;  // sorted
 

@@ -67,6 +67,8 @@ Node::Node(NodeId id, NodeConfig config, asio::io_context& io, Shared& shared)
   outbox_limits_.max_bytes = l.peer_outbound_queue_bytes;
   outbox_limits_.max_control = l.peer_outbound_queue;
   outbox_limits_.merged_rpc_bytes = kMergedRpcBytes;
+  outbox_limits_.max_idontwant_ids =
+      static_cast<std::size_t>(std::max(1, config_.gossip.max_idontwant_length));
 }
 
 Node::~Node() = default;

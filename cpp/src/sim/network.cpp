@@ -26,6 +26,8 @@ Simulation::Impl::Impl(std::uint32_t nodes_count, const std::vector<Edge>& edges
   if (cfg.full_stack && cfg.link.loss > 0)
     throw std::invalid_argument("full_stack links are reliable byte streams: loss must be 0");
   if (cfg.full_stack) {
+    stack_limits.max_idontwant_ids =
+        static_cast<std::size_t>(std::max(1, cfg.gossip.max_idontwant_length));
     ends.resize(links.size());
     noise_identities.resize(n);
     for (std::uint32_t v = 0; v < n; ++v)

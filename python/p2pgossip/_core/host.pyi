@@ -95,6 +95,7 @@ class Outbox:
         max_control: int = ...,
         merged_rpc_bytes: int = ...,
         decode: DecodeLimits | None = None,
+        max_idontwant_ids: int = ...,
     ) -> None: ...
     def push(self, rpc: Rpc) -> tuple[int, int, str | None]: ...
     def push_message(

@@ -92,6 +92,9 @@ struct OutboxLimits {
   // decoding, small enough that what leaves the queue stays small per connection (the
   // runtime takes 16 KiB: runtime/connection.hpp).
   std::size_t merged_rpc_bytes = 64 << 10;
+  // IDONTWANT ids the receiver reads from one RPC (GossipConfig::max_idontwant_length, go's
+  // MaxIDontWantLength): merging never puts more in one.
+  std::size_t max_idontwant_ids = 10;
 };
 
 class Outbox {
