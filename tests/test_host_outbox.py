@@ -1,6 +1,8 @@
 """The per-peer outbox (host/outbox): priorities, merging within the receiver's limits,
 IDONTWANT cancels, byte budgets."""
 
+from itertools import pairwise
+
 import p2pgossip as pg
 import pytest
 from hypothesis import given
@@ -123,9 +125,7 @@ def test_control_merges_when_queued_so_a_slow_peer_holds_few_entries():
 
 
 @given(st.lists(st.integers(1, 15), min_size=1, max_size=30), st.integers(1, 12))
-def test_merging_never_puts_more_idontwant_ids_in_one_rpc_than_the_receiver_reads(
-    batches, per_rpc
-):
+def test_merging_never_puts_more_idontwant_ids_in_one_rpc_than_the_receiver_reads(batches, per_rpc):
     box = Outbox(OutboundBudget(1 << 30), max_idontwant_ids=per_rpc)
     ids = iter(range(1 << 20))
     sent = []
@@ -137,7 +137,7 @@ def test_merging_never_puts_more_idontwant_ids_in_one_rpc_than_the_receiver_read
     assert all(sum(len(e) for e in r.idontwant) <= per_rpc for r in rpcs)
     assert [i for r in rpcs for e in r.idontwant for i in e] == sent
     # Merged where they fit: fewer RPCs than pushes whenever two batches fit in one.
-    if any(a + b <= per_rpc for a, b in zip(batches, batches[1:])):
+    if any(a + b <= per_rpc for a, b in pairwise(batches)):
         assert len(rpcs) < len(batches)
 
 
