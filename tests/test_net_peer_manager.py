@@ -152,6 +152,54 @@ def test_inbound_limit_and_per_ip_limit_are_counted():
     assert pm3.accept_inbound(lo, now=0.0) is None
 
 
+def test_a_full_node_trims_its_oldest_unprotected_inbound_peer_for_a_newcomer():
+    # A bootstrap node of a network larger than max_inbound: each newcomer takes the slot of
+    # the longest-connected inbound peer that had trim_grace to find others; mesh peers
+    # (protected by the host) keep theirs.
+    pm = manager(max_inbound=3, trim_grace=30.0)
+    for i in (1, 2, 3):
+        pm.connected(pm.accept_inbound(addr(i), now=float(i)), peer(i), now=float(i))
+    pm.poll_actions()
+    assert pm.accept_inbound(addr(4), now=20.0) is None  # nobody past the grace yet
+    assert pm.counters["inbound_refused_limit"] == 1
+    pm.set_protected(peer(1), True)
+    conn = pm.accept_inbound(addr(4), now=40.0)
+    assert conn is not None
+    pm.connected(conn, peer(4), now=40.0)
+    closed = [a for a in pm.poll_actions() if a[0] == "disconnect"]
+    assert [(a[2], a[3]) for a in closed] == [(peer(2), "trimmed for a new inbound peer")]
+    pm.disconnected(closed[0][1], "trimmed", now=40.0)
+    assert pm.connection_of(peer(1)) is not None and pm.connection_of(peer(4)) == conn
+    assert pm.counters["inbound_trimmed"] == 1
+    # Every remaining one protected or within its grace: refused, never trimmed.
+    pm.set_protected(peer(3), True)
+    assert pm.accept_inbound(addr(5), now=50.0) is None
+    off = manager(max_inbound=1, trim_inbound=False)
+    off.connected(off.accept_inbound(addr(1), now=0.0), peer(1), now=0.0)
+    assert off.accept_inbound(addr(2), now=1000.0) is None
+
+
+def test_bootstrap_peers_are_redialled_only_while_below_the_target():
+    # A node that found its peers elsewhere leaves the bootstrap node's slots to newcomers.
+    pm = manager(target_outbound=2, backoff_jitter=0.0)
+    pm.add_bootstrap(boot(1), now=0.0)
+    ((_, b, _),) = dials(pm)
+    establish(pm, b, peer(1), 0.1)
+    pm.add_addresses(peer(2), [addr(2)], "px", now=0.2)
+    ((_, c, _),) = dials(pm)
+    establish(pm, c, peer(2), 0.3)
+    pm.add_addresses(peer(3), [addr(3)], "px", now=0.4)
+    pm.disconnected(b, "reset", now=1.0)  # the bootstrap node trimmed us
+    ((_, d, target),) = dials(pm)  # a candidate restores the target, not the bootstrap
+    assert target.peer_id == peer(3)
+    establish(pm, d, peer(3), 1.1)
+    pm.tick(1000.0)
+    assert dials(pm) == []
+    pm.disconnected(c, "reset", now=1001.0)  # below the target with no candidate left
+    pm.tick(1001.0)
+    assert [t.peer_id for _, _, t in dials(pm)] == [peer(1)]
+
+
 def test_pending_handshakes_do_not_count_against_max_inbound():
     # Slowloris: stalled handshakes beyond the pending budget evict the oldest, so the
     # established peers keep their slots and a new (honest) handshake always starts.

@@ -383,6 +383,7 @@ void bind_peer_manager(py::module_& m) {
           py::arg("peer"))
       .def("has_addresses", &PeerManager::has_addresses, py::arg("peer"))
       .def("forget", &PeerManager::forget, py::arg("peer"))
+      .def("set_protected", &PeerManager::set_protected, py::arg("peer"), py::arg("on"))
       .def(
           "accept_inbound",
           [at](PeerManager& p, const net::Multiaddr& remote, double now) {

@@ -11,6 +11,8 @@ template <class C>
 Fields<C>& peer_manager_fields(Fields<C>& f) {
   using PMC = net::PeerManagerConfig;
   return f.count("max_inbound", &PMC::max_inbound)
+      .value("trim_inbound", static_cast<bool C::*>(&PMC::trim_inbound))
+      .duration("trim_grace", &PMC::trim_grace)
       .count("max_outbound", &PMC::max_outbound)
       .count("target_outbound", &PMC::target_outbound)
       .count("max_per_ip", &PMC::max_per_ip)

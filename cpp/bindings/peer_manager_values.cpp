@@ -36,6 +36,7 @@ py::dict peer_manager_counters(const net::PeerManagerCounters& c, const net::Ban
   P2PGOSSIP_COUNTER(dials_failed)
   P2PGOSSIP_COUNTER(inbound_accepted)
   P2PGOSSIP_COUNTER(inbound_refused_limit)
+  P2PGOSSIP_COUNTER(inbound_trimmed)
   P2PGOSSIP_COUNTER(refused_per_ip)
   P2PGOSSIP_COUNTER(pending_inbound_evicted)
   P2PGOSSIP_COUNTER(pending_inbound_refused_per_ip)

@@ -70,6 +70,8 @@ std::string_view drop_name(Drop d) {
       return "request_timeout";
     case Drop::kRequestsBusy:
       return "requests_busy";
+    case Drop::kTrimmed:
+      return "trimmed";
     case Drop::kCount:
       break;
   }

@@ -32,6 +32,8 @@ std::optional<Drop> drop_of(net::CloseReason reason) {
       return Drop::kConnectionLimit;
     case net::CloseReason::kBanned:
       return Drop::kBlocked;
+    case net::CloseReason::kTrimmed:
+      return Drop::kTrimmed;
     case net::CloseReason::kConnectedToSelf:
       break;
   }
@@ -380,7 +382,18 @@ void Host::prune(PeerIndex peer, const std::string& topic, Instant) {
 }
 
 void Host::mesh_changed(PeerIndex peer, const std::string& topic, bool joined) {
-  emit(MeshChanged{topic, to_bytes(router_.peer_id(peer)), joined});
+  const ByteView id = router_.peer_id(peer);
+  // Mesh peers are what the node lives on: the peer manager never trims their connections.
+  if (peers_)
+    if (auto pid = crypto::PeerId::from_bytes(id))
+      peers_->set_protected(*pid, joined || in_a_mesh(peer, topic));
+  emit(MeshChanged{topic, to_bytes(id), joined});
+}
+
+bool Host::in_a_mesh(PeerIndex peer, const std::string& except) const {
+  for (const std::string& t : router_.topics())
+    if (t != except && std::ranges::count(router_.mesh(t), peer) > 0) return true;
+  return false;
 }
 
 // ---- application commands ------------------------------------------------------------------

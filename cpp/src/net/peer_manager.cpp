@@ -190,8 +190,9 @@ std::optional<ConnectionId> PeerManager::accept_inbound(const Multiaddr& remote,
     ++bans_.counters().refused_inbound;
     return std::nullopt;
   }
-  // Established connections only: handshakes have their own budget below.
-  if (count_established(Direction::kInbound) >= config_.max_inbound) {
+  // Established connections only: handshakes have their own budget below. A slot that can
+  // be trimmed is taken when the handshake completes.
+  if (count_established(Direction::kInbound) >= config_.max_inbound && !trimmable(now)) {
     ++counters_.inbound_refused_limit;
     return std::nullopt;
   }
@@ -314,14 +315,20 @@ void PeerManager::connected(ConnectionId id, const PeerId& peer, Instant now) {
   // bounded here. A second connection of a connected peer replaces or is closed below.
   if (c.direction == Direction::kInbound && !connection_of(peer) &&
       count_established(Direction::kInbound) >= config_.max_inbound) {
-    ++counters_.inbound_refused_limit;
-    return close(id, CloseReason::kInboundLimit, now);
+    const std::optional<ConnectionId> slot = trimmable(now);
+    if (!slot) {
+      ++counters_.inbound_refused_limit;
+      return close(id, CloseReason::kInboundLimit, now);
+    }
+    ++counters_.inbound_trimmed;
+    close(*slot, CloseReason::kTrimmed, now);
   }
   // Connections are bounded by the limits, so a connected peer always gets an entry.
   Peer* p = peer_or_add(peer, false);
   if (p->dialing == id) p->dialing.reset();
   c.peer = peer;
   c.state = ConnState::kEstablished;
+  c.established = now;
   c.next_ping = now + config_.ping_interval;
   ++counters_.handshakes_completed;
   p->failures = 0;
@@ -373,6 +380,8 @@ std::string_view close_reason_text(CloseReason r) {
       return "inbound connection limit";
     case CloseReason::kBanned:
       return "banned";
+    case CloseReason::kTrimmed:
+      return "trimmed for a new inbound peer";
   }
   return "closed";
 }
@@ -522,6 +531,32 @@ bool PeerManager::start_dial(const PeerId& id, Peer& p, Instant now) {
   return true;
 }
 
+bool PeerManager::want_bootstrap() const {
+  return outbound_count() < std::max<std::size_t>(config_.target_outbound, 1);
+}
+
+std::optional<ConnectionId> PeerManager::trimmable(Instant now) const {
+  if (!config_.trim_inbound) return std::nullopt;
+  std::optional<ConnectionId> oldest;
+  Instant since{};
+  for (const auto& [id, c] : connections_) {
+    if (c.direction != Direction::kInbound || c.state != ConnState::kEstablished || !c.peer ||
+        now - c.established < config_.trim_grace)
+      continue;
+    auto p = peers_.find(*c.peer);
+    if (p != peers_.end() && p->second.protect) continue;
+    if (!oldest || c.established < since) {
+      oldest = id;
+      since = c.established;
+    }
+  }
+  return oldest;
+}
+
+void PeerManager::set_protected(const PeerId& peer, bool on) {
+  if (auto it = peers_.find(peer); it != peers_.end()) it->second.protect = on;
+}
+
 void PeerManager::dial_due(Instant now) {
   auto pending = [this] {
     return static_cast<std::size_t>(
@@ -534,9 +569,9 @@ void PeerManager::dial_due(Instant now) {
   auto due = [&](const Peer& p) {
     return !p.connection && !p.dialing && !p.addrs.empty() && now >= p.next_dial;
   };
-  // Bootstrap peers first, whenever they are not connected.
+  // Bootstrap peers first, while below target (at least one connection).
   for (auto& [id, p] : peers_) {
-    if (!room()) return;
+    if (!room() || !want_bootstrap()) break;
     if (p.bootstrap && due(p)) start_dial(id, p, now);
   }
   // Then random candidates while below the outbound target.
@@ -561,10 +596,10 @@ std::optional<Instant> PeerManager::next_deadline() const {
     else if (!c.ping_outstanding)
       consider(c.next_ping);
   }
-  bool want_candidates = outbound_count() < config_.target_outbound;
+  const bool want_candidates = outbound_count() < config_.target_outbound;
   for (const auto& [id, p] : peers_) {
     if (p.connection || p.dialing || p.addrs.empty()) continue;
-    if (p.bootstrap || want_candidates) consider(p.next_dial);
+    if (p.bootstrap ? want_bootstrap() : want_candidates) consider(p.next_dial);
   }
   return next;
 }

@@ -55,6 +55,9 @@ enum class Drop : std::uint8_t {
   kRequestTooLarge,
   kRequestTimeout,
   kRequestsBusy,
+  // An inbound peer's connection closed so a new inbound peer could have its slot
+  // (PeerManagerConfig::trim_inbound).
+  kTrimmed,
   kCount
 };
 constexpr std::size_t kDropCount = static_cast<std::size_t>(Drop::kCount);

@@ -273,6 +273,8 @@ class Host : private router::Tracer {
   void prune(PeerIndex peer, const std::string& topic, Instant now) override;
   void invalid_message(PeerIndex peer, Instant now) override;
   void mesh_changed(PeerIndex peer, const std::string& topic, bool joined);
+  // Whether `peer` is in our mesh of a topic other than `except`.
+  bool in_a_mesh(PeerIndex peer, const std::string& except) const;
   router::ValidationResult on_validate(const std::string& topic, const Message& m, PeerIndex from);
   void on_px(const router::ConnectPeer& px, Instant now);
   void handle(net::PeerAction& action, Instant now);

@@ -26,9 +26,15 @@
 //   handshake failed or timed out, connection lost) the peer is not dialled for
 //   min(backoff_initial * 2^(n-1), backoff_max), shortened by up to backoff_jitter of itself
 //   (drawn from the seeded RNG, so runs repeat); a completed handshake resets n.
-// - Bootstrap peers are redialled whenever not connected (within max_outbound). Other peers
-//   learnt from PX, identify or the known-peers file are candidates, dialled at random while
-//   outbound connections are below target_outbound; the candidate set is bounded.
+// - Bootstrap peers are dialled first, while outbound connections are below target_outbound
+//   (at least one): a node that found its peers elsewhere leaves the bootstrap node's slots
+//   to newcomers. Other peers learnt from PX, identify, the DHT or the known-peers file are
+//   candidates, dialled at random while below target_outbound; the candidate set is bounded.
+// - Trimming, as go-libp2p's connection manager: a new inbound peer finding max_inbound
+//   established inbound connections takes the slot of the longest-connected inbound peer
+//   that is neither protected (set_protected: the host protects its mesh peers) nor
+//   connected for less than trim_grace; without one it is refused. So one bootstrap node
+//   can admit a network of any size, each newcomer long enough to find other peers.
 // - Signed peer records (peer_record.hpp, go-libp2p's certified address book): per peer the
 //   newest verified record is kept beside its addresses, so PRUNE peer exchange can pass it
 //   on; an older one than held is refused (RFC 0003: seq only grows).
@@ -67,6 +73,10 @@ struct PeerManagerConfig {
   // Established inbound connections (handshake done); see max_pending_inbound for those
   // still in their handshake.
   std::size_t max_inbound = 192;
+  // Past max_inbound, trim an unprotected inbound peer connected this long (go-libp2p's
+  // grace period is 1 min; 30 s is ample for identify, PX and DHT lookups) for a new one.
+  bool trim_inbound = true;
+  Duration trim_grace = 30s;
   std::size_t max_outbound = 192;
   // PX/identify candidates are dialled while outbound connections are below this.
   std::size_t target_outbound = 8;
@@ -126,7 +136,8 @@ enum class CloseReason : std::uint8_t {
   kPendingInboundEvicted,
   // The handshake finished while max_inbound established inbound connections were up.
   kInboundLimit,
-  kBanned,  // the peer or its IP is banned
+  kBanned,   // the peer or its IP is banned
+  kTrimmed,  // its inbound slot went to a new peer (trim_inbound)
 };
 std::string_view close_reason_text(CloseReason r);
 
@@ -154,7 +165,8 @@ struct PeerManagerCounters {
   // the application's.
   std::uint64_t candidate_dials = 0;
   std::uint64_t inbound_accepted = 0, inbound_refused_limit = 0;
-  std::uint64_t refused_per_ip = 0;  // inbound refused or dial skipped
+  std::uint64_t inbound_trimmed = 0;  // closed for a newcomer (trim_inbound)
+  std::uint64_t refused_per_ip = 0;   // inbound refused or dial skipped
   // Pending inbound handshakes closed for newer ones (max_pending_inbound), and inbound
   // connections refused for max_pending_inbound_per_ip.
   std::uint64_t pending_inbound_evicted = 0, pending_inbound_refused_per_ip = 0;
@@ -203,6 +215,8 @@ class PeerManager {
   // The application is done with `peer`: it is no longer redialled (bootstrap included)
   // and its addresses are forgotten. Its connection, if any, is left to the caller to close.
   void forget(const PeerId& peer);
+  // A protected peer's inbound connection is never trimmed (the host: our mesh peers).
+  void set_protected(const PeerId& peer, bool on);
   void dial_succeeded(ConnectionId id, Instant now);  // TCP connected, upgrade begins
   void dial_failed(ConnectionId id, std::string_view reason, Instant now);
   void handshake_failed(ConnectionId id, std::string_view reason, Instant now);
@@ -261,6 +275,7 @@ class PeerManager {
     Bytes ip;                    // 4 or 16 bytes; empty for DNS addresses
     std::optional<PeerId> peer;  // the dialled peer, then the authenticated one
     Instant started{};
+    Instant established{};
     Instant next_ping{};
     bool ping_outstanding = false;
     std::uint32_t missed_pings = 0;
@@ -268,6 +283,7 @@ class PeerManager {
   struct Peer {
     std::vector<Multiaddr> addrs;  // without /p2p
     bool bootstrap = false;
+    bool protect = false;              // never trimmed (set_protected)
     bool known = false;                // a handshake completed: exported to the known-peers file
     std::uint64_t last_connected = 0;  // order of the last completed handshake
     std::uint32_t failures = 0;
@@ -279,6 +295,9 @@ class PeerManager {
     Bytes record;                             // encoded signed envelope
   };
 
+  bool want_bootstrap() const;
+  // The inbound connection a newcomer may take the slot of (trim_inbound), if any.
+  std::optional<ConnectionId> trimmable(Instant now) const;
   std::size_t count_direction(Direction d) const;
   std::size_t count_ip(const Bytes& ip) const;
   std::size_t count_established(Direction d) const;
