@@ -63,3 +63,32 @@ async def test_a_node_made_an_adversary_spams_from_its_start() -> None:
         await bad.connect(honest.addrs[0])
         assert await until(lambda: graylisted(honest) >= 1)
         assert [b.rule for b in honest.bans()] == ["graylisted"]
+
+
+async def test_invalid_payloads_are_rejected_on_sockets_as_in_the_simulator() -> None:
+    # LocalNetwork's nodes are the experiment's application (reject_marked_invalid), as the
+    # simulator's are: a payload spammer is rejected, penalised (P4) and graylisted.
+    async with pg.LocalNetwork(4, topology="full") as net:
+        await net.subscribe(TOPIC)
+        net.set_role(0, adversary.Spammer(rate=50, invalid_payloads=True))
+        honest = [1, 2, 3]
+        assert await until(lambda: all(graylisted(net.nodes[i]) >= 1 for i in honest))
+        for i in honest:
+            assert net.nodes[i].stats()["router"]["dropped_rejected"] >= 6
+        assert not set(net.deliveries()["node"]) & set(honest)  # no spam delivered
+
+
+async def test_a_plain_node_accepts_payloads_it_has_no_reason_to_reject() -> None:
+    # Off by default: a plain Node's payloads are its application's own.
+    spammer = adversary.Spammer(rate=50, invalid_payloads=True)
+    async with (
+        pg.Runtime() as rt,
+        pg.Node(runtime=rt) as honest,
+        pg.Node(runtime=rt, adversary=spammer) as bad,
+        honest.subscribe(TOPIC) as sub,
+        bad.subscribe(TOPIC),
+    ):
+        await bad.connect(honest.addrs[0])
+        got = await asyncio.wait_for(sub.get(), timeout=30)
+        assert got.data.startswith(b"\x00p2pgossip:invalid-payload")
+        assert honest.stats()["router"]["dropped_rejected"] == 0

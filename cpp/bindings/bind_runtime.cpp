@@ -298,7 +298,7 @@ void bind_runtime(py::module_& m) {
           "add_node",
           [](Runtime& r, crypto::IdentityPtr identity, std::vector<std::string> listen,
              const py::object& gossip, host::MessageIdFn message_id, std::uint64_t seed,
-             const py::object& limits, const py::object& peers) {
+             const py::object& limits, const py::object& peers, bool reject_marked_invalid) {
             if (!identity) throw py::type_error("identity must be an Identity");
             NodeConfig c;
             c.identity = std::move(identity);
@@ -308,6 +308,7 @@ void bind_runtime(py::module_& m) {
             c.seed = seed;
             if (!limits.is_none()) c.limits = limits.cast<Limits>();
             if (!peers.is_none()) c.peers = peers.cast<PeerConfig>();
+            c.reject_marked_invalid = reject_marked_invalid;
             RequestId req = 0;
             NodeId node;
             {
@@ -318,7 +319,8 @@ void bind_runtime(py::module_& m) {
           },
           py::arg("identity"), py::arg("listen") = std::vector<std::string>{},
           py::arg("gossip") = py::none(), py::arg("message_id") = host::MessageIdFn::kXxh3,
-          py::arg("seed") = 0, py::arg("limits") = py::none(), py::arg("peers") = py::none())
+          py::arg("seed") = 0, py::arg("limits") = py::none(), py::arg("peers") = py::none(),
+          py::arg("reject_marked_invalid") = false)
       .def("listen", &Runtime::listen, py::arg("node"), py::arg("addr"),
            py::call_guard<py::gil_scoped_release>())
       .def("close_node", &Runtime::close_node, py::arg("node"),

@@ -157,6 +157,9 @@ class LocalNetwork:
             seed=self.seed * 1_000_003 + i,
             # 0: the experiment's topology is the graph, no dials beyond its edges.
             peers=PeerConfig(target_outbound=self.target_outbound),
+            # The experiment's application, as the simulator's: adversaries' invalid payloads
+            # are rejected (adversary.Spammer(invalid_payloads=True)).
+            reject_marked_invalid=True,
         )
         node.on_mesh_change(
             lambda topic, peer, joined: self._mesh_log.append(

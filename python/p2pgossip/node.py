@@ -62,6 +62,9 @@ class Node:
     ``limits`` (:class:`NodeLimits`) bound connections and queues; ``peers``
     (:class:`PeerConfig`) sets bootstrap peers, liveness pings, reconnect backoff, the
     known-peers file and the private-network key and certificate.
+    ``reject_marked_invalid`` makes it reject payloads an adversary role marks invalid
+    (``adversary.Spammer(invalid_payloads=True)``), as the simulator's application does: for
+    experiments with honest nodes beside an adversary (``LocalNetwork`` turns it on).
     Use ``async with Node(...) as node`` or ``await node.start()`` and ``await node.close()``.
     """
 
@@ -80,8 +83,10 @@ class Node:
         validation_concurrency: int = 64,
         discovery: Iterable[Literal["mdns", "dht"]] = (),
         adversary: RoleSpec | None = None,
+        reject_marked_invalid: bool = False,
     ) -> None:
         self.adversary = adversary  # a p2pgossip.adversary role, played from start()
+        self._reject_marked_invalid = reject_marked_invalid
         self.identity = identity if identity is not None else Identity.generate()
         # Real nodes score by default (presets.safe): docs/scoring.md says why.
         self.config = config if config is not None else presets.safe()
@@ -146,6 +151,7 @@ class Node:
             self._seed,
             self._limits,
             self._peer_config,
+            self._reject_marked_invalid,
         )
         self._id = node_id
         rt._nodes[node_id] = self

@@ -25,6 +25,7 @@ std::shared_ptr<const host::HostConfig> host_config(const NodeConfig& c) {
   h->gossip = std::make_shared<const router::GossipConfig>(c.gossip);
   h->message_id = c.message_id;
   h->max_pending_validations = c.limits.max_pending_validations;
+  h->reject_marked_invalid = c.reject_marked_invalid;
   h->seed = c.seed;
   h->peers = c.peers;  // the peer manager's part of it
   h->stalled_peer_prune_after = c.peers.stalled_peer_prune_after;

@@ -54,6 +54,11 @@ struct HostConfig {
   // lasted stalled_peer_close_after (Drop::kStalledPeer). Zero: never.
   Duration stalled_peer_prune_after = 10s;
   Duration stalled_peer_close_after = 60s;
+  // The experiment's application: payloads an adversary role marks invalid
+  // (host::marked_invalid) are rejected before any validator runs, as the simulator's
+  // application rejects them. On for Simulation and LocalNetwork nodes; off for a plain Node,
+  // whose payloads are the application's own.
+  bool reject_marked_invalid = false;
   std::uint64_t seed = 0;  // the router's, the peer manager's and the link-loss draws
 
   Publisher publisher() const {

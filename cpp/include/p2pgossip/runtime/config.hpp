@@ -129,6 +129,7 @@ struct NodeConfig {
   std::uint64_t seed = 0;  // the router's randomness and the link-loss draws
   Limits limits;
   PeerConfig peers;
+  bool reject_marked_invalid = false;  // host::HostConfig's
 
   host::Publisher publisher() const {
     return {gossip.signature_policy, message_id, gossip.max_message_size};
