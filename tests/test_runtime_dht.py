@@ -11,6 +11,7 @@ import time
 import p2pgossip as pg
 import pytest
 from p2pgossip._core import kad
+from p2pgossip._core.crypto import PeerId
 from p2pgossip.net import Multiaddr
 
 from benchmarks.dht import network
@@ -66,6 +67,45 @@ async def test_values_and_providers_are_found_across_the_network() -> None:
         assert nodes[8].addrs[0].split("/p2p/")[0] in providers[0][1]
         with pytest.raises(pg.NodeError, match="record value"):
             await nodes[3].dht.put(b"/app/big", bytes(70 * 1024))
+
+
+async def test_a_client_looks_up_but_servers_never_name_it() -> None:
+    async with pg.Runtime() as rt:
+        servers = await network(rt, 12)
+        client = await pg.Node(
+            runtime=rt,
+            discovery=["dht"],
+            peers=pg.PeerConfig(bootstrap=[servers[0].addrs[0]], dht_mode="client"),
+        ).start()
+        await until(lambda: len(client.peers()) >= 3, "the client connected through the DHT")
+        await until(lambda: min(len(x.peers()) for x in servers) >= 3, "a connected network")
+        # The client's lookups work: it finds a server it was never told of, first.
+        found = await client.dht.find_node(servers[7].peer_id)
+        assert found.peers[0][0] == servers[7].peer_id
+        # It does not serve kad (nor list it in identify) ...
+        with pytest.raises(pg.UnsupportedProtocolError):
+            await servers[0].request(client.peer_id, KAD, kad.encode({"type": "FIND_NODE"}))
+        assert client.stats()["dht"]["requests_answered"] == 0
+        # ... so no server lists it in a FIND_NODE answer, even for its own id, though
+        # several are connected to it.
+        asker = await pg.Node(runtime=rt).start()
+        for server in servers:
+            await asker.connect(server.addrs[0])
+            answer = kad.decode(
+                await asker.request(
+                    server.peer_id,
+                    KAD,
+                    kad.encode({"type": "FIND_NODE", "key": client.peer_id.to_bytes()}),
+                )
+            )
+            named = [PeerId.from_bytes(p["id"]) for p in answer["closer_peers"]]
+            assert named and client.peer_id not in named
+
+
+def test_dht_mode_is_server_or_client() -> None:
+    assert pg.PeerConfig().dht_mode == "server"
+    with pytest.raises(ValueError, match="'server' or 'client'"):
+        pg.PeerConfig(dht_mode="auto")
 
 
 async def test_without_the_dht_lookups_are_empty_and_kad_is_unsupported() -> None:
