@@ -14,7 +14,7 @@ from p2pgossip._core import kad
 from p2pgossip._core.crypto import PeerId
 from p2pgossip.net import Multiaddr
 
-from benchmarks.dht import network
+from benchmarks.dht import dht_network
 
 KAD = "/ipfs/kad/1.0.0"
 
@@ -28,8 +28,8 @@ async def until(pred, what: str, timeout: float = 120.0) -> None:
 
 
 async def test_200_nodes_from_one_bootstrap_reach_their_target_through_the_dht() -> None:
-    async with pg.Runtime() as rt:
-        nodes = await network(rt, 200)
+    async with dht_network(200) as net:  # LocalNetwork: the experiment
+        nodes = net.nodes
         target = pg.PeerConfig().target_outbound
         await until(lambda: min(len(x.peers()) for x in nodes) >= target, "every node at target")
         # What found them was the DHT: walks ran and named servers the nodes then dialled.
@@ -43,8 +43,8 @@ async def test_200_nodes_from_one_bootstrap_reach_their_target_through_the_dht()
 
 
 async def test_a_lookup_of_a_node_finds_it_first() -> None:
-    async with pg.Runtime() as rt:
-        nodes = await network(rt, 30)
+    async with dht_network(30) as net:
+        nodes = net.nodes
         await until(lambda: min(len(x.peers()) for x in nodes) >= 3, "a connected network")
         for i, j in [(1, 29), (29, 1), (7, 13)]:
             found = await nodes[i].dht.find_node(nodes[j].peer_id)
@@ -53,8 +53,8 @@ async def test_a_lookup_of_a_node_finds_it_first() -> None:
 
 
 async def test_values_and_providers_are_found_across_the_network() -> None:
-    async with pg.Runtime() as rt:
-        nodes = await network(rt, 30)
+    async with dht_network(30) as net:
+        nodes = net.nodes
         await until(lambda: min(len(x.peers()) for x in nodes) >= 3, "a connected network")
         stored = await nodes[3].dht.put(b"/app/greeting", b"hello")
         assert stored >= 10  # the closest servers took it
@@ -70,8 +70,8 @@ async def test_values_and_providers_are_found_across_the_network() -> None:
 
 
 async def test_a_client_looks_up_but_servers_never_name_it() -> None:
-    async with pg.Runtime() as rt:
-        servers = await network(rt, 12)
+    async with dht_network(12) as net:
+        servers, rt = net.nodes, net.runtime
         client = await pg.Node(
             runtime=rt,
             discovery=["dht"],
