@@ -53,29 +53,25 @@ def _row(nodes: int, unreachable: float, lookups: int) -> dict:
     }
 
 
-async def network(rt, nodes: int) -> list:
-    """`nodes` DHT nodes on `rt`; every one but the first knows only the first (its bootstrap
-    peer), which is sized to hold a connection from each of them."""
+def dht_network(nodes: int):
+    """`nodes` DHT nodes on loopback that know only the first (their bootstrap peer) and
+    meet the rest through the DHT alone."""
     import p2pgossip as pg
 
-    first = await pg.Node(
-        runtime=rt,
+    return pg.LocalNetwork(
+        nodes,
+        topology="none",
         discovery=["dht"],
-        limits=pg.NodeLimits(max_connections=2 * nodes),
-        peers=pg.PeerConfig(max_inbound=2 * nodes),
-    ).start()
-    net = [first]
-    for _ in range(nodes - 1):
-        peers = pg.PeerConfig(bootstrap=[first.addrs[0]])
-        net.append(await pg.Node(runtime=rt, discovery=["dht"], peers=peers).start())
-    return net
+        bootstrap=0,
+        target_outbound=pg.PeerConfig().target_outbound,
+    )
 
 
 async def _real(nodes: int) -> dict:
     import p2pgossip as pg
 
-    async with pg.Runtime() as rt:
-        net = await network(rt, nodes)
+    async with dht_network(nodes) as local:
+        net = local.nodes
         target = pg.PeerConfig().target_outbound
         t0 = time.perf_counter()
         while min(len(x.peers()) for x in net) < target and time.perf_counter() - t0 < 300:

@@ -13,6 +13,7 @@ from p2pgossip.local_network import parse_topology
 def test_topology_names() -> None:
     assert parse_topology("full", 5, 0).number_of_edges() == 10
     assert parse_topology("ring", 5, 0).number_of_edges() == 5
+    assert parse_topology("none", 5, 0).number_of_edges() == 0
     g = parse_topology("random-regular:4", 10, 1)
     assert all(d == 4 for _, d in g.degree())
     assert parse_topology(nx.path_graph(["a", "b", "c"]), 3, 0).number_of_edges() == 2
@@ -94,3 +95,24 @@ async def test_collector_over_a_network() -> None:
         text = parser.generate_latest(reg).decode()
     assert text.count('p2pgossip_peers{node="') == 3
     await asyncio.sleep(0)
+
+
+async def test_a_network_from_one_bootstrap_node_meets_through_the_dht() -> None:
+    with pytest.raises(ValueError, match="bootstrap must be a node index below 4"):
+        pg.LocalNetwork(4, bootstrap=4)
+    net = pg.LocalNetwork(8, "none", discovery=["dht"], bootstrap=3, target_outbound=3, seed=2)
+    async with net:
+
+        async def at_target() -> None:
+            while min(len(x.peers()) for x in net.nodes) < 3:
+                await asyncio.sleep(0.1)
+
+        await asyncio.wait_for(at_target(), 120)
+        assert all(x.stats()["dht"]["routing_table"] >= 3 for x in net.nodes)
+        # The bootstrap node comes back where the others look for it.
+        addr = net.nodes[3].addrs[0]
+        await net.kill(3)
+        await net.restart(3)
+        assert net.nodes[3].addrs[0] == addr
+        found = await net.nodes[0].dht.find_node(net.nodes[3].peer_id)
+        assert found.peers[0][0] == net.nodes[3].peer_id

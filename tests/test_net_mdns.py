@@ -47,13 +47,19 @@ def test_peer_response_as_the_spec_writes_it():
     [ptr] = msg["answers"]
     assert (ptr["name"], ptr["type"], ptr["ttl"]) == ("_p2p._udp.local", 12, 120)
     assert ptr["target"] == f"{peer_name}._p2p._udp.local"
-    [txt] = msg["additionals"]
+    txt, srv, a, aaaa = msg["additionals"]
     assert txt["name"] == ptr["target"] and txt["type"] == 16
     assert txt["txt"] == [b"dnsaddr=" + a.encode() for a in ADDRS]
+    # DNS-SD's SRV and address records, which zeroconf resolvers (py/go-libp2p) wait for
+    assert (srv["name"], srv["type"], srv["ttl"]) == (ptr["target"], 33, 120)
+    assert (srv["port"], srv["target"]) == (4001, f"{peer_name}.local")
+    assert (a["name"], a["type"], a["data"]) == (f"{peer_name}.local", 1, bytes([192, 168, 1, 7]))
+    assert (aaaa["name"], aaaa["type"]) == (f"{peer_name}.local", 28)
+    assert aaaa["data"] == bytes.fromhex("fe80" + "0" * 27 + "1")
     assert mdns.discovered_peers(data) == [(peer_name, ADDRS, 120)]
     # the PTR answer, written out
     assert (
-        header(0x8400, an=1, ar=1)
+        header(0x8400, an=1, ar=4)
         + name("_p2p._udp.local")
         + struct.pack(">HHIH", 12, 1, 120, len(name(ptr["target"])))
         + name(ptr["target"])
@@ -67,6 +73,32 @@ def test_random_peer_names_follow_the_spec():
     for n in names:
         assert 32 <= len(n) <= 63 and n.isalnum() and n == n.lower()
     assert mdns.random_peer_name(7) == mdns.random_peer_name(7)
+
+
+def test_address_records_skip_unspecified_and_repeated_ips_and_need_a_tcp_port():
+    dup = [f"/ip4/10.0.0.1/tcp/5/p2p/{PEER}", f"/ip4/10.0.0.1/tcp/6/p2p/{PEER}"]
+    extra = mdns.decode(mdns.peer_response("p", dup))["additionals"][1:]
+    assert [(r["type"], r["port"]) for r in extra] == [(33, 5), (1, 0)]  # first port, one A
+    for addrs in (
+        [f"/ip4/0.0.0.0/tcp/5/p2p/{PEER}", f"/ip6/::/tcp/5/p2p/{PEER}"],  # unspecified
+        [f"/dns4/example.com/tcp/5/p2p/{PEER}"],  # no IP
+        ["not a multiaddr"],
+        [],
+    ):
+        [txt] = mdns.decode(mdns.peer_response("p", addrs))["additionals"]
+        assert txt["txt"] == [b"dnsaddr=" + a.encode() for a in addrs]
+
+
+def test_queries_for_our_instance_or_host_are_ours_to_answer():
+    def query(qname: str, qtype: int, flags: int = 0) -> bytes:
+        return mdns.encode({"flags": flags, "questions": [{"name": qname, "type": qtype}]})
+
+    assert mdns.is_query_for(mdns.peer_query(), "me")
+    for qname, qtype in [("me._p2p._udp.local", 33), ("ME._p2p._udp.local", 16), ("me.local", 1)]:
+        assert mdns.is_query_for(query(qname, qtype), "me")
+        assert not mdns.is_query_for(query(qname, qtype), "other")
+        assert not mdns.is_query_for(query(qname, qtype, flags=0x8000), "me")  # a response
+    assert not mdns.is_query_for(b"\x00", "me")
 
 
 def full_message():
@@ -177,6 +209,14 @@ def test_compressed_names_are_followed():
             header(an=1) + name("x") + struct.pack(">HHIH", 33, 1, 1, 3) + b"abc",
             "SRV rdata too short",
         ),
+        (
+            header(an=1) + name("x") + struct.pack(">HHIH", 28, 1, 1, 4) + b"abcd",
+            "4 bytes for an AAAA",
+        ),
+        (
+            header(an=1) + name("x") + struct.pack(">HHIH", 33, 1, 1, 8) + bytes(6) + name("ab"),
+            "overruns",
+        ),
         (header(qd=33), "mDNS questions: 33 exceed 32"),
         (header(ar=129), "mDNS additionals: 129 exceed 128"),
         (b"\x00" * 9001, "mDNS: 9001 bytes exceeds 9000"),
@@ -245,9 +285,14 @@ records = st.one_of(
         {"name": names, "type": st.just(1), "data": st.binary(min_size=4, max_size=4)}
     ),
     st.fixed_dictionaries(
+        {"name": names, "type": st.just(28), "data": st.binary(min_size=16, max_size=16)}
+    ),
+    st.fixed_dictionaries(
         {
             "name": names,
             "type": st.just(33),
+            "priority": st.integers(0, 65535),
+            "weight": st.integers(0, 65535),
             "port": st.integers(0, 65535),
             "target": names,
             "cache_flush": st.booleans(),

@@ -5,7 +5,7 @@ answers at most once per answer_interval, and survives any packet."""
 from hypothesis import given
 from hypothesis import strategies as st
 from p2pgossip import Identity
-from p2pgossip._core.mdns import Discovery, peer_response
+from p2pgossip._core.mdns import Discovery, encode, peer_response
 from p2pgossip._core.net import Multiaddr
 
 
@@ -32,6 +32,20 @@ def test_two_nodes_discover_each_other_through_a_query_and_an_answer() -> None:
     assert b.poll_discovered() == []
     assert (a.counters["queries_sent"], b.counters["queries_answered"]) == (1, 1)
     assert a.counters["peers_discovered"] == 1
+
+
+def test_dns_sd_questions_for_our_instance_or_host_are_answered() -> None:
+    # zeroconf (py-libp2p) asks for the instance's SRV/TXT and the host's A when its cache
+    # lacks them: those get the full answer; questions about another name get nothing.
+    a, _, addr = node(1)
+    for i, (qname, qtype) in enumerate(
+        [(f"peer{1:032d}._p2p._udp.local", 33), (f"peer{1:032d}.local", 1)]
+    ):
+        a.handle_packet(encode({"questions": [{"name": qname, "type": qtype}]}), 2.0 * i)
+        assert a.poll_transmit() == [peer_response(f"peer{1:032d}", [addr])]
+    a.handle_packet(encode({"questions": [{"name": "other._p2p._udp.local", "type": 33}]}), 9.0)
+    assert a.poll_transmit() == []
+    assert a.counters["queries_answered"] == 2
 
 
 def test_queries_repeat_every_interval() -> None:

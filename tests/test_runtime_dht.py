@@ -11,9 +11,10 @@ import time
 import p2pgossip as pg
 import pytest
 from p2pgossip._core import kad
+from p2pgossip._core.crypto import PeerId
 from p2pgossip.net import Multiaddr
 
-from benchmarks.dht import network
+from benchmarks.dht import dht_network
 
 KAD = "/ipfs/kad/1.0.0"
 
@@ -27,8 +28,8 @@ async def until(pred, what: str, timeout: float = 120.0) -> None:
 
 
 async def test_200_nodes_from_one_bootstrap_reach_their_target_through_the_dht() -> None:
-    async with pg.Runtime() as rt:
-        nodes = await network(rt, 200)
+    async with dht_network(200) as net:  # LocalNetwork: the experiment
+        nodes = net.nodes
         target = pg.PeerConfig().target_outbound
         await until(lambda: min(len(x.peers()) for x in nodes) >= target, "every node at target")
         # What found them was the DHT: walks ran and named servers the nodes then dialled.
@@ -42,8 +43,8 @@ async def test_200_nodes_from_one_bootstrap_reach_their_target_through_the_dht()
 
 
 async def test_a_lookup_of_a_node_finds_it_first() -> None:
-    async with pg.Runtime() as rt:
-        nodes = await network(rt, 30)
+    async with dht_network(30) as net:
+        nodes = net.nodes
         await until(lambda: min(len(x.peers()) for x in nodes) >= 3, "a connected network")
         for i, j in [(1, 29), (29, 1), (7, 13)]:
             found = await nodes[i].dht.find_node(nodes[j].peer_id)
@@ -52,8 +53,8 @@ async def test_a_lookup_of_a_node_finds_it_first() -> None:
 
 
 async def test_values_and_providers_are_found_across_the_network() -> None:
-    async with pg.Runtime() as rt:
-        nodes = await network(rt, 30)
+    async with dht_network(30) as net:
+        nodes = net.nodes
         await until(lambda: min(len(x.peers()) for x in nodes) >= 3, "a connected network")
         stored = await nodes[3].dht.put(b"/app/greeting", b"hello")
         assert stored >= 10  # the closest servers took it
@@ -66,6 +67,45 @@ async def test_values_and_providers_are_found_across_the_network() -> None:
         assert nodes[8].addrs[0].split("/p2p/")[0] in providers[0][1]
         with pytest.raises(pg.NodeError, match="record value"):
             await nodes[3].dht.put(b"/app/big", bytes(70 * 1024))
+
+
+async def test_a_client_looks_up_but_servers_never_name_it() -> None:
+    async with dht_network(12) as net:
+        servers, rt = net.nodes, net.runtime
+        client = await pg.Node(
+            runtime=rt,
+            discovery=["dht"],
+            peers=pg.PeerConfig(bootstrap=[servers[0].addrs[0]], dht_mode="client"),
+        ).start()
+        await until(lambda: len(client.peers()) >= 3, "the client connected through the DHT")
+        await until(lambda: min(len(x.peers()) for x in servers) >= 3, "a connected network")
+        # The client's lookups work: it finds a server it was never told of, first.
+        found = await client.dht.find_node(servers[7].peer_id)
+        assert found.peers[0][0] == servers[7].peer_id
+        # It does not serve kad (nor list it in identify) ...
+        with pytest.raises(pg.UnsupportedProtocolError):
+            await servers[0].request(client.peer_id, KAD, kad.encode({"type": "FIND_NODE"}))
+        assert client.stats()["dht"]["requests_answered"] == 0
+        # ... so no server lists it in a FIND_NODE answer, even for its own id, though
+        # several are connected to it.
+        asker = await pg.Node(runtime=rt).start()
+        for server in servers:
+            await asker.connect(server.addrs[0])
+            answer = kad.decode(
+                await asker.request(
+                    server.peer_id,
+                    KAD,
+                    kad.encode({"type": "FIND_NODE", "key": client.peer_id.to_bytes()}),
+                )
+            )
+            named = [PeerId.from_bytes(p["id"]) for p in answer["closer_peers"]]
+            assert named and client.peer_id not in named
+
+
+def test_dht_mode_is_server_or_client() -> None:
+    assert pg.PeerConfig().dht_mode == "server"
+    with pytest.raises(ValueError, match="'server' or 'client'"):
+        pg.PeerConfig(dht_mode="auto")
 
 
 async def test_without_the_dht_lookups_are_empty_and_kad_is_unsupported() -> None:

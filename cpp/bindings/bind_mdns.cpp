@@ -237,6 +237,13 @@ void bind_mdns(py::module_& md) {
       },
       py::arg("data"), "False also for bytes that do not decode.");
   md.def(
+      "is_query_for",
+      [](const py::bytes& data, const std::string& peer_name) {
+        auto msg = mdns::decode(view_of(data));
+        return msg.ok() && mdns::is_query_for(*msg, peer_name);
+      },
+      py::arg("data"), py::arg("peer_name"), "False also for bytes that do not decode.");
+  md.def(
       "peer_response",
       [](const std::string& peer_name, const std::vector<std::string>& addrs, std::uint32_t ttl) {
         return encoded(mdns::peer_response(peer_name, addrs, ttl));

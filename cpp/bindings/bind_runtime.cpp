@@ -249,6 +249,16 @@ void bind_runtime(py::module_& m) {
       .duration("mdns_query_interval", &PeerConfig::mdns_query_interval)
       .value("dht", &PeerConfig::dht)
       .duration("dht_walk_interval", &PeerConfig::dht_walk_interval)
+      .property(
+          "dht_mode",
+          [](const PeerConfig& c) {
+            return std::string(c.dht_mode == kad::Mode::kClient ? "client" : "server");
+          },
+          [](PeerConfig& c, const std::string& mode) {
+            if (mode != "client" && mode != "server")
+              throw py::value_error("dht_mode must be 'server' or 'client', not '" + mode + "'");
+            c.dht_mode = mode == "client" ? kad::Mode::kClient : kad::Mode::kServer;
+          })
       .finish();
 
   py::class_<Runtime>(m, "Runtime",

@@ -4,7 +4,9 @@ The node serves ``/ipfs/kad/1.0.0`` (values, provider records, closest peers) fr
 stores and routing table, and runs these operations as iterative lookups over the network
 (the C++ ``host::Dht``; docs/architecture.md, "The Kademlia DHT"). Keys are bytes (a peer
 id's bytes for :meth:`Dht.find_node`); values are at most 65 KiB; records expire after 36 h,
-provider records after 48 h, as in go-libp2p-kad-dht.
+provider records after 48 h, as in go-libp2p-kad-dht. ``PeerConfig(dht_mode="client")``
+(go's ModeClient) runs the same operations without serving: the node neither answers nor
+advertises ``/ipfs/kad/1.0.0``, so servers keep it out of their routing tables.
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -20,7 +20,7 @@ from . import presets
 from ._core.crypto import Identity, PeerId
 from ._core.host import Role
 from ._core.router import GossipConfig
-from ._core.runtime import PeerConfig
+from ._core.runtime import NodeLimits, PeerConfig
 from ._delivery_book import DeliveryBook
 from ._extras import needs
 from ._results import deliveries_frame, mesh_changes_frame, metrics_frame
@@ -38,8 +38,9 @@ _PUBSUB_PREFIXES = ("/meshsub/", "/floodsub/")
 
 
 def parse_topology(topology: Any, n: int, seed: int) -> nx.Graph:
-    """A networkx graph on 0..n-1 from a graph or a name: ``"full"``, ``"ring"``,
-    ``"random-regular:<d>"``, ``"erdos-renyi:<p>"``, ``"barabasi-albert:<m>"``."""
+    """A networkx graph on 0..n-1 from a graph or a name: ``"none"`` (no links),
+    ``"full"``, ``"ring"``, ``"random-regular:<d>"``, ``"erdos-renyi:<p>"``,
+    ``"barabasi-albert:<m>"``."""
     from . import topology as t
 
     if hasattr(topology, "nodes") and hasattr(topology, "edges"):
@@ -51,6 +52,8 @@ def parse_topology(topology: Any, n: int, seed: int) -> nx.Graph:
             raise ValueError(f"topology has {g.number_of_nodes()} nodes, n={n}")
         return g
     name, _, arg = str(topology).partition(":")
+    if name == "none":
+        return t.empty(n)
     if name == "full":
         return t.full_mesh(n)
     if name == "ring":
@@ -62,7 +65,7 @@ def parse_topology(topology: Any, n: int, seed: int) -> nx.Graph:
     if name == "barabasi-albert":
         return t.barabasi_albert(n, int(arg or 3), seed)
     raise ValueError(
-        f"unknown topology {topology!r}: a networkx graph, 'full', 'ring', "
+        f"unknown topology {topology!r}: a networkx graph, 'none', 'full', 'ring', "
         "'random-regular:<d>', 'erdos-renyi:<p>' or 'barabasi-albert:<m>'"
     )
 
@@ -80,6 +83,13 @@ class LocalNetwork:
     ``target_outbound`` above 0 lets each node's peer manager dial beyond the topology: the
     peers PRUNEs suggest (peer exchange) and those identify names, while its outbound
     connections are below it (``Simulation`` takes the same argument).
+
+    ``discovery`` (``Node``'s: ``["dht"]``, ``["mdns"]``) adds those sources of peers, and
+    ``bootstrap`` (a node index) makes every other node know that node alone as its
+    bootstrap peer; it starts first, sized to hold a connection from each of them, and
+    keeps its port across ``restart``. The issue's DHT experiment is
+    ``LocalNetwork(200, topology="none", discovery=["dht"], bootstrap=0,
+    target_outbound=PeerConfig().target_outbound)``: the nodes meet through the DHT alone.
     """
 
     def __init__(
@@ -92,9 +102,13 @@ class LocalNetwork:
         threads: int = 1,
         target_outbound: int = 0,
         subscription_maxsize: int = 1024,
+        discovery: Iterable[Literal["mdns", "dht"]] = (),
+        bootstrap: int | None = None,
     ) -> None:
         if n < 1:
             raise ValueError("n must be >= 1")
+        if bootstrap is not None and not 0 <= bootstrap < n:
+            raise ValueError(f"bootstrap must be a node index below {n}, not {bootstrap}")
         self.n = n
         self.seed = seed
         self.topology = parse_topology(topology, n, seed)
@@ -102,6 +116,9 @@ class LocalNetwork:
         self._threads = threads
         self.target_outbound = target_outbound
         self.subscription_maxsize = subscription_maxsize
+        self.discovery = list(discovery)
+        self.bootstrap = bootstrap
+        self._bootstrap_addr: str | None = None  # its multiaddr, once started
         self._runtime: Runtime | None = None
         self.nodes: list[Node] = []
         self._identities = [
@@ -141,8 +158,14 @@ class LocalNetwork:
         self._runtime.core.log_deliveries()
         self._t0_ns = time.monotonic_ns()
         self._t0 = self._t0_ns / 1e9
-        self.nodes = [self._make_node(i) for i in range(self.n)]
-        await asyncio.gather(*(node.start() for node in self.nodes))
+        first: Node | None = None
+        if self.bootstrap is not None:  # the others are told its address
+            first = await self._make_node(self.bootstrap).start()
+            self._bootstrap_addr = first.addrs[0]
+        self.nodes = [
+            first if i == self.bootstrap and first else self._make_node(i) for i in range(self.n)
+        ]
+        await asyncio.gather(*(node.start() for node in self.nodes if node is not first))
         for i, node in enumerate(self.nodes):
             self._book.add_node(node._node(), i)
         self._alive = [True] * self.n
@@ -150,13 +173,27 @@ class LocalNetwork:
         return self
 
     def _make_node(self, i: int) -> Node:
+        # 0: the experiment's topology is the graph, no dials beyond its edges.
+        peers = PeerConfig(target_outbound=self.target_outbound)
+        limits = None
+        listen = "/ip4/127.0.0.1/tcp/0"
+        if i == self.bootstrap:
+            # Every other node dials it: sized so that none waits for a trim (trim_grace).
+            peers.max_inbound = 2 * self.n
+            limits = NodeLimits(max_connections=2 * self.n)
+            if self._bootstrap_addr is not None:  # a restart: where the others look for it
+                listen = self._bootstrap_addr.split("/p2p/")[0]
+        elif self._bootstrap_addr is not None:
+            peers.bootstrap = [self._bootstrap_addr]
         node = Node(
+            listen,
             identity=self._identities[i],
             config=self.config,
             runtime=self._runtime,
             seed=self.seed * 1_000_003 + i,
-            # 0: the experiment's topology is the graph, no dials beyond its edges.
-            peers=PeerConfig(target_outbound=self.target_outbound),
+            limits=limits,
+            peers=peers,
+            discovery=self.discovery,
             # The experiment's application, as the simulator's: adversaries' invalid payloads
             # are rejected (adversary.Spammer(invalid_payloads=True)).
             reject_marked_invalid=True,
@@ -433,6 +470,11 @@ class LocalNetwork:
         for a, b in ((u, v), (v, u)):
             if self._alive[a]:
                 self.nodes[a].set_link(self._peer(b), latency=latency, loss=loss)
+
+    @property
+    def runtime(self) -> Runtime:
+        """The runtime hosting the nodes (for more nodes of one's own beside them)."""
+        return self._rt()
 
     def _rt(self) -> Runtime:
         if self._runtime is None:

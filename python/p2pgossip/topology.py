@@ -33,6 +33,11 @@ def _nx():
     return networkx
 
 
+def empty(n: int) -> nx.Graph:
+    """No links: the nodes find each other themselves (bootstrap peers, discovery)."""
+    return _nx().empty_graph(n)
+
+
 def ring(n: int) -> nx.Graph:
     """A cycle: node i linked to i-1 and i+1 (mod n)."""
     return _nx().cycle_graph(n)

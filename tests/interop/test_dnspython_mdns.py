@@ -50,4 +50,9 @@ def test_dnspython_reads_our_query_and_response(pylibp2p_python: Path) -> None:
     assert got["flags"] == 0x8400
     assert got["answers"] == [f"_p2p._udp.local. 120 IN PTR {name}._p2p._udp.local."]
     txt = " ".join(f'"dnsaddr={a}"' for a in ADDRS)
-    assert got["additionals"] == [f"{name}._p2p._udp.local. 120 IN TXT {txt}"]
+    assert got["additionals"] == [
+        f"{name}._p2p._udp.local. 120 IN TXT {txt}",
+        f"{name}._p2p._udp.local. 120 IN SRV 0 0 4001 {name}.local.",
+        f"{name}.local. 120 IN A 192.168.1.7",
+        f"{name}.local. 120 IN AAAA fe80::1",
+    ]

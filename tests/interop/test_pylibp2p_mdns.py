@@ -6,17 +6,15 @@ listens on 5353 on every interface. pylibp2p_mdns.py confines that Zeroconf to 1
 (nothing else of py-libp2p's is changed), so this test runs on port 5353, on loopback only,
 where our node is told to run too.
 
-What interoperates: py-libp2p's zeroconf answers our `_p2p._udp.local PTR` query with the
-PTR, and a TXT of `dnsaddr=` multiaddrs among its additionals, which is what the libp2p mDNS
-spec asks for; we read it and dial py-libp2p.
+What interoperates, both ways: py-libp2p's zeroconf answers our `_p2p._udp.local PTR` query
+with the PTR, and a TXT of `dnsaddr=` multiaddrs among its additionals, which is what the
+libp2p mDNS spec asks for; we read it and dial py-libp2p. py-libp2p resolves a peer the
+DNS-SD way (zeroconf's ServiceBrowser, then `get_service_info`, which waits for the
+instance's SRV record and an A/AAAA record of the SRV target besides the TXT): our answer
+carries those additionals too, and we answer zeroconf's queries for them.
 
-What does not: py-libp2p does not discover us. It resolves a peer the DNS-SD way
-(zeroconf's ServiceBrowser, then `get_service_info`, which waits for the instance's SRV
-record and an A/AAAA record of the SRV target besides the TXT); the libp2p spec's response is
-the PTR and the TXT alone, and we neither send SRV/A/AAAA nor answer queries for them
-(docs/architecture.md, "mDNS packets"). py-libp2p logs "Failed to get service info" for our
-instance. Also, py-libp2p names its second and later addresses `dnsaddr2=`, `dnsaddr3=`
-(TXT keys the spec does not have), so only its first address reaches any spec reader.
+py-libp2p names its second and later addresses `dnsaddr2=`, `dnsaddr3=` (TXT keys the spec
+does not have), so only its first address reaches any spec reader.
 """
 
 from __future__ import annotations
@@ -59,11 +57,6 @@ async def test_we_discover_pylibp2p_and_connect(pylibp2p_node, multicast_on_loop
         assert ours.stats()["mdns"]["peers_discovered"] >= 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="py-libp2p resolves peers through DNS-SD (SRV + A/AAAA), which we do not send",
-)
 async def test_pylibp2p_discovers_us(pylibp2p_node, multicast_on_loopback) -> None:
     theirs = pylibp2p_node(TOPIC, extra_args=("--mdns",))
     async with pg.Runtime() as rt:
@@ -75,8 +68,8 @@ async def test_pylibp2p_discovers_us(pylibp2p_node, multicast_on_loopback) -> No
         # py-libp2p either reports us or gives up on our instance (3 tries of 5 s).
         deadline = time.monotonic() + TIMEOUT_S
         while str(ours.peer_id) not in await found():
-            if "Failed to get service info" in theirs.log():
-                break
+            assert "Failed to get service info" not in theirs.log(), theirs.log()[-2000:]
             assert time.monotonic() < deadline, "py-libp2p neither found us nor gave up"
             await asyncio.sleep(0.2)
-        assert str(ours.peer_id) in await found(), theirs.log()[-2000:]
+        assert ours.addrs[0].split("/p2p/")[0] in (await found())[str(ours.peer_id)]
+        assert ours.stats()["mdns"]["queries_answered"] >= 1

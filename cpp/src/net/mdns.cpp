@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
+
+#include "p2pgossip/net/multiaddr.hpp"
 
 namespace p2pgossip::net::mdns {
 
@@ -306,6 +309,58 @@ bool is_peer_query(const Message& m) {
   });
 }
 
+bool is_query_for(const Message& m, std::string_view peer_name) {
+  if (is_peer_query(m)) return true;
+  if (m.is_response()) return false;
+  const std::string instance = std::string(peer_name) + "." + std::string(kServiceName);
+  const std::string host = host_name(peer_name);
+  return std::any_of(m.questions.begin(), m.questions.end(), [&](const Question& q) {
+    return names_equal(q.name, instance) || names_equal(q.name, host);
+  });
+}
+
+std::string host_name(std::string_view peer_name) { return std::string(peer_name) + ".local"; }
+
+namespace {
+
+// The IP records and the SRV port of our addresses (text multiaddrs; unparsable ones add
+// nothing: they still go out in the TXT, for readers that know them).
+void add_dns_sd_records(Message& m, const std::string& instance, const std::string& host,
+                        std::span<const std::string> multiaddrs, std::uint32_t ttl) {
+  std::optional<std::uint16_t> port;
+  std::vector<Bytes> ips;
+  for (const auto& text : multiaddrs) {
+    auto addr = Multiaddr::parse(text);
+    if (!addr) continue;
+    const auto& cs = addr->components();
+    if (cs.size() < 2 || (cs[0].protocol != Protocol::kIp4 && cs[0].protocol != Protocol::kIp6))
+      continue;
+    const Bytes& ip = cs[0].value;
+    if (std::all_of(ip.begin(), ip.end(), [](std::uint8_t b) { return b == 0; })) continue;
+    if (std::find(ips.begin(), ips.end(), ip) == ips.end()) ips.push_back(ip);
+    if (!port && cs[1].protocol == Protocol::kTcp && cs[1].value.size() == 2)
+      port = static_cast<std::uint16_t>(cs[1].value[0] << 8 | cs[1].value[1]);
+  }
+  if (!port || ips.empty()) return;
+  Record srv;
+  srv.name = instance;
+  srv.type = type::kSrv;
+  srv.ttl = ttl;
+  srv.port = *port;
+  srv.target = host;
+  m.additionals.push_back(std::move(srv));
+  for (auto& ip : ips) {
+    Record r;
+    r.name = host;
+    r.type = ip.size() == 4 ? type::kA : type::kAaaa;
+    r.ttl = ttl;
+    r.data = std::move(ip);
+    m.additionals.push_back(std::move(r));
+  }
+}
+
+}  // namespace
+
 Message peer_response(std::string_view peer_name, std::span<const std::string> multiaddrs,
                       std::uint32_t ttl) {
   const std::string instance = std::string(peer_name) + "." + std::string(kServiceName);
@@ -323,6 +378,7 @@ Message peer_response(std::string_view peer_name, std::span<const std::string> m
   txt.ttl = ttl;
   for (const auto& a : multiaddrs) txt.txt.push_back(std::string(kDnsaddrPrefix) + a);
   m.additionals.push_back(std::move(txt));
+  add_dns_sd_records(m, instance, host_name(peer_name), multiaddrs, ttl);
   return m;
 }
 

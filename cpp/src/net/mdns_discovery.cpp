@@ -46,7 +46,7 @@ void MdnsDiscovery::handle_packet(ByteView packet, Instant now) {
     ++counters_.packets_invalid;
     return;
   }
-  if (mdns::is_peer_query(*msg)) {
+  if (mdns::is_query_for(*msg, peer_name_)) {
     if (addrs_.empty()) return;
     if (last_answer_ && now < *last_answer_ + config_.answer_interval) {
       ++counters_.queries_not_answered;

@@ -19,9 +19,11 @@ void Node::start_dht() {
   if (!config_.peers.dht) return;
   host::DhtConfig c;
   c.walk_interval = config_.peers.dht_walk_interval;
+  c.server.mode = config_.peers.dht_mode;
   dht_ = std::make_unique<host::Dht>(config_.identity->peer_id().bytes(), c, now(),
                                      config_.seed ^ 0x6b6164);  // "kad"
-  serve(kKadProtocol, true);
+  // A client is not offered the protocol (multistream says "na"), so identify omits it.
+  if (c.server.mode == kad::Mode::kServer) serve(kKadProtocol, true);
 }
 
 void Node::dht_lookup(host::DhtOp op, const Bytes& key, const Bytes& value, RequestId request) {

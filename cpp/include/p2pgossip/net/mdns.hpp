@@ -4,6 +4,11 @@
 //   query     question `_p2p._udp.local PTR`
 //   response  answer `_p2p._udp.local PTR <peer-name>._p2p._udp.local`, additional record
 //             `<peer-name>._p2p._udp.local TXT "dnsaddr=<multiaddr>/p2p/<peer-id>" ...`
+// and, for resolvers that follow DNS-SD (RFC 6763; py-libp2p and go-libp2p use zeroconf
+// stacks that will not report an instance without them), the additional records
+//             `<peer-name>._p2p._udp.local SRV 0 0 <tcp-port> <peer-name>.local`
+//             `<peer-name>.local A <ip4>` / `AAAA <ip6>`, one per listen IP.
+// Readers take the addresses from the TXT alone, as the spec says.
 // `<peer-name>` is a random lower-case alphanumeric string of 32 to 63 characters (the spec
 // asks peers not to use their peer id: it may not fit a 63-byte label).
 // Only the codec: sockets, the query interval and the announce policy belong to the shells.
@@ -93,8 +98,16 @@ bool names_equal(std::string_view a, std::string_view b);
 Message peer_query();
 // A query asking for libp2p peers: a question for the service name, PTR or ANY.
 bool is_peer_query(const Message& message);
+// A query our peer_response answers: a peer query, or a question (any type) for our
+// instance `<peer_name>._p2p._udp.local` or our host `<peer_name>.local`, which DNS-SD
+// resolvers send when their cache lacks our SRV, TXT or address records.
+bool is_query_for(const Message& message, std::string_view peer_name);
+// `<peer_name>.local`, the SRV target that our A/AAAA records name.
+std::string host_name(std::string_view peer_name);
 // The answer announcing one peer: PTR plus one TXT record holding one `dnsaddr=` string per
-// address (each address in text form, ending in /p2p/<peer-id>).
+// address (each address in text form, ending in /p2p/<peer-id>), then the SRV (the first
+// TCP port) and one A/AAAA per distinct IP of the addresses, unspecified IPs (0.0.0.0, ::)
+// left out; no SRV when no address has an IP and a TCP port.
 Message peer_response(std::string_view peer_name, std::span<const std::string> multiaddrs,
                       std::uint32_t ttl = 120);
 

@@ -11,6 +11,7 @@
 #include "p2pgossip/crypto/identity.hpp"
 #include "p2pgossip/host/host.hpp"
 #include "p2pgossip/host/publisher.hpp"
+#include "p2pgossip/kad/server.hpp"
 #include "p2pgossip/net/peer_manager.hpp"
 #include "p2pgossip/router/config.hpp"
 #include "p2pgossip/time.hpp"
@@ -117,6 +118,9 @@ struct PeerConfig : net::PeerManagerConfig {
   // candidates.
   bool dht = false;
   Duration dht_walk_interval = 2s;
+  // Client mode (kad-dht spec, go's ModeClient): lookups only; /ipfs/kad/1.0.0 is neither
+  // served nor listed in identify, so servers never put this node in their tables.
+  kad::Mode dht_mode = kad::Mode::kServer;
 };
 
 struct NodeConfig {
