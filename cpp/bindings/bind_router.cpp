@@ -599,7 +599,11 @@ void bind_router_class(py::module_& m) {
       .def(
           "topic_table_size", [](PyRouter& r) { return r.router->topic_table_size(); },
           "Topics the router holds state for (subscribed by us or a connected peer, or with "
-          "mesh, fanout, mcache or backoff state, or score parameters); others are forgotten.");
+          "mesh, fanout, mcache or backoff state, or score parameters); others are forgotten.")
+      .def(
+          "message_state_bytes", [](PyRouter& r) { return r.router->message_state_bytes(); },
+          "Bytes of per-message state: seen cache, mcache, IWANT/IDONTWANT bookkeeping, "
+          "promises.");
 }
 
 }  // namespace

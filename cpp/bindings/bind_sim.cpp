@@ -351,6 +351,7 @@ void bind_sim(py::module_& m) {
           py::arg("node"), py::arg("peer"))
       .def("topics", &sim::Simulation::topics)
       .def("alive", &sim::Simulation::alive, py::arg("node"))
+      .def("message_state_bytes", &sim::Simulation::message_state_bytes, py::arg("node"))
       .def(
           "peer_id", [](const sim::Simulation& s, std::uint32_t v) { return to_py(s.peer_id(v)); },
           py::arg("node"))

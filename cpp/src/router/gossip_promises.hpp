@@ -27,6 +27,7 @@ class GossipPromises {
   // Removes expired promises; returns (peer, broken count) sorted by peer.
   std::vector<std::pair<PeerIndex, int>> take_broken(Instant now);
   std::size_t size() const { return map_.size(); }
+  std::size_t memory_bytes() const { return map_.memory_bytes(); }
 
  private:
   IdMap<std::vector<std::pair<PeerIndex, Instant>>> map_;

@@ -512,6 +512,14 @@ std::optional<ScoreBreakdown> Router::score_breakdown(PeerIndex peer, Instant no
 
 std::size_t Router::topic_table_size() const { return s_->topics.size() - s_->free_topics.size(); }
 
+std::size_t Router::message_state_bytes() const {
+  std::size_t n = s_->seen.memory_bytes() + s_->mcache.memory_bytes() + s_->iwanted.memory_bytes() +
+                  s_->pending_hops.memory_bytes() + s_->promises.memory_bytes();
+  for (const PeerState& p : s_->peers)
+    if (p.dont_want) n += p.dont_want->memory_bytes();
+  return n;
+}
+
 std::uint64_t Router::duplicates_from(PeerIndex peer) const {
   auto s = s_->slot_of(peer);
   return s ? s_->peers[*s].duplicates : 0;

@@ -93,6 +93,11 @@ class IdMap {
     return true;
   }
 
+  // Bytes held by the table and the entries (not what values own on the heap).
+  std::size_t memory_bytes() const {
+    return table_.capacity() * sizeof(Line) + entries_.capacity() * sizeof(Entry);
+  }
+
   // Finds or erases, without the key, the entry with hash `h` (as from hash_id) whose value
   // satisfies `match`: for callers that remember an entry by hash and a unique value.
   template <class F>
@@ -133,6 +138,7 @@ class IdMap {
   // A slot: entry index (kEmpty: free) at 0, the hash's high half at 4, key size at 8, key
   // bytes from 9, padded to stride_.
   static constexpr std::size_t kTagAt = 4, kSizeAt = 8, kHead = 9;
+  static constexpr std::size_t kMinShrink = 16;  // slots below which a table does not shrink
   struct alignas(64) Line {
     std::uint8_t bytes[64];
   };
@@ -228,6 +234,23 @@ class IdMap {
       entries_[index] = std::move(entries_[last]);
     }
     entries_.pop_back();
+    shrink_if_sparse();
+  }
+
+  // After a burst, tables sized for its peak would stay allocated for the node's life: when
+  // entries fall to 1/8 of the slots, the table halves (to 1/4 load, so that growth at 3/4
+  // is far) and the entries' spare capacity goes; an empty map frees everything. Entry order
+  // is kept, so nothing that iterates entries() sees a difference.
+  void shrink_if_sparse() {
+    if (entries_.empty()) {
+      std::vector<Line>().swap(table_);
+      std::vector<Entry>().swap(entries_);
+      mask_ = 0;
+      return;
+    }
+    if (capacity() <= kMinShrink || entries_.size() * 8 > capacity()) return;
+    rebuild(capacity() / 2, stride_);
+    if (entries_.capacity() >= 4 * entries_.size()) entries_.shrink_to_fit();
   }
 
   // Backward-shift deletion keeps probe chains intact without tombstones.

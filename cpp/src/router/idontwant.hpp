@@ -30,6 +30,9 @@ class DontWantSet {
     }
   }
   bool empty() const { return map_.empty(); }
+  std::size_t memory_bytes() const {
+    return map_.memory_bytes() + order_.size() * sizeof(order_.front());
+  }
 
  private:
   IdMap<std::uint64_t> map_;

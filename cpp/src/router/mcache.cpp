@@ -43,6 +43,15 @@ void MessageCache::gossip_ids(std::uint32_t topic, std::vector<MessageId>& out) 
       if (const auto* e = held(h); e && e->value.topic == topic) out.push_back(map_.key(*e));
 }
 
+std::size_t MessageCache::memory_bytes() const {
+  std::size_t n = map_.memory_bytes();
+  for (const auto& w : windows_) n += w.capacity() * sizeof(Held);
+  for (const auto& e : map_.entries())
+    if (e.value.iwant_sends)
+      n += e.value.iwant_sends->capacity() * sizeof((*e.value.iwant_sends)[0]);
+  return n;
+}
+
 void MessageCache::shift() {
   for (const Held& h : windows_.back())
     map_.erase_where(h.hash, [&](const Entry& e) { return e.number == h.number; });

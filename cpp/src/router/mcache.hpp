@@ -35,6 +35,7 @@ class MessageCache {
   // Heartbeat: a new window starts, the oldest is forgotten.
   void shift();
   std::size_t size() const { return map_.size(); }
+  std::size_t memory_bytes() const;  // the map, the windows and the IWANT send counts
 
  private:
   struct Entry {

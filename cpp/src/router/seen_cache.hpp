@@ -33,6 +33,7 @@ class SeenCache {
 
   void expire(Instant now);
   std::size_t size() const { return map_.size(); }
+  std::size_t memory_bytes() const { return map_.memory_bytes() + fifo_.size() * sizeof(Pending); }
   std::uint64_t evicted_when_full() const { return evicted_; }
 
  private:

@@ -131,6 +131,12 @@ std::vector<std::uint32_t> Simulation::mesh(std::uint32_t node, const std::strin
   return {peers.begin(), peers.end()};
 }
 
+std::size_t Simulation::message_state_bytes(std::uint32_t node) const {
+  impl_->check_node(node);
+  const auto& h = impl_->nodes[node].host;
+  return h ? h->router().message_state_bytes() : 0;
+}
+
 std::optional<router::ScoreBreakdown> Simulation::score_breakdown(std::uint32_t node,
                                                                   std::uint32_t peer) const {
   impl_->check_node(node);

@@ -194,6 +194,9 @@ class Router {
   // Topics the router holds state for: subscribed by us or a connected peer, or with mesh,
   // fanout, mcache or backoff state left, or with score parameters. Others are forgotten.
   std::size_t topic_table_size() const;
+  // Bytes of the router's per-message state: seen cache, mcache, IWANT and IDONTWANT
+  // bookkeeping, gossip promises (what grows with the message rate, not with peers).
+  std::size_t message_state_bytes() const;
   // The message the mcache holds under `id`, or null: the very object the router sent.
   const Message* cached(const MessageId& id) const;
   // The libp2p peer id of the peer at `peer` (empty when not connected), and back.
