@@ -77,7 +77,8 @@ COLOCATION_WEIGHT, COLOCATION_THRESHOLD = -10.0, 1.0
 class Scale:
     """Sizes of one evaluation run; ``sybil_ratio`` sybils per honest node for the
     network-wide eclipses (the report went to 4 and 10), a quarter of that for cold boot,
-    covert flash and attack at dawn (its 250 per 1,000), half for degradation (500)."""
+    covert flash and attack at dawn (its 250 per 1,000); degradation has a quarter of the
+    honest count, whatever the ratio (its 250 per 1,000)."""
 
     honest: int = 1000
     publishers: int = 100
