@@ -11,8 +11,10 @@ late for what a deadline-bound application (a block, an attestation) needs."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from adversary_harness import TOPIC, delivery_to, network, publish_stream
-from p2pgossip import adversary, presets
+from p2pgossip import adversary, evaluation, presets
 
 HONEST = 30
 DEGREE = 6
@@ -43,3 +45,14 @@ def test_scoring_defends_the_target_and_without_it_the_eclipse_works() -> None:
     unscored.score = presets.neutral().score
     unscored.thresholds = presets.neutral().thresholds
     assert on_time_at_target(unscored) <= 0.6
+
+
+def test_the_target_loses_nothing_when_its_mesh_refills_after_the_sybils_are_pruned() -> None:
+    # Seed 1: the target's mesh is empty from the sybils' pruning until 131.1 s, when its
+    # neighbours' backoff ends and both sides GRAFT each other at one heartbeat. Gossip that
+    # skipped the newly grafted target lost the 5 messages its neighbours got in the second
+    # before (pushed to their old meshes only): 645 of 650.
+    scale = replace(
+        evaluation.SMALL, honest=30, publishers=5, degree=6, rate=5.0, duration=130.0, seed=1
+    )
+    assert evaluation.run("eclipse_single", "v1.1 on", scale)["delivery"] == 1.0

@@ -54,6 +54,39 @@ def test_a_censor_of_every_origin_drops_unsigned_messages_too() -> None:
     assert delivered_at(sim, 1, mid) and not delivered_at(sim, 2, mid)
 
 
+def test_a_partial_censor_withholds_its_share_of_messages_and_forwards_the_rest() -> None:
+    # Flood publishing off and a line: node 2 has only what node 1 forwards, or answers by
+    # IWANT; a withheld message is never advertised, so it never arrives.
+    config = pg.GossipConfig(flood_publish=False)
+    withheld = []
+    for seed in (1, 2):
+        sim = pg.Simulation(
+            nx.path_graph(3),
+            seed=seed,
+            config=config,
+            latency=pg.Latency.constant(10),
+            topics=[TOPIC],
+        )
+        sim.set_role(1, adversary.Censor(fraction=0.3))
+        sim.run(until_s=2)
+        ids = [sim.publish(0, TOPIC, b"m%d" % k, at_s=2 + k / 50) for k in range(400)]
+        sim.run(until_s=14)
+        d = sim.deliveries()
+        assert d[d["node"] == 1]["msg_id"].nunique() == 400  # it receives every message
+        reached = set(d[d["node"] == 2]["msg_id"])
+        withheld.append({k for k, mid in enumerate(ids) if mid not in reached})
+    # 400 draws at 0.3: the share withheld lies within 4.5 standard deviations (~41).
+    for w in withheld:
+        assert abs(len(w) - 120) <= 41
+    assert withheld[0] != withheld[1]  # which ones: the simulation's seed decides
+
+
+def test_a_censor_fraction_outside_0_to_1_is_refused() -> None:
+    for bad in (0.0, -0.5, 1.5):
+        with pytest.raises(ValueError, match="fraction"):
+            adversary.Censor(fraction=bad).core()
+
+
 def test_a_slow_node_forwards_late() -> None:
     sim, mid = relayed(adversary.Slow(delay=0.5), until=4)
     (t,) = delivered_at(sim, 2, mid)

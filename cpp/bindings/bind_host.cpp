@@ -116,6 +116,7 @@ void bind_role(py::module_& m) {
             r.censored_origins.clear();
             for (const py::bytes& b : l) r.censored_origins.push_back(to_bytes(view_of(b)));
           })
+      .value("censor_fraction", &R::censor_fraction)
       .value("graft_spam", &R::graft_spam)
       .value("graft_eagerly", &R::graft_eagerly)
       .value("ihave_spam_ids", &R::ihave_spam_ids)

@@ -105,12 +105,18 @@ class Spammer(RoleSpec):
 class Censor(RoleSpec):
     """The black hole: joins meshes and answers GRAFTs, but forwards nothing, answers no
     IWANT and advertises nothing, for messages from ``origins`` (node indices or peer ids;
-    None: every message but its own)."""
+    None: every message but its own). With ``fraction`` below 1 it withholds only that
+    share of them (the same messages at every step, chosen by a hash salted with the
+    simulation's seed) and forwards the rest: the evaluation's degradation sybils."""
 
     origins: tuple[int | bytes | PeerId, ...] | None = None
+    fraction: float = 1.0
 
     def _apply(self, role: Role, ids: dict[int, bytes]) -> None:
+        if not 0.0 < self.fraction <= 1.0:
+            raise ValueError(f"Censor: fraction must be in (0, 1], not {self.fraction!r}")
         role.censor = True
+        role.censor_fraction = float(self.fraction)
         role.censored_origins = [_peer_bytes(o, ids) for o in self.origins or ()]
 
 

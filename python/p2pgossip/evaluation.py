@@ -16,9 +16,8 @@ at (its victims) and the honest messages it aims at.
 
 Departures from the report, each for a reason the docstring of the attack gives: latency is
 drawn per packet from 5-25 ms (the report: a fixed latency per link with 10% jitter), and
-the degradation attack's sybils forward late (``adversary.Slow``) rather than dropping a
-share of messages, since no role here drops a fraction; and ``v1.0`` is this v1.1 router
-with scoring, peer exchange and flood publishing off (PRUNE backoff and IDONTWANT stay).
+``v1.0`` is this v1.1 router with scoring, peer exchange and flood publishing off (PRUNE
+backoff and IDONTWANT stay).
 """
 
 from __future__ import annotations
@@ -66,6 +65,10 @@ JOIN_S = 10.0
 # On time: within a mesh path's latency (a few 5-25 ms hops). A message the mesh lost and
 # gossip repaired waits for a heartbeat (1 s), too late for a block or an attestation.
 ON_TIME_S = 0.25
+# Honest nodes a degradation sybil links to (the report's attack_degree): a quarter as many
+# sybils as honest nodes, each in 100 of 1,000 neighbourhoods, so an honest node has about
+# 25 sybil neighbours next to its 20 honest ones.
+ATTACK_DEGREE = 100
 # The report's colocation attack: P6 weight and threshold.
 COLOCATION_WEIGHT, COLOCATION_THRESHOLD = -10.0, 1.0
 
@@ -74,7 +77,8 @@ COLOCATION_WEIGHT, COLOCATION_THRESHOLD = -10.0, 1.0
 class Scale:
     """Sizes of one evaluation run; ``sybil_ratio`` sybils per honest node for the
     network-wide eclipses (the report went to 4 and 10), a quarter of that for cold boot,
-    covert flash and attack at dawn (its 250 per 1,000), half for degradation (500)."""
+    covert flash and attack at dawn (its 250 per 1,000); degradation has a quarter of the
+    honest count, whatever the ratio (its 250 per 1,000)."""
 
     honest: int = 1000
     publishers: int = 100
@@ -172,10 +176,15 @@ def _censor_single(s: Scale) -> Plan:
 
 
 def _degradation(s: Scale) -> Plan:
-    """Sybils (half the honest count) joining a minute in and forwarding everything a
-    second late: the report's sybils dropped a share of messages instead."""
+    """The report's sybils (a quarter of the honest count) join a minute in, each linked to
+    ATTACK_DEGREE honest nodes, GRAFT eagerly and drop half of what they should forward
+    (``1k-attack-degrade-0.5.json``: sybil_degrade 0.5, attack_degree 100)."""
     return Plan(
-        s.honest // 2, _anywhere, adversary.Slow(delay=1.0), sybils_join=JOIN_S + 60, attack_at=60
+        s.honest // 4,
+        lambda s, r: r.sample(range(s.honest), min(ATTACK_DEGREE, s.honest)),
+        adversary.Sybil(fraction=0.5),
+        sybils_join=JOIN_S + 60,
+        attack_at=60,
     )
 
 

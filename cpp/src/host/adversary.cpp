@@ -1,5 +1,7 @@
 #include "p2pgossip/host/adversary.hpp"
 
+#include <xxhash.h>
+
 #include <algorithm>
 #include <cstring>
 
@@ -43,6 +45,7 @@ Adversary::Adversary(Role role, Duration heartbeat, Instant now, std::uint64_t s
       heartbeat_(heartbeat),
       active_from_(now + role_.start),
       rng_(seed),
+      salt_(seed),
       next_spam_(active_from_),
       next_heartbeat_(active_from_) {}
 
@@ -50,10 +53,21 @@ Adversary::Adversary(Role role, Duration heartbeat, Instant now, std::uint64_t s
 // of every origin drops it, a censor of chosen origins lets it through.
 bool Adversary::censored(const Message& m, ByteView own_peer_id) const {
   if (m.from && std::ranges::equal(*m.from, own_peer_id)) return false;  // its own publish
-  if (role_.censored_origins.empty()) return true;
-  return m.from && std::ranges::any_of(role_.censored_origins, [&](const Bytes& o) {
-           return std::ranges::equal(o, *m.from);
-         });
+  if (role_.censored_origins.empty()) return in_censored_share(m);
+  return m.from &&
+         std::ranges::any_of(role_.censored_origins,
+                             [&](const Bytes& o) { return std::ranges::equal(o, *m.from); }) &&
+         in_censored_share(m);
+}
+
+// A hash of the message's fields rather than a draw: the message forwarded, asked for by
+// IWANT and advertised by IHAVE must meet the same decision.
+bool Adversary::in_censored_share(const Message& m) const {
+  if (role_.censor_fraction >= 1.0) return true;
+  std::uint64_t h = salt_;
+  for (const std::optional<Bytes>* f : {&m.from, &m.seqno, &m.data})
+    if (*f) h = XXH3_64bits_withSeed((*f)->data(), (*f)->size(), h);
+  return static_cast<double>(h >> 11) * 0x1.0p-53 < role_.censor_fraction;
 }
 
 void Adversary::censor(std::vector<router::Action>& out, std::size_t first,

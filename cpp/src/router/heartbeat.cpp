@@ -4,6 +4,7 @@
 // topics nothing refers to any more.
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 #include <numeric>
 
 #include "router_state.hpp"
@@ -31,7 +32,11 @@ void Router::State::heartbeat(Instant now) {
     for (TopicId t = 0; t < topics.size(); ++t) {
       if (topics[t].subscribed) {
         maintain_mesh(t, now);
-        emit_gossip(t, topics[t].mesh, now);
+        TopicState& topic = topics[t];
+        std::vector<Slot> settled;  // in the mesh since the last gossip: they had it all pushed
+        std::ranges::set_intersection(topic.mesh, topic.gossiped_mesh, std::back_inserter(settled));
+        emit_gossip(t, settled, now);
+        topic.gossiped_mesh = topic.mesh;
       } else if (topics[t].has_fanout) {
         maintain_fanout(t, now);
         if (topics[t].has_fanout) emit_gossip(t, topics[t].fanout, now);

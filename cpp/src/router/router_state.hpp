@@ -87,7 +87,10 @@ struct TopicState {
   std::uint64_t cached_at = 0;  // (a heartbeat count; gone after mcache_len shifts)
   std::vector<Slot> peers;      // subscribed peers, sorted
   std::vector<Slot> mesh;       // sorted
-  std::vector<Slot> fanout;     // sorted; meaningful while has_fanout
+  // The mesh when the last heartbeat gossiped (sorted): a peer that joined since got none
+  // of what we pushed before it joined, so this heartbeat's gossip still goes to it.
+  std::vector<Slot> gossiped_mesh;
+  std::vector<Slot> fanout;  // sorted; meaningful while has_fanout
   bool has_fanout = false;
   Instant last_publish{};
 };

@@ -46,9 +46,13 @@ struct Role {
 
   // Censor (black hole): stays in meshes and answers GRAFTs (the router does), but forwards
   // nothing, answers no IWANT and advertises nothing by IHAVE, for messages authored by one
-  // of `censored_origins` (peer ids; empty: every message but its own).
+  // of `censored_origins` (peer ids; empty: every message but its own). With
+  // `censor_fraction` below 1 only that share of those messages (chosen per message, the
+  // same one at every decision point, by a hash salted with the node's seed): the
+  // evaluation's degradation attack, whose sybils drop a share and forward the rest.
   bool censor = false;
   std::vector<Bytes> censored_origins;
+  double censor_fraction = 1.0;
 
   // GRAFT spam: at every heartbeat, GRAFT every peer of each subscribed topic not in our
   // mesh, inside its PRUNE backoff too (each such GRAFT is a P7 penalty, and refreshes it).
@@ -106,6 +110,7 @@ class Adversary {
 
  private:
   bool censored(const Message& m, ByteView own_peer_id) const;
+  bool in_censored_share(const Message& m) const;
   void censor(std::vector<router::Action>& out, std::size_t first, const router::Router& router,
               ByteView own_peer_id);
   void hold_forwards(std::vector<router::Action>& out, std::size_t first, Instant now);
@@ -124,6 +129,7 @@ class Adversary {
   Duration heartbeat_;
   Instant active_from_;
   Random rng_;
+  std::uint64_t salt_;  // which share a partial censor drops
   // Each in due order, since each has one delay.
   std::deque<HeldSend> slow_;          // forwards held back
   std::deque<HeldSend> replays_;       // messages to send again
