@@ -8,6 +8,7 @@ import asyncio
 from collections.abc import Callable
 
 import p2pgossip as pg
+import pytest
 from p2pgossip import adversary
 
 TOPIC = "t"
@@ -26,15 +27,23 @@ async def until(cond: Callable[[], bool]) -> bool:
     return cond()
 
 
-async def test_a_spammer_on_loopback_is_graylisted_and_disconnected() -> None:
+# Invalid payloads too: LocalNetwork's nodes are the experiment's application
+# (reject_marked_invalid), as the simulator's are, so a payload spammer is rejected (P4).
+@pytest.mark.parametrize(
+    "kind,counter",
+    [("invalid_signatures", "dropped_invalid_signature"), ("invalid_payloads", "dropped_rejected")],
+)
+async def test_a_spammer_on_loopback_is_graylisted_and_disconnected(
+    kind: str, counter: str
+) -> None:
     async with pg.LocalNetwork(4, topology="full") as net:
         await net.subscribe(TOPIC)
-        net.set_role(0, adversary.Spammer(rate=50, invalid_signatures=True))
+        net.set_role(0, adversary.Spammer(rate=50, **{kind: True}))
         honest = [1, 2, 3]
         assert await until(lambda: all(graylisted(net.nodes[i]) >= 1 for i in honest))
         spammer = str(net.nodes[0].peer_id)
         for i in honest:
-            assert net.nodes[i].stats()["router"]["dropped_invalid_signature"] >= 6
+            assert net.nodes[i].stats()["router"][counter] >= 6
             (ban,) = [b for b in net.nodes[i].bans() if b.target == spammer]
             assert ban.rule == "graylisted" and ban.remaining is not None
         # Banned: its redials are refused, so it stays disconnected from every honest node.
@@ -63,19 +72,6 @@ async def test_a_node_made_an_adversary_spams_from_its_start() -> None:
         await bad.connect(honest.addrs[0])
         assert await until(lambda: graylisted(honest) >= 1)
         assert [b.rule for b in honest.bans()] == ["graylisted"]
-
-
-async def test_invalid_payloads_are_rejected_on_sockets_as_in_the_simulator() -> None:
-    # LocalNetwork's nodes are the experiment's application (reject_marked_invalid), as the
-    # simulator's are: a payload spammer is rejected, penalised (P4) and graylisted.
-    async with pg.LocalNetwork(4, topology="full") as net:
-        await net.subscribe(TOPIC)
-        net.set_role(0, adversary.Spammer(rate=50, invalid_payloads=True))
-        honest = [1, 2, 3]
-        assert await until(lambda: all(graylisted(net.nodes[i]) >= 1 for i in honest))
-        for i in honest:
-            assert net.nodes[i].stats()["router"]["dropped_rejected"] >= 6
-        assert not set(net.deliveries()["node"]) & set(honest)  # no spam delivered
 
 
 async def test_a_plain_node_accepts_payloads_it_has_no_reason_to_reject() -> None:

@@ -174,3 +174,26 @@ async def test_a_lookup_dials_the_next_address_when_one_fails() -> None:
         found = await x.dht.find_node(target.peer_id)
         assert [p for p, _ in found.peers][:1] == [target.peer_id], found
         assert x.stats()["dht"]["failures"] == 0
+
+
+# One bootstrap node for a network larger than its inbound slots (PeerConfig.trim_inbound):
+# each newcomer takes the slot of an inbound peer that has had trim_grace to find others, and
+# nodes at their target do not redial the bootstrap node, so every node reaches its target.
+async def test_a_bootstrap_node_with_few_slots_admits_a_larger_network() -> None:
+    nodes, slots, target = 40, 12, 4
+    async with pg.Runtime() as rt:
+        boot_peers = pg.PeerConfig(max_inbound=slots, trim_grace=2.0, target_outbound=target)
+        first = await pg.Node(runtime=rt, discovery=["dht"], peers=boot_peers).start()
+        rest = [
+            await pg.Node(
+                runtime=rt,
+                discovery=["dht"],
+                peers=pg.PeerConfig(bootstrap=[first.addrs[0]], target_outbound=target),
+            ).start()
+            for _ in range(nodes - 1)
+        ]
+        await until(lambda: min(len(x.peers()) for x in rest) >= target, "every node at target")
+        pm = first.stats()["peer_manager"]
+        # More nodes than slots came through the bootstrap node: some were trimmed for them.
+        assert pm["inbound_trimmed"] >= 1
+        assert first.stats()["drops"].get("trimmed", 0) == pm["inbound_trimmed"]
