@@ -121,6 +121,7 @@ class Role:
     invalid_payloads: bool
     censor: bool
     censored_origins: list[bytes]
+    censor_fraction: float
     graft_spam: bool
     graft_eagerly: bool
     ihave_spam_ids: int
