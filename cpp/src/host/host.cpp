@@ -361,7 +361,7 @@ void Host::on_px(const router::ConnectPeer& px, Instant now) {
 router::ValidationResult Host::on_validate(const std::string& topic, const Message& m,
                                            PeerIndex from) {
   State& s = state();
-  if (config_->reject_marked_invalid && marked_invalid(m)) return router::ValidationResult::kReject;
+  if (rejects_marked_invalid(*config_, m)) return router::ValidationResult::kReject;
   if (s.validated_topics.empty() || !s.validated_topics.count(topic))
     return router::ValidationResult::kAccept;
   if (s.validations.size() >= config_->max_pending_validations)

@@ -91,7 +91,7 @@ std::shared_ptr<const host::HostConfig> Simulation::Impl::make_host_config() con
   h->accept_px = cfg.peer_exchange;
   h->peers = cfg.peers;
   h->seed = cfg.seed;
-  h->reject_marked_invalid = true;  // the shard's services apply it (make_services)
+  h->reject_marked_invalid = true;  // the simulated application
   return h;
 }
 
@@ -110,11 +110,10 @@ router::Services Simulation::Impl::make_services(Shard& sh) {
         return e->key && host::verify_message(m, sh.verify_cache, *e->key);
     return host::verify_message(m, &sh.verify_cache);
   };
-  // Honest nodes reject what an adversary marks as an invalid payload (host/adversary), as
-  // HostConfig::reject_marked_invalid has a runtime's host do.
-  s.validate = [](const std::string&, const Message& m, router::PeerIndex) {
-    return host::marked_invalid(m) ? router::ValidationResult::kReject
-                                   : router::ValidationResult::kAccept;
+  // The host's rule (HostConfig::reject_marked_invalid): the shards share these services.
+  s.validate = [config = host_config](const std::string&, const Message& m, router::PeerIndex) {
+    return host::rejects_marked_invalid(*config, m) ? router::ValidationResult::kReject
+                                                    : router::ValidationResult::kAccept;
   };
   if (cfg.peer_exchange) s.peer_record = [this](ByteView peer_id) { return peer_record(peer_id); };
   return s;

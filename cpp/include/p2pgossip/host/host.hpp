@@ -66,6 +66,11 @@ struct HostConfig {
   }
 };
 
+// The experiment's application rule (reject_marked_invalid), for both shells' validators.
+inline bool rejects_marked_invalid(const HostConfig& c, const Message& m) {
+  return c.reject_marked_invalid && marked_invalid(m);
+}
+
 // Added to one peer's send path (LocalNetwork experiments): every RPC to it waits `latency`
 // and is dropped with probability `loss` (counted as Drop::kLinkLoss).
 struct LinkShaping {
