@@ -57,6 +57,7 @@ void bind_sim(py::module_& m);
 void bind_dht(py::module_& m);
 void bind_net(py::module_& m);
 void bind_host(py::module_& m);
+void bind_dht_sender(py::module_& m);
 void bind_metrics(py::module_& m);
 void bind_runtime(py::module_& m);
 void bind_deliveries(py::module_& m);  // after bind_runtime: adds to Runtime

@@ -40,6 +40,7 @@ PYBIND11_MODULE(_core, m) {
   bind_dht(sim);
   bind_net(net);
   bind_host(host);
+  bind_dht_sender(host);
   bind_outbox(host);
   bind_metrics(metrics);
   bind_runtime(runtime);

@@ -286,7 +286,7 @@ void Node::dial_failed(net::ConnectionId id, const std::string& reason,
                        std::optional<RequestId> request) {
   host_.dial_failed(id, reason, now());
   if (request) done(*request, "connect: " + reason);
-  dht_dial_failed(id);
+  dht_closed(id);
 }
 
 void Node::disconnect(const Bytes& peer_id, RequestId request) {
@@ -320,7 +320,7 @@ void Node::peer_up(const std::shared_ptr<Connection>& c) {
   slot_of_peer_[peer] = slot;
   emit(PeerConnected{id_, peer, c->remote_addr(), c->direction()});
   if (c->request) done(*std::exchange(c->request, std::nullopt));
-  dht_connected(*c);
+  if (dht_sender_) dht_sender_->peer_up(peer, c->id, now());
 }
 
 void Node::on_ping_result(Connection& c, std::optional<Duration> rtt) {
@@ -329,7 +329,7 @@ void Node::on_ping_result(Connection& c, std::optional<Duration> rtt) {
 
 void Node::on_identify(Connection& c, ByteView stream) {
   host_.identify(c.id, c.peer_id(), stream, now());
-  dht_identified(c, stream);
+  if (dht_sender_) dht_sender_->identified(c.peer_id(), stream, now());
 }
 
 void Node::on_pubsub_stream(Connection& c, router::Protocol protocol) {
@@ -351,8 +351,7 @@ void Node::on_connection_closed(Connection& c, const std::string& reason,
                                 std::optional<Drop> drop) {
   ++connections_closed_;
   requests_closed(c);
-  dht_dial_failed(c.id);  // a dial for DHT queries that did not get as far as its peer
-  if (dht_ && c.slot != kNoSlot) dht_->peer_disconnected(c.peer_id(), now());
+  dht_closed(c.id);
   // No-ops when the peer manager closed it itself.
   host_.connection_closed(c.id, c.slot != kNoSlot ? std::optional(c.slot) : std::nullopt, reason,
                           now(), drop);

@@ -13,6 +13,7 @@
 
 #include "p2pgossip/crypto/verify_cache.hpp"
 #include "p2pgossip/host/dht.hpp"
+#include "p2pgossip/host/dht_sender.hpp"
 #include "p2pgossip/host/host.hpp"
 #include "p2pgossip/host/outbox.hpp"
 #include "p2pgossip/host/request_response.hpp"
@@ -174,22 +175,17 @@ class Node : public std::enable_shared_from_this<Node> {
   void peer_up(const std::shared_ptr<Connection>& c);
   void save_known_peers();
   // node_dht.cpp: started with the node's peers, fed what connections and requests bring,
-  // its queries carried (dialling first when needed), ticked at its deadline.
+  // what its sender decides carried out, ticked at its deadline.
   void start_dht();
-  void dht_identified(const Connection& c, ByteView identify_stream);
   bool dht_request(Connection& c, std::uint32_t stream, ByteView data);
   void dht_outcome(RequestId token, std::optional<Bytes> response);
-  void dht_connected(const Connection& c);
-  // A connection dialled only to carry queries is closed once they are answered, unless the
-  // node is short of outbound peers (it is then kept like any other).
-  void dht_answered_on(net::ConnectionId connection);
+  // A connection closed, or a dial failed before it got as far as its peer.
+  void dht_closed(net::ConnectionId id);
   // Requests of ours on it, or exchanges either way in its streams.
   bool carries_requests(net::ConnectionId connection) const;
-  void dht_dial_failed(net::ConnectionId id);
   void dht_tick();
+  std::size_t outbound_peers() const;
   bool dht_settle();  // true when the DHT had anything to carry out
-  void dht_query(host::DhtQuery& q);
-  bool dht_dial_next(const Bytes& peer);
   static constexpr RequestId kDhtToken = RequestId{1} << 63;  // our kad queries' tokens
   // The connection's requests fail, its inbound requests are forgotten.
   void requests_closed(const Connection& c);
@@ -237,30 +233,9 @@ class Node : public std::enable_shared_from_this<Node> {
   std::uint64_t next_inbound_ = 1;
   std::map<RequestId, net::ConnectionId> outbound_;
 
-  // The DHT, when PeerConfig::dht: queries waiting for a dial to their peer, by peer id
-  // (failed with it, or at their expiry), the dials made for them, and the application's
-  // find_node lookups.
+  // The DHT, when PeerConfig::dht, its sender, and the application's lookups.
   std::unique_ptr<host::Dht> dht_;
-  struct DhtWait {
-    host::QueryToken token;
-    std::vector<Bytes> addrs;
-    Bytes request;
-    Instant expires;
-  };
-  std::map<Bytes, std::vector<DhtWait>> dht_waiting_;
-  std::map<Bytes, std::vector<Bytes>> dht_untried_;  // addresses left to dial, by peer id
-  std::map<net::ConnectionId, Bytes> dht_dials_;
-  // Queries on a connection, kept until their outcome: one that closes under them (often a
-  // duplicate of a simultaneous dial) has them sent once more on the peer's other one.
-  struct DhtSent {
-    Bytes peer;
-    std::vector<Bytes> addrs;  // to redial it, if its connection is gone
-    Bytes request;
-  };
-  std::map<RequestId, DhtSent> dht_sent_;
-  std::vector<RequestId> dht_retry_;
-  std::set<RequestId> dht_retried_;  // sent once more already: the next loss fails them
-  std::set<net::ConnectionId> dht_temporary_, dht_closing_;
+  std::unique_ptr<host::DhtSender> dht_sender_;
   std::map<host::LookupId, RequestId> dht_lookups_;
 
   DeliveryRoutes routes_;

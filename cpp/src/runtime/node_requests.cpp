@@ -56,12 +56,8 @@ void Node::on_request(Connection& c, std::uint32_t stream, std::string protocol,
 void Node::on_response(RequestId request, Bytes response) {
   auto it = outbound_.find(request);
   if (it == outbound_.end()) return;
-  const net::ConnectionId connection = it->second;
   outbound_.erase(it);
-  if (request & kDhtToken) {
-    dht_outcome(request, std::move(response));
-    return dht_answered_on(connection);
-  }
+  if (request & kDhtToken) return dht_outcome(request, std::move(response));
   emit(Response{request, std::move(response), {}});
 }
 
@@ -87,10 +83,7 @@ void Node::requests_closed(const Connection& c) {
     }
     const RequestId request = it->first;
     it = outbound_.erase(it);
-    if (request & kDhtToken) {
-      dht_retry_.push_back(request);  // in dht_settle, once the peer's slot is settled
-      continue;
-    }
+    if (request & kDhtToken) continue;  // the DHT's sender sends it once more
     emit(Response{request, std::nullopt,
                   std::string(host::request_error_name(host::RequestError::kConnectionClosed))});
   }
