@@ -81,6 +81,7 @@ def test_simulation_runs_the_scenario() -> None:
     publish("after", [1, N - 2])
     sim.run(until_s=25)
     run_checks(sim.deliveries(), split_view, sim.metrics(), phases, published, sim.config)
+    check_drops(sim.drops())
     check_mesh_log(sim.mesh_changes(), {v: set(sim.mesh(v, TOPIC)) for v in range(N)})
 
 
@@ -107,6 +108,7 @@ async def test_local_network_runs_the_same_scenario() -> None:
             await node.wait_for_mesh(TOPIC, min(GRAPH.degree(net.nodes.index(node)), 4))
         await publish("after", [1, N - 2], None)
         run_checks(net.deliveries(), split_view, net.metrics(), phases, published, net.config)
+        check_drops(net.drops())
         index = {n.peer_id: i for i, n in enumerate(net.nodes)}
         meshes = {v: {index[p] for p in net.nodes[v].mesh(TOPIC)} for v in range(N)}
         check_mesh_log(net.mesh_changes(), meshes)
@@ -152,6 +154,14 @@ def run_checks(
     check_phase(split_view, split_ids, expected(phases["split"], LEFT))
     check_meshes(metrics, config)
     check_counters(metrics, published)
+
+
+def check_drops(drops: pd.DataFrame) -> None:
+    """The host's drops, a column per reason on both shells: none for honest behaviour."""
+    reasons = pg.Simulation(GRAPH, seed=SEED).drops().columns
+    assert list(drops.columns) == list(reasons) and len(drops) == N
+    for reason in ("graylisted", "stalled_peer_pruned", "stalled_peer", "rpc_decode"):
+        assert (drops[reason] == 0).all(), reason
 
 
 # Peer exchange, on both shells: with target_outbound above 0, a node leaving the topic

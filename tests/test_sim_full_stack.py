@@ -4,6 +4,8 @@ same host's, so a scenario delivers as in the fast mode; the bytes are the real 
 
 from __future__ import annotations
 
+import gc
+
 import p2pgossip as pg
 import pytest
 
@@ -64,3 +66,44 @@ def test_full_stack_refuses_what_it_cannot_model() -> None:
         pg.Simulation(GRAPH, full_stack=True, loss=0.01)
     with pytest.raises(ValueError, match="peer exchange"):
         pg.Simulation(GRAPH, full_stack=True, target_outbound=3)
+
+
+def stalled_scenario(until_s: float) -> tuple[pg.Simulation, list[int]]:
+    """Node 1's incoming links carry 2 kB/s while 200 kB/s of messages are published: its
+    neighbours' outboxes toward it stay backlogged."""
+    graph = pg.topology.random_regular(4, 12, seed=2)
+    sim = pg.Simulation(graph, seed=2, topics=[TOPIC], full_stack=True)
+    sim.run(until_s=3)
+    neighbours = sorted(graph.neighbors(1))
+    for v in neighbours:
+        sim.set_link(v, 1, bandwidth=2000)
+    for i in range(2000):
+        sim.publish(0 if i % 2 else 2, TOPIC, i.to_bytes(4, "big") * 1000, at_s=3 + i * 0.01)
+    sim.run(until_s=until_s)
+    return sim, neighbours
+
+
+def test_a_peer_that_cannot_keep_up_is_pruned_then_disconnected_as_on_sockets() -> None:
+    # The runtime samples its connections' outboxes at the host's deadlines; the full stack
+    # samples its link ends' the same way, so the host's stalled-peer rule runs in both.
+    sim, neighbours = stalled_scenario(until_s=30)
+    drops = sim.drops()
+    assert drops.loc[neighbours, "stalled_peer_pruned"].sum() >= 1
+    assert drops["stalled_peer"].sum() == 0  # not yet: disconnected after 60 s
+    assert drops.drop(index=neighbours)["stalled_peer_pruned"].sum() == 0
+    sim.run(until_s=100)
+    drops = sim.drops()
+    assert drops.loc[neighbours, "stalled_peer"].sum() >= 1
+    assert sim.mesh(1, TOPIC) == []  # nobody relays to it through a queue it cannot drain
+    others = [v for v in range(12) if v != 1]
+    d = sim.deliveries()
+    assert d[d.node.isin(others)].msg_id.nunique() == 2000  # the rest of the network is whole
+
+
+def test_a_full_stack_simulation_with_queued_bytes_is_destroyed_cleanly() -> None:
+    # The outboxes hand their bytes back to the node budgets when destroyed: the budgets must
+    # outlive them (freed first, this corrupted the heap).
+    sim, _ = stalled_scenario(until_s=20)
+    assert sim.metrics().dropped_queue_full.sum() > 0  # queues full at destruction
+    del sim
+    gc.collect()

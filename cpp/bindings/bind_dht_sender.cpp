@@ -8,8 +8,8 @@
 #include <memory>
 
 #include "bindings.hpp"
-#include "runtime_bindings.hpp"
 #include "p2pgossip/host/dht_sender.hpp"
+#include "runtime_bindings.hpp"
 
 namespace p2pgossip::bindings {
 
@@ -33,8 +33,7 @@ std::vector<Bytes> bytes_list(const std::vector<py::bytes>& in) {
 
 py::tuple event_tuple(host::DhtSenderEvent& e) {
   if (auto* s = std::get_if<host::DhtSend>(&e))
-    return py::make_tuple("send", s->connection, s->token, to_py(s->request),
-                          s->deadline.count());
+    return py::make_tuple("send", s->connection, s->token, to_py(s->request), s->deadline.count());
   if (auto* d = std::get_if<host::DhtDial>(&e))
     return py::make_tuple("dial", to_py(d->peer), d->addr.to_string());
   if (auto* c = std::get_if<host::DhtCloseTemporary>(&e))

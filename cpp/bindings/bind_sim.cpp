@@ -10,6 +10,7 @@
 
 #include "bindings.hpp"
 #include "host_bindings.hpp"
+#include "p2pgossip/host/drop.hpp"
 #include "p2pgossip/router/config.hpp"
 #include "p2pgossip/sim/cpu_cost.hpp"
 #include "p2pgossip/sim/edge.hpp"
@@ -148,6 +149,21 @@ py::dict metrics_columns(const sim::Simulation& s) {
     for (std::uint32_t v = 0; v < n; ++v)
       col.mutable_at(v) = static_cast<std::uint32_t>(s.mesh(v, topic).size());
     out[py::str("mesh_size:" + topic)] = col;
+  }
+  return out;
+}
+
+// The hosts' drops by reason, a column each (zeros while crashed).
+py::dict drops_columns(const sim::Simulation& s) {
+  const std::uint32_t n = s.size();
+  py::dict out;
+  for (std::size_t i = 0; i < host::kDropCount; ++i) {
+    py::array_t<std::uint64_t> col(n);
+    for (std::uint32_t v = 0; v < n; ++v) {
+      const auto* d = s.drops(v);
+      col.mutable_at(v) = d ? (*d)[i] : 0;
+    }
+    out[py::str(std::string(host::drop_name(static_cast<host::Drop>(i))))] = col;
   }
   return out;
 }
@@ -342,6 +358,7 @@ void bind_sim(py::module_& m) {
              return out;
            })
       .def("metrics_columns", &metrics_columns)
+      .def("drops_columns", &drops_columns)
       .def("mesh", &sim::Simulation::mesh, py::arg("node"), py::arg("topic"))
       .def(
           "score_breakdown",

@@ -583,6 +583,14 @@ class LocalNetwork:
                     g.add_edge(i, j)
         return g
 
+    def drops(self) -> pd.DataFrame:
+        """One row per node (index: node): its host's drops, a column per reason, as
+        ``Simulation.drops()`` has them (zeros for a node that is down)."""
+        stats = [self.nodes[i].stats() if self._alive[i] else None for i in range(self.n)]
+        reasons = next((list(s["drops"]) for s in stats if s is not None), [])
+        cols = {r: [0 if s is None else s["drops"][r] for s in stats] for r in reasons}
+        return metrics_frame(cols, self._roles)
+
     def metrics_snapshot(self) -> list[dict[str, Any]]:
         """Every live node's metric families (for ``p2pgossip.metrics.Collector``)."""
         out: list[dict[str, Any]] = []

@@ -423,6 +423,12 @@ class Simulation:
         for every topic. Router counters cover a node's current incarnation only."""
         return metrics_frame(self._core.metrics_columns(), self._roles)
 
+    def drops(self) -> pd.DataFrame:
+        """One row per node (index: node): the host's drops, a column per reason (the names
+        of ``Node.stats()["drops"]``; ``LocalNetwork.drops()`` has the same columns). Zeros
+        while a node is crashed."""
+        return metrics_frame(self._core.drops_columns(), self._roles)
+
     def summary(self, topic: str | None = None) -> dict[str, float]:
         """Honest figures: of the messages honest nodes published (on ``topic``, or any),
         the share of (message, honest node) pairs delivered, and delivery latency

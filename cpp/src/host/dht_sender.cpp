@@ -43,8 +43,7 @@ void DhtSender::dial_refused(ByteView peer, Instant now) {
   fail_waiting(id, now);
 }
 
-void DhtSender::connection_closed(net::ConnectionId connection, bool peer_connecting,
-                                  Instant now) {
+void DhtSender::connection_closed(net::ConnectionId connection, bool peer_connecting, Instant now) {
   temporary_.erase(connection);
   for (auto it = connected_.begin(); it != connected_.end(); ++it)
     if (it->second == connection) {
@@ -94,9 +93,9 @@ void DhtSender::answered(QueryToken token, std::optional<Bytes> response, Instan
 
 void DhtSender::settle_temporary() {
   for (net::ConnectionId c : std::exchange(answered_on_, {})) {
-    if (!temporary_.count(c) ||
-        std::any_of(sent_.begin(), sent_.end(),
-                    [&](const auto& kv) { return kv.second.connection == c; }))
+    if (!temporary_.count(c) || std::any_of(sent_.begin(), sent_.end(), [&](const auto& kv) {
+          return kv.second.connection == c;
+        }))
       continue;  // closed after the queries still on it
     // Without it the node would be below target: wanted after all, an ordinary connection.
     if (outbound_ <= target_outbound_)

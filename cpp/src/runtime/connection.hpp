@@ -57,6 +57,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   void cancel(const Message* message);
   // Bytes queued and held for this peer.
   std::size_t queued_bytes() const { return outbox_.bytes(); }
+  bool backlogged() const { return outbox_.backlogged(); }
   // Sends `payload` on our ping stream (opened on first use); the Node hears the result.
   void ping(const net::ping::Payload& payload);
   // Request/response on the connection machine; the Node hears the outcomes.

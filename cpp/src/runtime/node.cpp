@@ -503,15 +503,11 @@ void Node::arm_timer() {
   });
 }
 
-// Tells the host which peers' outbound queues are backlogged (half full or more) now. An
-// empty queue never is, whatever the bound.
+// Tells the host which peers' outbound queues are backlogged now.
 void Node::sample_backlogs() {
   const Instant t = now();
   for (const auto& c : slots_)
-    if (c && c->in_router) {
-      const std::size_t queued = c->queued_bytes();
-      host_.outbound_backlog(c->slot, queued > 0 && 2 * queued >= outbox_limits_.max_bytes, t);
-    }
+    if (c && c->in_router) host_.outbound_backlog(c->slot, c->backlogged(), t);
 }
 
 void Node::close(RequestId request) {

@@ -120,6 +120,12 @@ void Simulation::Impl::on_tick(const Event& e) {
     return;
   }
   node.tick_at = kNever;
+  // Full stack: which peers do not read what we send, as the runtime samples its sockets'
+  // queues at its host's deadlines (stalled peers are pruned, then disconnected).
+  if (!ends.empty())
+    for (std::uint32_t l = offsets[e.node]; l < offsets[e.node + 1]; ++l)
+      if (ends[l] && ends[l]->in_router)
+        node.host->outbound_backlog(neighbour[l], ends[l]->outbox.backlogged(), Instant{e.time});
   node.host->tick(Instant{e.time});
   drive(e.node, e.time, e.time + 1);  // a deadline not moved past now must not spin
 }

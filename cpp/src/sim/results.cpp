@@ -109,6 +109,12 @@ const NodeStats& Simulation::stats(std::uint32_t node) const {
   return impl_->nodes[node].stats;
 }
 
+const std::array<std::uint64_t, host::kDropCount>* Simulation::drops(std::uint32_t node) const {
+  impl_->check_node(node);
+  const auto& h = impl_->nodes[node].host;
+  return h ? &h->drops() : nullptr;
+}
+
 const net::PeerManagerCounters* Simulation::peer_manager(std::uint32_t node) const {
   impl_->check_node(node);
   const auto& h = impl_->nodes[node].host;

@@ -106,10 +106,11 @@ struct Simulation::Impl {
   std::vector<Bytes> records;  // per node, sealed when first suggested
   std::unordered_map<Bytes, std::uint32_t, BytesHash> node_of_peer;
   // Full stack (SimConfig::full_stack); empty without it.
-  std::vector<std::unique_ptr<LinkEnd>> ends;                  // per directed link, at its source
+  // Declared before the ends, whose outboxes hand their bytes back to them when destroyed.
   std::vector<std::unique_ptr<host::OutboundBudget>> budgets;  // per node
+  host::OutboxLimits stack_limits;                             // the runtime's defaults
+  std::vector<std::unique_ptr<LinkEnd>> ends;                  // per directed link, at its source
   std::vector<std::optional<net::noise::LocalIdentity>> noise_identities;  // per node, lazily
-  host::OutboxLimits stack_limits;                                         // the runtime's defaults
   Bytes frame;
 
   std::vector<Node> nodes;

@@ -144,6 +144,9 @@ class Outbox {
   // Queued and reserved.
   std::size_t bytes() const { return bytes_; }
   std::size_t messages() const { return forwards_.size(); }
+  // Half full or more: the peer is not reading what we send (Host::outbound_backlog). An
+  // empty queue never is, whatever the bound.
+  bool backlogged() const { return bytes_ > 0 && 2 * bytes_ >= limits_->max_bytes; }
   // Drops everything queued and reserved (the connection closed), returning the budget.
   void clear();
 

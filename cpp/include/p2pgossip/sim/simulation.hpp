@@ -12,6 +12,7 @@
 // simulation's, and the digest folds each node's records in that node's order.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -22,6 +23,7 @@
 
 #include "p2pgossip/bytes.hpp"
 #include "p2pgossip/host/adversary.hpp"
+#include "p2pgossip/host/drop.hpp"
 #include "p2pgossip/host/publisher.hpp"
 #include "p2pgossip/message.hpp"
 #include "p2pgossip/net/peer_manager.hpp"
@@ -168,6 +170,8 @@ class Simulation {
   const router::Counters& counters(std::uint32_t node) const;  // zeros while crashed
   // Null without peer_exchange, or while crashed.
   const net::PeerManagerCounters* peer_manager(std::uint32_t node) const;
+  // The host's drops by reason (host::Drop), as a runtime node counts them; null while crashed.
+  const std::array<std::uint64_t, host::kDropCount>* drops(std::uint32_t node) const;
   std::vector<std::uint32_t> mesh(std::uint32_t node, const std::string& topic) const;
   // `node`'s score of its neighbour `peer`, term by term; nullopt when not connected.
   std::optional<router::ScoreBreakdown> score_breakdown(std::uint32_t node,
