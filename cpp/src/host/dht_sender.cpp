@@ -122,6 +122,14 @@ void DhtSender::tick(Instant now) {
   dht_.tick(now);
 }
 
+std::optional<Instant> DhtSender::next_deadline() const {
+  std::optional<Instant> due = dht_.next_deadline();
+  for (const auto& [peer, waiting] : waiting_)
+    for (const Waiting& w : waiting)
+      if (!due || w.expires < *due) due = w.expires;
+  return due;
+}
+
 std::optional<DhtSenderEvent> DhtSender::poll(Instant now) {
   settle_temporary();
   for (;;) {

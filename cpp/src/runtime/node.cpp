@@ -485,8 +485,8 @@ void Node::release_delayed(const std::shared_ptr<Connection>& c) {
 void Node::arm_timer() {
   if (closed_) return;
   auto d = host_.next_deadline();
-  if (dht_)
-    if (auto k = dht_->next_deadline(); k && (!d || *k < *d)) d = k;
+  if (dht_sender_)
+    if (auto k = dht_sender_->next_deadline(); k && (!d || *k < *d)) d = k;
   if (!d || (timer_for_ && *timer_for_ == *d)) return;
   timer_for_ = d;
   timer_.expires_at(std::chrono::steady_clock::time_point(

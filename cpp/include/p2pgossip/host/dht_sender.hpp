@@ -68,7 +68,8 @@ class DhtSender {
 
   // ---- outputs ---------------------------------------------------------------------------
   std::optional<DhtSenderEvent> poll(Instant now);
-  std::optional<Instant> next_deadline() const { return dht_.next_deadline(); }
+  // The Dht's, or a waiting query's expiry if sooner.
+  std::optional<Instant> next_deadline() const;
   // The peer a dial of ours was made for.
   std::optional<Bytes> dialled_for(net::ConnectionId connection) const {
     auto it = dials_.find(connection);
