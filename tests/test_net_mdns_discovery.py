@@ -5,7 +5,16 @@ answers at most once per answer_interval, and survives any packet."""
 from hypothesis import given
 from hypothesis import strategies as st
 from p2pgossip import Identity
-from p2pgossip._core.mdns import Discovery, encode, peer_response
+from p2pgossip._core.mdns import (
+    META_QUERY_NAME,
+    SERVICE_NAME,
+    Discovery,
+    decode,
+    encode,
+    is_meta_query,
+    meta_response,
+    peer_response,
+)
 from p2pgossip._core.net import Multiaddr
 
 
@@ -46,6 +55,27 @@ def test_dns_sd_questions_for_our_instance_or_host_are_answered() -> None:
     a.handle_packet(encode({"questions": [{"name": "other._p2p._udp.local", "type": 33}]}), 9.0)
     assert a.poll_transmit() == []
     assert a.counters["queries_answered"] == 2
+
+
+def test_dns_sd_meta_query_lists_our_service_once_per_interval() -> None:
+    # Network tools (avahi-browse, dns-sd -B) list a LAN's services with the meta query.
+    a, _, addr = node(1)
+    meta = encode({"questions": [{"name": META_QUERY_NAME, "type": 12}]})
+    assert is_meta_query(meta) and not is_meta_query(meta_response())
+    a.handle_packet(meta, 0.5)
+    (answer,) = a.poll_transmit()
+    (ptr,) = decode(answer)["answers"]
+    assert (ptr["name"], ptr["type"], ptr["target"]) == (META_QUERY_NAME, 12, SERVICE_NAME)
+    for t in (0.6, 0.9):  # a flood within answer_interval gets nothing more
+        a.handle_packet(meta, t)
+    assert a.poll_transmit() == []
+    # Asked with the peer query in one packet: both answered.
+    both = encode(
+        {"questions": [{"name": META_QUERY_NAME, "type": 255}, {"name": SERVICE_NAME, "type": 12}]}
+    )
+    a.handle_packet(both, 2.0)
+    assert a.poll_transmit() == [meta_response(), peer_response(f"peer{1:032d}", [addr])]
+    assert a.counters["meta_queries_answered"] == 2
 
 
 def test_queries_repeat_every_interval() -> None:

@@ -205,6 +205,7 @@ py::dict mdns_counters(const net::MdnsCounters& c) {
   out["queries_sent"] = c.queries_sent;
   out["queries_answered"] = c.queries_answered;
   out["queries_not_answered"] = c.queries_not_answered;
+  out["meta_queries_answered"] = c.meta_queries_answered;
   out["responses_received"] = c.responses_received;
   out["peers_discovered"] = c.peers_discovered;
   out["packets_invalid"] = c.packets_invalid;
@@ -243,6 +244,16 @@ void bind_mdns(py::module_& md) {
         return msg.ok() && mdns::is_query_for(*msg, peer_name);
       },
       py::arg("data"), py::arg("peer_name"), "False also for bytes that do not decode.");
+  md.def(
+      "is_meta_query",
+      [](const py::bytes& data) {
+        auto msg = mdns::decode(view_of(data));
+        return msg.ok() && mdns::is_meta_query(*msg);
+      },
+      py::arg("data"), "False also for bytes that do not decode.");
+  md.def(
+      "meta_response", [](std::uint32_t ttl) { return encoded(mdns::meta_response(ttl)); },
+      py::arg("ttl") = 120);
   md.def(
       "peer_response",
       [](const std::string& peer_name, const std::vector<std::string>& addrs, std::uint32_t ttl) {

@@ -50,6 +50,8 @@ def test_dnspython_reads_our_query_and_response(pylibp2p_python: Path) -> None:
     assert got["flags"] == 0x8400
     assert got["answers"] == [f"_p2p._udp.local. 120 IN PTR {name}._p2p._udp.local."]
     txt = " ".join(f'"dnsaddr={a}"' for a in ADDRS)
+    got_meta = dnspython(pylibp2p_python, "parse", mdns.meta_response().hex())
+    assert got_meta["answers"] == ["_services._dns-sd._udp.local. 120 IN PTR _p2p._udp.local."]
     assert got["additionals"] == [
         f"{name}._p2p._udp.local. 120 IN TXT {txt}",
         f"{name}._p2p._udp.local. 120 IN SRV 0 0 4001 {name}.local.",

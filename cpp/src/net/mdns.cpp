@@ -319,6 +319,25 @@ bool is_query_for(const Message& m, std::string_view peer_name) {
   });
 }
 
+bool is_meta_query(const Message& m) {
+  if (m.is_response()) return false;
+  return std::any_of(m.questions.begin(), m.questions.end(), [](const Question& q) {
+    return (q.type == type::kPtr || q.type == type::kAny) && names_equal(q.name, kMetaQueryName);
+  });
+}
+
+Message meta_response(std::uint32_t ttl) {
+  Message m;
+  m.flags = kFlagResponse | kFlagAuthoritative;
+  Record ptr;
+  ptr.name = std::string(kMetaQueryName);
+  ptr.type = type::kPtr;
+  ptr.ttl = ttl;
+  ptr.target = std::string(kServiceName);
+  m.answers.push_back(std::move(ptr));
+  return m;
+}
+
 std::string host_name(std::string_view peer_name) { return std::string(peer_name) + ".local"; }
 
 namespace {

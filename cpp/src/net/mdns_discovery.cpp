@@ -46,6 +46,16 @@ void MdnsDiscovery::handle_packet(ByteView packet, Instant now) {
     ++counters_.packets_invalid;
     return;
   }
+  // A network tool listing services: one PTR naming ours (the same question may also ask
+  // for peers, answered below).
+  if (mdns::is_meta_query(*msg) &&
+      (!last_meta_answer_ || now >= *last_meta_answer_ + config_.answer_interval)) {
+    if (auto answer = mdns::encode(mdns::meta_response(config_.ttl))) {
+      transmit_.push_back(std::move(answer).value());
+      last_meta_answer_ = now;
+      ++counters_.meta_queries_answered;
+    }
+  }
   if (mdns::is_query_for(*msg, peer_name_)) {
     if (addrs_.empty()) return;
     if (last_answer_ && now < *last_answer_ + config_.answer_interval) {

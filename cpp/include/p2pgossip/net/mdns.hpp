@@ -102,6 +102,11 @@ bool is_peer_query(const Message& message);
 // instance `<peer_name>._p2p._udp.local` or our host `<peer_name>.local`, which DNS-SD
 // resolvers send when their cache lacks our SRV, TXT or address records.
 bool is_query_for(const Message& message, std::string_view peer_name);
+// DNS-SD's meta query (RFC 6763 section 9; the spec's "DNS Service Discovery"): a question
+// for _services._dns-sd._udp.local, PTR or ANY, which network tools send to list services.
+bool is_meta_query(const Message& message);
+// Its answer: _services._dns-sd._udp.local PTR _p2p._udp.local.
+Message meta_response(std::uint32_t ttl = 120);
 // `<peer_name>.local`, the SRV target that our A/AAAA records name.
 std::string host_name(std::string_view peer_name);
 // The answer announcing one peer: PTR plus one TXT record holding one `dnsaddr=` string per

@@ -3,7 +3,8 @@
 // gives to the group; peers found in responses come out of poll_discovered, for the peer
 // manager to dial. It queries at start and every query_interval, answers others' queries
 // with our addresses (at most once per answer_interval, so a flood of queries cannot make
-// us flood the LAN), and ignores its own packets.
+// us flood the LAN), answers DNS-SD's meta query with our service type (as often), and
+// ignores its own packets.
 #pragma once
 
 #include <cstddef>
@@ -33,6 +34,7 @@ struct MdnsConfig {
 
 struct MdnsCounters {
   std::uint64_t queries_sent = 0, queries_answered = 0, queries_not_answered = 0;
+  std::uint64_t meta_queries_answered = 0;  // DNS-SD's service listing
   std::uint64_t responses_received = 0, peers_discovered = 0;
   // Packets that do not decode, answers whose addresses are not ours to dial (no /p2p, or
   // naming several peers), and discoveries dropped for max_pending.
@@ -69,7 +71,7 @@ class MdnsDiscovery {
   MdnsConfig config_;
   std::vector<std::string> addrs_;
   Instant next_query_;
-  std::optional<Instant> last_answer_;
+  std::optional<Instant> last_answer_, last_meta_answer_;
   std::deque<Bytes> transmit_;
   std::deque<MdnsPeer> discovered_;
   MdnsCounters counters_;
