@@ -30,6 +30,10 @@ py::dict dht_counters(const host::DhtCounters& c, std::size_t table_size) {
   d["requests_answered"] = c.requests_answered;
   d["requests_refused"] = c.requests_refused;
   d["peers_found"] = c.peers_found;
+  d["records_checked"] = c.records_checked;
+  d["records_rejected"] = c.records_rejected;
+  d["checks_timed_out"] = c.checks_timed_out;
+  d["checks_refused"] = c.checks_refused;
   return d;
 }
 
@@ -85,7 +89,17 @@ void bind_requests(py::module_& m) {
           },
           py::arg("node"), py::arg("op"), py::arg("key"), py::arg("value") = py::bytes(),
           "A DHT operation ('find_node', 'get_value', 'put_value', 'get_providers', "
-          "'add_provider') on `key`; a 'lookup' event follows.");
+          "'add_provider') on `key`; a 'lookup' event follows.")
+      .def(
+          "dht_check_namespaces",
+          [](Runtime& r, NodeId node, std::vector<std::string> namespaces) {
+            r.dht_check_namespaces(node, std::move(namespaces));
+          },
+          py::arg("node"), py::arg("namespaces"),
+          "Records of these namespaces wait for a verdict: a ('record_check', node, token, "
+          "key, value) event, answered with dht_checked().")
+      .def("dht_checked", &Runtime::dht_checked, py::arg("node"), py::arg("token"),
+           py::arg("valid"));
 }
 
 }  // namespace p2pgossip::bindings

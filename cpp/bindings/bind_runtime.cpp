@@ -132,6 +132,8 @@ py::object event_to_py(Event& e) {
                                 x.value ? py::object(to_py(*x.value)) : py::none(),
                                 listed(x.providers), x.stored,
                                 x.error ? py::cast(*x.error) : py::none());
+        } else if constexpr (std::is_same_v<T, RecordCheck>) {
+          return py::make_tuple("record_check", x.node, x.token, to_py(x.key), to_py(x.value));
         } else if constexpr (std::is_same_v<T, Response>) {
           return py::make_tuple("response", x.request,
                                 x.data ? py::object(to_py(*x.data)) : py::none(),

@@ -7,12 +7,26 @@ id's bytes for :meth:`Dht.find_node`); values are at most 65 KiB; records expire
 provider records after 48 h, as in go-libp2p-kad-dht. ``PeerConfig(dht_mode="client")``
 (go's ModeClient) runs the same operations without serving: the node neither answers nor
 advertises ``/ipfs/kad/1.0.0``, so servers keep it out of their routing tables.
+
+Records are validated per namespace, as go-libp2p-record's ``NamespacedValidator`` does:
+:meth:`Dht.set_validator` registers ``fn(key, value) -> bool`` (or an awaitable of one) for
+keys ``/<namespace>/...``. A remote's PUT_VALUE of such a key is held until ``fn`` answers
+and refused (its stream reset) unless it says True; a ``get`` never returns a record ``fn``
+rejects (the lookup walks on while a record is checked, and ends at the first valid one);
+our own ``put`` checks before storing. A validator that raises, returns something other
+than a bool, or takes longer than 10 s rejects the record (counted in
+``stats()["dht"]["records_rejected"]`` and ``validator_errors``). Keys of other namespaces
+are stored and returned without a check.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+import asyncio
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from . import _log
 from ._core.crypto import PeerId
 from ._runtime import NodeError
 
@@ -29,11 +43,73 @@ class DhtLookup(NamedTuple):
     hops: int
 
 
+RecordValidator = Callable[[bytes, bytes], "bool | Awaitable[bool]"]
+
+
 class Dht:
     """Kademlia operations of one node; each raises NodeError when the node runs no DHT."""
 
     def __init__(self, node: Node) -> None:
         self._node = node
+        self._validators: dict[str, RecordValidator] = {}
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self.validator_errors = 0  # validators that raised or returned a non-bool
+
+    def set_validator(self, namespace: str, fn: RecordValidator | None) -> None:
+        """Validate records with keys ``/<namespace>/...`` with ``fn(key, value)`` (True:
+        valid; sync or async); None removes it."""
+        if not namespace or "/" in namespace:
+            raise ValueError(f"namespace {namespace!r}: one non-empty path segment")
+        if fn is None:
+            self._validators.pop(namespace, None)
+        else:
+            self._validators[namespace] = fn
+        node = self._node
+        if node._id is not None and not node._closed:
+            node._runtime._core.dht_check_namespaces(node._id, sorted(self._validators))
+
+    def _validator_of(self, key: bytes) -> RecordValidator | None:
+        parts = key.split(b"/", 2)
+        if len(parts) < 3 or parts[0] != b"":
+            return None
+        return self._validators.get(parts[1].decode("utf-8", "replace"))
+
+    async def _valid(self, key: bytes, value: bytes) -> bool:
+        fn = self._validator_of(key)
+        if fn is None:
+            return True
+        try:
+            result = fn(key, value)
+            if inspect.isawaitable(result):
+                result = await asyncio.wait_for(result, 10.0)
+            if not isinstance(result, bool):
+                raise TypeError(f"record validator returned {result!r}, not a bool")
+            return result
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.validator_errors += 1
+            _log.logger.error(
+                "record validator failed on %r: %r",
+                key,
+                exc,
+                exc_info=exc,
+                extra={"node": str(self._node.peer_id), "reason": "validator_error"},
+            )
+            return False
+
+    def _check(self, token: int, key: bytes, value: bytes) -> None:
+        """A record the node holds for our verdict (the runtime's 'record_check' event)."""
+
+        async def check() -> None:
+            valid = await self._valid(key, value)
+            node = self._node
+            if node._id is not None and not node._closed:
+                node._runtime._core.dht_checked(node._id, token, valid)
+
+        task = asyncio.ensure_future(check())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _run(self, op: str, key: PeerId | bytes, value: bytes = b"") -> tuple:
         node = self._node
@@ -54,7 +130,10 @@ class Dht:
 
     async def put(self, key: bytes, value: bytes) -> int:
         """Store ``value`` under ``key`` here and on the k servers closest to it; returns
-        how many of them took it. ValueError-like NodeError when our store refuses it."""
+        how many of them took it. NodeError when our store or its namespace's validator
+        refuses it."""
+        if not await self._valid(bytes(key), bytes(value)):
+            raise NodeError("dht put_value: record invalid (the namespace's validator)")
         *_, stored = await self._run("put_value", key, value)
         return stored
 

@@ -66,7 +66,7 @@ void Dht::query_answered(QueryToken token, ByteView response, Instant now) {
     closer.push_back(kad::LookupPeer{std::move(c.id), std::move(c.addrs)});
   }
   run->second.lookup.on_response(p.peer, closer);
-  if (take_records(run->second, *msg)) end(run, now);
+  if (take_records(run->first, run->second, *msg, now)) end(run, now);
   advance(now);
 }
 
@@ -127,6 +127,7 @@ void Dht::tick(Instant now) {
   for (const auto& [token, q] : queries_)
     if (q.deadline <= now) late.push_back(token);
   for (QueryToken t : late) query_failed(t, now);
+  expire_checks(now);
   server_.records().expire(now);
   server_.providers().expire(now);
   advance(now);
@@ -164,7 +165,7 @@ void Dht::advance(Instant now) {
       if (!run.storing) {
         while (auto q = run.lookup.poll_query(now))
           send(it->first, *q, request_of(run), false, now);
-        if (!run.lookup.finished()) {
+        if (!run.lookup.finished() || run.checking > 0) {
           ++it;
           continue;
         }
@@ -209,6 +210,7 @@ std::optional<Instant> Dht::next_deadline() const {
   };
   for (const auto& [id, run] : lookups_) take(run.lookup.next_deadline());
   for (const auto& [token, q] : queries_) take(q.deadline);
+  for (const auto& [token, c] : checks_) take(c.deadline);
   // What waits for room among max_lookups is started when a lookup ends, not by a deadline.
   if (!bootstrapped_ || lookups_.size() >= config_.max_lookups) return next;
   take(server_.table().next_refresh_deadline());

@@ -58,11 +58,23 @@ kad::Message Dht::request_of(const Running& run) const {
   return m;
 }
 
-bool Dht::take_records(Running& run, kad::Message& answer) {
+bool Dht::take_records(LookupId id, Running& run, kad::Message& answer, Instant now) {
   if (run.op == DhtOp::kGetValue && answer.record && answer.record->key == run.target &&
       server_.records().validate(answer.record->key, answer.record->value)) {
-    run.value = std::move(answer.record->value);
-    return true;
+    if (!checked(run.target)) {
+      run.value = std::move(answer.record->value);
+      return true;
+    }
+    // The walk goes on meanwhile, and does not end before the verdict (the first valid
+    // record ends it).
+    if (checks_.size() < config_.max_checks) {
+      ++run.checking;
+      ask_check(Check{now + config_.check_timeout, id, {}, {}, answer.record->value},
+                answer.record->key, answer.record->value);
+    } else {
+      ++counters_.checks_refused;
+    }
+    return false;
   }
   if (run.op != DhtOp::kGetProviders) return false;
   for (kad::Peer& p : answer.provider_peers) {

@@ -144,6 +144,8 @@ std::optional<DhtSenderEvent> DhtSender::poll(Instant now) {
       query(q->token, std::move(q->peer), std::move(q->addrs), std::move(q->request), now);
     } else if (auto* found = std::get_if<DhtPeerFound>(&*e)) {
       return std::move(*found);
+    } else if (auto* check = std::get_if<DhtCheck>(&*e)) {
+      return std::move(*check);
     } else {
       return std::move(std::get<DhtLookupDone>(*e));
     }

@@ -98,6 +98,9 @@ class Node : public std::enable_shared_from_this<Node> {
   // A LookupDone event for `request` (with an error when the DHT is off, or our own store
   // refuses a put or provide). `value`: kPutValue's.
   void dht_lookup(host::DhtOp op, const Bytes& key, const Bytes& value, RequestId request);
+  void dht_check_namespaces(std::vector<std::string> namespaces);
+  // The verdict on a RecordCheck: a held PUT_VALUE is answered (or refused) now.
+  void dht_checked(host::CheckToken token, bool valid);
   NodeMetrics snapshot();
   std::optional<router::ScoreBreakdown> score_breakdown(const Bytes& peer_id);
   void close(RequestId request);
@@ -237,6 +240,8 @@ class Node : public std::enable_shared_from_this<Node> {
   std::unique_ptr<host::Dht> dht_;
   std::unique_ptr<host::DhtSender> dht_sender_;
   std::map<host::LookupId, RequestId> dht_lookups_;
+  std::map<host::CheckToken, Inbound> dht_held_;  // PUT_VALUEs waiting for their verdict
+  std::vector<std::string> dht_checked_namespaces_;
 
   DeliveryRoutes routes_;
   std::vector<router::Action> actions_;

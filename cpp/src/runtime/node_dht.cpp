@@ -19,6 +19,7 @@ void Node::start_dht() {
   c.server.mode = config_.peers.dht_mode;
   dht_ = std::make_unique<host::Dht>(config_.identity->peer_id().bytes(), c, now(),
                                      config_.seed ^ 0x6b6164);  // "kad"
+  dht_->set_checked_namespaces(dht_checked_namespaces_);
   dht_sender_ = std::make_unique<host::DhtSender>(*dht_, config_.peers.target_outbound);
   // A client is not offered the protocol (multistream says "na"), so identify omits it.
   if (c.server.mode == kad::Mode::kServer) serve(kKadProtocol, true);
@@ -54,9 +55,42 @@ void Node::dht_lookup(host::DhtOp op, const Bytes& key, const Bytes& value, Requ
   dht_lookups_.emplace(*id, request);
 }
 
+void Node::dht_check_namespaces(std::vector<std::string> namespaces) {
+  dht_checked_namespaces_ = std::move(namespaces);  // kept for a DHT started later
+  if (dht_) dht_->set_checked_namespaces(dht_checked_namespaces_);
+}
+
+void Node::dht_checked(host::CheckToken token, bool valid) {
+  if (!dht_) return;
+  auto answer = dht_->record_checked(token, valid, now());
+  auto held = dht_held_.find(token);
+  if (held == dht_held_.end()) return;  // a lookup's record
+  const Inbound in = held->second;
+  dht_held_.erase(held);
+  auto c = by_connection_id_.find(in.connection);
+  if (c == by_connection_id_.end()) return;
+  if (answer && *answer)
+    c->second->respond(in.stream, **answer);
+  else
+    c->second->refuse(in.stream);
+}
+
 bool Node::dht_request(Connection& c, std::uint32_t stream, ByteView data) {
   if (!dht_) return false;
-  auto answer = dht_->handle_request(c.peer_id(), data, now());
+  const Instant t = now();
+  auto held = dht_->hold_request(c.peer_id(), data, t);
+  if (held && *held) {
+    // The stream stays open for the verdict; the connection resets it at the request
+    // deadline if none comes.
+    std::erase_if(dht_held_, [&](const auto& kv) { return kv.second.expires <= t; });
+    dht_held_.emplace(**held, Inbound{c.id, stream, t + config_.limits.request_timeout});
+    return true;
+  }
+  if (!held) {
+    c.refuse(stream);
+    return true;
+  }
+  auto answer = dht_->handle_request(c.peer_id(), data, t);
   if (answer && *answer)
     c.respond(stream, **answer);
   else
@@ -117,6 +151,8 @@ bool Node::dht_settle() {
       if (carries_requests(x->connection)) continue;  // closed after its other exchanges
       if (auto c = by_connection_id_.find(x->connection); c != by_connection_id_.end())
         c->second->close("DHT queries answered");
+    } else if (auto* check = std::get_if<host::DhtCheck>(&*e)) {
+      emit(RecordCheck{id_, check->token, std::move(check->key), std::move(check->value)});
     } else if (auto* found = std::get_if<host::DhtPeerFound>(&*e)) {
       auto peer = crypto::PeerId::from_bytes(found->peer);
       if (!peer) continue;

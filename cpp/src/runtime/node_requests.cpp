@@ -88,6 +88,7 @@ void Node::requests_closed(const Connection& c) {
                   std::string(host::request_error_name(host::RequestError::kConnectionClosed))});
   }
   std::erase_if(inbound_, [&](const auto& kv) { return kv.second.connection == c.id; });
+  std::erase_if(dht_held_, [&](const auto& kv) { return kv.second.connection == c.id; });
 }
 
 }  // namespace p2pgossip::runtime

@@ -266,6 +266,16 @@ RequestId Runtime::dht(NodeId node, host::DhtOp op, Bytes key, Bytes value) {
   });
 }
 
+void Runtime::dht_check_namespaces(NodeId node, std::vector<std::string> namespaces) {
+  impl_->post(node, [ns = std::move(namespaces)](Node& n) mutable {
+    n.dht_check_namespaces(std::move(ns));
+  });
+}
+
+void Runtime::dht_checked(NodeId node, std::uint64_t token, bool valid) {
+  impl_->post(node, [token, valid](Node& n) { n.dht_checked(token, valid); });
+}
+
 Result<RequestId> Runtime::publish(NodeId node, MessagePtr message) {
   SignaturePolicy policy;
   {

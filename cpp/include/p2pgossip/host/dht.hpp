@@ -19,6 +19,7 @@
 #include <map>
 #include <optional>
 #include <span>
+#include <string>
 #include <variant>
 #include <vector>
 
@@ -39,10 +40,16 @@ struct DhtConfig {
   std::size_t max_lookups = 4;  // running at once (bootstrap, refreshes, walks, find_node)
   // While more peers are wanted, a walk starts this long after the previous one ended.
   Duration walk_interval = std::chrono::seconds(2);
+  // Records of checked namespaces waiting for the application's verdict (DhtCheck): at most
+  // this many at once (a PUT_VALUE past it is refused), each for at most check_timeout
+  // (then taken as invalid).
+  std::size_t max_checks = 64;
+  Duration check_timeout = std::chrono::seconds(10);
 };
 
 using QueryToken = std::uint64_t;
 using LookupId = std::uint64_t;
+using CheckToken = std::uint64_t;
 
 // Send `request` (an encoded kad Message, without its length prefix) to `peer` under
 // /ipfs/kad/1.0.0, dialling `addrs` (binary multiaddrs) if it is not connected; report
@@ -74,7 +81,15 @@ struct DhtPeerFound {
   Bytes peer;
   std::vector<Bytes> addrs;
 };
-using DhtEvent = std::variant<DhtQuery, DhtLookupDone, DhtPeerFound>;
+// A record whose key is in a checked namespace ("/<namespace>/...", go-libp2p-record's
+// NamespacedValidator) needs the application's verdict: answer with record_checked(). It is
+// the remote's PUT_VALUE (held by the shell until then) or a record a get_value lookup met.
+struct DhtCheck {
+  CheckToken token;
+  Bytes key;
+  Bytes value;
+};
+using DhtEvent = std::variant<DhtQuery, DhtLookupDone, DhtPeerFound, DhtCheck>;
 
 struct DhtCounters {
   std::uint64_t lookups_started = 0;
@@ -86,6 +101,10 @@ struct DhtCounters {
   std::uint64_t requests_answered = 0;  // the remote's
   std::uint64_t requests_refused = 0;
   std::uint64_t peers_found = 0;
+  std::uint64_t records_checked = 0;   // verdicts asked for (DhtCheck)
+  std::uint64_t records_rejected = 0;  // the application said invalid, or did not answer
+  std::uint64_t checks_timed_out = 0;
+  std::uint64_t checks_refused = 0;  // a PUT_VALUE past max_checks
 };
 
 class Dht {
@@ -112,6 +131,20 @@ class Dht {
   Result<LookupId> add_provider(ByteView key, Instant now);
   LookupId get_providers(ByteView key, Instant now);
   void set_listen_addrs(std::vector<Bytes> addrs) { listen_addrs_ = std::move(addrs); }
+  // Record checks (dht_checks.cpp). Keys "/<namespace>/..." of these namespaces need the
+  // application's verdict before they are stored or returned by get_value.
+  void set_checked_namespaces(std::vector<std::string> namespaces) {
+    checked_ = std::move(namespaces);
+  }
+  bool checked(ByteView key) const;
+  // The remote's request, if it is a PUT_VALUE of a checked key: its check token (a DhtCheck
+  // is out; the shell holds the request until record_checked), or an error to refuse it
+  // with (too many checks waiting). nullopt: not held, handle_request it now.
+  Result<std::optional<CheckToken>> hold_request(ByteView peer, ByteView request, Instant now);
+  // The application's verdict. For a held request: what handle_request would answer, or the
+  // error to refuse it with (invalid, or its check expired); for a lookup's record: nothing
+  // (the lookup may end with the record).
+  Result<std::optional<Bytes>> record_checked(CheckToken token, bool valid, Instant now);
   kad::RecordStore& records() { return server_.records(); }
   // Discovery: while true, the keyspace is walked and the servers found are reported.
   void want_peers(bool more) { wanted_ = more; }
@@ -144,6 +177,13 @@ class Dht {
     bool storing = false;
     std::size_t awaiting = 0, stored = 0;
     std::vector<kad::LookupPeer> closest;
+    std::size_t checking = 0;  // kGetValue: records waiting for their verdict
+  };
+  struct Check {
+    Instant deadline;
+    std::optional<LookupId> lookup;  // a lookup's record; else a held request's
+    Bytes peer, request;             // the held request
+    Bytes value;                     // the lookup's record
   };
   struct Pending {
     LookupId lookup;
@@ -158,7 +198,9 @@ class Dht {
   void send(LookupId id, kad::LookupPeer peer, const kad::Message& m, bool unanswered, Instant now);
   kad::Message request_of(const Running& run) const;
   // An answer's record or providers taken into `run`; true when the lookup may end now.
-  bool take_records(Running& run, kad::Message& answer);
+  bool take_records(LookupId id, Running& run, kad::Message& answer, Instant now);
+  CheckToken ask_check(Check check, ByteView key, ByteView value);
+  void expire_checks(Instant now);
   // The lookup part is over: a put or add_provider sends its stores; the rest end.
   void lookup_finished(LookupId id, Running& run, Instant now);
   void store_answered(LookupId id, Running& run, bool ok);
@@ -182,6 +224,9 @@ class Dht {
   bool wanted_ = false;
   Instant next_walk_{};
   std::vector<Bytes> listen_addrs_;
+  std::vector<std::string> checked_;
+  std::map<CheckToken, Check> checks_;
+  CheckToken next_check_ = 1;
   DhtCounters counters_;
 };
 

@@ -7,7 +7,8 @@
 // answered, unless the node is short of outbound peers (it is then kept like any other).
 //
 // Sans-I/O: the shell reports connections and outcomes, and carries out what poll() returns
-// (sends, dials, closes), along with the Dht's own outputs (found peers, finished lookups),
+// (sends, dials, closes), along with the Dht's own outputs (found peers, finished lookups,
+// record checks),
 // which pass through here so the shell polls one machine.
 #pragma once
 
@@ -41,7 +42,7 @@ struct DhtCloseTemporary {
   net::ConnectionId connection;
 };
 using DhtSenderEvent =
-    std::variant<DhtSend, DhtDial, DhtCloseTemporary, DhtPeerFound, DhtLookupDone>;
+    std::variant<DhtSend, DhtDial, DhtCloseTemporary, DhtPeerFound, DhtLookupDone, DhtCheck>;
 
 class DhtSender {
  public:

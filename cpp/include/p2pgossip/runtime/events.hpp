@@ -119,6 +119,15 @@ struct LookupDone {
   std::optional<std::string> error;
 };
 
+// A DHT record of a namespace the application validates (Runtime::dht_check_namespaces)
+// waits for its verdict: Runtime::dht_checked(node, token, valid).
+struct RecordCheck {
+  NodeId node;
+  std::uint64_t token;
+  Bytes key;
+  Bytes value;
+};
+
 // The runtime's delivery log has rows the reader has not taken (once until it takes them).
 struct DeliveriesLogged {};
 
@@ -130,6 +139,6 @@ struct MailboxReady {
 
 using Event = std::variant<Delivered, PeerConnected, PeerDisconnected, MeshChanged, Listening,
                            CommandDone, ValidationRequest, Log, DeliveriesLogged, MailboxReady,
-                           InboundRequest, Response, LookupDone>;
+                           InboundRequest, Response, LookupDone, RecordCheck>;
 
 }  // namespace p2pgossip::runtime

@@ -94,6 +94,10 @@ class Runtime {
   void respond(NodeId node, std::uint64_t token, std::optional<Bytes> response);
   // A DHT operation (PeerConfig::dht) on `key` (`value`: put_value's): a LookupDone follows.
   RequestId dht(NodeId node, host::DhtOp op, Bytes key, Bytes value = {});
+  // Records with keys "/<namespace>/..." of these namespaces wait for a verdict (a
+  // RecordCheck event) before the node stores or returns them.
+  void dht_check_namespaces(NodeId node, std::vector<std::string> namespaces);
+  void dht_checked(NodeId node, std::uint64_t token, bool valid);
 
   // Publishes a message built and signed by the caller (Message.create in Python), once it
   // passes the checks a receiver makes: the node's signature policy and, under StrictSign, a
