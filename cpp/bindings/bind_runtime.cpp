@@ -478,16 +478,7 @@ void bind_runtime(py::module_& m) {
               bans = r.bans(node);
             }
             if (!bans) return py::none();
-            py::list out;
-            for (const net::BanEntry& b : *bans) {
-              py::object left = py::none();
-              if (b.remaining)
-                left = py::float_(std::chrono::duration<double>(*b.remaining).count());
-              out.append(py::make_tuple(b.target.to_string(),
-                                        b.target.kind == net::BanTarget::Kind::kIp ? "ip" : "peer",
-                                        left, std::string(net::ban_reason_name(b.reason)), b.note));
-            }
-            return out;
+            return ban_entries(*bans);
           },
           py::arg("node"),
           "(target, 'peer' | 'ip', seconds left or None, reason, note) per ban in force.")

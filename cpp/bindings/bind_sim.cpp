@@ -19,6 +19,7 @@
 #include "p2pgossip/sim/link.hpp"
 #include "p2pgossip/sim/mesh_push_baseline.hpp"
 #include "p2pgossip/sim/simulation.hpp"
+#include "peer_manager_fields.hpp"
 #include "score_breakdown.hpp"
 
 namespace p2pgossip::bindings {
@@ -359,6 +360,23 @@ void bind_sim(py::module_& m) {
            })
       .def("metrics_columns", &metrics_columns)
       .def("drops_columns", &drops_columns)
+      .def(
+          "ban",
+          [](sim::Simulation& s, std::uint32_t node, const py::handle& target,
+             std::optional<std::int64_t> until_ns, const std::string& note,
+             std::int64_t at_ns) { s.ban(node, ban_target(target), until_ns, note, at_ns); },
+          py::arg("node"), py::arg("target"), py::arg("until_ns"), py::arg("note"),
+          py::arg("at_ns"))
+      .def(
+          "unban",
+          [](sim::Simulation& s, std::uint32_t node, const py::handle& target, std::int64_t at_ns) {
+            s.unban(node, ban_target(target), at_ns);
+          },
+          py::arg("node"), py::arg("target"), py::arg("at_ns"))
+      .def(
+          "bans",
+          [](const sim::Simulation& s, std::uint32_t node) { return ban_entries(s.bans(node)); },
+          py::arg("node"))
       .def("mesh", &sim::Simulation::mesh, py::arg("node"), py::arg("topic"))
       .def(
           "score_breakdown",

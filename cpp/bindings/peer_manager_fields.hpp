@@ -50,4 +50,8 @@ py::dict peer_manager_counters(const net::PeerManagerCounters& c, const net::Ban
 // an IPv4/IPv6 address); ValueError otherwise.
 net::BanTarget ban_target(const py::handle& target);
 
+// (target, 'peer' | 'ip', seconds left or None, reason, note): what Node.bans() and
+// Simulation.bans() list.
+py::list ban_entries(const std::vector<net::BanEntry>& bans);
+
 }  // namespace p2pgossip::bindings

@@ -26,6 +26,18 @@ py::dict ban_counters(const net::BanCounters& c) {
 
 }  // namespace
 
+py::list ban_entries(const std::vector<net::BanEntry>& bans) {
+  py::list out;
+  for (const net::BanEntry& b : bans) {
+    py::object left = py::none();
+    if (b.remaining) left = py::float_(std::chrono::duration<double>(*b.remaining).count());
+    out.append(py::make_tuple(b.target.to_string(),
+                              b.target.kind == net::BanTarget::Kind::kIp ? "ip" : "peer", left,
+                              std::string(net::ban_reason_name(b.reason)), b.note));
+  }
+  return out;
+}
+
 py::dict peer_manager_counters(const net::PeerManagerCounters& c, const net::BanCounters& bans) {
   py::dict d;
 #define P2PGOSSIP_COUNTER(name) d[#name] = c.name;

@@ -5,7 +5,7 @@ other."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
 import numpy as np
 
@@ -16,6 +16,16 @@ if TYPE_CHECKING:
 
 DELIVERY_COLUMNS = ("msg_id", "node", "role", "t_publish", "t_deliver", "hops", "from_peer")
 HONEST = "honest"
+
+
+class Ban(NamedTuple):
+    """A ban in force on a node (:meth:`Node.bans`, :meth:`Simulation.bans`)."""
+
+    target: str  # a peer id (base58btc) or an IP address
+    kind: Literal["peer", "ip"]
+    remaining: float | None  # seconds left; None: until unbanned
+    rule: str  # what made it: "manual" (ban/block), "graylisted", "invalid_messages"
+    reason: str  # the words given to ban(), or the rule's
 
 
 def roles_column(node: np.ndarray, roles: dict[int, str] | None) -> pd.Categorical:

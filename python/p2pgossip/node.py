@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal
 
 from . import _core, presets
 from ._core.crypto import Identity, PeerId
@@ -18,6 +18,7 @@ from ._core.host import Message, Publisher, Role
 from ._core.router import GossipConfig
 from ._core.runtime import NodeLimits, PeerConfig
 from ._requests import Handler, Handlers, RequestError, check_protocol, request_error
+from ._results import Ban
 from ._runtime import NodeError, NoPeersError, Runtime, _log_failure
 from ._validation import Validation
 from .dht import Dht
@@ -37,16 +38,6 @@ __all__ = [
     "ValidationResult",
     "Validator",
 ]
-
-
-class Ban(NamedTuple):
-    """A ban in force on a node (:meth:`Node.bans`)."""
-
-    target: str  # a peer id (base58btc) or an IP address
-    kind: Literal["peer", "ip"]
-    remaining: float | None  # seconds left; None: until unbanned
-    rule: str  # what made it: "manual" (ban/block), "graylisted", "invalid_messages"
-    reason: str  # the words given to ban(), or the rule's
 
 
 class Node:

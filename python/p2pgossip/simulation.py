@@ -25,7 +25,7 @@ from . import _core
 from ._core.host import Role
 from ._core.sim import CpuCost, Latency
 from ._extras import needs
-from ._results import HONEST, deliveries_frame, mesh_changes_frame, metrics_frame
+from ._results import HONEST, Ban, deliveries_frame, mesh_changes_frame, metrics_frame
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -241,6 +241,35 @@ class Simulation:
                 self._roles.pop(v, None)
             else:
                 self._roles[v] = role.name
+
+    def ban(
+        self,
+        node: Hashable,
+        target: Hashable,
+        duration_s: float | None = None,
+        reason: str = "",
+        at_s: float | None = None,
+    ) -> None:
+        """At ``at_s`` (default: now), ``node`` bans the peer ``target`` (a node label) for
+        ``duration_s`` (None: until :meth:`unban`), as ``Node.ban`` does on sockets: the host
+        closes their link and refuses dials to it until the ban expires. (IP bans are for
+        sockets: a simulated node's :meth:`set_ip` is only the score's P6 label.) The
+        automatic bans (``PeerConfig.ban_graylisted_for``, ``ban_invalid_messages``) run in
+        the simulator as on sockets. A closed graph link stays closed; with
+        ``target_outbound`` the peer manager may dial the peer again once the ban is over."""
+        if duration_s is not None and not duration_s > 0:
+            raise ValueError(f"duration_s must be positive seconds or None, not {duration_s!r}")
+        at = self._at(at_s)
+        until = None if duration_s is None else at + _ns(duration_s)
+        self._core.ban(self.index(node), self._core.peer_id(self.index(target)), until, reason, at)
+
+    def unban(self, node: Hashable, target: Hashable, at_s: float | None = None) -> None:
+        self._core.unban(self.index(node), self._core.peer_id(self.index(target)), self._at(at_s))
+
+    def bans(self, node: Hashable) -> list[Ban]:
+        """The bans in force at ``node`` now, as ``Node.bans`` lists them (targets are the
+        banned nodes' peer ids), the automatic ones included."""
+        return [Ban(*b) for b in self._core.bans(self.index(node))]
 
     def set_ip(self, node: Any, ip: str, at_s: float | None = None) -> None:
         """From now (or ``at_s``) the peers of ``node`` (a label, an iterable of labels, or

@@ -30,12 +30,12 @@ CheckToken Dht::ask_check(Check check, ByteView key, ByteView value) {
   const CheckToken token = next_check_++;
   checks_.emplace(token, std::move(check));
   ++counters_.records_checked;
-  events_.push_back(DhtCheck{token, Bytes(key.begin(), key.end()), Bytes(value.begin(), value.end())});
+  events_.push_back(
+      DhtCheck{token, Bytes(key.begin(), key.end()), Bytes(value.begin(), value.end())});
   return token;
 }
 
-Result<std::optional<CheckToken>> Dht::hold_request(ByteView peer, ByteView request,
-                                                    Instant now) {
+Result<std::optional<CheckToken>> Dht::hold_request(ByteView peer, ByteView request, Instant now) {
   if (checked_.empty()) return std::optional<CheckToken>{};
   auto msg = kad::decode(request, config_.limits);
   // Anything else, or a malformed request, is handle_request's to answer or refuse.
@@ -47,8 +47,11 @@ Result<std::optional<CheckToken>> Dht::hold_request(ByteView peer, ByteView requ
     ++counters_.requests_refused;
     return Error{"too many records waiting for the validator"};
   }
-  Check c{now + config_.check_timeout, std::nullopt, Bytes(peer.begin(), peer.end()),
-          Bytes(request.begin(), request.end()), {}};
+  Check c{now + config_.check_timeout,
+          std::nullopt,
+          Bytes(peer.begin(), peer.end()),
+          Bytes(request.begin(), request.end()),
+          {}};
   return std::optional<CheckToken>{ask_check(std::move(c), msg->record->key, msg->record->value)};
 }
 

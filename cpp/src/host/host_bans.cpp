@@ -28,6 +28,16 @@ std::vector<net::Ban> Host::bans(Instant now) {
   return peers_ ? peers_->bans(now) : std::vector<net::Ban>{};
 }
 
+std::vector<net::BanEntry> Host::ban_entries(Instant now) {
+  std::vector<net::BanEntry> out;
+  for (net::Ban& b : bans(now)) {
+    std::optional<Duration> left;
+    if (b.until) left = *b.until - now;
+    out.push_back({std::move(b.target), left, b.reason, std::move(b.note)});
+  }
+  return out;
+}
+
 void Host::block(const Bytes& peer_id, Instant now) {
   ban({net::BanTarget::Kind::kPeer, peer_id}, std::nullopt, net::BanReason::kManual, "blocked",
       now);

@@ -75,16 +75,7 @@ void Node::ban(const net::BanTarget& target, std::optional<Duration> duration,
 
 void Node::unban(const net::BanTarget& target) { host_.unban(target); }
 
-std::vector<net::BanEntry> Node::bans() {
-  const Instant t = now();
-  std::vector<net::BanEntry> out;
-  for (net::Ban& b : host_.bans(t)) {
-    std::optional<Duration> left;
-    if (b.until) left = *b.until - t;
-    out.push_back({std::move(b.target), left, b.reason, std::move(b.note)});
-  }
-  return out;
-}
+std::vector<net::BanEntry> Node::bans() { return host_.ban_entries(now()); }
 
 std::optional<router::ScoreBreakdown> Node::score_breakdown(const Bytes& peer_id) {
   const router::Router& router = host_.router();

@@ -164,6 +164,32 @@ void Simulation::set_ip(std::uint32_t node, const std::string& ip, std::int64_t 
   });
 }
 
+void Simulation::ban(std::uint32_t node, const net::BanTarget& target,
+                     std::optional<std::int64_t> until, const std::string& note, std::int64_t at) {
+  impl_->check_node(node);
+  impl_->at(at, [this, node, target, until, note](std::int64_t t) {
+    Node& nd = impl_->nodes[node];
+    if (!nd.host) return;
+    std::optional<Instant> expires;
+    if (until) expires = Instant{*until};
+    nd.host->ban(target, expires, net::BanReason::kManual, note, Instant{t});
+    impl_->drive(node, t, t);  // its Close events sever the links
+  });
+}
+
+void Simulation::unban(std::uint32_t node, const net::BanTarget& target, std::int64_t at) {
+  impl_->check_node(node);
+  impl_->at(at, [this, node, target](std::int64_t) {
+    if (auto& h = impl_->nodes[node].host) h->unban(target);
+  });
+}
+
+std::vector<net::BanEntry> Simulation::bans(std::uint32_t node) const {
+  impl_->check_node(node);
+  auto& h = impl_->nodes[node].host;
+  return h ? h->ban_entries(Instant{impl_->now}) : std::vector<net::BanEntry>{};
+}
+
 Status Simulation::set_link(std::uint32_t u, std::uint32_t v, const LinkParams& params,
                             std::int64_t at) {
   impl_->check_node(u);

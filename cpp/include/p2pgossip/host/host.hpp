@@ -215,6 +215,8 @@ class Host : private router::Tracer {
            std::string_view note, Instant now);
   bool unban(const net::BanTarget& target);
   std::vector<net::Ban> bans(Instant now);
+  // The same, with the time each has left (what the application is shown).
+  std::vector<net::BanEntry> ban_entries(Instant now);
   // block(): a ban of a peer without expiry; unblock() lifts it.
   void block(const Bytes& peer_id, Instant now);
   void unblock(const Bytes& peer_id) { unban({net::BanTarget::Kind::kPeer, peer_id}); }

@@ -26,6 +26,7 @@
 #include "p2pgossip/host/drop.hpp"
 #include "p2pgossip/host/publisher.hpp"
 #include "p2pgossip/message.hpp"
+#include "p2pgossip/net/ban_list.hpp"
 #include "p2pgossip/net/peer_manager.hpp"
 #include "p2pgossip/result.hpp"
 #include "p2pgossip/router/config.hpp"
@@ -154,6 +155,13 @@ class Simulation {
   // From `at`, `node`'s peers see it at address `ip` (a string; equal strings are one
   // address), which the score's IP colocation factor (P6) counts; "" clears it.
   void set_ip(std::uint32_t node, const std::string& ip, std::int64_t at);
+  // A ban at `node`, at `at`, as Host::ban: the target's links are closed and dials to it
+  // refused until `until` (nullopt: until unban); the automatic bans (PeerManagerConfig's
+  // ban_graylisted_for, ban_invalid_messages) run here as on sockets.
+  void ban(std::uint32_t node, const net::BanTarget& target, std::optional<std::int64_t> until,
+           const std::string& note, std::int64_t at);
+  void unban(std::uint32_t node, const net::BanTarget& target, std::int64_t at);
+  std::vector<net::BanEntry> bans(std::uint32_t node) const;
   // Both directions between neighbours u and v.
   Status set_link(std::uint32_t u, std::uint32_t v, const LinkParams& params, std::int64_t at);
 
