@@ -230,13 +230,17 @@ void bind_mdns(py::module_& md) {
       },
       py::arg("data"));
   md.def("peer_query", [] { return encoded(mdns::peer_query()); });
-  md.def(
-      "is_peer_query",
-      [](const py::bytes& data) {
-        auto msg = mdns::decode(view_of(data));
-        return msg.ok() && mdns::is_peer_query(*msg);
-      },
-      py::arg("data"), "False also for bytes that do not decode.");
+  // Predicates on packets: False also for bytes that do not decode.
+  auto test = [](auto pred) {
+    return [pred](const py::bytes& data) {
+      auto msg = mdns::decode(view_of(data));
+      return msg.ok() && pred(*msg);
+    };
+  };
+  md.def("is_peer_query", test(mdns::is_peer_query), py::arg("data"),
+         "False also for bytes that do not decode.");
+  md.def("is_meta_query", test(mdns::is_meta_query), py::arg("data"),
+         "False also for bytes that do not decode.");
   md.def(
       "is_query_for",
       [](const py::bytes& data, const std::string& peer_name) {
@@ -244,13 +248,6 @@ void bind_mdns(py::module_& md) {
         return msg.ok() && mdns::is_query_for(*msg, peer_name);
       },
       py::arg("data"), py::arg("peer_name"), "False also for bytes that do not decode.");
-  md.def(
-      "is_meta_query",
-      [](const py::bytes& data) {
-        auto msg = mdns::decode(view_of(data));
-        return msg.ok() && mdns::is_meta_query(*msg);
-      },
-      py::arg("data"), "False also for bytes that do not decode.");
   md.def(
       "meta_response", [](std::uint32_t ttl) { return encoded(mdns::meta_response(ttl)); },
       py::arg("ttl") = 120);

@@ -302,12 +302,32 @@ Message peer_query() {
   return m;
 }
 
-bool is_peer_query(const Message& m) {
+namespace {
+
+// A query with a PTR (or ANY) question for `name`.
+bool asks_ptr(const Message& m, std::string_view name) {
   if (m.is_response()) return false;
-  return std::any_of(m.questions.begin(), m.questions.end(), [](const Question& q) {
-    return (q.type == type::kPtr || q.type == type::kAny) && names_equal(q.name, kServiceName);
+  return std::any_of(m.questions.begin(), m.questions.end(), [&](const Question& q) {
+    return (q.type == type::kPtr || q.type == type::kAny) && names_equal(q.name, name);
   });
 }
+
+// An authoritative response whose answer is `name PTR target`.
+Message ptr_response(std::string_view name, std::string target, std::uint32_t ttl) {
+  Message m;
+  m.flags = kFlagResponse | kFlagAuthoritative;
+  Record ptr;
+  ptr.name = std::string(name);
+  ptr.type = type::kPtr;
+  ptr.ttl = ttl;
+  ptr.target = std::move(target);
+  m.answers.push_back(std::move(ptr));
+  return m;
+}
+
+}  // namespace
+
+bool is_peer_query(const Message& m) { return asks_ptr(m, kServiceName); }
 
 bool is_query_for(const Message& m, std::string_view peer_name) {
   if (is_peer_query(m)) return true;
@@ -319,23 +339,10 @@ bool is_query_for(const Message& m, std::string_view peer_name) {
   });
 }
 
-bool is_meta_query(const Message& m) {
-  if (m.is_response()) return false;
-  return std::any_of(m.questions.begin(), m.questions.end(), [](const Question& q) {
-    return (q.type == type::kPtr || q.type == type::kAny) && names_equal(q.name, kMetaQueryName);
-  });
-}
+bool is_meta_query(const Message& m) { return asks_ptr(m, kMetaQueryName); }
 
 Message meta_response(std::uint32_t ttl) {
-  Message m;
-  m.flags = kFlagResponse | kFlagAuthoritative;
-  Record ptr;
-  ptr.name = std::string(kMetaQueryName);
-  ptr.type = type::kPtr;
-  ptr.ttl = ttl;
-  ptr.target = std::string(kServiceName);
-  m.answers.push_back(std::move(ptr));
-  return m;
+  return ptr_response(kMetaQueryName, std::string(kServiceName), ttl);
 }
 
 std::string host_name(std::string_view peer_name) { return std::string(peer_name) + ".local"; }
@@ -383,14 +390,7 @@ void add_dns_sd_records(Message& m, const std::string& instance, const std::stri
 Message peer_response(std::string_view peer_name, std::span<const std::string> multiaddrs,
                       std::uint32_t ttl) {
   const std::string instance = std::string(peer_name) + "." + std::string(kServiceName);
-  Message m;
-  m.flags = kFlagResponse | kFlagAuthoritative;
-  Record ptr;
-  ptr.name = std::string(kServiceName);
-  ptr.type = type::kPtr;
-  ptr.ttl = ttl;
-  ptr.target = instance;
-  m.answers.push_back(std::move(ptr));
+  Message m = ptr_response(kServiceName, instance, ttl);
   Record txt;
   txt.name = instance;
   txt.type = type::kTxt;
