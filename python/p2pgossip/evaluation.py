@@ -17,6 +17,15 @@ at (its victims) and the honest messages it aims at.
 The one departure from the report: ``v1.0`` is this v1.1 router with scoring, peer exchange
 and flood publishing off (PRUNE backoff and IDONTWANT stay).
 
+Checked against the configs (``1k-attack-cold-boot``, ``-cold-boot-covert-flash``,
+``-dawn``, ``-degrade-0.5``): 250 sybils with attack_degree 20 (cold boot, covert flash,
+dawn; 100 for degradation, whose sybils connect at 1 min), as ours; honest nodes connect
+10 s after the sybils at dawn (``JOIN_S``); covert flash runs 5 min with the sybils turning
+at 2 min (ours: at half of ``duration``, 60 s at SMALL, too short for P3 to bite); the
+sybils re-GRAFT 15 s after a PRUNE and back off 1 min (``sybil_regraft_delay``/``_backoff``;
+ours GRAFT whenever allowed). Their network section is ``latency 25ms, jitter_pct 10``: one
+25 ms with 10% jitter, not the issue's 5-25 ms, which ``LATENCY`` keeps.
+
 Figures: docs/benchmarks.md (attacks). Latency per link (``LATENCY``) instead of per packet
 (before 2026-12-04 night) moved the SMALL table as that section records.
 """
