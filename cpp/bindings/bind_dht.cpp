@@ -14,6 +14,8 @@ void bind_dht(py::module_& m) {
       .def(py::init([](std::size_t nodes, const sim::Latency& latency, std::size_t k,
                        std::size_t alpha, double unreachable, double query_timeout,
                        std::uint64_t seed) {
+             if (latency.per_link)  // the DHT walk has no links to key a base by
+               throw py::value_error("DhtSimulation: latency cannot be per link");
              sim::DhtConfig c;
              c.nodes = nodes;
              c.latency = latency;

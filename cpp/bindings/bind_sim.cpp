@@ -65,6 +65,11 @@ std::string kind_name(Latency::Kind k) {
 }
 
 std::string latency_repr(const Latency& l) {
+  if (l.per_link) {
+    Latency base = l;
+    base.per_link = false;
+    return "Latency.per_link(" + latency_repr(base) + ", jitter=" + std::to_string(l.jitter) + ")";
+  }
   auto ms = [](double ns) { return std::to_string(ns / 1e6); };
   switch (l.kind) {
     case Latency::Kind::kConstant:
@@ -193,7 +198,24 @@ void bind_sim(py::module_& m) {
             return checked(Latency::lognormal(median_ms * 1e6, sigma));
           },
           py::arg("median_ms"), py::arg("sigma"), "Log-normal: median_ms * exp(sigma * N(0, 1)).")
-      .def_property_readonly("kind", [](const Latency& l) { return kind_name(l.kind); })
+      .def_static(
+          "per_link",
+          [](const Latency& base, double jitter) {
+            if (base.per_link) throw py::value_error("Latency.per_link: base is already per link");
+            if (!(jitter >= 0 && jitter < 1))
+              throw py::value_error("Latency.per_link: jitter must be in [0, 1)");
+            return Latency::per_link_of(base, jitter);
+          },
+          py::arg("base"), py::arg("jitter"),
+          "Each link's latency drawn once from `base` (by hashing the simulation's seed and the "
+          "unordered pair of endpoints, so both directions share it), each packet scaled by "
+          "U[1 - jitter, 1 + jitter].")
+      .def_property_readonly("kind",
+                             [](const Latency& l) {
+                               return l.per_link ? "per_link(" + kind_name(l.kind) + ")"
+                                                 : kind_name(l.kind);
+                             })
+      .def_property_readonly("jitter", [](const Latency& l) { return l.jitter; })
       .def_property_readonly(
           "minimum_ns", &Latency::minimum,
           "No draw is below this: a parallel simulation's lookahead (0: one thread).")
@@ -207,7 +229,23 @@ void bind_sim(py::module_& m) {
                                   1e6;
             return out;
           },
-          py::arg("count"), py::arg("seed") = 0, "Draws from the model (to check or plot it).")
+          py::arg("count"), py::arg("seed") = 0,
+          "Draws from the model (to check or plot it); a per-link model's are its bases, one a "
+          "link.")
+      .def(
+          "link_samples_ms",
+          [](const Latency& l, std::uint32_t u, std::uint32_t v, std::size_t count,
+             std::uint64_t seed) {
+            if (!l.per_link) throw py::value_error("link_samples_ms: needs Latency.per_link");
+            const std::uint64_t link = sim::pair_key(seed, u, v);
+            py::array_t<double> out(static_cast<py::ssize_t>(count));
+            for (std::size_t i = 0; i < count; ++i)
+              out.mutable_at(i) =
+                  static_cast<double>(l.sample_link(link, sim::draw(seed, u, i))) / 1e6;
+            return out;
+          },
+          py::arg("u"), py::arg("v"), py::arg("count"), py::arg("seed") = 0,
+          "`count` packets' draws on the link u -> v of a simulation seeded `seed`.")
       .def("__repr__", &latency_repr);
 
   py::class_<sim::CpuCost>(m, "CpuCost",

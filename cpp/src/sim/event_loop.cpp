@@ -265,7 +265,7 @@ inline std::int64_t Simulation::Impl::send_on_link(std::uint32_t u, std::uint32_
   Node& node = nodes[u];
   const std::uint64_t size = body + wire::varint_size(body);
   LinkState& link = links[li];
-  const Transmission tx = transmit(link, params[link.params], cfg.seed, li, t, size);
+  const Transmission tx = transmit(link, params[link.params], cfg.seed, li, u, peer, t, size);
   if (tx.drop == LinkDrop::kQueueFull) {
     ++node.stats.dropped_queue_full;
     return -1;

@@ -46,7 +46,7 @@ void Simulation::Impl::send_segment(std::uint32_t l, Bytes segment, std::int64_t
   p.loss = 0;
   p.queue_limit_bytes = UINT64_MAX;
   const std::uint64_t size = segment.size();
-  const Transmission tx = transmit(link, p, cfg.seed, l, t, size);
+  const Transmission tx = transmit(link, p, cfg.seed, l, u, v, t, size);
   Node& node = nodes[u];
   ++node.stats.rpcs_out;
   node.stats.bytes_out += size;

@@ -37,9 +37,17 @@ struct Transmission {
   std::int64_t arrival = 0;
 };
 
-// Sends `bytes` over `link` at `now`; `stream` names the link's random stream.
+// The key of the unordered pair {u, v}'s per-link draws: symmetric, and apart from every
+// link's packet stream (the tag).
+inline std::uint64_t pair_key(std::uint64_t seed, std::uint32_t u, std::uint32_t v) {
+  const std::uint64_t pair = std::uint64_t{std::min(u, v)} << 32 | std::max(u, v);
+  return stream_key(seed ^ 0x5045524c494e4b00ULL, pair);  // "PERLINK"
+}
+
+// Sends `bytes` from u to v over `link` at `now`; `stream` names the link's random stream.
 inline Transmission transmit(LinkState& link, const LinkParams& p, std::uint64_t seed,
-                             std::uint64_t stream, std::int64_t now, std::uint64_t bytes) {
+                             std::uint64_t stream, std::uint32_t u, std::uint32_t v,
+                             std::int64_t now, std::uint64_t bytes) {
   const std::uint64_t counter = std::uint64_t{link.packets++} * 3;
   const std::uint64_t key = stream_key(seed, stream);  // draw(seed, stream, c) = mix64(key + c)
   if (p.loss > 0 && to_unit(mix64(key + counter)) < p.loss) return {LinkDrop::kLoss, 0};
@@ -54,7 +62,8 @@ inline Transmission transmit(LinkState& link, const LinkParams& p, std::uint64_t
     link.busy_until = departure;
   }
   const std::int64_t latency =
-      p.latency.kind == Latency::Kind::kConstant
+      p.latency.per_link ? p.latency.sample_link(pair_key(seed, u, v), mix64(key + counter + 1))
+      : p.latency.kind == Latency::Kind::kConstant
           ? static_cast<std::int64_t>(p.latency.a)
           : p.latency.sample(mix64(key + counter + 1), mix64(key + counter + 2));
   const std::int64_t arrival = std::max(departure + latency, link.last_arrival);
