@@ -23,7 +23,7 @@ def signed_like(key: bytes, value: bytes) -> bool:
 
 
 async def slow_but_fine(key: bytes, value: bytes) -> bool:
-    await asyncio.sleep(0.01)
+    await asyncio.sleep(0)  # answers on a later turn of the loop
     return value.startswith(b"ok:")
 
 

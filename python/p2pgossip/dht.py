@@ -111,6 +111,11 @@ class Dht:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def _cancel(self) -> None:
+        """The node closes: checks under way are dropped (the node will not hear them)."""
+        for t in list(self._tasks):
+            t.cancel()
+
     async def _run(self, op: str, key: PeerId | bytes, value: bytes = b"") -> tuple:
         node = self._node
         rt = node._runtime

@@ -173,6 +173,7 @@ class Node:
         self._subs.clear()
         self._validation.cancel()
         self._handlers.cancel()
+        self.dht._cancel()
         rt = self._runtime
         if self._metrics_endpoint is not None and not rt._closed:
             rt._core.stop_metrics(self._metrics_endpoint[0])

@@ -86,7 +86,6 @@ void DhtSender::answered(QueryToken token, std::optional<Bytes> response, Instan
     on = s->second.connection;
     sent_.erase(s);
   }
-  retried_.erase(token);
   outcome(token, response, now);
   if (response && on && temporary_.count(*on)) answered_on_.insert(*on);
 }
@@ -195,6 +194,7 @@ void DhtSender::fail_waiting(const Bytes& peer, Instant now) {
 }
 
 void DhtSender::outcome(QueryToken token, const std::optional<Bytes>& response, Instant now) {
+  retried_.erase(token);  // however it ended (answered, lost twice, expired waiting)
   if (response)
     dht_.query_answered(token, *response, now);
   else
