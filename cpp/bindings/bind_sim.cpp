@@ -5,12 +5,14 @@
 
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "bindings.hpp"
 #include "host_bindings.hpp"
 #include "p2pgossip/host/drop.hpp"
+#include "p2pgossip/host/request_response.hpp"
 #include "p2pgossip/router/config.hpp"
 #include "p2pgossip/sim/cpu_cost.hpp"
 #include "p2pgossip/sim/edge.hpp"
@@ -171,6 +173,45 @@ py::dict drops_columns(const sim::Simulation& s) {
     }
     out[py::str(std::string(host::drop_name(static_cast<host::Drop>(i))))] = col;
   }
+  return out;
+}
+
+// A Python callable called from the simulation's loop, which runs without the GIL: held,
+// called and let go under it. What it raises is reported as unraisable, never thrown
+// through an event half done (the Python side catches the application's errors first).
+std::shared_ptr<py::object> held(py::object fn) {
+  return {new py::object(std::move(fn)), [](py::object* o) {
+            py::gil_scoped_acquire gil;
+            delete o;
+          }};
+}
+
+// The requests, column-wise: error is None for an answered one (and one under way).
+py::dict requests_columns(const sim::Simulation& s) {
+  py::list protocol, response, error;
+  std::vector<std::uint32_t> node, peer;
+  std::vector<std::int64_t> sent, ended;
+  std::vector<std::uint64_t> size;
+  for (const auto& r : s.requests()) {
+    node.push_back(r.node);
+    peer.push_back(r.peer);
+    protocol.append(py::str(r.protocol));
+    sent.push_back(r.sent_at);
+    ended.push_back(r.ended_at);
+    size.push_back(r.request_bytes);
+    response.append(r.response ? py::object(to_py(*r.response)) : py::none());
+    error.append(r.error ? py::object(py::str(std::string(host::request_error_name(*r.error))))
+                         : py::none());
+  }
+  py::dict out;
+  out["node"] = column(node);
+  out["peer"] = column(peer);
+  out["protocol"] = protocol;
+  out["sent_at_ns"] = column(sent);
+  out["ended_at_ns"] = column(ended);
+  out["request_bytes"] = column(size);
+  out["response"] = response;
+  out["error"] = error;
   return out;
 }
 
@@ -396,6 +437,71 @@ void bind_sim(py::module_& m) {
              out["publisher"] = column(publisher);
              return out;
            })
+      .def("requests_columns", &requests_columns)
+      .def_property_readonly(
+          "requests_made", [](const sim::Simulation& s) { return s.requests().size(); },
+          "Requests made so far: the next one's id.")
+      .def(
+          "request_outcome",
+          [](const sim::Simulation& s, std::size_t id) {
+            const auto& r = s.requests().at(id);
+            return py::make_tuple(
+                r.ended_at, r.response ? py::object(to_py(*r.response)) : py::none(),
+                r.error ? py::object(py::str(std::string(host::request_error_name(*r.error))))
+                        : py::none());
+          },
+          py::arg("id"), "(ended_at_ns, response or None, error name or None) of one request.")
+      .def("serve", &sim::Simulation::serve, py::arg("node"), py::arg("protocol"), py::arg("on"),
+           py::arg("at_ns"))
+      .def(
+          "request",
+          [](sim::Simulation& s, std::uint32_t node, std::uint32_t peer,
+             const std::string& protocol, const py::bytes& data, std::int64_t timeout_ns,
+             std::size_t max_response, std::int64_t at_ns) {
+            return s.request(node, peer, protocol, to_bytes(view_of(data)), Duration{timeout_ns},
+                             max_response, at_ns);
+          },
+          py::arg("node"), py::arg("peer"), py::arg("protocol"), py::arg("data"),
+          py::arg("timeout_ns"), py::arg("max_response"), py::arg("at_ns"))
+      .def(
+          "set_request_handler",
+          [](sim::Simulation& s, py::object fn) {
+            if (fn.is_none()) return s.set_request_handler(nullptr);
+            s.set_request_handler(
+                [fn = held(std::move(fn))](std::uint32_t node, std::uint32_t peer,
+                                           const std::string& protocol,
+                                           ByteView request) -> std::optional<Bytes> {
+                  py::gil_scoped_acquire gil;
+                  try {
+                    py::object r = (*fn)(node, peer, protocol, to_py(request));
+                    if (r.is_none()) return std::nullopt;
+                    return to_bytes(view_of(r.cast<py::bytes>()));
+                  } catch (py::error_already_set& e) {
+                    e.discard_as_unraisable("simulation request handler");
+                  } catch (const py::cast_error&) {
+                    PyErr_SetString(PyExc_TypeError, "a request handler must return bytes or None");
+                    PyErr_WriteUnraisable(fn->ptr());
+                  }
+                  return std::nullopt;
+                });
+          },
+          py::arg("handler"),
+          "handler(node, peer, protocol, request) -> bytes | None (None refuses), called "
+          "during run().")
+      .def(
+          "set_request_ended",
+          [](sim::Simulation& s, py::object fn) {
+            if (fn.is_none()) return s.set_request_ended(nullptr);
+            s.set_request_ended([fn = held(std::move(fn))](std::size_t id) {
+              py::gil_scoped_acquire gil;
+              try {
+                (*fn)(id);
+              } catch (py::error_already_set& e) {
+                e.discard_as_unraisable("simulation request hook");
+              }
+            });
+          },
+          py::arg("hook"), "hook(request id), called as each request ends, during run().")
       .def("metrics_columns", &metrics_columns)
       .def("drops_columns", &drops_columns)
       .def(
@@ -418,9 +524,8 @@ void bind_sim(py::module_& m) {
       .def("mesh", &sim::Simulation::mesh, py::arg("node"), py::arg("topic"))
       .def(
           "score_breakdown",
-          [](const sim::Simulation& s, std::uint32_t node, std::uint32_t peer) {
-            return score_breakdown_py(s.score_breakdown(node, peer));
-          },
+          [](const sim::Simulation& s, std::uint32_t node,
+             std::uint32_t peer) { return score_breakdown_py(s.score_breakdown(node, peer)); },
           py::arg("node"), py::arg("peer"))
       .def("topics", &sim::Simulation::topics)
       .def("alive", &sim::Simulation::alive, py::arg("node"))

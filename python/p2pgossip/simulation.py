@@ -26,6 +26,7 @@ from ._core.host import Role
 from ._core.sim import CpuCost, Latency
 from ._extras import needs
 from ._results import HONEST, Ban, deliveries_frame, mesh_changes_frame, metrics_frame
+from ._sim_requests import RequestCommands, SimRequests
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -48,7 +49,7 @@ def _ns(seconds: float) -> int:
     return round(seconds * 1e9)
 
 
-class Simulation:
+class Simulation(RequestCommands):
     """A simulated network of routers, one per node of a graph.
 
     ``graph_or_edges`` is a networkx graph (nodes are relabelled 0..n-1 in sorted order;
@@ -145,6 +146,8 @@ class Simulation:
         self._dht: _core.sim.DhtSimulation | None = None  # built by dht_lookups
         self._dht_key: tuple[int, int, float, float] | None = None
         self._roles: dict[int, str] = {}  # adversaries' role names; the rest are honest
+        self._full_stack = full_stack
+        self._requests: SimRequests | None = None  # made by the first handler or request
         for topic in topics:
             self.subscribe(topic=topic)
 
@@ -373,7 +376,13 @@ class Simulation:
         """Run to virtual time ``until_s``. The C++ loop runs in chunks with the GIL released;
         a tqdm bar shows progress when ``progress`` is True, or (None) once a run has taken
         more than a second of wall time."""
-        until = _ns(until_s)
+        try:
+            self._run(_ns(until_s), progress)
+        finally:
+            if self._requests is not None:
+                self._requests.raise_pending()
+
+    def _run(self, until: int, progress: bool | None) -> None:
         start = self._core.now_ns
         if until <= start or progress is False:
             self._core.run_until(until)

@@ -21,9 +21,9 @@ constexpr std::size_t kPrefetchRouter[router::Router::kPrefetchStages] = {8, 5, 
 
 }  // namespace
 
-// The shard's events before `end`, in (time, node, key) order.
-void Simulation::Impl::run_events(Shard& s, std::int64_t end) {
-  while (!s.queue.empty() && s.queue.top().time < end) {
+// The shard's events before the window's end, in (time, node, key) order.
+void Simulation::Impl::run_events(Shard& s) {
+  while (!s.queue.empty() && s.queue.top().time < window_end) {
     const Event e = s.queue.pop();
     s.now = e.time;
     ++s.events;
@@ -121,17 +121,28 @@ void Simulation::Impl::on_tick(const Event& e) {
   }
   node.tick_at = kNever;
   // Full stack: which peers do not read what we send, as the runtime samples its sockets'
-  // queues at its host's deadlines (stalled peers are pruned, then disconnected).
-  if (!ends.empty())
+  // queues at its host's deadlines (stalled peers are pruned, then disconnected); then the
+  // connection machines' own deadlines.
+  if (!ends.empty()) {
     for (std::uint32_t l = offsets[e.node]; l < offsets[e.node + 1]; ++l)
       if (ends[l] && ends[l]->in_router)
         node.host->outbound_backlog(neighbour[l], ends[l]->outbox.backlogged(), Instant{e.time});
+    ends_timeouts(e.node, e.time);
+  }
   node.host->tick(Instant{e.time});
   drive(e.node, e.time, e.time + 1);  // a deadline not moved past now must not spin
 }
 
 // Runs `fn` at `t`: now if `t` is not in the future, else between windows (parallel.cpp).
+// From a callback in the middle of an event, always between windows, at the callback's
+// time or later: the event's caller still holds the state `fn` may change.
 void Simulation::Impl::at(std::int64_t t, std::function<void(std::int64_t)> fn) {
+  if (callback_at) {
+    t = std::max(t, *callback_at);
+    commands.emplace(t, std::move(fn));
+    window_end = std::min(window_end, t);
+    return;
+  }
   if (t <= now) {
     fn(now);
     return;
@@ -241,8 +252,10 @@ inline void Simulation::Impl::schedule_tick(std::uint32_t u, std::int64_t not_be
   Node& node = nodes[u];
   if (!node.host) return;
   const auto deadline = node.host->next_deadline();
-  if (!deadline) return;
-  const std::int64_t when = std::max<std::int64_t>(deadline->count(), not_before);
+  std::int64_t earliest = deadline ? deadline->count() : kNever;
+  if (!ends.empty()) earliest = std::min(earliest, ends_deadline(u));
+  if (earliest == kNever) return;
+  const std::int64_t when = std::max<std::int64_t>(earliest, not_before);
   if (when >= node.tick_at) return;
   node.tick_at = when;
   push(u, when, EventKind::kTick, u, node.incarnation);

@@ -22,6 +22,9 @@ void Simulation::Impl::open_ends(std::uint32_t li, std::int64_t t) {
       return nodes[a].host ? nodes[a].host->identify_message(std::nullopt) : Bytes{};
     };
     c.max_rpc_size = stack_limits.decode.max_rpc_size;
+    c.request_protocols = [this, a] {
+      return served.empty() ? std::vector<std::string>{} : served[a];
+    };
     ends[l] = std::make_unique<LinkEnd>(std::move(c), stack_limits, *budgets[a]);
   }
   flush(li, t);
@@ -63,12 +66,15 @@ void Simulation::Impl::send_segment(std::uint32_t l, Bytes segment, std::int64_t
                event_key(u, node.pushes++));
 }
 
-// Bytes from the link arrive at v's end `l` (toward their sender): the machine's events go
-// to v's host, v's answers back onto the wire.
+// Bytes from the link arrive at v's end `l` (toward their sender).
 void Simulation::Impl::receive_segment(std::uint32_t v, std::uint32_t l, const Bytes& segment,
                                        std::int64_t t) {
   if (!ends[l]) return;
   ends[l]->machine.handle_bytes(Instant{t}, segment);
+  take_events(v, l, t);
+}
+
+void Simulation::Impl::take_events(std::uint32_t v, std::uint32_t l, std::int64_t t) {
   const std::uint32_t peer = neighbour[l];
   host::Host& h = *nodes[v].host;
   while (ends[l]) {
@@ -83,7 +89,16 @@ void Simulation::Impl::receive_segment(std::uint32_t v, std::uint32_t l, const B
         ++nodes[v].stats.dropped_wire_decode;
         ends[l]->machine.reject_rpc(r->stream);
       }
-    } else if (std::holds_alternative<host::Closed>(*event)) {
+    } else if (auto* q = std::get_if<host::RequestReceived>(&*event)) {
+      answer(v, l, *q, t);
+    } else if (auto* a = std::get_if<host::ResponseReceived>(&*event)) {
+      end_request(a->request, std::move(a->response), std::nullopt, t);
+    } else if (auto* f = std::get_if<host::RequestFailed>(&*event)) {
+      end_request(f->request, std::nullopt, f->error, t);
+    } else if (auto* refused = std::get_if<host::StreamRefused>(&*event)) {
+      h.count(refused->drop);
+    } else if (auto* closed = std::get_if<host::Closed>(&*event)) {
+      if (closed->drop) h.count(*closed->drop);
       severed[l] = severed[reverse[l]] = 1;  // the machine gave up: a broken stream
       update_link(l, t);
       return;
@@ -91,6 +106,24 @@ void Simulation::Impl::receive_segment(std::uint32_t v, std::uint32_t l, const B
   }
   drive(v, t, t);
   flush(l, t);
+}
+
+std::int64_t Simulation::Impl::ends_deadline(std::uint32_t u) const {
+  std::int64_t earliest = kNever;
+  for (std::uint32_t l = offsets[u]; l < offsets[u + 1]; ++l)
+    if (ends[l])
+      if (auto d = ends[l]->machine.next_deadline()) earliest = std::min(earliest, d->count());
+  return earliest;
+}
+
+// Handshakes and streams that outlived their deadline (a request unanswered in time).
+void Simulation::Impl::ends_timeouts(std::uint32_t u, std::int64_t t) {
+  for (std::uint32_t l = offsets[u]; l < offsets[u + 1]; ++l) {
+    if (!ends[l]) continue;
+    if (auto d = ends[l]->machine.next_deadline(); !d || d->count() > t) continue;
+    ends[l]->machine.handle_timeout(Instant{t});
+    take_events(u, l, t);
+  }
 }
 
 }  // namespace p2pgossip::sim

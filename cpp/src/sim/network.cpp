@@ -161,6 +161,7 @@ void Simulation::Impl::update_link(std::uint32_t li, std::int64_t t) {
     ++links[li].generation;
     ++links[back].generation;
     if (!ends.empty()) {
+      fail_requests_on(li, t);
       ends[li].reset();
       ends[back].reset();
     }

@@ -12,7 +12,7 @@ Simulation::Simulation(std::uint32_t nodes, const std::vector<Edge>& edges, SimC
 Simulation::~Simulation() = default;
 
 std::uint32_t Simulation::size() const { return impl_->n; }
-std::int64_t Simulation::now() const { return impl_->now; }
+std::int64_t Simulation::now() const { return impl_->callback_at.value_or(impl_->now); }
 
 void Simulation::subscribe(std::uint32_t node, const std::string& topic, std::int64_t at) {
   impl_->check_node(node);
@@ -50,12 +50,14 @@ Result<MessageId> Simulation::publish(std::uint32_t node, const std::string& top
         "publish distinct data or use message_id='from-seqno')"};
   impl_->remember(message, id);
   const std::uint32_t mi = impl_->message_slot(id, topic);
-  impl_->messages[mi].published_at = std::max(at, impl_->now);
+  const std::int64_t now = this->now();
+  impl_->messages[mi].published_at = std::max(at, now);
   impl_->messages[mi].publisher = node;
-  if (at <= impl_->now) {
-    impl_->publish_at(node, message, impl_->now);
+  if (at <= now && !impl_->callback_at) {
+    impl_->publish_at(node, message, now);
   } else {  // the node's own event, not a command: it needs no pause between windows
-    impl_->push(node, at, EventKind::kPublish, node, impl_->shard_of(node).publishes.put(message));
+    impl_->push(node, std::max(at, now), EventKind::kPublish, node,
+                impl_->shard_of(node).publishes.put(message));
   }
   return id;
 }
@@ -74,13 +76,13 @@ Result<MessageId> Simulation::inject(std::uint32_t to, std::uint32_t via, std::u
   const MessageId id = impl_->publisher.id(*message);
   impl_->remember(message, id);
   const std::uint32_t mi = impl_->message_slot(id, topic);
-  impl_->messages[mi].published_at = std::max(at, impl_->now);
+  impl_->messages[mi].published_at = std::max(at, now());
   InFlight f;
   f.link = kNoLink;
   f.from = via;
   f.size = static_cast<std::uint32_t>(wire::encoded_rpc_size(*message));
   f.kind = static_cast<std::uint32_t>(InFlight::Kind::kMessage);
-  impl_->post(via, to, std::max(at, impl_->now), f, message, nullptr, nullptr);
+  impl_->post(via, to, std::max(at, now()), f, message, nullptr, nullptr);
   return id;
 }
 

@@ -112,11 +112,19 @@ struct Simulation::Impl {
   std::vector<std::unique_ptr<LinkEnd>> ends;                  // per directed link, at its source
   std::vector<std::optional<net::noise::LocalIdentity>> noise_identities;  // per node, lazily
   Bytes frame;
+  // Request/response over the ends (requests.cpp): a request's machine token is its id + 1.
+  std::vector<std::vector<std::string>> served;  // per node once one serves: what it answers
+  RequestHandler request_handler;
+  RequestEnded request_ended;
+  std::vector<RequestRecord> request_log;
+  std::map<host::RequestToken, std::uint32_t> open_requests;  // -> the link it went out on
 
   std::vector<Node> nodes;
   std::map<std::uint32_t, host::Role> roles;  // adversaries' roles, reapplied at restart
   std::vector<std::string> ips;               // per node, for P6 (set_ip); empty until one is set
   std::int64_t now = 0;
+  // While a request's handler or end hook runs: its virtual time (the user's now()).
+  std::optional<std::int64_t> callback_at;
   std::multimap<std::int64_t, std::function<void(std::int64_t)>> commands;  // FIFO at one time
 
   // Shards of nodes (parallel.cpp): the one each node is in; its own thread in a window.
@@ -180,7 +188,9 @@ struct Simulation::Impl {
   }
 
   // ---- event_loop.cpp: events, actions, packets, deliveries ------------------------------
-  void run_events(Shard& s, std::int64_t end);
+  // Up to window_end, which a command given during the window (a request's callback) may
+  // bring closer.
+  void run_events(Shard& s);
   void prefetch_ahead(Shard& s);
   void on_arrival(Shard& s, const Event& e);
   void on_tick(const Event& e);
@@ -227,6 +237,21 @@ struct Simulation::Impl {
   void flush(std::uint32_t l, std::int64_t t);
   void send_segment(std::uint32_t l, Bytes segment, std::int64_t t);
   void receive_segment(std::uint32_t v, std::uint32_t l, const Bytes& segment, std::int64_t t);
+  // What v's end `l` has to say (after bytes arrived or a timeout): events to v's host, answers
+  // back onto the wire.
+  void take_events(std::uint32_t v, std::uint32_t l, std::int64_t t);
+  // The earliest deadline of u's ends (kNever: none), and those past it handled at t.
+  std::int64_t ends_deadline(std::uint32_t u) const;
+  void ends_timeouts(std::uint32_t u, std::int64_t t);
+
+  // ---- requests.cpp: request/response exchanges over the ends --------------------------
+  void start_request(RequestId id, Bytes data, Duration timeout, std::size_t max_response,
+                     std::int64_t t);
+  void answer(std::uint32_t v, std::uint32_t l, host::RequestReceived& r, std::int64_t t);
+  void end_request(host::RequestToken token, std::optional<Bytes> response,
+                   std::optional<host::RequestError> error, std::int64_t t);
+  // The ends of link li and its reverse are going: their requests fail connection_closed.
+  void fail_requests_on(std::uint32_t li, std::int64_t t);
   // A send of the router at u to `peer` joins that link's outbox (refusals counted).
   template <class Payload>
   void enqueue(std::uint32_t u, std::uint32_t peer, Payload&& payload, std::int64_t t) {

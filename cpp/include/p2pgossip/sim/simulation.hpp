@@ -25,6 +25,7 @@
 #include "p2pgossip/host/adversary.hpp"
 #include "p2pgossip/host/drop.hpp"
 #include "p2pgossip/host/publisher.hpp"
+#include "p2pgossip/host/request_response.hpp"
 #include "p2pgossip/message.hpp"
 #include "p2pgossip/net/ban_list.hpp"
 #include "p2pgossip/net/peer_manager.hpp"
@@ -110,6 +111,26 @@ struct MeshLog {
   std::vector<std::string> topics;
 };
 
+// One request/response exchange (full stack): `node` asked its neighbour `peer`.
+struct RequestRecord {
+  std::uint32_t node = 0, peer = 0;
+  std::string protocol;
+  std::int64_t sent_at = 0;
+  std::int64_t ended_at = -1;  // -1: under way
+  std::uint64_t request_bytes = 0;
+  std::optional<Bytes> response;
+  std::optional<host::RequestError> error;  // set when it ended without a response
+};
+using RequestId = std::size_t;  // an index into Simulation::requests()
+// `node`'s answer to its neighbour `peer`'s request under `protocol`: the response, or
+// nullopt to refuse it (the requester sees the stream reset). Called at the request's
+// virtual time, during run_until.
+using RequestHandler = std::function<std::optional<Bytes>(
+    std::uint32_t node, std::uint32_t peer, const std::string& protocol, ByteView request)>;
+// Called when a request ends (answered or failed), at that virtual time: now() is it, and
+// commands given from here apply at it or later.
+using RequestEnded = std::function<void(RequestId id)>;
+
 struct MessageInfo {
   MessageId id;
   std::string topic;
@@ -164,6 +185,18 @@ class Simulation {
   std::vector<net::BanEntry> bans(std::uint32_t node) const;
   // Both directions between neighbours u and v.
   Status set_link(std::uint32_t u, std::uint32_t v, const LinkParams& params, std::int64_t at);
+
+  // Request/response, with full_stack only (std::logic_error otherwise): each exchange is
+  // the connection machines' (host/requests.cpp), as on sockets: a yamux stream of its own,
+  // negotiated under `protocol`, one length-prefixed request and response, the same limits
+  // and errors. `node` answers `protocol` through the handler from `at` (on) or no longer.
+  void serve(std::uint32_t node, const std::string& protocol, bool on, std::int64_t at);
+  void set_request_handler(RequestHandler handler);
+  void set_request_ended(RequestEnded hook);
+  // `node` asks its neighbour `peer` at `at`; fails not_connected when their link is down.
+  RequestId request(std::uint32_t node, std::uint32_t peer, const std::string& protocol, Bytes data,
+                    Duration timeout, std::size_t max_response, std::int64_t at);
+  const std::vector<RequestRecord>& requests() const;
 
   // Processes every event up to and including time `until`, then sets now() to it.
   void run_until(std::int64_t until);
