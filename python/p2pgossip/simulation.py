@@ -12,6 +12,7 @@ it catches codec asymmetries).
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import time
@@ -253,21 +254,33 @@ class Simulation(RequestCommands):
         reason: str = "",
         at_s: float | None = None,
     ) -> None:
-        """At ``at_s`` (default: now), ``node`` bans the peer ``target`` (a node label) for
-        ``duration_s`` (None: until :meth:`unban`), as ``Node.ban`` does on sockets: the host
-        closes their link and refuses dials to it until the ban expires. (IP bans are for
-        sockets: a simulated node's :meth:`set_ip` is only the score's P6 label.) The
-        automatic bans (``PeerConfig.ban_graylisted_for``, ``ban_invalid_messages``) run in
-        the simulator as on sockets. A closed graph link stays closed; with
+        """At ``at_s`` (default: now), ``node`` bans ``target`` for ``duration_s`` (None:
+        until :meth:`unban`), as ``Node.ban`` does on sockets. ``target`` is a node label (that
+        peer) or an IP address in text (every neighbour :meth:`set_ip` put there). Their links
+        to ``node`` go down and stay down while the ban lasts (restarts and heals do not bring
+        them back); when it expires or is lifted, graph links come back up. The automatic
+        bans (``PeerConfig.ban_graylisted_for``, ``ban_invalid_messages``) run in the
+        simulator as on sockets; the link of a peer a router gave up on stays down. With
         ``target_outbound`` the peer manager may dial the peer again once the ban is over."""
         if duration_s is not None and not duration_s > 0:
             raise ValueError(f"duration_s must be positive seconds or None, not {duration_s!r}")
         at = self._at(at_s)
         until = None if duration_s is None else at + _ns(duration_s)
-        self._core.ban(self.index(node), self._core.peer_id(self.index(target)), until, reason, at)
+        self._core.ban(self.index(node), self._ban_target(target), until, reason, at)
 
     def unban(self, node: Hashable, target: Hashable, at_s: float | None = None) -> None:
-        self._core.unban(self.index(node), self._core.peer_id(self.index(target)), self._at(at_s))
+        self._core.unban(self.index(node), self._ban_target(target), self._at(at_s))
+
+    def _ban_target(self, target: Hashable) -> bytes | str:
+        """A node's peer id, or an IP address's text."""
+        if target in self._index:
+            return self._core.peer_id(self._index[target])
+        if isinstance(target, str):
+            try:
+                return str(ipaddress.ip_address(target))
+            except ValueError:
+                pass
+        raise KeyError(f"no node {target!r} in the simulation, and not an IP address")
 
     def bans(self, node: Hashable) -> list[Ban]:
         """The bans in force at ``node`` now, as ``Node.bans`` lists them (targets are the

@@ -24,6 +24,17 @@ bool Host::ban(const net::BanTarget& target, std::optional<Instant> until, net::
 
 bool Host::unban(const net::BanTarget& target) { return peers_ && peers_->unban(target); }
 
+bool Host::refuses(ByteView peer_id, std::string_view ip, Instant now) {
+  if (!peers_) return false;  // no ban was ever made
+  std::optional<crypto::PeerId> peer;
+  if (auto id = crypto::PeerId::from_bytes(peer_id)) peer = std::move(*id);
+  Bytes address;
+  if (!ip.empty())
+    if (auto t = net::BanTarget::parse(ip); t && t->kind == net::BanTarget::Kind::kIp)
+      address = std::move(t->key);
+  return peers_->banned(peer, address, now);
+}
+
 std::vector<net::Ban> Host::bans(Instant now) {
   return peers_ ? peers_->bans(now) : std::vector<net::Ban>{};
 }

@@ -234,7 +234,8 @@ void Simulation::Impl::handle(std::uint32_t u, host::HostEvent& event, std::int6
     const std::uint32_t li = v == kNoLink ? kNoLink : link_index(u, v);
     if (li == kNoLink) return;
     if (close->drop == host::Drop::kGraylisted) ++nodes[u].stats.disconnects;
-    shard_of(u).closes.push_back(Close{t, li});  // both ends: at the window's end
+    // Both ends: at the window's end.
+    shard_of(u).closes.push_back(Close{t, li, close->drop != host::Drop::kBlocked});
   } else if (auto* d = std::get_if<host::Dial>(&event)) {
     dial(u, *d, t);
   } else if (auto* p = std::get_if<host::Ping>(&event)) {

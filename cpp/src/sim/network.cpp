@@ -134,16 +134,21 @@ router::Protocol Simulation::Impl::protocol() const {
                                                             : router::Protocol::kMeshsub12;
 }
 
-bool Simulation::Impl::should_be_up(std::uint32_t li) const {
+bool Simulation::Impl::should_be_up(std::uint32_t li, std::int64_t t) {
   const std::uint32_t u = link_src[li], v = neighbour[li];
   return nodes[u].host && nodes[v].host && group[u] == group[v] && !severed[li] &&
-         (dials.empty() || !dials[li].dynamic || dials[li].held);
+         (dials.empty() || !dials[li].dynamic || dials[li].held) && !refuses(u, v, t) &&
+         !refuses(v, u, t);
+}
+
+bool Simulation::Impl::refuses(std::uint32_t u, std::uint32_t v, std::int64_t t) {
+  return nodes[u].host->refuses(nodes[v].identity->peer_id().bytes(), ip_of(v), Instant{t});
 }
 
 // Brings the pair of directed links up or down to match the network state, telling both
 // routers as a transport would (a connection opened or lost).
 void Simulation::Impl::update_link(std::uint32_t li, std::int64_t t) {
-  const bool want = should_be_up(li);
+  const bool want = should_be_up(li, t);
   if (links[li].up == want) return;
   const std::uint32_t back = reverse[li];
   const std::uint32_t u = link_src[li], v = neighbour[li];

@@ -159,7 +159,7 @@ void Simulation::Impl::apply_closes(std::int64_t t) {
   for (const Close& c : due) {
     if (!dials.empty() && dials[c.link].dynamic) {
       dials[c.link].held = dials[reverse[c.link]].held = false;  // a link a dial made is let go
-    } else {
+    } else if (c.sever) {
       severed[c.link] = severed[reverse[c.link]] = 1;  // a topology link stays down
     }
     update_link(c.link, t);

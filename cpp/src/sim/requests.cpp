@@ -36,8 +36,7 @@ void Simulation::Impl::start_request(RequestId id, Bytes data, Duration timeout,
   if (!nodes[r.node].host || l == kNoLink || !ends[l] || !ends[l]->machine.up())
     return end_request(token, std::nullopt, host::RequestError::kNotConnected, t);
   open_requests.emplace(token, l);
-  ends[l]->machine.request(token, r.protocol, data, max_response, Instant{t} + timeout,
-                           Instant{t});
+  ends[l]->machine.request(token, r.protocol, data, max_response, Instant{t} + timeout, Instant{t});
   take_events(r.node, l, t);
 }
 
@@ -79,8 +78,7 @@ void Simulation::Impl::fail_requests_on(std::uint32_t li, std::int64_t t) {
 
 // ---- the public side ---------------------------------------------------------------------
 
-void Simulation::serve(std::uint32_t node, const std::string& protocol, bool on,
-                       std::int64_t at) {
+void Simulation::serve(std::uint32_t node, const std::string& protocol, bool on, std::int64_t at) {
   impl_->check_node(node);
   if (!impl_->cfg.full_stack) throw std::logic_error("request/response needs full_stack=True");
   impl_->at(at, [this, node, protocol, on](std::int64_t) {

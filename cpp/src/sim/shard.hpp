@@ -47,6 +47,9 @@ struct Unresolved {
 struct Close {
   std::int64_t time;
   std::uint32_t link;
+  // A topology link stays down (a router gave up on the peer); a ban's close does not: the
+  // link is down while should_be_up finds the ban, and comes back when it ends.
+  bool sever = true;
 };
 
 struct Shard {

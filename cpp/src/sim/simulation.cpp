@@ -175,14 +175,20 @@ void Simulation::ban(std::uint32_t node, const net::BanTarget& target,
     std::optional<Instant> expires;
     if (until) expires = Instant{*until};
     nd.host->ban(target, expires, net::BanReason::kManual, note, Instant{t});
-    impl_->drive(node, t, t);  // its Close events sever the links
+    impl_->drive(node, t, t);
+    // Down now, whichever neighbours it covers (an address may be several's), and back up
+    // when it expires.
+    impl_->update_links_of(node, t);
+    if (until)
+      impl_->at(*until, [this, node](std::int64_t te) { impl_->update_links_of(node, te); });
   });
 }
 
 void Simulation::unban(std::uint32_t node, const net::BanTarget& target, std::int64_t at) {
   impl_->check_node(node);
-  impl_->at(at, [this, node, target](std::int64_t) {
-    if (auto& h = impl_->nodes[node].host) h->unban(target);
+  impl_->at(at, [this, node, target](std::int64_t t) {
+    auto& h = impl_->nodes[node].host;
+    if (h && h->unban(target)) impl_->update_links_of(node, t);
   });
 }
 

@@ -155,7 +155,9 @@ struct Simulation::Impl {
   void start_host(std::uint32_t v);
   router::Protocol protocol() const;
   std::string ip_of(std::uint32_t v) const { return ips.empty() ? std::string{} : ips[v]; }
-  bool should_be_up(std::uint32_t li) const;
+  // Both nodes up, in one group, not severed, and neither bans the other (peer or address).
+  bool should_be_up(std::uint32_t li, std::int64_t t);
+  bool refuses(std::uint32_t u, std::uint32_t v, std::int64_t t);
   void update_link(std::uint32_t li, std::int64_t t);
   void update_links_of(std::uint32_t u, std::int64_t t);
   void update_all_links(std::int64_t t);

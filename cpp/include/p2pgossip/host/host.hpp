@@ -214,6 +214,9 @@ class Host : private router::Tracer {
   bool ban(const net::BanTarget& target, std::optional<Instant> until, net::BanReason reason,
            std::string_view note, Instant now);
   bool unban(const net::BanTarget& target);
+  // A ban of ours covers this peer or its address (`ip` as text, as pubsub_opened has it):
+  // the simulator's test for a link it would bring up.
+  bool refuses(ByteView peer_id, std::string_view ip, Instant now);
   std::vector<net::Ban> bans(Instant now);
   // The same, with the time each has left (what the application is shown).
   std::vector<net::BanEntry> ban_entries(Instant now);

@@ -244,6 +244,10 @@ class PeerManager {
   bool unban(const BanTarget& target) { return bans_.unban(target); }
   std::vector<Ban> bans(Instant now) { return bans_.list(now); }
   bool banned(const PeerId& peer, Instant now) { return banned_at(peer, {}, now); }
+  // `peer` (if given) or `ip` (binary, as BanTarget keys it; empty: none) is banned.
+  bool banned(const std::optional<PeerId>& peer, const Bytes& ip, Instant now) {
+    return banned_at(peer, ip, now);
+  }
   // Its /p2p peer id or its IP is banned.
   bool banned(const Multiaddr& addr, Instant now);
   std::string save_bans(Instant now, std::int64_t now_unix) { return bans_.save(now, now_unix); }
