@@ -97,4 +97,25 @@ void MdnsDiscovery::handle_packet(ByteView packet, Instant now) {
   }
 }
 
+std::vector<std::string> announced_addrs(const std::vector<std::string>& listen,
+                                         const std::vector<LocalIp>& local) {
+  std::vector<std::string> out;
+  for (const std::string& a : listen) {
+    const bool any4 = a.starts_with("/ip4/0.0.0.0/"), any6 = a.starts_with("/ip6/::/");
+    if (!any4 && !any6) {
+      out.push_back(a);
+      continue;
+    }
+    const std::string rest = a.substr(any4 ? 12 : 7);  // from the "/" after the address
+    for (bool loopback : {false, true}) {
+      const std::size_t before = out.size();
+      for (const LocalIp& ip : local)
+        if (ip.ipv6 == any6 && ip.loopback == loopback)
+          out.push_back((any6 ? "/ip6/" : "/ip4/") + ip.text + rest);
+      if (out.size() > before) break;
+    }
+  }
+  return out;
+}
+
 }  // namespace p2pgossip::net

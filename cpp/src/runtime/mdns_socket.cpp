@@ -1,14 +1,28 @@
 #include "mdns_socket.hpp"
 
+#include <algorithm>
+
+#include "interfaces.hpp"
 #include "p2pgossip/net/mdns.hpp"
 
 namespace p2pgossip::runtime {
 
 using asio::ip::udp;
 
+namespace {
+
+// Interfaces a multicast group can be joined on: up, multicast-capable, and (unless the
+// configuration names it) not loopback, whose packets never reach the LAN.
+bool usable(const InterfaceAddress& a, const std::string& name) {
+  return a.multicast && (name.empty() ? !a.loopback : a.name == name);
+}
+
+}  // namespace
+
 MdnsSocket::MdnsSocket(asio::io_context& io, MdnsSocketConfig config, crypto::PeerId local,
                        std::string peer_name, OnPeer on_peer)
-    : socket_(io),
+    : v4_(io),
+      v6_(io),
       timer_(io),
       config_(std::move(config)),
       machine_(std::move(local), std::move(peer_name), config_.discovery, now()),
@@ -20,59 +34,132 @@ Instant MdnsSocket::now() {
 
 std::optional<std::string> MdnsSocket::start() {
   asio::error_code ec;
-  const auto group = asio::ip::make_address_v4(std::string(net::mdns::kIpv4Group));
-  group_ = udp::endpoint(group, config_.port);
-  asio::ip::address_v4 iface = asio::ip::address_v4::any();
-  if (!config_.interface.empty()) {
-    iface = asio::ip::make_address_v4(config_.interface, ec);
-    if (ec) return "mdns interface " + config_.interface + ": " + ec.message();
+  const auto literal = asio::ip::make_address_v4(config_.interface, ec);
+  if (!ec) {
+    v4_ifaces_.push_back(literal);  // one IPv4 interface, by its address
+  } else {
+    const std::string name = config_.interface;
+    for (const InterfaceAddress& a : interface_addresses()) {
+      if (!usable(a, name)) continue;
+      if (a.address.is_v4()) {
+        v4_ifaces_.push_back(a.address.to_v4());
+      } else if (std::find(v6_ifaces_.begin(), v6_ifaces_.end(), a.index) == v6_ifaces_.end()) {
+        v6_ifaces_.push_back(a.index);
+      }
+    }
+    if (!name.empty() && v4_ifaces_.empty() && v6_ifaces_.empty())
+      return "mdns interface " + name + ": no such interface up with multicast";
+    if (name.empty() && v4_ifaces_.empty() && v6_ifaces_.empty())
+      v4_ifaces_.push_back(asio::ip::address_v4::any());  // let the system choose
   }
-  socket_.open(udp::v4(), ec);
-  // Other responders on the host (and other nodes of this process) share the port.
-  if (!ec) socket_.set_option(udp::socket::reuse_address(true), ec);
-  if (!ec) socket_.bind(udp::endpoint(asio::ip::address_v4::any(), config_.port), ec);
-  if (!ec) socket_.set_option(asio::ip::multicast::join_group(group, iface), ec);
-  if (!ec) socket_.set_option(asio::ip::multicast::outbound_interface(iface), ec);
-  if (!ec) socket_.set_option(asio::ip::multicast::enable_loopback(true), ec);
-  if (!ec) socket_.set_option(asio::ip::multicast::hops(255), ec);  // RFC 6762 section 11
-  if (ec) return "mdns socket: " + ec.message();
-  receive();
+  group4_ =
+      udp::endpoint(asio::ip::make_address_v4(std::string(net::mdns::kIpv4Group)), config_.port);
+  group6_ =
+      udp::endpoint(asio::ip::make_address_v6(std::string(net::mdns::kIpv6Group)), config_.port);
+  // One family is enough: a host without IPv6 (or IPv4) still discovers on the other.
+  const auto v4_error = open_v4();
+  const auto v6_error = open_v6();
+  if (v4_ifaces_.empty() && v6_ifaces_.empty()) return v4_error ? v4_error : v6_error;
   machine_.handle_timeout(now());
   settle();
   return std::nullopt;
 }
 
-void MdnsSocket::set_addrs(std::vector<std::string> addrs) {
-  std::erase_if(addrs, [](const std::string& a) {
-    return a.starts_with("/ip4/0.0.0.0/") || a.starts_with("/ip6/::/");
+std::optional<std::string> MdnsSocket::open_v4() {
+  if (v4_ifaces_.empty()) return std::nullopt;
+  asio::error_code ec;
+  udp::socket& s = v4_.socket;
+  s.open(udp::v4(), ec);
+  // Other responders on the host (and other nodes of this process) share the port.
+  if (!ec) s.set_option(udp::socket::reuse_address(true), ec);
+  if (!ec) s.bind(udp::endpoint(asio::ip::address_v4::any(), config_.port), ec);
+  if (!ec) s.set_option(asio::ip::multicast::enable_loopback(true), ec);
+  if (!ec) s.set_option(asio::ip::multicast::hops(255), ec);  // RFC 6762 section 11
+  if (ec) {
+    v4_ifaces_.clear();
+    return "mdns socket: " + ec.message();
+  }
+  const auto group = group4_.address().to_v4();
+  std::erase_if(v4_ifaces_, [&](const asio::ip::address_v4& iface) {
+    asio::error_code join;
+    s.set_option(asio::ip::multicast::join_group(group, iface), join);
+    return bool(join);
   });
-  machine_.set_addrs(std::move(addrs));
+  if (v4_ifaces_.empty()) return "mdns: could not join " + group.to_string() + " anywhere";
+  receive(v4_);
+  return std::nullopt;
+}
+
+std::optional<std::string> MdnsSocket::open_v6() {
+  if (v6_ifaces_.empty()) return std::nullopt;
+  asio::error_code ec;
+  udp::socket& s = v6_.socket;
+  s.open(udp::v6(), ec);
+  if (!ec) s.set_option(udp::socket::reuse_address(true), ec);
+  if (!ec) s.set_option(asio::ip::v6_only(true), ec);
+  if (!ec) s.bind(udp::endpoint(asio::ip::address_v6::any(), config_.port), ec);
+  if (!ec) s.set_option(asio::ip::multicast::enable_loopback(true), ec);
+  if (!ec) s.set_option(asio::ip::multicast::hops(255), ec);
+  if (ec) {
+    v6_ifaces_.clear();
+    return "mdns IPv6 socket: " + ec.message();
+  }
+  const auto group = group6_.address().to_v6();
+  std::erase_if(v6_ifaces_, [&](unsigned index) {
+    asio::error_code join;
+    s.set_option(asio::ip::multicast::join_group(group, index), join);
+    return bool(join);
+  });
+  if (v6_ifaces_.empty()) return "mdns: could not join ff02::fb anywhere";
+  receive(v6_);
+  return std::nullopt;
+}
+
+void MdnsSocket::set_addrs(std::vector<std::string> addrs) {
+  std::vector<net::LocalIp> local;
+  for (const InterfaceAddress& a : interface_addresses()) {
+    // A link-local IPv6 address needs its zone to be dialled, which a multiaddr lacks.
+    if (a.address.is_v6() && a.address.to_v6().is_link_local()) continue;
+    auto text = a.address.is_v6() ? asio::ip::address_v6(a.address.to_v6().to_bytes()).to_string()
+                                  : a.address.to_string();
+    local.push_back({std::move(text), a.address.is_v6(), a.loopback});
+  }
+  machine_.set_addrs(net::announced_addrs(addrs, local));
 }
 
 void MdnsSocket::close() {
   closed_ = true;
   asio::error_code ec;
-  socket_.close(ec);
+  v4_.socket.close(ec);
+  v6_.socket.close(ec);
   timer_.cancel();
 }
 
-void MdnsSocket::receive() {
-  socket_.async_receive_from(asio::buffer(buffer_), sender_,
-                             [self = shared_from_this()](asio::error_code ec, std::size_t n) {
-                               if (self->closed_) return;
-                               if (!ec) {
-                                 self->machine_.handle_packet({self->buffer_.data(), n}, now());
-                                 self->settle();
-                               }
-                               self->receive();
-                             });
+void MdnsSocket::receive(Family& f) {
+  f.socket.async_receive_from(asio::buffer(f.buffer), f.sender,
+                              [self = shared_from_this(), &f](asio::error_code ec, std::size_t n) {
+                                if (self->closed_) return;
+                                if (!ec) {
+                                  self->machine_.handle_packet({f.buffer.data(), n}, now());
+                                  self->settle();
+                                }
+                                self->receive(f);
+                              });
 }
 
-// Sends what the machine has for the group, hands on its discoveries, re-arms the timer.
+// Sends what the machine has to each group on each interface joined (small packets, a few
+// a minute: sent at once, not queued), hands on its discoveries, re-arms the timer.
 void MdnsSocket::settle() {
   while (auto packet = machine_.poll_transmit()) {
-    auto data = std::make_shared<Bytes>(std::move(*packet));
-    socket_.async_send_to(asio::buffer(*data), group_, [data](asio::error_code, std::size_t) {});
+    asio::error_code ec;
+    for (const auto& iface : v4_ifaces_) {
+      v4_.socket.set_option(asio::ip::multicast::outbound_interface(iface), ec);
+      v4_.socket.send_to(asio::buffer(*packet), group4_, 0, ec);
+    }
+    for (unsigned index : v6_ifaces_) {
+      v6_.socket.set_option(asio::ip::multicast::outbound_interface(index), ec);
+      v6_.socket.send_to(asio::buffer(*packet), group6_, 0, ec);
+    }
   }
   for (auto& p : machine_.poll_discovered()) on_peer_(std::move(p));
   const auto deadline = machine_.next_deadline();

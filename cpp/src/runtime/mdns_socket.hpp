@@ -1,6 +1,8 @@
-// mDNS discovery on a UDP socket: the shell around net::MdnsDiscovery (packets from the
-// multicast group in, its packets out to the group, one timer at its deadline). What it
-// discovers goes to `on_peer`. All on the node's I/O thread.
+// mDNS discovery on UDP sockets: the shell around net::MdnsDiscovery (packets from the
+// multicast groups in, its packets out to them, one timer at its deadline). One socket per
+// address family (224.0.0.251 and ff02::fb), each joined and sent on every interface chosen,
+// as RFC 6762 responders do on a multi-homed host. What it discovers goes to `on_peer`. All
+// on the node's I/O thread.
 #pragma once
 
 #include <array>
@@ -16,8 +18,9 @@ namespace p2pgossip::runtime {
 
 struct MdnsSocketConfig {
   std::uint16_t port = 5353;
-  // The IPv4 address of the interface to join the group on and send from ("127.0.0.1" for
-  // nodes of one machine); empty: the system's default.
+  // Where to join and send: empty, every interface that is up and multicast-capable, IPv4
+  // and IPv6; an interface's name ("eth0"), that one, both families; an IPv4 address
+  // ("127.0.0.1" for nodes of one machine), that one, IPv4 only.
   std::string interface;
   net::MdnsConfig discovery;
 };
@@ -27,25 +30,39 @@ class MdnsSocket : public std::enable_shared_from_this<MdnsSocket> {
   using OnPeer = std::function<void(net::MdnsPeer&&)>;
   MdnsSocket(asio::io_context& io, MdnsSocketConfig config, crypto::PeerId local,
              std::string peer_name, OnPeer on_peer);
-  // Opens the socket and joins the group; an error message on failure.
+  // Opens the sockets and joins the groups; an error message when no family could.
   std::optional<std::string> start();
-  // What we announce: our listen addresses with /p2p (unspecified ones are left out).
+  // What we announce: our listen addresses with /p2p (an unspecified one stands for the
+  // machine's addresses: net::announced_addrs).
   void set_addrs(std::vector<std::string> addrs);
+  // The interfaces joined, by family (introspection and tests).
+  std::size_t ipv4_interfaces() const { return v4_ifaces_.size(); }
+  std::size_t ipv6_interfaces() const { return v6_ifaces_.size(); }
   void close();
   const net::MdnsCounters& counters() const { return machine_.counters(); }
 
  private:
   static Instant now();
-  void receive();
+  std::optional<std::string> open_v4();
+  std::optional<std::string> open_v6();
+  // A family's socket and what its reads fill.
+  struct Family {
+    explicit Family(asio::io_context& io) : socket(io) {}
+    asio::ip::udp::socket socket;
+    asio::ip::udp::endpoint sender;
+    std::array<std::uint8_t, 9000> buffer{};  // RFC 6762's largest packet
+  };
+  void receive(Family& f);
   void settle();
 
-  asio::ip::udp::socket socket_;
+  Family v4_, v6_;
+  asio::ip::udp::endpoint group4_, group6_;
   asio::steady_timer timer_;
-  asio::ip::udp::endpoint group_, sender_;
+  std::vector<asio::ip::address_v4> v4_ifaces_;  // joined on (any(): the system's choice)
+  std::vector<unsigned> v6_ifaces_;              // by index
   MdnsSocketConfig config_;
   net::MdnsDiscovery machine_;
   OnPeer on_peer_;
-  std::array<std::uint8_t, 9000> buffer_{};  // RFC 6762's largest packet
   bool closed_ = false;
 };
 

@@ -41,6 +41,20 @@ struct MdnsCounters {
   std::uint64_t packets_invalid = 0, addrs_refused = 0, discoveries_dropped = 0;
 };
 
+// One of the machine's addresses, as the shell found it on an interface.
+struct LocalIp {
+  std::string text;  // 192.0.2.7, fd00::2
+  bool ipv6 = false;
+  bool loopback = false;
+};
+
+// Our listen addresses as mDNS announces them: an unspecified one (/ip4/0.0.0.0, /ip6/::)
+// stands for each of the machine's addresses of its family, loopback ones only when there is
+// no other (a LAN peer cannot dial them); the rest as they are. Without this a node listening
+// on every interface, the usual way to run one on a LAN, would announce nothing.
+std::vector<std::string> announced_addrs(const std::vector<std::string>& listen,
+                                         const std::vector<LocalIp>& local);
+
 struct MdnsPeer {
   crypto::PeerId peer;
   std::vector<Multiaddr> addrs;  // without /p2p

@@ -105,9 +105,11 @@ struct PeerConfig : net::PeerManagerConfig {
   // This node's certificate (net::issue_certificate), sent in the Noise payload.
   Bytes network_certificate;
   // mDNS discovery on the LAN (off by default): peers announced on the multicast group are
-  // dial candidates, and we announce our listen addresses. `mdns_interface` is the IPv4
-  // address of the interface to use (empty: the system's default; "127.0.0.1" for nodes of
-  // one machine); `mdns_port` other than 5353 only for tests that must not meet real LANs.
+  // dial candidates, and we announce our listen addresses (0.0.0.0 and :: as the machine's
+  // addresses). `mdns_interface`: empty, every interface up with multicast, on 224.0.0.251
+  // and ff02::fb; an interface's name ("eth0"), that one, both families; an IPv4 address,
+  // that interface, IPv4 only ("127.0.0.1" for nodes of one machine). `mdns_port` other than
+  // 5353 only for tests that must not meet real LANs.
   bool mdns = false;
   std::uint16_t mdns_port = 5353;
   std::string mdns_interface;
