@@ -115,3 +115,71 @@ async def test_a_flood_of_puts_for_a_slow_validator_is_bounded_and_counted() -> 
         d = server.stats()["dht"]
         assert (d["records_checked"], d["checks_refused"], d["records_rejected"]) == (64, 16, 64)
         assert await server.dht.get(b"/v/1") is None
+
+
+def newest(key: bytes, values: list[bytes]) -> int:
+    """The application's Select: the highest sequence number after b"ok:"."""
+    return max(range(len(values)), key=lambda i: int(values[i][3:]))
+
+
+async def test_get_selects_the_newest_record_and_sends_it_to_stale_holders() -> None:
+    key = b"/s/k"
+    async with dht_network(20) as net:
+        nodes = net.nodes
+        for node in nodes:
+            node.dht.set_validator("s", signed_like, select=newest)
+        await until(lambda: min(len(x.peers()) for x in nodes) >= 3, "a connected network")
+        assert await nodes[1].dht.put(key, b"ok:1") > 0
+        writer = nodes[HOSTILE]  # reaches servers one by one with raw PUT_VALUEs
+
+        async def holding(value: bytes) -> list[pg.Node]:
+            msg = kad.encode({"type": "GET_VALUE", "key": key})
+            out = []
+            for n in nodes[1:]:
+                if n.peer_id in writer.peers():
+                    got = kad.decode(await writer.request(n.peer_id, KAD, msg, timeout=30))
+                    if (got.get("record") or {}).get("value") == value:
+                        out.append(n)
+            return out
+
+        stale = await holding(b"ok:1")
+        newer = stale[:4]
+        put = {"type": "PUT_VALUE", "key": key, "record": {"key": key, "value": b"ok:2"}}
+        for n in newer:
+            await writer.request(n.peer_id, KAD, kad.encode(put), timeout=30)
+        assert len(await holding(b"ok:2")) == 4
+        reader = next(n for n in nodes[1:] if n not in newer)
+        assert await reader.dht.get(key, quorum=20) == b"ok:2"
+        d = reader.stats()["dht"]
+        assert d["records_selected"] >= 1 and d["records_corrected"] >= 1
+        # The holders of ok:1 it heard from were sent ok:2.
+        for _ in range(100):
+            if len(await holding(b"ok:2")) > 4:
+                break
+            await asyncio.sleep(0.05)
+        assert len(await holding(b"ok:2")) > 4
+        # Without a selector's quorum, the first valid record found ends a get.
+        assert await reader.dht.get(key, quorum=1) in (b"ok:1", b"ok:2")
+
+
+async def test_a_selector_that_fails_takes_the_first_record_found() -> None:
+    key = b"/s/x"
+    async with dht_network(8) as net:
+        nodes = net.nodes
+        for node in nodes:
+            node.dht.set_validator("s", signed_like, select=lambda k, v: 99)
+        await until(lambda: min(len(x.peers()) for x in nodes) >= 3, "a connected network")
+        assert await nodes[1].dht.put(key, b"ok:1") > 0
+        writer = nodes[HOSTILE]
+        put = {"type": "PUT_VALUE", "key": key, "record": {"key": key, "value": b"ok:2"}}
+        newer = [n for n in nodes[1:] if n.peer_id in writer.peers()][:2]
+        for n in newer:
+            await writer.request(n.peer_id, KAD, kad.encode(put), timeout=30)
+        reader = next(n for n in nodes[1:] if n not in newer)
+        assert await reader.dht.get(key, quorum=8) in (b"ok:1", b"ok:2")
+        # Asked to choose, it answered nonsense: counted, and the first found was taken.
+        assert reader.stats()["dht"]["records_selected"] == 1
+        assert reader.dht.validator_errors == 1
+        assert reader.stats()["dht"]["records_corrected"] == 0  # no choice, no correction
+        with pytest.raises(ValueError, match="quorum"):
+            await reader.dht.get(key, quorum=0)

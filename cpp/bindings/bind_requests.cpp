@@ -34,6 +34,8 @@ py::dict dht_counters(const host::DhtCounters& c, std::size_t table_size) {
   d["records_rejected"] = c.records_rejected;
   d["checks_timed_out"] = c.checks_timed_out;
   d["checks_refused"] = c.checks_refused;
+  d["records_selected"] = c.records_selected;
+  d["records_corrected"] = c.records_corrected;
   return d;
 }
 
@@ -84,10 +86,12 @@ void bind_requests(py::module_& m) {
       .def(
           "dht",
           [](Runtime& r, NodeId node, const std::string& op, const py::bytes& key,
-             const py::bytes& value) {
-            return r.dht(node, dht_op(op), to_bytes(view_of(key)), to_bytes(view_of(value)));
+             const py::bytes& value, std::size_t quorum) {
+            return r.dht(node, dht_op(op), to_bytes(view_of(key)), to_bytes(view_of(value)),
+                         quorum);
           },
           py::arg("node"), py::arg("op"), py::arg("key"), py::arg("value") = py::bytes(),
+          py::arg("quorum") = 1,
           "A DHT operation ('find_node', 'get_value', 'put_value', 'get_providers', "
           "'add_provider') on `key`; a 'lookup' event follows.")
       .def(
@@ -99,7 +103,18 @@ void bind_requests(py::module_& m) {
           "Records of these namespaces wait for a verdict: a ('record_check', node, token, "
           "key, value) event, answered with dht_checked().")
       .def("dht_checked", &Runtime::dht_checked, py::arg("node"), py::arg("token"),
-           py::arg("valid"));
+           py::arg("valid"))
+      .def(
+          "dht_select_namespaces",
+          [](Runtime& r, NodeId node, std::vector<std::string> namespaces) {
+            r.dht_select_namespaces(node, std::move(namespaces));
+          },
+          py::arg("node"), py::arg("namespaces"),
+          "Different records get_value finds under these namespaces' keys are the "
+          "application's to choose among: a ('record_select', node, token, key, values) "
+          "event, answered with dht_selected().")
+      .def("dht_selected", &Runtime::dht_selected, py::arg("node"), py::arg("token"),
+           py::arg("index"));
 }
 
 }  // namespace p2pgossip::bindings

@@ -134,6 +134,10 @@ py::object event_to_py(Event& e) {
                                 x.error ? py::cast(*x.error) : py::none());
         } else if constexpr (std::is_same_v<T, RecordCheck>) {
           return py::make_tuple("record_check", x.node, x.token, to_py(x.key), to_py(x.value));
+        } else if constexpr (std::is_same_v<T, RecordSelect>) {
+          py::list values;
+          for (const Bytes& v : x.values) values.append(to_py(v));
+          return py::make_tuple("record_select", x.node, x.token, to_py(x.key), values);
         } else if constexpr (std::is_same_v<T, Response>) {
           return py::make_tuple("response", x.request,
                                 x.data ? py::object(to_py(*x.data)) : py::none(),

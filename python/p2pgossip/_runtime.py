@@ -109,6 +109,12 @@ class Runtime:
                     node._handlers.received(ev[1], ev[2], ev[3], ev[4], ev[5])
                 else:
                     self._core.respond(ev[1], ev[2], None)
+            elif kind == "record_select":
+                node = nodes.get(ev[1])
+                if node is not None:
+                    node.dht._select(ev[2], ev[3], ev[4])
+                else:
+                    self._core.dht_selected(ev[1], ev[2], len(ev[4]))
             elif kind == "record_check":
                 node = nodes.get(ev[1])
                 if node is not None:

@@ -12,8 +12,10 @@ Records are validated per namespace, as go-libp2p-record's ``NamespacedValidator
 :meth:`Dht.set_validator` registers ``fn(key, value) -> bool`` (or an awaitable of one) for
 keys ``/<namespace>/...``. A remote's PUT_VALUE of such a key is held until ``fn`` answers
 and refused (its stream reset) unless it says True; a ``get`` never returns a record ``fn``
-rejects (the lookup walks on while a record is checked, and ends at the first valid one);
-our own ``put`` checks before storing. A validator that raises, returns something other
+rejects (the lookup walks on while a record is checked); our own ``put`` checks before
+storing. A namespace may also have a selector (``set_validator(ns, fn, select=)``, the spec's
+``Validator.Select``): a ``get`` then collects several records and returns the one it picks,
+sending it to the holders of stale ones. A validator that raises, returns something other
 than a bool, or takes longer than 10 s rejects the record (counted in
 ``stats()["dht"]["records_rejected"]`` and ``validator_errors``). Keys of other namespaces
 are stored and returned without a check.
@@ -44,6 +46,11 @@ class DhtLookup(NamedTuple):
 
 
 RecordValidator = Callable[[bytes, bytes], "bool | Awaitable[bool]"]
+# select(key, values) -> the index of the best (the spec's Validator.Select).
+RecordSelector = Callable[[bytes, list[bytes]], "int | Awaitable[int]"]
+# A get's quorum for a namespace with a selector: enough that one stale holder does not
+# decide, without waiting for the whole walk.
+SELECT_QUORUM = 3
 
 
 class Dht:
@@ -52,27 +59,76 @@ class Dht:
     def __init__(self, node: Node) -> None:
         self._node = node
         self._validators: dict[str, RecordValidator] = {}
+        self._selectors: dict[str, RecordSelector] = {}
         self._tasks: set[asyncio.Task[Any]] = set()
         self.validator_errors = 0  # validators that raised or returned a non-bool
 
-    def set_validator(self, namespace: str, fn: RecordValidator | None) -> None:
+    def set_validator(
+        self, namespace: str, fn: RecordValidator | None, select: RecordSelector | None = None
+    ) -> None:
         """Validate records with keys ``/<namespace>/...`` with ``fn(key, value)`` (True:
-        valid; sync or async); None removes it."""
+        valid; sync or async); None removes it (and its selector). ``select(key, values)``
+        (sync or async) returns the index of the best of several different valid records a
+        ``get`` found (the newest, by a sequence number in the value, say); the others'
+        holders are then sent the best. Without one, a ``get`` returns the first it finds."""
         if not namespace or "/" in namespace:
             raise ValueError(f"namespace {namespace!r}: one non-empty path segment")
         if fn is None:
             self._validators.pop(namespace, None)
+            self._selectors.pop(namespace, None)
         else:
             self._validators[namespace] = fn
+            if select is None:
+                self._selectors.pop(namespace, None)
+            else:
+                self._selectors[namespace] = select
         node = self._node
         if node._id is not None and not node._closed:
-            node._runtime._core.dht_check_namespaces(node._id, sorted(self._validators))
+            self._tell(node._runtime._core, node._id)
 
-    def _validator_of(self, key: bytes) -> RecordValidator | None:
+    def _tell(self, core: Any, node_id: int) -> None:
+        """The native node learns which namespaces are checked and selected."""
+        core.dht_check_namespaces(node_id, sorted(self._validators))
+        core.dht_select_namespaces(node_id, sorted(self._selectors))
+
+    @staticmethod
+    def _namespace(key: bytes) -> str | None:
         parts = key.split(b"/", 2)
         if len(parts) < 3 or parts[0] != b"":
             return None
-        return self._validators.get(parts[1].decode("utf-8", "replace"))
+        return parts[1].decode("utf-8", "replace")
+
+    def _validator_of(self, key: bytes) -> RecordValidator | None:
+        ns = self._namespace(key)
+        return None if ns is None else self._validators.get(ns)
+
+    def _select(self, token: int, key: bytes, values: list[bytes]) -> None:
+        """Different valid records a get found (the runtime's 'record_select' event)."""
+        ns = self._namespace(key)
+        fn = self._selectors.get(ns) if ns is not None else None
+
+        async def select() -> None:
+            index = len(values)  # out of range: no choice (the first, nobody corrected)
+            try:
+                if fn is not None:
+                    result = fn(key, values)
+                    if inspect.isawaitable(result):
+                        result = await asyncio.wait_for(result, 10.0)
+                    if not isinstance(result, int) or not 0 <= result < len(values):
+                        raise TypeError(f"record selector returned {result!r}, not an index")
+                    index = result
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the first found, as without a selector
+                self.validator_errors += 1
+                _log.logger.error("record selector failed on %r: %r", key, exc, exc_info=exc)
+            node = self._node
+            if node._id is not None and not node._closed:
+                node._runtime._core.dht_selected(node._id, token, index)
+
+        task = asyncio.ensure_future(select())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
 
     async def _valid(self, key: bytes, value: bytes) -> bool:
         fn = self._validator_of(key)
@@ -116,12 +172,14 @@ class Dht:
         for t in list(self._tasks):
             t.cancel()
 
-    async def _run(self, op: str, key: PeerId | bytes, value: bytes = b"") -> tuple:
+    async def _run(
+        self, op: str, key: PeerId | bytes, value: bytes = b"", quorum: int = 1
+    ) -> tuple:
         node = self._node
         rt = node._runtime
         raw = key.to_bytes() if isinstance(key, PeerId) else bytes(key)
         peers, hops, found, providers, stored, error = await rt._request(
-            rt._core.dht(node._node(), op, raw, bytes(value))
+            rt._core.dht(node._node(), op, raw, bytes(value), quorum)
         )
         if error is not None:
             raise NodeError(f"dht {op}: {error}")
@@ -142,10 +200,20 @@ class Dht:
         *_, stored = await self._run("put_value", key, value)
         return stored
 
-    async def get(self, key: bytes) -> bytes | None:
-        """The value under ``key``: ours if we hold it, else the first valid one a lookup
-        toward ``key`` meets; None when none is found."""
-        _, _, found, _, _ = await self._run("get_value", key)
+    async def get(self, key: bytes, quorum: int | None = None) -> bytes | None:
+        """The value under ``key``, as the spec's value retrieval finds it: the lookup
+        toward ``key`` collects ``quorum`` valid records (ours among them, if we hold one;
+        fewer if the walk ends first), then returns the best: the namespace's selector's
+        choice among different ones (whose holders are then sent the best), else the first
+        found. ``quorum`` defaults to 1 (the first valid record ends it), or
+        ``SELECT_QUORUM`` (3) for a namespace with a selector. None when none is found."""
+        raw = bytes(key)
+        if quorum is None:
+            ns = self._namespace(raw)
+            quorum = SELECT_QUORUM if ns is not None and ns in self._selectors else 1
+        if quorum < 1:
+            raise ValueError(f"quorum must be >= 1, not {quorum}")
+        _, _, found, _, _ = await self._run("get_value", raw, b"", quorum)
         return found
 
     async def provide(self, key: bytes) -> int:

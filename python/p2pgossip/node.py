@@ -147,7 +147,7 @@ class Node:
         self._id = node_id
         rt._nodes[node_id] = self
         if self.dht._validators:
-            rt._core.dht_check_namespaces(node_id, sorted(self.dht._validators))
+            self.dht._tell(rt._core, node_id)
         for protocol in self._handlers.protocols():
             rt._core.serve(node_id, protocol, True)
         # Deliveries reach Python only for topics read message by message (subscribe,

@@ -66,7 +66,8 @@ void Dht::query_answered(QueryToken token, ByteView response, Instant now) {
     closer.push_back(kad::LookupPeer{std::move(c.id), std::move(c.addrs)});
   }
   run->second.lookup.on_response(p.peer, closer);
-  if (take_records(run->first, run->second, *msg, now)) end(run, now);
+  if (take_records(run->first, run->second, kad::LookupPeer{p.peer, p.addrs}, *msg, now))
+    conclude_get(run, now);
   advance(now);
 }
 
@@ -162,11 +163,20 @@ void Dht::advance(Instant now) {
     start_due(now);
     for (auto it = lookups_.begin(); it != lookups_.end();) {
       Running& run = it->second;
+      if (run.selecting) {  // the walk is over: the application is choosing
+        ++it;
+        continue;
+      }
       if (!run.storing) {
         while (auto q = run.lookup.poll_query(now))
           send(it->first, *q, request_of(run), false, now);
         if (!run.lookup.finished() || run.checking > 0) {
           ++it;
+          continue;
+        }
+        if (!run.found.empty()) {  // a get_value that met records, fewer than its quorum
+          conclude_get(it++, now);
+          ended = true;
           continue;
         }
         lookup_finished(it->first, run, now);  // a put or provide goes on to store

@@ -26,6 +26,33 @@ bool Dht::checked(ByteView key) const {
   return !ns.empty() && std::find(checked_.begin(), checked_.end(), ns) != checked_.end();
 }
 
+bool Dht::selected(ByteView key) const {
+  const std::string_view ns = namespace_of(key);
+  return !ns.empty() && std::find(selected_.begin(), selected_.end(), ns) != selected_.end();
+}
+
+void Dht::record_selected(CheckToken token, std::size_t index, Instant now) {
+  auto it = checks_.find(token);
+  if (it == checks_.end() || !it->second.select) return;
+  const LookupId id = *it->second.lookup;
+  checks_.erase(it);
+  auto run = lookups_.find(id);
+  if (run == lookups_.end()) return;
+  Running& r = run->second;
+  r.selecting.reset();
+  // The distinct records in the order DhtSelect listed them.
+  std::vector<const Bytes*> distinct;
+  for (const auto& [holder, value] : r.found)
+    if (std::none_of(distinct.begin(), distinct.end(), [&](const Bytes* d) { return *d == value; }))
+      distinct.push_back(&value);
+  // No choice made (the application failed, or did not answer): the first, told to nobody.
+  const bool chose = index < distinct.size();
+  r.value = *distinct[chose ? index : 0];
+  if (chose) correct(id, r, now);
+  end(run, now);
+  advance(now);
+}
+
 CheckToken Dht::ask_check(Check check, ByteView key, ByteView value) {
   const CheckToken token = next_check_++;
   checks_.emplace(token, std::move(check));
@@ -57,7 +84,7 @@ Result<std::optional<CheckToken>> Dht::hold_request(ByteView peer, ByteView requ
 
 Result<std::optional<Bytes>> Dht::record_checked(CheckToken token, bool valid, Instant now) {
   auto it = checks_.find(token);
-  if (it == checks_.end()) return Error{"record check expired"};
+  if (it == checks_.end() || it->second.select) return Error{"record check expired"};
   Check c = std::move(it->second);
   checks_.erase(it);
   if (!valid) ++counters_.records_rejected;
@@ -71,9 +98,10 @@ Result<std::optional<Bytes>> Dht::record_checked(CheckToken token, bool valid, I
   if (auto run = lookups_.find(*c.lookup); run != lookups_.end()) {
     Running& r = run->second;
     if (r.checking) --r.checking;
-    if (valid && !r.value) {
-      r.value = std::move(c.value);
-      end(run, now);
+    if (valid && !r.value && !r.selecting) {
+      r.found.emplace_back(kad::LookupPeer{std::move(c.peer), std::move(c.addrs)},
+                           std::move(c.value));
+      if (r.found.size() >= r.quorum) conclude_get(run, now);
     }
   }
   advance(now);
@@ -86,7 +114,10 @@ void Dht::expire_checks(Instant now) {
     if (c.deadline <= now) late.push_back(token);
   for (CheckToken t : late) {
     ++counters_.checks_timed_out;
-    (void)record_checked(t, false, now);
+    if (checks_.at(t).select)
+      record_selected(t, SIZE_MAX, now);
+    else
+      (void)record_checked(t, false, now);
   }
 }
 

@@ -1,6 +1,8 @@
 // The DHT's values and provider records (host/dht.hpp): what each operation asks during its
 // walk, what it takes from the answers, and the stores a put or provide sends once it knows
 // the closest servers.
+#include <algorithm>
+
 #include "p2pgossip/host/dht.hpp"
 
 namespace p2pgossip::host {
@@ -13,12 +15,17 @@ Result<LookupId> Dht::put_value(ByteView key, ByteView value, Instant now) {
   return id;
 }
 
-LookupId Dht::get_value(ByteView key, Instant now) {
+LookupId Dht::get_value(ByteView key, Instant now, std::size_t quorum) {
   const LookupId id = start(Bytes(key.begin(), key.end()), false, DhtOp::kGetValue);
-  // Held here already: the spec's local lookup first, nothing to ask.
+  Running& run = lookups_.at(id);
+  run.quorum = std::max<std::size_t>(quorum, 1);
+  // The spec's local lookup first: ours is one of the records (the only one at quorum 1).
   if (const kad::StoredRecord* r = server_.records().get(key, now)) {
-    lookups_.at(id).value = r->value;
-    end(lookups_.find(id), now);
+    run.found.emplace_back(kad::LookupPeer{}, r->value);
+    if (run.quorum == 1) {
+      run.value = r->value;
+      end(lookups_.find(id), now);
+    }
   }
   advance(now);
   return id;
@@ -58,19 +65,20 @@ kad::Message Dht::request_of(const Running& run) const {
   return m;
 }
 
-bool Dht::take_records(LookupId id, Running& run, kad::Message& answer, Instant now) {
+bool Dht::take_records(LookupId id, Running& run, const kad::LookupPeer& from, kad::Message& answer,
+                       Instant now) {
   if (run.op == DhtOp::kGetValue && answer.record && answer.record->key == run.target &&
       server_.records().validate(answer.record->key, answer.record->value)) {
     if (!checked(run.target)) {
-      run.value = std::move(answer.record->value);
-      return true;
+      run.found.emplace_back(from, std::move(answer.record->value));
+      return run.found.size() >= run.quorum;
     }
-    // The walk goes on meanwhile, and does not end before the verdict (the first valid
-    // record ends it).
+    // The walk goes on meanwhile, and does not end before the verdict.
     if (checks_.size() < config_.max_checks) {
       ++run.checking;
-      ask_check(Check{now + config_.check_timeout, id, {}, {}, answer.record->value},
-                answer.record->key, answer.record->value);
+      ask_check(
+          Check{now + config_.check_timeout, id, from.id, {}, answer.record->value, from.addrs},
+          answer.record->key, answer.record->value);
     } else {
       ++counters_.checks_refused;
     }
@@ -112,6 +120,46 @@ void Dht::lookup_finished(LookupId id, Running& run, Instant now) {
 void Dht::store_answered(LookupId, Running& run, bool ok) {
   if (run.awaiting) --run.awaiting;
   if (ok) ++run.stored;
+}
+
+void Dht::conclude_get(std::map<LookupId, Running>::iterator it, Instant now) {
+  const LookupId id = it->first;
+  Running& run = it->second;
+  std::vector<Bytes> distinct;
+  for (const auto& [holder, value] : run.found)
+    if (std::find(distinct.begin(), distinct.end(), value) == distinct.end())
+      distinct.push_back(value);
+  const bool ask =
+      distinct.size() > 1 && selected(run.target) && checks_.size() < config_.max_checks;
+  if (ask) {
+    const CheckToken token = next_check_++;
+    Check c{now + config_.check_timeout, id};
+    c.select = true;
+    checks_.emplace(token, std::move(c));
+    run.selecting = token;
+    ++counters_.records_selected;
+    events_.push_back(DhtSelect{token, run.target, std::move(distinct)});
+    return;
+  }
+  // Nothing to choose by (or no room to ask): the first found, and no holder is told
+  // otherwise, since the choice is arbitrary.
+  run.value = std::move(distinct.front());
+  end(it, now);
+}
+
+void Dht::correct(LookupId id, Running& run, Instant now) {
+  kad::Message m;
+  m.type = kad::MessageType::kPutValue;
+  m.key = run.target;
+  m.record = kad::Record{run.target, *run.value, {}};
+  for (const auto& [holder, value] : run.found) {
+    if (value == *run.value) continue;
+    ++counters_.records_corrected;
+    if (holder.id.empty())
+      (void)server_.records().put(run.target, *run.value, now);
+    else
+      send(id, holder, m, false, now);  // answered after the lookup ended: nothing waits
+  }
 }
 
 }  // namespace p2pgossip::host

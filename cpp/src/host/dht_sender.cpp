@@ -145,6 +145,8 @@ std::optional<DhtSenderEvent> DhtSender::poll(Instant now) {
       return std::move(*found);
     } else if (auto* check = std::get_if<DhtCheck>(&*e)) {
       return std::move(*check);
+    } else if (auto* select = std::get_if<DhtSelect>(&*e)) {
+      return std::move(*select);
     } else {
       return std::move(std::get<DhtLookupDone>(*e));
     }

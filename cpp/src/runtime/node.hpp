@@ -97,10 +97,13 @@ class Node : public std::enable_shared_from_this<Node> {
   // ---- the DHT (node_dht.cpp) ------------------------------------------------------------
   // A LookupDone event for `request` (with an error when the DHT is off, or our own store
   // refuses a put or provide). `value`: kPutValue's.
-  void dht_lookup(host::DhtOp op, const Bytes& key, const Bytes& value, RequestId request);
+  void dht_lookup(host::DhtOp op, const Bytes& key, const Bytes& value, std::size_t quorum,
+                  RequestId request);
   void dht_check_namespaces(std::vector<std::string> namespaces);
   // The verdict on a RecordCheck: a held PUT_VALUE is answered (or refused) now.
   void dht_checked(host::CheckToken token, bool valid);
+  void dht_select_namespaces(std::vector<std::string> namespaces);
+  void dht_selected(host::CheckToken token, std::size_t index);
   NodeMetrics snapshot();
   std::optional<router::ScoreBreakdown> score_breakdown(const Bytes& peer_id);
   void close(RequestId request);
@@ -241,7 +244,7 @@ class Node : public std::enable_shared_from_this<Node> {
   std::unique_ptr<host::DhtSender> dht_sender_;
   std::map<host::LookupId, RequestId> dht_lookups_;
   std::map<host::CheckToken, Inbound> dht_held_;  // PUT_VALUEs waiting for their verdict
-  std::vector<std::string> dht_checked_namespaces_;
+  std::vector<std::string> dht_checked_namespaces_, dht_selected_namespaces_;
 
   DeliveryRoutes routes_;
   std::vector<router::Action> actions_;

@@ -20,12 +20,14 @@ void Node::start_dht() {
   dht_ = std::make_unique<host::Dht>(config_.identity->peer_id().bytes(), c, now(),
                                      config_.seed ^ 0x6b6164);  // "kad"
   dht_->set_checked_namespaces(dht_checked_namespaces_);
+  dht_->set_selected_namespaces(dht_selected_namespaces_);
   dht_sender_ = std::make_unique<host::DhtSender>(*dht_, config_.peers.target_outbound);
   // A client is not offered the protocol (multistream says "na"), so identify omits it.
   if (c.server.mode == kad::Mode::kServer) serve(kKadProtocol, true);
 }
 
-void Node::dht_lookup(host::DhtOp op, const Bytes& key, const Bytes& value, RequestId request) {
+void Node::dht_lookup(host::DhtOp op, const Bytes& key, const Bytes& value, std::size_t quorum,
+                      RequestId request) {
   if (!dht_) return emit(LookupDone{request, {}, 0, {}, {}, 0, "the DHT is off (PeerConfig.dht)"});
   const Instant t = now();
   Result<host::LookupId> id = host::LookupId{0};
@@ -34,7 +36,7 @@ void Node::dht_lookup(host::DhtOp op, const Bytes& key, const Bytes& value, Requ
       id = dht_->find_node(key, t);
       break;
     case host::DhtOp::kGetValue:
-      id = dht_->get_value(key, t);
+      id = dht_->get_value(key, t, quorum);
       break;
     case host::DhtOp::kPutValue:
       id = dht_->put_value(key, value, t);
@@ -58,6 +60,17 @@ void Node::dht_lookup(host::DhtOp op, const Bytes& key, const Bytes& value, Requ
 void Node::dht_check_namespaces(std::vector<std::string> namespaces) {
   dht_checked_namespaces_ = std::move(namespaces);  // kept for a DHT started later
   if (dht_) dht_->set_checked_namespaces(dht_checked_namespaces_);
+}
+
+void Node::dht_select_namespaces(std::vector<std::string> namespaces) {
+  dht_selected_namespaces_ = std::move(namespaces);
+  if (dht_) dht_->set_selected_namespaces(dht_selected_namespaces_);
+}
+
+void Node::dht_selected(host::CheckToken token, std::size_t index) {
+  if (!dht_) return;
+  dht_->record_selected(token, index, now());
+  settle();
 }
 
 void Node::dht_checked(host::CheckToken token, bool valid) {
@@ -153,6 +166,8 @@ bool Node::dht_settle() {
         c->second->close("DHT queries answered");
     } else if (auto* check = std::get_if<host::DhtCheck>(&*e)) {
       emit(RecordCheck{id_, check->token, std::move(check->key), std::move(check->value)});
+    } else if (auto* select = std::get_if<host::DhtSelect>(&*e)) {
+      emit(RecordSelect{id_, select->token, std::move(select->key), std::move(select->values)});
     } else if (auto* found = std::get_if<host::DhtPeerFound>(&*e)) {
       auto peer = crypto::PeerId::from_bytes(found->peer);
       if (!peer) continue;

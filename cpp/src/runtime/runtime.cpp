@@ -260,10 +260,9 @@ void Runtime::respond(NodeId node, std::uint64_t token, std::optional<Bytes> res
       node, [token, r = std::move(response)](Node& n) mutable { n.respond(token, std::move(r)); });
 }
 
-RequestId Runtime::dht(NodeId node, host::DhtOp op, Bytes key, Bytes value) {
-  return impl_->command(node, [op, k = std::move(key), v = std::move(value)](Node& n, RequestId r) {
-    n.dht_lookup(op, k, v, r);
-  });
+RequestId Runtime::dht(NodeId node, host::DhtOp op, Bytes key, Bytes value, std::size_t quorum) {
+  return impl_->command(node, [op, k = std::move(key), v = std::move(value), quorum](
+                                  Node& n, RequestId r) { n.dht_lookup(op, k, v, quorum, r); });
 }
 
 void Runtime::dht_check_namespaces(NodeId node, std::vector<std::string> namespaces) {
@@ -274,6 +273,16 @@ void Runtime::dht_check_namespaces(NodeId node, std::vector<std::string> namespa
 
 void Runtime::dht_checked(NodeId node, std::uint64_t token, bool valid) {
   impl_->post(node, [token, valid](Node& n) { n.dht_checked(token, valid); });
+}
+
+void Runtime::dht_select_namespaces(NodeId node, std::vector<std::string> namespaces) {
+  impl_->post(node, [ns = std::move(namespaces)](Node& n) mutable {
+    n.dht_select_namespaces(std::move(ns));
+  });
+}
+
+void Runtime::dht_selected(NodeId node, std::uint64_t token, std::size_t index) {
+  impl_->post(node, [token, index](Node& n) { n.dht_selected(token, index); });
 }
 
 Result<RequestId> Runtime::publish(NodeId node, MessagePtr message) {

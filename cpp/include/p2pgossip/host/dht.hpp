@@ -89,7 +89,16 @@ struct DhtCheck {
   Bytes key;
   Bytes value;
 };
-using DhtEvent = std::variant<DhtQuery, DhtLookupDone, DhtPeerFound, DhtCheck>;
+// A get_value lookup found several different valid records under a key of a namespace the
+// application selects among (set_selected_namespaces; the spec's Validator.Select): answer
+// with record_selected(token, index into values). Without an answer by check_timeout, the
+// first one found is taken (and no holder corrected).
+struct DhtSelect {
+  CheckToken token;
+  Bytes key;
+  std::vector<Bytes> values;  // distinct, in the order they were found
+};
+using DhtEvent = std::variant<DhtQuery, DhtLookupDone, DhtPeerFound, DhtCheck, DhtSelect>;
 
 struct DhtCounters {
   std::uint64_t lookups_started = 0;
@@ -104,7 +113,9 @@ struct DhtCounters {
   std::uint64_t records_checked = 0;   // verdicts asked for (DhtCheck)
   std::uint64_t records_rejected = 0;  // the application said invalid, or did not answer
   std::uint64_t checks_timed_out = 0;
-  std::uint64_t checks_refused = 0;  // a PUT_VALUE past max_checks
+  std::uint64_t checks_refused = 0;     // a PUT_VALUE past max_checks
+  std::uint64_t records_selected = 0;   // selections asked for (DhtSelect)
+  std::uint64_t records_corrected = 0;  // PUT_VALUEs of the best record to outdated holders
 };
 
 class Dht {
@@ -127,7 +138,12 @@ class Dht {
   // error when our own store refuses it: the validator, its size); add_provider names us
   // at our listen addresses (set_listen_addrs).
   Result<LookupId> put_value(ByteView key, ByteView value, Instant now);
-  LookupId get_value(ByteView key, Instant now);
+  // The spec's value retrieval: the walk collects valid records until `quorum` of them
+  // (ours, if we hold one, among them; fewer if the walk ends first). For a selected
+  // namespace with different records among them, the application chooses (DhtSelect) and
+  // the best is sent to every holder of another (PUT_VALUE); otherwise the first found is
+  // returned. A quorum of 1 ends at the first valid record.
+  LookupId get_value(ByteView key, Instant now, std::size_t quorum = 1);
   Result<LookupId> add_provider(ByteView key, Instant now);
   LookupId get_providers(ByteView key, Instant now);
   void set_listen_addrs(std::vector<Bytes> addrs) { listen_addrs_ = std::move(addrs); }
@@ -137,6 +153,12 @@ class Dht {
     checked_ = std::move(namespaces);
   }
   bool checked(ByteView key) const;
+  void set_selected_namespaces(std::vector<std::string> namespaces) {
+    selected_ = std::move(namespaces);
+  }
+  // The application's choice for a DhtSelect. An index out of range is no choice: the first
+  // is returned and no holder is told otherwise.
+  void record_selected(CheckToken token, std::size_t index, Instant now);
   // The remote's request, if it is a PUT_VALUE of a checked key: its check token (a DhtCheck
   // is out; the shell holds the request until record_checked), or an error to refuse it
   // with (too many checks waiting). nullopt: not held, handle_request it now.
@@ -178,12 +200,19 @@ class Dht {
     std::size_t awaiting = 0, stored = 0;
     std::vector<kad::LookupPeer> closest;
     std::size_t checking = 0;  // kGetValue: records waiting for their verdict
+    // kGetValue: valid records found and who holds them (an empty peer: ours), how many are
+    // wanted, and whether the application is choosing among them.
+    std::vector<std::pair<kad::LookupPeer, Bytes>> found;
+    std::size_t quorum = 1;
+    std::optional<CheckToken> selecting;
   };
   struct Check {
     Instant deadline;
-    std::optional<LookupId> lookup;  // a lookup's record; else a held request's
+    std::optional<LookupId> lookup;  // a lookup's record (or selection); else a held request's
     Bytes peer, request;             // the held request
     Bytes value;                     // the lookup's record
+    std::vector<Bytes> addrs;        // of the lookup record's holder
+    bool select = false;             // a DhtSelect, not a DhtCheck
   };
   struct Pending {
     LookupId lookup;
@@ -198,7 +227,14 @@ class Dht {
   void send(LookupId id, kad::LookupPeer peer, const kad::Message& m, bool unanswered, Instant now);
   kad::Message request_of(const Running& run) const;
   // An answer's record or providers taken into `run`; true when the lookup may end now.
-  bool take_records(LookupId id, Running& run, kad::Message& answer, Instant now);
+  bool take_records(LookupId id, Running& run, const kad::LookupPeer& from, kad::Message& answer,
+                    Instant now);
+  // A get_value's records are in: the first kept and the lookup ended; or, when the
+  // application selects among different ones, a DhtSelect out (record_selected goes on).
+  void conclude_get(std::map<LookupId, Running>::iterator it, Instant now);
+  // The best (run.value) to every holder of another record, and to our store if ours was one.
+  void correct(LookupId id, Running& run, Instant now);
+  bool selected(ByteView key) const;
   CheckToken ask_check(Check check, ByteView key, ByteView value);
   void expire_checks(Instant now);
   // The lookup part is over: a put or add_provider sends its stores; the rest end.
@@ -224,7 +260,7 @@ class Dht {
   bool wanted_ = false;
   Instant next_walk_{};
   std::vector<Bytes> listen_addrs_;
-  std::vector<std::string> checked_;
+  std::vector<std::string> checked_, selected_;
   std::map<CheckToken, Check> checks_;
   CheckToken next_check_ = 1;
   DhtCounters counters_;

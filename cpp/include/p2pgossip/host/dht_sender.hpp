@@ -41,8 +41,8 @@ struct DhtDial {
 struct DhtCloseTemporary {
   net::ConnectionId connection;
 };
-using DhtSenderEvent =
-    std::variant<DhtSend, DhtDial, DhtCloseTemporary, DhtPeerFound, DhtLookupDone, DhtCheck>;
+using DhtSenderEvent = std::variant<DhtSend, DhtDial, DhtCloseTemporary, DhtPeerFound,
+                                    DhtLookupDone, DhtCheck, DhtSelect>;
 
 class DhtSender {
  public:

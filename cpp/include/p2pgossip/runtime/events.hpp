@@ -127,6 +127,14 @@ struct RecordCheck {
   Bytes key;
   Bytes value;
 };
+// A get_value found different valid records under a key of a namespace the application
+// selects among (Runtime::dht_select_namespaces): Runtime::dht_selected(node, token, index).
+struct RecordSelect {
+  NodeId node;
+  std::uint64_t token;
+  Bytes key;
+  std::vector<Bytes> values;
+};
 
 // The runtime's delivery log has rows the reader has not taken (once until it takes them).
 struct DeliveriesLogged {};
@@ -139,6 +147,6 @@ struct MailboxReady {
 
 using Event = std::variant<Delivered, PeerConnected, PeerDisconnected, MeshChanged, Listening,
                            CommandDone, ValidationRequest, Log, DeliveriesLogged, MailboxReady,
-                           InboundRequest, Response, LookupDone, RecordCheck>;
+                           InboundRequest, Response, LookupDone, RecordCheck, RecordSelect>;
 
 }  // namespace p2pgossip::runtime

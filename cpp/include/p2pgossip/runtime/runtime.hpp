@@ -92,12 +92,17 @@ class Runtime {
                     std::size_t max_response);
   // Answers an InboundRequest (nullopt: refuses it, the requester sees a reset).
   void respond(NodeId node, std::uint64_t token, std::optional<Bytes> response);
-  // A DHT operation (PeerConfig::dht) on `key` (`value`: put_value's): a LookupDone follows.
-  RequestId dht(NodeId node, host::DhtOp op, Bytes key, Bytes value = {});
+  // A DHT operation (PeerConfig::dht) on `key` (`value`: put_value's; `quorum`: the records
+  // get_value collects, host::Dht::get_value): a LookupDone follows.
+  RequestId dht(NodeId node, host::DhtOp op, Bytes key, Bytes value = {}, std::size_t quorum = 1);
   // Records with keys "/<namespace>/..." of these namespaces wait for a verdict (a
   // RecordCheck event) before the node stores or returns them.
   void dht_check_namespaces(NodeId node, std::vector<std::string> namespaces);
   void dht_checked(NodeId node, std::uint64_t token, bool valid);
+  // Different records a get_value found under keys of these namespaces are the
+  // application's to choose among (a RecordSelect event).
+  void dht_select_namespaces(NodeId node, std::vector<std::string> namespaces);
+  void dht_selected(NodeId node, std::uint64_t token, std::size_t index);
 
   // Publishes a message built and signed by the caller (Message.create in Python), once it
   // passes the checks a receiver makes: the node's signature policy and, under StrictSign, a
