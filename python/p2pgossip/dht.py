@@ -102,70 +102,72 @@ class Dht:
         ns = self._namespace(key)
         return None if ns is None else self._validators.get(ns)
 
-    def _select(self, token: int, key: bytes, values: list[bytes]) -> None:
-        """Different valid records a get found (the runtime's 'record_select' event)."""
-        ns = self._namespace(key)
-        fn = self._selectors.get(ns) if ns is not None else None
-
-        async def select() -> None:
-            index = len(values)  # out of range: no choice (the first, nobody corrected)
-            try:
-                if fn is not None:
-                    result = fn(key, values)
-                    if inspect.isawaitable(result):
-                        result = await asyncio.wait_for(result, 10.0)
-                    if not isinstance(result, int) or not 0 <= result < len(values):
-                        raise TypeError(f"record selector returned {result!r}, not an index")
-                    index = result
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:  # the first found, as without a selector
-                self.validator_errors += 1
-                _log.logger.error("record selector failed on %r: %r", key, exc, exc_info=exc)
-            node = self._node
-            if node._id is not None and not node._closed:
-                node._runtime._core.dht_selected(node._id, token, index)
-
-        task = asyncio.ensure_future(select())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _valid(self, key: bytes, value: bytes) -> bool:
-        fn = self._validator_of(key)
-        if fn is None:
-            return True
+    async def _ask(self, what: str, fn: Callable[..., Any], key: bytes, arg: Any, ok: Any) -> Any:
+        """The application's answer ``fn(key, arg)`` (sync or async, 10 s at most) if
+        ``ok(answer)``; else None, counted in ``validator_errors`` and logged."""
         try:
-            result = fn(key, value)
+            result = fn(key, arg)
             if inspect.isawaitable(result):
                 result = await asyncio.wait_for(result, 10.0)
-            if not isinstance(result, bool):
-                raise TypeError(f"record validator returned {result!r}, not a bool")
+            if not ok(result):
+                raise TypeError(f"record {what} returned {result!r}")
             return result
         except asyncio.CancelledError:
             raise
         except Exception as exc:
             self.validator_errors += 1
             _log.logger.error(
-                "record validator failed on %r: %r",
+                "record %s failed on %r: %r",
+                what,
                 key,
                 exc,
                 exc_info=exc,
                 extra={"node": str(self._node.peer_id), "reason": "validator_error"},
             )
-            return False
+            return None
+
+    async def _valid(self, key: bytes, value: bytes) -> bool:
+        fn = self._validator_of(key)
+        if fn is None:
+            return True
+        return bool(await self._ask("validator", fn, key, value, lambda r: isinstance(r, bool)))
+
+    def _spawn(self, answer: Callable[[], Awaitable[None]]) -> None:
+        task = asyncio.ensure_future(answer())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def _answering(self) -> int | None:
+        node = self._node
+        return node._id if node._id is not None and not node._closed else None
+
+    def _select(self, token: int, key: bytes, values: list[bytes]) -> None:
+        """Different valid records a get found (the runtime's 'record_select' event)."""
+        ns = self._namespace(key)
+        fn = self._selectors.get(ns) if ns is not None else None
+
+        async def select() -> None:
+            index = None
+            if fn is not None:
+                index = await self._ask(
+                    "selector", fn, key, values, lambda r: type(r) is int and 0 <= r < len(values)
+                )
+            if (node_id := self._answering()) is not None:
+                # Out of range: no choice (the first is returned, nobody corrected).
+                choice = len(values) if index is None else index
+                self._node._runtime._core.dht_selected(node_id, token, choice)
+
+        self._spawn(select)
 
     def _check(self, token: int, key: bytes, value: bytes) -> None:
         """A record the node holds for our verdict (the runtime's 'record_check' event)."""
 
         async def check() -> None:
             valid = await self._valid(key, value)
-            node = self._node
-            if node._id is not None and not node._closed:
-                node._runtime._core.dht_checked(node._id, token, valid)
+            if (node_id := self._answering()) is not None:
+                self._node._runtime._core.dht_checked(node_id, token, valid)
 
-        task = asyncio.ensure_future(check())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._spawn(check)
 
     def _cancel(self) -> None:
         """The node closes: checks under way are dropped (the node will not hear them)."""
