@@ -57,7 +57,9 @@ void bind_deliveries(py::module_& m) {
       .def("wait", &Mailbox::wait,
            "False when deliveries are kept; else arms one 'ready' event for the next one.")
       .def_property_readonly("delivered", &Mailbox::delivered)
-      .def_property_readonly("dropped", &Mailbox::dropped);
+      .def_property_readonly("dropped", &Mailbox::dropped)
+      .def("memory_bytes", &Mailbox::memory_bytes,
+           "Bytes held besides the shared message bodies (the ring and its sender table).");
 
   auto runtime = py::reinterpret_borrow<py::class_<Runtime>>(m.attr("Runtime"));
   runtime
