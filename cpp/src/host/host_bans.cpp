@@ -25,7 +25,8 @@ bool Host::ban(const net::BanTarget& target, std::optional<Instant> until, net::
 bool Host::unban(const net::BanTarget& target) { return peers_ && peers_->unban(target); }
 
 bool Host::refuses(ByteView peer_id, std::string_view ip, Instant now) {
-  if (!peers_) return false;  // no ban was ever made
+  // Asked for every link a simulation brings up: nothing is parsed unless a ban exists.
+  if (!peers_ || !peers_->has_bans()) return false;
   std::optional<crypto::PeerId> peer;
   if (auto id = crypto::PeerId::from_bytes(peer_id)) peer = std::move(*id);
   Bytes address;

@@ -1,6 +1,7 @@
 #include "mdns_socket.hpp"
 
 #include <algorithm>
+#include <type_traits>
 
 #include "interfaces.hpp"
 #include "p2pgossip/net/mdns.hpp"
@@ -57,62 +58,59 @@ std::optional<std::string> MdnsSocket::start() {
   group6_ =
       udp::endpoint(asio::ip::make_address_v6(std::string(net::mdns::kIpv6Group)), config_.port);
   // One family is enough: a host without IPv6 (or IPv4) still discovers on the other.
-  const auto v4_error = open_v4();
-  const auto v6_error = open_v6();
+  const auto v4_error = open(v4_, group4_, v4_ifaces_);
+  const auto v6_error = open(v6_, group6_, v6_ifaces_);
   if (v4_ifaces_.empty() && v6_ifaces_.empty()) return v4_error ? v4_error : v6_error;
   machine_.handle_timeout(now());
   settle();
   return std::nullopt;
 }
 
-std::optional<std::string> MdnsSocket::open_v4() {
-  if (v4_ifaces_.empty()) return std::nullopt;
+// The group's address in its family, as the join and the interface options take it.
+template <class Iface>
+auto family_address(const udp::endpoint& group) {
+  if constexpr (std::is_same_v<Iface, unsigned>)
+    return group.address().to_v6();
+  else
+    return group.address().to_v4();
+}
+
+template <class Iface>
+std::optional<std::string> MdnsSocket::open(Family& f, const udp::endpoint& group,
+                                            std::vector<Iface>& ifaces) {
+  if (ifaces.empty()) return std::nullopt;
   asio::error_code ec;
-  udp::socket& s = v4_.socket;
-  s.open(udp::v4(), ec);
+  udp::socket& s = f.socket;
+  s.open(group.protocol(), ec);
   // Other responders on the host (and other nodes of this process) share the port.
   if (!ec) s.set_option(udp::socket::reuse_address(true), ec);
-  if (!ec) s.bind(udp::endpoint(asio::ip::address_v4::any(), config_.port), ec);
+  if (!ec && group.address().is_v6()) s.set_option(asio::ip::v6_only(true), ec);
+  if (!ec) s.bind(udp::endpoint(group.protocol(), config_.port), ec);
   if (!ec) s.set_option(asio::ip::multicast::enable_loopback(true), ec);
   if (!ec) s.set_option(asio::ip::multicast::hops(255), ec);  // RFC 6762 section 11
   if (ec) {
-    v4_ifaces_.clear();
+    ifaces.clear();
     return "mdns socket: " + ec.message();
   }
-  const auto group = group4_.address().to_v4();
-  std::erase_if(v4_ifaces_, [&](const asio::ip::address_v4& iface) {
+  const auto address = family_address<Iface>(group);
+  std::erase_if(ifaces, [&](const Iface& iface) {
     asio::error_code join;
-    s.set_option(asio::ip::multicast::join_group(group, iface), join);
+    s.set_option(asio::ip::multicast::join_group(address, iface), join);
     return bool(join);
   });
-  if (v4_ifaces_.empty()) return "mdns: could not join " + group.to_string() + " anywhere";
-  receive(v4_);
+  if (ifaces.empty()) return "mdns: could not join " + address.to_string() + " anywhere";
+  receive(f);
   return std::nullopt;
 }
 
-std::optional<std::string> MdnsSocket::open_v6() {
-  if (v6_ifaces_.empty()) return std::nullopt;
+template <class Iface>
+void MdnsSocket::send(Family& f, const udp::endpoint& group, const std::vector<Iface>& ifaces,
+                      const Bytes& packet) {
   asio::error_code ec;
-  udp::socket& s = v6_.socket;
-  s.open(udp::v6(), ec);
-  if (!ec) s.set_option(udp::socket::reuse_address(true), ec);
-  if (!ec) s.set_option(asio::ip::v6_only(true), ec);
-  if (!ec) s.bind(udp::endpoint(asio::ip::address_v6::any(), config_.port), ec);
-  if (!ec) s.set_option(asio::ip::multicast::enable_loopback(true), ec);
-  if (!ec) s.set_option(asio::ip::multicast::hops(255), ec);
-  if (ec) {
-    v6_ifaces_.clear();
-    return "mdns IPv6 socket: " + ec.message();
+  for (const Iface& iface : ifaces) {
+    f.socket.set_option(asio::ip::multicast::outbound_interface(iface), ec);
+    f.socket.send_to(asio::buffer(packet), group, 0, ec);
   }
-  const auto group = group6_.address().to_v6();
-  std::erase_if(v6_ifaces_, [&](unsigned index) {
-    asio::error_code join;
-    s.set_option(asio::ip::multicast::join_group(group, index), join);
-    return bool(join);
-  });
-  if (v6_ifaces_.empty()) return "mdns: could not join ff02::fb anywhere";
-  receive(v6_);
-  return std::nullopt;
 }
 
 void MdnsSocket::set_addrs(std::vector<std::string> addrs) {
@@ -151,15 +149,8 @@ void MdnsSocket::receive(Family& f) {
 // a minute: sent at once, not queued), hands on its discoveries, re-arms the timer.
 void MdnsSocket::settle() {
   while (auto packet = machine_.poll_transmit()) {
-    asio::error_code ec;
-    for (const auto& iface : v4_ifaces_) {
-      v4_.socket.set_option(asio::ip::multicast::outbound_interface(iface), ec);
-      v4_.socket.send_to(asio::buffer(*packet), group4_, 0, ec);
-    }
-    for (unsigned index : v6_ifaces_) {
-      v6_.socket.set_option(asio::ip::multicast::outbound_interface(index), ec);
-      v6_.socket.send_to(asio::buffer(*packet), group6_, 0, ec);
-    }
+    send(v4_, group4_, v4_ifaces_, *packet);
+    send(v6_, group6_, v6_ifaces_, *packet);
   }
   for (auto& p : machine_.poll_discovered()) on_peer_(std::move(p));
   const auto deadline = machine_.next_deadline();

@@ -43,8 +43,6 @@ class MdnsSocket : public std::enable_shared_from_this<MdnsSocket> {
 
  private:
   static Instant now();
-  std::optional<std::string> open_v4();
-  std::optional<std::string> open_v6();
   // A family's socket and what its reads fill.
   struct Family {
     explicit Family(asio::io_context& io) : socket(io) {}
@@ -52,6 +50,14 @@ class MdnsSocket : public std::enable_shared_from_this<MdnsSocket> {
     asio::ip::udp::endpoint sender;
     std::array<std::uint8_t, 9000> buffer{};  // RFC 6762's largest packet
   };
+  // A family's socket on the port, joined to `group` on each of `ifaces` (those it cannot
+  // join are dropped), reading; an error when it joined none.
+  template <class Iface>
+  std::optional<std::string> open(Family& f, const asio::ip::udp::endpoint& group,
+                                  std::vector<Iface>& ifaces);
+  template <class Iface>
+  void send(Family& f, const asio::ip::udp::endpoint& group, const std::vector<Iface>& ifaces,
+            const Bytes& packet);
   void receive(Family& f);
   void settle();
 

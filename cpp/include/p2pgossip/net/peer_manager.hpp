@@ -244,6 +244,7 @@ class PeerManager {
   bool unban(const BanTarget& target) { return bans_.unban(target); }
   std::vector<Ban> bans(Instant now) { return bans_.list(now); }
   bool banned(const PeerId& peer, Instant now) { return banned_at(peer, {}, now); }
+  bool has_bans() const { return !bans_.empty(); }
   // `peer` (if given) or `ip` (binary, as BanTarget keys it; empty: none) is banned.
   bool banned(const std::optional<PeerId>& peer, const Bytes& ip, Instant now) {
     return banned_at(peer, ip, now);
