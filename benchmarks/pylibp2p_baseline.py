@@ -17,6 +17,7 @@ import argparse
 import json
 import os
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +50,9 @@ def edges(nodes: int, topology_name: str, seed: int) -> list[tuple[int, int]]:
     raise ValueError(f"no connected {topology_name} graph on {nodes} nodes")
 
 
-def percentile(sorted_values: list[float], q: float) -> float:
-    """Nearest-rank percentile of an ascending list (nan when empty)."""
-    if not sorted_values:
+def percentile(sorted_values: Sequence[float], q: float) -> float:
+    """Nearest-rank percentile of an ascending list or array (nan when empty)."""
+    if not len(sorted_values):
         return float("nan")
     rank = max(1, -(-len(sorted_values) * q // 100))  # ceil(n*q/100), at least 1
     return sorted_values[int(rank) - 1]
