@@ -32,6 +32,7 @@ Bytes PeerManager::export_known_peers() const {
 }
 
 Result<std::size_t> PeerManager::import_known_peers(ByteView data, Instant now) {
+  changed();
   std::vector<std::pair<PeerId, std::vector<Multiaddr>>> parsed;
   Status read = read_line_file(
       as_chars(data), "known peers", kKnownPeersHeader, config_.max_known_peers_bytes,

@@ -63,6 +63,7 @@ bool PeerManager::ip_limited(const Bytes& ip) const {
 }
 
 bool PeerManager::evict_pending_inbound(Instant now) {
+  changed();
   // The oldest: the smallest start, then the smallest id (ids grow with time).
   std::optional<ConnectionId> oldest;
   Instant started{};
@@ -79,6 +80,7 @@ bool PeerManager::evict_pending_inbound(Instant now) {
 }
 
 std::optional<ConnectionId> PeerManager::accept_inbound(const Multiaddr& remote, Instant now) {
+  changed();
   if (banned_at(std::nullopt, ip_of(remote), now)) {
     ++bans_.counters().refused_inbound;
     return std::nullopt;
@@ -121,6 +123,7 @@ std::optional<ConnectionId> PeerManager::accept_inbound(const Multiaddr& remote,
 }
 
 Result<ConnectionId> PeerManager::dial(const Multiaddr& addr, Instant now) {
+  changed();
   if (banned(addr, now)) {
     ++bans_.counters().refused_dials;
     return Error{"peer or address banned"};
@@ -150,6 +153,7 @@ Result<ConnectionId> PeerManager::dial(const Multiaddr& addr, Instant now) {
 }
 
 void PeerManager::forget(const PeerId& peer) {
+  changed();
   auto it = peers_.find(peer);
   if (it == peers_.end()) return;
   it->second.bootstrap = false;
@@ -161,6 +165,7 @@ void PeerManager::forget(const PeerId& peer) {
 }
 
 void PeerManager::dial_succeeded(ConnectionId id, Instant now) {
+  changed();
   auto it = connections_.find(id);
   if (it == connections_.end() || it->second.state != ConnState::kDialing) return;
   it->second.state = ConnState::kHandshaking;
@@ -168,6 +173,7 @@ void PeerManager::dial_succeeded(ConnectionId id, Instant now) {
 }
 
 void PeerManager::dial_failed(ConnectionId id, std::string_view reason, Instant now) {
+  changed();
   if (!connections_.contains(id)) return;
   ++counters_.dials_failed;
   count_reason(counters_.dial_failures_by_reason, reason);
@@ -175,6 +181,7 @@ void PeerManager::dial_failed(ConnectionId id, std::string_view reason, Instant 
 }
 
 void PeerManager::handshake_failed(ConnectionId id, std::string_view reason, Instant now) {
+  changed();
   if (!connections_.contains(id)) return;
   ++counters_.handshakes_failed;
   count_reason(counters_.handshake_failures_by_reason, reason);
@@ -182,12 +189,14 @@ void PeerManager::handshake_failed(ConnectionId id, std::string_view reason, Ins
 }
 
 void PeerManager::peer_id_mismatch(ConnectionId id, std::string_view reason, Instant now) {
+  changed();
   if (!connections_.contains(id)) return;
   ++counters_.peer_id_mismatches;
   handshake_failed(id, reason, now);
 }
 
 void PeerManager::connected(ConnectionId id, const PeerId& peer, Instant now) {
+  changed();
   auto it = connections_.find(id);
   if (it == connections_.end() || it->second.state == ConnState::kEstablished) return;
   Connection& c = it->second;
@@ -248,6 +257,7 @@ void PeerManager::connected(ConnectionId id, const PeerId& peer, Instant now) {
 }
 
 void PeerManager::disconnected(ConnectionId id, std::string_view reason, Instant now) {
+  changed();
   auto it = connections_.find(id);
   if (it == connections_.end()) return;  // already closed by us
   ++counters_.disconnects;
@@ -293,6 +303,7 @@ bool PeerManager::banned_at(const std::optional<PeerId>& peer, const Bytes& ip, 
 
 bool PeerManager::ban(const BanTarget& target, std::optional<Instant> until, BanReason reason,
                       std::string_view note, Instant now) {
+  changed();
   if (!bans_.ban(target, until, reason, note, now)) return false;
   std::vector<ConnectionId> hit;
   for (const auto& [id, c] : connections_) {
@@ -337,6 +348,7 @@ void PeerManager::remove_connection(ConnectionId id, bool failed, Instant now) {
 }
 
 void PeerManager::ping_result(ConnectionId id, std::optional<Duration> rtt, Instant now) {
+  changed();
   auto it = connections_.find(id);
   if (it == connections_.end() || !it->second.ping_outstanding) return;
   Connection& c = it->second;
@@ -373,6 +385,7 @@ void PeerManager::schedule_retry(Peer& p, Instant now) {
 }
 
 void PeerManager::tick(Instant now) {
+  changed();
   std::vector<std::pair<ConnectionId, std::string>> to_close;
   for (auto& [id, c] : connections_) {
     if (c.state != ConnState::kEstablished) {
@@ -479,6 +492,11 @@ void PeerManager::dial_due(Instant now) {
 }
 
 std::optional<Instant> PeerManager::next_deadline() const {
+  if (!next_deadline_) next_deadline_ = earliest_deadline();
+  return *next_deadline_;
+}
+
+std::optional<Instant> PeerManager::earliest_deadline() const {
   std::optional<Instant> next;
   auto consider = [&next](Instant t) {
     if (!next || t < *next) next = t;

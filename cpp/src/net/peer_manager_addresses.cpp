@@ -34,6 +34,7 @@ bool PeerManager::add_addr(Peer& p, const Multiaddr& with_id) {
 }
 
 Status PeerManager::add_bootstrap(const Multiaddr& addr, Instant now) {
+  changed();
   auto id = addr.peer_id();
   if (!id) return Error{"bootstrap address " + addr.to_string() + " has no /p2p/<peer id>"};
   if (*id == local_) return Error{"bootstrap address " + addr.to_string() + " is this node"};
@@ -48,6 +49,7 @@ Status PeerManager::add_bootstrap(const Multiaddr& addr, Instant now) {
 
 std::size_t PeerManager::add_addresses(const PeerId& peer, const std::vector<Multiaddr>& addrs,
                                        AddrSource source, Instant now) {
+  changed();
   std::size_t added = 0;
   Peer* p = nullptr;
   for (const auto& a : addrs) {
@@ -67,6 +69,7 @@ std::size_t PeerManager::add_addresses(const PeerId& peer, const std::vector<Mul
 
 std::size_t PeerManager::add_peer_record(const SignedPeerRecord& signed_record, AddrSource source,
                                          Instant now) {
+  changed();
   const PeerRecord& r = signed_record.record();
   if (auto it = peers_.find(r.peer_id); it != peers_.end() && it->second.record_seq) {
     if (r.seq < *it->second.record_seq) {

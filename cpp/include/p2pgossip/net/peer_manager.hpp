@@ -234,6 +234,7 @@ class PeerManager {
   void tick(Instant now);
 
   std::optional<PeerAction> poll_action();
+  // Kept from one change to the next: a node's shell asks after every socket event.
   std::optional<Instant> next_deadline() const;
 
   // Bans `target` until `until` (nullopt: until unbanned), replacing any ban on it: its
@@ -311,6 +312,9 @@ class PeerManager {
   bool ip_limited(const Bytes& ip) const;
   bool is_candidate(const Peer& p) const;
   // nullptr for the local peer, or when `bounded` and the candidate set is full.
+  // Every method that changes connections_ or peers_ calls this first.
+  void changed() { next_deadline_.reset(); }
+  std::optional<Instant> earliest_deadline() const;
   Peer* peer_or_add(const PeerId& id, bool bounded);
   bool add_addr(Peer& p, const Multiaddr& addr);
   void close(ConnectionId id, CloseReason reason, Instant now);
@@ -331,6 +335,7 @@ class PeerManager {
   std::uint64_t connect_order_ = 0;
   std::map<PeerId, Peer> peers_;
   std::map<ConnectionId, Connection> connections_;
+  mutable std::optional<std::optional<Instant>> next_deadline_;  // unset: recompute
   std::deque<PeerAction> actions_;
   PeerManagerCounters counters_;
   BanList bans_{config_.max_bans};
