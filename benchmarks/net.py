@@ -13,8 +13,10 @@ are off. Rows without signing (StrictNoSign) measure the transport and router; s
 Then a gossip network in one process: N nodes on a seeded random 8-regular graph, M signed
 256 B messages published round-robin at a steady offered rate (100 nodes x 10,000 at RATE,
 a rate this machine sustains, on THREADS I/O threads), reporting delivered fraction,
-publish-to-deliver latency p50/p99, deliveries/s, CPU seconds (I/O threads and the Python
-driver, from /proc), RSS before traffic and the row's own peak RSS, and drops by reason.
+publish-to-deliver latency p50/p99 (deliveries booked by the runtime's native log and taken
+as numpy columns on the driver's clock, as LocalNetwork books them), deliveries/s, CPU seconds
+(I/O threads and the Python driver, from /proc), RSS before traffic and the row's own peak
+RSS, and drops by reason.
 The comparison workload, 10 nodes x 1,000, runs on both stacks in the same run (py-libp2p
 through benchmarks/pylibp2p_baseline.py): each as fast as it goes (py-libp2p then loses
 messages), and py-libp2p at the highest of PYLIBP2P_RATES where it still delivers >= 99%,
