@@ -7,8 +7,10 @@ then waited for up to TIMEOUT seconds.
 [--one-publisher]`
 
 Reports the delivered fraction, seconds from the first publish to the last delivery (or to
-the timeout), deliveries per CPU-second of this process, its peak RSS, and the drop counters
-that are not zero. Each row runs in a child process of its own, so the peak RSS is the row's.
+the timeout), deliveries per CPU-second of this process, its peak RSS when the burst is
+delivered (burst_peak_rss_mb: setup and burst) and at the end (peak_rss_mb: with the pandas
+frames of the results built, pandas imported for them), and the drop counters that are not
+zero. Each row runs in a child process of its own, so the peak RSS is the row's.
 
 Profiling the measured window alone: with PERF_CTL naming perf's control fifo, the child
 writes "enable" before the first publish and "disable" after wait_delivered:
@@ -79,6 +81,9 @@ async def _burst(args: argparse.Namespace) -> dict:
         wall = time.monotonic() - t0
         cpu = time.process_time() - cpu0
         _perf_control("disable")
+        # The network's own peak: what follows builds pandas frames (importing pandas alone
+        # adds about 25 MB), so the row's peak_rss_mb is the whole run's, this the burst's.
+        burst_peak = _peak_rss_mb()
         expected = messages * n
         got = len(net.deliveries())
         m = net.metrics()
@@ -96,6 +101,7 @@ async def _burst(args: argparse.Namespace) -> dict:
         "complete": complete,
         "seconds": wall,
         "deliveries_per_cpu_s": got / cpu if cpu else float("nan"),
+        "burst_peak_rss_mb": burst_peak,
         "peak_rss_mb": _peak_rss_mb(),
         "counters": drops,
     }

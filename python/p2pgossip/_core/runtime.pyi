@@ -33,6 +33,8 @@ from .wire import DecodeLimits
 #       [(peer_id, [multiaddr])] providers, stored, error_or_None)   Runtime.dht's outcome
 RuntimeEvent = tuple[Any, ...]
 
+def buffer_pool_stats() -> dict[str, int]: ...
+
 class Mailbox:
     @property
     def token(self) -> int: ...
@@ -43,6 +45,7 @@ class Mailbox:
     def delivered(self) -> int: ...
     @property
     def dropped(self) -> int: ...
+    def memory_bytes(self) -> int: ...
 
 class NodeLimits:
     fields: ClassVar[list[str]]
