@@ -44,11 +44,12 @@ void bind_deliveries(py::module_& m) {
         d["used_bytes"] = s.used_bytes;
         d["resident_free_bytes"] = s.resident_free_bytes;
         d["slabs_unmapped"] = s.slabs_unmapped;
+        d["heap_trims"] = s.heap_trims;
         return d;
       },
       "The process's pool of 8-64 KiB byte buffers (frames in transit): slab bytes mapped now "
       "and at most, bytes handed out now, free bytes still resident, slabs given back since "
-      "start.");
+      "start, and how often glibc's heap was trimmed once a burst was over.");
   py::class_<Mailbox, std::shared_ptr<Mailbox>>(
       m, "Mailbox",
       "A node's latest deliveries of one topic, kept natively (Runtime.open_mailbox).")

@@ -1,10 +1,12 @@
 #include "p2pgossip/buffer_pool.hpp"
 
+#include <malloc.h>
 #include <sys/mman.h>
 
 #include <algorithm>
 #include <array>
 #include <bit>
+#include <chrono>
 #include <mutex>
 #include <unordered_map>
 #include <vector>
@@ -19,6 +21,12 @@ constexpr std::size_t kSlabBytes = 256 << 10;
 constexpr std::size_t kClasses = 4;
 // Free blocks kept backed by memory whatever is in use: a slab's worth per size.
 constexpr std::size_t kKeepResidentBytes = kClasses * kSlabBytes;
+// A burst of transit buffers this large (in use at once) also leaves glibc's heap holding
+// what it freed in small pieces (queued forwards, router entries), which glibc keeps unless
+// asked: the heap is trimmed once such a burst is over, at most once a second (a trim walks
+// every arena).
+constexpr std::size_t kBurstBytes = 2 * kKeepResidentBytes;
+constexpr auto kTrimInterval = std::chrono::seconds(1);
 
 std::size_t class_of(std::size_t bytes) {
   return static_cast<std::size_t>(std::bit_width((bytes - 1) / kMinBytes));
@@ -52,10 +60,12 @@ class Pool {
     }
     if (s->free.empty() && s->released.empty()) unlist(s);
     used_ += block_bytes(c);
+    burst_ = std::max(burst_, used_);
     return p;
   }
 
-  void put(void* p, std::size_t bytes) {
+  // True when the caller should trim the heap (a burst just ended).
+  bool put(void* p, std::size_t bytes) {
     const std::size_t c = class_of(bytes);
     const auto base = reinterpret_cast<std::uintptr_t>(p) & ~(kSlabBytes - 1);
     std::lock_guard lock(mu_);
@@ -74,11 +84,18 @@ class Pool {
       // blocks' pages go back to the kernel (mapped still, faulted in again when reused).
       release_free_blocks();
     }
+    if (burst_ < kBurstBytes || used_ > kKeepResidentBytes) return false;
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_trim_ < kTrimInterval) return false;
+    last_trim_ = now;
+    burst_ = 0;
+    ++heap_trims_;
+    return true;
   }
 
   Stats stats() {
     std::lock_guard lock(mu_);
-    return {slabs_.size() * kSlabBytes, peak_, used_, resident_free_, unmapped_};
+    return {slabs_.size() * kSlabBytes, peak_, used_, resident_free_, unmapped_, heap_trims_};
   }
 
  private:
@@ -138,7 +155,9 @@ class Pool {
   std::unordered_map<std::uintptr_t, Slab*> slabs_;
   std::array<std::vector<Slab*>, kClasses> partial_;  // slabs with a free block, by class
   std::size_t peak_ = 0, used_ = 0, resident_free_ = 0;
-  std::uint64_t unmapped_ = 0;
+  std::size_t burst_ = 0;  // the most in use since the last trim
+  std::chrono::steady_clock::time_point last_trim_{};
+  std::uint64_t unmapped_ = 0, heap_trims_ = 0;
 };
 
 // Never destroyed: buffers may be freed by static destructors after main returns.
@@ -150,7 +169,13 @@ Pool& pool() {
 }  // namespace
 
 void* allocate(std::size_t bytes) { return pool().get(bytes); }
-void deallocate(void* p, std::size_t bytes) noexcept { pool().put(p, bytes); }
+void deallocate(void* p, std::size_t bytes) noexcept {
+  if (pool().put(p, bytes)) {
+#ifdef __GLIBC__
+    ::malloc_trim(0);  // outside the pool's lock: it walks every arena
+#endif
+  }
+}
 Stats stats() { return pool().stats(); }
 
 }  // namespace p2pgossip::buffer_pool

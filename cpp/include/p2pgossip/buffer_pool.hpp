@@ -5,7 +5,8 @@
 // slabs of their own, mapped apart from the heap, and a slab whose buffers are all free is
 // unmapped (one per size is kept for the next burst), and once free blocks outweigh those in
 // use (a few live buffers pinning many slabs), their pages are given back to the kernel: the
-// free blocks kept resident are at most as many bytes as those in use, or 1 MiB.
+// free blocks kept resident are at most as many bytes as those in use, or 1 MiB. When a
+// burst (2 MiB in use at once) is over, glibc's heap is trimmed (at most once a second).
 // Thread-safe; every other size goes to operator new.
 #pragma once
 
@@ -28,6 +29,7 @@ struct Stats {
   std::size_t used_bytes;           // buffers handed out now (block sizes)
   std::size_t resident_free_bytes;  // free blocks still backed by memory
   std::uint64_t slabs_unmapped;
+  std::uint64_t heap_trims;  // glibc's heap trimmed at the end of a burst
 };
 Stats stats();
 
