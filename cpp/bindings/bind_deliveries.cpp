@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "bindings.hpp"
+#include "p2pgossip/buffer_pool.hpp"
 #include "p2pgossip/runtime/runtime.hpp"
 #include "runtime_bindings.hpp"
 
@@ -33,6 +34,22 @@ py::tuple delivery_to_py(const Delivered& d) {
 }  // namespace
 
 void bind_deliveries(py::module_& m) {
+  m.def(
+      "buffer_pool_stats",
+      [] {
+        const auto s = buffer_pool::stats();
+        py::dict d;
+        d["mapped_bytes"] = s.mapped_bytes;
+        d["peak_mapped_bytes"] = s.peak_mapped_bytes;
+        d["used_bytes"] = s.used_bytes;
+        d["resident_free_bytes"] = s.resident_free_bytes;
+        d["slabs_unmapped"] = s.slabs_unmapped;
+        d["heap_trims"] = s.heap_trims;
+        return d;
+      },
+      "The process's pool of 8-64 KiB byte buffers (frames in transit): slab bytes mapped now "
+      "and at most, bytes handed out now, free bytes still resident, slabs given back since "
+      "start, and how often glibc's heap was trimmed once a burst was over.");
   py::class_<Mailbox, std::shared_ptr<Mailbox>>(
       m, "Mailbox",
       "A node's latest deliveries of one topic, kept natively (Runtime.open_mailbox).")

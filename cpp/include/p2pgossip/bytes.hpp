@@ -7,9 +7,12 @@
 #include <string_view>
 #include <vector>
 
+#include "p2pgossip/buffer_pool.hpp"
+
 namespace p2pgossip {
 
-using Bytes = std::vector<std::uint8_t>;
+// Buffers of 8-64 KiB (frames in transit) come from slabs apart from the heap (buffer_pool.hpp).
+using Bytes = std::vector<std::uint8_t, BufferAllocator<std::uint8_t>>;
 using ByteView = std::span<const std::uint8_t>;
 
 inline ByteView as_bytes(std::string_view s) {

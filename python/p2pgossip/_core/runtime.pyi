@@ -33,6 +33,8 @@ from .wire import DecodeLimits
 #       [(peer_id, [multiaddr])] providers, stored, error_or_None)   Runtime.dht's outcome
 RuntimeEvent = tuple[Any, ...]
 
+def buffer_pool_stats() -> dict[str, int]: ...
+
 class Mailbox:
     @property
     def token(self) -> int: ...

@@ -27,11 +27,11 @@ class SecretBytes {
   // Appends without reallocating: the capacity is reserved up front by the caller, so no
   // unwiped copy of the secret is left behind in freed memory.
   void reserve(std::size_t n) { bytes_.reserve(n); }
-  std::vector<std::uint8_t>& buffer() { return bytes_; }
+  Bytes& buffer() { return bytes_; }
 
  private:
   void wipe();
-  std::vector<std::uint8_t> bytes_;
+  Bytes bytes_;
 };
 
 }  // namespace p2pgossip::crypto
