@@ -63,18 +63,37 @@ void bind_wire(py::module_& m) {
 
   m.def(
       "decode_rpc",
-      [](const py::bytes& data, const py::object& limits_or_none) {
+      [](const py::bytes& data, const py::object& limits_or_none, const py::object& skip) {
         const ByteView in = view_of(data);
         const DecodeLimits limits =
             limits_or_none.is_none() ? DecodeLimits{} : limits_or_none.cast<DecodeLimits>();
+        if (!skip.is_none()) {
+          auto ask = [&](const wire::MessageFields& f) {
+            py::dict d;
+            auto put = [&](const char* key, const std::optional<ByteView>& v) {
+              if (v) d[key] = to_py(*v);
+            };
+            put("from", f.from);
+            put("data", f.data);
+            put("seqno", f.seqno);
+            d["topic"] = py::str(f.topic.data(), f.topic.size());
+            put("signature", f.signature);
+            put("key", f.key);
+            return skip(d).cast<bool>();
+          };
+          return rpc_to_dict(value_or_raise(wire::decode_rpc(in, limits, ask)));
+        }
         Result<Rpc> r = [&] {
           py::gil_scoped_release release;
           return wire::decode_rpc(in, limits);
         }();
         return rpc_to_dict(value_or_raise(std::move(r)));
       },
-      py::arg("data"), py::arg("limits") = py::none(),
-      "Decodes an RPC into a dict; raises DecodeError naming the field and the rule.");
+      py::arg("data"), py::arg("limits") = py::none(), py::arg("skip") = py::none(),
+      "Decodes an RPC into a dict; raises DecodeError naming the field and the rule. skip(fields) "
+      "-> bool, when given, sees each publish entry's fields (a message dict without unknown "
+      "fields) once they are checked; an entry it says yes to is left out of 'publish' (and its "
+      "hop count out of 'publish_hops'), as the host leaves out copies of messages it has.");
 }
 
 }  // namespace p2pgossip::bindings

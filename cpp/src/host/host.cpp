@@ -309,7 +309,8 @@ void Host::outbound_backlog(PeerIndex peer, bool backlogged, Instant now) {
   }
 }
 
-void Host::rpc_received(PeerIndex peer, Rpc&& rpc, Instant now) {
+void Host::rpc_received(PeerIndex peer, Rpc&& rpc, Instant now,
+                        std::span<const MessageId> duplicates) {
   // IDONTWANT: a copy still queued for this peer is not sent.
   if (rpc.control)
     for (const ControlIDontWant& d : rpc.control->idontwant)
@@ -317,17 +318,28 @@ void Host::rpc_received(PeerIndex peer, Rpc&& rpc, Instant now) {
         if (id.size() <= MessageId::kMaxSize)
           if (const Message* m = router_.cached(MessageId(id))) emit(CancelQueued{peer, m});
   if (adversary_) adversary_->received(peer, rpc, config_->gossip->prune_backoff, now);
-  router_.rpc_received(peer, rpc, now);
+  router_.rpc_received(peer, rpc, now, duplicates);
 }
 
 bool Host::rpc_bytes(PeerIndex peer, ByteView encoded, const wire::DecodeLimits& limits,
                      Instant now) {
-  auto rpc = wire::decode_rpc(encoded, limits);
+  // An adversary (a replayer) looks at every message it receives, duplicates included.
+  thread_local std::vector<MessageId> duplicates;
+  duplicates.clear();
+  const std::function<bool(const wire::MessageFields&)> skip =
+      [this](const wire::MessageFields& f) {
+        if (adversary_) return false;
+        MessageId id = message_id(config_->message_id, f);
+        if (!router_.seen(id)) return false;
+        duplicates.push_back(id);
+        return true;
+      };
+  auto rpc = wire::decode_rpc(encoded, limits, skip);
   if (!rpc) {
     emit(LogLine{"rpc dropped", rpc.error().what});
     return false;
   }
-  rpc_received(peer, std::move(*rpc), now);
+  rpc_received(peer, std::move(*rpc), now, duplicates);
   return true;
 }
 

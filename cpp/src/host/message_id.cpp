@@ -11,15 +11,19 @@
 namespace p2pgossip::host {
 
 MessageId message_id_xxh3(const Message& m) {
+  return message_id_xxh3(m.data ? std::optional<ByteView>(*m.data) : std::nullopt, m.topic);
+}
+
+MessageId message_id_xxh3(std::optional<ByteView> present_data, std::string_view topic_chars) {
   using namespace wire::message_field;
   // The same bytes as encode_message of {data, topic}, hashed without allocating: every
   // receipt of a message computes its id. Up to a page they are laid out on the stack and
   // hashed in one call (XXH3's one-shot form is much faster than its streaming form for
   // short inputs); longer payloads are streamed in place.
   constexpr std::size_t kOneShot = 4096;
-  const ByteView data = m.data ? ByteView(*m.data) : ByteView{};
-  const ByteView topic = as_bytes(m.topic);
-  const std::size_t heads = (m.data ? 2 : 1) * 2 * wire::kMaxVarintBytes;
+  const ByteView data = present_data.value_or(ByteView{});
+  const ByteView topic = as_bytes(topic_chars);
+  const std::size_t heads = (present_data ? 2 : 1) * 2 * wire::kMaxVarintBytes;
   auto put_head = [](std::uint8_t* out, std::uint32_t field, std::size_t size) {
     std::size_t n = 0;
     for (std::uint64_t v : {std::uint64_t{field} << 3 | 2, std::uint64_t{size}}) {
@@ -32,7 +36,7 @@ MessageId message_id_xxh3(const Message& m) {
   if (data.size() + topic.size() + heads <= kOneShot) {
     std::uint8_t buf[kOneShot];
     std::size_t n = 0;
-    if (m.data) {
+    if (present_data) {
       n += put_head(buf + n, kData, data.size());
       if (!data.empty()) std::memcpy(buf + n, data.data(), data.size());
       n += data.size();
@@ -49,7 +53,7 @@ MessageId message_id_xxh3(const Message& m) {
       XXH3_128bits_update(&state, head, put_head(head, field, value.size()));
       XXH3_128bits_update(&state, value.data(), value.size());
     };
-    if (m.data) put_field(kData, data);
+    if (present_data) put_field(kData, data);
     put_field(kTopic, topic);
     h = XXH3_128bits_digest(&state);
   }
@@ -59,14 +63,19 @@ MessageId message_id_xxh3(const Message& m) {
 }
 
 Result<MessageId> message_id_from_seqno(const Message& m) {
-  const std::size_t n = (m.from ? m.from->size() : 0) + (m.seqno ? m.seqno->size() : 0);
+  return message_id_from_seqno(m.from ? ByteView(*m.from) : ByteView{},
+                               m.seqno ? ByteView(*m.seqno) : ByteView{});
+}
+
+Result<MessageId> message_id_from_seqno(ByteView from, ByteView seqno) {
+  const std::size_t n = from.size() + seqno.size();
   if (n > MessageId::kMaxSize)
     return Error{"from || seqno is " + std::to_string(n) + " bytes, over the message id limit of " +
                  std::to_string(MessageId::kMaxSize)};
   Bytes id;
   id.reserve(n);
-  if (m.from) id.insert(id.end(), m.from->begin(), m.from->end());
-  if (m.seqno) id.insert(id.end(), m.seqno->begin(), m.seqno->end());
+  id.insert(id.end(), from.begin(), from.end());
+  id.insert(id.end(), seqno.begin(), seqno.end());
   return MessageId(id);
 }
 

@@ -50,6 +50,12 @@ MessageId message_id(MessageIdFn fn, const Message& m) {
   return id ? *id : MessageId{};
 }
 
+MessageId message_id(MessageIdFn fn, const wire::MessageFields& f) {
+  if (fn == MessageIdFn::kXxh3) return host::message_id_xxh3(f.data, f.topic);
+  auto id = host::message_id_from_seqno(f.from.value_or(ByteView{}), f.seqno.value_or(ByteView{}));
+  return id ? *id : MessageId{};
+}
+
 std::size_t Publisher::encoded_size(std::string_view topic, std::size_t data_size) const {
   // Every field but the data has a size fixed by the topic and the policy: an Ed25519 peer
   // id in `from`, an 8-byte seqno, a 64-byte signature.

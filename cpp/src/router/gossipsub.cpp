@@ -318,7 +318,10 @@ void Router::peer_disconnected(PeerIndex peer, Instant now) {
   for (TopicId t : named) st.forget_if_unused(t);
 }
 
-void Router::rpc_received(PeerIndex from, const Rpc& rpc, Instant now) {
+bool Router::seen(const MessageId& id) const { return s_->seen.contains(id); }
+
+void Router::rpc_received(PeerIndex from, const Rpc& rpc, Instant now,
+                          std::span<const MessageId> duplicates) {
   State& st = *s_;
   st.start(now);
   auto slot = st.slot_of(from);
@@ -330,6 +333,10 @@ void Router::rpc_received(PeerIndex from, const Rpc& rpc, Instant now) {
     return;
   }
   for (const SubOpts& sub : rpc.subscriptions) st.handle_subscription(s, sub, now);
+  for (const MessageId& id : duplicates) {
+    ++st.counters.messages_received;
+    st.handle_duplicate(s, id, now);
+  }
   for (std::size_t i = 0; i < rpc.publish.size(); ++i)
     if (rpc.publish[i])
       st.handle_message(s, rpc.publish[i], i < rpc.publish_hops.size() ? rpc.publish_hops[i] : 1,
@@ -558,20 +565,25 @@ void Router::State::handle_subscription(Slot s, const SubOpts& sub, Instant now)
   }
 }
 
+// A duplicate costs one lookup: it is not charged to the rate limit, whose budget is for the
+// first receipts that are verified and validated.
+void Router::State::handle_duplicate(Slot s, const MessageId& id, Instant now) {
+  PeerState& p = peers[s];
+  ++counters.duplicates;
+  ++p.duplicates;
+  if (scoring && score.duplicate(s, id, now)) {
+    ++counters.duplicates_repeated;
+    penalize(p, s, kRepeatedDuplicate);
+  }
+}
+
 void Router::State::handle_message(Slot s, const MessagePtr& mp, std::uint32_t hops, Instant now) {
   PeerState& p = peers[s];
   const Message& m = *mp;
   ++counters.messages_received;
   const MessageId id = svc.message_id(m);
-  // A duplicate costs this one lookup: it is not charged to the rate limit, whose budget is
-  // for the first receipts that are verified and validated.
   if (seen.contains(id)) {
-    ++counters.duplicates;
-    ++p.duplicates;
-    if (scoring && score.duplicate(s, id, now)) {
-      ++counters.duplicates_repeated;
-      penalize(p, s, kRepeatedDuplicate);
-    }
+    handle_duplicate(s, id, now);
     return;
   }
   prefetch_delivery(id);

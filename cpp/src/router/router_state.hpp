@@ -173,6 +173,8 @@ struct alignas(64) Router::State {
 
   void handle_subscription(Slot s, const SubOpts& sub, Instant now);
   void handle_message(Slot s, const MessagePtr& m, std::uint32_t hops, Instant now);
+  // A copy of a message already seen, from `s`.
+  void handle_duplicate(Slot s, const MessageId& id, Instant now);
   void prefetch_delivery(const MessageId& id) const;
   void handle_ihave(Slot s, const std::vector<ControlIHave>& ihave, Instant now);
   void handle_iwant(Slot s, const std::vector<ControlIWant>& iwant, Instant now);

@@ -6,8 +6,10 @@
 
 #include <initializer_list>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "p2pgossip/wire/protobuf.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
@@ -97,7 +99,12 @@ inline void set(std::optional<std::string>& dst, ByteView v) {
   dst->assign(as_chars(v));
 }
 
-// The Message fields, errors as path suffixes (decode_message adds "Message").
+// The Message fields, errors as path suffixes (decode_message adds "Message"); `unknown`,
+// when given, receives every field rpc.proto does not define, raw, in order.
+Status decode_message_fields(MessageFields& f, std::vector<ByteView>* unknown, ByteView in,
+                             const DecodeLimits& limits);
+// A Message holding copies of `f`'s fields and the `unknown` ones, in order.
+void build_message(Message& m, const MessageFields& f, std::span<const ByteView> unknown);
 Status decode_message_into(Message& m, ByteView in, const DecodeLimits& limits);
 
 }  // namespace p2pgossip::wire::detail

@@ -31,7 +31,8 @@ std::size_t encoded_message_size(const Message& m, bool for_signing) {
   return n;
 }
 
-Status detail::decode_message_into(Message& m, ByteView in, const DecodeLimits& limits) {
+Status detail::decode_message_fields(MessageFields& m, std::vector<ByteView>* unknown, ByteView in,
+                                     const DecodeLimits& limits) {
   using namespace message_field;
   bool has_topic = false;
   Reader r(in);
@@ -39,11 +40,11 @@ Status detail::decode_message_into(Message& m, ByteView in, const DecodeLimits& 
     const std::size_t start = r.position();
     auto f = r.next();
     if (!f) return at(": ", f.error());
-    auto put = [&](std::optional<Bytes>& dst, std::string_view name, std::size_t max,
+    auto put = [&](std::optional<ByteView>& dst, std::string_view name, std::size_t max,
                    std::string_view limit) -> Status {
       auto b = bytes_field(*f, name, max, limit);
       if (!b) return b.error();
-      set(dst, *b);
+      dst = *b;  // the last occurrence wins
       return Ok{};
     };
     Status s = Ok{};
@@ -60,7 +61,7 @@ Status detail::decode_message_into(Message& m, ByteView in, const DecodeLimits& 
       case kTopic: {
         auto b = string_field(*f, "topic", limits.max_topic_length, "max_topic_length");
         if (!b) return b.error();
-        m.topic.assign(as_chars(*b));
+        m.topic = as_chars(*b);
         has_topic = true;
         break;
       }
@@ -71,12 +72,32 @@ Status detail::decode_message_into(Message& m, ByteView in, const DecodeLimits& 
         s = put(m.key, "key", limits.max_key_size, "max_key_size");
         break;
       default:  // kept whole, bounded by the input (see Message::unknown_fields)
-        m.unknown_fields.insert(m.unknown_fields.end(), in.begin() + start,
-                                in.begin() + r.position());
+        if (unknown) unknown->push_back(in.subspan(start, r.position() - start));
     }
     if (!s) return s;
   }
   if (!has_topic) return Error{".topic: required field missing"};
+  return Ok{};
+}
+
+void detail::build_message(Message& m, const MessageFields& f, std::span<const ByteView> unknown) {
+  auto copy = [](std::optional<Bytes>& dst, const std::optional<ByteView>& v) {
+    if (v) dst.emplace(v->begin(), v->end());
+  };
+  copy(m.from, f.from);
+  copy(m.data, f.data);
+  copy(m.seqno, f.seqno);
+  m.topic.assign(f.topic);
+  copy(m.signature, f.signature);
+  copy(m.key, f.key);
+  for (ByteView u : unknown) m.unknown_fields.insert(m.unknown_fields.end(), u.begin(), u.end());
+}
+
+Status detail::decode_message_into(Message& m, ByteView in, const DecodeLimits& limits) {
+  MessageFields f;
+  std::vector<ByteView> unknown;
+  if (auto s = decode_message_fields(f, &unknown, in, limits); !s) return s;
+  build_message(m, f, unknown);
   return Ok{};
 }
 

@@ -398,20 +398,44 @@ Status decode_publish(MessagePtr& m, ByteView in, const DecodeLimits& limits) {
   return Ok{};
 }
 
-}  // namespace
+// A publish entry `skip` leaves out: checked like any other, then only its index kept.
+Status skip_or_decode_publish(Rpc& rpc, std::vector<std::size_t>& skipped, const Field& f,
+                              const DecodeLimits& limits,
+                              const std::function<bool(const MessageFields&)>& skip) {
+  const std::size_t i = rpc.publish.size() + skipped.size();
+  if (auto s = room_for_one(i, limits.max_publish, "publish", "max_publish"); !s) return s;
+  auto b = embedded_field(f, "publish");
+  if (!b) return b.error();
+  MessageFields fields;
+  thread_local std::vector<ByteView> unknown;  // rare: fields rpc.proto does not define
+  unknown.clear();
+  if (auto s = decode_message_fields(fields, &unknown, *b, limits); !s)
+    return at(indexed("publish", i), s.error());
+  if (skip(fields)) {
+    skipped.push_back(i);
+    return Ok{};
+  }
+  Message m;
+  build_message(m, fields, unknown);
+  rpc.publish.push_back(std::make_shared<const Message>(std::move(m)));
+  return Ok{};
+}
 
-Result<Rpc> decode_rpc(ByteView in, const DecodeLimits& limits) {
+Result<Rpc> decode(ByteView in, const DecodeLimits& limits,
+                   const std::function<bool(const MessageFields&)>* skip) {
   if (in.size() > limits.max_rpc_size) {
     return Error{cat({"RPC: ", std::to_string(in.size()), " bytes exceed max_rpc_size ",
                       std::to_string(limits.max_rpc_size)})};
   }
   Rpc rpc;
+  std::vector<std::size_t> skipped;  // indices of the publish entries left out
   auto s = for_each_field(in, [&](const Field& f) -> Status {
     switch (f.number) {
       case rpc_field::kSubscriptions:
         return decode_entry(rpc.subscriptions, f, "subscriptions", limits.max_subscriptions,
                             "max_subscriptions", limits, decode_subopts);
       case rpc_field::kPublish:
+        if (skip) return skip_or_decode_publish(rpc, skipped, f, limits, *skip);
         return decode_entry(rpc.publish, f, "publish", limits.max_publish, "max_publish", limits,
                             decode_publish);
       case rpc_field::kControl: {
@@ -435,10 +459,33 @@ Result<Rpc> decode_rpc(ByteView in, const DecodeLimits& limits) {
     }
   });
   if (!s) return at("RPC", s.error());
-  if (!rpc.publish_hops.empty() && rpc.publish_hops.size() != rpc.publish.size())
+  const std::size_t entries = rpc.publish.size() + skipped.size();
+  if (!rpc.publish_hops.empty() && rpc.publish_hops.size() != entries)
     return Error{cat({"RPC.publishHops: ", std::to_string(rpc.publish_hops.size()),
-                      " hop counts for ", std::to_string(rpc.publish.size()), " publish entries"})};
+                      " hop counts for ", std::to_string(entries), " publish entries"})};
+  if (!rpc.publish_hops.empty() && !skipped.empty()) {
+    std::size_t kept = 0;
+    for (std::size_t i = 0, k = 0; i < entries; ++i) {
+      if (k < skipped.size() && skipped[k] == i) {
+        ++k;
+        continue;
+      }
+      rpc.publish_hops[kept++] = rpc.publish_hops[i];
+    }
+    rpc.publish_hops.resize(kept);
+  }
   return rpc;
+}
+
+}  // namespace
+
+Result<Rpc> decode_rpc(ByteView in, const DecodeLimits& limits) {
+  return decode(in, limits, nullptr);
+}
+
+Result<Rpc> decode_rpc(ByteView in, const DecodeLimits& limits,
+                       const std::function<bool(const MessageFields&)>& skip) {
+  return decode(in, limits, &skip);
 }
 
 }  // namespace p2pgossip::wire

@@ -3,6 +3,7 @@
 The pubsub RPC and its bounded codec (cpp/src/wire).
 """
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from .host import Message
@@ -62,4 +63,8 @@ class DecodeLimits:
 
 def encode_rpc(rpc: dict[str, Any]) -> bytes: ...
 def encoded_rpc_size(rpc: dict[str, Any]) -> int: ...
-def decode_rpc(data: bytes, limits: DecodeLimits | None = None) -> dict[str, Any]: ...
+def decode_rpc(
+    data: bytes,
+    limits: DecodeLimits | None = None,
+    skip: Callable[[dict[str, Any]], bool] | None = None,
+) -> dict[str, Any]: ...

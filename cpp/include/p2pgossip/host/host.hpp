@@ -188,9 +188,13 @@ class Host : private router::Tracer {
   // stalled_peer_close_after is disconnected (a Close event); one clear sample resets it.
   void outbound_backlog(PeerIndex peer, bool backlogged, Instant now);
   // An RPC as decoded from the wire; IDONTWANTs in it cancel queued copies (events).
-  void rpc_received(PeerIndex peer, Rpc&& rpc, Instant now);
-  // An RPC's bytes as framed on the pubsub stream: decoded within `limits`, then as above.
-  // False when it does not decode (the shell resets the stream).
+  // `duplicates`: as Router::rpc_received's.
+  void rpc_received(PeerIndex peer, Rpc&& rpc, Instant now,
+                    std::span<const MessageId> duplicates = {});
+  // An RPC's bytes as framed on the pubsub stream: decoded within `limits`, then as above;
+  // a copy of a message already seen (most copies a node receives: one from each mesh peer)
+  // is checked but not built, only its id taken. False when it does not decode (the shell
+  // resets the stream).
   bool rpc_bytes(PeerIndex peer, ByteView encoded, const wire::DecodeLimits& limits, Instant now);
   // The same RPC without a CancelQueued pass (the simulator queues nothing): by reference,
   // so a shell that shares messages between hosts need not copy.

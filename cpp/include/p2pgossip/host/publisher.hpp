@@ -15,6 +15,10 @@
 #include "p2pgossip/message.hpp"
 #include "p2pgossip/result.hpp"
 
+namespace p2pgossip::wire {
+struct MessageFields;
+}
+
 namespace p2pgossip::host {
 
 // The message id functions a node can name messages by.
@@ -27,6 +31,8 @@ Result<MessageIdFn> message_id_fn_of(std::string_view name);
 // The id of `m`. A from||seqno id that does not fit (malformed `from`) is the empty id; such
 // a message fails signature verification anyway.
 MessageId message_id(MessageIdFn fn, const Message& m);
+// The same from a publish entry's fields as decoded (wire::decode_rpc's skip).
+MessageId message_id(MessageIdFn fn, const wire::MessageFields& f);
 
 // A publication signed and not yet built into a Message (the runtime builds it on the node's
 // I/O thread, so the Message's allocations live and die there).

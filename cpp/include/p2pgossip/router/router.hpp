@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <variant>
 #include <vector>
@@ -134,7 +135,13 @@ class Router {
   void peer_connected(PeerIndex peer, ByteView peer_id, bool outbound, Protocol protocol,
                       Instant now);
   void peer_disconnected(PeerIndex peer, Instant now);
-  void rpc_received(PeerIndex from, const Rpc& rpc, Instant now);
+  // `duplicates`: ids of publish entries the shell left out of `rpc` because seen() knew them
+  // (wire::decode_rpc's skip, so a copy is not built only to be found a duplicate): counted
+  // as the duplicates from `from` they are, as if they had been in `rpc`.
+  void rpc_received(PeerIndex from, const Rpc& rpc, Instant now,
+                    std::span<const MessageId> duplicates = {});
+  // Whether a message of this id was seen within seen_ttl (a copy now would be a duplicate).
+  bool seen(const MessageId& id) const;
   // A hint with no effect on behaviour: an RPC from `from` (carrying the message of id `id`,
   // if given) is about to arrive, so the state it will touch is pulled into cache. That state
   // is a chain of pointers, so it comes in stages 0..kPrefetchStages-1, each reading only what

@@ -3,6 +3,9 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
+#include <optional>
+#include <string_view>
 
 #include "p2pgossip/bytes.hpp"
 #include "p2pgossip/message.hpp"
@@ -80,5 +83,17 @@ std::size_t encoded_rpc_size(const Message& m);
 // error. Duplicate `control` fields merge (protobuf semantics), counted together.
 // publish_hops, when present, must have one entry per publish entry.
 Result<Rpc> decode_rpc(ByteView in, const DecodeLimits& limits = {});
+
+// A publish entry's fields where they lie in the input, checked as decode_message checks
+// them (unknown fields are not kept: no message id reads them).
+struct MessageFields {
+  std::optional<ByteView> from, data, seqno, signature, key;
+  std::string_view topic;
+};
+// As above, but a publish entry `skip` says yes to (a copy of a message the caller already
+// has) is checked and left out, not built: the rest of rpc.publish keeps its order, and
+// publish_hops loses the skipped entries' counts. Limits count every entry.
+Result<Rpc> decode_rpc(ByteView in, const DecodeLimits& limits,
+                       const std::function<bool(const MessageFields&)>& skip);
 
 }  // namespace p2pgossip::wire
