@@ -323,12 +323,11 @@ void Host::rpc_received(PeerIndex peer, Rpc&& rpc, Instant now,
 
 bool Host::rpc_bytes(PeerIndex peer, ByteView encoded, const wire::DecodeLimits& limits,
                      Instant now) {
-  // An adversary (a replayer) looks at every message it receives, duplicates included.
   thread_local std::vector<MessageId> duplicates;
   duplicates.clear();
   const std::function<bool(const wire::MessageFields&)> skip =
       [this](const wire::MessageFields& f) {
-        if (adversary_) return false;
+        if (adversary_) return false;  // a replayer keeps what it receives, duplicates too
         MessageId id = message_id(config_->message_id, f);
         if (!router_.seen(id)) return false;
         duplicates.push_back(id);
