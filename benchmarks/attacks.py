@@ -1,11 +1,13 @@
 """The GossipSub v1.1 attack evaluation (PL-TechRep-2020-001), reproduced in the simulator.
 
-`python -m benchmarks attacks [--full] [--only ATTACK ...]`: every attack of
+`python -m benchmarks attacks [--full] [--sybil-ratio R] [--only ATTACK ...]`: every attack of
 `p2pgossip.evaluation.ATTACKS` in each mode (v1.0 baseline, v1.1 with scoring off, v1.1
 with the evaluation's scoring on). Default: `evaluation.SMALL` (100 honest nodes: 10
 publishers + 90 lurkers, 10 messages/s for 120 s, up to 400 sybils); `--full`:
 `evaluation.FULL` (the report's 1,000 honest: 100 publishers + 900 lurkers at 120 messages/s
 for 180 s, up to 4,000 sybils). Both: honest degree 20, 2 KiB messages, latency 5-25 ms.
+`--sybil-ratio`: sybils per honest node in the network-wide eclipses (the report ran 4 and
+10; a quarter of it for cold boot, covert flash, attack at dawn and colocation).
 
 Written: results/attacks.json (one row per attack and mode: of the attacked honest messages
 published since the attack began, the share delivered to the attack's victims, the share
@@ -18,6 +20,7 @@ Deterministic: the same arguments give the same figures on any machine.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import time
 from dataclasses import asdict
@@ -55,8 +58,15 @@ def main(argv: list[str]) -> None:
     ap = argparse.ArgumentParser(prog="python -m benchmarks attacks")
     ap.add_argument("--full", action="store_true", help="the report's 1,000 honest nodes (long)")
     ap.add_argument("--only", nargs="+", choices=list(evaluation.ATTACKS), metavar="ATTACK")
+    ap.add_argument(
+        "--sybil-ratio", type=float, help="sybils per honest node (default 4; the report: 4, 10)"
+    )
     args = ap.parse_args(argv)
     scale = evaluation.FULL if args.full else evaluation.SMALL
+    if args.sybil_ratio is not None:
+        if args.sybil_ratio <= 0:
+            ap.error("--sybil-ratio must be positive")
+        scale = dataclasses.replace(scale, sybil_ratio=args.sybil_ratio)
     rows = rows_for(scale, args.only or list(evaluation.ATTACKS))
     png = _report.RESULTS_DIR / "attacks.png"
     _report.RESULTS_DIR.mkdir(exist_ok=True)

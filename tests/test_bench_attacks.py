@@ -38,3 +38,24 @@ def test_the_plot_is_written_as_png(tmp_path) -> None:
     out = tmp_path / "attacks.png"
     assert bench._save_plot(rows, out)
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_covert_flash_runs_the_reports_five_minutes_turning_at_two_at_any_scale() -> None:
+    for scale in (TINY, evaluation.SMALL, evaluation.FULL):
+        plan = evaluation.ATTACKS["covert_flash"](scale)
+        assert plan.publishing(scale) == 300.0 and plan.attack_at == 120.0
+        assert plan.role.start == evaluation.JOIN_S + 120.0
+    cold = evaluation.ATTACKS["cold_boot"](TINY)
+    assert cold.publishing(TINY) == TINY.duration
+
+
+def test_the_sybil_ratio_sets_the_network_wide_eclipses_size(monkeypatch) -> None:
+    seen = []
+    monkeypatch.setattr(bench, "rows_for", lambda scale, attacks: seen.append(scale) or [])
+    monkeypatch.setattr(bench, "_save_plot", lambda rows, path: False)
+    monkeypatch.setattr(bench._report, "write", lambda *a, **k: None)
+    bench.main(["--sybil-ratio", "10", "--only", "eclipse_network"])
+    assert seen[0].sybil_ratio == 10 and seen[0].honest == evaluation.SMALL.honest
+    assert evaluation.ATTACKS["eclipse_network"](seen[0]).sybils == 1000
+    with pytest.raises(SystemExit):
+        bench.main(["--sybil-ratio", "0"])
