@@ -20,7 +20,9 @@ def test_each_attack_gives_a_row_per_mode_with_honest_figures() -> None:
     for r in rows:
         assert 0.0 < r["delivery"] <= 1.0 and 0.0 < r["delivery_last_min"] <= 1.0
         assert 0.0 < r["p50_ms"] <= r["p99_ms"]
-        assert r["sybils"] == 4 * TINY.degree and r["honest"] == TINY.honest
+        # The configs' multiples: 1,000 sybils on one target, 2,000 censors, per 1,000 honest.
+        per_honest = {"eclipse_single": 1, "censor_single": 2}[r["attack"]]
+        assert r["sybils"] == per_honest * TINY.honest and r["honest"] == TINY.honest
 
 
 def test_a_row_is_the_same_twice() -> None:

@@ -39,6 +39,18 @@ def test_graft_refused_above_D_hi_carries_px():
     assert prunes.get(19) and prunes[19][0][0] == TOPIC
 
 
+def test_without_the_takeover_defence_a_full_mesh_takes_inbound_grafts_as_v1_0_did():
+    h = joined(20, mesh_takeover_defence=False, prune_backoff=0.0)
+    for p in range(20):
+        h.receive(p, graft=[TOPIC])
+    assert len(h.router.mesh(TOPIC)) == 20  # every GRAFT taken: with the defence, 12 (D_hi)
+    prunes = of_kind(h.heartbeat(), "prune")
+    assert len(h.router.mesh(TOPIC)) == 6 and len(prunes) == 14
+    pruned = next(iter(prunes))
+    h.receive(pruned, graft=[TOPIC])  # no backoff: a pruned peer is back at once
+    assert pruned in h.router.mesh(TOPIC)
+
+
 def test_D_out_keeps_outbound_peers():
     h = Harness(config())
     h.router.subscribe(TOPIC, 0)

@@ -184,6 +184,7 @@ void bind_config(py::module_& m) {
           .duration("unsubscribe_backoff", &G::unsubscribe_backoff)
           .duration("graft_flood_threshold", &G::graft_flood_threshold)
           .value("do_px", &G::do_px)
+          .value("mesh_takeover_defence", &G::mesh_takeover_defence)
           .value("opportunistic_graft_ticks", &G::opportunistic_graft_ticks)
           .value("opportunistic_graft_peers", &G::opportunistic_graft_peers)
           .value("max_ihave_length", &G::max_ihave_length)

@@ -9,22 +9,31 @@ three modes: ``v1.0`` (no scoring, no peer exchange, no flood publishing: the ba
 ``v1.1 off`` (v1.1 with every score weight zero) and ``v1.1 on`` (the evaluation's scoring).
 
 ``Scale`` sets the sizes; ``FULL`` is the report's 1,000 honest nodes at 120 messages/s for
-3 minutes, and ``SMALL`` a tenth of it at a twelfth of the rate for 2 minutes (P3 activates
-after one), which runs each scenario in under 15 s of CPU.
+3 minutes, and ``SMALL`` a tenth of it at a twelfth of the rate for the same 3 minutes.
+Sybil counts are the report's as multiples of the honest count, each sybil with the report's
+number of links (capped at the honest nodes there are), so an honest node meets as many
+sybils at any scale.
 ``run(attack, mode, scale)`` returns one row of figures for the honest nodes an attack aims
 at (its victims) and the honest messages it aims at.
 
-The one departure from the report: ``v1.0`` is this v1.1 router with scoring, peer exchange
-and flood publishing off (PRUNE backoff and IDONTWANT stay).
+``v1.0`` is this v1.1 router configured as v1.0 behaved: no scoring, peer exchange or flood
+publishing, every GRAFT taken (``mesh_takeover_defence`` off), no PRUNE backoff, and an
+oversubscribed mesh cut to D at random (``D_score`` and ``D_out`` 0); IDONTWANT stays.
 
-Checked against the configs (``1k-attack-cold-boot``, ``-cold-boot-covert-flash``,
-``-dawn``, ``-degrade-0.5``): 250 sybils with attack_degree 20 (cold boot, covert flash,
-dawn; 100 for degradation, whose sybils connect at 1 min), as ours; honest nodes connect
-10 s after the sybils at dawn (``JOIN_S``); covert flash runs 5 min with the sybils turning
-at 2 min, as ours at every scale (``FLASH_AT``, ``FLASH_RUN``); the
-sybils re-GRAFT 15 s after a PRUNE and back off 1 min (``sybil_regraft_delay``/``_backoff``;
-ours GRAFT whenever allowed). Their network section is ``latency 25ms, jitter_pct 10``: one
-25 ms with 10% jitter, not the issue's 5-25 ms, which ``LATENCY`` keeps.
+Each plan follows its config (``1k-attack-*.json``; a config's sybils are its ``attacker``
+containers times ``attackers_per_container``): the network-wide eclipse 4,000 sybils (4x;
+the 10k variant 10x: ``Scale.sybil_ratio``) of 100 links each, connecting 1 min in; the
+single-target eclipse 1,000 (1x) linked only to the first publisher, 1 min in; the
+publishers' eclipse 1,000 linked to publishers only, 1 min in; censorship of a single target
+2,000 (2x) of 100 links censoring the first publisher's messages, 1 min in; degradation
+2,000 of 100 links forwarding half, 1 min in; cold boot, covert flash, attack at dawn and
+colocation 4,000 (4x) of 20 links, up with the honest nodes (cold boot, covert flash turning
+at 2 min of a 5-min run: ``FLASH_AT``, ``FLASH_RUN``; colocation, all on one address) or
+10 s before them (dawn: ``JOIN_S``). Departures: their sybils re-GRAFT 15 s after a PRUNE and
+back off 1 min (``sybil_regraft_delay``/``_backoff``; ours GRAFT whenever allowed), and their
+network is ``latency 25ms, jitter_pct 10``, one 25 ms with 10% jitter, not the issue's
+5-25 ms, which ``LATENCY`` keeps. (Before 2026-12-05 the plans ignored
+``attackers_per_container``, so most had a quarter to a tenth of the report's sybils.)
 
 Figures: docs/benchmarks.md (attacks). Latency per link (``LATENCY``) instead of per packet
 (before 2026-12-04 night) moved the SMALL table as that section records.
@@ -71,16 +80,18 @@ __all__ = [
 
 TOPIC = "blocks"
 MODES = ("v1.0", "v1.1 off", "v1.1 on")
-# Sybils that come in before the honest nodes (attack at dawn, single-target eclipse) have
-# this head start; honest nodes publish from a second after they join.
+# Sybils that come in before the honest nodes (attack at dawn) have this head start; honest
+# nodes publish from a second after they join.
 JOIN_S = 10.0
+# The configs' sybils that connect once the honest network is up ("N@1m"), this long after
+# the honest nodes join.
+LATE_S = 60.0
 # On time: within a mesh path's latency (a few 5-25 ms hops). A message the mesh lost and
 # gossip repaired waits for a heartbeat (1 s), too late for a block or an attestation.
 ON_TIME_S = 0.25
-# Honest nodes a degradation sybil links to (the report's attack_degree): a quarter as many
-# sybils as honest nodes, each in 100 of 1,000 neighbourhoods, so an honest node has about
-# 25 sybil neighbours next to its 20 honest ones.
-ATTACK_DEGREE = 100
+# Honest nodes a sybil links to (the configs' attack_degree): 100 for the attacks that come
+# once the network is up, 20 for those present from the start.
+ATTACK_DEGREE, BOOT_ATTACK_DEGREE = 100, 20
 # The report's links: each a fixed 5-25 ms, each packet within 10% of it.
 LATENCY = Latency.per_link(Latency.uniform(5.0, 25.0), 0.1)
 # The report's covert flash (``1k-attack-cold-boot-covert-flash.json``): the sybils behave for
@@ -93,10 +104,9 @@ COLOCATION_WEIGHT, COLOCATION_THRESHOLD = -10.0, 1.0
 
 @dataclass(frozen=True)
 class Scale:
-    """Sizes of one evaluation run; ``sybil_ratio`` sybils per honest node for the
-    network-wide eclipses (the report went to 4 and 10), a quarter of that for cold boot,
-    covert flash and attack at dawn (its 250 per 1,000); degradation has a quarter of the
-    honest count, whatever the ratio (its 250 per 1,000)."""
+    """Sizes of one evaluation run; ``sybil_ratio`` sybils per honest node in the
+    network-wide eclipse (the report ran 4 and 10); every other attack has its config's
+    multiple of the honest count."""
 
     honest: int = 1000
     publishers: int = 100
@@ -109,7 +119,7 @@ class Scale:
 
 
 FULL = Scale()
-SMALL = Scale(honest=100, publishers=10, rate=10.0, duration=120.0)
+SMALL = Scale(honest=100, publishers=10, rate=10.0)
 # ``on_sockets``' default, the issue's size: 50 honest + 50 sybils for attack at dawn (a
 # quarter of 4x), honest degree 6 to keep the connections (each a TCP + Noise handshake) to
 # about 450 in one process.
@@ -132,6 +142,11 @@ def config(mode: str, *, colocation: bool = False) -> GossipConfig:
     if mode == "v1.0":
         c.do_px = False
         c.flood_publish = False
+        # v1.0's mesh: every GRAFT taken, no PRUNE backoff, an oversubscribed mesh cut to D
+        # at random (no score-kept or outbound places).
+        c.mesh_takeover_defence = False
+        c.prune_backoff = c.unsubscribe_backoff = 0.0
+        c.D_score = c.D_out = 0
     return c
 
 
@@ -146,7 +161,6 @@ class Plan:
     victims: Callable[[Scale], list[int]] | None = None  # None: every honest node
     # whose messages are measured (all publishers publish); None: every publisher's
     origins: Callable[[Scale], list[int]] | None = None
-    early: tuple[int, ...] = ()  # honest nodes up with the sybils
     colocated: bool = False  # every sybil at one address (P6)
     attack_at: float = 0.0  # measured from here (s after the honest nodes join)
     duration: float | None = None  # seconds of publishing; None: the scale's
@@ -155,76 +169,93 @@ class Plan:
         return scale.duration if self.duration is None else self.duration
 
 
-def _lurker(s: Scale) -> int:
-    return s.honest - 1
+def _sybils(s: Scale, per_honest: float) -> int:
+    return round(per_honest * s.honest)
 
 
-def _anywhere(s: Scale, rng: random.Random) -> list[int]:
-    return rng.sample(range(s.honest), s.degree)
+def _anywhere(degree: int) -> Callable[[Scale, random.Random], list[int]]:
+    """A sybil's links: `degree` honest nodes at random (all of them if fewer)."""
+    return lambda s, r: r.sample(range(s.honest), min(degree, s.honest))
 
 
 def _eclipse_single(s: Scale) -> Plan:
-    """Sybils at 4x the honest degree linked only to one lurker, up before the rest."""
-    t = _lurker(s)
+    """As many sybils as honest nodes, linked only to the first publisher, once the network
+    is up (``1k-attack-eclipse-single.json``); measured on the others' messages reaching it."""
     return Plan(
-        4 * s.degree,
-        lambda s, r: [t],
+        _sybils(s, 1),
+        lambda s, r: [0],
         adversary.Sybil(),
-        victims=lambda s: [t],
-        early=(t,),
+        JOIN_S + LATE_S,
+        victims=lambda s: [0],
+        origins=lambda s: list(range(1, s.publishers)),
+        attack_at=LATE_S,
     )
 
 
 def _eclipse_network(s: Scale) -> Plan:
-    return Plan(round(s.sybil_ratio * s.honest), _anywhere, adversary.Sybil())
+    """``sybil_ratio`` sybils per honest node, each linked to ATTACK_DEGREE honest nodes,
+    once the network is up (``1k-attack-eclipse-net.json``, ``1k-attack-10k.json``)."""
+    return Plan(
+        _sybils(s, s.sybil_ratio),
+        _anywhere(ATTACK_DEGREE),
+        adversary.Sybil(),
+        JOIN_S + LATE_S,
+        attack_at=LATE_S,
+    )
 
 
 def _eclipse_publishers(s: Scale) -> Plan:
-    """Sybils linked only to the publishers, to cut them off from the lurkers."""
+    """As many sybils as honest nodes, linked to publishers only, to cut them off from the
+    lurkers (``1k-attack-eclipse-publishers.json``)."""
     return Plan(
-        round(s.sybil_ratio * s.honest),
-        lambda s, r: r.sample(range(s.publishers), min(s.degree, s.publishers)),
+        _sybils(s, 1),
+        lambda s, r: r.sample(range(s.publishers), min(ATTACK_DEGREE, s.publishers)),
         adversary.Sybil(),
+        JOIN_S + LATE_S,
+        attack_at=LATE_S,
     )
 
 
 def _censor_single(s: Scale) -> Plan:
-    """Sybils around one publisher drop its messages only; measured on its messages. The
-    other publishers keep the topic at its rate: P3's threshold expects that traffic."""
+    """Two sybils per honest node, each linked to ATTACK_DEGREE of them, dropping the first
+    publisher's messages only (``1k-attack-censor-single.json``); measured on its messages.
+    The other publishers keep the topic at its rate: P3's threshold expects that traffic."""
     return Plan(
-        4 * s.degree,
-        lambda s, r: [0],
+        _sybils(s, 2),
+        _anywhere(ATTACK_DEGREE),
         adversary.Sybil(origins=(0,)),
+        JOIN_S + LATE_S,
         victims=lambda s: list(range(1, s.honest)),
         origins=lambda s: [0],
-        early=(0,),
+        attack_at=LATE_S,
     )
 
 
 def _degradation(s: Scale) -> Plan:
-    """The report's sybils (a quarter of the honest count) join a minute in, each linked to
-    ATTACK_DEGREE honest nodes, GRAFT eagerly and drop half of what they should forward
-    (``1k-attack-degrade-0.5.json``: sybil_degrade 0.5, attack_degree 100)."""
+    """Two sybils per honest node join a minute in, each linked to ATTACK_DEGREE honest
+    nodes, GRAFT eagerly and drop half of what they should forward
+    (``1k-attack-degrade-0.5.json``: sybil_degrade 0.5)."""
     return Plan(
-        s.honest // 4,
-        lambda s, r: r.sample(range(s.honest), min(ATTACK_DEGREE, s.honest)),
+        _sybils(s, 2),
+        _anywhere(ATTACK_DEGREE),
         adversary.Sybil(fraction=0.5),
-        sybils_join=JOIN_S + 60,
-        attack_at=60,
+        JOIN_S + LATE_S,
+        attack_at=LATE_S,
     )
 
 
 def _cold_boot(s: Scale) -> Plan:
-    """Honest nodes and sybils boot together; the sybils attack from the start."""
-    return Plan(round(s.sybil_ratio * s.honest / 4), _anywhere, adversary.Sybil(), JOIN_S)
+    """Four sybils per honest node, each linked to BOOT_ATTACK_DEGREE of them, boot with the
+    honest nodes and attack from the start (``1k-attack-cold-boot.json``)."""
+    return Plan(_sybils(s, 4), _anywhere(BOOT_ATTACK_DEGREE), adversary.Sybil(), JOIN_S)
 
 
 def _covert_flash(s: Scale) -> Plan:
     """As cold boot, but the sybils behave for FLASH_AT seconds, building score, then all
     attack at once, for the rest of a FLASH_RUN-second run."""
     return Plan(
-        round(s.sybil_ratio * s.honest / 4),
-        _anywhere,
+        _sybils(s, 4),
+        _anywhere(BOOT_ATTACK_DEGREE),
         adversary.Sybil(start=JOIN_S + FLASH_AT),
         JOIN_S,
         attack_at=FLASH_AT,
@@ -233,15 +264,17 @@ def _covert_flash(s: Scale) -> Plan:
 
 
 def _attack_at_dawn(s: Scale) -> Plan:
-    """Sybils up and attacking before the honest nodes join, so they are there as every
-    honest node bootstraps its mesh."""
-    return Plan(round(s.sybil_ratio * s.honest / 4), _anywhere, adversary.Sybil())
+    """The cold boot's sybils up and attacking JOIN_S before the honest nodes join, so they
+    are there as every honest node bootstraps its mesh (``1k-attack-dawn.json``)."""
+    return Plan(_sybils(s, 4), _anywhere(BOOT_ATTACK_DEGREE), adversary.Sybil())
 
 
 def _colocation(s: Scale) -> Plan:
-    """A quarter-size network-wide eclipse run from one machine: every sybil at one address,
-    which P6 penalises by the square of the surplus."""
-    return Plan(round(s.sybil_ratio * s.honest / 4), _anywhere, adversary.Sybil(), colocated=True)
+    """The cold boot's sybils run from one machine: every sybil at one address, which P6
+    penalises by the square of the surplus (``1k-attack-colocation.json``)."""
+    return Plan(
+        _sybils(s, 4), _anywhere(BOOT_ATTACK_DEGREE), adversary.Sybil(), JOIN_S, colocated=True
+    )
 
 
 ATTACKS: dict[str, Callable[[Scale], Plan]] = {
@@ -286,9 +319,7 @@ def scenario(attack: str, mode: str, scale: Scale = SMALL) -> tuple[Simulation, 
             sim.set_ip(s, "192.0.2.1" if plan.colocated else f"198.18.{i >> 8}.{i & 255}")
         sim.set_role(labels, plan.role)
         sim.subscribe(labels, TOPIC, at_s=plan.sybils_join)
-    sim.subscribe(list(plan.early), TOPIC, at_s=0.0)
-    late = sorted(set(range(scale.honest)) - set(plan.early))
-    sim.subscribe(late, TOPIC, at_s=JOIN_S)
+    sim.subscribe(list(range(scale.honest)), TOPIC, at_s=JOIN_S)
     for k in range(int(plan.publishing(scale) * scale.rate)):
         at = _at(k, scale.rate)
         sim.publish(k % scale.publishers, TOPIC, _payload(k, scale), at_s=at)
@@ -357,7 +388,7 @@ async def on_sockets(
     attack: str, mode: str, scale: Scale = SOCKETS, seconds: float | None = None
 ) -> dict[str, Any]:
     """The same scenario on real sockets (``LocalNetwork`` on loopback, no added latency),
-    compressed: the sybils and early nodes join, then the others, then ``seconds`` (default:
+    compressed: the sybils and honest nodes join in the plan's order, then ``seconds`` (default:
     the scale's duration) of honest publishing at the scale's rate. The row: delivery over
     the whole run (``figures``)."""
     seconds = scale.duration if seconds is None else seconds
@@ -368,7 +399,8 @@ async def on_sockets(
     index = {v: i for i, v in enumerate(sorted(g.nodes()))}  # as LocalNetwork numbers them
     async with LocalNetwork(len(index), topology=g, config=config(mode), seed=scale.seed) as net:
         net.set_role([index[s] for s in labels], plan.role)
-        for joining in ((*labels, *plan.early), range(scale.honest)):
+        honest = range(scale.honest)
+        for joining in (labels, honest) if plan.sybils_join <= JOIN_S else (honest, labels):
             # A node whose subscribed neighbours are all sybils may have no mesh at all:
             # that is the attack working (or scoring pruning them), not a failed setup.
             with contextlib.suppress(TimeoutError):

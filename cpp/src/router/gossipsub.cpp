@@ -521,7 +521,8 @@ std::size_t Router::topic_table_size() const { return s_->topics.size() - s_->fr
 
 std::size_t Router::message_state_bytes() const {
   std::size_t n = s_->seen.memory_bytes() + s_->mcache.memory_bytes() + s_->iwanted.memory_bytes() +
-                  s_->pending_hops.memory_bytes() + s_->promises.memory_bytes();
+                  s_->pending_hops.memory_bytes() + s_->promises.memory_bytes() +
+                  s_->score.memory_bytes();
   for (const PeerState& p : s_->peers)
     if (p.dont_want) n += p.dont_want->memory_bytes();
   return n;
@@ -785,7 +786,8 @@ void Router::State::handle_graft(Slot s, const std::vector<ControlGraft>& graft,
       send_prune(s, *t, false, false, now);
       continue;
     }
-    if (static_cast<int>(topic.mesh.size()) >= cfg.D_hi && !p.outbound) {
+    if (cfg.mesh_takeover_defence && static_cast<int>(topic.mesh.size()) >= cfg.D_hi &&
+        !p.outbound) {
       send_prune(s, *t, false, true, now);
       continue;
     }

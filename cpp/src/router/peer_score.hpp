@@ -54,6 +54,8 @@ class PeerScore {
                            std::vector<std::uint32_t>& topic_ids) const;
   // Decays counters when decay_interval has passed; activates P3; expires retained stats.
   void refresh(Instant now);
+  // Bytes of the per-message delivery records.
+  std::size_t memory_bytes() const { return deliveries_.memory_bytes(); }
 
  private:
   struct TopicStats {

@@ -82,6 +82,7 @@ class GossipConfig:
     unsubscribe_backoff: float
     graft_flood_threshold: float
     do_px: bool
+    mesh_takeover_defence: bool
     opportunistic_graft_ticks: int
     opportunistic_graft_peers: int
     max_ihave_length: int

@@ -104,6 +104,10 @@ struct GossipConfig {
   Duration unsubscribe_backoff = 10s;
   Duration graft_flood_threshold = 10s;
   bool do_px = true;
+  // A mesh at D_hi refuses GRAFTs from inbound peers, so peers that dial in (sybils) cannot
+  // take it over (v1.1, as go-libp2p-pubsub). False takes every GRAFT, as v1.0 did: for
+  // studying that baseline, not for a real node.
+  bool mesh_takeover_defence = true;
   int opportunistic_graft_ticks = 60;
   int opportunistic_graft_peers = 2;
 

@@ -202,7 +202,8 @@ class Router {
   // fanout, mcache or backoff state left, or with score parameters. Others are forgotten.
   std::size_t topic_table_size() const;
   // Bytes of the router's per-message state: seen cache, mcache, IWANT and IDONTWANT
-  // bookkeeping, gossip promises (what grows with the message rate, not with peers).
+  // bookkeeping, gossip promises, the score's delivery records (what grows with the message
+  // rate, not with peers).
   std::size_t message_state_bytes() const;
   // The message the mcache holds under `id`, or null: the very object the router sent.
   const Message* cached(const MessageId& id) const;
