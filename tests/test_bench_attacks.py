@@ -61,3 +61,11 @@ def test_the_sybil_ratio_sets_the_network_wide_eclipses_size(monkeypatch) -> Non
     assert evaluation.ATTACKS["eclipse_network"](seen[0]).sybils == 1000
     with pytest.raises(SystemExit):
         bench.main(["--sybil-ratio", "0"])
+
+
+def test_the_socket_scale_keeps_the_issues_50_plus_50_and_its_connections() -> None:
+    s = evaluation.SOCKETS
+    dawn = evaluation.ATTACKS["attack_at_dawn"](s)
+    assert (s.honest, dawn.sybils) == (50, 50)  # a quarter of the report's 4x
+    g, _ = evaluation.graph(dawn, s)
+    assert g.number_of_edges() <= 450  # each a TCP + Noise handshake in one process

@@ -9,7 +9,8 @@ three modes: ``v1.0`` (no scoring, no peer exchange, no flood publishing: the ba
 ``v1.1 off`` (v1.1 with every score weight zero) and ``v1.1 on`` (the evaluation's scoring).
 
 ``Scale`` sets the sizes; ``FULL`` is the report's 1,000 honest nodes at 120 messages/s for
-3 minutes, and ``SMALL`` a tenth of it at a twelfth of the rate for the same 3 minutes.
+3 minutes, ``MEDIUM`` the same nodes at a twelfth of the rate, and ``SMALL`` a tenth of the
+nodes at that rate, for the same 3 minutes.
 Sybil counts are the report's as multiples of the honest count, each sybil with the report's
 number of links (capped at the honest nodes there are), so an honest node meets as many
 sybils at any scale.
@@ -64,6 +65,7 @@ __all__ = [
     "ATTACKS",
     "FULL",
     "LATENCY",
+    "MEDIUM",
     "MODES",
     "SMALL",
     "SOCKETS",
@@ -106,7 +108,8 @@ COLOCATION_WEIGHT, COLOCATION_THRESHOLD = -10.0, 1.0
 class Scale:
     """Sizes of one evaluation run; ``sybil_ratio`` sybils per honest node in the
     network-wide eclipse (the report ran 4 and 10); every other attack has its config's
-    multiple of the honest count."""
+    multiple of the honest count. ``sybil_share`` scales every attack's sybils and
+    ``max_attack_degree`` caps each one's links, for runs that must stay small (sockets)."""
 
     honest: int = 1000
     publishers: int = 100
@@ -116,14 +119,21 @@ class Scale:
     sybil_ratio: float = 4.0
     duration: float = 180.0  # seconds of publishing after the honest nodes join
     seed: int = 1
+    sybil_share: float = 1.0
+    max_attack_degree: int | None = None
 
 
 FULL = Scale()
+# The report's nodes and sybils at a twelfth of its rate: what this machine's memory holds
+# (a node keeps every message id for seen_ttl, so memory goes with nodes times rate).
+MEDIUM = Scale(rate=10.0)
 SMALL = Scale(honest=100, publishers=10, rate=10.0)
 # ``on_sockets``' default, the issue's size: 50 honest + 50 sybils for attack at dawn (a
-# quarter of 4x), honest degree 6 to keep the connections (each a TCP + Noise handshake) to
-# about 450 in one process.
-SOCKETS = Scale(honest=50, publishers=5, degree=6, rate=5.0, duration=8.0)
+# quarter of its 4x), honest degree 6 and 6 links a sybil, to keep the connections (each a
+# TCP + Noise handshake) to about 450 in one process.
+SOCKETS = Scale(
+    honest=50, publishers=5, degree=6, rate=5.0, duration=8.0, sybil_share=0.25, max_attack_degree=6
+)
 
 
 def config(mode: str, *, colocation: bool = False) -> GossipConfig:
@@ -170,12 +180,20 @@ class Plan:
 
 
 def _sybils(s: Scale, per_honest: float) -> int:
-    return round(per_honest * s.honest)
+    return round(per_honest * s.honest * s.sybil_share)
+
+
+def _links(s: Scale, degree: int, among: int) -> int:
+    """A sybil's number of links: the config's `degree`, capped by the scale and by the
+    `among` nodes it may link to."""
+    if s.max_attack_degree is not None:
+        degree = min(degree, s.max_attack_degree)
+    return min(degree, among)
 
 
 def _anywhere(degree: int) -> Callable[[Scale, random.Random], list[int]]:
     """A sybil's links: `degree` honest nodes at random (all of them if fewer)."""
-    return lambda s, r: r.sample(range(s.honest), min(degree, s.honest))
+    return lambda s, r: r.sample(range(s.honest), _links(s, degree, s.honest))
 
 
 def _eclipse_single(s: Scale) -> Plan:
@@ -209,7 +227,7 @@ def _eclipse_publishers(s: Scale) -> Plan:
     lurkers (``1k-attack-eclipse-publishers.json``)."""
     return Plan(
         _sybils(s, 1),
-        lambda s, r: r.sample(range(s.publishers), min(ATTACK_DEGREE, s.publishers)),
+        lambda s, r: r.sample(range(s.publishers), _links(s, ATTACK_DEGREE, s.publishers)),
         adversary.Sybil(),
         JOIN_S + LATE_S,
         attack_at=LATE_S,
