@@ -153,3 +153,19 @@ def test_roles_combine() -> None:
     assert core.censor and core.graft_eagerly and core.spam_rate == 5 and core.invalid_signatures
     assert role.name == "sybil+spammer"
     assert not core.honest and pg._core.host.Role().honest
+
+
+def test_a_censor_names_its_origins_by_label_whatever_their_index() -> None:
+    # 10 - (-1) - 20: the censor's label sorts first, so labels and indices differ (the
+    # evaluation's sybils are -1, -2, ...). Its origins used to be read as indices: (10,)
+    # was refused, and (0,) named the censor itself.
+    g = nx.relabel_nodes(nx.path_graph(3), {0: 10, 1: -1, 2: 20})
+    sim = pg.Simulation(g, seed=1, latency=pg.Latency.constant(10), topics=[TOPIC])
+    sim.set_role(-1, adversary.Censor(origins=(10,)))
+    sim.run(until_s=2)
+    from_10 = sim.publish(10, TOPIC, b"from 10")
+    from_20 = sim.publish(20, TOPIC, b"from 20")
+    sim.run(until_s=10)
+    at = {v: sim.index(v) for v in (10, -1, 20)}
+    assert delivered_at(sim, at[-1], from_10) and not delivered_at(sim, at[20], from_10)
+    assert delivered_at(sim, at[10], from_20)

@@ -16,6 +16,7 @@ an adversary's feature only: the normal publish paths check signatures.
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 
 from ._core.crypto import PeerId
@@ -46,11 +47,11 @@ class RoleSpec:
     def name(self) -> str:
         return type(self).__name__.lower()
 
-    def _apply(self, role: Role, ids: dict[int, bytes]) -> None:
+    def _apply(self, role: Role, ids: dict[Hashable, bytes]) -> None:
         raise NotImplementedError
 
-    def core(self, ids: dict[int, bytes] | None = None) -> Role:
-        """The C++ Role; ``ids`` maps node indices to peer ids (a ``Censor`` may name its
+    def core(self, ids: dict[Hashable, bytes] | None = None) -> Role:
+        """The C++ Role; ``ids`` maps node names to peer ids (a ``Censor`` may name its
         origins by node)."""
         role = Role(name=self.name, start=self.start)
         self._apply(role, ids or {})
@@ -70,7 +71,7 @@ class Combined(RoleSpec):
     def name(self) -> str:
         return "+".join(p.name for p in self.parts)
 
-    def core(self, ids: dict[int, bytes] | None = None) -> Role:
+    def core(self, ids: dict[Hashable, bytes] | None = None) -> Role:
         role = Role(name=self.name, start=min(p.start for p in self.parts))
         for p in self.parts:
             p._apply(role, ids or {})
@@ -92,7 +93,7 @@ class Spammer(RoleSpec):
     invalid_payloads: bool = False
     topic: str | None = None
 
-    def _apply(self, role: Role, ids: dict[int, bytes]) -> None:
+    def _apply(self, role: Role, ids: dict[Hashable, bytes]) -> None:
         if self.rate <= 0:
             raise ValueError("Spammer: rate must be > 0 messages/s")
         role.spam_rate = float(self.rate)
@@ -104,15 +105,16 @@ class Spammer(RoleSpec):
 @dataclass(frozen=True)
 class Censor(RoleSpec):
     """The black hole: joins meshes and answers GRAFTs, but forwards nothing, answers no
-    IWANT and advertises nothing, for messages from ``origins`` (node indices or peer ids;
-    None: every message but its own). With ``fraction`` below 1 it withholds only that
-    share of them (the same messages at every step, chosen by a hash salted with the
-    simulation's seed) and forwards the rest: the evaluation's degradation sybils."""
+    IWANT and advertises nothing, for messages from ``origins`` (nodes as the simulation or
+    network names them, or peer ids; None: every message but its own). With ``fraction``
+    below 1 it withholds only that share of them (the same messages at every step, chosen
+    by a hash salted with the simulation's seed) and forwards the rest: the evaluation's
+    degradation sybils."""
 
-    origins: tuple[int | bytes | PeerId, ...] | None = None
+    origins: tuple[Hashable | bytes | PeerId, ...] | None = None
     fraction: float = 1.0
 
-    def _apply(self, role: Role, ids: dict[int, bytes]) -> None:
+    def _apply(self, role: Role, ids: dict[Hashable, bytes]) -> None:
         if not 0.0 < self.fraction <= 1.0:
             raise ValueError(f"Censor: fraction must be in (0, 1], not {self.fraction!r}")
         role.censor = True
@@ -127,7 +129,7 @@ class Sybil(Censor):
     and again when a PRUNE's backoff ends), taking every mesh place it can without the
     penalty of grafting in backoff, as the GossipSub v1.1 evaluation's sybils did."""
 
-    def _apply(self, role: Role, ids: dict[int, bytes]) -> None:
+    def _apply(self, role: Role, ids: dict[Hashable, bytes]) -> None:
         super()._apply(role, ids)
         role.graft_eagerly = True
 
@@ -139,7 +141,7 @@ class IHaveSpammer(RoleSpec):
 
     ids: int = 10
 
-    def _apply(self, role: Role, ids: dict[int, bytes]) -> None:
+    def _apply(self, role: Role, ids: dict[Hashable, bytes]) -> None:
         role.ihave_spam_ids = int(self.ids)
 
 
@@ -147,7 +149,7 @@ class IHaveSpammer(RoleSpec):
 class GraftSpammer(RoleSpec):
     """GRAFTs every peer of its topics at every heartbeat, inside their PRUNE backoff too."""
 
-    def _apply(self, role: Role, ids: dict[int, bytes]) -> None:
+    def _apply(self, role: Role, ids: dict[Hashable, bytes]) -> None:
         role.graft_spam = True
 
 
@@ -158,7 +160,7 @@ class Replayer(RoleSpec):
 
     after: float = 130.0
 
-    def _apply(self, role: Role, ids: dict[int, bytes]) -> None:
+    def _apply(self, role: Role, ids: dict[Hashable, bytes]) -> None:
         role.replay_after = float(self.after)
 
 
@@ -168,16 +170,16 @@ class Slow(RoleSpec):
 
     delay: float = 1.0
 
-    def _apply(self, role: Role, ids: dict[int, bytes]) -> None:
+    def _apply(self, role: Role, ids: dict[Hashable, bytes]) -> None:
         role.forward_delay = float(self.delay)
 
 
-def _peer_bytes(origin: int | bytes | PeerId, ids: dict[int, bytes]) -> bytes:
+def _peer_bytes(origin: Hashable | bytes | PeerId, ids: dict[Hashable, bytes]) -> bytes:
     if isinstance(origin, PeerId):
         return origin.to_bytes()
     if isinstance(origin, bytes):
         return origin
     try:
-        return ids[int(origin)]
+        return ids[origin]
     except KeyError:
         raise ValueError(f"Censor: origin {origin!r} is not a node") from None

@@ -46,7 +46,7 @@ import asyncio
 import contextlib
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -416,7 +416,10 @@ async def on_sockets(
     g, labels = graph(plan, scale)
     index = {v: i for i, v in enumerate(sorted(g.nodes()))}  # as LocalNetwork numbers them
     async with LocalNetwork(len(index), topology=g, config=config(mode), seed=scale.seed) as net:
-        net.set_role([index[s] for s in labels], plan.role)
+        role = plan.role  # a LocalNetwork names nodes by index: so must a Censor's origins
+        if isinstance(role, adversary.Censor) and role.origins:
+            role = replace(role, origins=tuple(index[o] for o in role.origins))
+        net.set_role([index[s] for s in labels], role)
         honest = range(scale.honest)
         for joining in (labels, honest) if plan.sybils_join <= JOIN_S else (honest, labels):
             # A node whose subscribed neighbours are all sybils may have no mesh at all:

@@ -236,7 +236,8 @@ class Simulation(RequestCommands):
         Its ``start`` counts from then. Result tables mark it in their ``role`` column, and
         ``summary()`` leaves it out."""
         nodes = self._nodes(node)
-        ids = {v: self._core.peer_id(v) for v in range(self.size)} if role is not None else {}
+        # A Censor names its origins by node label, as every other argument here does.
+        ids = {v: self._core.peer_id(i) for v, i in self._index.items()}
         core = role.core(ids) if role is not None else Role()
         at = self._at(at_s)
         for v in nodes:
