@@ -69,3 +69,14 @@ def test_the_socket_scale_keeps_the_issues_50_plus_50_and_its_connections() -> N
     assert (s.honest, dawn.sybils) == (50, 50)  # a quarter of the report's 4x
     g, _ = evaluation.graph(dawn, s)
     assert g.number_of_edges() <= 450  # each a TCP + Noise handshake in one process
+
+
+def test_a_run_that_would_not_fit_in_memory_is_refused_before_it_starts(monkeypatch) -> None:
+    need = evaluation.memory_estimate("eclipse_network", "v1.1 on", evaluation.FULL)
+    assert need > 10 * evaluation.memory_estimate("eclipse_network", "v1.1 on", evaluation.MEDIUM)
+    monkeypatch.setattr(evaluation, "_memory_available", lambda: need // 2)
+    built = []
+    monkeypatch.setattr(evaluation, "scenario", lambda *a: built.append(a))
+    with pytest.raises(MemoryError, match="MEDIUM"):
+        evaluation.run("eclipse_network", "v1.1 on", evaluation.FULL)
+    assert not built
