@@ -21,10 +21,9 @@ Deterministic: the same arguments give the same figures on any machine.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import sys
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from p2pgossip import evaluation
@@ -71,7 +70,7 @@ def main(argv: list[str]) -> None:
     if args.sybil_ratio is not None:
         if args.sybil_ratio <= 0:
             ap.error("--sybil-ratio must be positive")
-        scale = dataclasses.replace(scale, sybil_ratio=args.sybil_ratio)
+        scale = replace(scale, sybil_ratio=args.sybil_ratio)
     rows = rows_for(scale, args.only or list(evaluation.ATTACKS))
     png = _report.RESULTS_DIR / "attacks.png"
     _report.RESULTS_DIR.mkdir(exist_ok=True)

@@ -93,7 +93,6 @@ class DeliveryRecords {
     while (!fifo_.empty() && fifo_.front().expiry <= now) pop_oldest();
   }
 
-  std::size_t size() const { return map_.size(); }
   // The table, the records' overflowing senders and the FIFO.
   std::size_t memory_bytes() const {
     std::size_t n = map_.memory_bytes() + fifo_.size() * sizeof(Pending);
