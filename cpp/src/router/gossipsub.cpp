@@ -23,11 +23,10 @@ Router::State::State(std::shared_ptr<const GossipConfig> c, std::shared_ptr<cons
     : cfg(*c),
       svc(*s),
       scoring(PeerScore::weighted(c->score)),
-      seen(c->seen_ttl, c->seen_max_entries),
+      messages(c->seen_ttl, c->seen_max_entries, c->mcache_len, c->mcache_gossip),
       config(std::move(c)),
       services(std::move(s)),
       rng(seed),
-      mcache(cfg.mcache_len, cfg.mcache_gossip),
       score(cfg.score, cfg.seen_ttl, cfg.seen_max_entries) {}
 
 void Router::State::start(Instant now) {
@@ -81,7 +80,7 @@ void Router::State::forget_unused_topics() {
 }
 
 void Router::State::cache(const MessageId& id, const MessagePtr& m, TopicId t) {
-  mcache.put(id, m, t);
+  messages.put(id, m, t);
   topics[t].cached = true;
   topics[t].cached_at = heartbeats;
 }
@@ -318,7 +317,7 @@ void Router::peer_disconnected(PeerIndex peer, Instant now) {
   for (TopicId t : named) st.forget_if_unused(t);
 }
 
-bool Router::seen(const MessageId& id) const { return s_->seen.contains(id); }
+bool Router::seen(const MessageId& id) const { return s_->messages.seen(id); }
 
 void Router::rpc_received(PeerIndex from, const Rpc& rpc, Instant now,
                           std::span<const MessageId> duplicates) {
@@ -366,10 +365,10 @@ Result<MessageId> Router::publish(MessagePtr message, Instant now) {
     return Error{"publish: StrictNoSign forbids from, seqno, signature and key"};
   }
   const MessageId id = st.svc.message_id(m);
-  if (st.seen.contains(id)) return Error{"publish: message already published or seen"};
-  const std::uint64_t evicted = st.seen.evicted_when_full();
-  st.seen.insert(id, now);
-  st.counters.dropped_seen_cache_full += st.seen.evicted_when_full() - evicted;
+  if (st.messages.seen(id)) return Error{"publish: message already published or seen"};
+  const std::uint64_t evicted = st.messages.evicted_when_full();
+  st.messages.mark_seen(id, now);
+  st.counters.dropped_seen_cache_full += st.messages.evicted_when_full() - evicted;
   ++st.counters.messages_published;
   const TopicId t = st.intern(m.topic);
   if (st.cfg.strategy == Strategy::kGossipSub) st.cache(id, message, t);
@@ -443,7 +442,7 @@ std::optional<Instant> Router::next_deadline() const {
 
 void Router::set_tracer(Tracer* tracer) { s_->tracer = tracer; }
 
-const Message* Router::cached(const MessageId& id) const { return s_->mcache.get(id); }
+const Message* Router::cached(const MessageId& id) const { return s_->messages.cached(id); }
 
 ByteView Router::peer_id(PeerIndex peer) const {
   const auto slot = s_->slot_of(peer);
@@ -520,7 +519,7 @@ std::optional<ScoreBreakdown> Router::score_breakdown(PeerIndex peer, Instant no
 std::size_t Router::topic_table_size() const { return s_->topics.size() - s_->free_topics.size(); }
 
 std::size_t Router::message_state_bytes() const {
-  std::size_t n = s_->seen.memory_bytes() + s_->mcache.memory_bytes() + s_->iwanted.memory_bytes() +
+  std::size_t n = s_->messages.memory_bytes() + s_->iwanted.memory_bytes() +
                   s_->pending_hops.memory_bytes() + s_->promises.memory_bytes() +
                   s_->score.memory_bytes();
   for (const PeerState& p : s_->peers)
@@ -583,7 +582,7 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, std::uint32_t h
   const Message& m = *mp;
   ++counters.messages_received;
   const MessageId id = svc.message_id(m);
-  if (seen.contains(id)) {
+  if (messages.seen(id)) {
     handle_duplicate(s, id, now);
     return;
   }
@@ -629,9 +628,9 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, std::uint32_t h
     if (tracer) tracer->invalid_message(peers[s].index, now);
     return;
   }
-  const std::uint64_t evicted = seen.evicted_when_full();
-  seen.insert(id, now);
-  counters.dropped_seen_cache_full += seen.evicted_when_full() - evicted;
+  const std::uint64_t evicted = messages.evicted_when_full();
+  messages.mark_seen(id, now);
+  counters.dropped_seen_cache_full += messages.evicted_when_full() - evicted;
   promises.fulfil(id);
   if (!iwanted.empty() && iwanted.erase(id)) ++counters.iwant_recovered;
   switch (validate(s, m)) {
@@ -662,8 +661,7 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, std::uint32_t h
 // met one cold line after another (a simulation's routers are cold at every event).
 void Router::State::prefetch_delivery(const MessageId& id) const {
   __builtin_prefetch(topics.data());
-  seen.prefetch_insert(id);
-  mcache.prefetch_put(id);
+  messages.prefetch_insert(id);
   __builtin_prefetch(dirty.data());
   __builtin_prefetch(actions.data() + actions.size());
 }
@@ -713,12 +711,12 @@ void Router::State::handle_ihave(Slot s, const std::vector<ControlIHave>& ihave,
     std::size_t n = 0;
     for (ByteView raw : h.message_ids) {
       if (n++ == looked_at) break;
-      seen.prefetch(raw);
+      messages.prefetch(raw);
     }
     auto left = static_cast<std::size_t>(cfg.max_ihave_length);
     for (ByteView raw : h.message_ids) {
       if (left-- == 0) break;
-      if (raw.size() > MessageId::kMaxSize || seen.contains(raw)) continue;
+      if (raw.size() > MessageId::kMaxSize || messages.seen(raw)) continue;
       const MessageId id(raw);
       if (!wanted.insert(id, 0).second) continue;
       want.push_back(id);
@@ -755,7 +753,7 @@ void Router::State::handle_iwant(Slot s, const std::vector<ControlIWant>& iwant,
       const MessageId id(raw);
       if (p.dont_want && p.dont_want->contains(id)) continue;
       if (!answered.insert(id, 0).second) continue;
-      if (MessagePtr m = mcache.get_for_peer(id, p.index, cfg.gossip_retransmission))
+      if (MessagePtr m = messages.get_for_peer(id, p.index, cfg.gossip_retransmission))
         send_message(s, m);
     }
   }

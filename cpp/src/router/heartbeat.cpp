@@ -42,13 +42,13 @@ void Router::State::heartbeat(Instant now) {
         if (topics[t].has_fanout) emit_gossip(t, topics[t].fanout, now);
       }
     }
-    mcache.shift();
+    messages.shift();
   }
-  seen.expire(now);
+  messages.expire(now);
   // A hop count outlives its message's seen entry only if the validator never answered.
   for (std::size_t i = pending_hops.size(); i-- > 0;) {
     const MessageId id = pending_hops.key(i);
-    if (!seen.contains(id)) pending_hops.erase(id);
+    if (!messages.seen(id)) pending_hops.erase(id);
   }
   backoff.expire(now);
   // An IWANT answer comes from the mcache: after mcache_len heartbeats none is coming.
@@ -83,7 +83,7 @@ void Router::State::pull_deferred(Instant now) {
     if (!p.deferred) continue;
     PeerState::Deferred& q = *p.deferred;
     std::erase_if(
-        q, [&](const auto& d) { return d.second + ttl <= heartbeats || seen.contains(d.first); });
+        q, [&](const auto& d) { return d.second + ttl <= heartbeats || messages.seen(d.first); });
     if (q.empty()) {
       p.deferred.reset();
       continue;
@@ -216,7 +216,7 @@ void Router::State::maintain_fanout(TopicId t, Instant now) {
 
 void Router::State::emit_gossip(TopicId t, const std::vector<Slot>& exclude, Instant now) {
   std::vector<MessageId> ids;
-  mcache.gossip_ids(t, ids);
+  messages.gossip_ids(t, ids);
   if (ids.empty()) return;
   std::vector<Slot> to;
   for (Slot s : topics[t].peers)

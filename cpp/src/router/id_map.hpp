@@ -102,8 +102,17 @@ class IdMap {
   // satisfies `match`: for callers that remember an entry by hash and a unique value.
   template <class F>
   const Entry* find_where(std::uint64_t h, F&& match) const {
+    return const_cast<IdMap*>(this)->find_where(h, match);
+  }
+  template <class F>
+  Entry* find_where(std::uint64_t h, F&& match) {
     const std::size_t i = slot_where(h, match);
     return i == kNone ? nullptr : &entries_[index_at(i)];
+  }
+  // Erases an entry found by find or find_where (entries move: pointers to them go stale).
+  void erase(const Entry& e) {
+    const auto index = static_cast<std::uint32_t>(&e - entries_.data());
+    erase_slot(slot_of_index(e.hash, index));
   }
   template <class F>
   bool erase_where(std::uint64_t h, F&& match) {

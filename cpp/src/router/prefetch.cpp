@@ -27,12 +27,12 @@ void Router::prefetch(int stage, PeerIndex from, const MessageId* id) const {
   switch (stage) {
     case 0:  // the router's hot lines (router_state.hpp), by address only
       pull_span(reinterpret_cast<const char*>(&st), &st.actions);
-      pull(&st.seen);
+      pull(&st.messages);
       pull(&st.counters);  // messages_received, duplicates
       break;
     case 1:  // the peer index's line for `from`, and the seen-cache slot the id is looked up at
       st.by_index.prefetch(from);
-      if (id) st.seen.prefetch(*id);
+      if (id) st.messages.prefetch(*id);
       break;
     default:                                               // the sender's receive state
       if (auto s = st.slot_of(from)) pull(&st.peers[*s]);  // one line

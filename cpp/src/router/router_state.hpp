@@ -14,12 +14,11 @@
 #include "backoff.hpp"
 #include "gossip_promises.hpp"
 #include "idontwant.hpp"
-#include "mcache.hpp"
+#include "message_table.hpp"
 #include "p2pgossip/random.hpp"
 #include "p2pgossip/router/router.hpp"
 #include "peer_index_map.hpp"
 #include "peer_score.hpp"
-#include "seen_cache.hpp"
 #include "token_bucket.hpp"
 
 namespace p2pgossip::router {
@@ -113,8 +112,8 @@ struct alignas(64) Router::State {
   std::vector<PeerState> peers;  // by slot
   std::vector<Slot> dirty;       // slots with a pending RPC, in order
   std::vector<Action> actions;
-  // --- Hot: the seen cache's lookup (its first line), the message counters (first line) ---
-  SeenCache seen;
+  // --- Hot: the seen lookup (the table's first line), the message counters (first line) ---
+  MessageTable messages;  // the seen cache and the mcache
   alignas(64) Counters counters;
 
   std::shared_ptr<const GossipConfig> config;  // may be shared with other routers
@@ -134,7 +133,6 @@ struct alignas(64) Router::State {
   // Hop counts of messages whose validation is pending (only under a randomsub_ttl), so
   // validation_complete forwards them as far as they may go; forgotten with their seen entry.
   IdMap<std::uint32_t> pending_hops;
-  MessageCache mcache;
   GossipPromises promises;
   Backoff backoff;
   PeerScore score;
@@ -150,7 +148,7 @@ struct alignas(64) Router::State {
   // mcache or backoff state, no score parameters).
   void forget_if_unused(TopicId t);
   void forget_unused_topics();                                      // every topic (heartbeat)
-  void cache(const MessageId& id, const MessagePtr& m, TopicId t);  // mcache.put and its mark
+  void cache(const MessageId& id, const MessagePtr& m, TopicId t);  // messages.put and its mark
   // Records an id asked for with IWANT (for iwant_recovered), within its bound: 4 heartbeats
   // of max_ihave_length ids; past it only the count of recoveries suffers.
   void asked_for(const MessageId& id);

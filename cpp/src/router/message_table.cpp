@@ -1,0 +1,112 @@
+#include "message_table.hpp"
+
+#include <algorithm>
+
+namespace p2pgossip::router {
+
+MessageTable::MessageTable(Duration seen_ttl, std::size_t seen_max_entries, int mcache_len,
+                           int mcache_gossip)
+    : ttl_(seen_ttl),
+      max_seen_(seen_max_entries > 0 ? seen_max_entries : 1),
+      gossip_(static_cast<std::size_t>(std::max(0, std::min(mcache_gossip, mcache_len)))),
+      windows_(static_cast<std::size_t>(std::max(1, mcache_len))) {}
+
+MessageTable::Record& MessageTable::record(const MessageId& id) {
+  auto [r, created] = map_.insert(id, Record{created_, nullptr, 0, false, nullptr});
+  if (created) ++created_;
+  return *r;
+}
+
+// ---- seen ---------------------------------------------------------------------------------
+
+bool MessageTable::mark_seen(const MessageId& id, Instant now) {
+  expire(now);
+  if (seen(id)) return false;
+  while (seen_count_ >= max_seen_) {
+    pop_oldest_seen();
+    ++evicted_;
+  }
+  Record& r = record(id);
+  r.is_seen = true;
+  ++seen_count_;
+  fifo_.push_back(Pending{now + ttl_, Named{hash_id(id), r.number}});
+  if (fifo_.size() == 1) next_expiry_ = fifo_.front().expiry;
+  return true;
+}
+
+void MessageTable::expire(Instant now) {
+  while (next_expiry_ <= now) pop_oldest_seen();
+}
+
+void MessageTable::pop_oldest_seen() {
+  const Named n = fifo_.front().record;
+  fifo_.pop_front();
+  next_expiry_ = fifo_.empty() ? Instant::max() : fifo_.front().expiry;
+  if (IdMap<Record>::Entry* e = find(n)) {
+    e->value.is_seen = false;
+    --seen_count_;
+    release_if_unused(*e);
+  }
+}
+
+// ---- mcache -------------------------------------------------------------------------------
+
+void MessageTable::put(const MessageId& id, MessagePtr message, std::uint32_t topic) {
+  Record& r = record(id);
+  if (r.message) return;
+  r.message = std::move(message);
+  r.topic = topic;
+  windows_.front().push_back(Named{hash_id(id), r.number});
+}
+
+const Message* MessageTable::cached(const MessageId& id) const {
+  const Record* r = map_.find(id);
+  return r ? r->message.get() : nullptr;
+}
+
+MessagePtr MessageTable::get_for_peer(const MessageId& id, PeerIndex peer, int cap) {
+  Record* r = map_.find(id);
+  if (!r || !r->message) return nullptr;
+  if (!r->iwant_sends)
+    r->iwant_sends = std::make_unique<std::vector<std::pair<PeerIndex, int>>>();
+  auto& sends = *r->iwant_sends;
+  auto it =
+      std::find_if(sends.begin(), sends.end(), [&](const auto& p) { return p.first == peer; });
+  if (it == sends.end()) {
+    sends.emplace_back(peer, 0);
+    it = sends.end() - 1;
+  }
+  if (it->second >= cap) return nullptr;
+  ++it->second;
+  return r->message;
+}
+
+void MessageTable::gossip_ids(std::uint32_t topic, std::vector<MessageId>& out) const {
+  for (std::size_t w = 0; w < gossip_ && w < windows_.size(); ++w)
+    for (const Named& n : windows_[w]) {
+      const auto* e = find(n);
+      if (e && e->value.topic == topic) out.push_back(map_.key(*e));
+    }
+}
+
+void MessageTable::shift() {
+  for (const Named& n : windows_.back())
+    if (IdMap<Record>::Entry* e = find(n)) {
+      e->value.message.reset();
+      e->value.iwant_sends.reset();
+      release_if_unused(*e);
+    }
+  windows_.pop_back();
+  windows_.emplace_front();
+}
+
+std::size_t MessageTable::memory_bytes() const {
+  std::size_t n = map_.memory_bytes() + fifo_.size() * sizeof(Pending);
+  for (const auto& w : windows_) n += w.capacity() * sizeof(Named);
+  for (const auto& e : map_.entries())
+    if (e.value.iwant_sends)
+      n += e.value.iwant_sends->capacity() * sizeof((*e.value.iwant_sends)[0]);
+  return n;
+}
+
+}  // namespace p2pgossip::router

@@ -1,0 +1,106 @@
+// MessageTable: the seen cache and the message cache (mcache) of one router, in one table.
+// Every message id the router knows has one record, found by one lookup: seen (within
+// seen_ttl, at most seen_max_entries) and, while in the last mcache_len heartbeat windows,
+// cached (its message, for IWANT; the newest mcache_gossip windows are what IHAVE
+// advertises). The two sets were two tables, each holding every id in a slot of its own; a
+// cached id is nearly always seen too, so one table halves what a router keeps per message
+// (a simulation keeps that per node). A record goes when it is neither seen nor cached.
+//
+// Seen ids expire in insertion order (FIFO), so expiry is a pop from the front; when full,
+// the oldest is evicted early and counted. The FIFO and the windows name a record by its hash
+// and creation number, not by a copy of the id.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "id_map.hpp"
+#include "p2pgossip/router/router.hpp"
+
+namespace p2pgossip::router {
+
+class MessageTable {
+ public:
+  MessageTable(Duration seen_ttl, std::size_t seen_max_entries, int mcache_len, int mcache_gossip);
+
+  // ---- seen ----
+  bool seen(ByteView id) const {
+    const Record* r = map_.find(id);
+    return r && r->is_seen;
+  }
+  bool seen(const MessageId& id) const { return seen(id.view()); }
+  void prefetch(ByteView id) const { map_.prefetch(hash_id(id)); }
+  void prefetch(const MessageId& id) const { prefetch(id.view()); }
+  // What mark_seen(id) and put(id, ...) will write.
+  void prefetch_insert(const MessageId& id) const {
+    map_.prefetch_insert(hash_id(id));
+    if (!fifo_.empty()) __builtin_prefetch(&fifo_.back());
+    if (!windows_.front().empty()) __builtin_prefetch(&windows_.front().back());
+  }
+  // Marks `id` seen at `now`; returns false if it already was. Counts early evictions.
+  bool mark_seen(const MessageId& id, Instant now);
+  void expire(Instant now);
+  std::uint64_t evicted_when_full() const { return evicted_; }
+
+  // ---- mcache ----
+  void put(const MessageId& id, MessagePtr message, std::uint32_t topic);
+  const Message* cached(const MessageId& id) const;
+  // The message for an IWANT from `peer`, or null if not cached or already sent `cap` times.
+  MessagePtr get_for_peer(const MessageId& id, PeerIndex peer, int cap);
+  // Ids of `topic` in the gossiped windows, newest window first.
+  void gossip_ids(std::uint32_t topic, std::vector<MessageId>& out) const;
+  // Heartbeat: a new window starts, the oldest is forgotten.
+  void shift();
+
+  std::size_t size() const { return map_.size(); }
+  // The table, the FIFO, the windows and the IWANT send counts.
+  std::size_t memory_bytes() const;
+
+ private:
+  struct Record {
+    std::uint64_t number;  // creation number: how the FIFO and the windows name the record
+    MessagePtr message;    // while cached
+    std::uint32_t topic = 0;
+    bool is_seen = false;
+    // Allocated by the first IWANT for the message: most are never asked for.
+    std::unique_ptr<std::vector<std::pair<PeerIndex, int>>> iwant_sends;
+  };
+  struct Named {
+    std::uint64_t hash;
+    std::uint64_t number;
+  };
+  struct Pending {
+    Instant expiry;
+    Named record;
+  };
+
+  // The record `id` names, created unless it exists.
+  Record& record(const MessageId& id);
+  IdMap<Record>::Entry* find(const Named& n) {
+    return map_.find_where(n.hash, [&](const Record& r) { return r.number == n.number; });
+  }
+  const IdMap<Record>::Entry* find(const Named& n) const {
+    return const_cast<MessageTable*>(this)->find(n);
+  }
+  // Erases the record once it is neither seen nor cached.
+  void release_if_unused(const IdMap<Record>::Entry& e) {
+    if (!e.value.is_seen && !e.value.message) map_.erase(e);
+  }
+  void pop_oldest_seen();
+
+  IdMap<Record> map_;  // first: what a lookup reads leads
+  Instant next_expiry_ = Instant::max();  // the FIFO front's, so expire() need not read it
+  Duration ttl_;
+  std::size_t max_seen_;
+  std::size_t seen_count_ = 0;
+  std::deque<Pending> fifo_;  // seen records, oldest first
+  std::size_t gossip_;
+  std::deque<std::vector<Named>> windows_;  // cached records by heartbeat, front = newest
+  std::uint64_t created_ = 0;
+  std::uint64_t evicted_ = 0;
+};
+
+}  // namespace p2pgossip::router
