@@ -24,6 +24,7 @@ def config(**fields) -> GossipConfig:
         rate_limit_messages_per_s=0,
         rate_limit_bytes_per_s=0,
         heartbeat_initial_delay=1.0,
+        heartbeat_initial_jitter=0.0,  # the first heartbeat at 1 s, as tests reckon
     )
     base.update(fields)
     return GossipConfig(**base)

@@ -26,25 +26,34 @@ UNTIL = 200.0
 MESH_LATENCY = 0.2
 
 
-def on_time_at_target(config) -> float:
+def eclipse(config) -> tuple[float, float]:
+    """The target's messages on time, and the sybils' share of its mesh at SINCE."""
     sim, sybils = network(
         HONEST, config=config, sybils_on=[TARGET], sybils=4 * DEGREE, early=[TARGET], subscribe_at=5
     )
     sim.set_role(sybils, adversary.Sybil())
     publish_stream(sim, HONEST, start=6.0, end=UNTIL, rate=5)
+    sim.run(until_s=SINCE)
+    mesh = sim.mesh(TARGET, TOPIC)
+    held = {sim.index(s) for s in sybils}
+    share = sum(1 for p in mesh if p in held) / max(len(mesh), 1)
     sim.run(until_s=UNTIL + 5.0)
     # Gossip repairs what the mesh loses, scoring or not, a heartbeat late.
     assert delivery_to(sim, TARGET, SINCE, UNTIL) >= 0.99
-    return delivery_to(sim, TARGET, SINCE, UNTIL, within=MESH_LATENCY)
+    return delivery_to(sim, TARGET, SINCE, UNTIL, within=MESH_LATENCY), share
 
 
 def test_scoring_defends_the_target_and_without_it_the_eclipse_works() -> None:
-    scored = presets.gossipsub_v11_evaluation(TOPIC)
-    assert on_time_at_target(scored) >= 0.99
+    on_time, share = eclipse(presets.gossipsub_v11_evaluation(TOPIC))
+    assert on_time >= 0.99 and share == 0.0
     unscored = presets.gossipsub_v11_evaluation(TOPIC)
     unscored.score = presets.neutral().score
     unscored.thresholds = presets.neutral().thresholds
-    assert on_time_at_target(unscored) <= 0.6
+    on_time, share = eclipse(unscored)
+    # Every place of the target's mesh is a sybil's; what still comes on time comes by gossip
+    # from its honest neighbours (0.67: their heartbeats' phases differ, so one of six is
+    # often soon; 0.4 when every node beat in step, before heartbeat_initial_jitter).
+    assert share == 1.0 and on_time <= 0.75
 
 
 def test_the_target_loses_nothing_when_its_mesh_refills_after_the_sybils_are_pruned() -> None:

@@ -279,10 +279,10 @@ double bench_router(const std::string& kind, std::size_t n) {
     sub.subscriptions.push_back(SubOpts{true, "blocks"});
     router.rpc_received(p, std::move(sub), now);
   }
-  router.tick(cfg.heartbeat_initial_delay);  // the heartbeat builds the mesh
+  const Instant t = *router.next_deadline();
+  router.tick(t);  // the heartbeat builds the mesh
   router.drain_actions(actions);
   actions.clear();
-  const Instant t = cfg.heartbeat_initial_delay;
   auto feed = [&](std::vector<Rpc> batch, PeerIndex from) {
     for (Rpc& r : batch) {
       router.rpc_received(from, std::move(r), t);

@@ -172,6 +172,7 @@ void bind_config(py::module_& m) {
           .value("D_lazy", &G::D_lazy)
           .value("gossip_factor", &G::gossip_factor)
           .duration("heartbeat_initial_delay", &G::heartbeat_initial_delay)
+          .duration("heartbeat_initial_jitter", &G::heartbeat_initial_jitter)
           .duration("heartbeat_interval", &G::heartbeat_interval)
           .duration("fanout_ttl", &G::fanout_ttl)
           .value("mcache_len", &G::mcache_len)

@@ -33,6 +33,9 @@ void Router::State::start(Instant now) {
   if (started) return;
   started = true;
   next_heartbeat = now + cfg.heartbeat_initial_delay;
+  if (cfg.heartbeat_initial_jitter > Duration{0})
+    next_heartbeat += Duration{static_cast<Duration::rep>(
+        rng.unit() * static_cast<double>(cfg.heartbeat_initial_jitter.count()))};
 }
 
 std::optional<Slot> Router::State::slot_of(PeerIndex p) const { return by_index.find(p); }

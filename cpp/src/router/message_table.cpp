@@ -67,8 +67,7 @@ const Message* MessageTable::cached(const MessageId& id) const {
 MessagePtr MessageTable::get_for_peer(const MessageId& id, PeerIndex peer, int cap) {
   Record* r = map_.find(id);
   if (!r || !r->message) return nullptr;
-  if (!r->iwant_sends)
-    r->iwant_sends = std::make_unique<std::vector<std::pair<PeerIndex, int>>>();
+  if (!r->iwant_sends) r->iwant_sends = std::make_unique<std::vector<std::pair<PeerIndex, int>>>();
   auto& sends = *r->iwant_sends;
   auto it =
       std::find_if(sends.begin(), sends.end(), [&](const auto& p) { return p.first == peer; });

@@ -91,7 +91,7 @@ class MessageTable {
   }
   void pop_oldest_seen();
 
-  IdMap<Record> map_;  // first: what a lookup reads leads
+  IdMap<Record> map_;                     // first: what a lookup reads leads
   Instant next_expiry_ = Instant::max();  // the FIFO front's, so expire() need not read it
   Duration ttl_;
   std::size_t max_seen_;

@@ -70,6 +70,7 @@ class GossipConfig:
     D_lazy: int
     gossip_factor: float
     heartbeat_initial_delay: float
+    heartbeat_initial_jitter: float
     heartbeat_interval: float
     fanout_ttl: float
     mcache_len: int

@@ -87,6 +87,10 @@ struct GossipConfig {
   double gossip_factor = 0.25;
 
   Duration heartbeat_initial_delay = 100ms;
+  // The first heartbeat comes a uniformly random part of this later again, so that nodes
+  // started together do not beat in step: a simulation's nodes all start at one instant, and
+  // in step all their IHAVEs would be in flight at once, every second (0: in step).
+  Duration heartbeat_initial_jitter = 1s;
   Duration heartbeat_interval = 1s;
   Duration fanout_ttl = 60s;
 
