@@ -1,6 +1,7 @@
-"""The router's id table (IdMap: keys kept in the hash slots, backward-shift deletion, tables
-rebuilt as they grow or meet a longer id) checked through the seen cache against a model:
-ids of every length up to 64 bytes, expiry by TTL, eviction of the oldest when full."""
+"""The router's id table (IdMap: 8-byte slots of index and tag, keys beside the entries,
+backward-shift deletion, tables rebuilt as they grow, keys laid out again for a longer id)
+checked through the seen cache against a model: ids of every length up to 64 bytes, expiry
+by TTL, eviction of the oldest when full."""
 
 from __future__ import annotations
 

@@ -1,10 +1,13 @@
-// IdMap: a flat open-addressing hash map keyed by MessageId. Each slot of the table holds the
-// key itself (size and bytes, after a hash tag and the entry's index), so a lookup that finds
-// its key reads one slot and nothing else: one cache line, whose address the hash alone
-// gives, so it can be prefetched without a dependent second step. Slots are a power-of-two
-// size fitted to the longest id seen (32 bytes for 16-byte XXH3 ids), in a 64-byte aligned
-// table, so no slot straddles two lines. Entries (hash, value) live densely in a vector;
-// nothing is allocated per lookup. Used by the seen cache, mcache, IDONTWANT and scoring.
+// IdMap: a flat open-addressing hash map keyed by MessageId. A slot of the table is 8 bytes:
+// the entry's index and a tag (the hash's high bits and the key's size), eight to a cache
+// line, so a lookup probes a line whose address the hash alone gives (and can be prefetched);
+// a tag that matches is confirmed against the key, kept beside the entries in an array of
+// its own (each at the entry's index, all as long as the longest key seen). Keys were kept in
+// the slots before, 32 bytes a slot for 16-byte ids: a router keeps a table per kind of
+// message state and a simulation keeps routers by the thousand, so the table's slack (it
+// is at most 3/4 full) cost 24 bytes a slot. Entries (hash, value) live densely in a
+// vector; nothing is allocated per lookup. Used by the message table, IDONTWANT, promises
+// and scoring.
 #pragma once
 
 #include <xxhash.h>
@@ -55,34 +58,36 @@ class IdMap {
   const V* find(const MessageId& key) const { return find(key.view()); }
   V* find(ByteView key, std::uint64_t h) {
     const std::size_t i = slot_of(key, h);
-    return i == kNone ? nullptr : &entries_[index_at(i)].value;
+    return i == kNone ? nullptr : &entries_[at(i).index].value;
   }
 
-  // Pulls the line a key of hash `h` is looked up in first into cache, and the line after it,
-  // where the probe goes on when the first is full.
+  // Pulls the line a key of hash `h` is looked up in first into cache.
   void prefetch(std::uint64_t h) const {
     if (!mask_) return;
-    __builtin_prefetch(slot(home(h)));
-    __builtin_prefetch(slot((home(h) + line_mask_ + 1) & mask_));
+    __builtin_prefetch(&at(home(h)));
   }
 
-  // What inserting a new key of hash `h` writes: its slot's line and the end of the entries.
+  // What inserting a new key of hash `h` writes: its slot's line, the end of the entries and
+  // of the keys.
   void prefetch_insert(std::uint64_t h) const {
     prefetch(h);
-    if (entries_.size() < entries_.capacity())
+    if (entries_.size() < entries_.capacity()) {
       __builtin_prefetch(entries_.data() + entries_.size());
+      __builtin_prefetch(keys_.data() + keys_.size());
+    }
   }
 
   // Inserts `value` under `key` unless present; returns the stored value and whether it is new.
   std::pair<V*, bool> insert(const MessageId& key, V value) {
     const std::uint64_t h = hash_id(key);
     if (V* v = find(key.view(), h)) return {v, false};
-    const bool full = (entries_.size() + 1) * 4 > capacity() * 3;
-    if (full || key.size() + kHead > stride_)
-      rebuild(full ? std::max(capacity() * 2, std::size_t{16}) : capacity(),
-              std::max(stride_, fitted_stride(key.size())));
+    if ((entries_.size() + 1) * 4 > capacity() * 3) rebuild(std::max(capacity() * 2, kMinSlots));
+    if (key.size() > key_stride_) restride(key.size());
+    const auto index = static_cast<std::uint32_t>(entries_.size());
     entries_.push_back(Entry{h, std::move(value)});
-    place(h, static_cast<std::uint32_t>(entries_.size() - 1), key.view());
+    keys_.resize(keys_.size() + key_stride_);
+    if (key.size()) std::memcpy(key_at(index), key.view().data(), key.size());
+    place(h, Slot{index, tag_of(h, key.size())});
     return {&entries_.back().value, true};
   }
 
@@ -93,21 +98,22 @@ class IdMap {
     return true;
   }
 
-  // Bytes held by the table and the entries (not what values own on the heap).
+  // Bytes held by the table, the entries and the keys (not what values own on the heap).
   std::size_t memory_bytes() const {
-    return table_.capacity() * sizeof(Line) + entries_.capacity() * sizeof(Entry);
+    return table_.capacity() * sizeof(Line) + entries_.capacity() * sizeof(Entry) +
+           keys_.capacity();
   }
 
   // Finds or erases, without the key, the entry with hash `h` (as from hash_id) whose value
   // satisfies `match`: for callers that remember an entry by hash and a unique value.
   template <class F>
-  const Entry* find_where(std::uint64_t h, F&& match) const {
-    return const_cast<IdMap*>(this)->find_where(h, match);
-  }
-  template <class F>
   Entry* find_where(std::uint64_t h, F&& match) {
     const std::size_t i = slot_where(h, match);
-    return i == kNone ? nullptr : &entries_[index_at(i)];
+    return i == kNone ? nullptr : &entries_[at(i).index];
+  }
+  template <class F>
+  const Entry* find_where(std::uint64_t h, F&& match) const {
+    return const_cast<IdMap*>(this)->find_where(h, match);
   }
   // Erases an entry found by find or find_where (entries move: pointers to them go stale).
   void erase(const Entry& e) {
@@ -124,7 +130,8 @@ class IdMap {
 
   void clear() {
     entries_.clear();
-    for (std::size_t i = 0; i < capacity(); ++i) set_index(i, kEmpty);
+    keys_.clear();
+    std::fill(table_.begin(), table_.end(), Line{});
   }
 
   // The key of entries()[i], or of an entry found by find_where.
@@ -132,8 +139,9 @@ class IdMap {
     return key(static_cast<std::size_t>(&e - entries_.data()));
   }
   MessageId key(std::size_t i) const {
-    const std::uint8_t* s = slot(slot_of_index(entries_[i].hash, static_cast<std::uint32_t>(i)));
-    return MessageId(ByteView(s + kHead, s[kSizeAt]));
+    const auto index = static_cast<std::uint32_t>(i);
+    const Slot& s = at(slot_of_index(entries_[i].hash, index));
+    return MessageId(ByteView(key_at(index), s.tag & kSizeMask));
   }
   // Entries in insertion order perturbed by erasures: callers needing a deterministic order
   // must not depend on hash values, and this order depends only on the operation sequence.
@@ -144,122 +152,122 @@ class IdMap {
  private:
   static constexpr std::uint32_t kEmpty = 0xffffffff;
   static constexpr std::size_t kNone = ~std::size_t{0};
-  // A slot: entry index (kEmpty: free) at 0, the hash's high half at 4, key size at 8, key
-  // bytes from 9, padded to stride_.
-  static constexpr std::size_t kTagAt = 4, kSizeAt = 8, kHead = 9;
-  static constexpr std::size_t kMinShrink = 16;  // slots below which a table does not shrink
-  struct alignas(64) Line {
-    std::uint8_t bytes[64];
+  static constexpr std::size_t kMinSlots = 16;      // and below which a table does not shrink
+  static constexpr std::uint32_t kSizeMask = 0x7f;  // ids are at most 64 bytes
+  // A slot: the entry's index (kEmpty: free) and its tag: the hash's high 25 bits over the
+  // key's size (7 bits). 64-byte aligned eight at a time, so none straddles two lines.
+  struct alignas(8) Slot {
+    std::uint32_t index = kEmpty;
+    std::uint32_t tag = 0;
   };
+  struct alignas(64) Line {
+    Slot slots[8];
+  };
+  static constexpr std::size_t kLineMask = 7;
+  Slot& at(std::size_t i) { return table_[i >> 3].slots[i & kLineMask]; }
+  const Slot& at(std::size_t i) const { return table_[i >> 3].slots[i & kLineMask]; }
 
-  static std::size_t fitted_stride(std::size_t key_size) {
-    std::size_t stride = 16;
-    while (stride < key_size + kHead) stride *= 2;
-    return stride;
+  static std::uint32_t tag_of(std::uint64_t h, std::size_t key_size) {
+    return (static_cast<std::uint32_t>(h >> 32) & ~kSizeMask) |
+           static_cast<std::uint32_t>(key_size);
   }
   std::size_t capacity() const { return mask_ ? mask_ + 1 : 0; }
   // Where a key of hash `h` is looked for first: the first slot of a cache line, so the
   // slots probed next are most often in the line already read (and prefetched).
-  std::size_t home(std::uint64_t h) const { return h & mask_ & ~line_mask_; }
-  const std::uint8_t* slot(std::size_t i) const { return table_.front().bytes + i * stride_; }
-  std::uint8_t* slot(std::size_t i) { return table_.front().bytes + i * stride_; }
-  std::uint32_t index_at(std::size_t i) const {
-    std::uint32_t v;
-    std::memcpy(&v, slot(i), 4);
-    return v;
+  std::size_t home(std::uint64_t h) const { return h & mask_ & ~kLineMask; }
+  const std::uint8_t* key_at(std::uint32_t index) const {
+    return keys_.data() + std::size_t{index} * key_stride_;
   }
-  std::uint32_t tag_at(std::size_t i) const {
-    std::uint32_t v;
-    std::memcpy(&v, slot(i) + kTagAt, 4);
-    return v;
+  std::uint8_t* key_at(std::uint32_t index) {
+    return keys_.data() + std::size_t{index} * key_stride_;
   }
-  void set_index(std::size_t i, std::uint32_t index) { std::memcpy(slot(i), &index, 4); }
 
   std::size_t slot_of(ByteView key, std::uint64_t h) const {
     if (!mask_) return kNone;
-    const std::uint32_t tag = static_cast<std::uint32_t>(h >> 32);
+    const std::uint32_t tag = tag_of(h, key.size());
     for (std::size_t i = home(h);; i = (i + 1) & mask_) {
-      const std::uint8_t* s = slot(i);
-      std::uint32_t index, t;
-      std::memcpy(&index, s, 4);
-      if (index == kEmpty) return kNone;
-      std::memcpy(&t, s + kTagAt, 4);
-      if (t == tag && s[kSizeAt] == key.size() && same_id_bytes(s + kHead, key.data(), key.size()))
-        return i;
+      const Slot s = at(i);
+      if (s.index == kEmpty) return kNone;
+      if (s.tag == tag && same_id_bytes(key_at(s.index), key.data(), key.size())) return i;
     }
   }
 
   template <class F>
   std::size_t slot_where(std::uint64_t h, F&& match) const {
     if (!mask_) return kNone;
-    const std::uint32_t tag = static_cast<std::uint32_t>(h >> 32);
+    const auto high = static_cast<std::uint32_t>(h >> 32) & ~kSizeMask;
     for (std::size_t i = home(h);; i = (i + 1) & mask_) {
-      const std::uint32_t index = index_at(i);
-      if (index == kEmpty) return kNone;
-      if (tag_at(i) == tag && entries_[index].hash == h && match(entries_[index].value)) return i;
+      const Slot s = at(i);
+      if (s.index == kEmpty) return kNone;
+      if ((s.tag & ~kSizeMask) == high && entries_[s.index].hash == h &&
+          match(entries_[s.index].value))
+        return i;
     }
   }
   std::size_t slot_of_index(std::uint64_t h, std::uint32_t index) const {
     for (std::size_t i = home(h);; i = (i + 1) & mask_)
-      if (index_at(i) == index) return i;
+      if (at(i).index == index) return i;
   }
 
-  void place(std::uint64_t h, std::uint32_t index, ByteView key) {
+  void place(std::uint64_t h, Slot slot) {
     std::size_t i = home(h);
-    while (index_at(i) != kEmpty) i = (i + 1) & mask_;
-    std::uint8_t* s = slot(i);
-    const auto tag = static_cast<std::uint32_t>(h >> 32);
-    std::memcpy(s, &index, 4);
-    std::memcpy(s + kTagAt, &tag, 4);
-    s[kSizeAt] = static_cast<std::uint8_t>(key.size());
-    if (!key.empty()) std::memcpy(s + kHead, key.data(), key.size());
+    while (at(i).index != kEmpty) i = (i + 1) & mask_;
+    at(i) = slot;
   }
 
-  // A table of `slots` slots of `stride` bytes, every entry placed again.
-  void rebuild(std::size_t slots, std::size_t stride) {
-    std::vector<Line> old;
+  // A table of `slots` slots, every entry placed again (its tag goes with it).
+  void rebuild(std::size_t slots) {
+    std::vector<Line> old(slots / 8);
     old.swap(table_);
-    const std::size_t old_capacity = capacity(), old_stride = stride_;
-    table_.assign((slots * stride + 63) / 64, Line{});
     mask_ = slots - 1;
-    stride_ = stride;
-    line_mask_ = stride < 64 ? 64 / stride - 1 : 0;
-    for (std::size_t i = 0; i < slots; ++i) set_index(i, kEmpty);
-    for (std::size_t i = 0; i < old_capacity; ++i) {
-      const std::uint8_t* s = old.front().bytes + i * old_stride;
-      std::uint32_t index;
-      std::memcpy(&index, s, 4);
-      if (index != kEmpty) place(entries_[index].hash, index, ByteView(s + kHead, s[kSizeAt]));
-    }
+    for (const Line& line : old)
+      for (const Slot& s : line.slots)
+        if (s.index != kEmpty) place(entries_[s.index].hash, s);
+  }
+
+  // Keys laid out again at `stride` bytes each, for a key longer than any before.
+  void restride(std::size_t stride) {
+    std::vector<std::uint8_t> wider(entries_.size() * stride);
+    for (std::size_t i = 0; i < entries_.size(); ++i)
+      std::memcpy(wider.data() + i * stride, keys_.data() + i * key_stride_, key_stride_);
+    keys_.swap(wider);
+    key_stride_ = stride;
   }
 
   void erase_slot(std::size_t i) {
-    const std::uint32_t index = index_at(i);
+    const std::uint32_t index = at(i).index;
     remove_slot(i);
-    const std::uint32_t last = static_cast<std::uint32_t>(entries_.size() - 1);
+    const auto last = static_cast<std::uint32_t>(entries_.size() - 1);
     if (index != last) {
-      // Move the last entry into the hole and repoint its slot.
-      set_index(slot_of_index(entries_[last].hash, last), index);
+      // Move the last entry and its key into the hole and repoint its slot.
+      at(slot_of_index(entries_[last].hash, last)).index = index;
       entries_[index] = std::move(entries_[last]);
+      std::memcpy(key_at(index), key_at(last), key_stride_);
     }
     entries_.pop_back();
+    keys_.resize(keys_.size() - key_stride_);
     shrink_if_sparse();
   }
 
   // After a burst, tables sized for its peak would stay allocated for the node's life: when
   // entries fall to 1/8 of the slots, the table halves (to 1/4 load, so that growth at 3/4
-  // is far) and the entries' spare capacity goes; an empty map frees everything. Entry order
-  // is kept, so nothing that iterates entries() sees a difference.
+  // is far) and the entries' and keys' spare capacity goes; an empty map frees everything.
+  // Entry order is kept, so nothing that iterates entries() sees a difference.
   void shrink_if_sparse() {
     if (entries_.empty()) {
       std::vector<Line>().swap(table_);
       std::vector<Entry>().swap(entries_);
+      std::vector<std::uint8_t>().swap(keys_);
       mask_ = 0;
+      key_stride_ = 0;
       return;
     }
-    if (capacity() <= kMinShrink || entries_.size() * 8 > capacity()) return;
-    rebuild(capacity() / 2, stride_);
-    if (entries_.capacity() >= 4 * entries_.size()) entries_.shrink_to_fit();
+    if (capacity() <= kMinSlots || entries_.size() * 8 > capacity()) return;
+    rebuild(capacity() / 2);
+    if (entries_.capacity() >= 4 * entries_.size()) {
+      entries_.shrink_to_fit();
+      keys_.shrink_to_fit();
+    }
   }
 
   // Backward-shift deletion keeps probe chains intact without tombstones.
@@ -267,24 +275,24 @@ class IdMap {
     std::size_t j = i;
     for (;;) {
       j = (j + 1) & mask_;
-      const std::uint32_t index = index_at(j);
+      const std::uint32_t index = at(j).index;
       if (index == kEmpty) break;
-      const std::size_t at = home(entries_[index].hash);
-      // Slot j's entry may move to i iff i lies cyclically in [at, j).
-      const bool movable = (j > i) ? (at <= i || at > j) : (at <= i && at > j);
+      const std::size_t h = home(entries_[index].hash);
+      // Slot j's entry may move to i iff i lies cyclically in [h, j).
+      const bool movable = (j > i) ? (h <= i || h > j) : (h <= i && h > j);
       if (movable) {
-        std::memcpy(slot(i), slot(j), stride_);
+        at(i) = at(j);
         i = j;
       }
     }
-    set_index(i, kEmpty);
+    at(i) = Slot{};
   }
 
-  std::vector<Line> table_;  // capacity() slots of stride_ bytes
+  std::vector<Line> table_;  // capacity() slots
   std::size_t mask_ = 0;     // capacity() - 1, or 0 before the first insert
-  std::size_t stride_ = 0;
-  std::size_t line_mask_ = 0;  // slots per line - 1
   std::vector<Entry> entries_;
+  std::vector<std::uint8_t> keys_;  // entries_[i]'s key at i * key_stride_
+  std::size_t key_stride_ = 0;      // the longest key's size
 };
 
 }  // namespace p2pgossip::router
