@@ -12,10 +12,10 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <vector>
 
+#include "fifo.hpp"
 #include "id_map.hpp"
 #include "p2pgossip/router/config.hpp"
 #include "p2pgossip/router/router.hpp"
@@ -115,7 +115,7 @@ class DeliveryRecords {
   Duration ttl_;
   std::size_t max_entries_;
   IdMap<Record> map_;
-  std::deque<Pending> fifo_;  // oldest first
+  Fifo<Pending> fifo_;  // oldest first
   std::uint64_t inserted_ = 0;
 };
 

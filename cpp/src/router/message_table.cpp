@@ -56,7 +56,7 @@ void MessageTable::put(const MessageId& id, MessagePtr message, std::uint32_t to
   if (r.message) return;
   r.message = std::move(message);
   r.topic = topic;
-  windows_.front().push_back(Named{hash_id(id), r.number});
+  window(0).push_back(Named{hash_id(id), r.number});
 }
 
 const Message* MessageTable::cached(const MessageId& id) const {
@@ -82,21 +82,22 @@ MessagePtr MessageTable::get_for_peer(const MessageId& id, PeerIndex peer, int c
 
 void MessageTable::gossip_ids(std::uint32_t topic, std::vector<MessageId>& out) const {
   for (std::size_t w = 0; w < gossip_ && w < windows_.size(); ++w)
-    for (const Named& n : windows_[w]) {
+    for (const Named& n : window(w)) {
       const auto* e = find(n);
       if (e && e->value.topic == topic) out.push_back(map_.key(*e));
     }
 }
 
 void MessageTable::shift() {
-  for (const Named& n : windows_.back())
+  std::vector<Named>& oldest = window(windows_.size() - 1);
+  for (const Named& n : oldest)
     if (IdMap<Record>::Entry* e = find(n)) {
       e->value.message.reset();
       e->value.iwant_sends.reset();
       release_if_unused(*e);
     }
-  windows_.pop_back();
-  windows_.emplace_front();
+  std::vector<Named>().swap(oldest);  // the new newest window
+  newest_ = (newest_ + windows_.size() - 1) % windows_.size();
 }
 
 std::size_t MessageTable::memory_bytes() const {

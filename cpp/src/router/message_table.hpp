@@ -12,11 +12,11 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <utility>
 #include <vector>
 
+#include "fifo.hpp"
 #include "id_map.hpp"
 #include "p2pgossip/router/router.hpp"
 
@@ -38,7 +38,7 @@ class MessageTable {
   void prefetch_insert(const MessageId& id) const {
     map_.prefetch_insert(hash_id(id));
     if (!fifo_.empty()) __builtin_prefetch(&fifo_.back());
-    if (!windows_.front().empty()) __builtin_prefetch(&windows_.front().back());
+    if (!window(0).empty()) __builtin_prefetch(&window(0).back());
   }
   // Marks `id` seen at `now`; returns false if it already was. Counts early evictions.
   bool mark_seen(const MessageId& id, Instant now);
@@ -96,9 +96,15 @@ class MessageTable {
   Duration ttl_;
   std::size_t max_seen_;
   std::size_t seen_count_ = 0;
-  std::deque<Pending> fifo_;  // seen records, oldest first
+  Fifo<Pending> fifo_;  // seen records, oldest first
   std::size_t gossip_;
-  std::deque<std::vector<Named>> windows_;  // cached records by heartbeat, front = newest
+  // Cached records by heartbeat: a ring of mcache_len windows, window(0) the newest.
+  std::vector<std::vector<Named>> windows_;
+  std::size_t newest_ = 0;
+  std::vector<Named>& window(std::size_t w) { return windows_[(newest_ + w) % windows_.size()]; }
+  const std::vector<Named>& window(std::size_t w) const {
+    return windows_[(newest_ + w) % windows_.size()];
+  }
   std::uint64_t created_ = 0;
   std::uint64_t evicted_ = 0;
 };
