@@ -418,7 +418,7 @@ py::object action_tuple(Action& a) {
       [](auto& x) -> py::object {
         using T = std::decay_t<decltype(x)>;
         if constexpr (std::is_same_v<T, SendRpc>) {
-          return py::make_tuple("send", x.peer, std::move(x.rpc));
+          return py::make_tuple("send", x.peer, std::move(*x.rpc));
         } else if constexpr (std::is_same_v<T, SendMessage>) {
           Rpc rpc;
           rpc.publish.push_back(std::move(x.message));

@@ -23,12 +23,12 @@ constexpr std::uint64_t kSpamSeqno = 1ULL << 63;
 bool carries_messages(const router::Action& a) {
   if (std::holds_alternative<router::SendMessage>(a)) return true;
   const auto* r = std::get_if<router::SendRpc>(&a);
-  return r && !r->rpc.publish.empty();
+  return r && !r->rpc->publish.empty();
 }
 
 router::Action control_rpc(router::PeerIndex peer, ControlMessage control) {
-  Rpc rpc;
-  rpc.control = std::move(control);
+  auto rpc = std::make_unique<Rpc>();
+  rpc->control = std::move(control);
   return router::SendRpc{peer, std::move(rpc)};
 }
 
@@ -77,7 +77,7 @@ void Adversary::censor(std::vector<router::Action>& out, std::size_t first,
     router::Action& a = out[i];
     if (auto* m = std::get_if<router::SendMessage>(&a); m && censored(*m->message, own)) continue;
     if (auto* r = std::get_if<router::SendRpc>(&a)) {
-      Rpc& rpc = r->rpc;
+      Rpc& rpc = *r->rpc;
       for (std::size_t j = rpc.publish.size(); j-- > 0;)
         if (censored(*rpc.publish[j], own)) {
           rpc.publish.erase(rpc.publish.begin() + static_cast<std::ptrdiff_t>(j));

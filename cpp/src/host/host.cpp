@@ -559,7 +559,7 @@ bool Host::shape(router::Action& a, Instant now) {
   if (l.latency.count() == 0) return true;
   Rpc rpc;
   if (auto* r = std::get_if<router::SendRpc>(&a))
-    rpc = std::move(r->rpc);
+    rpc = std::move(*r->rpc);
   else
     rpc.publish.push_back(std::move(std::get<router::SendMessage>(a).message));
   emit(SendLater{peer, std::move(rpc), now + l.latency});

@@ -407,7 +407,7 @@ void Node::settle() {
 
 void Node::handle(router::Action& action) {
   if (auto* s = std::get_if<router::SendRpc>(&action)) {
-    if (Connection* c = at_slot(s->peer)) c->send(std::move(s->rpc));
+    if (Connection* c = at_slot(s->peer)) c->send(std::move(*s->rpc));
   } else if (auto* m = std::get_if<router::SendMessage>(&action)) {
     if (Connection* c = at_slot(m->peer)) c->send(std::move(m->message));
   } else if (auto* d = std::get_if<router::Deliver>(&action)) {

@@ -209,9 +209,9 @@ void Simulation::Impl::drive(std::uint32_t u, std::int64_t t_out, std::int64_t n
         enqueue(u, one->peer, std::move(one->message), t_out);
     } else if (auto* send = std::get_if<router::SendRpc>(&action)) {
       if (ends.empty())
-        transmit_rpc(u, send->peer, send->rpc, t_out);
+        transmit_rpc(u, send->peer, *send->rpc, t_out);
       else
-        enqueue(u, send->peer, std::move(send->rpc), t_out);
+        enqueue(u, send->peer, std::move(*send->rpc), t_out);
     } else if (auto* deliver = std::get_if<router::Deliver>(&action)) {
       record_delivery(u, *deliver, t_out);
     } else {

@@ -55,9 +55,11 @@ struct Services {
 };
 
 // Outputs.
+// The RPC is boxed: an Action is as large as its largest kind, and a router keeps a buffer
+// of them between inputs (a simulation keeps routers by the thousand).
 struct SendRpc {
   PeerIndex peer;
-  Rpc rpc;
+  std::unique_ptr<Rpc> rpc;  // never null
 };
 // An RPC carrying just one message and nothing else: most of what a router sends (every
 // forward), so it comes without an Rpc to build and free. Encoded as that RPC.
