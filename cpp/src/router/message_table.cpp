@@ -1,6 +1,7 @@
 #include "message_table.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace p2pgossip::router {
 
@@ -12,7 +13,7 @@ MessageTable::MessageTable(Duration seen_ttl, std::size_t seen_max_entries, int 
       windows_(static_cast<std::size_t>(std::max(1, mcache_len))) {}
 
 MessageTable::Record& MessageTable::record(const MessageId& id) {
-  auto [r, created] = map_.insert(id, Record{created_, nullptr, 0, false, nullptr});
+  auto [r, created] = map_.insert(id, Record{created_, 0, nullptr, false, false});
   if (created) ++created_;
   return *r;
 }
@@ -67,8 +68,8 @@ const Message* MessageTable::cached(const MessageId& id) const {
 MessagePtr MessageTable::get_for_peer(const MessageId& id, PeerIndex peer, int cap) {
   Record* r = map_.find(id);
   if (!r || !r->message) return nullptr;
-  if (!r->iwant_sends) r->iwant_sends = std::make_unique<std::vector<std::pair<PeerIndex, int>>>();
-  auto& sends = *r->iwant_sends;
+  r->asked = true;
+  auto& sends = *iwant_sends_.insert(id, {}).first;
   auto it =
       std::find_if(sends.begin(), sends.end(), [&](const auto& p) { return p.first == peer; });
   if (it == sends.end()) {
@@ -93,7 +94,7 @@ void MessageTable::shift() {
   for (const Named& n : oldest)
     if (IdMap<Record>::Entry* e = find(n)) {
       e->value.message.reset();
-      e->value.iwant_sends.reset();
+      if (std::exchange(e->value.asked, false)) iwant_sends_.erase(map_.key(*e));
       release_if_unused(*e);
     }
   std::vector<Named>().swap(oldest);  // the new newest window
@@ -103,9 +104,8 @@ void MessageTable::shift() {
 std::size_t MessageTable::memory_bytes() const {
   std::size_t n = map_.memory_bytes() + fifo_.size() * sizeof(Pending);
   for (const auto& w : windows_) n += w.capacity() * sizeof(Named);
-  for (const auto& e : map_.entries())
-    if (e.value.iwant_sends)
-      n += e.value.iwant_sends->capacity() * sizeof((*e.value.iwant_sends)[0]);
+  n += iwant_sends_.memory_bytes();
+  for (const auto& e : iwant_sends_.entries()) n += e.value.capacity() * sizeof(e.value[0]);
   return n;
 }
 

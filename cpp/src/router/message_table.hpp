@@ -60,18 +60,27 @@ class MessageTable {
   std::size_t memory_bytes() const;
 
  private:
+  // 32 bytes (40 with its hash): a simulation keeps one per message per node.
   struct Record {
-    std::uint64_t number;  // creation number: how the FIFO and the windows name the record
-    MessagePtr message;    // while cached
+    // Creation number: how the FIFO and the windows name the record, with its hash (numbers
+    // wrap; two live records alike in both would need two ids alike in 64 hash bits).
+    std::uint32_t number;
     std::uint32_t topic = 0;
+    MessagePtr message;  // while cached
     bool is_seen = false;
-    // Allocated by the first IWANT for the message: most are never asked for.
-    std::unique_ptr<std::vector<std::pair<PeerIndex, int>>> iwant_sends;
+    bool asked = false;  // has an entry in iwant_sends_
   };
+  // A record's name, 12 bytes (4-byte aligned: a window holds one per message).
   struct Named {
-    std::uint64_t hash;
-    std::uint64_t number;
+    std::uint32_t hash_low, hash_high, number;
+    Named(std::uint64_t hash, std::uint32_t n)
+        : hash_low(static_cast<std::uint32_t>(hash)),
+          hash_high(static_cast<std::uint32_t>(hash >> 32)),
+          number(n) {}
+    std::uint64_t hash() const { return std::uint64_t{hash_high} << 32 | hash_low; }
   };
+  static_assert(sizeof(Record) == 32 && sizeof(Named) == 12,
+                "one of each per message per node in a simulation: keep them small");
   struct Pending {
     Instant expiry;
     Named record;
@@ -80,7 +89,7 @@ class MessageTable {
   // The record `id` names, created unless it exists.
   Record& record(const MessageId& id);
   IdMap<Record>::Entry* find(const Named& n) {
-    return map_.find_where(n.hash, [&](const Record& r) { return r.number == n.number; });
+    return map_.find_where(n.hash(), [&](const Record& r) { return r.number == n.number; });
   }
   const IdMap<Record>::Entry* find(const Named& n) const {
     return const_cast<MessageTable*>(this)->find(n);
@@ -105,7 +114,10 @@ class MessageTable {
   const std::vector<Named>& window(std::size_t w) const {
     return windows_[(newest_ + w) % windows_.size()];
   }
-  std::uint64_t created_ = 0;
+  // How often each cached message was sent to each peer through IWANT (gossip_retransmission):
+  // apart from the records, as most messages are never asked for.
+  IdMap<std::vector<std::pair<PeerIndex, int>>> iwant_sends_;
+  std::uint32_t created_ = 0;
   std::uint64_t evicted_ = 0;
 };
 
