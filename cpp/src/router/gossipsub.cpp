@@ -714,13 +714,19 @@ void Router::State::handle_ihave(Slot s, const std::vector<ControlIHave>& ihave,
     if (!h.topic_id) continue;
     auto t = find_topic(*h.topic_id);
     if (!t || !topics[*t].subscribed) continue;
-    // At most max_ihave_length ids are looked at per IHAVE entry. Their seen-cache lines are
-    // requested together first: looked up one by one, each would be a miss waited for in turn.
+    // At most max_ihave_length ids are looked at per IHAVE entry. Their table lines are
+    // requested together first, then the records and keys those lines point to: looked up
+    // one by one, each would be a chain of misses waited for in turn.
     const auto looked_at = static_cast<std::size_t>(std::max(0, cfg.max_ihave_length));
     std::size_t n = 0;
     for (ByteView raw : h.message_ids) {
       if (n++ == looked_at) break;
       messages.prefetch(raw);
+    }
+    n = 0;
+    for (ByteView raw : h.message_ids) {
+      if (n++ == looked_at) break;
+      messages.prefetch_record(raw);
     }
     auto left = static_cast<std::size_t>(cfg.max_ihave_length);
     for (ByteView raw : h.message_ids) {

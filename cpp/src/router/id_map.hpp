@@ -56,6 +56,10 @@ class IdMap {
   const V* find(ByteView key) const { return const_cast<IdMap*>(this)->find(key, hash_id(key)); }
   V* find(const MessageId& key) { return find(key.view()); }
   const V* find(const MessageId& key) const { return find(key.view()); }
+  Entry* find_entry(ByteView key) {
+    const std::size_t i = slot_of(key, hash_id(key));
+    return i == kNone ? nullptr : &entries_[at(i).index];
+  }
   V* find(ByteView key, std::uint64_t h) {
     const std::size_t i = slot_of(key, h);
     return i == kNone ? nullptr : &entries_[at(i).index].value;
@@ -65,6 +69,19 @@ class IdMap {
   void prefetch(std::uint64_t h) const {
     if (!mask_) return;
     __builtin_prefetch(&at(home(h)));
+  }
+
+  // Once the line prefetch(h) pulled is in cache: the entry and the key of the first slot in
+  // it whose tag matches (the key is not compared: this only warms the lines a find reads).
+  void prefetch_entry(std::uint64_t h, std::size_t key_size) const {
+    if (!mask_) return;
+    const std::uint32_t tag = tag_of(h, key_size);
+    for (const Slot& s : table_[home(h) >> 3].slots)
+      if (s.index != kEmpty && (s.tag & ~kMark) == tag) {
+        __builtin_prefetch(entries_.data() + s.index);
+        __builtin_prefetch(key_at(s.index));
+        return;
+      }
   }
 
   // What inserting a new key of hash `h` writes: its slot's line, the end of the entries and
@@ -143,6 +160,18 @@ class IdMap {
     const Slot& s = at(slot_of_index(entries_[i].hash, index));
     return MessageId(ByteView(key_at(index), s.tag & kSizeMask));
   }
+
+  // One flag per entry, kept in its slot: a lookup that needs only the flag (the message
+  // table's "seen") reads no line beyond the slot's and the key's. Cleared for a new entry.
+  bool marked(ByteView key) const {
+    const std::size_t i = slot_of(key, hash_id(key));
+    return i != kNone && (at(i).tag & kMark);
+  }
+  bool marked(const Entry& e) const { return at(slot_of(e)).tag & kMark; }
+  void set_mark(const Entry& e, bool on) {
+    Slot& s = at(slot_of(e));
+    s.tag = on ? s.tag | kMark : s.tag & ~kMark;
+  }
   // Entries in insertion order perturbed by erasures: callers needing a deterministic order
   // must not depend on hash values, and this order depends only on the operation sequence.
   const std::vector<Entry>& entries() const { return entries_; }
@@ -154,7 +183,10 @@ class IdMap {
   static constexpr std::size_t kNone = ~std::size_t{0};
   static constexpr std::size_t kMinSlots = 16;      // and below which a table does not shrink
   static constexpr std::uint32_t kSizeMask = 0x7f;  // ids are at most 64 bytes
-  // A slot: the entry's index (kEmpty: free) and its tag: the hash's high 25 bits over the
+  static constexpr std::uint32_t kMark = 0x80;
+  static constexpr std::uint32_t kLowBits = kSizeMask | kMark;
+  // A slot: the entry's index (kEmpty: free) and its tag: the hash's high 24 bits over the
+  // mark (see marked) and
   // key's size (7 bits). 64-byte aligned eight at a time, so none straddles two lines.
   struct alignas(8) Slot {
     std::uint32_t index = kEmpty;
@@ -168,8 +200,7 @@ class IdMap {
   const Slot& at(std::size_t i) const { return table_[i >> 3].slots[i & kLineMask]; }
 
   static std::uint32_t tag_of(std::uint64_t h, std::size_t key_size) {
-    return (static_cast<std::uint32_t>(h >> 32) & ~kSizeMask) |
-           static_cast<std::uint32_t>(key_size);
+    return (static_cast<std::uint32_t>(h >> 32) & ~kLowBits) | static_cast<std::uint32_t>(key_size);
   }
   std::size_t capacity() const { return mask_ ? mask_ + 1 : 0; }
   // Where a key of hash `h` is looked for first: the first slot of a cache line, so the
@@ -188,21 +219,25 @@ class IdMap {
     for (std::size_t i = home(h);; i = (i + 1) & mask_) {
       const Slot s = at(i);
       if (s.index == kEmpty) return kNone;
-      if (s.tag == tag && same_id_bytes(key_at(s.index), key.data(), key.size())) return i;
+      if ((s.tag & ~kMark) == tag && same_id_bytes(key_at(s.index), key.data(), key.size()))
+        return i;
     }
   }
 
   template <class F>
   std::size_t slot_where(std::uint64_t h, F&& match) const {
     if (!mask_) return kNone;
-    const auto high = static_cast<std::uint32_t>(h >> 32) & ~kSizeMask;
+    const auto high = static_cast<std::uint32_t>(h >> 32) & ~kLowBits;
     for (std::size_t i = home(h);; i = (i + 1) & mask_) {
       const Slot s = at(i);
       if (s.index == kEmpty) return kNone;
-      if ((s.tag & ~kSizeMask) == high && entries_[s.index].hash == h &&
+      if ((s.tag & ~kLowBits) == high && entries_[s.index].hash == h &&
           match(entries_[s.index].value))
         return i;
     }
+  }
+  std::size_t slot_of(const Entry& e) const {
+    return slot_of_index(e.hash, static_cast<std::uint32_t>(&e - entries_.data()));
   }
   std::size_t slot_of_index(std::uint64_t h, std::uint32_t index) const {
     for (std::size_t i = home(h);; i = (i + 1) & mask_)

@@ -12,10 +12,9 @@ MessageTable::MessageTable(Duration seen_ttl, std::size_t seen_max_entries, int 
       gossip_(static_cast<std::size_t>(std::max(0, std::min(mcache_gossip, mcache_len)))),
       windows_(static_cast<std::size_t>(std::max(1, mcache_len))) {}
 
-MessageTable::Record& MessageTable::record(const MessageId& id) {
-  auto [r, created] = map_.insert(id, Record{created_, 0, nullptr, false, false});
-  if (created) ++created_;
-  return *r;
+IdMap<MessageTable::Record>::Entry& MessageTable::record(const MessageId& id) {
+  if (map_.insert(id, Record{created_, 0, nullptr, false}).second) ++created_;
+  return *map_.find_entry(id.view());
 }
 
 // ---- seen ---------------------------------------------------------------------------------
@@ -27,10 +26,10 @@ bool MessageTable::mark_seen(const MessageId& id, Instant now) {
     pop_oldest_seen();
     ++evicted_;
   }
-  Record& r = record(id);
-  r.is_seen = true;
+  IdMap<Record>::Entry& e = record(id);
+  map_.set_mark(e, true);
   ++seen_count_;
-  fifo_.push_back(Pending{now + ttl_, Named{hash_id(id), r.number}});
+  fifo_.push_back(Pending{now + ttl_, Named{e.hash, e.value.number}});
   if (fifo_.size() == 1) next_expiry_ = fifo_.front().expiry;
   return true;
 }
@@ -44,7 +43,7 @@ void MessageTable::pop_oldest_seen() {
   fifo_.pop_front();
   next_expiry_ = fifo_.empty() ? Instant::max() : fifo_.front().expiry;
   if (IdMap<Record>::Entry* e = find(n)) {
-    e->value.is_seen = false;
+    map_.set_mark(*e, false);
     --seen_count_;
     release_if_unused(*e);
   }
@@ -53,11 +52,11 @@ void MessageTable::pop_oldest_seen() {
 // ---- mcache -------------------------------------------------------------------------------
 
 void MessageTable::put(const MessageId& id, MessagePtr message, std::uint32_t topic) {
-  Record& r = record(id);
-  if (r.message) return;
-  r.message = std::move(message);
-  r.topic = topic;
-  window(0).push_back(Named{hash_id(id), r.number});
+  IdMap<Record>::Entry& e = record(id);
+  if (e.value.message) return;
+  e.value.message = std::move(message);
+  e.value.topic = topic;
+  window(0).push_back(Named{e.hash, e.value.number});
 }
 
 const Message* MessageTable::cached(const MessageId& id) const {

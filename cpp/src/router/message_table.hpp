@@ -27,13 +27,13 @@ class MessageTable {
   MessageTable(Duration seen_ttl, std::size_t seen_max_entries, int mcache_len, int mcache_gossip);
 
   // ---- seen ----
-  bool seen(ByteView id) const {
-    const Record* r = map_.find(id);
-    return r && r->is_seen;
-  }
+  bool seen(ByteView id) const { return map_.marked(id); }  // the mark: the slot says it
   bool seen(const MessageId& id) const { return seen(id.view()); }
   void prefetch(ByteView id) const { map_.prefetch(hash_id(id)); }
   void prefetch(const MessageId& id) const { prefetch(id.view()); }
+  // After prefetch(id), once its line has arrived: the record and the key a lookup reads next.
+  void prefetch_record(ByteView id) const { map_.prefetch_entry(hash_id(id), id.size()); }
+  void prefetch_record(const MessageId& id) const { prefetch_record(id.view()); }
   // What mark_seen(id) and put(id, ...) will write.
   void prefetch_insert(const MessageId& id) const {
     map_.prefetch_insert(hash_id(id));
@@ -66,8 +66,7 @@ class MessageTable {
     // wrap; two live records alike in both would need two ids alike in 64 hash bits).
     std::uint32_t number;
     std::uint32_t topic = 0;
-    MessagePtr message;  // while cached
-    bool is_seen = false;
+    MessagePtr message;  // while cached (seen: the record's mark in the table)
     bool asked = false;  // has an entry in iwant_sends_
   };
   // A record's name, 12 bytes (4-byte aligned: a window holds one per message).
@@ -87,7 +86,7 @@ class MessageTable {
   };
 
   // The record `id` names, created unless it exists.
-  Record& record(const MessageId& id);
+  IdMap<Record>::Entry& record(const MessageId& id);
   IdMap<Record>::Entry* find(const Named& n) {
     return map_.find_where(n.hash(), [&](const Record& r) { return r.number == n.number; });
   }
@@ -96,7 +95,7 @@ class MessageTable {
   }
   // Erases the record once it is neither seen nor cached.
   void release_if_unused(const IdMap<Record>::Entry& e) {
-    if (!e.value.is_seen && !e.value.message) map_.erase(e);
+    if (!e.value.message && !map_.marked(e)) map_.erase(e);
   }
   void pop_oldest_seen();
 

@@ -34,8 +34,9 @@ void Router::prefetch(int stage, PeerIndex from, const MessageId* id) const {
       st.by_index.prefetch(from);
       if (id) st.messages.prefetch(*id);
       break;
-    default:                                               // the sender's receive state
+    default:  // the sender's receive state; the id's record, found in the slot stage 1 pulled
       if (auto s = st.slot_of(from)) pull(&st.peers[*s]);  // one line
+      if (id) st.messages.prefetch_record(*id);
       break;
   }
 }

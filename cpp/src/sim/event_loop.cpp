@@ -52,9 +52,9 @@ inline void Simulation::Impl::prefetch_ahead(Shard& s) {
     if (!a || a->kind() != EventKind::kRpcArrive) continue;
     const InFlight& f = s.inflight[a->arg];
     if (stage == 0 && f.link != kNoLink) __builtin_prefetch(&links[f.link]);
-    // Only the seen-cache stage (Router::prefetch's 1) reads the id.
+    // Router::prefetch's stages 1 and 2 read the id (its slot, then its record).
     const MessageId* id =
-        stage == 1 && f.what() == InFlight::Kind::kMessage ? s.carried.id_hint(f.content) : nullptr;
+        stage >= 1 && f.what() == InFlight::Kind::kMessage ? s.carried.id_hint(f.content) : nullptr;
     if (const auto& h = nodes[a->node].host) h->router().prefetch(stage, f.from, id);
   }
 }
