@@ -17,7 +17,7 @@ namespace {
 // pointers: their in-flight slot and node are fetched first, then the link and the stages
 // of router state those name, one stage closer to the event each time.
 constexpr std::size_t kPrefetchNode = 12;
-constexpr std::size_t kPrefetchRouter[router::Router::kPrefetchStages] = {8, 5, 2};
+constexpr std::size_t kPrefetchRouter[router::Router::kPrefetchStages] = {10, 7, 4};
 
 }  // namespace
 
