@@ -1,5 +1,5 @@
 // IdMap: a flat open-addressing hash map keyed by MessageId. A slot of the table is 8 bytes:
-// the entry's index and a tag (the hash's high bits and the key's size), eight to a cache
+// the entry's index and a tag (the hash's high bits, a mark, the key's size), eight to a cache
 // line, so a lookup probes a line whose address the hash alone gives (and can be prefetched);
 // a tag that matches is confirmed against the key, kept beside the entries in an array of
 // its own (each at the entry's index, all as long as the longest key seen). Keys were kept in
@@ -56,10 +56,6 @@ class IdMap {
   const V* find(ByteView key) const { return const_cast<IdMap*>(this)->find(key, hash_id(key)); }
   V* find(const MessageId& key) { return find(key.view()); }
   const V* find(const MessageId& key) const { return find(key.view()); }
-  Entry* find_entry(ByteView key) {
-    const std::size_t i = slot_of(key, hash_id(key));
-    return i == kNone ? nullptr : &entries_[at(i).index];
-  }
   V* find(ByteView key, std::uint64_t h) {
     const std::size_t i = slot_of(key, h);
     return i == kNone ? nullptr : &entries_[at(i).index].value;
@@ -96,8 +92,14 @@ class IdMap {
 
   // Inserts `value` under `key` unless present; returns the stored value and whether it is new.
   std::pair<V*, bool> insert(const MessageId& key, V value) {
+    auto [e, created] = insert_entry(key, std::move(value));
+    return {&e->value, created};
+  }
+  // The same, returning the entry (for its hash, or to mark it).
+  std::pair<Entry*, bool> insert_entry(const MessageId& key, V value) {
     const std::uint64_t h = hash_id(key);
-    if (V* v = find(key.view(), h)) return {v, false};
+    if (const std::size_t i = slot_of(key.view(), h); i != kNone)
+      return {&entries_[at(i).index], false};
     if ((entries_.size() + 1) * 4 > capacity() * 3) rebuild(std::max(capacity() * 2, kMinSlots));
     if (key.size() > key_stride_) restride(key.size());
     const auto index = static_cast<std::uint32_t>(entries_.size());
@@ -105,7 +107,7 @@ class IdMap {
     keys_.resize(keys_.size() + key_stride_);
     if (key.size()) std::memcpy(key_at(index), key.view().data(), key.size());
     place(h, Slot{index, tag_of(h, key.size())});
-    return {&entries_.back().value, true};
+    return {&entries_.back(), true};
   }
 
   bool erase(const MessageId& key) {
@@ -133,10 +135,7 @@ class IdMap {
     return const_cast<IdMap*>(this)->find_where(h, match);
   }
   // Erases an entry found by find or find_where (entries move: pointers to them go stale).
-  void erase(const Entry& e) {
-    const auto index = static_cast<std::uint32_t>(&e - entries_.data());
-    erase_slot(slot_of_index(e.hash, index));
-  }
+  void erase(const Entry& e) { erase_slot(slot_of(e)); }
   template <class F>
   bool erase_where(std::uint64_t h, F&& match) {
     const std::size_t i = slot_where(h, match);
@@ -185,9 +184,8 @@ class IdMap {
   static constexpr std::uint32_t kSizeMask = 0x7f;  // ids are at most 64 bytes
   static constexpr std::uint32_t kMark = 0x80;
   static constexpr std::uint32_t kLowBits = kSizeMask | kMark;
-  // A slot: the entry's index (kEmpty: free) and its tag: the hash's high 24 bits over the
-  // mark (see marked) and
-  // key's size (7 bits). 64-byte aligned eight at a time, so none straddles two lines.
+  // A slot: the entry's index (kEmpty: free) and its tag: the hash's high 24 bits, the mark
+  // (see marked) and the key's size (7 bits). Eight to a 64-byte aligned line.
   struct alignas(8) Slot {
     std::uint32_t index = kEmpty;
     std::uint32_t tag = 0;

@@ -13,8 +13,9 @@ MessageTable::MessageTable(Duration seen_ttl, std::size_t seen_max_entries, int 
       windows_(static_cast<std::size_t>(std::max(1, mcache_len))) {}
 
 IdMap<MessageTable::Record>::Entry& MessageTable::record(const MessageId& id) {
-  if (map_.insert(id, Record{created_, 0, nullptr, false}).second) ++created_;
-  return *map_.find_entry(id.view());
+  auto [e, created] = map_.insert_entry(id, Record{created_, 0, nullptr, false});
+  if (created) ++created_;
+  return *e;
 }
 
 // ---- seen ---------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ void Router::prefetch(int stage, PeerIndex from, const MessageId* id) const {
       pull(&st.messages);
       pull(&st.counters);  // messages_received, duplicates
       break;
-    case 1:  // the peer index's line for `from`, and the seen-cache slot the id is looked up at
+    case 1:  // the peer index's line for `from`, and the table slot the id is looked up at
       st.by_index.prefetch(from);
       if (id) st.messages.prefetch(*id);
       break;
