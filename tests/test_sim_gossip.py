@@ -80,6 +80,38 @@ def test_partition_confines_messages_to_their_side_until_heal(g, seed):
     assert {v for m, v in got if m == after} == set(nodes)
 
 
+@given(
+    latency_ms=st.integers(2, 80),
+    cut=st.floats(0.05, 0.9),
+    back=st.floats(0.05, 0.95),
+    seed=st.integers(0, 2**32),
+)
+@settings(max_examples=25)
+def test_a_packet_on_a_link_that_goes_down_dies_even_if_the_link_is_back_when_it_lands(
+    latency_ms, cut, back, seed
+):
+    # A link cut kills what is on it (a connection lost), whichever side of the cut the
+    # packet would land: the simulator tells them apart by arrival time. Floodsub: nothing
+    # gossips the lost copy back, so what arrives is exactly what the links carried.
+    lat = latency_ms / 1000
+    t0 = 2.0
+    down = t0 + cut * lat
+    up = down + back * (t0 + lat - down)  # back before the copy would have landed
+    sim = Simulation([(0, 1)], seed=seed, latency=Latency.constant(latency_ms), config=flood())
+    sim.subscribe(topic=TOPIC)
+    lost = sim.publish(0, TOPIC, b"lost" * 10, at_s=t0)
+    sim.partition([[0], [1]], at_s=down)
+    sim.heal(at_s=up)
+    later = sim.publish(0, TOPIC, b"later" * 10, at_s=up + 3 * lat)  # subscriptions re-sent
+    sim.run(until_s=up + 10 * lat + 1)
+    d = sim.deliveries()
+    at_1 = d[d["node"] == 1]
+    assert lost not in set(at_1["msg_id"])
+    assert sim.metrics().loc[1, "dropped_link_down"] == 1
+    (t_later,) = at_1[at_1["msg_id"] == later]["t_deliver"]
+    assert t_later == pytest.approx(up + 4 * lat, abs=1e-6)
+
+
 @given(g=connected_graphs(), seed=st.integers(0, 2**32))
 @settings(max_examples=20)
 def test_forged_signatures_are_never_delivered(g, seed):

@@ -29,6 +29,9 @@ void Simulation::Impl::run_events(Shard& s) {
     ++s.events;
     prefetch_ahead(s);
     switch (e.kind()) {
+      case EventKind::kMessageArrive:
+        on_message_arrival(s, e);
+        break;
       case EventKind::kRpcArrive:
         on_arrival(s, e);
         break;
@@ -46,25 +49,64 @@ inline void Simulation::Impl::prefetch_ahead(Shard& s) {
   if (const Event* a = s.queue.ahead(kPrefetchNode)) {
     __builtin_prefetch(&nodes[a->node]);
     if (a->kind() == EventKind::kRpcArrive) __builtin_prefetch(&s.inflight[a->arg]);
+    if (a->kind() == EventKind::kMessageArrive) __builtin_prefetch(&offsets[a->pusher()]);
   }
   for (int stage = 0; stage < router::Router::kPrefetchStages; ++stage) {
     const Event* a = s.queue.ahead(kPrefetchRouter[stage]);
-    if (!a || a->kind() != EventKind::kRpcArrive) continue;
-    const InFlight& f = s.inflight[a->arg];
-    if (stage == 0 && f.link != kNoLink) __builtin_prefetch(&links[f.link]);
+    if (!a) continue;
+    std::uint32_t from;
+    std::uint32_t carried = CarriedMessages::kNone;  // what it carries, if a lone message
+    if (a->kind() == EventKind::kMessageArrive) {
+      // Its link is found in the sender's adjacency, then read: one stage each.
+      from = a->pusher();
+      carried = a->arg;
+      if (stage == 0) __builtin_prefetch(&neighbour[offsets[from]]);
+      if (stage == 1) __builtin_prefetch(&links[link_index(from, a->node)]);
+    } else if (a->kind() == EventKind::kRpcArrive) {
+      const InFlight& f = s.inflight[a->arg];
+      if (stage == 0 && f.link != kNoLink) __builtin_prefetch(&links[f.link]);
+      from = f.from;
+      if (f.what() == InFlight::Kind::kMessage) carried = f.content;
+    } else {
+      continue;
+    }
     // Router::prefetch's stages 1 and 2 read the id (its slot, then its record).
     const MessageId* id =
-        stage >= 1 && f.what() == InFlight::Kind::kMessage ? s.carried.id_hint(f.content) : nullptr;
-    if (const auto& h = nodes[a->node].host) h->router().prefetch(stage, f.from, id);
+        stage >= 1 && carried != CarriedMessages::kNone ? s.carried.id_hint(carried) : nullptr;
+    if (const auto& h = nodes[a->node].host) h->router().prefetch(stage, from, id);
   }
+}
+
+// A lone message from the event's pusher: the event is the whole packet.
+void Simulation::Impl::on_message_arrival(Shard& s, const Event& e) {
+  const std::uint32_t from = e.pusher();
+  const std::uint32_t l = link_index(from, e.node);
+  Node& node = nodes[e.node];
+  if (!node.host || l == kNoLink || !links[l].carries(e.time)) {
+    ++node.stats.dropped_link_down;
+    s.carried.drop(e.arg);
+    return;
+  }
+  if (busy(node, e.time)) {  // wait in the node's CPU queue, as a packet of its own
+    InFlight f;
+    f.arrival = e.time;
+    f.content = e.arg;
+    f.link = l;
+    f.from = from;
+    f.size = s.carried.size(e.arg);
+    f.kind = static_cast<std::uint32_t>(InFlight::Kind::kMessage);
+    push(e.node, node.cpu_free_at, EventKind::kRpcArrive, e.node, s.inflight.put(f));
+    return;
+  }
+  ++node.stats.rpcs_in;
+  node.stats.bytes_in += s.carried.size(e.arg);
+  receive_message(s, e.node, from, e.arg, e.time);
 }
 
 void Simulation::Impl::on_arrival(Shard& s, const Event& e) {
   const InFlight f = s.inflight[e.arg];
   Node& node = nodes[e.node];
-  const bool link_ok =
-      f.link == kNoLink || (links[f.link].up && links[f.link].generation == f.generation);
-  if (!node.host || !link_ok) {
+  if (!node.host || (f.link != kNoLink && !links[f.link].carries(f.arrival))) {
     ++node.stats.dropped_link_down;
     discard(s, s.inflight.take(e.arg));
     return;
@@ -76,25 +118,35 @@ void Simulation::Impl::on_arrival(Shard& s, const Event& e) {
   (void)s.inflight.take(e.arg);
   ++node.stats.rpcs_in;
   node.stats.bytes_in += f.size;
-  if (f.what() == InFlight::Kind::kBytes) {
-    const Bytes segment = s.segments.take(f.content);
-    receive_segment(e.node, reverse[f.link], segment, e.time);
-    return;
+  switch (f.what()) {
+    case InFlight::Kind::kBytes: {
+      const Bytes segment = s.segments.take(f.content);
+      receive_segment(e.node, reverse[f.link], segment, e.time);
+      return;
+    }
+    case InFlight::Kind::kMessage:
+      return receive_message(s, e.node, f.from, f.content, e.time);
+    case InFlight::Kind::kRpc:
+      break;
   }
-  std::uint64_t handled = 1;
   s.verifications_in_call = 0;
-  if (f.what() == InFlight::Kind::kRpc) {
-    const std::unique_ptr<Rpc> rpc = s.boxed_rpcs.take(f.content);
-    handled = rpc->publish.size();
-    node.host->rpc_received(f.from, *rpc, Instant{e.time});
-  } else {
-    s.arrival_scratch.publish.resize(1);
-    s.arrival_scratch.publish.front() = s.carried.take(f.content);
-    node.host->rpc_received(f.from, s.arrival_scratch, Instant{e.time});
-    s.arrival_scratch.publish.front().reset();
-  }
-  const std::int64_t t_out = charge(node, e.time, handled, s.verifications_in_call, 0);
+  const std::unique_ptr<Rpc> rpc = s.boxed_rpcs.take(f.content);
+  node.host->rpc_received(f.from, *rpc, Instant{e.time});
+  const std::int64_t t_out = charge(node, e.time, rpc->publish.size(), s.verifications_in_call, 0);
   drive(e.node, t_out, e.time);
+}
+
+// Hands node u the message its shard carries at index `carried`, as an RPC from `from`.
+void Simulation::Impl::receive_message(Shard& s, std::uint32_t u, std::uint32_t from,
+                                       std::uint32_t carried, std::int64_t t) {
+  Node& node = nodes[u];
+  s.verifications_in_call = 0;
+  s.arrival_scratch.publish.resize(1);
+  s.arrival_scratch.publish.front() = s.carried.take(carried);
+  node.host->rpc_received(from, s.arrival_scratch, Instant{t});
+  s.arrival_scratch.publish.front().reset();
+  const std::int64_t t_out = charge(node, t, 1, s.verifications_in_call, 0);
+  drive(u, t_out, t);
 }
 
 void Simulation::Impl::discard(Shard& s, const InFlight& f) {
@@ -304,8 +356,8 @@ inline void Simulation::Impl::launch(std::uint32_t li, std::uint32_t u, std::uin
                                      std::uint64_t size, std::int64_t arrival, MessagePtr message,
                                      std::unique_ptr<Rpc> rpc, MessageMemo::Entry* known) {
   InFlight f;
+  f.arrival = arrival;
   f.link = li;
-  f.generation = links[li].generation;
   f.from = u;
   f.size = static_cast<std::uint32_t>(size);
   f.kind = static_cast<std::uint32_t>(message ? InFlight::Kind::kMessage : InFlight::Kind::kRpc);
@@ -327,18 +379,22 @@ void Simulation::Impl::post(std::uint32_t src, std::uint32_t to, std::int64_t ar
   shards[from]->outbox[mail_side][into].push_back(Mail{e, f, std::move(message), std::move(rpc)});
 }
 
-// A packet joins shard d: its content into d's tables, its arrival into d's queue.
+// A packet joins shard d: its content into d's tables, its arrival into d's queue. A lone
+// message on a link is its event alone: the event names its receiver and sender, and the
+// link is found from them.
 void Simulation::Impl::accept(Shard& d, const Event& e, InFlight f, MessagePtr message,
                               std::unique_ptr<Rpc> rpc, MessageMemo::Entry* known) {
   if (f.what() == InFlight::Kind::kMessage) {
     // The memo's entry keeps the message's index in d's table between packets.
     if (!known) known = d.memo.find(message.get());
-    f.content = known ? d.carried.carry(message, &known->id, &known->carried)
-                      : d.carried.carry(message, nullptr, nullptr);
+    f.content = known ? d.carried.carry(message, f.size, &known->id, &known->carried)
+                      : d.carried.carry(message, f.size, nullptr, nullptr);
+    if (f.link != kNoLink && d.carried.size(f.content) == f.size)
+      return d.queue.push(e.time, EventKind::kMessageArrive, e.node, f.content, e.seq());
   } else {
     f.content = d.boxed_rpcs.put(std::move(rpc));
   }
-  d.queue.push(e.time, EventKind::kRpcArrive, e.node, d.inflight.put(f), e.order >> 2);
+  d.queue.push(e.time, EventKind::kRpcArrive, e.node, d.inflight.put(f), e.seq());
 }
 
 // An RPC past what the receiver decodes (or past the runtime's merged-RPC size) leaves in

@@ -55,8 +55,8 @@ void Simulation::Impl::send_segment(std::uint32_t l, Bytes segment, std::int64_t
   node.stats.bytes_out += size;
   node.trace = trace_fold(node.trace, 1, t, u, v, size, {});
   InFlight f;
+  f.arrival = tx.arrival;
   f.link = l;
-  f.generation = link.generation;
   f.from = u;
   f.size = static_cast<std::uint32_t>(size);
   f.kind = static_cast<std::uint32_t>(InFlight::Kind::kBytes);

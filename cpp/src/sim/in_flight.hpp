@@ -1,9 +1,11 @@
-// What is on the simulator's links: a packet per RPC in flight, small and without owning
-// pointers, because a burst puts millions of them in flight at once and most are duplicates
-// dropped on arrival. A packet names its content by index: a lone forwarded message (nearly
-// every packet) through CarriedMessages, which holds each message once however many packets
-// carry it; anything else (an RPC with control or several messages; a full-stack segment of
-// bytes) boxed in a table of its own.
+// What is on the simulator's links, small and without owning pointers, because a burst puts
+// millions of packets in flight at once and most are duplicates dropped on arrival. A lone
+// forwarded message on a link (nearly every packet) is its arrival event alone
+// (EventKind::kMessageArrive): the event's key names the link, and the message is an index
+// into CarriedMessages, which holds each message once however many packets carry it.
+// Anything else (an RPC with control or several messages, a full-stack segment of bytes, an
+// injected message, a message waiting for its receiver's CPU) is an InFlight slot naming its
+// content, boxed in a table of its own.
 #pragma once
 
 #include <cstdint>
@@ -45,18 +47,17 @@ class SlotTable {
   std::vector<std::uint32_t> free_;
 };
 
-// One packet: 20 bytes, three to a cache line (a shared pointer and boxes took a line each).
+// A packet that is not a lone message on a link (or waits for its receiver's CPU).
 struct InFlight {
   enum class Kind : std::uint8_t { kMessage, kRpc, kBytes };
+  std::int64_t arrival = 0;      // at the receiver: whether the link was cut since (carries)
   std::uint32_t content = 0;     // index in the table of its kind
   std::uint32_t link = kNoLink;  // kNoLink: injected, not carried by a link
-  std::uint32_t generation = 0;  // the link's when sent: a link gone down since kills it
   std::uint32_t from = 0;
   std::uint32_t size : 30 = 0;  // bytes (an RPC is at most a few MiB)
   std::uint32_t kind : 2 = 0;   // Kind
   Kind what() const { return static_cast<Kind>(kind); }
 };
-static_assert(sizeof(InFlight) == 20, "a burst holds millions of packets: keep them small");
 
 // The messages packets carry, each held once with a count of its packets: a packet holds a
 // 4-byte index, and sending or dropping a copy changes a plain counter, not a shared
@@ -65,18 +66,21 @@ class CarriedMessages {
  public:
   static constexpr std::uint32_t kNone = 0xffffffff;
 
-  // An index for one more packet carrying `m`. `cache` (may be null) is where the caller
+  // An index for one more packet carrying `m` alone, of `size` bytes (the same for every
+  // such packet: the message framed as an RPC). `cache` (may be null) is where the caller
   // keeps m's index between calls (kNone when it has none), so that a send finds it without
   // a lookup; it is reset to kNone when m's last packet is gone. `id_hint` (may be null) is
   // kept for prefetching the receiver's state.
-  std::uint32_t carry(const MessagePtr& m, const MessageId* id_hint, std::uint32_t* cache) {
+  std::uint32_t carry(const MessagePtr& m, std::uint32_t size, const MessageId* id_hint,
+                      std::uint32_t* cache) {
     if (cache && *cache != kNone) {
       ++entries_[*cache].packets;
       return *cache;
     }
-    return carry_first(m, id_hint, cache);
+    return carry_first(m, size, id_hint, cache);
   }
   const MessageId* id_hint(std::uint32_t i) const { return entries_[i].id_hint; }
+  std::uint32_t size(std::uint32_t i) const { return entries_[i].size; }
   // The message of a packet that arrived (the last packet's takes the table's reference).
   MessagePtr take(std::uint32_t i) {
     Entry& e = entries_[i];
@@ -91,13 +95,15 @@ class CarriedMessages {
 
  private:
   // carry() when the caller's cache does not know m: out of line, off the per-send path.
-  std::uint32_t carry_first(const MessagePtr& m, const MessageId* id_hint, std::uint32_t* cache);
+  std::uint32_t carry_first(const MessagePtr& m, std::uint32_t size, const MessageId* id_hint,
+                            std::uint32_t* cache);
 
   struct Entry {
     MessagePtr message;
     const MessageId* id_hint = nullptr;
     std::uint32_t* cache = nullptr;  // null: found through index_
     std::uint32_t packets = 0;
+    std::uint32_t size = 0;  // of each packet
   };
   SlotTable<Entry> entries_;
   // Messages in flight whose sender keeps no cache (not built here, or forgotten by the memo).

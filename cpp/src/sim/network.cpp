@@ -163,8 +163,8 @@ void Simulation::Impl::update_link(std::uint32_t li, std::int64_t t) {
     nodes[v].host->pubsub_opened(u, nodes[u].identity->peer_id().bytes(), v < u, protocol(),
                                  ip_of(u), Instant{t});
   } else {
-    ++links[li].generation;
-    ++links[back].generation;
+    links[li].cut();
+    links[back].cut();
     if (!ends.empty()) {
       fail_requests_on(li, t);
       ends[li].reset();

@@ -195,6 +195,9 @@ struct Simulation::Impl {
   void run_events(Shard& s);
   void prefetch_ahead(Shard& s);
   void on_arrival(Shard& s, const Event& e);
+  void on_message_arrival(Shard& s, const Event& e);
+  void receive_message(Shard& s, std::uint32_t u, std::uint32_t from, std::uint32_t carried,
+                       std::int64_t t);
   void on_tick(const Event& e);
   void at(std::int64_t t, std::function<void(std::int64_t)> fn);
   void push(std::uint32_t src, std::int64_t t, EventKind kind, std::uint32_t to, std::uint32_t arg);

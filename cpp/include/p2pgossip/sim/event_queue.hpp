@@ -26,9 +26,11 @@
 namespace p2pgossip::sim {
 
 enum class EventKind : std::uint8_t {
-  kRpcArrive,  // arg: in-flight RPC slot
-  kTick,       // arg: the node's incarnation when scheduled (stale after a crash)
-  kPublish,    // arg: the node's shard's slot of the message to publish
+  kRpcArrive,      // arg: in-flight RPC slot
+  kTick,           // arg: the node's incarnation when scheduled (stale after a crash)
+  kPublish,        // arg: the node's shard's slot of the message to publish
+  kMessageArrive,  // a lone message on a link (most packets), the event the whole packet:
+                   // arg, its carried-message index; the pushing node, its sender
 };
 
 // 24 bytes: the kind rides in the low bits of the key, so a burst's millions of pending
@@ -40,12 +42,16 @@ struct Event {
   std::uint32_t arg;
   std::uint64_t seq() const { return order >> 2; }
   EventKind kind() const { return static_cast<EventKind>(order & 3); }
+  std::uint32_t pusher() const;  // the node that pushed it
 };
 
 // An event's key: the pushing node in the high bits, its count of pushes below.
 constexpr int kPushBits = 34;
 constexpr std::uint64_t event_key(std::uint32_t src, std::uint64_t pushes) {
   return std::uint64_t{src} << kPushBits | (pushes & ((std::uint64_t{1} << kPushBits) - 1));
+}
+inline std::uint32_t Event::pusher() const {
+  return static_cast<std::uint32_t>(order >> (2 + kPushBits));
 }
 static_assert(sizeof(Event) == 24, "a burst holds millions of pending events: keep them small");
 

@@ -26,11 +26,24 @@ enum class LinkDrop : std::uint8_t { kNone, kLoss, kQueueFull };
 struct alignas(32) LinkState {    // two to a cache line, none straddling two
   std::int64_t busy_until = 0;    // transmitter free from here (bandwidth-limited links)
   std::int64_t last_arrival = 0;  // keeps arrivals in send order
-  std::uint32_t packets = 0;      // per-link draw counter
-  std::uint32_t generation = 0;   // bumped when the link goes down: in-flight RPCs die
-  std::uint16_t params = 0;       // index into the simulation's LinkParams table
+  // Packets arriving at or before this were sent before the link last went down: they die.
+  // Arrivals keep send order, so the time a packet arrives says which side of a cut it was
+  // sent on, and a packet needs no copy of a per-link generation.
+  std::int64_t cut_at = -1;
+  std::uint32_t packets = 0;  // per-link draw counter
+  std::uint16_t params = 0;   // index into the simulation's LinkParams table
   bool up = false;
+
+  // Whether a packet arriving at `arrival` gets through: the link is up and has not gone
+  // down since the packet was sent.
+  bool carries(std::int64_t arrival) const { return up && arrival > cut_at; }
+  // The link goes down: what is on it dies; what is sent later arrives after it.
+  void cut() {
+    cut_at = last_arrival;
+    last_arrival += 1;
+  }
 };
+static_assert(sizeof(LinkState) == 32);
 
 struct Transmission {
   LinkDrop drop = LinkDrop::kNone;
