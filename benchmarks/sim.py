@@ -12,6 +12,9 @@ traffic, no bytes), the figure the simulator's wall time is compared with (`vs_b
 
 Written: results/sim.json (the table) and results/sim.png (log-log wall time and peak memory
 per node against nodes; matplotlib, skipped when missing).
+`--huge-pages` starts every child (the bare loop's too) with glibc's transparent-huge-page
+tunable (GLIBC_TUNABLES=glibc.malloc.hugetlb=1), as docs/memory.md advises for large runs;
+without it the children run as a user's Python does by default.
 Targets (issue 12): at 10,000 nodes, spaced and burst, run time <= 1.7x the bare loop's and
 peak memory <= 32 KiB per node; 100% delivered; all cores (2 here) >= 1.7x one thread.
 """
@@ -26,6 +29,8 @@ import subprocess
 import sys
 import time
 from typing import Any
+
+from p2pgossip._huge_pages import malloc_uses_huge_pages
 
 from . import _report
 
@@ -77,11 +82,12 @@ def _publishers(n: int) -> list[int]:
     return [(i * 7919) % n for i in range(MESSAGES)]
 
 
-def _memory(n: int, rss0: int) -> dict[str, float]:
+def _memory(n: int, rss0: int) -> dict[str, Any]:
     return {
         "mem_per_node_kib": (_rss_bytes() - rss0) / n / 1024,  # at the end of the run
         "peak_kib_per_node": (_peak_rss_bytes() - rss0) / n / 1024,
         "peak_rss_mib": _peak_rss_bytes() / 2**20,
+        "huge_pages": malloc_uses_huge_pages(),  # as this process was started
     }
 
 
@@ -167,20 +173,24 @@ def child_baseline(n: int) -> dict:
     }
 
 
-def _run_child(*args: str) -> dict:
+HUGE_PAGES_ENV = {"GLIBC_TUNABLES": "glibc.malloc.hugetlb=1"}
+
+
+def _run_child(*args: str, huge_pages: bool = False) -> dict:
     out = subprocess.run(
         [sys.executable, "-m", "benchmarks", "sim", "--child", *args],
         check=True,
         capture_output=True,
         text=True,
+        env={**os.environ, **HUGE_PAGES_ENV} if huge_pages else None,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def rows_for(n: int) -> list[dict[str, Any]]:
+def rows_for(n: int, huge_pages: bool = False) -> list[dict[str, Any]]:
     """The bare loop, then the simulator's rows at `n` nodes, each against the bare loop and
     each all-cores row against its one-thread row."""
-    bare = _run_child(str(n), "baseline")
+    bare = _run_child(str(n), "baseline", huge_pages=huge_pages)
     cores = str(os.cpu_count() or 1)
     runs = [
         (str(n), "gossipsub", "--threads", "1"),
@@ -193,7 +203,7 @@ def rows_for(n: int) -> list[dict[str, Any]]:
     rows = [bare]
     one_thread: dict[tuple[str, str], dict[str, Any]] = {}
     for args in runs:
-        row = _run_child(*args)
+        row = _run_child(*args, huge_pages=huge_pages)
         row["vs_bare"] = row["run_s"] / bare["run_s"]
         workload = (row["strategy"], row["publishing"])
         if args[-1] == "1":
@@ -240,6 +250,11 @@ def main(argv: list[str]) -> None:
     size = ap.add_mutually_exclusive_group()
     size.add_argument("--quick", action="store_true", help="1,000 nodes only")
     size.add_argument("--full", action="store_true", help="100,000 nodes as well (long)")
+    ap.add_argument(
+        "--huge-pages",
+        action="store_true",
+        help="run every child with glibc's huge-page tunable (GLIBC_TUNABLES)",
+    )
     ap.add_argument("--child", nargs=2, metavar=("NODES", "STRATEGY"), help=argparse.SUPPRESS)
     ap.add_argument("--burst", action="store_true", help=argparse.SUPPRESS)  # with --child
     ap.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)  # with --child
@@ -253,7 +268,7 @@ def main(argv: list[str]) -> None:
         print(json.dumps(row))
         return
     sizes = QUICK if args.quick else FULL if args.full else DEFAULT
-    rows = [row for n in sizes for row in rows_for(n)]
+    rows = [row for n in sizes for row in rows_for(n, args.huge_pages)]
     png = _report.RESULTS_DIR / "sim.png"
     _report.RESULTS_DIR.mkdir(exist_ok=True)
     plotted = plot(rows, png)
@@ -267,6 +282,7 @@ def main(argv: list[str]) -> None:
                 "message_bytes": SIZE_B,
                 "latency": f"lognormal(median_ms={MEDIAN_MS}, sigma={SIGMA})",
                 "run_until_s": RUN_UNTIL_S,
+                "huge_pages": args.huge_pages,
             },
             "targets": {
                 "vs_bare_10k": 1.7,

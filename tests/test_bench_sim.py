@@ -35,6 +35,15 @@ def test_a_row_on_two_threads_has_the_one_thread_rows_digest() -> None:
     assert one["events"] == two["events"] and one["deliveries"] == two["deliveries"]
 
 
+def test_huge_pages_change_the_memory_not_the_trace() -> None:
+    # --huge-pages starts the child with glibc's tunable: the same simulation, so the same
+    # digest; the row says how it ran.
+    plain = bench._run_child(str(N), "gossipsub")
+    huge = bench._run_child(str(N), "gossipsub", huge_pages=True)
+    assert (plain["huge_pages"], huge["huge_pages"]) == (False, True)
+    assert plain["trace_digest"] == huge["trace_digest"]
+
+
 def test_the_bare_loop_row_delivers_everything() -> None:
     row = bench.child_baseline(N)
     assert row["delivered_fraction"] == 1.0

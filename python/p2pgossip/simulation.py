@@ -26,6 +26,8 @@ from . import _core
 from ._core.host import Role
 from ._core.sim import CpuCost, Latency
 from ._extras import needs
+from ._huge_pages import advice as _huge_page_advice
+from ._log import logger as _logger
 from ._results import HONEST, Ban, deliveries_frame, mesh_changes_frame, metrics_frame
 from ._sim_requests import RequestCommands, SimRequests
 
@@ -143,6 +145,8 @@ class Simulation(RequestCommands):
                 "full_stack or wire_fidelity is on",
                 stacklevel=2,
             )
+        if hint := _huge_page_advice(len(self.labels)):
+            _logger.info(hint)
         self.seed = seed
         self._dht: _core.sim.DhtSimulation | None = None  # built by dht_lookups
         self._dht_key: tuple[int, int, float, float] | None = None
