@@ -530,6 +530,7 @@ void bind_sim(py::module_& m) {
       .def("topics", &sim::Simulation::topics)
       .def("alive", &sim::Simulation::alive, py::arg("node"))
       .def("message_state_bytes", &sim::Simulation::message_state_bytes, py::arg("node"))
+      .def("pending_event_bytes", &sim::Simulation::pending_event_bytes)
       .def(
           "peer_id", [](const sim::Simulation& s, std::uint32_t v) { return to_py(s.peer_id(v)); },
           py::arg("node"))

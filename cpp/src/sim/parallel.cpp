@@ -7,6 +7,8 @@
 // messages first seen in the window. Windows lie on a fixed grid of lookahead-long cells
 // (cut short by a command), the same for any number of threads, so a single thread runs
 // the very same windows and gives the very same trace.
+#include <malloc.h>
+
 #include <algorithm>
 #include <barrier>
 #include <exception>
@@ -81,6 +83,21 @@ void Simulation::Impl::run_until(std::int64_t to) {
   }
   now = std::max(now, to);
   for (auto& s : shards) s->now = now;
+  give_back_memory();
+}
+
+// After a run whose event queues let go of a burst's chunks: those are scattered through
+// the heap, where malloc keeps them (a 10,000-node burst's 7.5 KiB a node), so hand their
+// pages back. Only then: a trim walks the heap (4-12 ms there).
+void Simulation::Impl::give_back_memory() {
+  constexpr std::uint64_t kWorthTrimming = 32 << 20;
+  std::uint64_t released = 0;
+  for (auto& s : shards) released += s->queue.released_bytes();
+  if (released - released_at_trim < kWorthTrimming) return;
+  released_at_trim = released;
+#if defined(__GLIBC__)
+  malloc_trim(0);
+#endif
 }
 
 // Between windows: does what is due up to the first node event, then opens the window of

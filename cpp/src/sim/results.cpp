@@ -143,6 +143,12 @@ std::size_t Simulation::message_state_bytes(std::uint32_t node) const {
   return h ? h->router().message_state_bytes() : 0;
 }
 
+std::size_t Simulation::pending_event_bytes() const {
+  std::size_t bytes = 0;
+  for (const auto& s : impl_->shards) bytes += s->queue.memory_bytes();
+  return bytes;
+}
+
 std::optional<router::ScoreBreakdown> Simulation::score_breakdown(std::uint32_t node,
                                                                   std::uint32_t peer) const {
   impl_->check_node(node);

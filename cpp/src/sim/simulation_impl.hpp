@@ -129,13 +129,14 @@ struct Simulation::Impl {
 
   // Shards of nodes (parallel.cpp): the one each node is in; its own thread in a window.
   std::vector<std::unique_ptr<Shard>> shards;
-  std::vector<std::uint32_t> part;  // per node
-  std::int64_t lookahead = 0;       // no link delivers sooner (ns)
-  std::int64_t until = 0;           // of the run under way
-  std::int64_t window_end = 0;      // events before it are in the window under way
-  bool parallel = false;            // in a window on several threads
-  std::uint32_t mail_side = 0;      // the outboxes' side the window posts on
-  std::vector<Close> closes;        // gathered from the shards, applied at their window's end
+  std::vector<std::uint32_t> part;     // per node
+  std::int64_t lookahead = 0;          // no link delivers sooner (ns)
+  std::int64_t until = 0;              // of the run under way
+  std::int64_t window_end = 0;         // events before it are in the window under way
+  bool parallel = false;               // in a window on several threads
+  std::uint32_t mail_side = 0;         // the outboxes' side the window posts on
+  std::vector<Close> closes;           // gathered from the shards, applied at their window's end
+  std::uint64_t released_at_trim = 0;  // the queues' released_bytes() at the last heap trim
 
   std::vector<MessageInfo> messages;
   std::unordered_map<MessageId, std::uint32_t, MessageIdHash> message_index;
@@ -176,6 +177,7 @@ struct Simulation::Impl {
   // ---- parallel.cpp: windows of virtual time, a thread per shard ------------------------
   void make_shards(std::uint32_t threads, Partitioning partitioning);
   void run_until(std::int64_t to);
+  void give_back_memory();
   bool next_window();
   void run_window(std::uint32_t p);
   void take_mail(std::uint32_t p);

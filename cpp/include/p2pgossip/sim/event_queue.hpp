@@ -12,8 +12,9 @@
 // of thousands of near buckets missed it), and each event is moved once more, in order,
 // when its far bucket comes up. Buckets are chains of fixed-size chunks from one free list,
 // so the queue holds about as much memory as it has events (a growing vector per bucket
-// held several times that at 10k nodes). Events pushed into the near bucket being consumed
-// (or earlier) go to a small heap beside it, and events beyond the horizon (heartbeats,
+// held several times that at 10k nodes), and the free list gives back what a burst left
+// (kept: as many chunks as are in use, and a few). Events pushed into the near bucket being
+// consumed (or earlier) go to a small heap beside it, and events beyond the horizon (heartbeats,
 // scheduled commands) to an overflow heap until the wheel nears them. Pushes earlier than
 // the last pop are allowed and pop next, as in a plain heap.
 #pragma once
@@ -66,6 +67,13 @@ class EventQueue {
 
   bool empty() const { return size_ == 0; }
   std::size_t size() const { return size_; }
+  // Bytes the queue holds: its chunks (in buckets and free) and its heaps and run.
+  std::size_t memory_bytes() const {
+    return (in_use_ + free_.size()) * sizeof(Chunk) +
+           (run_.capacity() + late_.capacity() + overflow_.capacity()) * sizeof(Event);
+  }
+  // Bytes of chunks freed since the queue was made (the caller may then trim the heap).
+  std::uint64_t released_bytes() const { return released_ * sizeof(Chunk); }
 
   // `key` (event_key) must be unique among pending events.
   void push(std::int64_t time, EventKind kind, std::uint32_t node, std::uint32_t arg,
@@ -103,11 +111,12 @@ class EventQueue {
  private:
   // A bucket: its events in push order, in chunks taken from (and given back to) free_.
   static constexpr std::size_t kChunkEvents = 256;  // 6 KiB
+  static constexpr std::size_t kSpareChunks = 64;   // kept free beyond those in use
   struct Chunk {
     Event events[kChunkEvents];
   };
   struct Bucket {
-    std::vector<Chunk*> chunks;
+    std::vector<std::unique_ptr<Chunk>> chunks;
     std::size_t size = 0;
   };
 
@@ -195,22 +204,28 @@ class EventQueue {
   template <class F>
   void drain(Bucket& bucket, F&& f) {
     std::size_t left = bucket.size;
-    for (Chunk* c : bucket.chunks) {
+    for (const auto& c : bucket.chunks) {
       const std::size_t n = std::min(left, kChunkEvents);
       f(static_cast<const Event*>(c->events), n);
       left -= n;
     }
     bucket.size = 0;
-    for (auto it = bucket.chunks.rbegin(); it != bucket.chunks.rend(); ++it) free_.push_back(*it);
+    in_use_ -= bucket.chunks.size();
+    for (auto it = bucket.chunks.rbegin(); it != bucket.chunks.rend(); ++it)
+      free_.push_back(std::move(*it));
     bucket.chunks.clear();
+    // Twice what is in use (and a margin) before any is freed, so that a queue hovering
+    // around a size does not free and allocate chunks at every bucket.
+    if (free_.size() > 2 * (in_use_ + kSpareChunks)) {
+      released_ += free_.size() - (in_use_ + kSpareChunks);
+      free_.resize(in_use_ + kSpareChunks);
+    }
   }
 
-  Chunk* take_chunk() {
-    if (free_.empty()) {
-      chunks_.push_back(std::make_unique<Chunk>());
-      return chunks_.back().get();
-    }
-    Chunk* c = free_.back();
+  std::unique_ptr<Chunk> take_chunk() {
+    ++in_use_;
+    if (free_.empty()) return std::make_unique_for_overwrite<Chunk>();
+    std::unique_ptr<Chunk> c = std::move(free_.back());
     free_.pop_back();
     return c;
   }
@@ -226,8 +241,9 @@ class EventQueue {
 
   std::vector<Bucket> near_;  // near bucket b at b % kNearBuckets, of current_far_
   std::vector<Bucket> far_;   // far bucket f at f % kFarBuckets, after current_far_
-  std::vector<std::unique_ptr<Chunk>> chunks_;  // every chunk, in a bucket or in free_
-  std::vector<Chunk*> free_;
+  std::vector<std::unique_ptr<Chunk>> free_;
+  std::size_t in_use_ = 0;  // chunks in buckets
+  std::uint64_t released_ = 0;
   std::vector<Event> run_;  // the current near bucket, sorted; consumed from pos_
   std::size_t pos_ = 0;
   std::vector<Event> late_;      // min-heap: pushed into the current near bucket (or earlier)
