@@ -7,7 +7,9 @@
 // messages first seen in the window. Windows lie on a fixed grid of lookahead-long cells
 // (cut short by a command), the same for any number of threads, so a single thread runs
 // the very same windows and gives the very same trace.
-#include <malloc.h>
+#if __has_include(<malloc.h>)
+#include <malloc.h>  // malloc_trim, where glibc has it
+#endif
 
 #include <algorithm>
 #include <atomic>
