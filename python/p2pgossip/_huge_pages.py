@@ -4,7 +4,7 @@ A simulation of tens of thousands of nodes reads a random node's router at every
 most of its time goes to cache and TLB misses; with 4 KiB pages, the page tables of a few GB
 of heap leave the caches too. Where the kernel's THP mode is ``madvise`` (the Debian and
 Ubuntu default), glibc's malloc uses huge pages only when the process starts with
-``GLIBC_TUNABLES=glibc.malloc.hugetlb=1``: measured 27% less run time at 100,000 nodes and 10%
+``GLIBC_TUNABLES=glibc.malloc.hugetlb=1``: measured 27% less run time at 100,000 nodes and 5-10%
 at 10,000, for about 1.5% more memory (docs/memory.md). glibc reads the tunable once, at
 process start, so a library cannot turn it on for the interpreter it runs in: it can say so.
 """
@@ -49,6 +49,6 @@ def advice(
     if nodes < ADVISE_FROM_NODES or thp_mode(path) != "madvise" or malloc_uses_huge_pages(env):
         return None
     return (
-        f"a simulation of {nodes:,} nodes runs 10-27% faster with transparent huge pages: "
+        f"a simulation of {nodes:,} nodes runs 5-27% faster with transparent huge pages: "
         f"start Python with GLIBC_TUNABLES={TUNABLE}=1 in its environment"
     )
