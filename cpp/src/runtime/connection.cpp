@@ -121,6 +121,10 @@ void Connection::post_flush() {
   if (flush_posted_ || writing_) return;  // a write waiting for the socket flushes after it
   flush_posted_ = true;
   asio::post(node_.io(), [self = shared_from_this()] {
+    // Closed since: the node may be gone (a closed node is freed once its close has run,
+    // and this handler keeps the connection alive, not the node). Like every handler here,
+    // touch the node only while open: settling a freed node crashed the DHT tests.
+    if (self->closed_) return;
     self->flush_posted_ = false;
     self->flush();
     self->node_.settle();
