@@ -35,7 +35,7 @@ def test_a_row_on_two_threads_has_the_one_thread_rows_digest() -> None:
     assert one["events"] == two["events"] and one["deliveries"] == two["deliveries"]
 
 
-def test_huge_pages_change_the_memory_not_the_trace() -> None:
+def test_a_huge_pages_row_says_so_and_keeps_the_trace() -> None:
     # --huge-pages starts the child with glibc's tunable: the same simulation, so the same
     # digest; the row says how it ran.
     plain = bench._run_child(str(N), "gossipsub")

@@ -108,7 +108,7 @@ void Simulation::Impl::on_arrival(Shard& s, const Event& e) {
   Node& node = nodes[e.node];
   if (!node.host || (f.link != kNoLink && !links[f.link].carries(f.arrival))) {
     ++node.stats.dropped_link_down;
-    discard(s, e.node, s.inflight.take(e.arg));
+    discard(s, s.inflight.take(e.arg));
     return;
   }
   if (busy(node, e.time)) {  // wait in the node's CPU queue
@@ -130,18 +130,10 @@ void Simulation::Impl::on_arrival(Shard& s, const Event& e) {
       break;
   }
   s.verifications_in_call = 0;
-  std::unique_ptr<Rpc> rpc = s.boxed_rpcs.take(f.content);
+  const std::unique_ptr<Rpc> rpc = s.boxed_rpcs.take(f.content);
   node.host->rpc_received(f.from, *rpc, Instant{e.time});
   const std::int64_t t_out = charge(node, e.time, rpc->publish.size(), s.verifications_in_call, 0);
   drive(e.node, t_out, e.time);
-  let_go(s, e.node, f.from, std::move(rpc));
-}
-
-// Frees an RPC `sender` boxed and `receiver` is done with, on the sender's shard's thread.
-void Simulation::Impl::let_go(Shard& s, std::uint32_t receiver, std::uint32_t sender,
-                              std::unique_ptr<Rpc> rpc) {
-  if (parallel && sender < n && part[sender] != part[receiver])
-    s.returns[mail_side][part[sender]].push_back(std::move(rpc));
 }
 
 // Hands node u the message its shard carries at index `carried`, as an RPC from `from`.
@@ -157,13 +149,13 @@ void Simulation::Impl::receive_message(Shard& s, std::uint32_t u, std::uint32_t 
   drive(u, t_out, t);
 }
 
-void Simulation::Impl::discard(Shard& s, std::uint32_t receiver, const InFlight& f) {
+void Simulation::Impl::discard(Shard& s, const InFlight& f) {
   switch (f.what()) {
     case InFlight::Kind::kMessage:
       s.carried.drop(f.content);
       break;
     case InFlight::Kind::kRpc:
-      let_go(s, receiver, f.from, s.boxed_rpcs.take(f.content));
+      (void)s.boxed_rpcs.take(f.content);
       break;
     case InFlight::Kind::kBytes:
       (void)s.segments.take(f.content);

@@ -1,11 +1,11 @@
 // What is on the simulator's links, small and without owning pointers, because a burst puts
 // millions of packets in flight at once and most are duplicates dropped on arrival. A lone
 // forwarded message on a link (nearly every packet) is its arrival event alone
-// (EventKind::kMessageArrive): the event's key names the link, and the message is an index
-// into CarriedMessages, which holds each message once however many packets carry it.
-// Anything else (an RPC with control or several messages, a full-stack segment of bytes, an
-// injected message, a message waiting for its receiver's CPU) is an InFlight slot naming its
-// content, boxed in a table of its own.
+// (EventKind::kMessageArrive): the event's key names the sender, the link follows from
+// sender and receiver, and the message is an index into CarriedMessages, which holds each message
+// once however many packets carry it. Anything else (an RPC with control or several messages, a
+// full-stack segment of bytes, an injected message, a message waiting for its receiver's CPU) is an
+// InFlight slot naming its content, boxed in a table of its own.
 #pragma once
 
 #include <cstdint>

@@ -67,11 +67,6 @@ struct Shard {
   // Per receiving shard, two sides: a window posts on one while the receivers take the
   // other's (posted in the window before), and the sides swap between windows.
   std::array<std::vector<std::vector<Mail>>, 2> outbox;
-  // Per sending shard, sides as the outbox's: boxed RPCs its nodes sent here, handled, for
-  // its own thread to free. A thread freeing what another allocated takes that thread's
-  // malloc arena lock while its owner works in it (88 k futex calls in a 10,000-node run on
-  // two threads).
-  std::array<std::vector<std::vector<std::unique_ptr<Rpc>>>, 2> returns;
 
   std::deque<std::vector<router::Action>> action_buffers;  // stable under nested drives
   std::size_t action_depth = 0;

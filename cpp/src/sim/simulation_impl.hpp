@@ -225,8 +225,7 @@ struct Simulation::Impl {
   void transmit_whole(std::uint32_t u, std::uint32_t peer, Rpc& rpc, std::size_t size,
                       std::int64_t t);
   void transmit_message(std::uint32_t u, std::uint32_t peer, MessagePtr m, std::int64_t t);
-  void discard(Shard& s, std::uint32_t receiver, const InFlight& f);  // a lost packet's content
-  void let_go(Shard& s, std::uint32_t receiver, std::uint32_t sender, std::unique_ptr<Rpc> rpc);
+  void discard(Shard& s, const InFlight& f);  // lets go of what a lost packet carries
   std::uint32_t message_slot(const MessageId& id, const std::string& topic);
   void record_delivery(std::uint32_t u, const router::Deliver& d, std::int64_t t);
   std::int32_t count_hops(std::uint32_t mi, std::uint32_t u, std::int64_t from);
