@@ -13,7 +13,7 @@ MessageTable::MessageTable(Duration seen_ttl, std::size_t seen_max_entries, int 
       windows_(static_cast<std::size_t>(std::max(1, mcache_len))) {}
 
 IdMap<MessageTable::Record>::Entry& MessageTable::record(const MessageId& id) {
-  auto [e, created] = map_.insert_entry(id, Record{created_, 0, nullptr, false});
+  auto [e, created] = map_.insert_entry(id, Record{created_, 0, 0, nullptr});
   if (created) ++created_;
   return *e;
 }
@@ -31,7 +31,7 @@ bool MessageTable::mark_seen(const MessageId& id, Instant now) {
   map_.set_mark(e, true);
   ++seen_count_;
   fifo_.push_back(Pending{now + ttl_, Named{e.hash, e.value.number}});
-  if (fifo_.size() == 1) next_expiry_ = fifo_.front().expiry;
+  if (fifo_.size() == 1) next_expiry_ = fifo_.front().expiry();
   return true;
 }
 
@@ -42,7 +42,7 @@ void MessageTable::expire(Instant now) {
 void MessageTable::pop_oldest_seen() {
   const Named n = fifo_.front().record;
   fifo_.pop_front();
-  next_expiry_ = fifo_.empty() ? Instant::max() : fifo_.front().expiry;
+  next_expiry_ = fifo_.empty() ? Instant::max() : fifo_.front().expiry();
   if (IdMap<Record>::Entry* e = find(n)) {
     map_.set_mark(*e, false);
     --seen_count_;
@@ -94,7 +94,10 @@ void MessageTable::shift() {
   for (const Named& n : oldest)
     if (IdMap<Record>::Entry* e = find(n)) {
       e->value.message.reset();
-      if (std::exchange(e->value.asked, false)) iwant_sends_.erase(map_.key(*e));
+      if (e->value.asked) {
+        e->value.asked = 0;
+        iwant_sends_.erase(map_.key(*e));
+      }
       release_if_unused(*e);
     }
   std::vector<Named>().swap(oldest);  // the new newest window

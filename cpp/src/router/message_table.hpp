@@ -60,30 +60,39 @@ class MessageTable {
   std::size_t memory_bytes() const;
 
  private:
-  // 32 bytes (40 with its hash): a simulation keeps one per message per node.
+  // 24 bytes (32 with its hash): a simulation keeps one per message per node.
   struct Record {
     // Creation number: how the FIFO and the windows name the record, with its hash (numbers
     // wrap; two live records alike in both would need two ids alike in 64 hash bits).
     std::uint32_t number;
-    std::uint32_t topic = 0;
-    MessagePtr message;  // while cached (seen: the record's mark in the table)
-    bool asked = false;  // has an entry in iwant_sends_
+    std::uint32_t topic : 31 = 0;  // a router's topic ids are dense, far below 2^31
+    std::uint32_t asked : 1 = 0;   // has an entry in iwant_sends_
+    MessagePtr message;            // while cached (seen: the record's mark in the table)
   };
-  // A record's name, 12 bytes (4-byte aligned: a window holds one per message).
+  // 64 bits as two 4-byte halves, so that what holds one is 4-byte aligned and unpadded.
+  struct Bits64 {
+    std::uint32_t low, high;
+    explicit Bits64(std::uint64_t v)
+        : low(static_cast<std::uint32_t>(v)), high(static_cast<std::uint32_t>(v >> 32)) {}
+    std::uint64_t get() const { return std::uint64_t{high} << 32 | low; }
+  };
+  // A record's name, 12 bytes (a window holds one per message).
   struct Named {
-    std::uint32_t hash_low, hash_high, number;
-    Named(std::uint64_t hash, std::uint32_t n)
-        : hash_low(static_cast<std::uint32_t>(hash)),
-          hash_high(static_cast<std::uint32_t>(hash >> 32)),
-          number(n) {}
-    std::uint64_t hash() const { return std::uint64_t{hash_high} << 32 | hash_low; }
+    Bits64 hash_bits;
+    std::uint32_t number;
+    Named(std::uint64_t hash, std::uint32_t n) : hash_bits(hash), number(n) {}
+    std::uint64_t hash() const { return hash_bits.get(); }
   };
-  static_assert(sizeof(Record) == 32 && sizeof(Named) == 12,
-                "one of each per message per node in a simulation: keep them small");
+  // A seen record's expiry, 20 bytes (the FIFO holds one per message).
   struct Pending {
-    Instant expiry;
+    Bits64 expiry_bits;
     Named record;
+    Pending(Instant expiry, Named n)
+        : expiry_bits(static_cast<std::uint64_t>(expiry.count())), record(n) {}
+    Instant expiry() const { return Instant(static_cast<Instant::rep>(expiry_bits.get())); }
   };
+  static_assert(sizeof(Record) == 24 && sizeof(Named) == 12 && sizeof(Pending) == 20,
+                "one of each per message per node in a simulation: keep them small");
 
   // The record `id` names, created unless it exists.
   IdMap<Record>::Entry& record(const MessageId& id);

@@ -465,7 +465,7 @@ std::uint32_t Simulation::Impl::message_slot(const MessageId& id, const std::str
 void Simulation::Impl::record_delivery(std::uint32_t u, const router::Deliver& d, std::int64_t t) {
   Shard& s = shard_of(u);
   nodes[u].trace = trace_fold(nodes[u].trace, 2, t, u, d.from, 0, d.id.view());
-  const std::int64_t from = d.from == router::kLocalPeer ? -1 : std::int64_t{d.from};
+  const std::int32_t from = d.from == router::kLocalPeer ? -1 : static_cast<std::int32_t>(d.from);
   const auto it = message_index.find(d.id);
   std::uint32_t mi = 0;
   std::int32_t count = -1;

@@ -13,7 +13,9 @@
 // when its far bucket comes up. Buckets are chains of fixed-size chunks from one free list,
 // so the queue holds about as much memory as it has events (a growing vector per bucket
 // held several times that at 10k nodes), and the free list gives back what a burst left
-// (kept: as many chunks as are in use, and a few). Events pushed into the near bucket being
+// (kept: as many chunks as are in use, and a few). A bucket stores an event in 20 bytes, its
+// time as an offset from the far bucket's start (a burst's millions of pending events are
+// nearly all in buckets). Events pushed into the near bucket being
 // consumed (or earlier) go to a small heap beside it, and events beyond the horizon (heartbeats,
 // scheduled commands) to an overflow heap until the wheel nears them. Pushes earlier than
 // the last pop are allowed and pop next, as in a plain heap.
@@ -109,11 +111,29 @@ class EventQueue {
   }
 
  private:
+  // An event in a bucket: its time as an offset from the start of its far bucket (which a
+  // near bucket shares with the far bucket being consumed), all fields 4-byte aligned.
+  struct Stored {
+    std::uint32_t offset;
+    std::uint32_t order_low, order_high;
+    std::uint32_t node;
+    std::uint32_t arg;
+  };
+  static_assert(sizeof(Stored) == 20);
+  static Stored stored(const Event& e, std::int64_t base) {
+    return Stored{static_cast<std::uint32_t>(e.time - base), static_cast<std::uint32_t>(e.order),
+                  static_cast<std::uint32_t>(e.order >> 32), e.node, e.arg};
+  }
+  static Event event(const Stored& s, std::int64_t base) {
+    return Event{base + s.offset, std::uint64_t{s.order_high} << 32 | s.order_low, s.node, s.arg};
+  }
+  static std::int64_t far_start(std::int64_t far) { return far << kFarBits; }
+
   // A bucket: its events in push order, in chunks taken from (and given back to) free_.
-  static constexpr std::size_t kChunkEvents = 256;  // 6 KiB
+  static constexpr std::size_t kChunkEvents = 256;  // 5 KiB
   static constexpr std::size_t kSpareChunks = 64;   // kept free beyond those in use
   struct Chunk {
-    Event events[kChunkEvents];
+    Stored events[kChunkEvents];
   };
   struct Bucket {
     std::vector<std::unique_ptr<Chunk>> chunks;
@@ -140,10 +160,10 @@ class EventQueue {
     if (near_bucket(e.time) <= current_near_) {
       heap_push(late_, e);
     } else if (f == current_far_) {
-      append(near_of(e.time), e);
+      append(near_of(e.time), stored(e, far_start(f)));
       ++in_near_;
     } else if (f < current_far_ + kFarBuckets) {
-      append(far_of(e.time), e);
+      append(far_of(e.time), stored(e, far_start(f)));
       ++in_far_;
     } else {
       heap_push(overflow_, e);
@@ -165,9 +185,9 @@ class EventQueue {
       Bucket& bucket = near_[static_cast<std::size_t>(current_near_ & (kNearBuckets - 1))];
       if (bucket.size == 0) continue;
       in_near_ -= bucket.size;
-      drain(bucket, [this](const Event* events, std::size_t n) {
-        run_.insert(run_.end(), events, events + n);
-      });
+      const std::int64_t base = far_start(current_far_);
+      run_.reserve(bucket.size);
+      drain(bucket, [this, base](const Stored& s) { run_.push_back(event(s, base)); });
       // A lambda, not `before` itself: a function pointer would not be inlined.
       std::sort(run_.begin(), run_.end(),
                 [](const Event& a, const Event& b) { return before(a, b); });
@@ -183,30 +203,29 @@ class EventQueue {
       const Event e = overflow_.front();
       heap_pop(overflow_);
       ++in_far_;
-      append(far_of(e.time), e);
+      append(far_of(e.time), stored(e, far_start(far_bucket(e.time))));
     }
     Bucket& bucket = far_[static_cast<std::size_t>(current_far_ & (kFarBuckets - 1))];
     in_far_ -= bucket.size;
     in_near_ += bucket.size;
-    drain(bucket, [this](const Event* events, std::size_t n) {
-      for (std::size_t i = 0; i < n; ++i) append(near_of(events[i].time), events[i]);
-    });
+    // Near buckets count from the same start as the far bucket: offsets stay as they are.
+    drain(bucket, [this](const Stored& s) { append(near_[s.offset >> kNearBits], s); });
   }
 
-  void append(Bucket& bucket, const Event& e) {
+  void append(Bucket& bucket, const Stored& e) {
     const std::size_t at = bucket.size++ % kChunkEvents;
     if (at == 0) bucket.chunks.push_back(take_chunk());
     bucket.chunks.back()->events[at] = e;
   }
 
-  // Hands `bucket`'s events to `f` a chunk at a time (events, count), in push order (`f` may
-  // append to other buckets), then empties it and frees its chunks.
+  // Hands `bucket`'s events to `f` one at a time, in push order (`f` may append to other
+  // buckets), then empties it and frees its chunks.
   template <class F>
   void drain(Bucket& bucket, F&& f) {
     std::size_t left = bucket.size;
     for (const auto& c : bucket.chunks) {
       const std::size_t n = std::min(left, kChunkEvents);
-      f(static_cast<const Event*>(c->events), n);
+      for (std::size_t i = 0; i < n; ++i) f(c->events[i]);
       left -= n;
     }
     bucket.size = 0;

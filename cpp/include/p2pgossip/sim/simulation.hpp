@@ -100,7 +100,7 @@ struct DeliveryLog {
   std::vector<std::uint32_t> node;
   std::vector<std::int64_t> time;
   std::vector<std::int32_t> hops;  // -1 when the sender's copy is unknown
-  std::vector<std::int64_t> from;  // -1 for the node's own publish
+  std::vector<std::int32_t> from;  // -1 for the node's own publish (nodes are < 2^31)
 };
 
 // Mesh changes, column-wise: at `time`, `peer` joined (or left) `node`'s mesh of a topic.
