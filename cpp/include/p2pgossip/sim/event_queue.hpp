@@ -13,7 +13,7 @@
 // when its far bucket comes up. Buckets are chains of fixed-size chunks from one free list,
 // so the queue holds about as much memory as it has events (a growing vector per bucket
 // held several times that at 10k nodes), and the free list gives back what a burst left
-// (kept: as many chunks as are in use, and a few). A bucket stores an event in 20 bytes, its
+// (keeping a few). A bucket stores an event in 20 bytes, its
 // time as an offset from the far bucket's start (a burst's millions of pending events are
 // nearly all in buckets). Events pushed into the near bucket being
 // consumed (or earlier) go to a small heap beside it, and events beyond the horizon (heartbeats,
@@ -131,7 +131,7 @@ class EventQueue {
 
   // A bucket: its events in push order, in chunks taken from (and given back to) free_.
   static constexpr std::size_t kChunkEvents = 256;  // 5 KiB
-  static constexpr std::size_t kSpareChunks = 64;   // kept free beyond those in use
+  static constexpr std::size_t kSpareChunks = 64;   // kept free
   struct Chunk {
     Stored events[kChunkEvents];
   };
@@ -233,11 +233,12 @@ class EventQueue {
     for (auto it = bucket.chunks.rbegin(); it != bucket.chunks.rend(); ++it)
       free_.push_back(std::move(*it));
     bucket.chunks.clear();
-    // Twice what is in use (and a margin) before any is freed, so that a queue hovering
-    // around a size does not free and allocate chunks at every bucket.
-    if (free_.size() > 2 * (in_use_ + kSpareChunks)) {
-      released_ += free_.size() - (in_use_ + kSpareChunks);
-      free_.resize(in_use_ + kSpareChunks);
+    // Beyond a few spare, chunks go back to malloc at once: as a burst's events drain, the
+    // message tables grow, and the peak is when both are high. Malloc keeps what is freed
+    // for reuse, so a queue hovering around a size pays a free and a malloc per 256 events.
+    if (free_.size() > kSpareChunks) {
+      released_ += free_.size() - kSpareChunks;
+      free_.resize(kSpareChunks);
     }
   }
 
