@@ -39,10 +39,10 @@ def test_the_event_queue_gives_back_what_a_burst_took():
     for i in range(100):
         sim.publish((i * 37) % N, TOPIC, i.to_bytes(4, "big") * 128, at_s=1.0)
     sim.run(until_s=1.3)  # the burst at its height: hundreds of thousands of pending arrivals
-    during = sim._core.pending_event_bytes()
-    assert during > 8 << 20, during
+    during, pending = sim._core.pending_event_bytes(), sim._core.pending_events
+    assert pending > 100_000 and during >= pending * 20, (pending, during)
     sim.run(until_s=3.0)  # delivered: the timers are left, a few in each of the wheel's buckets
     after = sim._core.pending_event_bytes()
-    # What stays: the chunks in use (one a bucket, for the timers) and at most twice that free
-    # (11.2 MB -> 4.8 MB measured; kept for the run's life before).
+    # What stays: the chunks in use (one a bucket, for the timers) and a few spare (4.1 MB ->
+    # 1.6 MB measured; kept for the run's life in session 12).
     assert after < during // 2, (during, after)
