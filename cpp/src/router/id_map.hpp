@@ -1,13 +1,15 @@
 // IdMap: a flat open-addressing hash map keyed by MessageId. A slot of the table is 8 bytes:
-// the entry's index and a tag (the hash's high bits, a mark, the key's size), eight to a cache
-// line, so a lookup probes a line whose address the hash alone gives (and can be prefetched);
-// a tag that matches is confirmed against the key, kept beside the entries in an array of
-// its own (each at the entry's index, all as long as the longest key seen). Keys were kept in
-// the slots before, 32 bytes a slot for 16-byte ids: a router keeps a table per kind of
-// message state and a simulation keeps routers by the thousand, so the table's slack (it
-// is at most 3/4 full) cost 24 bytes a slot. Entries (hash, value) live densely in a
-// vector; nothing is allocated per lookup. Used by the message table, IDONTWANT, promises
-// and scoring.
+// the entry's index (with a mark) and a tag (the hash's high 25 bits and the key's size),
+// eight to a cache line, so a lookup probes a line whose address the hash alone gives (and
+// can be prefetched); a tag that matches is confirmed against the key, kept beside the
+// entries in an array of its own (each at the entry's index, all as long as the longest key
+// seen). Keys were kept in the slots before, 32 bytes a slot for 16-byte ids: a router keeps
+// a table per kind of message state and a simulation keeps routers by the thousand, so the
+// table's slack (it is at most 3/4 full) cost 24 bytes a slot. A slot's home line is taken
+// from the hash bits in its own tag, so rebuilding and deleting place slots again without the
+// entries' hashes: an entry is its value alone (a hash beside each cost 8 bytes an entry).
+// Entries live densely in a vector; nothing is allocated per lookup. Used by the message
+// table, IDONTWANT, promises and scoring.
 #pragma once
 
 #include <xxhash.h>
@@ -44,7 +46,6 @@ template <class V>
 class IdMap {
  public:
   struct Entry {
-    std::uint64_t hash;
     V value;
   };
 
@@ -58,24 +59,24 @@ class IdMap {
   const V* find(const MessageId& key) const { return find(key.view()); }
   V* find(ByteView key, std::uint64_t h) {
     const std::size_t i = slot_of(key, h);
-    return i == kNone ? nullptr : &entries_[at(i).index].value;
+    return i == kNone ? nullptr : &entries_[at(i).entry()].value;
   }
 
   // Pulls the line a key of hash `h` is looked up in first into cache.
   void prefetch(std::uint64_t h) const {
     if (!mask_) return;
-    __builtin_prefetch(&at(home(h)));
+    __builtin_prefetch(&at(home(tag_of(h, 0))));
   }
 
   // Once the line prefetch(h) pulled is in cache: the entry and the key of the first slot in
-  // it whose tag matches (the key is not compared: this only warms the lines a find reads).
-  void prefetch_entry(std::uint64_t h, std::size_t key_size) const {
+  // it whose hash bits match (the key is not compared: this only warms the lines a find reads).
+  void prefetch_entry(std::uint64_t h) const {
     if (!mask_) return;
-    const std::uint32_t tag = tag_of(h, key_size);
-    for (const Slot& s : table_[home(h) >> 3].slots)
-      if (s.index != kEmpty && (s.tag & ~kMark) == tag) {
-        __builtin_prefetch(entries_.data() + s.index);
-        __builtin_prefetch(key_at(s.index));
+    const std::uint32_t high = tag_of(h, 0);
+    for (const Slot& s : table_[home(high) >> 3].slots)
+      if (!s.empty() && (s.tag & ~kSizeMask) == high) {
+        __builtin_prefetch(entries_.data() + s.entry());
+        __builtin_prefetch(key_at(s.entry()));
         return;
       }
   }
@@ -95,18 +96,22 @@ class IdMap {
     auto [e, created] = insert_entry(key, std::move(value));
     return {&e->value, created};
   }
-  // The same, returning the entry (for its hash, or to mark it).
+  // The same, returning the entry (to mark it).
   std::pair<Entry*, bool> insert_entry(const MessageId& key, V value) {
-    const std::uint64_t h = hash_id(key);
+    return insert_entry(key, hash_id(key), std::move(value));
+  }
+  // The same, for a caller that has the key's hash_id already.
+  std::pair<Entry*, bool> insert_entry(const MessageId& key, std::uint64_t h, V value) {
     if (const std::size_t i = slot_of(key.view(), h); i != kNone)
-      return {&entries_[at(i).index], false};
+      return {&entries_[at(i).entry()], false};
     if ((entries_.size() + 1) * 4 > capacity() * 3) rebuild(std::max(capacity() * 2, kMinSlots));
     if (key.size() > key_stride_) restride(key.size());
     const auto index = static_cast<std::uint32_t>(entries_.size());
-    entries_.push_back(Entry{h, std::move(value)});
+    entries_.push_back(Entry{std::move(value)});
+    sizes_.push_back(static_cast<std::uint8_t>(key.size()));
     keys_.resize(keys_.size() + key_stride_);
     if (key.size()) std::memcpy(key_at(index), key.view().data(), key.size());
-    place(h, Slot{index, tag_of(h, key.size())});
+    place(Slot{index, tag_of(h, key.size())});
     return {&entries_.back(), true};
   }
 
@@ -120,15 +125,16 @@ class IdMap {
   // Bytes held by the table, the entries and the keys (not what values own on the heap).
   std::size_t memory_bytes() const {
     return table_.capacity() * sizeof(Line) + entries_.capacity() * sizeof(Entry) +
-           keys_.capacity();
+           sizes_.capacity() + keys_.capacity();
   }
 
   // Finds or erases, without the key, the entry with hash `h` (as from hash_id) whose value
-  // satisfies `match`: for callers that remember an entry by hash and a unique value.
+  // satisfies `match`: for callers that remember an entry by hash and a unique value (the
+  // hash's high 25 bits and the value are compared).
   template <class F>
   Entry* find_where(std::uint64_t h, F&& match) {
     const std::size_t i = slot_where(h, match);
-    return i == kNone ? nullptr : &entries_[at(i).index];
+    return i == kNone ? nullptr : &entries_[at(i).entry()];
   }
   template <class F>
   const Entry* find_where(std::uint64_t h, F&& match) const {
@@ -146,6 +152,7 @@ class IdMap {
 
   void clear() {
     entries_.clear();
+    sizes_.clear();
     keys_.clear();
     std::fill(table_.begin(), table_.end(), Line{});
   }
@@ -154,22 +161,19 @@ class IdMap {
   MessageId key(const Entry& e) const {
     return key(static_cast<std::size_t>(&e - entries_.data()));
   }
-  MessageId key(std::size_t i) const {
-    const auto index = static_cast<std::uint32_t>(i);
-    const Slot& s = at(slot_of_index(entries_[i].hash, index));
-    return MessageId(ByteView(key_at(index), s.tag & kSizeMask));
-  }
+  MessageId key(std::size_t i) const { return MessageId(key_view(static_cast<std::uint32_t>(i))); }
 
   // One flag per entry, kept in its slot: a lookup that needs only the flag (the message
   // table's "seen") reads no line beyond the slot's and the key's. Cleared for a new entry.
   bool marked(ByteView key) const {
     const std::size_t i = slot_of(key, hash_id(key));
-    return i != kNone && (at(i).tag & kMark);
+    return i != kNone && at(i).marked();
   }
-  bool marked(const Entry& e) const { return at(slot_of(e)).tag & kMark; }
-  void set_mark(const Entry& e, bool on) {
-    Slot& s = at(slot_of(e));
-    s.tag = on ? s.tag | kMark : s.tag & ~kMark;
+  bool marked(const Entry& e) const { return at(slot_of(e)).marked(); }
+  void set_mark(const Entry& e, bool on) { at(slot_of(e)).set_mark(on); }
+  // The same for the entry of `key` (of hash `h`), which must exist: no rehash to find it.
+  void set_mark(const MessageId& key, std::uint64_t h, bool on) {
+    at(slot_of(key.view(), h)).set_mark(on);
   }
   // Entries in insertion order perturbed by erasures: callers needing a deterministic order
   // must not depend on hash values, and this order depends only on the operation sequence.
@@ -178,17 +182,20 @@ class IdMap {
   std::vector<Entry>& entries() { return entries_; }
 
  private:
-  static constexpr std::uint32_t kEmpty = 0xffffffff;
   static constexpr std::size_t kNone = ~std::size_t{0};
-  static constexpr std::size_t kMinSlots = 16;      // and below which a table does not shrink
-  static constexpr std::uint32_t kSizeMask = 0x7f;  // ids are at most 64 bytes
-  static constexpr std::uint32_t kMark = 0x80;
-  static constexpr std::uint32_t kLowBits = kSizeMask | kMark;
-  // A slot: the entry's index (kEmpty: free) and its tag: the hash's high 24 bits, the mark
-  // (see marked) and the key's size (7 bits). Eight to a 64-byte aligned line.
+  static constexpr std::size_t kMinSlots = 16;  // and below which a table does not shrink
+  static constexpr std::uint32_t kMark = 0x80000000;
+  static constexpr std::uint32_t kEmpty = 0x7fffffff;  // an index no entry has
+  static constexpr std::uint32_t kSizeMask = 0x7f;     // ids are at most 64 bytes
+  // A slot: the entry's index, with the mark (see marked) in its top bit, and its tag: the
+  // hash's high 25 bits and the key's size (7 bits). Eight to a 64-byte aligned line.
   struct alignas(8) Slot {
     std::uint32_t index = kEmpty;
     std::uint32_t tag = 0;
+    bool empty() const { return index == kEmpty; }
+    std::uint32_t entry() const { return index & ~kMark; }
+    bool marked() const { return index & kMark; }
+    void set_mark(bool on) { index = on ? index | kMark : index & ~kMark; }
   };
   struct alignas(64) Line {
     Slot slots[8];
@@ -198,12 +205,18 @@ class IdMap {
   const Slot& at(std::size_t i) const { return table_[i >> 3].slots[i & kLineMask]; }
 
   static std::uint32_t tag_of(std::uint64_t h, std::size_t key_size) {
-    return (static_cast<std::uint32_t>(h >> 32) & ~kLowBits) | static_cast<std::uint32_t>(key_size);
+    return (static_cast<std::uint32_t>(h >> 32) & ~kSizeMask) |
+           static_cast<std::uint32_t>(key_size);
   }
   std::size_t capacity() const { return mask_ ? mask_ + 1 : 0; }
-  // Where a key of hash `h` is looked for first: the first slot of a cache line, so the
-  // slots probed next are most often in the line already read (and prefetched).
-  std::size_t home(std::uint64_t h) const { return h & mask_ & ~kLineMask; }
+  // Where a slot of tag `tag` is looked for first: the first slot of the line its tag's hash
+  // bits number (a table of more than 2^25 lines, 2 GiB, would use only the first 2^25 as
+  // homes), so the slots probed next are most often in the line already read (and
+  // prefetched), and a slot can be placed again from its tag alone.
+  std::size_t home(std::uint32_t tag) const { return (std::size_t{tag >> 7} << 3) & mask_; }
+  // The entry's key: its bytes and size (kept apart, off the lookup's path, so that keys of
+  // one size stay aligned to it).
+  ByteView key_view(std::uint32_t index) const { return ByteView(key_at(index), sizes_[index]); }
   const std::uint8_t* key_at(std::uint32_t index) const {
     return keys_.data() + std::size_t{index} * key_stride_;
   }
@@ -214,48 +227,46 @@ class IdMap {
   std::size_t slot_of(ByteView key, std::uint64_t h) const {
     if (!mask_) return kNone;
     const std::uint32_t tag = tag_of(h, key.size());
-    for (std::size_t i = home(h);; i = (i + 1) & mask_) {
+    for (std::size_t i = home(tag);; i = (i + 1) & mask_) {
       const Slot s = at(i);
-      if (s.index == kEmpty) return kNone;
-      if ((s.tag & ~kMark) == tag && same_id_bytes(key_at(s.index), key.data(), key.size()))
-        return i;
+      if (s.empty()) return kNone;
+      if (s.tag == tag && same_id_bytes(key_at(s.entry()), key.data(), key.size())) return i;
     }
   }
 
   template <class F>
   std::size_t slot_where(std::uint64_t h, F&& match) const {
     if (!mask_) return kNone;
-    const auto high = static_cast<std::uint32_t>(h >> 32) & ~kLowBits;
-    for (std::size_t i = home(h);; i = (i + 1) & mask_) {
+    const std::uint32_t high = tag_of(h, 0);
+    for (std::size_t i = home(high);; i = (i + 1) & mask_) {
       const Slot s = at(i);
-      if (s.index == kEmpty) return kNone;
-      if ((s.tag & ~kLowBits) == high && entries_[s.index].hash == h &&
-          match(entries_[s.index].value))
-        return i;
+      if (s.empty()) return kNone;
+      if ((s.tag & ~kSizeMask) == high && match(entries_[s.entry()].value)) return i;
     }
   }
+  // The slot of an entry found before: its key hashed again, its index looked for.
   std::size_t slot_of(const Entry& e) const {
-    return slot_of_index(e.hash, static_cast<std::uint32_t>(&e - entries_.data()));
+    return slot_of_index(static_cast<std::uint32_t>(&e - entries_.data()));
   }
-  std::size_t slot_of_index(std::uint64_t h, std::uint32_t index) const {
-    for (std::size_t i = home(h);; i = (i + 1) & mask_)
-      if (at(i).index == index) return i;
+  std::size_t slot_of_index(std::uint32_t index) const {
+    for (std::size_t i = home(tag_of(hash_id(key_view(index)), 0));; i = (i + 1) & mask_)
+      if (at(i).entry() == index) return i;
   }
 
-  void place(std::uint64_t h, Slot slot) {
-    std::size_t i = home(h);
-    while (at(i).index != kEmpty) i = (i + 1) & mask_;
+  void place(Slot slot) {
+    std::size_t i = home(slot.tag);
+    while (!at(i).empty()) i = (i + 1) & mask_;
     at(i) = slot;
   }
 
-  // A table of `slots` slots, every entry placed again (its tag goes with it).
+  // A table of `slots` slots (a power of two), every slot placed again (its mark goes with it).
   void rebuild(std::size_t slots) {
     std::vector<Line> old(slots / 8);
     old.swap(table_);
     mask_ = slots - 1;
     for (const Line& line : old)
       for (const Slot& s : line.slots)
-        if (s.index != kEmpty) place(entries_[s.index].hash, s);
+        if (!s.empty()) place(s);
   }
 
   // Keys laid out again at `stride` bytes each, for a key longer than any before.
@@ -264,20 +275,23 @@ class IdMap {
     for (std::size_t i = 0; i < entries_.size(); ++i)
       std::memcpy(wider.data() + i * stride, keys_.data() + i * key_stride_, key_stride_);
     keys_.swap(wider);
-    key_stride_ = stride;
+    key_stride_ = static_cast<std::uint32_t>(stride);
   }
 
   void erase_slot(std::size_t i) {
-    const std::uint32_t index = at(i).index;
+    const std::uint32_t index = at(i).entry();
     remove_slot(i);
     const auto last = static_cast<std::uint32_t>(entries_.size() - 1);
     if (index != last) {
-      // Move the last entry and its key into the hole and repoint its slot.
-      at(slot_of_index(entries_[last].hash, last)).index = index;
+      // Move the last entry and its key into the hole and repoint its slot (keeping its mark).
+      Slot& moved = at(slot_of_index(last));
+      moved.index = index | (moved.index & kMark);
       entries_[index] = std::move(entries_[last]);
+      sizes_[index] = sizes_[last];
       std::memcpy(key_at(index), key_at(last), key_stride_);
     }
     entries_.pop_back();
+    sizes_.pop_back();
     keys_.resize(keys_.size() - key_stride_);
     shrink_if_sparse();
   }
@@ -290,6 +304,7 @@ class IdMap {
     if (entries_.empty()) {
       std::vector<Line>().swap(table_);
       std::vector<Entry>().swap(entries_);
+      std::vector<std::uint8_t>().swap(sizes_);
       std::vector<std::uint8_t>().swap(keys_);
       mask_ = 0;
       key_stride_ = 0;
@@ -299,6 +314,7 @@ class IdMap {
     rebuild(capacity() / 2);
     if (entries_.capacity() >= 4 * entries_.size()) {
       entries_.shrink_to_fit();
+      sizes_.shrink_to_fit();
       keys_.shrink_to_fit();
     }
   }
@@ -308,9 +324,8 @@ class IdMap {
     std::size_t j = i;
     for (;;) {
       j = (j + 1) & mask_;
-      const std::uint32_t index = at(j).index;
-      if (index == kEmpty) break;
-      const std::size_t h = home(entries_[index].hash);
+      if (at(j).empty()) break;
+      const std::size_t h = home(at(j).tag);
       // Slot j's entry may move to i iff i lies cyclically in [h, j).
       const bool movable = (j > i) ? (h <= i || h > j) : (h <= i && h > j);
       if (movable) {
@@ -321,11 +336,13 @@ class IdMap {
     at(i) = Slot{};
   }
 
-  std::vector<Line> table_;  // capacity() slots
-  std::size_t mask_ = 0;     // capacity() - 1, or 0 before the first insert
-  std::vector<Entry> entries_;
+  // What a lookup reads, first and within 64 bytes: a router prefetches this line.
+  std::vector<Line> table_;         // capacity() slots
   std::vector<std::uint8_t> keys_;  // entries_[i]'s key at i * key_stride_
-  std::size_t key_stride_ = 0;      // the longest key's size
+  std::size_t mask_ = 0;            // capacity() - 1, or 0 before the first insert
+  std::uint32_t key_stride_ = 0;    // the longest key's size
+  std::vector<Entry> entries_;
+  std::vector<std::uint8_t> sizes_;  // entries_[i]'s key size
 };
 
 }  // namespace p2pgossip::router

@@ -12,8 +12,8 @@ MessageTable::MessageTable(Duration seen_ttl, std::size_t seen_max_entries, int 
       gossip_(static_cast<std::size_t>(std::max(0, std::min(mcache_gossip, mcache_len)))),
       windows_(static_cast<std::size_t>(std::max(1, mcache_len))) {}
 
-IdMap<MessageTable::Record>::Entry& MessageTable::record(const MessageId& id) {
-  auto [e, created] = map_.insert_entry(id, Record{created_, 0, 0, nullptr});
+IdMap<MessageTable::Record>::Entry& MessageTable::record(const MessageId& id, std::uint64_t h) {
+  auto [e, created] = map_.insert_entry(id, h, Record{created_, 0, 0, nullptr});
   if (created) ++created_;
   return *e;
 }
@@ -27,11 +27,12 @@ bool MessageTable::mark_seen(const MessageId& id, Instant now) {
     pop_oldest_seen();
     ++evicted_;
   }
-  IdMap<Record>::Entry& e = record(id);
-  map_.set_mark(e, true);
+  const std::uint64_t h = hash_id(id);
+  const std::uint32_t number = record(id, h).value.number;
+  map_.set_mark(id, h, true);
   ++seen_count_;
-  fifo_.push_back(Pending{now + ttl_, Named{e.hash, e.value.number}});
-  if (fifo_.size() == 1) next_expiry_ = fifo_.front().expiry();
+  fifo_.push_back(Pending{now + ttl_, Named{h, number}});
+  if (fifo_.size() == 1) next_expiry_ = fifo_.front().expiry;
   return true;
 }
 
@@ -42,7 +43,7 @@ void MessageTable::expire(Instant now) {
 void MessageTable::pop_oldest_seen() {
   const Named n = fifo_.front().record;
   fifo_.pop_front();
-  next_expiry_ = fifo_.empty() ? Instant::max() : fifo_.front().expiry();
+  next_expiry_ = fifo_.empty() ? Instant::max() : fifo_.front().expiry;
   if (IdMap<Record>::Entry* e = find(n)) {
     map_.set_mark(*e, false);
     --seen_count_;
@@ -53,11 +54,12 @@ void MessageTable::pop_oldest_seen() {
 // ---- mcache -------------------------------------------------------------------------------
 
 void MessageTable::put(const MessageId& id, MessagePtr message, std::uint32_t topic) {
-  IdMap<Record>::Entry& e = record(id);
+  const std::uint64_t h = hash_id(id);
+  IdMap<Record>::Entry& e = record(id, h);
   if (e.value.message) return;
   e.value.message = std::move(message);
   e.value.topic = topic;
-  window(0).push_back(Named{e.hash, e.value.number});
+  window(0).push_back(Named{h, e.value.number});
 }
 
 const Message* MessageTable::cached(const MessageId& id) const {

@@ -7,8 +7,8 @@
 // (a simulation keeps that per node). A record goes when it is neither seen nor cached.
 //
 // Seen ids expire in insertion order (FIFO), so expiry is a pop from the front; when full,
-// the oldest is evicted early and counted. The FIFO and the windows name a record by its hash
-// and creation number, not by a copy of the id.
+// the oldest is evicted early and counted. The FIFO and the windows name a record by its hash's
+// high bits and creation number, not by a copy of the id.
 #pragma once
 
 #include <cstdint>
@@ -32,7 +32,7 @@ class MessageTable {
   void prefetch(ByteView id) const { map_.prefetch(hash_id(id)); }
   void prefetch(const MessageId& id) const { prefetch(id.view()); }
   // After prefetch(id), once its line has arrived: the record and the key a lookup reads next.
-  void prefetch_record(ByteView id) const { map_.prefetch_entry(hash_id(id), id.size()); }
+  void prefetch_record(ByteView id) const { map_.prefetch_entry(hash_id(id)); }
   void prefetch_record(const MessageId& id) const { prefetch_record(id.view()); }
   // What mark_seen(id) and put(id, ...) will write.
   void prefetch_insert(const MessageId& id) const {
@@ -60,42 +60,34 @@ class MessageTable {
   std::size_t memory_bytes() const;
 
  private:
-  // 24 bytes (32 with its hash): a simulation keeps one per message per node.
+  // 24 bytes: a simulation keeps one per message per node.
   struct Record {
-    // Creation number: how the FIFO and the windows name the record, with its hash (numbers
-    // wrap; two live records alike in both would need two ids alike in 64 hash bits).
+    // Creation number: how the FIFO and the windows name the record, with its hash's high
+    // bits (numbers wrap: two live records alike in both would need 2^32 creations between).
     std::uint32_t number;
     std::uint32_t topic : 31 = 0;  // a router's topic ids are dense, far below 2^31
     std::uint32_t asked : 1 = 0;   // has an entry in iwant_sends_
     MessagePtr message;            // while cached (seen: the record's mark in the table)
   };
-  // 64 bits as two 4-byte halves, so that what holds one is 4-byte aligned and unpadded.
-  struct Bits64 {
-    std::uint32_t low, high;
-    explicit Bits64(std::uint64_t v)
-        : low(static_cast<std::uint32_t>(v)), high(static_cast<std::uint32_t>(v >> 32)) {}
-    std::uint64_t get() const { return std::uint64_t{high} << 32 | low; }
-  };
-  // A record's name, 12 bytes (a window holds one per message).
+  // A record's name, 8 bytes (a window holds one per message): its hash's high 32 bits,
+  // which the table compares when it finds a record by hash, and its creation number.
   struct Named {
-    Bits64 hash_bits;
+    std::uint32_t hash_high;
     std::uint32_t number;
-    Named(std::uint64_t hash, std::uint32_t n) : hash_bits(hash), number(n) {}
-    std::uint64_t hash() const { return hash_bits.get(); }
+    Named(std::uint64_t hash, std::uint32_t n)
+        : hash_high(static_cast<std::uint32_t>(hash >> 32)), number(n) {}
+    std::uint64_t hash() const { return std::uint64_t{hash_high} << 32; }
   };
-  // A seen record's expiry, 20 bytes (the FIFO holds one per message).
+  // A seen record's expiry, 16 bytes (the FIFO holds one per message).
   struct Pending {
-    Bits64 expiry_bits;
+    Instant expiry;
     Named record;
-    Pending(Instant expiry, Named n)
-        : expiry_bits(static_cast<std::uint64_t>(expiry.count())), record(n) {}
-    Instant expiry() const { return Instant(static_cast<Instant::rep>(expiry_bits.get())); }
   };
-  static_assert(sizeof(Record) == 24 && sizeof(Named) == 12 && sizeof(Pending) == 20,
+  static_assert(sizeof(Record) == 24 && sizeof(Named) == 8 && sizeof(Pending) == 16,
                 "one of each per message per node in a simulation: keep them small");
 
-  // The record `id` names, created unless it exists.
-  IdMap<Record>::Entry& record(const MessageId& id);
+  // The record `id` (of hash `h`) names, created unless it exists.
+  IdMap<Record>::Entry& record(const MessageId& id, std::uint64_t h);
   IdMap<Record>::Entry* find(const Named& n) {
     return map_.find_where(n.hash(), [&](const Record& r) { return r.number == n.number; });
   }

@@ -27,7 +27,9 @@ void Router::prefetch(int stage, PeerIndex from, const MessageId* id) const {
   switch (stage) {
     case 0:  // the router's hot lines (router_state.hpp), by address only
       pull_span(reinterpret_cast<const char*>(&st), &st.actions);
-      pull(&st.messages);
+      // The table's lookup fields: its first 64 bytes, on two lines unless State is aligned.
+      pull_span(reinterpret_cast<const char*>(&st.messages),
+                reinterpret_cast<const char*>(&st.messages) + 63);
       pull(&st.counters);  // messages_received, duplicates
       break;
     case 1:  // the peer index's line for `from`, and the table slot the id is looked up at
