@@ -531,6 +531,7 @@ void bind_sim(py::module_& m) {
       .def("alive", &sim::Simulation::alive, py::arg("node"))
       .def("message_state_bytes", &sim::Simulation::message_state_bytes, py::arg("node"))
       .def("pending_event_bytes", &sim::Simulation::pending_event_bytes)
+      .def("packet_table_bytes", &sim::Simulation::packet_table_bytes)
       .def(
           "peer_id", [](const sim::Simulation& s, std::uint32_t v) { return to_py(s.peer_id(v)); },
           py::arg("node"))

@@ -14,38 +14,11 @@
 #include <vector>
 
 #include "p2pgossip/message.hpp"
+#include "slot_table.hpp"
 
 namespace p2pgossip::sim {
 
 constexpr std::uint32_t kNoLink = 0xffffffff;
-
-// A vector whose freed places are reused: an index stays valid until its entry is taken.
-template <class T>
-class SlotTable {
- public:
-  std::uint32_t put(T value) {
-    if (free_.empty()) {
-      items_.push_back(std::move(value));
-      return static_cast<std::uint32_t>(items_.size() - 1);
-    }
-    const std::uint32_t i = free_.back();
-    free_.pop_back();
-    items_[i] = std::move(value);
-    return i;
-  }
-  // The entry at `i`, its place freed. A moved-from T must hold nothing (a smart pointer,
-  // a vector, a plain struct of them): the place is not reset.
-  T take(std::uint32_t i) {
-    free_.push_back(i);
-    return std::move(items_[i]);
-  }
-  T& operator[](std::uint32_t i) { return items_[i]; }
-  const T& operator[](std::uint32_t i) const { return items_[i]; }
-
- private:
-  std::vector<T> items_;
-  std::vector<std::uint32_t> free_;
-};
 
 // A packet that is not a lone message on a link (or waits for its receiver's CPU).
 struct InFlight {
@@ -92,6 +65,7 @@ class CarriedMessages {
     return entries_.take(i).message;
   }
   void drop(std::uint32_t i) { (void)take(i); }
+  std::size_t memory_bytes() const { return entries_.memory_bytes(); }
 
  private:
   // carry() when the caller's cache does not know m: out of line, off the per-send path.

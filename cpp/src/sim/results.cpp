@@ -149,6 +149,14 @@ std::size_t Simulation::pending_event_bytes() const {
   return bytes;
 }
 
+std::size_t Simulation::packet_table_bytes() const {
+  std::size_t bytes = 0;
+  for (const auto& s : impl_->shards)
+    bytes += s->inflight.memory_bytes() + s->boxed_rpcs.memory_bytes() +
+             s->segments.memory_bytes() + s->publishes.memory_bytes() + s->carried.memory_bytes();
+  return bytes;
+}
+
 std::optional<router::ScoreBreakdown> Simulation::score_breakdown(std::uint32_t node,
                                                                   std::uint32_t peer) const {
   impl_->check_node(node);
