@@ -35,6 +35,27 @@ def test_peer_subscriptions_tracked():
     assert h.router.peers(TOPIC) == [1]
 
 
+def test_a_peer_with_many_topics_is_tracked_through_subscribe_unsubscribe_and_disconnect():
+    """A peer's topics are held in place up to four and on the heap beyond: both ways, every
+    topic's peers follow its subscriptions, in any order, and a disconnect clears them all."""
+    h = Harness()
+    names = [f"t{i}" for i in range(9)]
+    h.connect([1, 2], topics=())
+    h.receive(1, subscriptions=[(True, n) for n in reversed(names)])
+    h.receive(2, subscriptions=[(True, n) for n in names[:3]])
+    for n in names:
+        assert h.router.peers(n) == ([1, 2] if n in names[:3] else [1])
+    gone = {"t0", "t4", "t8", "t5", "t1"}
+    h.receive(1, subscriptions=[(False, n) for n in sorted(gone)])
+    h.receive(1, subscriptions=[(True, "t5")])
+    for n in names:
+        expected = [] if n in gone - {"t5"} else [1]
+        assert h.router.peers(n) == sorted(expected + ([2] if n in names[:3] else []))
+    h.router.peer_disconnected(1, h.now)
+    for n in names:
+        assert h.router.peers(n) == ([2] if n in names[:3] else [])
+
+
 def test_subscriptions_per_peer_bounded():
     h = Harness(__import__("router_harness").config(max_subscriptions_per_peer=3))
     h.connect([1], topics=[f"t{i}" for i in range(10)])

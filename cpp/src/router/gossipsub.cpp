@@ -314,7 +314,7 @@ void Router::peer_disconnected(PeerIndex peer, Instant now) {
   st.score.remove_peer(s, now);
   st.promises.peer_gone(peer);
   st.flooded_peers -= p.flooded();
-  const std::vector<TopicId> named = std::move(p.topics);
+  const SmallIdSet named = std::move(p.topics);
   p = PeerState{};
   st.by_index.erase(peer);
   st.free_slots.push_back(s);
@@ -561,11 +561,11 @@ void Router::State::handle_subscription(Slot s, const SubOpts& sub, Instant now)
       return;
     }
     const TopicId t = intern(*sub.topic_id);
-    insert_sorted(p.topics, t);
+    p.topics.insert(t);
     insert_sorted(topics[t].peers, s);
   } else {
     auto t = find_topic(*sub.topic_id);
-    if (!t || !erase_sorted(p.topics, *t)) return;
+    if (!t || !p.topics.erase(*t)) return;
     TopicState& topic = topics[*t];
     erase_sorted(topic.peers, s);
     remove_from_mesh(topic, *t, s, now);

@@ -19,6 +19,7 @@
 #include "p2pgossip/router/router.hpp"
 #include "peer_index_map.hpp"
 #include "peer_score.hpp"
+#include "small_id_set.hpp"
 #include "token_bucket.hpp"
 
 namespace p2pgossip::router {
@@ -49,7 +50,7 @@ struct alignas(64) PeerState {
   // The rest.
   std::unique_ptr<Rpc> out;  // allocated while a batch needs it: most peers wait idle
   Bytes peer_id;
-  std::vector<TopicId> topics;        // sorted
+  SmallIdSet topics;
   int ihave_this_heartbeat = 0;       // IHAVE messages received (max_ihave_messages)
   int idontwant_this_heartbeat = 0;   // IDONTWANT RPCs received (max_idontwant_messages)
   int iwant_ids_asked = 0;            // ids we asked for this heartbeat (max_ihave_length)
@@ -228,6 +229,6 @@ inline bool erase_sorted(std::vector<std::uint32_t>& v, std::uint32_t x) {
   return true;
 }
 
-inline bool PeerState::subscribed(TopicId t) const { return contains(topics, t); }
+inline bool PeerState::subscribed(TopicId t) const { return topics.contains(t); }
 
 }  // namespace p2pgossip::router
