@@ -32,37 +32,39 @@ bool PeerScore::weighted(const PeerScoreParams& p) {
 }
 
 PeerScore::PeerScore(const PeerScoreParams& params, Duration record_ttl, std::size_t max_records)
-    : params_(params), enabled_(weighted(params)), deliveries_(record_ttl, max_records) {}
+    : params_(params),
+      t_(weighted(params) ? std::make_unique<Tables>(record_ttl, max_records) : nullptr) {}
 
 void PeerScore::add_topic(std::uint32_t topic, const std::string& name) {
-  if (topic >= topic_params_.size()) topic_params_.resize(topic + 1, nullptr);
+  if (!t_) return;
+  if (topic >= t_->topic_params_.size()) t_->topic_params_.resize(topic + 1, nullptr);
   auto it = params_.topics.find(name);
   // A topic without its own parameters takes the default topic's (key ""), if any: a node
   // that does not know its topics in advance still penalises invalid messages on all of them.
   if (it == params_.topics.end()) it = params_.topics.find(std::string(kDefaultTopic));
-  topic_params_[topic] = it == params_.topics.end() ? nullptr : &it->second;
+  t_->topic_params_[topic] = it == params_.topics.end() ? nullptr : &it->second;
 }
 
 PeerScore::PeerStats& PeerScore::peer(std::uint32_t slot) {
-  if (slot >= peers_.size()) peers_.resize(slot + 1);
-  return peers_[slot];
+  if (slot >= t_->peers_.size()) t_->peers_.resize(slot + 1);
+  return t_->peers_[slot];
 }
 
 void PeerScore::add_peer(std::uint32_t slot, const Bytes& peer_id, Instant now) {
-  if (!enabled_) return;
+  if (!t_) return;
   PeerStats& p = peer(slot);
   p = PeerStats{};
-  if (auto it = retained_.find(peer_id); it != retained_.end()) {
+  if (auto it = t_->retained_.find(peer_id); it != t_->retained_.end()) {
     p = std::move(it->second);
-    retained_.erase(it);
+    t_->retained_.erase(it);
   }
   p.connected = true;
   p.peer_id = peer_id;
 }
 
 void PeerScore::remove_peer(std::uint32_t slot, Instant now) {
-  if (!enabled_ || slot >= peers_.size()) return;
-  PeerStats& p = peers_[slot];
+  if (!t_ || slot >= t_->peers_.size()) return;
+  PeerStats& p = t_->peers_[slot];
   drop_ip(slot);
   p.ip.clear();
   for (TopicStats& t : p.topics) {
@@ -74,14 +76,14 @@ void PeerScore::remove_peer(std::uint32_t slot, Instant now) {
   p.connected = false;
   // Only a score that would hurt the peer is worth remembering.
   if (score(slot, now) < 0 && !p.peer_id.empty()) {
-    if (retained_.size() >= kMaxRetained) {
-      auto oldest = std::min_element(retained_.begin(), retained_.end(), [](auto& a, auto& b) {
-        return a.second.expire < b.second.expire;
-      });
-      retained_.erase(oldest);
+    if (t_->retained_.size() >= kMaxRetained) {
+      auto oldest =
+          std::min_element(t_->retained_.begin(), t_->retained_.end(),
+                           [](auto& a, auto& b) { return a.second.expire < b.second.expire; });
+      t_->retained_.erase(oldest);
     }
     p.expire = now + params_.retain_score;
-    retained_[p.peer_id] = std::move(p);
+    t_->retained_[p.peer_id] = std::move(p);
   }
   p = PeerStats{};
 }
@@ -99,7 +101,7 @@ PeerScore::TopicStats* PeerScore::topic_stats(std::uint32_t slot, std::uint32_t 
 }
 
 void PeerScore::graft(std::uint32_t slot, std::uint32_t topic, Instant now) {
-  if (!enabled_) return;
+  if (!t_) return;
   if (TopicStats* t = topic_stats(slot, topic, true)) {
     t->in_mesh = true;
     t->mesh_active = false;
@@ -108,7 +110,7 @@ void PeerScore::graft(std::uint32_t slot, std::uint32_t topic, Instant now) {
 }
 
 void PeerScore::prune(std::uint32_t slot, std::uint32_t topic, Instant now) {
-  if (!enabled_) return;
+  if (!t_) return;
   TopicStats* t = topic_stats(slot, topic, false);
   if (!t) return;
   const TopicScoreParams& tp = *params(topic);
@@ -122,8 +124,8 @@ void PeerScore::prune(std::uint32_t slot, std::uint32_t topic, Instant now) {
 
 void PeerScore::first_delivery(std::uint32_t slot, std::uint32_t topic, const MessageId& id,
                                Instant now) {
-  if (!enabled_) return;
-  deliveries_.add(id, DeliveryRecords::Status::kValid, topic, slot, now);
+  if (!t_) return;
+  t_->deliveries_.add(id, DeliveryRecords::Status::kValid, topic, slot, now);
   TopicStats* t = topic_stats(slot, topic, true);
   if (!t) return;
   const TopicScoreParams& tp = *params(topic);
@@ -134,25 +136,25 @@ void PeerScore::first_delivery(std::uint32_t slot, std::uint32_t topic, const Me
 
 void PeerScore::rejected(std::uint32_t slot, std::uint32_t topic, const MessageId& id,
                          Instant now) {
-  if (!enabled_) return;
-  deliveries_.add(id, DeliveryRecords::Status::kInvalid, topic, slot, now);
+  if (!t_) return;
+  t_->deliveries_.add(id, DeliveryRecords::Status::kInvalid, topic, slot, now);
   invalid_message(slot, topic);
 }
 
 void PeerScore::ignored(std::uint32_t slot, std::uint32_t topic, const MessageId& id, Instant now) {
-  if (!enabled_) return;
-  deliveries_.add(id, DeliveryRecords::Status::kIgnored, topic, slot, now);
+  if (!t_) return;
+  t_->deliveries_.add(id, DeliveryRecords::Status::kIgnored, topic, slot, now);
 }
 
 void PeerScore::invalid_message(std::uint32_t slot, std::uint32_t topic) {
-  if (!enabled_) return;
+  if (!t_) return;
   if (TopicStats* t = topic_stats(slot, topic, true)) t->invalid_deliveries += 1;
 }
 
 bool PeerScore::duplicate(std::uint32_t slot, const MessageId& id, Instant now) {
-  if (!enabled_) return false;
+  if (!t_) return false;
   bool repeat = false;
-  const DeliveryRecords::Record* r = deliveries_.duplicate(id, slot, repeat);
+  const DeliveryRecords::Record* r = t_->deliveries_.duplicate(id, slot, repeat);
   if (!r) return repeat;
   switch (r->status) {
     case DeliveryRecords::Status::kValid: {
@@ -173,28 +175,28 @@ bool PeerScore::duplicate(std::uint32_t slot, const MessageId& id, Instant now) 
 }
 
 void PeerScore::add_penalty(std::uint32_t slot, double count) {
-  if (!enabled_) return;
+  if (!t_) return;
   peer(slot).behaviour_penalty += count;
 }
 
 void PeerScore::set_application_score(std::uint32_t slot, double value) {
-  if (!enabled_) return;
+  if (!t_) return;
   peer(slot).application_score = value;
 }
 
 void PeerScore::drop_ip(std::uint32_t slot) {
-  const std::string& ip = peers_[slot].ip;
+  const std::string& ip = t_->peers_[slot].ip;
   if (ip.empty()) return;
-  if (auto it = peers_per_ip_.find(ip); it != peers_per_ip_.end() && --it->second <= 0)
-    peers_per_ip_.erase(it);
+  if (auto it = t_->peers_per_ip_.find(ip); it != t_->peers_per_ip_.end() && --it->second <= 0)
+    t_->peers_per_ip_.erase(it);
 }
 
 void PeerScore::set_ip(std::uint32_t slot, const std::string& ip) {
-  if (!enabled_) return;
+  if (!t_) return;
   PeerStats& p = peer(slot);
   drop_ip(slot);
   p.ip = ip;
-  if (!ip.empty()) ++peers_per_ip_[ip];
+  if (!ip.empty()) ++t_->peers_per_ip_[ip];
 }
 
 ScoreBreakdown PeerScore::breakdown(std::uint32_t slot, Instant now,
@@ -206,8 +208,8 @@ ScoreBreakdown PeerScore::breakdown(std::uint32_t slot, Instant now,
 
 double PeerScore::compute(std::uint32_t slot, Instant now, ScoreBreakdown* out,
                           std::vector<std::uint32_t>* topic_ids) const {
-  if (!enabled_ || slot >= peers_.size()) return 0;
-  const PeerStats& p = peers_[slot];
+  if (!t_ || slot >= t_->peers_.size()) return 0;
+  const PeerStats& p = t_->peers_[slot];
   double topics = 0;
   for (const TopicStats& t : p.topics) {
     const TopicScoreParams& tp = *params(t.topic);
@@ -239,8 +241,8 @@ double PeerScore::compute(std::uint32_t slot, Instant now, ScoreBreakdown* out,
   const double application = params_.app_specific_weight * p.application_score;
   double colocation = 0, behaviour = 0;
   if (!p.ip.empty()) {
-    auto it = peers_per_ip_.find(p.ip);
-    const double n = it == peers_per_ip_.end() ? 0 : it->second;
+    auto it = t_->peers_per_ip_.find(p.ip);
+    const double n = it == t_->peers_per_ip_.end() ? 0 : it->second;
     if (n > params_.ip_colocation_factor_threshold) {
       const double surplus = n - params_.ip_colocation_factor_threshold;
       colocation = params_.ip_colocation_factor_weight * surplus * surplus;
@@ -274,25 +276,25 @@ void PeerScore::decay(PeerStats& p) const {
 }
 
 void PeerScore::refresh(Instant now) {
-  if (!enabled_) return;
-  for (PeerStats& p : peers_)
+  if (!t_) return;
+  for (PeerStats& p : t_->peers_)
     for (TopicStats& t : p.topics)
       if (t.in_mesh && !t.mesh_active &&
           now - t.graft_time >= params(t.topic)->mesh_message_deliveries_activation)
         t.mesh_active = true;
-  if (!decay_started_) {
-    decay_started_ = true;
-    next_decay_ = now + params_.decay_interval;
+  if (!t_->decay_started_) {
+    t_->decay_started_ = true;
+    t_->next_decay_ = now + params_.decay_interval;
     return;
   }
-  while (now >= next_decay_) {
-    for (PeerStats& p : peers_)
+  while (now >= t_->next_decay_) {
+    for (PeerStats& p : t_->peers_)
       if (p.connected) decay(p);
-    for (auto& [id, p] : retained_) decay(p);
-    next_decay_ += std::max(params_.decay_interval, Duration{1});
+    for (auto& [id, p] : t_->retained_) decay(p);
+    t_->next_decay_ += std::max(params_.decay_interval, Duration{1});
   }
-  std::erase_if(retained_, [&](const auto& kv) { return kv.second.expire <= now; });
-  deliveries_.expire(now);
+  std::erase_if(t_->retained_, [&](const auto& kv) { return kv.second.expire <= now; });
+  t_->deliveries_.expire(now);
 }
 
 }  // namespace p2pgossip::router

@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -23,7 +24,7 @@ class PeerScore {
   PeerScore(const PeerScoreParams& params, Duration record_ttl, std::size_t max_records);
 
   // Whether any weight is set; when not, every score is 0 and the hooks do nothing.
-  bool enabled() const { return enabled_; }
+  bool enabled() const { return t_ != nullptr; }
   static bool weighted(const PeerScoreParams& params);  // enabled() of a PeerScore of these
 
   void add_topic(std::uint32_t topic, const std::string& name);
@@ -55,7 +56,7 @@ class PeerScore {
   // Decays counters when decay_interval has passed; activates P3; expires retained stats.
   void refresh(Instant now);
   // Bytes of the per-message delivery records.
-  std::size_t memory_bytes() const { return deliveries_.memory_bytes(); }
+  std::size_t memory_bytes() const { return t_ ? t_->deliveries_.memory_bytes() : 0; }
 
  private:
   struct TopicStats {
@@ -79,7 +80,7 @@ class PeerScore {
   };
 
   const TopicScoreParams* params(std::uint32_t topic) const {
-    return topic < topic_params_.size() ? topic_params_[topic] : nullptr;
+    return topic < t_->topic_params_.size() ? t_->topic_params_[topic] : nullptr;
   }
   // The score, and with `out` every term of it (one computation for both).
   double compute(std::uint32_t slot, Instant now, ScoreBreakdown* out,
@@ -89,15 +90,21 @@ class PeerScore {
   void decay(PeerStats& p) const;
   void drop_ip(std::uint32_t slot);
 
+  // What scoring keeps, allocated only when it is on: most routers (every one in a default
+  // simulation) never score, and these cost about 280 bytes a router.
+  struct Tables {
+    Tables(Duration record_ttl, std::size_t max_records) : deliveries_(record_ttl, max_records) {}
+    std::vector<const TopicScoreParams*> topic_params_;  // by interned topic
+    std::vector<PeerStats> peers_;                       // by slot
+    std::map<Bytes, PeerStats> retained_;                // by peer id
+    std::map<std::string, int> peers_per_ip_;
+    DeliveryRecords deliveries_;
+    Instant next_decay_{};
+    bool decay_started_ = false;
+  };
+
   const PeerScoreParams& params_;
-  bool enabled_;
-  std::vector<const TopicScoreParams*> topic_params_;  // by interned topic
-  std::vector<PeerStats> peers_;                       // by slot
-  std::map<Bytes, PeerStats> retained_;                // by peer id
-  std::map<std::string, int> peers_per_ip_;
-  DeliveryRecords deliveries_;
-  Instant next_decay_{};
-  bool decay_started_ = false;
+  std::unique_ptr<Tables> t_;  // null: scoring is off
 };
 
 }  // namespace p2pgossip::router

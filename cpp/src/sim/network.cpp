@@ -72,6 +72,8 @@ void Simulation::Impl::build_links(const std::vector<Edge>& edges) {
   offsets.assign(n + 1, 0);
   for (auto [a, b] : directed) ++offsets[a + 1];
   for (std::uint32_t v = 0; v < n; ++v) offsets[v + 1] += offsets[v];
+  link_src.reserve(directed.size());
+  neighbour.reserve(directed.size());
   for (auto [a, b] : directed) {
     link_src.push_back(a);
     neighbour.push_back(b);
