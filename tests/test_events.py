@@ -145,6 +145,40 @@ async def test_close_joins_the_watcher_thread_and_stops_delivery(queue: FakeQueu
     assert handled == []
 
 
+def test_close_while_the_watcher_wakes_does_not_hang(queue: FakeQueue) -> None:
+    """The watcher wakes for an event and clears its 'drained' flag just as close() sets it
+    (close() then joins the watcher): the watcher must see the close and leave, not wait for a
+    drain nobody will run. The interleaving is forced: the watcher's clear() waits until
+    close() has set the flag. Found as a CI hang in the test above."""
+    loop = asyncio.new_event_loop()  # never run: nothing drains, as when the loop is blocked
+    entered, closing = threading.Event(), threading.Event()
+
+    class Gated(threading.Event):
+        def clear(self) -> None:
+            if threading.current_thread().name.startswith("p2pgossip-events"):
+                entered.set()
+                closing.wait(30)
+            super().clear()
+
+        def set(self) -> None:
+            super().set()
+            if pump._closed:
+                closing.set()
+
+    pump = EventPump(loop, queue.fd, queue.drain, lambda batch: None, use_reader=False)
+    pump._drained = Gated()
+    try:
+        queue.push([1])
+        assert entered.wait(30)
+        closer = threading.Thread(target=pump.close)
+        closer.start()
+        closer.join(30)  # a deadlock guard, not a timing assertion
+        assert not closer.is_alive(), "close() hangs joining the watcher"
+    finally:
+        pump._drained.set()  # let a stuck watcher go, so the interpreter can exit
+        loop.close()
+
+
 async def test_add_reader_required_raises_where_missing(queue: FakeQueue) -> None:
     class NoReaderLoop:
         def add_reader(self, fd, cb):

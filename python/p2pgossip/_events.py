@@ -119,6 +119,10 @@ class EventPump:
             if stop in readable:
                 return
             self._drained.clear()
+            # close() may have set _drained just before the clear: it set _closed first, so
+            # look again, or the wait below would outlast the close that joins this thread.
+            if self._closed:
+                return
             try:
                 self._loop.call_soon_threadsafe(self._on_readable)
             except RuntimeError:  # the loop is closed: nobody left to deliver to
