@@ -46,3 +46,17 @@ def test_the_event_queue_gives_back_what_a_burst_took():
     # What stays: the chunks in use (one a bucket, for the timers) and a few spare (4.1 MB ->
     # 1.6 MB measured; kept for the run's life in session 12).
     assert after < during // 2, (during, after)
+
+
+def test_packet_tables_give_back_the_greeting_storm():
+    """At the start every node greets its 16 peers at once: the packet tables peak with
+    thousands of RPCs in flight, then hold what is in flight (a free stack kept the peak's
+    table for the run's life). Table bytes, not time."""
+    g = nx.random_regular_graph(16, N, seed=1)
+    sim = Simulation(g, seed=1, latency=Latency.lognormal(median_ms=40, sigma=0.5), topics=[TOPIC])
+    sim.run(until_s=0.02)  # the SUBSCRIBEs in flight
+    storm = sim._core.packet_table_bytes()
+    assert storm > N * 16 * 24, storm  # one 24-byte slot a greeting at least
+    sim.run(until_s=0.9)  # greeted, before the first heartbeat's GRAFTs and IHAVEs
+    after = sim._core.packet_table_bytes()
+    assert after < storm // 20, (storm, after)

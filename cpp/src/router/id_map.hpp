@@ -165,8 +165,9 @@ class IdMap {
 
   // One flag per entry, kept in its slot: a lookup that needs only the flag (the message
   // table's "seen") reads no line beyond the slot's and the key's. Cleared for a new entry.
-  bool marked(ByteView key) const {
-    const std::size_t i = slot_of(key, hash_id(key));
+  bool marked(ByteView key) const { return marked(key, hash_id(key)); }
+  bool marked(ByteView key, std::uint64_t h) const {
+    const std::size_t i = slot_of(key, h);
     return i != kNone && at(i).marked();
   }
   bool marked(const Entry& e) const { return at(slot_of(e)).marked(); }

@@ -22,12 +22,12 @@ IdMap<MessageTable::Record>::Entry& MessageTable::record(const MessageId& id, st
 
 bool MessageTable::mark_seen(const MessageId& id, Instant now) {
   expire(now);
-  if (seen(id)) return false;
+  const std::uint64_t h = hash_id(id);
+  if (map_.marked(id.view(), h)) return false;
   while (seen_count_ >= max_seen_) {
     pop_oldest_seen();
     ++evicted_;
   }
-  const std::uint64_t h = hash_id(id);
   const std::uint32_t number = record(id, h).value.number;
   map_.set_mark(id, h, true);
   ++seen_count_;

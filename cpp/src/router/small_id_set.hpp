@@ -27,7 +27,6 @@ class SmallIdSet {
   ~SmallIdSet() { release(); }
 
   std::size_t size() const { return size_; }
-  bool empty() const { return size_ == 0; }
   const std::uint32_t* begin() const { return data(); }
   const std::uint32_t* end() const { return data() + size_; }
   bool contains(std::uint32_t x) const { return std::binary_search(begin(), end(), x); }

@@ -30,14 +30,12 @@ class SlotTable {
       items_.push_back(std::move(value));
       if (items_.size() > free_.size() * 64) free_.push_back(0);
     }
-    ++live_;
     return i;
   }
   // The entry at `i`, its place freed. A moved-from T must hold nothing (a smart pointer,
   // a vector, a plain struct of them): the place is not reset.
   T take(std::uint32_t i) {
     T value = std::move(items_[i]);
-    --live_;
     free_[i / 64] |= std::uint64_t{1} << (i % 64);
     first_free_ = std::min<std::size_t>(first_free_, i / 64);
     if (i + 1 == items_.size()) trim();
@@ -45,7 +43,6 @@ class SlotTable {
   }
   T& operator[](std::uint32_t i) { return items_[i]; }
   const T& operator[](std::uint32_t i) const { return items_[i]; }
-  std::size_t size() const { return live_; }
   // Bytes of the table itself (not what entries own).
   std::size_t memory_bytes() const {
     return items_.capacity() * sizeof(T) + free_.capacity() * sizeof(std::uint64_t);
@@ -73,7 +70,6 @@ class SlotTable {
   std::vector<T> items_;
   std::vector<std::uint64_t> free_;  // bit i % 64 of word i / 64: items_[i] is free
   std::size_t first_free_ = 0;       // no free place in the words before this one
-  std::size_t live_ = 0;
 };
 
 }  // namespace p2pgossip::sim

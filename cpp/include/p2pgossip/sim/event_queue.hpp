@@ -13,11 +13,11 @@
 // when its far bucket comes up. Buckets are chains of fixed-size chunks from one free list,
 // so the queue holds about as much memory as it has events (a growing vector per bucket
 // held several times that at 10k nodes), and the free list gives back what a burst left
-// (keeping a few). A bucket stores an event in 20 bytes, its
-// time as an offset from the far bucket's start (a burst's millions of pending events are
-// nearly all in buckets). Events pushed into the near bucket being
-// consumed (or earlier) go to a small heap beside it, and events beyond the horizon (heartbeats,
-// scheduled commands) to an overflow heap until the wheel nears them. Pushes earlier than
+// (keeping a few). A bucket stores an event in 20 bytes, its time as an offset from the far
+// bucket's start (a burst's millions of pending events are nearly all in buckets). Events
+// pushed into the near bucket being consumed (or earlier) go to a small heap beside it, and
+// events beyond the horizon (heartbeats, scheduled commands) to an overflow heap until the
+// wheel nears them. Pushes earlier than
 // the last pop are allowed and pop next, as in a plain heap.
 #pragma once
 
