@@ -5,6 +5,7 @@ both must give the same results, verification counts included."""
 
 from __future__ import annotations
 
+import pytest
 from _sim_graphs import connected_graphs, delivered_pairs
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -72,3 +73,41 @@ def test_a_forged_copy_with_a_genuine_id_is_never_delivered(seed):
         assert {v for _, v in delivered_pairs(sim)} == set(g)
         results.append(outcome(sim))
     assert results[0] == results[1]
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_each_thread_uses_its_own_copies_with_the_results_of_one_thread(threads):
+    # On several threads a shard uses its own copy of each message, made when the message
+    # first reaches it from another shard: alone, in an RPC (IWANT replies, which the loss
+    # makes common), or injected between windows. 5,000 messages are more than a shard's
+    # table of copies holds, so copies are forgotten, and made again, while they travel.
+    g = topology.random_regular(16, 48, 1)
+    cfg = GossipConfig()
+    cfg.rate_limit_messages_per_s = cfg.rate_limit_bytes_per_s = 0
+    to = 47
+    via = min(g[to])  # in the first shard: another than to's
+
+    def run_on(threads: int) -> tuple:
+        sim = Simulation(
+            g,
+            seed=3,
+            config=cfg,
+            latency=Latency.uniform(5, 50),
+            loss=0.2,
+            topics=[TOPIC],
+            threads=threads,
+        )
+        for i in range(5000):
+            sim.publish(i % 48, TOPIC, i.to_bytes(4, "big") * 16, at_s=2.0 + 0.001 * i)
+        sim.inject(to, via, TOPIC, b"spam" * 16, author=via, forge_signature=False, at_s=2.5)
+        sim.run(until_s=12)
+        return outcome(sim)[:2] + (
+            delivered_pairs(sim),
+            int(sim.metrics()["iwant_recovered"].sum()),
+        )
+
+    one = run_on(1)
+    assert via < 48 // threads <= to
+    assert one[3] > 0  # messages went in IWANT replies
+    assert len(one[2]) == 5001 * 48
+    assert run_on(threads) == one

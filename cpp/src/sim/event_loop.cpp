@@ -108,7 +108,7 @@ void Simulation::Impl::on_arrival(Shard& s, const Event& e) {
   Node& node = nodes[e.node];
   if (!node.host || (f.link != kNoLink && !links[f.link].carries(f.arrival))) {
     ++node.stats.dropped_link_down;
-    discard(s, s.inflight.take(e.arg));
+    discard(s, e.node, s.inflight.take(e.arg));
     return;
   }
   if (busy(node, e.time)) {  // wait in the node's CPU queue
@@ -130,9 +130,10 @@ void Simulation::Impl::on_arrival(Shard& s, const Event& e) {
       break;
   }
   s.verifications_in_call = 0;
-  const std::unique_ptr<Rpc> rpc = s.boxed_rpcs.take(f.content);
+  std::unique_ptr<Rpc> rpc = s.boxed_rpcs.take(f.content);
   node.host->rpc_received(f.from, *rpc, Instant{e.time});
   const std::int64_t t_out = charge(node, e.time, rpc->publish.size(), s.verifications_in_call, 0);
+  release(e.node, f.from, std::move(rpc));
   drive(e.node, t_out, e.time);
 }
 
@@ -149,13 +150,13 @@ void Simulation::Impl::receive_message(Shard& s, std::uint32_t u, std::uint32_t 
   drive(u, t_out, t);
 }
 
-void Simulation::Impl::discard(Shard& s, const InFlight& f) {
+void Simulation::Impl::discard(Shard& s, std::uint32_t to, const InFlight& f) {
   switch (f.what()) {
     case InFlight::Kind::kMessage:
       s.carried.drop(f.content);
       break;
     case InFlight::Kind::kRpc:
-      (void)s.boxed_rpcs.take(f.content);
+      release(to, f.from, s.boxed_rpcs.take(f.content));
       break;
     case InFlight::Kind::kBytes:
       (void)s.segments.take(f.content);
@@ -364,19 +365,32 @@ inline void Simulation::Impl::launch(std::uint32_t li, std::uint32_t u, std::uin
   post(u, to, arrival, f, std::move(message), std::move(rpc), known);
 }
 
-// A packet from src to `to`: into to's shard at once if src's thread may touch it, else
-// into src's outbox until the window ends (it arrives after that).
+// A packet from src to `to`: into to's shard at once if it is src's, else as mail: in a
+// window, into src's outbox until the window ends (it arrives after that).
 void Simulation::Impl::post(std::uint32_t src, std::uint32_t to, std::int64_t arrival, InFlight f,
                             MessagePtr message, std::unique_ptr<Rpc> rpc,
                             MessageMemo::Entry* known) {
   const Event e{arrival, event_key(src, nodes[src].pushes++) << 2, to, 0};
   const std::uint32_t from = part[src], into = part[to];
-  if (from == into || !parallel)
-    return accept(*shards[into], e, f, std::move(message), std::move(rpc),
-                  from == into ? known : nullptr);
-  if (arrival < window_end)  // the scheme's one assumption broken: say so, never reorder
+  if (from == into) return accept(*shards[into], e, f, std::move(message), std::move(rpc), known);
+  if (parallel && arrival < window_end)  // the scheme's one assumption broken: say so
     throw std::logic_error("simulation: a packet for another shard arrives in its window");
-  shards[from]->outbox[mail_side][into].push_back(Mail{e, f, std::move(message), std::move(rpc)});
+  Shard& sender = *shards[from];
+  MailBox& box = parallel ? sender.outbox[mail_side][into] : serial_mail;
+  if (message && !known) known = sender.memo.find(message.get());
+  const auto first = static_cast<std::uint32_t>(box.messages.size());
+  box.mail.push_back(Mail{e, f, std::move(message),
+                          known ? known->replica : MessageMemo::kNoReplica, first, std::move(rpc)});
+  if (Rpc* r = box.mail.back().rpc.get())
+    for (MessagePtr& m : r->publish) {
+      const MessageMemo::Entry* k = sender.memo.find(m.get());
+      box.replicas.push_back(k ? k->replica : MessageMemo::kNoReplica);
+      box.messages.push_back(std::move(m));
+    }
+  if (!parallel) {  // between windows: the receiver's shard is this thread's to touch
+    take_letter(*shards[into], box.mail.back(), box);
+    box.clear();
+  }
 }
 
 // A packet joins shard d: its content into d's tables, its arrival into d's queue. A lone

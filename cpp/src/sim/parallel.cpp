@@ -16,6 +16,7 @@
 #include <numeric>
 #include <stdexcept>
 #include <thread>
+#include <tuple>
 
 #include "p2pgossip/host/message_signing.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
@@ -32,6 +33,7 @@ void Simulation::Impl::make_shards(std::uint32_t threads, Partitioning partition
   for (std::uint32_t p = 0; p < count; ++p) {
     shards.push_back(std::make_unique<Shard>(cfg.verify_cache));
     for (auto& side : shards.back()->outbox) side.resize(count);
+    for (auto& side : shards.back()->used_rpcs) side.resize(count);
   }
   part.resize(n);
   for (std::uint32_t v = 0; v < n; ++v)
@@ -78,6 +80,9 @@ void Simulation::Impl::run_until(std::int64_t to) {
       for (std::uint32_t p = 1; p < shards.size(); ++p) helpers.emplace_back(work, p);
       work(0);
       helpers.clear();  // joins
+      for (auto& s : shards)
+        for (auto& side : s->used_rpcs)
+          for (auto& used : side) used.clear();
       parallel = false;
       for (auto& f : failures)
         if (f) std::rethrow_exception(f);
@@ -111,9 +116,8 @@ bool Simulation::Impl::next_window() {
     for (std::uint32_t p = 0; p < shards.size(); ++p) {
       Shard& s = *shards[p];
       if (!s.queue.empty()) t_events = std::min(t_events, s.queue.top().time);
-      for (auto& side : s.outbox)
-        for (auto& box : side)
-          for (const Mail& m : box) t_events = std::min(t_events, m.event.time);
+      for (const MailBox& box : s.outbox[mail_side])  // the other side's is taken
+        for (const Mail& m : box.mail) t_events = std::min(t_events, m.event.time);
     }
     std::int64_t t_close = kNever;
     for (const Close& c : closes) t_close = std::min(t_close, grid_end(c.time));
@@ -144,14 +148,43 @@ void Simulation::Impl::run_window(std::uint32_t p) {
   run_events(*shards[p]);
 }
 
+// Takes what the other shards posted to shard p in the last window, and lets go of what they
+// took from p then: p's mail and RPCs they used (allocated here, so freed here, without the
+// lock of another thread's malloc arena).
 void Simulation::Impl::take_mail(std::uint32_t p) {
   Shard& d = *shards[p];
+  for (MailBox& box : d.outbox[mail_side]) box.clear();
   for (auto& from : shards) {
-    std::vector<Mail>& box = from->outbox[mail_side ^ 1][p];
-    for (Mail& m : box)
-      accept(d, m.event, m.packet, std::move(m.message), std::move(m.rpc), nullptr);
-    box.clear();
+    MailBox& box = from->outbox[mail_side ^ 1][p];
+    for (Mail& m : box.mail) take_letter(d, m, box);
+    from->used_rpcs[mail_side ^ 1][p].clear();
   }
+}
+
+// A packet from another shard joins shard d, with d's own copies of its messages. A message
+// not built by the simulation (an adversary's) has no number: it stays shared.
+void Simulation::Impl::take_letter(Shard& d, Mail& m, MailBox& box) {
+  MessageMemo::Entry* known = nullptr;
+  MessagePtr message;
+  if (m.message && m.replica != MessageMemo::kNoReplica)
+    std::tie(message, known) = d.memo.own(remembered[m.replica], *m.message);
+  else
+    message = std::move(m.message);
+  if (m.rpc)
+    for (std::size_t i = 0; i < m.rpc->publish.size(); ++i) {
+      const std::uint32_t r = box.replicas[m.first + i];
+      MessagePtr& theirs = box.messages[m.first + i];
+      m.rpc->publish[i] = r != MessageMemo::kNoReplica ? d.memo.own(remembered[r], *theirs).first
+                                                       : std::move(theirs);
+    }
+  accept(d, m.event, m.packet, std::move(message), std::move(m.rpc), known);
+}
+
+// An RPC node `to` used: one from another shard's node is freed in that shard's next window.
+void Simulation::Impl::release(std::uint32_t to, std::uint32_t from, std::unique_ptr<Rpc> rpc) {
+  if (!parallel || part[from] == part[to]) return;
+  rpc->publish.clear();  // this shard's copies
+  shards[part[to]]->used_rpcs[mail_side][part[from]].push_back(std::move(rpc));
 }
 
 // Serial work at virtual time t: every shard's clock there.
@@ -218,11 +251,13 @@ void Simulation::Impl::resolve_deliveries() {
   for (auto& s : shards) s->unresolved.clear();
 }
 
-// A message built here, known to every shard by its address.
-void Simulation::Impl::remember(const MessagePtr& message, const MessageId& id) {
-  const MessageMemo::Entry entry{id, wire::encoded_rpc_size(*message),
-                                 host::verify_cache_key(*message), CarriedMessages::kNone};
-  for (auto& s : shards) s->memo.remember(message, entry);
+// A message built here, for node u's shard: the others make their copies as it reaches them.
+void Simulation::Impl::remember(const MessagePtr& message, const MessageId& id, std::uint32_t u) {
+  const auto number = static_cast<std::uint32_t>(remembered.size());
+  remembered.push_back(MessageMemo::Entry{id, wire::encoded_rpc_size(*message),
+                                          host::verify_cache_key(*message), CarriedMessages::kNone,
+                                          number});
+  shard_of(u).memo.remember(message, remembered.back());
 }
 
 }  // namespace p2pgossip::sim

@@ -63,8 +63,7 @@ std::size_t Simulation::pending_events() const {
   std::size_t pending = 0;
   for (const auto& s : impl_->shards) {
     pending += s->queue.size();
-    for (const auto& side : s->outbox)
-      for (const auto& box : side) pending += box.size();
+    for (const MailBox& box : s->outbox[impl_->mail_side]) pending += box.mail.size();
   }
   return pending;
 }

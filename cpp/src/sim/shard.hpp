@@ -23,12 +23,28 @@
 namespace p2pgossip::sim {
 
 // A packet for another shard's node: the event and its content by value, put into the
-// receiving shard's tables when it takes its mail.
+// receiving shard's tables when it takes its mail. Its messages are the sender's copies: the
+// receiver uses its own (MessageMemo::own) and leaves these for the sender to let go of.
 struct Mail {
   Event event;
   InFlight packet;
-  MessagePtr message;        // Kind::kMessage
-  std::unique_ptr<Rpc> rpc;  // Kind::kRpc
+  MessagePtr message;  // Kind::kMessage
+  std::uint32_t replica = MessageMemo::kNoReplica;
+  std::uint32_t first = 0;   // Kind::kRpc: where its messages start in the MailBox's
+  std::unique_ptr<Rpc> rpc;  // Kind::kRpc, its messages moved out into the MailBox
+};
+
+// What one shard posts to another in a window. The sender clears it in its window after the
+// next, when the receiver has taken it.
+struct MailBox {
+  std::vector<Mail> mail;
+  std::vector<MessagePtr> messages;     // the RPCs' messages, in order
+  std::vector<std::uint32_t> replicas;  // and their replica numbers
+  void clear() {
+    mail.clear();
+    messages.clear();
+    replicas.clear();
+  }
 };
 
 // A delivery logged before its message had an index (a message first seen in a window,
@@ -66,7 +82,11 @@ struct Shard {
   SlotTable<MessagePtr> publishes;             // what kPublish events publish
   // Per receiving shard, two sides: a window posts on one while the receivers take the
   // other's (posted in the window before), and the sides swap between windows.
-  std::array<std::vector<std::vector<Mail>>, 2> outbox;
+  std::array<std::vector<MailBox>, 2> outbox;
+  // RPCs from another shard, after use: handed back, per sending shard, for it to free
+  // (sides as the outbox's). Freed here, each would take the lock of the sender's malloc
+  // arena, which the sender's own allocations contend for.
+  std::array<std::vector<std::vector<std::unique_ptr<Rpc>>>, 2> used_rpcs;
 
   std::deque<std::vector<router::Action>> action_buffers;  // stable under nested drives
   std::size_t action_depth = 0;
@@ -79,7 +99,7 @@ struct Shard {
 
   std::shared_ptr<const router::Services> services;  // its hosts' (they count into here)
   crypto::VerifyCache verify_cache;
-  MessageMemo memo;  // ids and cache keys of the messages built here, by address
+  MessageMemo memo;  // ids and cache keys of the messages built, by address; its copies
   std::uint64_t verifications = 0;
   std::uint64_t verifications_in_call = 0;
 

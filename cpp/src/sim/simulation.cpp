@@ -48,7 +48,7 @@ Result<MessageId> Simulation::publish(std::uint32_t node, const std::string& top
     return Error{
         "publish: message id already used (the default id hashes topic and data, so "
         "publish distinct data or use message_id='from-seqno')"};
-  impl_->remember(message, id);
+  impl_->remember(message, id, node);
   const std::uint32_t mi = impl_->message_slot(id, topic);
   const std::int64_t now = this->now();
   impl_->messages[mi].published_at = std::max(at, now);
@@ -74,7 +74,7 @@ Result<MessageId> Simulation::inject(std::uint32_t to, std::uint32_t via, std::u
   if (forge_signature) (*m.signature)[0] ^= 1;
   auto message = std::make_shared<const Message>(std::move(m));
   const MessageId id = impl_->publisher.id(*message);
-  impl_->remember(message, id);
+  impl_->remember(message, id, via);
   const std::uint32_t mi = impl_->message_slot(id, topic);
   impl_->messages[mi].published_at = std::max(at, now());
   InFlight f;

@@ -137,6 +137,8 @@ struct Simulation::Impl {
   std::uint32_t mail_side = 0;         // the outboxes' side the window posts on
   std::vector<Close> closes;           // gathered from the shards, applied at their window's end
   std::uint64_t released_at_trim = 0;  // the queues' released_bytes() at the last heap trim
+  std::vector<MessageMemo::Entry> remembered;  // the messages built here, by replica number
+  MailBox serial_mail;                         // a packet between shards, between windows
 
   std::vector<MessageInfo> messages;
   std::unordered_map<MessageId, std::uint32_t, MessageIdHash> message_index;
@@ -181,11 +183,13 @@ struct Simulation::Impl {
   bool next_window();
   void run_window(std::uint32_t p);
   void take_mail(std::uint32_t p);
+  void take_letter(Shard& d, Mail& m, MailBox& box);
+  void release(std::uint32_t to, std::uint32_t from, std::unique_ptr<Rpc> rpc);
   void between_windows(std::int64_t t);
   void gather();
   void apply_closes(std::int64_t t);
   void resolve_deliveries();
-  void remember(const MessagePtr& message, const MessageId& id);
+  void remember(const MessagePtr& message, const MessageId& id, std::uint32_t u);
   std::int64_t grid_end(std::int64_t t) const {
     const std::int64_t g = std::max<std::int64_t>(lookahead, 1);
     return (t / g + 1) * g;
@@ -225,7 +229,7 @@ struct Simulation::Impl {
   void transmit_whole(std::uint32_t u, std::uint32_t peer, Rpc& rpc, std::size_t size,
                       std::int64_t t);
   void transmit_message(std::uint32_t u, std::uint32_t peer, MessagePtr m, std::int64_t t);
-  void discard(Shard& s, const InFlight& f);  // lets go of what a lost packet carries
+  void discard(Shard& s, std::uint32_t to, const InFlight& f);  // what a lost packet carries
   std::uint32_t message_slot(const MessageId& id, const std::string& topic);
   void record_delivery(std::uint32_t u, const router::Deliver& d, std::int64_t t);
   std::int32_t count_hops(std::uint32_t mi, std::uint32_t u, std::int64_t from);
