@@ -14,7 +14,9 @@ Written: results/sim.json (the table) and results/sim.png (log-log wall time and
 per node against nodes; matplotlib, skipped when missing).
 `--huge-pages` starts every child (the bare loop's too) with glibc's transparent-huge-page
 tunable (GLIBC_TUNABLES=glibc.malloc.hugetlb=1), as docs/memory.md advises for large runs;
-without it the children run as a user's Python does by default.
+without it the children run as a user's Python does by default. `--repeat N` runs the whole
+set N times and reports each row's median (ratios taken within a repetition, with the spread
+of run times and the largest peak).
 Targets (issue 12): at 10,000 nodes, spaced and burst, run time <= 1.7x the bare loop's and
 peak memory <= 32 KiB per node; 100% delivered; all cores (2 here) >= 1.7x one thread.
 """
@@ -25,6 +27,7 @@ import argparse
 import json
 import os
 import resource
+import statistics
 import subprocess
 import sys
 import time
@@ -187,10 +190,11 @@ def _run_child(*args: str, huge_pages: bool = False) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def rows_for(n: int, huge_pages: bool = False) -> list[dict[str, Any]]:
+def rows_for(n: int, huge_pages: bool = False, repeat: int = 1) -> list[dict[str, Any]]:
     """The bare loop, then the simulator's rows at `n` nodes, each against the bare loop and
-    each all-cores row against its one-thread row."""
-    bare = _run_child(str(n), "baseline", huge_pages=huge_pages)
+    each all-cores row against its one-thread row. With `repeat` > 1 the whole set runs that
+    many times, each ratio taken within one repetition (runs minutes apart see different
+    machines: a shared host's load moves a run by 10%), and each row is the median."""
     cores = str(os.cpu_count() or 1)
     runs = [
         (str(n), "gossipsub", "--threads", "1"),
@@ -200,20 +204,44 @@ def rows_for(n: int, huge_pages: bool = False) -> list[dict[str, Any]]:
     ]
     if n <= FLOODSUB_UP_TO:
         runs.append((str(n), "floodsub", "--threads", "1"))
-    rows = [bare]
-    one_thread: dict[tuple[str, str], dict[str, Any]] = {}
-    for args in runs:
-        row = _run_child(*args, huge_pages=huge_pages)
-        row["vs_bare"] = row["run_s"] / bare["run_s"]
-        workload = (row["strategy"], row["publishing"])
-        if args[-1] == "1":
-            one_thread[workload] = row
-        else:
-            row["speedup"] = one_thread[workload]["run_s"] / row["run_s"]
-            row["same_digest"] = one_thread[workload]["trace_digest"] == row["trace_digest"]
-        rows.append(row)
-        print(f"  done: {' '.join(args)}", file=sys.stderr)
-    return rows
+    repetitions = []
+    for _ in range(repeat):
+        bare = _run_child(str(n), "baseline", huge_pages=huge_pages)
+        rows = [bare]
+        one_thread: dict[tuple[str, str], dict[str, Any]] = {}
+        for args in runs:
+            row = _run_child(*args, huge_pages=huge_pages)
+            row["vs_bare"] = row["run_s"] / bare["run_s"]
+            workload = (row["strategy"], row["publishing"])
+            if args[-1] == "1":
+                one_thread[workload] = row
+            else:
+                row["speedup"] = one_thread[workload]["run_s"] / row["run_s"]
+                row["same_digest"] = one_thread[workload]["trace_digest"] == row["trace_digest"]
+            rows.append(row)
+            print(f"  done: {' '.join(args)}", file=sys.stderr)
+        repetitions.append(rows)
+    return [median_row(list(same)) for same in zip(*repetitions, strict=True)]
+
+
+def median_row(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One row from its repetitions: the median run, its ratios the medians of theirs, with
+    the spread of run times, the largest peak, and whether every run had the same trace."""
+    if len(runs) == 1:
+        return runs[0]
+    ordered = sorted(runs, key=lambda r: r["run_s"])
+    row = dict(ordered[len(ordered) // 2])
+    row["repeats"] = len(runs)
+    row["run_s_min"], row["run_s_max"] = ordered[0]["run_s"], ordered[-1]["run_s"]
+    for ratio in ("vs_bare", "speedup"):
+        if ratio in row:
+            row[ratio] = statistics.median(r[ratio] for r in runs)
+    row["peak_kib_per_node"] = max(r["peak_kib_per_node"] for r in runs)
+    if "trace_digest" in row:
+        row["same_digest"] = all(
+            r.get("same_digest", True) and r["trace_digest"] == row["trace_digest"] for r in runs
+        )
+    return row
 
 
 def plot(rows: list[dict[str, Any]], path) -> bool:
@@ -255,6 +283,13 @@ def main(argv: list[str]) -> None:
         action="store_true",
         help="run every child with glibc's huge-page tunable (GLIBC_TUNABLES)",
     )
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run the whole set N times; each row the median, ratios within a repetition",
+    )
     ap.add_argument("--child", nargs=2, metavar=("NODES", "STRATEGY"), help=argparse.SUPPRESS)
     ap.add_argument("--burst", action="store_true", help=argparse.SUPPRESS)  # with --child
     ap.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)  # with --child
@@ -268,7 +303,9 @@ def main(argv: list[str]) -> None:
         print(json.dumps(row))
         return
     sizes = QUICK if args.quick else FULL if args.full else DEFAULT
-    rows = [row for n in sizes for row in rows_for(n, args.huge_pages)]
+    if args.repeat < 1:
+        ap.error("--repeat needs at least 1")
+    rows = [row for n in sizes for row in rows_for(n, args.huge_pages, args.repeat)]
     png = _report.RESULTS_DIR / "sim.png"
     _report.RESULTS_DIR.mkdir(exist_ok=True)
     plotted = plot(rows, png)
@@ -283,6 +320,7 @@ def main(argv: list[str]) -> None:
                 "latency": f"lognormal(median_ms={MEDIAN_MS}, sigma={SIGMA})",
                 "run_until_s": RUN_UNTIL_S,
                 "huge_pages": args.huge_pages,
+                "repeat": args.repeat,
             },
             "targets": {
                 "vs_bare_10k": 1.7,

@@ -69,3 +69,39 @@ def test_the_plot_is_written_as_png(tmp_path) -> None:
     out = tmp_path / "sim.png"
     assert bench.plot(rows, out)
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_repeated_rows_report_the_median_run_and_ratios_taken_within_each_repetition() -> None:
+    # Ratios come from each repetition (its runs minutes apart from the others'), so the
+    # row's speedup is the median of theirs, not a ratio of two medians of other runs.
+    runs = [
+        {
+            "run_s": 4.0,
+            "vs_bare": 1.9,
+            "speedup": 1.5,
+            "peak_kib_per_node": 32.0,
+            "trace_digest": "a",
+        },
+        {
+            "run_s": 3.0,
+            "vs_bare": 1.6,
+            "speedup": 1.8,
+            "peak_kib_per_node": 33.0,
+            "trace_digest": "a",
+        },
+        {
+            "run_s": 3.5,
+            "vs_bare": 1.7,
+            "speedup": 1.9,
+            "peak_kib_per_node": 31.0,
+            "trace_digest": "a",
+        },
+    ]
+    row = bench.median_row(runs)
+    assert row["run_s"] == 3.5 and (row["run_s_min"], row["run_s_max"]) == (3.0, 4.0)
+    assert (row["vs_bare"], row["speedup"]) == (1.7, 1.8)
+    assert row["peak_kib_per_node"] == 33.0  # the largest: a bound holds for every run
+    assert row["repeats"] == 3 and row["same_digest"]
+    runs[0]["trace_digest"] = "b"
+    assert not bench.median_row(runs)["same_digest"]
+    assert bench.median_row(runs[:1]) is runs[0]
