@@ -112,6 +112,16 @@ def test_a_packet_on_a_link_that_goes_down_dies_even_if_the_link_is_back_when_it
     assert t_later == pytest.approx(up + 4 * lat, abs=1e-6)
 
 
+def test_injecting_through_a_node_that_is_not_a_neighbour_is_refused():
+    # The receiving router hears only its peers: the injection would vanish, uncounted.
+    sim = Simulation([(0, 1), (1, 2)], seed=1, latency=Latency.constant(5), topics=[TOPIC])
+    with pytest.raises(ValueError, match="not a neighbour"):
+        sim.inject(0, 2, TOPIC, b"from afar", forge_signature=False, at_s=1.0)
+    mid = sim.inject(0, 1, TOPIC, b"from a peer", forge_signature=False, at_s=1.0)
+    sim.run(until_s=3)
+    assert (mid, 0) in delivered_pairs(sim)
+
+
 @given(g=connected_graphs(), seed=st.integers(0, 2**32))
 @settings(max_examples=20)
 def test_forged_signatures_are_never_delivered(g, seed):

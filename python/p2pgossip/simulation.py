@@ -226,7 +226,8 @@ class Simulation(RequestCommands):
 
         The message is signed by ``author`` (default ``via``); with ``forge_signature`` one
         bit of its signature is flipped, so a correct router never delivers or forwards it.
-        Returns the message id (hex).
+        Returns the message id (hex). Raises ValueError if ``via`` has no link to ``to``
+        (a router ignores what does not come from one of its peers).
         """
         a = self.index(via if author is None else author)
         mid = self._core.inject(

@@ -2,6 +2,8 @@
 // parts are in the files simulation_impl.hpp names; results.cpp reads the results out.
 #include "p2pgossip/sim/simulation.hpp"
 
+#include <string>
+
 #include "p2pgossip/wire/rpc_codec.hpp"
 #include "sim/simulation_impl.hpp"
 
@@ -70,6 +72,9 @@ Result<MessageId> Simulation::inject(std::uint32_t to, std::uint32_t via, std::u
   impl_->check_node(author);
   if (impl_->cfg.gossip.signature_policy != router::SignaturePolicy::kStrictSign && forge_signature)
     return Error{"inject: forge_signature needs the StrictSign policy"};
+  if (impl_->link_index(via, to) == kNoLink)  // its router would drop it unseen
+    return Error{"inject: node " + std::to_string(via) + " is not a neighbour of node " +
+                 std::to_string(to) + ", and a router hears only its peers"};
   Message m = impl_->build_message(author, topic, std::move(data));
   if (forge_signature) (*m.signature)[0] ^= 1;
   auto message = std::make_shared<const Message>(std::move(m));
