@@ -251,13 +251,15 @@ void Simulation::Impl::resolve_deliveries() {
   for (auto& s : shards) s->unresolved.clear();
 }
 
-// A message built here, for node u's shard: the others make their copies as it reaches them.
+// A message built here, for node u's shard: the others make their copies as it reaches them
+// (one shard needs no numbers, nor their table).
 void Simulation::Impl::remember(const MessagePtr& message, const MessageId& id, std::uint32_t u) {
-  const auto number = static_cast<std::uint32_t>(remembered.size());
-  remembered.push_back(MessageMemo::Entry{id, wire::encoded_rpc_size(*message),
-                                          host::verify_cache_key(*message), CarriedMessages::kNone,
-                                          number});
-  shard_of(u).memo.remember(message, remembered.back());
+  const MessageMemo::Entry entry{
+      id, wire::encoded_rpc_size(*message), host::verify_cache_key(*message),
+      CarriedMessages::kNone,
+      shards.size() > 1 ? static_cast<std::uint32_t>(remembered.size()) : MessageMemo::kNoReplica};
+  if (entry.replica != MessageMemo::kNoReplica) remembered.push_back(entry);
+  shard_of(u).memo.remember(message, entry);
 }
 
 }  // namespace p2pgossip::sim
