@@ -74,11 +74,12 @@ class MessageMemo {
   // built), made from `other`, another shard's copy, if this shard has none alive. Reads
   // `other`'s immutable content only, never its reference count. With its entry here.
   std::pair<MessagePtr, Entry*> own(const Entry& entry, const Message& other) {
-    Replica& r = replicas_[entry.replica & (kSlots - 1)];
+    const Replica& r = replicas_[entry.replica & (kSlots - 1)];
     MessagePtr mine = r.number == entry.replica ? r.message.lock() : nullptr;
     if (!mine) mine = std::make_shared<const Message>(other);
     Entry* e = find(mine.get());
-    return {mine, e ? e : remember(mine, entry)};
+    if (!e) e = remember(mine, entry);
+    return {std::move(mine), e};
   }
 
   // The entry of the live message at `m`, or null.

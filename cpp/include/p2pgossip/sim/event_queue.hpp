@@ -17,8 +17,8 @@
 // bucket's start (a burst's millions of pending events are nearly all in buckets). Events
 // pushed into the near bucket being consumed (or earlier) go to a small heap beside it, and
 // events beyond the horizon (heartbeats, scheduled commands) to an overflow heap until the
-// wheel nears them. Pushes earlier than
-// the last pop are allowed and pop next, as in a plain heap.
+// wheel nears them. Pushes earlier than the last pop are allowed and pop next, as in a plain
+// heap.
 #pragma once
 
 #include <algorithm>
