@@ -381,6 +381,11 @@ class PyTracer : public Tracer {
   py::object fn_;
 };
 
+// An IdPool (its type is the router's own) for Python to share between routers.
+struct PyIdPool {
+  std::shared_ptr<IdPool> pool;
+};
+
 struct PyRouter {
   py::object message_id, verify, validate, peer_record;
   std::unique_ptr<PyTracer> tracer;
@@ -438,16 +443,27 @@ py::object action_tuple(Action& a) {
 namespace {
 
 void bind_router_class(py::module_& m) {
+  py::class_<PyIdPool>(
+      m, "IdPool",
+      "Message ids kept once for the routers given it (Router(ids=...)), which then keep a "
+      "4-byte handle an id; the routers sharing one must be used by one thread at a time.")
+      .def(py::init([] { return PyIdPool{make_id_pool()}; }))
+      .def(
+          "__len__", [](const PyIdPool& p) { return id_pool_size(*p.pool); },
+          "Ids held for the routers sharing the pool.");
+
   py::class_<PyRouter>(m, "Router",
                        "The sans-I/O GossipSub/floodsub/randomsub router; `now` in seconds.")
       .def(py::init([](const GossipConfig& config, std::uint64_t seed, py::object message_id,
-                       py::object verify, py::object validate, py::object peer_record) {
+                       py::object verify, py::object validate, py::object peer_record,
+                       const PyIdPool* ids) {
              auto r = std::make_unique<PyRouter>();
              r->message_id = message_id;
              r->verify = verify;
              r->validate = validate;
              r->peer_record = peer_record;
              Services svc;
+             if (ids) svc.ids = ids->pool;
              svc.message_id = message_id_service(message_id);
              if (verify.is_none()) {
                // StrictSign verification by the crypto layer (no Python in the loop).
@@ -482,7 +498,7 @@ void bind_router_class(py::module_& m) {
            }),
            py::arg("config"), py::arg("seed"), py::arg("message_id") = "xxh3",
            py::arg("verify") = py::none(), py::arg("validate") = py::none(),
-           py::arg("peer_record") = py::none())
+           py::arg("peer_record") = py::none(), py::arg("ids") = nullptr)
       .def(
           "set_tracer",
           [](PyRouter& r, const py::object& fn) {

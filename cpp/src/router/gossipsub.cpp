@@ -23,7 +23,7 @@ Router::State::State(std::shared_ptr<const GossipConfig> c, std::shared_ptr<cons
     : cfg(*c),
       svc(*s),
       scoring(PeerScore::weighted(c->score)),
-      messages(c->seen_ttl, c->seen_max_entries, c->mcache_len, c->mcache_gossip),
+      messages(c->seen_ttl, c->seen_max_entries, c->mcache_len, c->mcache_gossip, s->ids),
       config(std::move(c)),
       services(std::move(s)),
       rng(seed),

@@ -10,6 +10,12 @@
 // entries' hashes: an entry is its value alone (a hash beside each cost 8 bytes an entry).
 // Entries live densely in a vector; nothing is allocated per lookup. Used by the message
 // table, IDONTWANT, promises and scoring.
+//
+// Pooled: a map given an IdPool (id_pool.hpp) keeps a 4-byte handle an entry where it kept
+// the key, and the pool keeps each id once for all the maps that share it (a simulation's
+// routers on one thread hold the same ids by the thousand). Slots and tags are the same; a
+// tag that matches is confirmed against the id's bytes in the pool, which its sharers keep
+// warm. Only an insert and the last erase of an id look it up in the pool.
 #pragma once
 
 #include <xxhash.h>
@@ -42,12 +48,31 @@ inline bool same_id_bytes(const std::uint8_t* a, const std::uint8_t* b, std::siz
   return true;
 }
 
-template <class V>
+class IdPool;  // id_pool.hpp, included below
+
+// `Pool` is a parameter only so that the pool's own map can be an IdMap; it is IdPool.
+template <class V, class Pool = IdPool>
 class IdMap {
  public:
   struct Entry {
     V value;
   };
+
+  // `pool`, if not null, must outlive the map; a pooled map holds a reference to each of
+  // its ids there.
+  explicit IdMap(Pool* pool = nullptr) : pool_(pool) {}
+  ~IdMap() { release_all(); }
+  IdMap(IdMap&& o) noexcept
+      : table_(std::move(o.table_)),
+        mask_(std::exchange(o.mask_, 0)),
+        key_stride_(std::exchange(o.key_stride_, 0)),
+        pool_(o.pool_),
+        keys_(std::move(o.keys_)),
+        entries_(std::move(o.entries_)),
+        sizes_(std::move(o.sizes_)) {}
+  IdMap& operator=(IdMap&&) = delete;
+  IdMap(const IdMap&) = delete;
+  IdMap& operator=(const IdMap&) = delete;
 
   std::size_t size() const { return entries_.size(); }
   bool empty() const { return entries_.empty(); }
@@ -76,7 +101,7 @@ class IdMap {
     for (const Slot& s : table_[home(high) >> 3].slots)
       if (!s.empty() && (s.tag & ~kSizeMask) == high) {
         __builtin_prefetch(entries_.data() + s.entry());
-        __builtin_prefetch(key_at(s.entry()));
+        __builtin_prefetch(stored_key(s.entry()));
         return;
       }
   }
@@ -105,12 +130,19 @@ class IdMap {
     if (const std::size_t i = slot_of(key.view(), h); i != kNone)
       return {&entries_[at(i).entry()], false};
     if ((entries_.size() + 1) * 4 > capacity() * 3) rebuild(std::max(capacity() * 2, kMinSlots));
-    if (key.size() > key_stride_) restride(key.size());
     const auto index = static_cast<std::uint32_t>(entries_.size());
+    if (pool_) {
+      const std::uint32_t handle = pool_->hold(key, h);
+      key_stride_ = sizeof handle;
+      keys_.resize(keys_.size() + sizeof handle);
+      std::memcpy(stored_key(index), &handle, sizeof handle);
+    } else {
+      if (key.size() > key_stride_) restride(key.size());
+      sizes_.push_back(static_cast<std::uint8_t>(key.size()));
+      keys_.resize(keys_.size() + key_stride_);
+      if (key.size()) std::memcpy(stored_key(index), key.view().data(), key.size());
+    }
     entries_.push_back(Entry{std::move(value)});
-    sizes_.push_back(static_cast<std::uint8_t>(key.size()));
-    keys_.resize(keys_.size() + key_stride_);
-    if (key.size()) std::memcpy(key_at(index), key.view().data(), key.size());
     place(Slot{index, tag_of(h, key.size())});
     return {&entries_.back(), true};
   }
@@ -151,6 +183,7 @@ class IdMap {
   }
 
   void clear() {
+    release_all();
     entries_.clear();
     sizes_.clear();
     keys_.clear();
@@ -209,20 +242,27 @@ class IdMap {
     return (static_cast<std::uint32_t>(h >> 32) & ~kSizeMask) |
            static_cast<std::uint32_t>(key_size);
   }
-  std::size_t capacity() const { return mask_ ? mask_ + 1 : 0; }
+  std::size_t capacity() const { return mask_ ? std::size_t{mask_} + 1 : 0; }
   // Where a slot of tag `tag` is looked for first: the first slot of the line its tag's hash
   // bits number (a table of more than 2^25 lines, 2 GiB, would use only the first 2^25 as
   // homes), so the slots probed next are most often in the line already read (and
   // prefetched), and a slot can be placed again from its tag alone.
   std::size_t home(std::uint32_t tag) const { return (std::size_t{tag >> 7} << 3) & mask_; }
   // The entry's key: its bytes and size (kept apart, off the lookup's path, so that keys of
-  // one size stay aligned to it).
-  ByteView key_view(std::uint32_t index) const { return ByteView(key_at(index), sizes_[index]); }
-  const std::uint8_t* key_at(std::uint32_t index) const {
+  // one size stay aligned to it), or, pooled, its handle's in the pool.
+  ByteView key_view(std::uint32_t index) const;
+  const std::uint8_t* key_at(std::uint32_t index) const;
+  // What the map stores for the entry's key: the key, or its handle in the pool.
+  const std::uint8_t* stored_key(std::uint32_t index) const {
     return keys_.data() + std::size_t{index} * key_stride_;
   }
-  std::uint8_t* key_at(std::uint32_t index) {
+  std::uint8_t* stored_key(std::uint32_t index) {
     return keys_.data() + std::size_t{index} * key_stride_;
+  }
+  std::uint32_t handle_at(std::uint32_t index) const {
+    std::uint32_t handle;
+    std::memcpy(&handle, stored_key(index), sizeof handle);
+    return handle;
   }
 
   std::size_t slot_of(ByteView key, std::uint64_t h) const {
@@ -264,7 +304,7 @@ class IdMap {
   void rebuild(std::size_t slots) {
     std::vector<Line> old(slots / 8);
     old.swap(table_);
-    mask_ = slots - 1;
+    mask_ = static_cast<std::uint32_t>(slots - 1);
     for (const Line& line : old)
       for (const Slot& s : line.slots)
         if (!s.empty()) place(s);
@@ -281,6 +321,7 @@ class IdMap {
 
   void erase_slot(std::size_t i) {
     const std::uint32_t index = at(i).entry();
+    const std::uint32_t handle = pool_ ? handle_at(index) : 0;
     remove_slot(i);
     const auto last = static_cast<std::uint32_t>(entries_.size() - 1);
     if (index != last) {
@@ -288,13 +329,20 @@ class IdMap {
       Slot& moved = at(slot_of_index(last));
       moved.index = index | (moved.index & kMark);
       entries_[index] = std::move(entries_[last]);
-      sizes_[index] = sizes_[last];
-      std::memcpy(key_at(index), key_at(last), key_stride_);
+      if (!pool_) sizes_[index] = sizes_[last];
+      std::memcpy(stored_key(index), stored_key(last), key_stride_);
     }
     entries_.pop_back();
-    sizes_.pop_back();
+    if (!pool_) sizes_.pop_back();
     keys_.resize(keys_.size() - key_stride_);
+    if (pool_) pool_->drop(handle);
     shrink_if_sparse();
+  }
+
+  // A pooled map lets go of its ids in the pool.
+  void release_all() {
+    if (pool_)
+      for (std::uint32_t i = 0; i < entries_.size(); ++i) pool_->drop(handle_at(i));
   }
 
   // After a burst, tables sized for its peak would stay allocated for the node's life: when
@@ -337,13 +385,31 @@ class IdMap {
     at(i) = Slot{};
   }
 
-  // What a lookup reads, first and within 64 bytes: a router prefetches this line.
-  std::vector<Line> table_;         // capacity() slots
-  std::vector<std::uint8_t> keys_;  // entries_[i]'s key at i * key_stride_
-  std::size_t mask_ = 0;            // capacity() - 1, or 0 before the first insert
-  std::uint32_t key_stride_ = 0;    // the longest key's size
+  // What a lookup reads, first and within 48 bytes: a router prefetches them (a message
+  // table's owner of the pool, 16 bytes, comes before).
+  std::vector<Line> table_;       // capacity() slots
+  std::uint32_t mask_ = 0;        // capacity() - 1, or 0 before the first insert
+  std::uint32_t key_stride_ = 0;  // the longest key's size (pooled: a handle's)
+  Pool* pool_ = nullptr;
+  std::vector<std::uint8_t> keys_;  // entries_[i]'s key (pooled: handle) at i * key_stride_
   std::vector<Entry> entries_;
-  std::vector<std::uint8_t> sizes_;  // entries_[i]'s key size
+  std::vector<std::uint8_t> sizes_;  // entries_[i]'s key size (unpooled)
 };
+
+}  // namespace p2pgossip::router
+
+#include "id_pool.hpp"
+
+namespace p2pgossip::router {
+
+template <class V, class Pool>
+ByteView IdMap<V, Pool>::key_view(std::uint32_t index) const {
+  return pool_ ? pool_->id(handle_at(index)) : ByteView(stored_key(index), sizes_[index]);
+}
+
+template <class V, class Pool>
+const std::uint8_t* IdMap<V, Pool>::key_at(std::uint32_t index) const {
+  return pool_ ? pool_->bytes(handle_at(index)) : stored_key(index);
+}
 
 }  // namespace p2pgossip::router

@@ -6,8 +6,10 @@
 namespace p2pgossip::router {
 
 MessageTable::MessageTable(Duration seen_ttl, std::size_t seen_max_entries, int mcache_len,
-                           int mcache_gossip)
-    : ttl_(seen_ttl),
+                           int mcache_gossip, std::shared_ptr<IdPool> pool)
+    : pool_(std::move(pool)),
+      map_(pool_.get()),
+      ttl_(seen_ttl),
       max_seen_(seen_max_entries > 0 ? seen_max_entries : 1),
       gossip_(static_cast<std::size_t>(std::max(0, std::min(mcache_gossip, mcache_len)))),
       windows_(static_cast<std::size_t>(std::max(1, mcache_len))) {}

@@ -8,7 +8,8 @@
 //
 // Seen ids expire in insertion order (FIFO), so expiry is a pop from the front; when full,
 // the oldest is evicted early and counted. The FIFO and the windows name a record by its hash's
-// high bits and creation number, not by a copy of the id.
+// high bits and creation number, not by a copy of the id. Given an IdPool, the table keeps
+// the ids there, shared with other tables (id_pool.hpp).
 #pragma once
 
 #include <cstdint>
@@ -18,13 +19,16 @@
 
 #include "fifo.hpp"
 #include "id_map.hpp"
+#include "id_pool.hpp"
 #include "p2pgossip/router/router.hpp"
 
 namespace p2pgossip::router {
 
 class MessageTable {
  public:
-  MessageTable(Duration seen_ttl, std::size_t seen_max_entries, int mcache_len, int mcache_gossip);
+  // `pool`: where the ids are kept, shared with other tables (null: in this one).
+  MessageTable(Duration seen_ttl, std::size_t seen_max_entries, int mcache_len, int mcache_gossip,
+               std::shared_ptr<IdPool> pool = nullptr);
 
   // ---- seen ----
   bool seen(ByteView id) const { return map_.marked(id); }  // the mark: the slot says it
@@ -100,7 +104,8 @@ class MessageTable {
   }
   void pop_oldest_seen();
 
-  IdMap<Record> map_;                     // first: what a lookup reads leads
+  std::shared_ptr<IdPool> pool_;          // before map_, which it must outlive
+  IdMap<Record> map_;                     // next: what a lookup reads leads
   Instant next_expiry_ = Instant::max();  // the FIFO front's, so expire() need not read it
   Duration ttl_;
   std::size_t max_seen_;

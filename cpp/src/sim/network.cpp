@@ -97,9 +97,11 @@ std::shared_ptr<const host::HostConfig> Simulation::Impl::make_host_config() con
   return h;
 }
 
-// The services of shard `sh`'s hosts: its memo, its verification cache, its counts.
+// The services of shard `sh`'s hosts: its memo, its verification cache, its counts, and the
+// pool its routers keep their message ids in (each id once a shard, not once a node).
 router::Services Simulation::Impl::make_services(Shard& sh) {
   router::Services s;
+  s.ids = router::make_id_pool();
   s.message_id = [this, &sh](const Message& m) {
     if (const MessageMemo::Entry* e = sh.memo.find(&m)) return e->id;
     return publisher.id(m);

@@ -110,6 +110,10 @@ class GossipConfig:
     def preset(name: str) -> GossipConfig: ...
     def copy(self) -> GossipConfig: ...
 
+class IdPool:
+    def __init__(self) -> None: ...
+    def __len__(self) -> int: ...
+
 class Router:
     def __init__(
         self,
@@ -120,6 +124,7 @@ class Router:
         validate: Callable[[str, Message, int], Literal["accept", "reject", "ignore", "pending"]]
         | None = None,
         peer_record: Callable[[bytes], bytes | None] | None = None,
+        ids: IdPool | None = None,
     ) -> None: ...
     def set_tracer(
         self, tracer: Callable[[Literal["graft", "prune"], int, str, float], object] | None

@@ -40,6 +40,8 @@ enum class ValidationResult : std::uint8_t { kAccept, kReject, kIgnore, kPending
 
 // What the shell supplies. Verification is the shell's so that nodes sharing a process
 // can share one verification cache (keyed by a digest of the signed bytes).
+class IdPool;  // router/id_pool.hpp
+
 struct Services {
   std::function<MessageId(const Message&)> message_id;
   std::function<bool(const Message&)> verify_signature;
@@ -52,7 +54,15 @@ struct Services {
   // Optional: the copy of a first receipt to keep, deliver and forward instead of the one
   // decoded (an equal message): nodes sharing a process keep one body (host::MessagePool).
   std::function<MessagePtr(const MessagePtr&, const MessageId&)> share;
+  // Optional: where the router's message table keeps its ids, shared by routers that one
+  // thread runs (a simulation's shard keeps each id once, not once per node). Null: the
+  // table keeps them itself.
+  std::shared_ptr<IdPool> ids;
 };
+
+// A pool for Services::ids, and how many ids it holds for the routers sharing it.
+std::shared_ptr<IdPool> make_id_pool();
+std::size_t id_pool_size(const IdPool& pool);
 
 // Outputs.
 // The RPC is boxed: an Action is as large as its largest kind, and a router keeps a buffer
