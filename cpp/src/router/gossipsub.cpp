@@ -714,27 +714,29 @@ void Router::State::handle_ihave(Slot s, const std::vector<ControlIHave>& ihave,
     if (!h.topic_id) continue;
     auto t = find_topic(*h.topic_id);
     if (!t || !topics[*t].subscribed) continue;
-    // At most max_ihave_length ids are looked at per IHAVE entry. Their table lines are
-    // requested together first, then the records and keys those lines point to: looked up
-    // one by one, each would be a chain of misses waited for in turn.
-    const auto looked_at = static_cast<std::size_t>(std::max(0, cfg.max_ihave_length));
-    std::size_t n = 0;
-    for (ByteView raw : h.message_ids) {
-      if (n++ == looked_at) break;
-      messages.prefetch(raw);
-    }
-    n = 0;
-    for (ByteView raw : h.message_ids) {
-      if (n++ == looked_at) break;
-      messages.prefetch_record(raw);
-    }
-    auto left = static_cast<std::size_t>(cfg.max_ihave_length);
-    for (ByteView raw : h.message_ids) {
-      if (left-- == 0) break;
-      if (raw.size() > MessageId::kMaxSize || messages.seen(raw)) continue;
-      const MessageId id(raw);
-      if (!wanted.insert(id, 0).second) continue;
-      want.push_back(id);
+    // At most max_ihave_length ids are looked at per IHAVE entry, each hashed once, a batch
+    // at a time: the batch's table lines are requested together first, then the records and
+    // keys those lines point to. Looked up one by one, each would be a chain of misses
+    // waited for in turn.
+    constexpr std::size_t kBatch = 32;
+    ByteView raws[kBatch];
+    std::uint64_t hashes[kBatch];
+    auto left = static_cast<std::size_t>(std::max(0, cfg.max_ihave_length));
+    for (auto it = h.message_ids.begin(), end = h.message_ids.end(); it != end && left;) {
+      std::size_t n = 0;
+      for (; it != end && left && n < kBatch; ++it, --left, ++n) {
+        raws[n] = *it;
+        hashes[n] = hash_id(raws[n]);
+        messages.prefetch(hashes[n]);
+      }
+      for (std::size_t i = 0; i < n; ++i) messages.prefetch_record(hashes[i]);
+      for (std::size_t i = 0; i < n; ++i) {
+        const ByteView raw = raws[i];
+        if (raw.size() > MessageId::kMaxSize || messages.seen(raw, hashes[i])) continue;
+        const MessageId id(raw);
+        if (!wanted.insert(id, 0).second) continue;
+        want.push_back(id);
+      }
     }
   }
   if (want.empty()) return;

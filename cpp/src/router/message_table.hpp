@@ -33,11 +33,14 @@ class MessageTable {
   // ---- seen ----
   bool seen(ByteView id) const { return map_.marked(id); }  // the mark: the slot says it
   bool seen(const MessageId& id) const { return seen(id.view()); }
-  void prefetch(ByteView id) const { map_.prefetch(hash_id(id)); }
+  bool seen(ByteView id, std::uint64_t h) const { return map_.marked(id, h); }  // h: hash_id
+  void prefetch(ByteView id) const { prefetch(hash_id(id)); }
   void prefetch(const MessageId& id) const { prefetch(id.view()); }
+  void prefetch(std::uint64_t h) const { map_.prefetch(h); }
   // After prefetch(id), once its line has arrived: the record and the key a lookup reads next.
-  void prefetch_record(ByteView id) const { map_.prefetch_entry(hash_id(id)); }
+  void prefetch_record(ByteView id) const { prefetch_record(hash_id(id)); }
   void prefetch_record(const MessageId& id) const { prefetch_record(id.view()); }
+  void prefetch_record(std::uint64_t h) const { map_.prefetch_entry(h); }
   // What mark_seen(id) and put(id, ...) will write.
   void prefetch_insert(const MessageId& id) const {
     map_.prefetch_insert(hash_id(id));
