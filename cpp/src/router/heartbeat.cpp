@@ -215,7 +215,7 @@ void Router::State::maintain_fanout(TopicId t, Instant now) {
 }
 
 void Router::State::emit_gossip(TopicId t, const std::vector<Slot>& exclude, Instant now) {
-  std::vector<MessageId> ids;
+  std::vector<ByteView> ids;  // into the message table, which nothing below changes
   messages.gossip_ids(t, ids);
   if (ids.empty()) return;
   std::vector<Slot> to;
@@ -234,7 +234,7 @@ void Router::State::emit_gossip(TopicId t, const std::vector<Slot>& exclude, Ins
     rng.sample(mine, cap);
     ControlIHave ihave{topics[t].name, {}};
     ihave.message_ids.reserve(mine.size(), ids.front().size());
-    for (std::uint32_t i : mine) ihave.message_ids.push_back(ids[i].view());
+    for (std::uint32_t i : mine) ihave.message_ids.push_back(ids[i]);
     control(s).ihave.push_back(std::move(ihave));
     ++counters.ihave_sent;
   }

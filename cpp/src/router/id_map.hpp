@@ -195,6 +195,10 @@ class IdMap {
     return key(static_cast<std::size_t>(&e - entries_.data()));
   }
   MessageId key(std::size_t i) const { return MessageId(key_view(static_cast<std::uint32_t>(i))); }
+  // The same as a view, valid until the map changes.
+  ByteView key_view(const Entry& e) const {
+    return key_view(static_cast<std::uint32_t>(&e - entries_.data()));
+  }
 
   // One flag per entry, kept in its slot: a lookup that needs only the flag (the message
   // table's "seen") reads no line beyond the slot's and the key's. Cleared for a new entry.

@@ -57,8 +57,9 @@ class MessageTable {
   const Message* cached(const MessageId& id) const;
   // The message for an IWANT from `peer`, or null if not cached or already sent `cap` times.
   MessagePtr get_for_peer(const MessageId& id, PeerIndex peer, int cap);
-  // Ids of `topic` in the gossiped windows, newest window first.
-  void gossip_ids(std::uint32_t topic, std::vector<MessageId>& out) const;
+  // Ids of `topic` in the gossiped windows, newest window first: views into the table (or its
+  // pool), valid until the table changes.
+  void gossip_ids(std::uint32_t topic, std::vector<ByteView>& out) const;
   // Heartbeat: a new window starts, the oldest is forgotten.
   void shift();
 
