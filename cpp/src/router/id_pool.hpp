@@ -41,10 +41,6 @@ class IdPool {
   }
 
   std::size_t size() const { return index_.size(); }
-  std::size_t memory_bytes() const {
-    return index_.memory_bytes() + ids_.capacity() + sizes_.capacity() +
-           (refs_.capacity() + free_.capacity()) * sizeof(std::uint32_t);
-  }
 
  private:
   // A handle for a new id: a free one, else the next; its bytes laid out at the handle.

@@ -38,10 +38,10 @@ using Protocol = PubsubProtocol;
 // nor forwarded (it is already in the seen cache, so copies count as duplicates).
 enum class ValidationResult : std::uint8_t { kAccept, kReject, kIgnore, kPending };
 
-// What the shell supplies. Verification is the shell's so that nodes sharing a process
-// can share one verification cache (keyed by a digest of the signed bytes).
 class IdPool;  // router/id_pool.hpp
 
+// What the shell supplies. Verification is the shell's so that nodes sharing a process
+// can share one verification cache (keyed by a digest of the signed bytes).
 struct Services {
   std::function<MessageId(const Message&)> message_id;
   std::function<bool(const Message&)> verify_signature;
