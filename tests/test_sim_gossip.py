@@ -250,6 +250,18 @@ def test_churn_schedules_seeded_crashes_and_restarts():
     assert m["crashes"].sum() == len(a) // 2 and m["alive"].all()
 
 
+def test_a_nodes_mesh_does_not_depend_on_its_number():
+    # Which end of a link dialled is a coin per link. When the lower-numbered end dialled,
+    # the last nodes had no outbound links and grafted every one they were offered to make
+    # up D_out: meshes of 8.22 in the last quarter against 7.14 in the first.
+    n = 1000
+    sim = Simulation(topology.random_regular(16, n, seed=3), seed=5, topics=[TOPIC])
+    sim.run(until_s=10)
+    mesh = sim.metrics()[f"mesh_size:{TOPIC}"].to_numpy()
+    first, last = mesh[: n // 4].mean(), mesh[-(n // 4) :].mean()
+    assert abs(first - last) < 0.4, (first, last)
+
+
 def delivery_ratio(gossip: bool, seed: int) -> float:
     # a thin mesh (D=2) on 8 peers: mesh push alone loses messages, gossip reaches the rest
     g = topology.random_regular(8, 100, seed=seed)
@@ -270,7 +282,7 @@ def delivery_ratio(gossip: bool, seed: int) -> float:
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_gossip_recovers_what_loss_takes_from_mesh_push(seed):
     with_gossip, mesh_only = delivery_ratio(True, seed), delivery_ratio(False, seed)
-    # 0.887, 0.91, 0.965 for seeds 1-3 (0.912, 0.967, 0.974 when all heartbeats fell in step):
+    # 0.932, 0.902, 0.965 for seeds 1-3 (0.912, 0.967, 0.974 when all heartbeats fell in step):
     # at 50% loss each of IHAVE, IWANT and the reply may be lost, and a message is advertised
     # for mcache_gossip (3) heartbeats only.
     assert with_gossip > mesh_only + 0.5 and with_gossip > 0.85, (with_gossip, mesh_only)

@@ -6,15 +6,15 @@
 
 namespace p2pgossip::sim {
 
-// The two ends of link li come up: the lower-numbered node dials, as the graph's edges
-// are dialled elsewhere.
+// The two ends of link li come up: the end that dialled (dialled()) dials, as the graph's
+// edges are dialled elsewhere.
 void Simulation::Impl::open_ends(std::uint32_t li, std::int64_t t) {
   for (std::uint32_t l : {li, reverse[li]}) {
     const std::uint32_t a = link_src[l], b = neighbour[l];
     if (!noise_identities[a])
       noise_identities[a] = net::noise::local_identity_of(nodes[a].identity);
     host::ConnectionConfig c;
-    c.dialer = a < b;
+    c.dialer = dialled(a, b);
     c.noise.identity = *noise_identities[a];
     if (c.dialer) c.expected_peer_id = to_bytes(nodes[b].identity->peer_id().bytes());
     c.pubsub_protocols = host::pubsub_protocols(cfg.gossip.strategy);

@@ -36,7 +36,7 @@ Simulation::Impl::Impl(std::uint32_t nodes_count, const std::vector<Edge>& edges
   if (cfg.peer_exchange) {
     dials.resize(links.size());
     for (std::uint32_t li = 0; li < links.size(); ++li)
-      dials[li].src_dialled = link_src[li] < neighbour[li];
+      dials[li].src_dialled = dialled(link_src[li], neighbour[li]);
     extra.resize(n);
     connections.resize(n);
     records.resize(n);
@@ -162,9 +162,9 @@ void Simulation::Impl::update_link(std::uint32_t li, std::int64_t t) {
   } else if (want && !ends.empty()) {
     open_ends(li, t);
   } else if (want) {
-    nodes[u].host->pubsub_opened(v, nodes[v].identity->peer_id().bytes(), u < v, protocol(),
+    nodes[u].host->pubsub_opened(v, nodes[v].identity->peer_id().bytes(), dialled(u, v), protocol(),
                                  ip_of(v), Instant{t});
-    nodes[v].host->pubsub_opened(u, nodes[u].identity->peer_id().bytes(), v < u, protocol(),
+    nodes[v].host->pubsub_opened(u, nodes[u].identity->peer_id().bytes(), dialled(v, u), protocol(),
                                  ip_of(u), Instant{t});
   } else {
     links[li].cut();

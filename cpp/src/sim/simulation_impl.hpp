@@ -35,6 +35,7 @@ constexpr std::uint16_t kNoHops = 0xffff;
 // Random streams: links use their index; these sit far above any link index.
 constexpr std::uint64_t kIdentityStream = 1ULL << 40;
 constexpr std::uint64_t kRouterStream = 2ULL << 40;
+constexpr std::uint64_t kDialStream = 3ULL << 40;
 
 struct BytesHash {
   std::size_t operator()(const Bytes& b) const {
@@ -161,6 +162,12 @@ struct Simulation::Impl {
   // Both nodes up, in one group, not severed, and neither bans the other (peer or address).
   bool should_be_up(std::uint32_t li, std::int64_t t);
   bool refuses(std::uint32_t u, std::uint32_t v, std::int64_t t);
+  // Whether u dialled its graph link to v: a seeded coin per pair, so a node's outbound
+  // links (which GossipSub's D_out counts) do not depend on its number.
+  bool dialled(std::uint32_t u, std::uint32_t v) const {
+    const std::uint64_t pair = std::uint64_t{std::min(u, v)} << 32 | std::max(u, v);
+    return ((draw(cfg.seed, kDialStream, pair) & 1) != 0) == (u < v);
+  }
   void update_link(std::uint32_t li, std::int64_t t);
   void update_links_of(std::uint32_t u, std::int64_t t);
   void update_all_links(std::int64_t t);
