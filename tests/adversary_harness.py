@@ -23,11 +23,16 @@ def network(
     sybil_degree: int | None = None,
     subscribe_at: float = 0.0,
     early: Iterable[int] = (),
+    dialled: Iterable[int] = (),
 ) -> tuple[pg.Simulation, list[int]]:
     """A random `degree`-regular honest graph on 0..honest-1, plus `sybils` attackers linked
-    only to `sybils_on` (labels -1, -2, ...); the sybils and the `early` honest nodes
-    subscribe to TOPIC at once, the other honest nodes at `subscribe_at`."""
+    only to `sybils_on` (labels -1, -2, ...), who dial them; the sybils and the `early`
+    honest nodes subscribe to TOPIC at once, the other honest nodes at `subscribe_at`. Every
+    neighbour of a `dialled` node dials it (it has no outbound peer for D_out to keep)."""
     g = topology.random_regular(degree, honest, seed)
+    for v in dialled:
+        for u in g.neighbors(v):
+            g.edges[u, v]["dialer"] = u
     attackers: list[int] = []
     if sybils:
         g, attackers = topology.sybil_attack(g, sybils_on, sybils, degree=sybil_degree, seed=seed)

@@ -9,7 +9,7 @@ from adversary_harness import TOPIC, delivery_to, network, publish_stream
 from p2pgossip import adversary, presets
 
 HONEST = 30
-TARGET = HONEST - 1  # its honest neighbours dial it: no outbound quota protects them
+TARGET = HONEST - 1  # its honest neighbours dial it (dialled=): no outbound quota protects them
 CENSORS = 12  # D_hi of the preset: enough to fill the mesh
 ACTIVATION = 60.0  # the preset's mesh_message_deliveries_activation
 RECOVERED = ACTIVATION + 10.0  # activation, a heartbeat to prune, a few to regraft
@@ -19,7 +19,13 @@ MESH_LATENCY = 0.2  # a mesh path here is a few 10 ms hops; gossip waits for a h
 def test_censors_in_the_targets_mesh_are_pruned_and_delivery_recovers() -> None:
     config = presets.gossipsub_v11_evaluation(TOPIC)
     sim, censors = network(
-        HONEST, config=config, sybils_on=[TARGET], sybils=CENSORS, early=[TARGET], subscribe_at=5
+        HONEST,
+        config=config,
+        sybils_on=[TARGET],
+        sybils=CENSORS,
+        early=[TARGET],
+        dialled=[TARGET],
+        subscribe_at=5,
     )
     sim.set_role(censors, adversary.Sybil())  # censors that GRAFT whenever they may
     publish_stream(sim, HONEST, start=6.0, end=RECOVERED + 30.0, rate=5)

@@ -18,7 +18,7 @@ from p2pgossip import adversary, evaluation, presets
 
 HONEST = 30
 DEGREE = 6
-TARGET = HONEST - 1  # its honest neighbours dial it: no outbound quota protects them
+TARGET = HONEST - 1  # its honest neighbours dial it (dialled=): no outbound quota protects them
 # Every sybil gets one P3 activation window (60 s) in the mesh before it is pruned: 24 sybils
 # for 12 places take two rounds.
 SINCE = 140.0
@@ -29,7 +29,13 @@ MESH_LATENCY = 0.2
 def eclipse(config) -> tuple[float, float]:
     """The target's messages on time, and the sybils' share of its mesh at SINCE."""
     sim, sybils = network(
-        HONEST, config=config, sybils_on=[TARGET], sybils=4 * DEGREE, early=[TARGET], subscribe_at=5
+        HONEST,
+        config=config,
+        sybils_on=[TARGET],
+        sybils=4 * DEGREE,
+        early=[TARGET],
+        dialled=[TARGET],
+        subscribe_at=5,
     )
     sim.set_role(sybils, adversary.Sybil())
     publish_stream(sim, HONEST, start=6.0, end=UNTIL, rate=5)

@@ -262,6 +262,15 @@ def test_a_nodes_mesh_does_not_depend_on_its_number():
     assert abs(first - last) < 0.4, (first, last)
 
 
+def test_a_dialer_attribute_names_an_end_of_its_edge():
+    g = nx.path_graph(3)
+    g.edges[0, 1]["dialer"] = 2
+    with pytest.raises(ValueError, match="neither end"):
+        Simulation(g)
+    g.edges[0, 1]["dialer"] = 1  # an end: accepted
+    Simulation(g).run(until_s=1)
+
+
 def delivery_ratio(gossip: bool, seed: int) -> float:
     # a thin mesh (D=2) on 8 peers: mesh push alone loses messages, gossip reaches the rest
     g = topology.random_regular(8, 100, seed=seed)

@@ -322,7 +322,9 @@ void bind_sim(py::module_& m) {
                   double loss, std::uint64_t queue_limit, std::optional<sim::CpuCost> cost,
                   bool verify_cache, bool wire_fidelity, bool record_mesh,
                   host::MessageIdFn message_id, std::size_t target_outbound, bool full_stack,
-                  std::uint64_t seed, std::uint32_t threads, const std::string& partition) {
+                  std::uint64_t seed, std::uint32_t threads, const std::string& partition,
+                  const py::array_t<std::int64_t, py::array::c_style | py::array::forcecast>&
+                      dialled) {
                  if (partition != "contiguous" && partition != "round_robin")
                    throw py::value_error("partition: 'contiguous' or 'round_robin', not '" +
                                          partition + "'");
@@ -341,6 +343,7 @@ void bind_sim(py::module_& m) {
                  c.threads = threads;
                  c.partitioning = partition == "round_robin" ? sim::Partitioning::kRoundRobin
                                                              : sim::Partitioning::kContiguous;
+                 c.dialled = edges_of(dialled);
                  auto e = edges_of(edges);
                  py::gil_scoped_release release;
                  return std::make_unique<sim::Simulation>(nodes, e, std::move(c));
@@ -349,7 +352,8 @@ void bind_sim(py::module_& m) {
            py::arg("bandwidth"), py::arg("loss"), py::arg("queue_limit_bytes"), py::arg("cost"),
            py::arg("verify_cache"), py::arg("wire_fidelity"), py::arg("record_mesh"),
            py::arg("message_id"), py::arg("target_outbound"), py::arg("full_stack"),
-           py::arg("seed"), py::arg("threads") = 1, py::arg("partition") = "contiguous")
+           py::arg("seed"), py::arg("threads") = 1, py::arg("partition") = "contiguous",
+           py::arg("dialled") = py::array_t<std::int64_t>(std::vector<py::ssize_t>{0, 2}))
       .def_property_readonly("threads", &sim::Simulation::threads)
       .def_property_readonly("lookahead_ns", &sim::Simulation::lookahead_ns)
       .def_property_readonly("size", &sim::Simulation::size)

@@ -315,13 +315,13 @@ ATTACKS: dict[str, Callable[[Scale], Plan]] = {
 
 
 def graph(plan: Plan, scale: Scale) -> tuple[nx.Graph, list[int]]:
-    """The honest random graph plus the plan's sybils (labels -1, -2, ...: they sort first,
-    so they dial the honest nodes, as real sybils do)."""
+    """The honest random graph plus the plan's sybils (labels -1, -2, ...), whose links they
+    dial (the ``dialer`` attribute), as real sybils do."""
     rng = random.Random(scale.seed)
     g = topology.random_regular(scale.degree, scale.honest, scale.seed)
     labels = [-(i + 1) for i in range(plan.sybils)]
     for s in labels:
-        g.add_edges_from((s, t) for t in plan.links(scale, rng))
+        g.add_edges_from((s, t, {"dialer": s}) for t in plan.links(scale, rng))
     return g, labels
 
 

@@ -79,6 +79,10 @@ class Simulation(RequestCommands):
     Its links deliver reliably and in order, as TCP (``loss`` must be 0); not with
     ``target_outbound`` yet.
 
+    Which end of a link dialled (GossipSub's ``D_out`` counts a node's outbound peers) is a
+    coin per link under ``seed``, unless the graph's edge has a ``dialer`` attribute naming
+    one of its ends (``topology.sybil_attack`` gives its sybils' links one: sybils dial).
+
     ``threads`` (default: every core, ``os.cpu_count()``, but no more than one per
     ``NODES_PER_THREAD`` nodes) runs the simulation on that many threads, each with a shard
     of the nodes (``partition``: ``"contiguous"`` blocks or
@@ -112,7 +116,7 @@ class Simulation(RequestCommands):
         threads: int | None = None,
         partition: str = "contiguous",
     ) -> None:
-        self.labels, edges = _index_graph(graph_or_edges, nodes)
+        self.labels, edges, dialled = _index_graph(graph_or_edges, nodes)
         self._index = {label: i for i, label in enumerate(self.labels)}
         self._latency = latency if latency is not None else Latency.constant(0.0)
         self._bandwidth = float(bandwidth or 0.0)
@@ -138,6 +142,7 @@ class Simulation(RequestCommands):
             seed,
             threads=max(1, threads if threads is not None else _default_threads(len(self.labels))),
             partition=partition,
+            dialled=dialled,
         )
         if threads is not None and threads > 1 and self._core.threads == 1:
             warnings.warn(
@@ -585,7 +590,11 @@ def _default_threads(nodes: int) -> int:
     return min(os.cpu_count() or 1, max(1, nodes // NODES_PER_THREAD))
 
 
-def _index_graph(graph_or_edges: Any, nodes: int | None) -> tuple[list[Hashable], np.ndarray]:
+def _index_graph(
+    graph_or_edges: Any, nodes: int | None
+) -> tuple[list[Hashable], np.ndarray, np.ndarray]:
+    """The labels, the edges as index pairs, and the (dialler, listener) pairs of the edges
+    whose ``dialer`` attribute names one of their ends."""
     if hasattr(graph_or_edges, "nodes") and hasattr(graph_or_edges, "edges"):
         try:
             labels = sorted(graph_or_edges.nodes())
@@ -595,7 +604,14 @@ def _index_graph(graph_or_edges: Any, nodes: int | None) -> tuple[list[Hashable]
         edges = np.array(
             [(index[u], index[v]) for u, v in graph_or_edges.edges()], dtype=np.int64
         ).reshape(-1, 2)
-        return labels, edges
+        dialled = []
+        for u, v, dialer in graph_or_edges.edges(data="dialer"):
+            if dialer is None:
+                continue
+            if dialer not in (u, v):
+                raise ValueError(f"edge ({u!r}, {v!r}): dialer {dialer!r} is neither end")
+            dialled.append((index[dialer], index[v if dialer == u else u]))
+        return labels, edges, np.array(dialled, dtype=np.int64).reshape(-1, 2)
     edges = np.asarray(list(graph_or_edges), dtype=np.int64).reshape(-1, 2)
     if len(edges) and edges.min() < 0:
         raise ValueError("edges: node indices must be >= 0")
@@ -604,7 +620,7 @@ def _index_graph(graph_or_edges: Any, nodes: int | None) -> tuple[list[Hashable]
         if nodes < n:
             raise ValueError(f"nodes={nodes} but an edge names node {n - 1}")
         n = nodes
-    return list(range(n)), edges
+    return list(range(n)), edges, np.zeros((0, 2), dtype=np.int64)
 
 
 def _progress_bar(total_s: float):

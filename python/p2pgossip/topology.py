@@ -95,9 +95,10 @@ def sybil_attack(
 ) -> tuple[nx.Graph, list[int]]:
     """``honest`` plus ``sybils`` attacker nodes linked only to ``targets``: each to
     ``degree`` targets drawn at random (None: every target). Returns the graph and the sybils'
-    labels, ``-1, -2, ...``: they sort before the honest nodes, so in a ``Simulation`` they
-    dial the targets, as real sybils do (a target sees them as inbound peers, which matters
-    to its mesh's outbound quota ``D_out``); the honest nodes keep their labels.
+    labels, ``-1, -2, ...``; the honest nodes keep theirs. Each sybil link's ``dialer``
+    attribute is the sybil, so in a ``Simulation`` sybils dial the targets, as real sybils do
+    (a target sees them as inbound peers, which matters to its mesh's outbound quota
+    ``D_out``).
     """
     import random
 
@@ -113,5 +114,5 @@ def sybil_attack(
     labels = [-(i + 1) for i in range(sybils)]
     for s in labels:
         g.add_node(s)
-        g.add_edges_from((s, t) for t in rng.sample(targets, k))
+        g.add_edges_from((s, t, {"dialer": s}) for t in rng.sample(targets, k))
     return g, labels

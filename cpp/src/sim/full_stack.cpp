@@ -14,7 +14,7 @@ void Simulation::Impl::open_ends(std::uint32_t li, std::int64_t t) {
     if (!noise_identities[a])
       noise_identities[a] = net::noise::local_identity_of(nodes[a].identity);
     host::ConnectionConfig c;
-    c.dialer = dialled(a, b);
+    c.dialer = dialled(l);
     c.noise.identity = *noise_identities[a];
     if (c.dialer) c.expected_peer_id = to_bytes(nodes[b].identity->peer_id().bytes());
     c.pubsub_protocols = host::pubsub_protocols(cfg.gossip.strategy);

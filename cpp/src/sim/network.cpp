@@ -16,6 +16,13 @@ Simulation::Impl::Impl(std::uint32_t nodes_count, const std::vector<Edge>& edges
       host_config(make_host_config()),
       n(nodes_count) {
   build_links(edges);
+  for (auto [a, b] : cfg.dialled) {
+    const std::uint32_t li = a < n && b < n ? link_index(a, b) : kNoLink;
+    if (li == kNoLink) throw std::invalid_argument("dialled: names a pair that is not a link");
+    given_dialler.resize(links.size());
+    given_dialler[li] = 1;
+    given_dialler[reverse[li]] = 2;
+  }
   make_shards(cfg.threads, cfg.partitioning);
   for (auto& s : shards) s->services = std::make_shared<const router::Services>(make_services(*s));
   params.push_back(cfg.link);
@@ -35,8 +42,7 @@ Simulation::Impl::Impl(std::uint32_t nodes_count, const std::vector<Edge>& edges
   }
   if (cfg.peer_exchange) {
     dials.resize(links.size());
-    for (std::uint32_t li = 0; li < links.size(); ++li)
-      dials[li].src_dialled = dialled(link_src[li], neighbour[li]);
+    for (std::uint32_t li = 0; li < links.size(); ++li) dials[li].src_dialled = dialled(li);
     extra.resize(n);
     connections.resize(n);
     records.resize(n);
@@ -162,9 +168,9 @@ void Simulation::Impl::update_link(std::uint32_t li, std::int64_t t) {
   } else if (want && !ends.empty()) {
     open_ends(li, t);
   } else if (want) {
-    nodes[u].host->pubsub_opened(v, nodes[v].identity->peer_id().bytes(), dialled(u, v), protocol(),
+    nodes[u].host->pubsub_opened(v, nodes[v].identity->peer_id().bytes(), dialled(li), protocol(),
                                  ip_of(v), Instant{t});
-    nodes[v].host->pubsub_opened(u, nodes[u].identity->peer_id().bytes(), dialled(v, u), protocol(),
+    nodes[v].host->pubsub_opened(u, nodes[u].identity->peer_id().bytes(), dialled(back), protocol(),
                                  ip_of(u), Instant{t});
   } else {
     links[li].cut();

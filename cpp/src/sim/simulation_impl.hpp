@@ -97,9 +97,10 @@ struct Simulation::Impl {
   // Adjacency in CSR form; directed link i goes from link_src[i] to neighbour[i].
   std::vector<std::uint32_t> offsets, neighbour, link_src, reverse;
   std::vector<LinkState> links;
-  std::vector<std::uint8_t> severed;  // a router disconnected the pair: stays down
-  std::vector<LinkParams> params;     // [0] is the default
-  std::vector<std::uint32_t> group;   // partition group per node
+  std::vector<std::uint8_t> severed;        // a router disconnected the pair: stays down
+  std::vector<std::uint8_t> given_dialler;  // per graph link: 1 its source dialled, 2 not, 0 coin
+  std::vector<LinkParams> params;           // [0] is the default
+  std::vector<std::uint32_t> group;         // partition group per node
   // Peer exchange (SimConfig::peer_exchange); all empty without it.
   std::vector<LinkDial> dials;                                              // per directed link
   std::vector<std::vector<std::pair<std::uint32_t, std::uint32_t>>> extra;  // (neighbour, link)
@@ -162,9 +163,12 @@ struct Simulation::Impl {
   // Both nodes up, in one group, not severed, and neither bans the other (peer or address).
   bool should_be_up(std::uint32_t li, std::int64_t t);
   bool refuses(std::uint32_t u, std::uint32_t v, std::int64_t t);
-  // Whether u dialled its graph link to v: a seeded coin per pair, so a node's outbound
-  // links (which GossipSub's D_out counts) do not depend on its number.
-  bool dialled(std::uint32_t u, std::uint32_t v) const {
+  // Whether link li's source dialled it: as SimConfig::dialled says, else a seeded coin per
+  // pair, so a node's outbound links (which GossipSub's D_out counts) do not depend on its
+  // number.
+  bool dialled(std::uint32_t li) const {
+    if (li < given_dialler.size() && given_dialler[li]) return given_dialler[li] == 1;
+    const std::uint32_t u = link_src[li], v = neighbour[li];
     const std::uint64_t pair = std::uint64_t{std::min(u, v)} << 32 | std::max(u, v);
     return ((draw(cfg.seed, kDialStream, pair) & 1) != 0) == (u < v);
   }

@@ -67,6 +67,7 @@ class SimulationCore:
         seed: int,
         threads: int = 1,
         partition: str = "contiguous",
+        dialled: npt.ArrayLike = ...,
     ) -> None: ...
     @property
     def threads(self) -> int: ...

@@ -76,6 +76,10 @@ struct SimConfig {
   // same for any number and any partitioning.
   std::uint32_t threads = 1;
   Partitioning partitioning = Partitioning::kContiguous;
+  // Graph links whose dialling end is given, as (dialler, listener): a sybil dials its
+  // target, say. Which end dialled any other link is a seeded coin (GossipSub's D_out counts
+  // a node's outbound peers, so no rule by node number).
+  std::vector<Edge> dialled;
 };
 
 // Per-node counts kept by the simulator (the router keeps its own router::Counters).
