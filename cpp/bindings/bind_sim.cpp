@@ -118,6 +118,7 @@ py::bytes id_bytes(const MessageId& id) { return to_py(id.view()); }
   X(disconnects)                \
   X(px_ignored)                 \
   X(idontwant_cancelled)        \
+  X(echo_cancelled)             \
   X(crashes)
 // clang-format on
 

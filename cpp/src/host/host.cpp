@@ -317,6 +317,11 @@ void Host::rpc_received(PeerIndex peer, Rpc&& rpc, Instant now,
       for (ByteView id : d.message_ids)
         if (id.size() <= MessageId::kMaxSize)
           if (const Message* m = router_.cached(MessageId(id))) emit(CancelQueued{peer, m});
+  // Nor is one of a message the peer just sent us: our copy and its crossed (the peer had it
+  // before ours left). Under load many are: copies wait for the turn's flush, and in a burst
+  // of 2,000 messages to 50 nodes this leaves a quarter of the duplicates unsent.
+  for (const MessageId& id : duplicates)
+    if (const Message* m = router_.cached(id)) emit(CancelQueued{peer, m, Drop::kEchoCancelled});
   if (adversary_) adversary_->received(peer, rpc, config_->gossip->prune_backoff, now);
   router_.rpc_received(peer, rpc, now, duplicates);
 }

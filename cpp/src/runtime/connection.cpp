@@ -333,7 +333,7 @@ std::optional<std::chrono::steady_clock::time_point> Connection::release_due(
 }
 
 // Held copies (a shaped link's latency stands for a slow one) are cancelled like queued ones.
-void Connection::cancel(const Message* message) {
+void Connection::cancel(const Message* message, Drop why) {
   std::size_t n = outbox_.cancel(message);
   for (Held& h : delayed_) {
     std::vector<MessagePtr>& publish = h.rpc.publish;
@@ -351,7 +351,7 @@ void Connection::cancel(const Message* message) {
     outbox_.unreserve(h.bytes - bytes);
     h.bytes = bytes;
   }
-  if (n) node_.count(Drop::kIdontwantCancelled, n);
+  if (n) node_.count(why, n);
 }
 
 bool Connection::pump() {

@@ -53,8 +53,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // Queues the held RPCs due by `now`; returns when the next is due, if any is held.
   std::optional<std::chrono::steady_clock::time_point> release_due(
       std::chrono::steady_clock::time_point now);
-  // IDONTWANT: the queued copy of `message` is not sent.
-  void cancel(const Message* message);
+  // The queued copy of `message` is not sent (IDONTWANT, or an echo: counted under `why`).
+  void cancel(const Message* message, Drop why);
   // Bytes queued and held for this peer.
   std::size_t queued_bytes() const { return outbox_.bytes(); }
   bool backlogged() const { return outbox_.backlogged(); }

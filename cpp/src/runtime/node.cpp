@@ -438,7 +438,7 @@ void Node::handle(host::HostEvent& event) {
       if (!armed) release_delayed(c);
     }
   } else if (auto* q = std::get_if<host::CancelQueued>(&event)) {
-    if (Connection* c = at_slot(q->peer)) c->cancel(q->message);
+    if (Connection* c = at_slot(q->peer)) c->cancel(q->message, q->why);
   } else if (auto* v = std::get_if<host::ValidationRequest>(&event)) {
     emit(ValidationRequest{id_, v->token, std::move(v->message), v->id,
                            std::move(v->received_from)});

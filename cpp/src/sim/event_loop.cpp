@@ -297,8 +297,11 @@ void Simulation::Impl::handle(std::uint32_t u, host::HostEvent& event, std::int6
     peer_up(u, *up, t);
   } else if (auto* q = std::get_if<host::CancelQueued>(&event); q && !ends.empty()) {
     const std::uint32_t l = link_index(u, q->peer);
-    if (l != kNoLink && ends[l])
-      nodes[u].stats.idontwant_cancelled += ends[l]->outbox.cancel(q->message);
+    if (l != kNoLink && ends[l]) {
+      const std::size_t n = ends[l]->outbox.cancel(q->message);
+      (q->why == host::Drop::kEchoCancelled ? nodes[u].stats.echo_cancelled
+                                            : nodes[u].stats.idontwant_cancelled) += n;
+    }
   }
 }
 

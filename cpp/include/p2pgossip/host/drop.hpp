@@ -38,6 +38,9 @@ enum class Drop : std::uint8_t {
   kIdentifyRecordInvalid,
   // A queued copy of a message the peer then sent IDONTWANT for: not sent (nothing lost).
   kIdontwantCancelled,
+  // A queued copy of a message the peer then sent us itself (its copy and ours crossed):
+  // not sent (nothing lost; a duplicate saved, as IDONTWANT saves one).
+  kEchoCancelled,
   // Muxed, but our pubsub stream not negotiated within stream_negotiation_timeout (a
   // connection with no useful protocol: it would hold a connection slot for nothing).
   kStreamNegotiationTimeout,

@@ -102,11 +102,13 @@ struct SendLater {
   Rpc rpc;
   Instant due;
 };
-// IDONTWANT: the copy of `message` queued for `peer` need not be sent. The pointer is the
-// mcache's object, the one the router handed out, so the outbox finds it by address.
+// The copy of `message` queued for `peer` need not be sent: the peer said IDONTWANT, or sent
+// us the message itself (`why`, the counter). The pointer is the mcache's object, the one the
+// router handed out, so the outbox finds it by address.
 struct CancelQueued {
   PeerIndex peer;
   const Message* message;
+  Drop why = Drop::kIdontwantCancelled;
 };
 struct ValidationRequest {
   ValidationToken token;
