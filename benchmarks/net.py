@@ -16,7 +16,9 @@ a rate this machine sustains, on THREADS I/O threads), reporting delivered fract
 publish-to-deliver latency p50/p99 (deliveries booked by the runtime's native log and taken
 as numpy columns on the driver's clock, as LocalNetwork books them), deliveries/s, CPU seconds
 (I/O threads and the Python driver, from /proc), RSS before traffic and the row's own peak
-RSS, and drops by reason.
+RSS, and drops by reason; after it, its raw cost floor measured in the same run: per copy
+(duplicates included) a ChaCha20-Poly1305 seal and open of the copy's bytes and one loopback
+TCP write and read of them, against the row's CPU per copy.
 The comparison workload, 10 nodes x 1,000, runs on both stacks in the same run (py-libp2p
 through benchmarks/pylibp2p_baseline.py): each as fast as it goes (py-libp2p then loses
 messages), and py-libp2p at the highest of PYLIBP2P_RATES where it still delivers >= 99%,
@@ -281,6 +283,8 @@ def _network(
     peak_rss = _rss_mb("VmHWM")  # the network's and its driver's, before the results' arrays
     wall = max(last_delivery, start + publish_s) - start
     metrics = [rt.metrics(n) for n in ids]
+    copies = sum(m["router"]["messages_received"] for m in metrics)  # duplicates included
+    tcp_out = sum(m["tcp_bytes_out"] for m in metrics)
     drops: dict[str, int] = {}
     for m in metrics:
         for reason, v in m["drops"].items():
@@ -307,12 +311,36 @@ def _network(
         "cpu_s": cpu,
         "cpu_s_io_threads": cpu_io,
         "deliveries_per_cpu_s": delivered / cpu,
+        "copies": copies,
+        "bytes_per_copy": tcp_out / max(copies, 1),
+        "cpu_us_per_copy": 1e6 * cpu / max(copies, 1),
         "idle_rss_mb": idle_rss,
         "peak_rss_mb": peak_rss,
         "drops": sum(drops.values()),
         "drop_reasons": " ".join(f"{k}:{v}" for k, v in sorted(drops.items())),
         "dropped_events": dropped_events,
         "max_driver_lag_ms": drain_lag_ns / 1e6,
+    }
+
+
+def _floor(row: dict, seconds: float) -> dict:
+    """The raw cost floor of `row`'s copies, measured now: per copy, a ChaCha20-Poly1305
+    seal and open of its bytes and one loopback TCP write and read of them (the bytes are
+    the row's TCP output over its copies, control traffic included)."""
+    size = max(1, round(row["bytes_per_copy"]))
+    crypto = 1e6 / _rate(_core._bench.raw_chacha_seal_open, size, seconds)
+    loopback = 1e6 / _rate(_core._bench.loopback_write_read, size, seconds)
+    floor_cpu = row["copies"] * (crypto + loopback) / 1e6
+    return {
+        "floor_of": f"{row['nodes']} nodes x {row['messages']} at {row['offered_rate']}/s",
+        "bytes_per_copy": size,
+        "seal_open_us": crypto,
+        "loopback_write_read_us": loopback,
+        "floor_us_per_copy": crypto + loopback,
+        "row_cpu_us_per_copy": row["cpu_us_per_copy"],
+        "floor_cpu_s": floor_cpu,
+        "row_cpu_s": row["cpu_s"],
+        "cpu_vs_floor": row["cpu_s"] / floor_cpu if floor_cpu else float("nan"),
     }
 
 
@@ -377,7 +405,9 @@ def main(argv: list[str]) -> None:
         row["vs_raw_seal"] = row["msgs_per_s"] / raw
         rows.append(row)
     limits = {"threads": args.threads, "default_limits": args.default_limits}
-    rows.append(_network(100, 10_000, args.rate, **limits))
+    spaced = _network(100, 10_000, args.rate, **limits)
+    rows.append(spaced)
+    rows.append(_floor(spaced, min(args.seconds, 1.0)))
     # The comparison workload, 10 nodes x 1,000: first each stack as fast as it goes.
     fastest = _network(10, 1000, math.inf, **limits)
     rows.append(fastest)
@@ -407,6 +437,9 @@ def main(argv: list[str]) -> None:
             "notes": "two-node rows: two nodes in one runtime and one Python process; "
             "publish -> Noise+yamux over loopback TCP -> delivery drained in Python; "
             "baseline: raw ChaCha20-Poly1305 seal of one message of the same size. "
+            "floor_of rows: the raw cost floor of the row named, measured after it: per copy "
+            "(duplicates included), a seal+open and one loopback TCP write+read of its bytes; "
+            "cpu_vs_floor = the row's CPU over copies x that floor. "
             "Network rows: every node in one runtime, router rate limits off on both "
             "stacks, signed messages; cpu_s = I/O threads + the Python driver (cpu_s_io_threads "
             "the former); peak_rss_mb = VmHWM of this process reset before the row; wall_s "

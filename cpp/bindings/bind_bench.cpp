@@ -356,6 +356,7 @@ void bind_bench(py::module_& bench) {
   bench.def("wire", &bench_wire, py::arg("kind"), py::arg("n"));
   bench.def("router", &bench_router, py::arg("kind"), py::arg("n"));
   bind_net_bench(bench);
+  bind_floor_bench(bench);
 }
 
 }  // namespace p2pgossip::bindings

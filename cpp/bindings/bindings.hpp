@@ -64,6 +64,7 @@ void bind_deliveries(py::module_& m);  // after bind_runtime: adds to Runtime
 void bind_requests(py::module_& m);    // after bind_runtime: adds to Runtime
 void bind_outbox(py::module_& m);
 void bind_bench(py::module_& m);
+void bind_floor_bench(py::module_& m);  // into bind_bench's module
 void bind_kad(py::module_& m);
 void bind_mdns(py::module_& m);
 
