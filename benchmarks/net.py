@@ -316,7 +316,8 @@ def _network(
         "cpu_us_per_copy": 1e6 * cpu / max(copies, 1),
         "idle_rss_mb": idle_rss,
         "peak_rss_mb": peak_rss,
-        "drops": sum(drops.values()),
+        # Copies not sent because the peer had the message (IDONTWANT, echoes) lose nothing.
+        "drops": sum(v for k, v in drops.items() if not k.endswith("_cancelled")),
         "drop_reasons": " ".join(f"{k}:{v}" for k, v in sorted(drops.items())),
         "dropped_events": dropped_events,
         "max_driver_lag_ms": drain_lag_ns / 1e6,
