@@ -36,5 +36,14 @@ constexpr std::size_t kKeepBufferBytes = 4 << 10;
 inline void release_if_grown(Bytes& b) {
   if (b.empty() && b.capacity() > kKeepBufferBytes) Bytes().swap(b);
 }
+// A buffer that was taken whole (a take_output) and is spent comes back to `keep`, emptied,
+// when `keep` has not grown one since and it is within kKeepBufferBytes: a layer that hands
+// its output on every frame then allocates nothing per frame.
+inline void reuse(Bytes& keep, Bytes&& spent) {
+  if (keep.empty() && spent.capacity() > keep.capacity() && spent.capacity() <= kKeepBufferBytes) {
+    spent.clear();
+    keep.swap(spent);
+  }
+}
 
 }  // namespace p2pgossip

@@ -173,6 +173,7 @@ void Connection::on_noise_bytes(ByteView data) {
   if (noise_->failed()) return fail("noise: transport decryption failed", Drop::kNoiseFailed);
   Bytes plain = noise_->take_plaintext();
   if (!plain.empty()) on_plaintext(plain);
+  noise_->recycle_plaintext(std::move(plain));
 }
 
 void Connection::on_secured(const noise::HandshakeComplete& remote) {
@@ -229,15 +230,19 @@ void Connection::write_raw(Bytes data) {
 
 void Connection::send_plain(ByteView data) {
   if (data.empty() || closed_) return;
-  if (auto st = noise_->send(data); !st)
-    return fail("noise: " + st.error().what, Drop::kNoiseFailed);
+  // Sealed into the transport's buffer itself, after anything Noise still holds (nothing
+  // once the handshake is over): no buffer of Noise's own a frame.
   write_raw(noise_->take_output());
+  if (auto st = noise_->send(data, out_); !st)
+    return fail("noise: " + st.error().what, Drop::kNoiseFailed);
 }
 
 void Connection::seal() {
   if (!yamux_ || closed_) return;
   if (!sending_.empty()) flush_outgoing();
-  send_plain(yamux_->take_output());
+  Bytes frames = yamux_->take_output();
+  send_plain(frames);
+  yamux_->recycle_output(std::move(frames));
 }
 
 }  // namespace p2pgossip::host

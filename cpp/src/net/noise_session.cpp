@@ -122,14 +122,14 @@ void Session::on_transport_frame(ByteView frame) {
   if (auto st = recv_.decrypt_with_ad({}, frame, plaintext_); !st) fail(st.error().what);
 }
 
-Status Session::send(ByteView plaintext) {
+Status Session::send(ByteView plaintext, Bytes& out) {
   if (state_ != State::kTransport) return Error{"noise: send before the handshake completed"};
   do {
     std::size_t n = std::min(plaintext.size(), config_.max_frame_plaintext);
-    std::size_t at = out_.size();
-    put_frame_header(out_, n + kTagLen);
-    if (auto st = send_.encrypt_with_ad({}, plaintext.first(n), out_); !st) {
-      out_.resize(at);
+    std::size_t at = out.size();
+    put_frame_header(out, n + kTagLen);
+    if (auto st = send_.encrypt_with_ad({}, plaintext.first(n), out); !st) {
+      out.resize(at);
       return st;
     }
     plaintext = plaintext.subspan(n);

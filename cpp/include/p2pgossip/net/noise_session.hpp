@@ -73,10 +73,14 @@ class Session {
   void receive(ByteView data);
   Bytes take_output();
   Bytes take_plaintext();
+  // A taken plaintext buffer, read: its memory serves the next frames (reuse()).
+  void recycle_plaintext(Bytes&& spent) { reuse(plaintext_, std::move(spent)); }
   std::optional<Event> poll_event();
 
   // Seals `plaintext` into as many frames as needed (appended to the output).
-  Status send(ByteView plaintext);
+  Status send(ByteView plaintext) { return send(plaintext, out_); }
+  // The same, appended to `out` (a transport's own buffer: no copy through the output).
+  Status send(ByteView plaintext, Bytes& out);
 
   bool established() const { return state_ == State::kTransport; }
   bool failed() const { return state_ == State::kFailed; }

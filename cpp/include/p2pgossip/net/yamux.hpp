@@ -102,6 +102,8 @@ class Session {
 
   void receive(ByteView data);
   Bytes take_output();
+  // A taken output buffer, sent: its memory serves the next frames (reuse()).
+  void recycle_output(Bytes&& spent) { reuse(out_, std::move(spent)); }
   std::optional<Event> poll_event();
 
   Result<std::uint32_t> open_stream();
