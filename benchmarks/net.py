@@ -310,6 +310,9 @@ def _network(
         "latency_p99_ms": float(percentile(latencies, 99)) / 1e6,
         "cpu_s": cpu,
         "cpu_s_io_threads": cpu_io,
+        # How much of the machine the row kept busy: near os.cpu_count(), latency is queueing.
+        "cores_busy": cpu / wall,
+        "cores": os.cpu_count(),
         "deliveries_per_cpu_s": delivered / cpu,
         "copies": copies,
         "bytes_per_copy": tcp_out / max(copies, 1),

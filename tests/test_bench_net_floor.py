@@ -31,6 +31,7 @@ def test_a_network_row_counts_its_copies_and_their_floor() -> None:
     # Every delivery at another node is a copy received; duplicates are copies too.
     assert row["copies"] >= 50 * 9
     assert row["bytes_per_copy"] > 256  # a signed 256 B message and its framing
+    assert 0 < row["cores_busy"] == pytest.approx(row["cpu_s"] / row["wall_s"])
     floor = bench._floor(row, 0.01)
     assert floor["floor_us_per_copy"] == floor["seal_open_us"] + floor["loopback_write_read_us"]
     assert floor["floor_cpu_s"] == pytest.approx(row["copies"] * floor["floor_us_per_copy"] / 1e6)
