@@ -36,7 +36,8 @@ async def test_a_copy_held_for_a_slow_link_is_cancelled_when_the_peer_sends_it_f
         for node in net.nodes:
             await node.wait_for_mesh("t", 2, timeout=10)
         a, b, c = net.nodes
-        b.set_link(c.peer_id, latency=0.3)
+        # Ample: c's copy must reach b before b's leaves, even on a loaded host.
+        b.set_link(c.peer_id, latency=1.0)
         for i in range(5):
             await net.publish(0, "t", bytes([i]) * 100)
         await net.wait_delivered(timeout=10)
