@@ -74,6 +74,13 @@ struct Rpc {
   std::vector<std::uint32_t> publish_hops;
 
   bool empty() const { return subscriptions.empty() && publish.empty() && !control; }
+  // Empties it and keeps its lists' room, for a scratch RPC reused without allocating.
+  void clear() {
+    subscriptions.clear();
+    publish.clear();
+    control.reset();
+    publish_hops.clear();
+  }
 };
 
 // Deep equality (publish compares the messages, not the pointers).

@@ -184,15 +184,20 @@ void Outbox::take_forwards(Rpc& rpc, std::size_t size, std::size_t max_size) {
 
 bool Outbox::pop(Bytes& out) {
   out.clear();
-  Rpc rpc;
-  if (!pop(rpc)) return false;
-  out.reserve(wire::encoded_rpc_size(rpc));
-  wire::encode_rpc(rpc, out);
-  return true;
+  // The thread's scratch RPC, emptied after encoding: its lists keep their room, so an RPC
+  // sent costs no allocation of its own.
+  thread_local Rpc rpc;
+  const bool popped = pop(rpc);
+  if (popped) {
+    out.reserve(wire::encoded_rpc_size(rpc));
+    wire::encode_rpc(rpc, out);
+  }
+  rpc.clear();  // the messages' references go now, not at the next pop
+  return popped;
 }
 
 bool Outbox::pop(Rpc& rpc) {
-  rpc = Rpc{};
+  rpc.clear();
   if (empty()) return false;
   const std::size_t max_size = std::min(limits_->merged_rpc_bytes, limits_->decode.max_rpc_size);
   std::size_t size = 0;

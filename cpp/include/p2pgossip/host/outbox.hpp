@@ -125,7 +125,8 @@ class Outbox {
   // Encodes the next RPC to send into `out` (cleared first, without the length prefix):
   // control first, then forwards merged within the limits. False when empty.
   bool pop(Bytes& out);
-  // The same RPC, not encoded (the simulator's fast mode sends RPCs as values).
+  // The same RPC, not encoded (the simulator's fast mode sends RPCs as values), into `rpc`
+  // emptied first (Rpc::clear: its lists keep their room).
   bool pop(Rpc& rpc);
   // Whether `rpc` (of `size` encoded bytes) would leave an empty outbox as it is, in one
   // RPC: a sender can skip the queue for it.
