@@ -68,7 +68,7 @@ void bind_wire(py::module_& m) {
         const DecodeLimits limits =
             limits_or_none.is_none() ? DecodeLimits{} : limits_or_none.cast<DecodeLimits>();
         if (!skip.is_none()) {
-          auto ask = [&](const wire::MessageFields& f) {
+          auto ask = [&](const wire::MessageFields& f) -> wire::KnownMessage {
             py::dict d;
             auto put = [&](const char* key, const std::optional<ByteView>& v) {
               if (v) d[key] = to_py(*v);
@@ -79,7 +79,7 @@ void bind_wire(py::module_& m) {
             d["topic"] = py::str(f.topic.data(), f.topic.size());
             put("signature", f.signature);
             put("key", f.key);
-            return skip(d).cast<bool>();
+            return wire::KnownMessage{.skip = skip(d).cast<bool>()};
           };
           return rpc_to_dict(value_or_raise(wire::decode_rpc(in, limits, ask)));
         }

@@ -98,6 +98,7 @@ struct Host::State {
 Host::Host(crypto::IdentityPtr identity, std::shared_ptr<const HostConfig> config,
            crypto::VerifyCache* cache, MessagePool* pool)
     : router_(config->gossip, services(cache, pool, config->message_id), config->seed),
+      pool_(pool),
       config_(std::move(config)),
       identity_(std::move(identity)),
       seed_(config_->seed) {
@@ -330,15 +331,23 @@ bool Host::rpc_bytes(PeerIndex peer, ByteView encoded, const wire::DecodeLimits&
                      Instant now) {
   thread_local std::vector<MessageId> duplicates;
   duplicates.clear();
-  const std::function<bool(const wire::MessageFields&)> skip =
-      [this](const wire::MessageFields& f) {
-        if (adversary_) return false;  // a replayer keeps what it receives, duplicates too
-        MessageId id = message_id(config_->message_id, f);
-        if (!router_.seen(id)) return false;
-        duplicates.push_back(id);
-        return true;
-      };
-  auto rpc = wire::decode_rpc(encoded, limits, skip);
+  const std::function<wire::KnownMessage(const wire::MessageFields&)> known =
+      [this](const wire::MessageFields& f) -> wire::KnownMessage {
+    if (adversary_) return {};  // a replayer keeps what it receives, duplicates too
+    MessageId id = message_id(config_->message_id, f);
+    if (router_.seen(id)) {
+      duplicates.push_back(id);
+      return {.skip = true};
+    }
+    // A first receipt that another node of the process has built: its copy, once equal
+    // field by field (ids are the application's and may collide, or be forged), instead
+    // of a new one the router would swap for it (about six allocations a delivery).
+    if (pool_)
+      if (MessagePtr held = pool_->find(id); held && wire::same_message(*held, f))
+        return {.message = std::move(held)};
+    return {};
+  };
+  auto rpc = wire::decode_rpc(encoded, limits, known);
   if (!rpc) {
     emit(LogLine{"rpc dropped", rpc.error().what});
     return false;

@@ -19,6 +19,12 @@ MessagePtr MessagePool::share(const MessagePtr& m, const MessageId& id) {
   return m;
 }
 
+MessagePtr MessagePool::find(const MessageId& id) const {
+  std::lock_guard lock(mu_);
+  auto it = held_.find(id);
+  return it == held_.end() ? nullptr : it->second.lock();
+}
+
 std::size_t MessagePool::size() const {
   std::lock_guard lock(mu_);
   return held_.size();

@@ -1,3 +1,5 @@
+#include <algorithm>
+
 #include "p2pgossip/wire/protobuf.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
 #include "wire/field_decode.hpp"
@@ -91,6 +93,15 @@ void detail::build_message(Message& m, const MessageFields& f, std::span<const B
   copy(m.signature, f.signature);
   copy(m.key, f.key);
   for (ByteView u : unknown) m.unknown_fields.insert(m.unknown_fields.end(), u.begin(), u.end());
+}
+
+bool same_message(const Message& m, const MessageFields& f) {
+  auto same = [](const std::optional<Bytes>& a, const std::optional<ByteView>& b) {
+    return a.has_value() == b.has_value() && (!a || std::ranges::equal(*a, *b));
+  };
+  return m.unknown_fields.empty() && m.topic == f.topic && same(m.from, f.from) &&
+         same(m.data, f.data) && same(m.seqno, f.seqno) && same(m.signature, f.signature) &&
+         same(m.key, f.key);
 }
 
 Status detail::decode_message_into(Message& m, ByteView in, const DecodeLimits& limits) {

@@ -398,10 +398,11 @@ Status decode_publish(MessagePtr& m, ByteView in, const DecodeLimits& limits) {
   return Ok{};
 }
 
-// A publish entry `skip` leaves out: checked like any other, then only its index kept.
+// A publish entry, checked like any other, then shown to `known`: left out (only its index
+// kept), the caller's equal message, or built.
 Status skip_or_decode_publish(Rpc& rpc, std::vector<std::size_t>& skipped, const Field& f,
                               const DecodeLimits& limits,
-                              const std::function<bool(const MessageFields&)>& skip) {
+                              const std::function<KnownMessage(const MessageFields&)>& known) {
   const std::size_t i = rpc.publish.size() + skipped.size();
   if (auto s = room_for_one(i, limits.max_publish, "publish", "max_publish"); !s) return s;
   auto b = embedded_field(f, "publish");
@@ -411,8 +412,13 @@ Status skip_or_decode_publish(Rpc& rpc, std::vector<std::size_t>& skipped, const
   unknown.clear();
   if (auto s = decode_message_fields(fields, &unknown, *b, limits); !s)
     return at(indexed("publish", i), s.error());
-  if (skip(fields)) {
+  KnownMessage k = known(fields);
+  if (k.skip) {
     skipped.push_back(i);
+    return Ok{};
+  }
+  if (k.message && unknown.empty()) {
+    rpc.publish.push_back(std::move(k.message));
     return Ok{};
   }
   Message m;
@@ -422,14 +428,14 @@ Status skip_or_decode_publish(Rpc& rpc, std::vector<std::size_t>& skipped, const
 }
 
 Result<Rpc> decode(ByteView in, const DecodeLimits& limits,
-                   const std::function<bool(const MessageFields&)>* skip) {
+                   const std::function<KnownMessage(const MessageFields&)>* known) {
   if (in.size() > limits.max_rpc_size) {
     return Error{cat({"RPC: ", std::to_string(in.size()), " bytes exceed max_rpc_size ",
                       std::to_string(limits.max_rpc_size)})};
   }
   Rpc rpc;
   // Indices of the publish entries left out: most copies a node receives are, so this is the
-  // thread's scratch, not a vector allocated per RPC (`skip` never decodes an RPC itself).
+  // thread's scratch, not a vector allocated per RPC (`known` never decodes an RPC itself).
   thread_local std::vector<std::size_t> skipped;
   skipped.clear();
   auto s = for_each_field(in, [&](const Field& f) -> Status {
@@ -438,7 +444,7 @@ Result<Rpc> decode(ByteView in, const DecodeLimits& limits,
         return decode_entry(rpc.subscriptions, f, "subscriptions", limits.max_subscriptions,
                             "max_subscriptions", limits, decode_subopts);
       case rpc_field::kPublish:
-        if (skip) return skip_or_decode_publish(rpc, skipped, f, limits, *skip);
+        if (known) return skip_or_decode_publish(rpc, skipped, f, limits, *known);
         return decode_entry(rpc.publish, f, "publish", limits.max_publish, "max_publish", limits,
                             decode_publish);
       case rpc_field::kControl: {
@@ -487,8 +493,8 @@ Result<Rpc> decode_rpc(ByteView in, const DecodeLimits& limits) {
 }
 
 Result<Rpc> decode_rpc(ByteView in, const DecodeLimits& limits,
-                       const std::function<bool(const MessageFields&)>& skip) {
-  return decode(in, limits, &skip);
+                       const std::function<KnownMessage(const MessageFields&)>& known) {
+  return decode(in, limits, &known);
 }
 
 }  // namespace p2pgossip::wire

@@ -305,6 +305,7 @@ class Host : private router::Tracer {
 
   // The router first: the simulator's hot path reads nothing else of a host.
   router::Router router_;
+  MessagePool* pool_ = nullptr;  // the runtime's, shared by its hosts (none in the simulator)
   std::unique_ptr<State> s_;
   std::unique_ptr<net::PeerManager> peers_;
   std::unique_ptr<Adversary> adversary_;  // null for an honest node

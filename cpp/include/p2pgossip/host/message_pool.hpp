@@ -20,6 +20,9 @@ class MessagePool {
   // The copy of `m` (whose id is `id`) every node should keep: one held already, if equal
   // (ids are the application's choice and may collide), else `m`, remembered.
   MessagePtr share(const MessagePtr& m, const MessageId& id);
+  // The copy held under `id`, if any: a first receipt equal to it need not be built
+  // (Host::rpc_bytes compares them).
+  MessagePtr find(const MessageId& id) const;
   std::size_t size() const;
 
  private:

@@ -90,10 +90,18 @@ struct MessageFields {
   std::optional<ByteView> from, data, seqno, signature, key;
   std::string_view topic;
 };
-// As above, but a publish entry `skip` says yes to (a copy of a message the caller already
-// has) is checked and left out, not built: the rest of rpc.publish keeps its order, and
-// publish_hops loses the skipped entries' counts. Limits count every entry.
+// What a caller knows of a publish entry, asked before the entry is built.
+struct KnownMessage {
+  bool skip = false;   // a copy of a message it has seen: checked and left out
+  MessagePtr message;  // else, when set: an equal message it holds, used instead of a new one
+};
+// As above, but each publish entry is first shown to `known`: one it says to skip is checked
+// and left out, not built (the rest of rpc.publish keeps its order, publish_hops loses the
+// skipped entries' counts); one it hands a message for is that message (unless the entry has
+// fields rpc.proto does not define: those are built). Limits count every entry.
 Result<Rpc> decode_rpc(ByteView in, const DecodeLimits& limits,
-                       const std::function<bool(const MessageFields&)>& skip);
+                       const std::function<KnownMessage(const MessageFields&)>& known);
+// Whether `m` is the message these fields build (one without fields rpc.proto does not define).
+bool same_message(const Message& m, const MessageFields& f);
 
 }  // namespace p2pgossip::wire
