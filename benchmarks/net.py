@@ -311,9 +311,10 @@ def _network(
         "cpu_s": cpu,
         "cpu_s_io_threads": cpu_io,
         # How much of the machine the row kept busy: near os.cpu_count(), latency is queueing.
-        "cores_busy": cpu / wall,
+        "cores_busy": cpu / wall if wall else math.nan,
         "cores": os.cpu_count(),
-        "deliveries_per_cpu_s": delivered / cpu,
+        # /proc counts CPU in clock ticks: a row shorter than one reads 0.
+        "deliveries_per_cpu_s": delivered / cpu if cpu else math.nan,
         "copies": copies,
         "bytes_per_copy": tcp_out / max(copies, 1),
         "cpu_us_per_copy": 1e6 * cpu / max(copies, 1),
