@@ -1,17 +1,19 @@
 """The per-peer outbox (host/outbox): priorities, merging within the receiver's limits,
 IDONTWANT cancels, byte budgets."""
 
+import random
 from itertools import pairwise
 
 import p2pgossip as pg
 import pytest
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from p2pgossip._core.host import OutboundBudget, Outbox
 from p2pgossip._core.wire import DecodeLimits
 
 ME = pg.Identity.generate()
 LIMITS = DecodeLimits(max_rpc_size=4096, max_publish=3, max_control_entries=4)
+ENTRY = Outbox.FORWARD_ENTRY_BYTES  # what a queued forward costs besides its message's body
 
 
 def msg(i: int, size: int = 100) -> pg.Message:
@@ -54,7 +56,7 @@ def test_everything_queued_comes_out_in_order_within_the_limits_control_first(op
         else:
             assert box.push(pg.Rpc(subscriptions=[(True, arg)])) == (0, 0, None)
             sent_subs.append((True, arg))
-    assert budget.used == box.bytes
+    assert budget.used == box.bytes + box.messages * ENTRY  # distinct messages: each body once
     rpcs = drain(box)
     assert budget.used == 0
     assert [m for r in rpcs for m in r.publish] == sent_msgs
@@ -95,11 +97,112 @@ def test_bounded_by_its_bytes_and_the_shared_budget(sizes, peer_max, node_max):
         assert (n == 0) == (reason is None)
         assert reason in (None, "outbound_queue_full", "node_outbound_budget")
         assert a.bytes <= peer_max and b.bytes <= peer_max
-        assert budget.used == a.bytes + b.bytes <= node_max
+        assert budget.used == a.bytes + b.bytes + (a.messages + b.messages) * ENTRY <= node_max
     assert a.messages + b.messages + refused == len(sizes)
     a.clear()
     b.clear()
     assert budget.used == 0
+
+
+def test_a_message_queued_for_many_peers_is_charged_once():
+    # A forward to D peers queues one shared object D times: the node's memory holds its
+    # body once. Charged per copy, these 8 copies of 2 KB would pass a 10 KB budget.
+    budget = OutboundBudget(10_000)
+    boxes = [Outbox(budget) for _ in range(8)]
+    m = msg(1, 2000)
+    assert [box.push_message(m) for box in boxes] == [(0, 0, None)] * 8
+    assert budget.used == boxes[0].bytes + 8 * ENTRY and budget.bodies == 1
+    # An equal message that is another object is another body.
+    assert boxes[0].push_message(msg(1, 2000)) == (0, 0, None)
+    assert budget.bodies == 2
+    for box in boxes:
+        drain(box, DecodeLimits())
+    assert budget.used == 0 and budget.bodies == 0
+
+
+# An op on one of three outboxes sharing a budget: push one of five message objects, pop,
+# cancel one, or clear.
+shared_ops = st.lists(
+    st.tuples(
+        st.integers(0, 2),
+        st.one_of(
+            st.tuples(st.just("push"), st.integers(0, 4)),
+            st.tuples(st.just("cancel"), st.integers(0, 4)),
+            st.tuples(st.just("pop"), st.just(0)),
+            st.tuples(st.just("clear"), st.just(0)),
+        ),
+    ),
+    max_size=60,
+)
+
+
+@given(shared_ops, st.integers(0, 30_000))
+def test_the_budget_holds_each_queued_body_once_whatever_leaves_first(ops, limit):
+    budget = OutboundBudget(limit)
+    boxes = [Outbox(budget, decode=DecodeLimits()) for _ in range(3)]
+    pool = [msg(i, 500 * (i + 1)) for i in range(5)]
+    body = []  # each message's encoded entry: what a lone copy in an empty box is owed
+    for m in pool:
+        probe = Outbox(OutboundBudget(1 << 30))
+        probe.push_message(m)
+        body.append(probe.bytes)
+    queued: list[list[int]] = [[], [], []]  # pool indices, in queue order
+    for b, (op, i) in ops:
+        box = boxes[b]
+        if op == "push":
+            n, _, reason = box.push_message(pool[i])
+            if n == 0:
+                queued[b].append(i)
+            else:
+                assert reason == "node_outbound_budget"
+        elif op == "cancel":
+            assert box.cancel(pool[i]) == queued[b].count(i)
+            queued[b] = [j for j in queued[b] if j != i]
+        elif op == "pop":
+            wire = box.pop()
+            sent = pg.Rpc.decode(wire, DecodeLimits()).publish if wire else []
+            assert sent == [pool[j] for j in queued[b][: len(sent)]]
+            queued[b] = queued[b][len(sent) :]
+        else:
+            box.clear()
+            queued[b] = []
+        held = {j for q in queued for j in q}
+        assert budget.bodies == len(held)
+        assert budget.used == sum(map(len, queued)) * ENTRY + sum(body[j] for j in held) <= limit
+    for box in boxes:
+        box.clear()
+    assert budget.used == 0 and budget.bodies == 0
+
+
+MANY = [msg(i, 40) for i in range(3000)]  # enough distinct objects to grow the table often
+
+
+@settings(max_examples=15)  # each example queues up to 6,000 copies one by one from Python
+@given(st.randoms(use_true_random=False), st.integers(1, 3000))
+@example(random.Random(0), 3000)  # past 2,048 distinct bodies: the table grows to 8,192
+def test_the_bodies_table_counts_exactly_through_growth_and_removal_in_any_order(rnd, n):
+    # Open addressing by address: growth, deletions that shift runs back, and the shrink
+    # once empty must keep every holder count (a lost one frees a body still queued).
+    budget = OutboundBudget(1 << 30)
+    boxes = [Outbox(budget, decode=DecodeLimits()) for _ in range(2)]
+    held = {}
+    for m in MANY[:n]:
+        for box in rnd.sample(boxes, rnd.randint(1, 2)):
+            box.push_message(m)
+            held[id(m)] = held.get(id(m), 0) + 1
+    assert budget.bodies == len(held)
+    order = MANY[:n]
+    rnd.shuffle(order)
+    for k, m in enumerate(order):
+        for box in boxes:
+            held[id(m)] -= box.cancel(m)
+        assert held[id(m)] == 0
+        if k % 97 == 0:
+            assert budget.bodies == n - k - 1
+    assert budget.used == 0 and budget.bodies == 0
+    # Used again after shrinking.
+    boxes[0].push_message(MANY[0])
+    assert budget.bodies == 1
 
 
 def test_idontwant_cancels_the_queued_copy_of_that_message_object():
@@ -111,7 +214,7 @@ def test_idontwant_cancels_the_queued_copy_of_that_message_object():
     assert box.cancel(msg(1, 2000)) == 0  # an equal message, not the one queued
     assert box.cancel(big) == 1
     assert box.cancel(big) == 0
-    assert budget.used == box.bytes
+    assert budget.used == box.bytes + box.messages * ENTRY
     assert [m for r in drain(box, DecodeLimits()) for m in r.publish] == [other]
 
 
@@ -232,7 +335,7 @@ def test_control_is_never_refused_while_forwards_could_make_room(ops, peer_max):
             assert control == 0
             grafts += names
             del kept[len(kept) - n :]  # the newest forwards made room
-        assert box.bytes <= peer_max and budget.used == box.bytes
+        assert box.bytes <= peer_max and budget.used == box.bytes + box.messages * ENTRY
         assert box.messages == len(kept)
     rpcs = drain(box, DecodeLimits())
     assert [g for r in rpcs for g in r.graft] == grafts

@@ -32,18 +32,25 @@ py::tuple refused_of(const host::Outbox::Refused& r) {
   return py::make_tuple(r.messages, r.control, reason);
 }
 
+constexpr std::size_t kForwardEntryBytes = host::Outbox::kForwardEntryBytes;
+
 }  // namespace
 
 void bind_outbox(py::module_& m) {
   py::class_<host::OutboundBudget, std::shared_ptr<host::OutboundBudget>>(
-      m, "OutboundBudget", "The outbound byte budget a node's outboxes share.")
+      m, "OutboundBudget",
+      "The memory a node's outboxes share: control RPCs, an entry a queued forward, and each "
+      "queued message body once.")
       .def(py::init<std::size_t>(), py::arg("limit"))
-      .def_property_readonly("used", &host::OutboundBudget::used);
+      .def_property_readonly("used", &host::OutboundBudget::used)
+      .def_property_readonly("bodies", &host::OutboundBudget::bodies,
+                             "Distinct message objects the outboxes hold.");
 
   py::class_<PyOutbox>(m, "Outbox",
                        "A peer's outbound queue: control before forwards, messages merged "
                        "into RPCs within the receiver's decode limits, IDONTWANT cancels, "
                        "bounded by bytes.")
+      .def_readonly_static("FORWARD_ENTRY_BYTES", &kForwardEntryBytes)
       .def(py::init([](std::shared_ptr<host::OutboundBudget> budget, std::size_t max_bytes,
                        std::size_t max_control, std::size_t merged_rpc_bytes,
                        const py::object& decode, std::size_t max_idontwant_ids) {

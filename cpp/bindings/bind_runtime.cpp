@@ -178,6 +178,7 @@ py::dict metrics_to_py(const NodeMetrics& m) {
   out["connections_closed"] = m.connections_closed;
   out["reads_paused"] = m.reads_paused;
   out["outbound_queue_bytes"] = m.outbound_queue_bytes;
+  out["outbound_queue_memory"] = m.outbound_queue_memory;
   out["peer_manager"] = peer_manager_counters(m.peer_manager, m.bans);
   out["mdns"] = mdns_counters(m.mdns);
   out["dht"] = dht_counters(m.dht, m.dht_table_size);

@@ -33,9 +33,9 @@ class Runtime:
 
     ``threads`` I/O threads (each node lives on one); ``max_events`` bounds the event queue
     (traffic events past it are dropped and counted in ``dropped_events``).
-    ``outbound_queue_bytes`` bounds the RPC bytes queued across all its nodes (each also
-    within its ``NodeLimits.node_outbound_queue_bytes``). ``close()`` closes its nodes and
-    joins every thread.
+    ``outbound_queue_bytes`` bounds the memory of the RPCs queued across all its nodes (each
+    also within its ``NodeLimits.node_outbound_queue_bytes``; a message queued for several
+    peers counts once per node). ``close()`` closes its nodes and joins every thread.
     """
 
     def __init__(

@@ -19,6 +19,11 @@ std::size_t idontwant_ids(const Rpc& r) {
   return n;
 }
 
+// A message's field in an RPC's publish list: what the peer is owed for it.
+std::size_t entry_size(const Message& m) {
+  return wire::len_field_size(2, wire::encoded_message_size(m));
+}
+
 std::size_t control_entries(const Rpc& r) {
   if (!r.control) return 0;
   const ControlMessage& c = *r.control;
@@ -73,21 +78,22 @@ bool Outbox::charge(std::size_t bytes, Refused& r) {
 }
 
 bool Outbox::charge_control(std::size_t bytes, Refused& r) {
-  // Room that dropping `freed` bytes of forwards would leave, in both bounds.
-  auto fits = [&](std::size_t freed) {
-    return bytes_ - freed + bytes <= limits_->max_bytes && budget_->fits_after(freed, bytes);
+  // Room that dropping forwards of `freed` encoded bytes (and at most `held` of the budget:
+  // another queue may share their bodies) would leave, in both bounds.
+  auto fits = [&](std::size_t freed, std::size_t held) {
+    return bytes_ + bytes <= limits_->max_bytes + freed && budget_->fits_after(held, bytes);
   };
-  if (fits(0)) return charge(bytes, r);
+  if (fits(0, 0)) return charge(bytes, r);
   std::size_t forwards = 0;
   for (const Forward& f : forwards_) forwards += f.size;
   // Control that would not fit even without this peer's forwards (sized beyond the bounds,
   // or the node's budget held by other peers) is refused without dropping them in vain.
-  if (!fits(forwards)) return charge(bytes, r);
+  if (!fits(forwards, forwards + forwards_.size() * kForwardEntryBytes)) return charge(bytes, r);
   if (!r.reason)
     r.reason = bytes_ + bytes > limits_->max_bytes ? Refusal::kPeerFull : Refusal::kNodeBudget;
   // The newest forwards go: the older ones are nearer to being sent.
-  while (!fits(0)) {
-    release(forwards_.back().size);
+  while (!fits(0, 0) && !forwards_.empty()) {
+    release(forwards_.back());
     forwards_.pop_back();
     ++r.messages;
   }
@@ -97,6 +103,11 @@ bool Outbox::charge_control(std::size_t bytes, Refused& r) {
 void Outbox::release(std::size_t bytes) {
   bytes_ -= bytes;
   budget_->give(bytes);
+}
+
+void Outbox::release(const Forward& f) {
+  bytes_ -= f.size;
+  budget_->give_forward(f.message.get(), f.size, kForwardEntryBytes);
 }
 
 Outbox::Refused Outbox::push(Rpc&& rpc) {
@@ -138,14 +149,52 @@ Outbox::Refused Outbox::push(Rpc&& rpc) {
 
 Outbox::Refused Outbox::push(MessagePtr message, std::optional<std::uint32_t> hops) {
   Refused r;
-  const std::size_t body = wire::encoded_message_size(*message);
-  const std::size_t size = wire::len_field_size(2, body);
-  if (!charge(size, r)) {
+  const std::size_t size = entry_size(*message);
+  std::optional<Refusal> refusal;
+  if (bytes_ + size > limits_->max_bytes)
+    refusal = Refusal::kPeerFull;
+  else if (!budget_->take_forward(message.get(), size, kForwardEntryBytes))
+    refusal = Refusal::kNodeBudget;
+  if (refusal) {
+    r.reason = refusal;
     r.messages = 1;
     return r;
   }
+  bytes_ += size;
   forwards_.push_back(Forward{std::move(message), static_cast<std::uint32_t>(size), hops});
   return r;
+}
+
+std::optional<Outbox::Refusal> Outbox::reserve(const Rpc& rpc, std::size_t size) {
+  if (bytes_ + size > limits_->max_bytes) return Refusal::kPeerFull;
+  std::size_t entries = 0;
+  for (const MessagePtr& m : rpc.publish) entries += entry_size(*m);
+  if (!budget_->take(size - entries)) return Refusal::kNodeBudget;
+  for (std::size_t i = 0; i < rpc.publish.size(); ++i) {
+    const Message& m = *rpc.publish[i];
+    if (budget_->take_forward(&m, entry_size(m), kForwardEntryBytes)) continue;
+    while (i-- > 0) {
+      const Message& taken = *rpc.publish[i];
+      budget_->give_forward(&taken, entry_size(taken), kForwardEntryBytes);
+    }
+    budget_->give(size - entries);
+    return Refusal::kNodeBudget;
+  }
+  bytes_ += size;
+  return std::nullopt;
+}
+
+void Outbox::unreserve(const Rpc& rpc, std::size_t size) {
+  std::size_t entries = 0;
+  for (const MessagePtr& m : rpc.publish) entries += unreserve(*m);
+  release(size - entries);
+}
+
+std::size_t Outbox::unreserve(const Message& message) {
+  const std::size_t size = entry_size(message);
+  bytes_ -= size;
+  budget_->give_forward(&message, size, kForwardEntryBytes);
+  return size;
 }
 
 std::size_t Outbox::cancel(const Message* message) {
@@ -155,7 +204,7 @@ std::size_t Outbox::cancel(const Message* message) {
       ++it;
       continue;
     }
-    release(it->size);
+    release(*it);
     it = forwards_.erase(it);
     ++dropped;
   }
@@ -175,7 +224,7 @@ void Outbox::take_forwards(Rpc& rpc, std::size_t size, std::size_t max_size) {
       break;
     if (rpc.publish.empty() && !rpc.empty() && size + entry > max_size) break;
     size += entry;
-    release(f.size);
+    release(f);
     rpc.publish.push_back(std::move(f.message));
     if (hops) rpc.publish_hops.push_back(*f.hops);
     forwards_.pop_front();
@@ -221,10 +270,11 @@ bool Outbox::fits_whole(const Rpc& rpc, std::size_t size) const {
 }
 
 void Outbox::clear() {
-  budget_->give(bytes_);
+  for (const Forward& f : forwards_) release(f);
+  forwards_.clear();
+  budget_->give(bytes_);  // control and reserved bytes
   bytes_ = 0;
   control_.clear();
-  forwards_.clear();
 }
 
 }  // namespace p2pgossip::host

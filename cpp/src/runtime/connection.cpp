@@ -310,7 +310,7 @@ void Connection::send(MessagePtr message) {
 void Connection::send_at(std::chrono::steady_clock::time_point due, Rpc&& rpc) {
   if (closed_) return;
   const std::size_t bytes = wire::encoded_rpc_size(rpc);
-  if (auto refused = outbox_.reserve(bytes)) {
+  if (auto refused = outbox_.reserve(rpc, bytes)) {
     host::Outbox::Refused r;
     r.reason = refused;
     r.messages = std::max<std::size_t>(rpc.publish.size(), 1);
@@ -324,7 +324,7 @@ std::optional<std::chrono::steady_clock::time_point> Connection::release_due(
   while (!closed_ && !delayed_.empty() && delayed_.front().due <= now) {
     Held held = std::move(delayed_.front());
     delayed_.pop_front();
-    outbox_.unreserve(held.bytes);  // charged again as it is queued
+    outbox_.unreserve(held.rpc, held.bytes);  // charged again as it is queued
     count(outbox_.push(std::move(held.rpc)));
   }
   drive();
@@ -337,18 +337,20 @@ void Connection::cancel(const Message* message, Drop why) {
   std::size_t n = outbox_.cancel(message);
   for (Held& h : delayed_) {
     std::vector<MessagePtr>& publish = h.rpc.publish;
-    bool removed = false;
+    std::size_t removed = 0, freed = 0;
     for (std::size_t i = publish.size(); i-- > 0;) {
       if (publish[i].get() != message) continue;
+      freed += outbox_.unreserve(*publish[i]);
       publish.erase(publish.begin() + static_cast<std::ptrdiff_t>(i));
       if (!h.rpc.publish_hops.empty())
         h.rpc.publish_hops.erase(h.rpc.publish_hops.begin() + static_cast<std::ptrdiff_t>(i));
-      removed = true;
-      ++n;
+      ++removed;
     }
     if (!removed) continue;
+    n += removed;
+    // What is left of the difference is the removed messages' hop counts.
     const std::size_t bytes = wire::encoded_rpc_size(h.rpc);
-    outbox_.unreserve(h.bytes - bytes);
+    outbox_.unreserve(h.bytes - freed - bytes);
     h.bytes = bytes;
   }
   if (n) node_.count(why, n);

@@ -122,10 +122,15 @@ std::vector<FamilySnapshot> node_families(const NodeMetrics& m, const std::strin
                         MetricType::counter, {});
   fs.sample(paused, m.reads_paused, {});
 
-  auto& queued =
-      fs.add("p2pgossip_outbound_queue_bytes", "Memory taken by RPCs queued for this node's peers.",
-             MetricType::gauge, {});
+  auto& queued = fs.add("p2pgossip_outbound_queue_bytes",
+                        "Bytes of the RPCs queued for this node's peers, as they would be sent.",
+                        MetricType::gauge, {});
   fs.sample(queued, static_cast<double>(m.outbound_queue_bytes));
+  auto& memory = fs.add("p2pgossip_outbound_queue_memory_bytes",
+                        "Memory taken by the RPCs queued for this node's peers (a message queued "
+                        "for several peers counted once).",
+                        MetricType::gauge, {});
+  fs.sample(memory, static_cast<double>(m.outbound_queue_memory));
 
   auto& peers = fs.add("p2pgossip_peers", "Connected peers.", MetricType::gauge, {});
   fs.sample(peers, static_cast<double>(m.peers.size()));

@@ -106,6 +106,7 @@ NodeMetrics Node::snapshot() {
   }
   const auto t = now();
   for (const auto& c : connections_) m.outbound_queue_bytes += c->queued_bytes();
+  m.outbound_queue_memory = budget_.used();
   for (const auto& c : slots_) {
     if (!c) continue;
     std::string proto;

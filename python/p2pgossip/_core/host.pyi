@@ -86,8 +86,11 @@ class OutboundBudget:
     def __init__(self, limit: int) -> None: ...
     @property
     def used(self) -> int: ...
+    @property
+    def bodies(self) -> int: ...
 
 class Outbox:
+    FORWARD_ENTRY_BYTES: int
     def __init__(
         self,
         budget: OutboundBudget,

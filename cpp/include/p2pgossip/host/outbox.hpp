@@ -8,12 +8,13 @@
 //   into as few RPCs as the receiver's decode limits allow (max_rpc_size, max_publish): a
 //   burst rides in few large RPCs, and no RPC is one the receiver would refuse.
 // - IDONTWANT cancels: a queued copy of a message the peer says it has is never sent.
-// - Bounded: bytes per peer, and a byte budget the node's outboxes share. A refusal is the
-//   caller's to count; the queue never grows past its bounds. When they are reached, what is
-//   lost is what gossip recovers: a forward is refused, and control that does not fit takes
-//   the room of the newest queued forwards (dropped and counted as refused forwards). A
-//   forward's receiver gets the message from another mesh peer or by IHAVE/IWANT; a lost
-//   GRAFT, PRUNE, IWANT or subscription has no such repair.
+// - Bounded: bytes per peer (encoded: what the peer is owed), and a budget of memory the
+//   node's outboxes share (control RPCs, an entry a forward, each queued message body once:
+//   host/queued_bodies.hpp). A refusal is the caller's to count; the queue never grows past its
+//   bounds. When they are reached, what is lost is what gossip recovers: a forward is refused, and
+//   control that does not fit takes the room of the newest queued forwards (dropped and counted as
+//   refused forwards). A forward's receiver gets the message from another mesh peer or by
+//   IHAVE/IWANT; a lost GRAFT, PRUNE, IWANT or subscription has no such repair.
 #pragma once
 
 #include <atomic>
@@ -23,6 +24,7 @@
 #include <optional>
 
 #include "p2pgossip/bytes.hpp"
+#include "p2pgossip/host/queued_bodies.hpp"
 #include "p2pgossip/message.hpp"
 #include "p2pgossip/rpc.hpp"
 #include "p2pgossip/wire/rpc_codec.hpp"
@@ -45,7 +47,7 @@ class SharedBudget {
   void give(std::size_t bytes) { used_.fetch_sub(bytes, std::memory_order_relaxed); }
   std::size_t used() const { return used_.load(std::memory_order_relaxed); }
   bool fits_after(std::size_t freed, std::size_t bytes) const {
-    return used() - freed + bytes <= limit_;
+    return used() + bytes <= limit_ + freed;
   }
 
  private:
@@ -69,16 +71,30 @@ class OutboundBudget {
     used_ -= bytes;
     if (process_) process_->give(bytes);
   }
+  // A queued forward of `message`: `entry` bytes for its place in a queue, and `body` bytes
+  // unless another of the node's queues holds the same message object already.
+  bool take_forward(const Message* message, std::size_t body, std::size_t entry) {
+    const bool first = bodies_.hold(message);
+    if (take(entry + (first ? body : 0))) return true;
+    bodies_.release(message);
+    return false;
+  }
+  void give_forward(const Message* message, std::size_t body, std::size_t entry) {
+    give(entry + (bodies_.release(message) ? body : 0));
+  }
   std::size_t used() const { return used_; }
+  // Distinct message bodies the node's queues hold.
+  std::size_t bodies() const { return bodies_.size(); }
   // Whether `bytes` would be taken once `freed` of the used bytes are given back.
   bool fits_after(std::size_t freed, std::size_t bytes) const {
-    return used_ - freed + bytes <= limit_ && (!process_ || process_->fits_after(freed, bytes));
+    return used_ + bytes <= limit_ + freed && (!process_ || process_->fits_after(freed, bytes));
   }
 
  private:
   std::size_t limit_;
   SharedBudget* process_;
   std::size_t used_ = 0;
+  QueuedBodies bodies_;
 };
 
 struct OutboxLimits {
@@ -132,17 +148,18 @@ class Outbox {
   // RPC: a sender can skip the queue for it.
   bool fits_whole(const Rpc& rpc, std::size_t size) const;
 
-  // Bytes held for this peer outside the queue (a shell's link-shaping delay) count against
-  // the same bounds: the refusal (nothing taken) when they do not fit.
-  std::optional<Refusal> reserve(std::size_t bytes) {
-    Refused r;
-    charge(bytes, r);
-    return r.reason;
-  }
+  // An RPC held for this peer outside the queue (a shell's link-shaping delay) counts
+  // against the same bounds as if queued, its messages as forwards (an entry each, each
+  // body once): the refusal, nothing taken, when it does not fit. `size`: its encoded size.
+  std::optional<Refusal> reserve(const Rpc& rpc, std::size_t size);
+  void unreserve(const Rpc& rpc, std::size_t size);
+  // One message taken out of a held RPC (returns its encoded size); its hop count, if any,
+  // is given back as plain bytes.
+  std::size_t unreserve(const Message& message);
   void unreserve(std::size_t bytes) { release(bytes); }
 
   bool empty() const { return control_.empty() && forwards_.empty(); }
-  // Queued and reserved.
+  // Queued and reserved, encoded: what the peer is owed (the per-peer bound).
   std::size_t bytes() const { return bytes_; }
   std::size_t messages() const { return forwards_.size(); }
   // Half full or more: the peer is not reading what we send (Host::outbound_backlog). An
@@ -159,6 +176,12 @@ class Outbox {
     std::uint32_t size;  // its entry in an RPC's publish list: tag, length, message
     std::optional<std::uint32_t> hops;
   };
+
+ public:
+  // What a queued forward costs the budget besides its message's body.
+  static constexpr std::size_t kForwardEntryBytes = sizeof(Forward);
+
+ private:
   struct Control {
     Rpc rpc;  // subscriptions and control only
     std::size_t size;
@@ -169,6 +192,7 @@ class Outbox {
   // charge() for control: drops the newest forwards while that makes room.
   bool charge_control(std::size_t bytes, Refused& r);
   void release(std::size_t bytes);
+  void release(const Forward& f);
   // Moves forwards into `rpc` (already `size` bytes) while it stays within the limits; the
   // first always goes into an RPC that is otherwise empty.
   void take_forwards(Rpc& rpc, std::size_t size, std::size_t max_size);

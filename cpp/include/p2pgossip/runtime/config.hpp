@@ -36,9 +36,10 @@ struct RuntimeConfig {
   LogLevel log_level = LogLevel::kWarning;
   // The process-wide signature cache shared by every node of the runtime.
   std::size_t verify_cache_capacity = 1 << 16;
-  // RPC bytes queued across every node of the runtime (each within its own
-  // Limits::node_outbound_queue_bytes): a LocalNetwork of 1,000 nodes queues at most this
-  // under a backlog, not 1,000 x 8 MiB. Refusals count as Drop::kNodeOutboundBudget.
+  // Memory of the RPCs queued across every node of the runtime (each within its own
+  // Limits::node_outbound_queue_bytes; host::OutboundBudget says what is counted): a
+  // LocalNetwork of 1,000 nodes queues at most this under a backlog, not 1,000 x 8 MiB.
+  // Refusals count as Drop::kNodeOutboundBudget.
   std::size_t outbound_queue_bytes = 256 << 20;
 };
 
@@ -57,9 +58,10 @@ struct Limits {
   // Drop::kOutboundQueueFull.
   std::size_t peer_outbound_queue = 32;
   std::size_t peer_outbound_queue_bytes = 2 << 20;
-  // RPC bytes queued across all of this node's peers: a node with hundreds of slow peers
-  // holds at most this much (a process hosting many nodes multiplies it), not
-  // peer_outbound_queue_bytes per peer. Refusals count as Drop::kNodeOutboundBudget.
+  // Memory of the RPCs queued for all of this node's peers (control, an entry a forward, each
+  // message body once however many peers it waits for): a node with hundreds of slow peers
+  // holds at most this much, not peer_outbound_queue_bytes per peer. Refusals count as
+  // Drop::kNodeOutboundBudget.
   std::size_t node_outbound_queue_bytes = 8 << 20;
   // Messages waiting for the application's validation_result; past it, ignored (counted).
   std::size_t max_pending_validations = 4096;

@@ -43,9 +43,12 @@ struct NodeMetrics {
   std::uint64_t connections_opened = 0, connections_closed = 0;
   // Times a connection stopped reading while its peer's inbound budget refilled.
   std::uint64_t reads_paused = 0;
-  // Memory the RPCs queued (and held back by link latency) for every peer take, at most
-  // Limits::node_outbound_queue_bytes.
+  // Bytes the RPCs queued (and held back by link latency) for every peer would take on the
+  // wire: what the peers are owed, each within Limits::peer_outbound_queue_bytes.
   std::uint64_t outbound_queue_bytes = 0;
+  // Memory those RPCs take, at most Limits::node_outbound_queue_bytes: a message queued for
+  // several peers is one object, counted once (host::OutboundBudget).
+  std::uint64_t outbound_queue_memory = 0;
   net::PeerManagerCounters peer_manager;
   net::BanCounters bans;
   net::MdnsCounters mdns;  // zeros unless PeerConfig::mdns
