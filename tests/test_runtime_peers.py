@@ -290,10 +290,12 @@ def test_a_message_held_for_several_peers_is_charged_once(h: Harness) -> None:
     g = no_rate_limit()
     a, _ = h.add_node(limits=limits, gossip=g)
     h.ok(h.rt.subscribe(a, TOPIC))
+    others = []
     for _ in range(4):
         b, addr_b = h.add_node(gossip=g)
         h.ok(h.rt.subscribe(b, TOPIC))
         h.connect(a, addr_b)
+        others.append(b)
     h.wait(lambda: h.topic_peers(a, TOPIC) == 4, "the peers' subscriptions")
     for peer in peers_of(h, a):
         h.rt.set_link(a, peer, latency=60.0)
@@ -304,6 +306,12 @@ def test_a_message_held_for_several_peers_is_charged_once(h: Harness) -> None:
     m = h.rt.metrics(a)
     assert 20 * 2048 < m["outbound_queue_memory"] <= budget
     assert m["outbound_queue_bytes"] > 4 * 20 * 2048  # what the four peers are owed
+    # Connections closed while they hold RPCs give back exactly what those took.
+    for b in others:
+        h.ok(h.rt.close_node(b))
+    h.wait(lambda: h.topic_peers(a, TOPIC) == 0, "the peers gone")
+    m = h.rt.metrics(a)
+    assert (m["outbound_queue_memory"], m["outbound_queue_bytes"]) == (0, 0)
 
 
 def test_an_iwant_answer_past_the_receivers_limits_leaves_in_parts(h: Harness) -> None:

@@ -270,6 +270,8 @@ bool Outbox::fits_whole(const Rpc& rpc, std::size_t size) const {
 }
 
 void Outbox::clear() {
+  // An empty queue leaves the budget alone: a closed connection's outbox may outlive its node.
+  if (forwards_.empty() && control_.empty() && bytes_ == 0) return;
   for (const Forward& f : forwards_) release(f);
   forwards_.clear();
   budget_->give(bytes_);  // control and reserved bytes

@@ -71,9 +71,19 @@ void Connection::close(std::string reason, std::optional<Drop> drop) {
   if (delay_timer) delay_timer->cancel();
   if (timer_) timer_->cancel();
   if (read_timer_) read_timer_->cancel();
-  delayed_.clear();
+  drop_held();
   outbox_.clear();
   node_.on_connection_closed(*this, reason, drop);
+}
+
+Connection::~Connection() { drop_held(); }  // empty once closed: the node may be gone
+
+// Held RPCs give back what they took as they go: an entry each and the bodies they alone
+// hold, which the outbox cannot know of (dropped with the connection, they were given back
+// as plain bytes, and their bodies stayed counted as held).
+void Connection::drop_held() {
+  for (const Held& h : delayed_) outbox_.unreserve(h.rpc, h.bytes);
+  delayed_.clear();
 }
 
 void Connection::ping(const net::ping::Payload& payload) {

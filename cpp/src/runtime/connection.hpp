@@ -36,6 +36,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   // `id`: the peer manager's connection id (it also times the handshake out).
   Connection(Node& node, net::ConnectionId id, asio::ip::tcp::socket socket, Direction direction,
              std::optional<Bytes> expected_peer_id, std::optional<RequestId> request);
+  ~Connection();
 
   // Starts the read loop and the upgrade.
   void start();
@@ -122,6 +123,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     std::size_t bytes;
   };
   std::deque<Held> delayed_;
+  void drop_held();
   std::unique_ptr<asio::steady_timer> timer_;       // at the machine's deadline
   std::unique_ptr<asio::steady_timer> read_timer_;  // the end of a read pause
   std::optional<Instant> timer_for_;
