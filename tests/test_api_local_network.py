@@ -63,6 +63,22 @@ async def test_wait_delivered_names_the_drops_that_explain_a_loss() -> None:
             await net.wait_delivered(timeout=2)
 
 
+async def test_the_runtimes_queue_budget_is_the_networks_to_size() -> None:
+    # 20 messages of 8 KiB at once are 160 KiB of bodies for node 0's two peers: a 16 KiB
+    # budget for the whole network refuses most of those forwards, and counts them. (Not
+    # asserted: their delivery. Both peers are in node 0's mesh and GossipSub offers IHAVEs
+    # only to peers outside it, so nothing re-offers a forward refused on a mesh link.)
+    async with pg.LocalNetwork(3, topology="full", outbound_queue_bytes=16 << 10) as net:
+        await net.subscribe("t")
+        for node in net.nodes:
+            await node.wait_for_mesh("t", 2, timeout=10)
+        await asyncio.gather(*(net.publish(0, "t", bytes([i]) * (8 << 10)) for i in range(20)))
+        deadline = asyncio.get_running_loop().time() + 10
+        while net.nodes[0].stats()["drops"]["node_outbound_budget"] < 20:
+            assert asyncio.get_running_loop().time() < deadline, "no refusal counted"
+            await asyncio.sleep(0.05)
+
+
 async def test_kill_and_restart_a_node() -> None:
     async with pg.LocalNetwork(4, topology="full") as net:
         await net.subscribe("t")

@@ -90,6 +90,9 @@ class LocalNetwork:
     keeps its port across ``restart``. The issue's DHT experiment is
     ``LocalNetwork(200, topology="none", discovery=["dht"], bootstrap=0,
     target_outbound=PeerConfig().target_outbound)``: the nodes meet through the DHT alone.
+
+    ``threads`` and ``outbound_queue_bytes`` are the runtime's (``Runtime``): its I/O threads,
+    and the memory all the nodes' outbound queues may hold together (docs/memory.md).
     """
 
     def __init__(
@@ -104,6 +107,7 @@ class LocalNetwork:
         subscription_maxsize: int = 1024,
         discovery: Iterable[Literal["mdns", "dht"]] = (),
         bootstrap: int | None = None,
+        outbound_queue_bytes: int | None = None,
     ) -> None:
         if n < 1:
             raise ValueError("n must be >= 1")
@@ -114,6 +118,7 @@ class LocalNetwork:
         self.topology = parse_topology(topology, n, seed)
         self.config = config if config is not None else presets.safe()  # as Node()'s
         self._threads = threads
+        self._outbound_queue_bytes = outbound_queue_bytes
         self.target_outbound = target_outbound
         self.subscription_maxsize = subscription_maxsize
         self.discovery = list(discovery)
@@ -151,7 +156,12 @@ class LocalNetwork:
     # -- lifecycle -----------------------------------------------------------------------
 
     async def start(self) -> LocalNetwork:
-        self._runtime = Runtime(threads=self._threads)
+        sized = (
+            {}
+            if self._outbound_queue_bytes is None
+            else {"outbound_queue_bytes": self._outbound_queue_bytes}
+        )
+        self._runtime = Runtime(threads=self._threads, **sized)
         self._runtime._start()
         self._progress = asyncio.Event()
         self._runtime.on_deliveries_logged = self._progress.set
