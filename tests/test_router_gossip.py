@@ -22,6 +22,23 @@ def test_ihave_sent_to_D_lazy_non_mesh_peers_with_gossiped_window_ids():
     assert all(v == [(TOPIC, [message_id(m)])] for v in ihave.values())
 
 
+def test_a_forward_the_shell_refused_is_offered_to_that_mesh_peer_at_the_next_heartbeat():
+    # IHAVE gossip goes outside the mesh only: without the offer a mesh peer whose copy our
+    # full queue refused would get the message from nobody but another forwarder.
+    h = joined(20, mcache_len=4, mcache_gossip=2)
+    mesh = h.router.mesh(TOPIC)
+    m, old = msg(b"refused"), msg(b"old")
+    h.receive(mesh[0], publish=[m])
+    h.router.forward_refused(mesh[1], m)
+    h.router.forward_refused(mesh[2], old)  # no longer in the mcache: nothing to answer with
+    ihave = of_kind(h.heartbeat(), "ihave")
+    assert ihave[mesh[1]] == [(TOPIC, [message_id(m)])]
+    assert mesh[2] not in ihave and not set(ihave) & set(mesh[3:])
+    assert h.router.counters()["refused_offered"] == 1
+    assert mesh[1] not in of_kind(h.heartbeat(), "ihave")  # offered once
+    assert of_kind(h.receive(mesh[1], iwant=[[message_id(m)]]), "publish")[mesh[1]] == [m]
+
+
 def test_gossip_factor_raises_ihave_fanout():
     h = joined(60, gossip_factor=0.5, D_lazy=2)
     h.receive(h.router.mesh(TOPIC)[0], publish=[msg(b"g")])

@@ -330,6 +330,21 @@ def test_bandwidth_adds_serialisation_delay_and_bounded_queues_drop():
     assert tight.metrics().loc[0, "dropped_queue_full"] > 0
 
 
+def test_a_message_a_full_link_queue_refused_is_offered_again_and_arrives():
+    # Node 0's two links queue 20 kB each: of 12 messages of about 2 kB published at once,
+    # both refuse the same last ones. Both peers are in node 0's mesh and IHAVE gossip goes
+    # outside it, so only node 0 offering the refused ids at its next heartbeat brings them.
+    sim = Simulation(
+        nx.complete_graph(3), seed=1, bandwidth=100_000, queue_limit_bytes=20_000, topics=[TOPIC]
+    )
+    publish_distinct(sim, [0] * 12, at_s=2.0, tag="x" * 250)
+    sim.run(until_s=10)
+    m = sim.metrics()
+    assert m.loc[0, "dropped_queue_full"] > 0 and m.loc[0, "refused_offered"] > 0
+    d = sim.deliveries()
+    assert len(d.drop_duplicates(["msg_id", "node"])) == 36
+
+
 @given(g=connected_graphs(), seed=st.integers(0, 2**32), ttl=st.integers(1, 4))
 @settings(max_examples=20)
 def test_randomsub_hop_limit_bounds_how_far_a_message_travels(g, seed, ttl):

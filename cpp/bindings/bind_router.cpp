@@ -567,6 +567,15 @@ void bind_router_class(py::module_& m) {
           [](PyRouter& r, PeerIndex p, double v) { r.router->set_application_score(p, v); },
           py::arg("peer"), py::arg("value"))
       .def(
+          "forward_refused",
+          [](PyRouter& r, PeerIndex p, const std::shared_ptr<Message>& m) {
+            if (!m) throw py::type_error("message must be a Message");
+            r.router->forward_refused(p, *m);
+          },
+          py::arg("peer"), py::arg("message"),
+          "The shell could not queue our forward of `message` to `peer`: the next heartbeat "
+          "offers it to that peer by IHAVE.")
+      .def(
           "prune_peer",
           [](PyRouter& r, PeerIndex p, double now) { r.router->prune_peer(p, instant(now)); },
           py::arg("peer"), py::arg("now"))

@@ -94,6 +94,7 @@ bool Outbox::charge_control(std::size_t bytes, Refused& r) {
   // The newest forwards go: the older ones are nearer to being sent.
   while (!fits(0, 0) && !forwards_.empty()) {
     release(forwards_.back());
+    r.lost.push_back(std::move(forwards_.back().message));
     forwards_.pop_back();
     ++r.messages;
   }
@@ -114,10 +115,11 @@ Outbox::Refused Outbox::push(Rpc&& rpc) {
   Refused r;
   const bool hops = !rpc.publish_hops.empty();
   for (std::size_t i = 0; i < rpc.publish.size(); ++i) {
-    const Refused one =
+    Refused one =
         push(std::move(rpc.publish[i]), hops ? std::optional(rpc.publish_hops[i]) : std::nullopt);
     r.messages += one.messages;
     if (!r.reason) r.reason = one.reason;
+    for (MessagePtr& m : one.lost) r.lost.push_back(std::move(m));
   }
   if (rpc.subscriptions.empty() && !rpc.control) return r;
   rpc.publish.clear();
@@ -158,6 +160,7 @@ Outbox::Refused Outbox::push(MessagePtr message, std::optional<std::uint32_t> ho
   if (refusal) {
     r.reason = refusal;
     r.messages = 1;
+    r.lost.push_back(std::move(message));
     return r;
   }
   bytes_ += size;

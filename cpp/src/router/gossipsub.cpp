@@ -285,6 +285,17 @@ void Router::peer_connected(PeerIndex peer, ByteView peer_id, bool outbound, Pro
   st.flush();
 }
 
+void Router::forward_refused(PeerIndex peer, const Message& message) {
+  State& st = *s_;
+  const auto slot = st.slot_of(peer);
+  if (!slot) return;
+  PeerState& p = st.peers[*slot];
+  if (!p.gossipsub()) return;
+  if (!p.repairs) p.repairs = std::make_unique<PeerState::Repairs>();
+  if (p.repairs->offer.size() < static_cast<std::size_t>(std::max(0, st.cfg.max_ihave_length)))
+    p.repairs->offer.push_back(st.svc.message_id(message));
+}
+
 void Router::prune_peer(PeerIndex peer, Instant now) {
   State& st = *s_;
   auto slot = st.slot_of(peer);
@@ -616,8 +627,8 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, std::uint32_t h
     ++counters.dropped_rate_limited;
     penalize(p, s, kOverRateLimit);
     if (cfg.strategy == Strategy::kGossipSub && p.gossipsub()) {
-      if (!p.deferred) p.deferred = std::make_unique<PeerState::Deferred>();
-      if (p.deferred->size() < max_deferred()) p.deferred->emplace_back(id, heartbeats);
+      if (!p.repairs) p.repairs = std::make_unique<PeerState::Repairs>();
+      if (p.repairs->pull.size() < max_deferred()) p.repairs->pull.emplace_back(id, heartbeats);
     }
     return;
   }

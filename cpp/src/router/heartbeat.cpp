@@ -27,6 +27,7 @@ void Router::State::heartbeat(Instant now) {
   score.refresh(now);
   if (cfg.disconnect_graylisted) disconnect_graylisted(now);
   pull_deferred(now);
+  offer_refused(now);
 
   if (cfg.strategy == Strategy::kGossipSub) {
     for (TopicId t = 0; t < topics.size(); ++t) {
@@ -73,6 +74,33 @@ std::size_t Router::State::max_deferred() const {
              : std::max<std::size_t>(1, static_cast<std::size_t>(std::ceil(pullable)));
 }
 
+void Router::State::offer_refused(Instant now) {
+  for (Slot s = 0; s < peers.size(); ++s) {
+    PeerState& p = peers[s];
+    if (!p.repairs || p.repairs->offer.empty()) continue;
+    std::vector<MessageId> ids = std::move(p.repairs->offer);
+    p.repairs->offer.clear();
+    if (p.repairs->pull.empty()) p.repairs.reset();
+    if (!p.connected || !p.gossipsub() || peer_score(s, now) < cfg.thresholds.gossip_threshold)
+      continue;
+    // One IHAVE a topic, of the ids the mcache can still answer an IWANT for.
+    std::vector<ControlIHave> offers;
+    for (const MessageId& id : ids) {
+      const Message* m = messages.cached(id);
+      if (!m) continue;
+      auto it = std::ranges::find_if(offers,
+                                     [&](const ControlIHave& o) { return o.topic_id == m->topic; });
+      if (it == offers.end()) it = offers.insert(offers.end(), ControlIHave{m->topic, {}});
+      it->message_ids.push_back(id.view());
+    }
+    for (ControlIHave& o : offers) {
+      control(s).ihave.push_back(std::move(o));
+      ++counters.ihave_sent;
+      ++counters.refused_offered;
+    }
+  }
+}
+
 void Router::State::pull_deferred(Instant now) {
   // The sender forwarded or published each message just before we refused it, so its mcache
   // holds it for mcache_len heartbeats; asking again later is the peer's own backlog,
@@ -80,12 +108,12 @@ void Router::State::pull_deferred(Instant now) {
   const auto ttl = static_cast<std::uint64_t>(std::max(1, cfg.mcache_len));
   for (Slot s = 0; s < peers.size(); ++s) {
     PeerState& p = peers[s];
-    if (!p.deferred) continue;
-    PeerState::Deferred& q = *p.deferred;
+    if (!p.repairs) continue;
+    PeerState::Deferred& q = p.repairs->pull;
     std::erase_if(
         q, [&](const auto& d) { return d.second + ttl <= heartbeats || messages.seen(d.first); });
     if (q.empty()) {
-      p.deferred.reset();
+      if (p.repairs->offer.empty()) p.repairs.reset();
       continue;
     }
     if (!p.connected || peer_score(s, now) < cfg.thresholds.gossip_threshold) continue;

@@ -55,11 +55,19 @@ struct alignas(64) PeerState {
   int idontwant_this_heartbeat = 0;   // IDONTWANT RPCs received (max_idontwant_messages)
   int iwant_ids_asked = 0;            // ids we asked for this heartbeat (max_ihave_length)
   int subscribes_this_heartbeat = 0;  // SUBSCRIBEs received (max_subscribes_per_heartbeat)
-  // Ids of messages the rate limit refused from this peer, with the heartbeat of the refusal,
-  // oldest first: asked for again with IWANT as its budget refills (pull_deferred), while
-  // its mcache may still hold them. Bounded by max_deferred(). Allocated on the first refusal.
+  // Messages lost on this link that gossip repairs, allocated on the first (one pointer: a
+  // simulation holds thousands of these). `pull`: ids the rate limit refused from this peer,
+  // with the heartbeat of the refusal, oldest first: asked for again with IWANT as its budget
+  // refills (pull_deferred), while its mcache may still hold them; at most max_deferred().
+  // `offer`: ids of forwards our shell could not queue for it (Router::forward_refused),
+  // offered by IHAVE at the next heartbeat (offer_refused), mesh peer or not: IHAVE gossip
+  // goes outside the mesh only, so nothing else would; at most max_ihave_length.
   using Deferred = std::vector<std::pair<MessageId, std::uint64_t>>;
-  std::unique_ptr<Deferred> deferred;
+  struct Repairs {
+    Deferred pull;
+    std::vector<MessageId> offer;
+  };
+  std::unique_ptr<Repairs> repairs;
   bool disconnect_requested = false;  // DisconnectPeer emitted for this connection
 
   bool gossipsub() const { return protocol != Protocol::kFloodsub; }
@@ -196,6 +204,7 @@ struct alignas(64) Router::State {
   void heartbeat(Instant now);
   // IWANTs for the messages the rate limit refused, as far as each peer's budget allows.
   void pull_deferred(Instant now);
+  void offer_refused(Instant now);
   std::size_t max_deferred() const;  // per peer: what its budget lets us pull in mcache_len beats
   void disconnect_graylisted(Instant now);
   void maintain_mesh(TopicId t, Instant now);

@@ -303,6 +303,8 @@ void Connection::count(const host::Outbox::Refused& refused) {
   const Drop d = *refused.reason == host::Outbox::Refusal::kPeerFull ? Drop::kOutboundQueueFull
                                                                      : Drop::kNodeOutboundBudget;
   node_.count(d, refused.messages + refused.control);
+  if (in_router)
+    for (const MessagePtr& m : refused.lost) node_.forward_refused(slot, *m);
 }
 
 void Connection::send(Rpc&& rpc) {
@@ -324,6 +326,7 @@ void Connection::send_at(std::chrono::steady_clock::time_point due, Rpc&& rpc) {
     host::Outbox::Refused r;
     r.reason = refused;
     r.messages = std::max<std::size_t>(rpc.publish.size(), 1);
+    r.lost = std::move(rpc.publish);
     return count(r);
   }
   delayed_.push_back(Held{due, std::move(rpc), bytes});

@@ -138,6 +138,10 @@ class Node : public std::enable_shared_from_this<Node> {
   // `drop`: what the closing was counted as, if anything.
   void on_connection_closed(Connection& c, const std::string& reason, std::optional<Drop> drop);
   void count(Drop d, std::uint64_t n = 1) { host_.count(d, n); }
+  // A forward the connection at `slot` could not queue: the router offers it again by IHAVE.
+  void forward_refused(router::PeerIndex slot, const Message& m) {
+    host_.router().forward_refused(slot, m);
+  }
   // What every connection's outbox is bounded by: the receiver's limits and the per-peer
   // bytes, and the budget they share (Limits::node_outbound_queue_bytes).
   const host::OutboxLimits& outbox_limits() const { return outbox_limits_; }

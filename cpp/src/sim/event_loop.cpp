@@ -327,8 +327,8 @@ inline std::uint32_t Simulation::Impl::up_link(std::uint32_t u, std::uint32_t pe
 }
 
 // Puts an RPC of `body` encoded bytes from u on link li at t, counting and tracing it.
-// Returns when it arrives, or -1 when it does not (queue full, lost, or not decodable by
-// the receiver).
+// Returns when it arrives, kRefused when the link's queue is full (the sender's to repair),
+// or -1 when it does not arrive (lost, or not decodable by the receiver).
 inline std::int64_t Simulation::Impl::send_on_link(std::uint32_t u, std::uint32_t peer,
                                                    std::uint32_t li, std::size_t body, bool decoded,
                                                    std::int64_t t) {
@@ -338,7 +338,7 @@ inline std::int64_t Simulation::Impl::send_on_link(std::uint32_t u, std::uint32_
   const Transmission tx = transmit(link, params[link.params], cfg.seed, li, u, peer, t, size);
   if (tx.drop == LinkDrop::kQueueFull) {
     ++node.stats.dropped_queue_full;
-    return -1;
+    return kRefused;
   }
   ++node.stats.rpcs_out;
   node.stats.bytes_out += size;
@@ -420,7 +420,7 @@ void Simulation::Impl::transmit_rpc(std::uint32_t u, std::uint32_t peer, Rpc& rp
   const std::size_t size = wire::encoded_rpc_size(rpc);
   host::Outbox& shaper = shard_of(u).shaper;
   if (shaper.fits_whole(rpc, size)) return transmit_whole(u, peer, rpc, size, t);
-  (void)shaper.push(std::move(rpc));
+  refused(u, peer, shaper.push(std::move(rpc)).lost);
   Rpc piece;
   while (shaper.pop(piece)) transmit_whole(u, peer, piece, wire::encoded_rpc_size(piece), t);
 }
@@ -441,6 +441,7 @@ void Simulation::Impl::transmit_whole(std::uint32_t u, std::uint32_t peer, Rpc& 
     decoded = back.ok();
   }
   const std::int64_t arrival = send_on_link(u, peer, li, body, decoded, t);
+  if (arrival == kRefused) refused(u, peer, rpc.publish);
   if (arrival < 0) return;
   const std::uint64_t framed = body + wire::varint_size(body);
   if (rpc.publish.size() == 1 && rpc.subscriptions.empty() && !rpc.control &&
@@ -463,6 +464,7 @@ inline void Simulation::Impl::transmit_message(std::uint32_t u, std::uint32_t pe
   MessageMemo::Entry* known = shard_of(u).memo.find(m.get());
   const std::size_t body = known ? known->rpc_size : wire::encoded_rpc_size(*m);
   const std::int64_t arrival = send_on_link(u, peer, li, body, true, t);
+  if (arrival == kRefused && nodes[u].host) nodes[u].host->router().forward_refused(peer, *m);
   if (arrival < 0) return;
   launch(li, u, peer, body + wire::varint_size(body), arrival, std::move(m), nullptr, known);
 }

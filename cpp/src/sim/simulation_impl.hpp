@@ -227,6 +227,7 @@ struct Simulation::Impl {
                       std::uint64_t signs);
   bool busy(const Node& node, std::int64_t t) const { return cfg.cost && node.cpu_free_at > t; }
   std::uint32_t up_link(std::uint32_t u, std::uint32_t peer);
+  static constexpr std::int64_t kRefused = -2;  // send_on_link: the link's queue is full
   std::int64_t send_on_link(std::uint32_t u, std::uint32_t peer, std::uint32_t li, std::size_t body,
                             bool decoded, std::int64_t t);
   void launch(std::uint32_t li, std::uint32_t u, std::uint32_t to, std::uint64_t size,
@@ -274,6 +275,11 @@ struct Simulation::Impl {
                    std::optional<host::RequestError> error, std::int64_t t);
   // The ends of link li and its reverse are going: their requests fail connection_closed.
   void fail_requests_on(std::uint32_t li, std::int64_t t);
+  // Forwards from u that `peer`'s queue refused: u's router offers them again by IHAVE.
+  void refused(std::uint32_t u, std::uint32_t peer, const std::vector<MessagePtr>& lost) {
+    if (nodes[u].host)
+      for (const MessagePtr& m : lost) nodes[u].host->router().forward_refused(peer, *m);
+  }
   // A send of the router at u to `peer` joins that link's outbox (refusals counted).
   template <class Payload>
   void enqueue(std::uint32_t u, std::uint32_t peer, Payload&& payload, std::int64_t t) {
@@ -284,6 +290,7 @@ struct Simulation::Impl {
     }
     const host::Outbox::Refused r = ends[l]->outbox.push(std::forward<Payload>(payload));
     nodes[u].stats.dropped_queue_full += r.messages + r.control;
+    refused(u, peer, r.lost);
     flush(l, t);
   }
 

@@ -120,6 +120,9 @@ class Outbox {
     std::size_t messages = 0;       // forwards refused, or dropped to make room for control
     std::size_t control = 0;        // control RPCs refused (0 or 1 per push)
     std::optional<Refusal> reason;  // of the first refusal
+    // Those forwards' messages: the shell tells the router (Router::forward_refused), which
+    // offers them to the peer again by IHAVE.
+    std::vector<MessagePtr> lost;
   };
 
   Outbox(const OutboxLimits& limits, OutboundBudget& budget) : limits_(&limits), budget_(&budget) {}

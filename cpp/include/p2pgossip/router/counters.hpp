@@ -26,6 +26,9 @@ struct Counters {
   // limiter refused and we asked for again, a lost link, or an IHAVE that came before the
   // mesh's copy).
   std::uint64_t iwant_recovered = 0;
+  // Ids of forwards the shell could not queue (a full outbound queue or budget), offered to
+  // their peer again by IHAVE (Router::forward_refused).
+  std::uint64_t refused_offered = 0;
   // Drops by reason.
   std::uint64_t dropped_invalid_signature = 0;
   std::uint64_t dropped_too_large = 0;
@@ -68,6 +71,7 @@ struct Counters {
   X(idontwant_sent)                  \
   X(idontwant_received)              \
   X(iwant_recovered)                 \
+  X(refused_offered)                 \
   X(dropped_invalid_signature)       \
   X(dropped_too_large)               \
   X(dropped_rejected)                \

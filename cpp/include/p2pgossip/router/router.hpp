@@ -182,6 +182,11 @@ class Router {
   // with a negative score does at a heartbeat: the host's call for a peer that stopped
   // reading. It stays connected and subscribed (gossip still reaches it).
   void prune_peer(PeerIndex peer, Instant now);
+  // The shell could not queue our forward of `message` to `peer` (its outbound queue or
+  // budget was full). The next heartbeat offers its id to that peer by IHAVE, in the mesh or
+  // not, while the mcache can answer an IWANT for it: gossip goes outside the mesh only, so
+  // a mesh peer with no other source would never get it.
+  void forward_refused(PeerIndex peer, const Message& message);
   // How long to stop reading `peer`'s connection, or nullopt to read on: its inbound budget
   // (the token buckets) is nearly spent, so what the next read brings would be refused. A
   // shell that pauses the transport lets TCP and yamux flow control slow the sender, and the
