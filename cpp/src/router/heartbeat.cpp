@@ -96,7 +96,7 @@ void Router::State::offer_refused(Instant now) {
     for (ControlIHave& o : offers) {
       control(s).ihave.push_back(std::move(o));
       ++counters.ihave_sent;
-      ++counters.refused_offered;
+      counters.refused_offered += o.message_ids.size();
     }
   }
 }

@@ -464,7 +464,7 @@ inline void Simulation::Impl::transmit_message(std::uint32_t u, std::uint32_t pe
   MessageMemo::Entry* known = shard_of(u).memo.find(m.get());
   const std::size_t body = known ? known->rpc_size : wire::encoded_rpc_size(*m);
   const std::int64_t arrival = send_on_link(u, peer, li, body, true, t);
-  if (arrival == kRefused && nodes[u].host) nodes[u].host->router().forward_refused(peer, *m);
+  if (arrival == kRefused) refused(u, peer, {&m, 1});
   if (arrival < 0) return;
   launch(li, u, peer, body + wire::varint_size(body), arrival, std::move(m), nullptr, known);
 }

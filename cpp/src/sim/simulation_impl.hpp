@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -276,7 +277,7 @@ struct Simulation::Impl {
   // The ends of link li and its reverse are going: their requests fail connection_closed.
   void fail_requests_on(std::uint32_t li, std::int64_t t);
   // Forwards from u that `peer`'s queue refused: u's router offers them again by IHAVE.
-  void refused(std::uint32_t u, std::uint32_t peer, const std::vector<MessagePtr>& lost) {
+  void refused(std::uint32_t u, std::uint32_t peer, std::span<const MessagePtr> lost) {
     if (nodes[u].host)
       for (const MessagePtr& m : lost) nodes[u].host->router().forward_refused(peer, *m);
   }

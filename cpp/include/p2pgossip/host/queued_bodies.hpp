@@ -2,7 +2,7 @@
 // references to one shared message object, so the memory a node's queues hold is their
 // entries plus each distinct body, not D encoded copies: a budget that charged every copy
 // refused most of a 400-node burst in one process (and lost some of it for good) while the
-// queues held a tenth of what it counted.
+// queues held a third of what it counted.
 #pragma once
 
 #include <cassert>
@@ -23,8 +23,6 @@ class QueuedBodies {
   bool hold(const Message* message);
   // One holder fewer (there must be one); true when it was the last.
   bool release(const Message* message);
-  // Holders of `message` (0 when not held).
-  std::uint32_t holders(const Message* message) const;
   std::size_t size() const { return size_; }
 
  private:
@@ -72,15 +70,9 @@ inline bool QueuedBodies::hold(const Message* message) {
   return true;
 }
 
-inline std::uint32_t QueuedBodies::holders(const Message* message) const {
-  if (slots_.empty()) return 0;
-  const Slot& s = slots_[find(message)];
-  return s.message ? s.holders : 0;
-}
-
 inline bool QueuedBodies::release(const Message* message) {
-  assert(holders(message) > 0);
   std::size_t i = find(message);
+  assert(slots_[i].message == message && slots_[i].holders > 0);
   if (--slots_[i].holders > 0) return false;
   --size_;
   // Backward-shift deletion: entries after the hole that could live in it move up, so every
