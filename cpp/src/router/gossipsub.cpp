@@ -325,6 +325,7 @@ void Router::peer_disconnected(PeerIndex peer, Instant now) {
   st.score.remove_peer(s, now);
   st.promises.peer_gone(peer);
   st.flooded_peers -= p.flooded();
+  if (p.dont_want) st.dont_want.forget(s);
   const SmallIdSet named = std::move(p.topics);
   p = PeerState{};
   st.by_index.erase(peer);
@@ -539,12 +540,10 @@ std::optional<ScoreBreakdown> Router::score_breakdown(PeerIndex peer, Instant no
 std::size_t Router::topic_table_size() const { return s_->topics.size() - s_->free_topics.size(); }
 
 std::size_t Router::message_state_bytes() const {
-  std::size_t n = s_->messages.memory_bytes() + s_->iwanted.memory_bytes() +
-                  s_->pending_hops.memory_bytes() + s_->promises.memory_bytes() +
-                  s_->score.memory_bytes();
-  for (const PeerState& p : s_->peers)
-    if (p.dont_want) n += p.dont_want->memory_bytes();
-  return n;
+  const std::size_t n = s_->messages.memory_bytes() + s_->iwanted.memory_bytes() +
+                        s_->pending_hops.memory_bytes() + s_->promises.memory_bytes() +
+                        s_->score.memory_bytes();
+  return n + s_->dont_want.memory_bytes();
 }
 
 std::uint64_t Router::duplicates_from(PeerIndex peer) const {
@@ -779,7 +778,7 @@ void Router::State::handle_iwant(Slot s, const std::vector<ControlIWant>& iwant,
       }
       if (raw.size() > MessageId::kMaxSize) continue;
       const MessageId id(raw);
-      if (p.dont_want && p.dont_want->contains(id)) continue;
+      if (dont_want.contains(id, s)) continue;
       if (!answered.insert(id, 0).second) continue;
       if (MessagePtr m = messages.get_for_peer(id, p.index, cfg.gossip_retransmission))
         send_message(s, m);
@@ -861,18 +860,24 @@ void Router::State::handle_idontwant(Slot s, const std::vector<ControlIDontWant>
     ++counters.dropped_spam;
     return;
   }
-  if (!p.dont_want) p.dont_want = std::make_unique<DontWantSet>();
   int room = std::max(0, cfg.max_idontwant_length);
-  // What the limits admit over the TTL; a hard bound on the set whatever the config.
+  // What the limits admit over the TTL; a hard bound on the peer's entries whatever the config.
   const std::size_t bound =
       static_cast<std::size_t>(std::max(0, cfg.max_idontwant_messages)) *
       static_cast<std::size_t>(room) *
       static_cast<std::size_t>(std::max(1, cfg.idontwant_message_ttl_heartbeats));
   for (const ControlIDontWant& d : idontwant)
     for (ByteView raw : d.message_ids) {
-      if (room-- <= 0 || raw.size() > MessageId::kMaxSize ||
-          !p.dont_want->add(MessageId(raw), heartbeats, bound))
+      if (room-- <= 0 || raw.size() > MessageId::kMaxSize) {
         ++counters.dropped_spam;
+        continue;
+      }
+      const MessageId id(raw);
+      if (p.dont_want >= bound) {
+        if (!dont_want.contains(id, s)) ++counters.dropped_spam;
+      } else if (dont_want.add(id, s, heartbeats)) {
+        ++p.dont_want;
+      }
     }
 }
 

@@ -59,9 +59,7 @@ void Router::State::heartbeat(Instant now) {
   forget_unused_topics();
   const std::uint64_t ttl =
       static_cast<std::uint64_t>(std::max(0, cfg.idontwant_message_ttl_heartbeats));
-  if (heartbeats > ttl)
-    for (PeerState& p : peers)
-      if (p.dont_want) p.dont_want->expire(heartbeats - ttl);
+  dont_want.expire(heartbeats, ttl, [&](Slot s) { --peers[s].dont_want; });
 }
 
 std::size_t Router::State::max_deferred() const {

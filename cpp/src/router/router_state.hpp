@@ -42,10 +42,10 @@ struct alignas(64) PeerState {
   // when the current input is done). Most batches are one message: it waits in `message`,
   // and `out` takes anything more (messages after it, subscriptions, control).
   alignas(64) PeerIndex index = 0;
-  bool dirty = false;                      // in State::dirty: a batch is pending
-  bool batched = false;                    // `out` holds part of it
-  std::uint64_t peer_id_hash = 0;          // XXH3-64 of peer_id, compared before the bytes
-  std::unique_ptr<DontWantSet> dont_want;  // allocated on the first IDONTWANT
+  bool dirty = false;              // in State::dirty: a batch is pending
+  bool batched = false;            // `out` holds part of it
+  std::uint64_t peer_id_hash = 0;  // XXH3-64 of peer_id, compared before the bytes
+  std::uint32_t dont_want = 0;     // its bits in State::dont_want (bounded)
   MessagePtr message;
   // The rest.
   std::unique_ptr<Rpc> out;  // allocated while a batch needs it: most peers wait idle
@@ -138,6 +138,8 @@ struct alignas(64) Router::State {
   // Ids we asked for with IWANT, with the heartbeat we asked at: their first copy is counted
   // as recovered (iwant_recovered). Bounded (max_iwanted), forgotten after mcache_len beats.
   IdMap<std::uint64_t> iwanted;
+  // Who told us not to send which ids (IDONTWANT); after `services`, whose pool it uses.
+  DontWantTable dont_want{services->ids.get()};
 
   // Hop counts of messages whose validation is pending (only under a randomsub_ttl), so
   // validation_complete forwards them as far as they may go; forgotten with their seen entry.

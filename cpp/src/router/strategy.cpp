@@ -18,11 +18,12 @@ void Router::State::forward(const MessagePtr& mp, const MessageId& id, TopicId t
   const bool own = !from;
   // The origin check runs for every candidate: the inline hash spares reading each peer id.
   const std::uint64_t origin_hash = m.from ? XXH3_64bits(m.from->data(), m.from->size()) : 0;
+  const DontWantTable::Peers unwanted = dont_want.find(id);  // one lookup for every peer
   auto eligible = [&](Slot s) {
     const PeerState& p = peers[s];
     if (from && s == *from) return false;
     if (m.from && p.peer_id_hash == origin_hash && p.peer_id == *m.from) return false;
-    if (p.dont_want && p.dont_want->contains(id)) return false;
+    if (unwanted.has(s)) return false;
     return true;
   };
 
