@@ -18,11 +18,14 @@ CLASSES = 4  # 8, 16, 32 and 64 KiB buffers
 async def test_transit_buffers_are_given_back_once_a_burst_is_over() -> None:
     # The pool is the process's: what earlier tests left in it is the baseline.
     start = buffer_pool_stats()
+    # 768-byte messages: with 256-byte ones the buffers in use at once peaked near the pool's
+    # burst threshold (2 MiB), and 1 run in 4 to 8 stayed below it and rightly trimmed nothing
+    # (a trim held back by the pool's once-a-second rule and retried later did not help).
     async with pg.LocalNetwork(20, topology="random-regular:4", seed=2) as net:
         await net.subscribe("t")
         before = buffer_pool_stats()
         await asyncio.gather(
-            *(net.publish(k % 20, "t", k.to_bytes(4, "big") * 64) for k in range(1000))
+            *(net.publish(k % 20, "t", k.to_bytes(4, "big") * 192) for k in range(1000))
         )
         await net.wait_delivered(timeout=TIMEOUT)
         during = buffer_pool_stats()
@@ -34,7 +37,9 @@ async def test_transit_buffers_are_given_back_once_a_burst_is_over() -> None:
             assert time.monotonic() < deadline, buffer_pool_stats()
             await asyncio.sleep(0.05)
         assert buffer_pool_stats()["slabs_unmapped"] > before["slabs_unmapped"]
-        # and glibc's heap was asked once to give back what the burst freed in small pieces
-        assert buffer_pool_stats()["heap_trims"] > before["heap_trims"]
+        # and glibc's heap was asked to give back what the burst freed in small pieces
+        while buffer_pool_stats()["heap_trims"] <= before["heap_trims"]:
+            assert time.monotonic() < deadline, buffer_pool_stats()
+            await asyncio.sleep(0.05)
     # Every connection's buffers came back.
     assert buffer_pool_stats()["used_bytes"] <= start["used_bytes"]

@@ -67,6 +67,12 @@ class MessageIds {
     packed_.reserve(ids * (sizeof(Length) + id_size));
   }
 
+  // Empties it and keeps its room, for a scratch list reused without allocating.
+  void clear() {
+    packed_.clear();
+    count_ = 0;
+  }
+
   std::size_t size() const { return count_; }
   bool empty() const { return count_ == 0; }
   iterator begin() const { return iterator(packed_.data()); }

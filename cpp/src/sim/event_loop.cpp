@@ -66,7 +66,7 @@ inline void Simulation::Impl::prefetch_ahead(Shard& s) {
       const InFlight& f = s.inflight[a->arg];
       if (stage == 0 && f.link != kNoLink) __builtin_prefetch(&links[f.link]);
       from = f.from;
-      if (f.what() == InFlight::Kind::kMessage) carried = f.content;
+      if (f.carries_message()) carried = f.content;
     } else {
       continue;
     }
@@ -125,7 +125,9 @@ void Simulation::Impl::on_arrival(Shard& s, const Event& e) {
       return;
     }
     case InFlight::Kind::kMessage:
-      return receive_message(s, e.node, f.from, f.content, e.time);
+    case InFlight::Kind::kMessageAndIDontWant:
+    case InFlight::Kind::kIDontWant:
+      return receive_message(s, e.node, f.from, f.content, e.time, f.what());
     case InFlight::Kind::kRpc:
       break;
   }
@@ -137,22 +139,33 @@ void Simulation::Impl::on_arrival(Shard& s, const Event& e) {
   drive(e.node, t_out, e.time);
 }
 
-// Hands node u the message its shard carries at index `carried`, as an RPC from `from`.
+// Hands node u the RPC from `from` that carried the message its shard holds at index
+// `carried`: the message, the message and an IDONTWANT of its id, or that IDONTWANT (`kind`).
 void Simulation::Impl::receive_message(Shard& s, std::uint32_t u, std::uint32_t from,
-                                       std::uint32_t carried, std::int64_t t) {
+                                       std::uint32_t carried, std::int64_t t, InFlight::Kind kind) {
   Node& node = nodes[u];
   s.verifications_in_call = 0;
-  s.arrival_scratch.publish.resize(1);
-  s.arrival_scratch.publish.front() = s.carried.take(carried);
-  node.host->rpc_received(from, s.arrival_scratch, Instant{t});
-  s.arrival_scratch.publish.front().reset();
-  const std::int64_t t_out = charge(node, t, 1, s.verifications_in_call, 0);
+  Rpc& rpc = kind == InFlight::Kind::kMessage ? s.arrival_scratch : s.idontwant_scratch;
+  MessagePtr m = s.carried.take(carried);
+  if (kind != InFlight::Kind::kMessage) {
+    MessageIds& ids = rpc.control->idontwant.front().message_ids;
+    ids.clear();
+    ids.push_back(s.services->message_id(*m).view());
+  }
+  rpc.publish.clear();
+  if (kind != InFlight::Kind::kIDontWant) rpc.publish.push_back(std::move(m));
+  node.host->rpc_received(from, rpc, Instant{t});
+  const std::size_t messages = rpc.publish.size();
+  rpc.publish.clear();
+  const std::int64_t t_out = charge(node, t, messages, s.verifications_in_call, 0);
   drive(u, t_out, t);
 }
 
 void Simulation::Impl::discard(Shard& s, std::uint32_t to, const InFlight& f) {
   switch (f.what()) {
     case InFlight::Kind::kMessage:
+    case InFlight::Kind::kMessageAndIDontWant:
+    case InFlight::Kind::kIDontWant:
       s.carried.drop(f.content);
       break;
     case InFlight::Kind::kRpc:
@@ -358,13 +371,14 @@ inline std::int64_t Simulation::Impl::send_on_link(std::uint32_t u, std::uint32_
 // RPC (`known`: the message's memo entry in u's shard, if any).
 inline void Simulation::Impl::launch(std::uint32_t li, std::uint32_t u, std::uint32_t to,
                                      std::uint64_t size, std::int64_t arrival, MessagePtr message,
-                                     std::unique_ptr<Rpc> rpc, MessageMemo::Entry* known) {
+                                     std::unique_ptr<Rpc> rpc, MessageMemo::Entry* known,
+                                     InFlight::Kind kind) {
   InFlight f;
   f.arrival = arrival;
   f.link = li;
   f.from = u;
   f.size = static_cast<std::uint32_t>(size);
-  f.kind = static_cast<std::uint32_t>(message ? InFlight::Kind::kMessage : InFlight::Kind::kRpc);
+  f.kind = static_cast<std::uint32_t>(message ? kind : InFlight::Kind::kRpc);
   post(u, to, arrival, f, std::move(message), std::move(rpc), known);
 }
 
@@ -401,12 +415,17 @@ void Simulation::Impl::post(std::uint32_t src, std::uint32_t to, std::int64_t ar
 // link is found from them.
 void Simulation::Impl::accept(Shard& d, const Event& e, InFlight f, MessagePtr message,
                               std::unique_ptr<Rpc> rpc, MessageMemo::Entry* known) {
-  if (f.what() == InFlight::Kind::kMessage) {
-    // The memo's entry keeps the message's index in d's table between packets.
+  if (f.carries_message()) {
+    // The memo's entry keeps the message's index in d's table between packets, and the
+    // size of the packet that carries it alone.
     if (!known) known = d.memo.find(message.get());
-    f.content = known ? d.carried.carry(message, f.size, &known->id, &known->carried)
+    const std::uint32_t alone =
+        known ? static_cast<std::uint32_t>(known->rpc_size + wire::varint_size(known->rpc_size))
+              : f.size;
+    f.content = known ? d.carried.carry(message, alone, &known->id, &known->carried)
                       : d.carried.carry(message, f.size, nullptr, nullptr);
-    if (f.link != kNoLink && d.carried.size(f.content) == f.size)
+    if (f.what() == InFlight::Kind::kMessage && f.link != kNoLink &&
+        d.carried.size(f.content) == f.size)
       return d.queue.push(e.time, EventKind::kMessageArrive, e.node, f.content, e.seq());
   } else {
     f.content = d.boxed_rpcs.put(std::move(rpc));
@@ -420,13 +439,20 @@ void Simulation::Impl::transmit_rpc(std::uint32_t u, std::uint32_t peer, Rpc& rp
   const std::size_t size = wire::encoded_rpc_size(rpc);
   host::Outbox& shaper = shard_of(u).shaper;
   if (shaper.fits_whole(rpc, size)) return transmit_whole(u, peer, rpc, size, t);
+  // A large message and its IDONTWANT leave apart (the control first): the IDONTWANT's packet
+  // can name the message and carry no id of its own.
+  MessagePtr named;
+  if (rpc.publish.size() == 1 && rpc.control && idontwant_of(shard_of(u), rpc, *rpc.publish[0]))
+    named = rpc.publish[0];
   refused(u, peer, shaper.push(std::move(rpc)).lost);
   Rpc piece;
-  while (shaper.pop(piece)) transmit_whole(u, peer, piece, wire::encoded_rpc_size(piece), t);
+  while (shaper.pop(piece))
+    transmit_whole(u, peer, piece, wire::encoded_rpc_size(piece), t,
+                   named.get() ? &named : nullptr);
 }
 
 void Simulation::Impl::transmit_whole(std::uint32_t u, std::uint32_t peer, Rpc& rpc,
-                                      std::size_t size, std::int64_t t) {
+                                      std::size_t size, std::int64_t t, const MessagePtr* named) {
   const std::uint32_t li = up_link(u, peer);
   if (li == kNoLink) return;
   std::size_t body = size;
@@ -444,11 +470,30 @@ void Simulation::Impl::transmit_whole(std::uint32_t u, std::uint32_t peer, Rpc& 
   if (arrival == kRefused) refused(u, peer, rpc.publish);
   if (arrival < 0) return;
   const std::uint64_t framed = body + wire::varint_size(body);
-  if (rpc.publish.size() == 1 && rpc.subscriptions.empty() && !rpc.control &&
-      rpc.publish_hops.empty())
-    launch(li, u, peer, framed, arrival, std::move(rpc.publish.front()), nullptr, nullptr);
-  else
-    launch(li, u, peer, framed, arrival, nullptr, std::make_unique<Rpc>(std::move(rpc)), nullptr);
+  using Kind = InFlight::Kind;
+  if (rpc.subscriptions.empty() && rpc.publish_hops.empty()) {
+    if (rpc.publish.size() == 1 && !rpc.control)
+      return launch(li, u, peer, framed, arrival, std::move(rpc.publish[0]), nullptr, nullptr);
+    if (rpc.publish.size() == 1 && idontwant_of(shard_of(u), rpc, *rpc.publish[0]))
+      return launch(li, u, peer, framed, arrival, std::move(rpc.publish[0]), nullptr, nullptr,
+                    Kind::kMessageAndIDontWant);
+    if (rpc.publish.empty() && named && idontwant_of(shard_of(u), rpc, **named))
+      return launch(li, u, peer, framed, arrival, *named, nullptr, nullptr, Kind::kIDontWant);
+  }
+  launch(li, u, peer, framed, arrival, nullptr, std::make_unique<Rpc>(std::move(rpc)), nullptr);
+}
+
+// Whether `rpc`'s control is an IDONTWANT of m's id and nothing else: its receiver can be
+// handed it again from m alone.
+inline bool Simulation::Impl::idontwant_of(Shard& s, const Rpc& rpc, const Message& m) {
+  if (!rpc.control) return false;
+  const ControlMessage& c = *rpc.control;
+  if (!c.ihave.empty() || !c.iwant.empty() || !c.graft.empty() || !c.prune.empty() ||
+      c.idontwant.size() != 1 || c.idontwant.front().message_ids.size() != 1)
+    return false;
+  const ByteView said = *c.idontwant.front().message_ids.begin();  // any size: an adversary's
+  const MessageId id = s.services->message_id(m);
+  return said.size() == id.size() && std::equal(said.begin(), said.end(), id.view().begin());
 }
 
 inline void Simulation::Impl::transmit_message(std::uint32_t u, std::uint32_t peer, MessagePtr m,

@@ -3,9 +3,13 @@
 // forwarded message on a link (nearly every packet) is its arrival event alone
 // (EventKind::kMessageArrive): the event's key names the sender, the link follows from
 // sender and receiver, and the message is an index into CarriedMessages, which holds each message
-// once however many packets carry it. Anything else (an RPC with control or several messages, a
-// full-stack segment of bytes, an injected message, a message waiting for its receiver's CPU) is an
-// InFlight slot naming its content, boxed in a table of its own.
+// once however many packets carry it. An IDONTWANT of a message's id, with the message or
+// without it (a first receipt of a large message, sent to the v1.2 mesh: the message too when
+// it fits one merged RPC, after it when not), is an InFlight slot naming the message the same
+// way; the receiver is handed the RPC that was sent, rebuilt. Anything else (an RPC with other
+// control or several messages, a full-stack segment of bytes, an injected message, a message
+// waiting for its receiver's CPU) is an InFlight slot naming its content, boxed in a table of its
+// own.
 #pragma once
 
 #include <cstdint>
@@ -22,14 +26,18 @@ constexpr std::uint32_t kNoLink = 0xffffffff;
 
 // A packet that is not a lone message on a link (or waits for its receiver's CPU).
 struct InFlight {
-  enum class Kind : std::uint8_t { kMessage, kRpc, kBytes };
+  // Carried (content: a CarriedMessages index): kMessage, a message alone; kMessageAndIDontWant,
+  // with an IDONTWANT of its id; kIDontWant, that IDONTWANT alone.
+  enum class Kind : std::uint8_t { kMessage, kRpc, kBytes, kMessageAndIDontWant, kIDontWant };
   std::int64_t arrival = 0;      // at the receiver: whether the link was cut since (carries)
   std::uint32_t content = 0;     // index in the table of its kind
   std::uint32_t link = kNoLink;  // kNoLink: injected, not carried by a link
   std::uint32_t from = 0;
-  std::uint32_t size : 30 = 0;  // bytes (an RPC is at most a few MiB)
-  std::uint32_t kind : 2 = 0;   // Kind
+  std::uint32_t size : 29 = 0;  // bytes (an RPC is at most a few MiB)
+  std::uint32_t kind : 3 = 0;   // Kind
   Kind what() const { return static_cast<Kind>(kind); }
+  // Its content is an index into CarriedMessages.
+  bool carries_message() const { return what() != Kind::kRpc && what() != Kind::kBytes; }
 };
 
 // The messages packets carry, each held once with a count of its packets: a packet holds a

@@ -152,7 +152,8 @@ std::size_t Simulation::packet_table_bytes() const {
   std::size_t bytes = 0;
   for (const auto& s : impl_->shards)
     bytes += s->inflight.memory_bytes() + s->boxed_rpcs.memory_bytes() +
-             s->segments.memory_bytes() + s->publishes.memory_bytes() + s->carried.memory_bytes();
+             s->boxed_rpcs.size() * sizeof(Rpc) + s->segments.memory_bytes() +
+             s->publishes.memory_bytes() + s->carried.memory_bytes();
   return bytes;
 }
 

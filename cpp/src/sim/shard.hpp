@@ -28,7 +28,7 @@ namespace p2pgossip::sim {
 struct Mail {
   Event event;
   InFlight packet;
-  MessagePtr message;  // Kind::kMessage
+  MessagePtr message;  // a carried kind's (InFlight::carries_message)
   std::uint32_t replica = MessageMemo::kNoReplica;
   std::uint32_t first = 0;   // Kind::kRpc: where its messages start in the MailBox's
   std::unique_ptr<Rpc> rpc;  // Kind::kRpc, its messages moved out into the MailBox
@@ -69,7 +69,9 @@ struct Close {
 };
 
 struct Shard {
-  explicit Shard(bool verify_cache_on) : verify_cache(1 << 16, verify_cache_on) {}
+  explicit Shard(bool verify_cache_on) : verify_cache(1 << 16, verify_cache_on) {
+    idontwant_scratch.control.emplace().idontwant.resize(1);
+  }
 
   EventQueue queue;
   std::int64_t now = 0;
@@ -91,7 +93,8 @@ struct Shard {
   std::deque<std::vector<router::Action>> action_buffers;  // stable under nested drives
   std::size_t action_depth = 0;
   Bytes wire_scratch;
-  Rpc arrival_scratch;  // reused to hand a lone in-flight message to its router
+  Rpc arrival_scratch;    // reused to hand a lone in-flight message to its router
+  Rpc idontwant_scratch;  // the same for an IDONTWANT of its id, with it or not
   // Splits an oversized RPC as the runtime's outbox does; never holds anything between calls.
   host::OutboxLimits shaper_limits;
   host::OutboundBudget shaper_budget{SIZE_MAX};

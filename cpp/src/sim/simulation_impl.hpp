@@ -215,7 +215,7 @@ struct Simulation::Impl {
   void on_arrival(Shard& s, const Event& e);
   void on_message_arrival(Shard& s, const Event& e);
   void receive_message(Shard& s, std::uint32_t u, std::uint32_t from, std::uint32_t carried,
-                       std::int64_t t);
+                       std::int64_t t, InFlight::Kind kind = InFlight::Kind::kMessage);
   void on_tick(const Event& e);
   void at(std::int64_t t, std::function<void(std::int64_t)> fn);
   void push(std::uint32_t src, std::int64_t t, EventKind kind, std::uint32_t to, std::uint32_t arg);
@@ -233,14 +233,16 @@ struct Simulation::Impl {
                             bool decoded, std::int64_t t);
   void launch(std::uint32_t li, std::uint32_t u, std::uint32_t to, std::uint64_t size,
               std::int64_t arrival, MessagePtr message, std::unique_ptr<Rpc> rpc,
-              MessageMemo::Entry* known);
+              MessageMemo::Entry* known, InFlight::Kind kind = InFlight::Kind::kMessage);
+  static bool idontwant_of(Shard& s, const Rpc& rpc, const Message& m);
   void post(std::uint32_t src, std::uint32_t to, std::int64_t arrival, InFlight f,
             MessagePtr message, std::unique_ptr<Rpc> rpc, MessageMemo::Entry* known);
   void accept(Shard& d, const Event& e, InFlight f, MessagePtr message, std::unique_ptr<Rpc> rpc,
               MessageMemo::Entry* known);
   void transmit_rpc(std::uint32_t u, std::uint32_t peer, Rpc& rpc, std::int64_t t);
+  // `named`: the message an IDONTWANT in `rpc` may be of (it was split from its RPC).
   void transmit_whole(std::uint32_t u, std::uint32_t peer, Rpc& rpc, std::size_t size,
-                      std::int64_t t);
+                      std::int64_t t, const MessagePtr* named = nullptr);
   void transmit_message(std::uint32_t u, std::uint32_t peer, MessagePtr m, std::int64_t t);
   void discard(Shard& s, std::uint32_t to, const InFlight& f);  // what a lost packet carries
   std::uint32_t message_slot(const MessageId& id, const std::string& topic);

@@ -43,6 +43,12 @@ class SlotTable {
   }
   T& operator[](std::uint32_t i) { return items_[i]; }
   const T& operator[](std::uint32_t i) const { return items_[i]; }
+  // Entries held (not freed).
+  std::size_t size() const {
+    std::size_t free = 0;
+    for (std::uint64_t w : free_) free += static_cast<std::size_t>(std::popcount(w));
+    return items_.size() - free;
+  }
   // Bytes of the table itself (not what entries own).
   std::size_t memory_bytes() const {
     return items_.capacity() * sizeof(T) + free_.capacity() * sizeof(std::uint64_t);

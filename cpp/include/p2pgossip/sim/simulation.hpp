@@ -226,7 +226,9 @@ class Simulation {
   bool alive(std::uint32_t node) const;
   std::size_t message_state_bytes(std::uint32_t node) const;  // Router::message_state_bytes
   std::size_t pending_event_bytes() const;                    // what the shards' event queues hold
-  std::size_t packet_table_bytes() const;  // the shards' tables of packets in flight (not contents)
+  // The shards' tables of packets in flight, and each boxed RPC's own struct (not what
+  // those own, nor the messages: they are shared).
+  std::size_t packet_table_bytes() const;
   Bytes peer_id(std::uint32_t node) const;
   // XXH3-128 over every send and delivery so far, in canonical (big-endian) form.
   std::array<std::uint8_t, 16> trace_digest() const;
