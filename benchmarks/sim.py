@@ -16,7 +16,9 @@ per node against nodes; matplotlib, skipped when missing).
 tunable (GLIBC_TUNABLES=glibc.malloc.hugetlb=1), as docs/memory.md advises for large runs;
 without it the children run as a user's Python does by default. `--repeat N` runs the whole
 set N times and reports each row's median (ratios taken within a repetition, with the spread
-of run times and the largest peak).
+of run times and the largest peak). `--message-bytes B` publishes messages of B bytes instead
+of 512: from 1,024 (GossipSub v1.2's IDONTWANT threshold) every first receipt also sends
+IDONTWANTs, the workload of large blocks.
 Targets (issue 12): at 10,000 nodes, spaced and burst, run time <= 1.7x the bare loop's and
 peak memory <= 32 KiB per node; 100% delivered; all cores (2 here) >= 1.7x one thread.
 """
@@ -94,7 +96,9 @@ def _memory(n: int, rss0: int) -> dict[str, Any]:
     }
 
 
-def child_sim(n: int, strategy: str, burst: bool = False, threads: int = 1) -> dict:
+def child_sim(
+    n: int, strategy: str, burst: bool = False, threads: int = 1, size_b: int = SIZE_B
+) -> dict:
     """One row; `burst`: the messages are published at one instant instead of 10 ms apart."""
     import numpy as np
     import p2pgossip as pg
@@ -114,7 +118,7 @@ def child_sim(n: int, strategy: str, burst: bool = False, threads: int = 1) -> d
     )
     sim.subscribe(topic="blocks")
     for i, p in enumerate(_publishers(n)):
-        data = i.to_bytes(4, "big") * (SIZE_B // 4)  # distinct payloads: distinct ids
+        data = i.to_bytes(4, "big") * (size_b // 4)  # distinct payloads: distinct ids
         at_s = PUBLISH_AT_S if burst else PUBLISH_AT_S + i * PUBLISH_SPACING_S
         sim.publish(p, "blocks", data, at_s=at_s)
     build_s = time.perf_counter() - t0
@@ -130,6 +134,7 @@ def child_sim(n: int, strategy: str, burst: bool = False, threads: int = 1) -> d
         "nodes": n,
         "strategy": strategy,
         "publishing": "burst" if burst else "spaced",
+        "message_bytes": size_b,
         "threads": sim.threads,
         "graph_s": graph_s,
         "build_s": build_s,
@@ -141,6 +146,7 @@ def child_sim(n: int, strategy: str, burst: bool = False, threads: int = 1) -> d
         "deliveries_per_s": len(d) / run_s,
         "delivered_fraction": len(unique) / (MESSAGES * n),
         "dup_per_delivery": float(m["duplicates"].sum()) / max(len(d), 1),
+        "idontwant_sent": int(m["idontwant_sent"].sum()),
         "p50_ms": float(np.percentile(lat, 50)) * 1e3,
         "p99_ms": float(np.percentile(lat, 99)) * 1e3,
         "bytes_out_per_node": float(m["bytes_out"].mean()),
@@ -190,20 +196,23 @@ def _run_child(*args: str, huge_pages: bool = False) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def rows_for(n: int, huge_pages: bool = False, repeat: int = 1) -> list[dict[str, Any]]:
+def rows_for(
+    n: int, huge_pages: bool = False, repeat: int = 1, size_b: int = SIZE_B
+) -> list[dict[str, Any]]:
     """The bare loop, then the simulator's rows at `n` nodes, each against the bare loop and
     each all-cores row against its one-thread row. With `repeat` > 1 the whole set runs that
     many times, each ratio taken within one repetition (runs minutes apart see different
     machines: a shared host's load moves a run by 10%), and each row is the median."""
     cores = str(os.cpu_count() or 1)
+    size = ("--message-bytes", str(size_b))
     runs = [
-        (str(n), "gossipsub", "--threads", "1"),
-        (str(n), "gossipsub", "--threads", cores),
-        (str(n), "gossipsub", "--burst", "--threads", "1"),
-        (str(n), "gossipsub", "--burst", "--threads", cores),
+        (str(n), "gossipsub", *size, "--threads", "1"),
+        (str(n), "gossipsub", *size, "--threads", cores),
+        (str(n), "gossipsub", *size, "--burst", "--threads", "1"),
+        (str(n), "gossipsub", *size, "--burst", "--threads", cores),
     ]
     if n <= FLOODSUB_UP_TO:
-        runs.append((str(n), "floodsub", "--threads", "1"))
+        runs.append((str(n), "floodsub", *size, "--threads", "1"))
     repetitions = []
     for _ in range(repeat):
         bare = _run_child(str(n), "baseline", huge_pages=huge_pages)
@@ -244,7 +253,7 @@ def median_row(runs: list[dict[str, Any]]) -> dict[str, Any]:
     return row
 
 
-def plot(rows: list[dict[str, Any]], path) -> bool:
+def plot(rows: list[dict[str, Any]], path, size_b: int = SIZE_B) -> bool:
     """Log-log wall time and peak memory per node against nodes; False without matplotlib."""
     plt = _report.pyplot()
     if plt is None:
@@ -266,7 +275,7 @@ def plot(rows: list[dict[str, Any]], path) -> bool:
     for ax in (wall, mem):
         ax.grid(True, which="both", alpha=0.3)
     mem.legend(fontsize="small")
-    fig.suptitle(f"{MESSAGES} msgs x {SIZE_B} B, random {DEGREE}-regular, to {RUN_UNTIL_S:g} s")
+    fig.suptitle(f"{MESSAGES} msgs x {size_b} B, random {DEGREE}-regular, to {RUN_UNTIL_S:g} s")
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
@@ -290,25 +299,36 @@ def main(argv: list[str]) -> None:
         metavar="N",
         help="run the whole set N times; each row the median, ratios within a repetition",
     )
+    ap.add_argument(
+        "--message-bytes",
+        type=int,
+        default=SIZE_B,
+        metavar="B",
+        help="message size (default 512; 1,024 and up: IDONTWANT on every first receipt)",
+    )
     ap.add_argument("--child", nargs=2, metavar=("NODES", "STRATEGY"), help=argparse.SUPPRESS)
     ap.add_argument("--burst", action="store_true", help=argparse.SUPPRESS)  # with --child
     ap.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)  # with --child
     args = ap.parse_args(argv)
+    if args.message_bytes < 4:
+        ap.error("--message-bytes needs at least 4 (each payload starts with its number)")
     if args.child:
         n, strategy = int(args.child[0]), args.child[1]
         if strategy == "baseline":
             row = child_baseline(n)
         else:
-            row = child_sim(n, strategy, args.burst, args.threads)
+            row = child_sim(n, strategy, args.burst, args.threads, args.message_bytes)
         print(json.dumps(row))
         return
     sizes = QUICK if args.quick else FULL if args.full else DEFAULT
     if args.repeat < 1:
         ap.error("--repeat needs at least 1")
-    rows = [row for n in sizes for row in rows_for(n, args.huge_pages, args.repeat)]
+    rows = [
+        row for n in sizes for row in rows_for(n, args.huge_pages, args.repeat, args.message_bytes)
+    ]
     png = _report.RESULTS_DIR / "sim.png"
     _report.RESULTS_DIR.mkdir(exist_ok=True)
-    plotted = plot(rows, png)
+    plotted = plot(rows, png, args.message_bytes)
     _report.write(
         "sim",
         rows,
@@ -316,7 +336,7 @@ def main(argv: list[str]) -> None:
             "setup": {
                 "degree": DEGREE,
                 "messages": MESSAGES,
-                "message_bytes": SIZE_B,
+                "message_bytes": args.message_bytes,
                 "latency": f"lognormal(median_ms={MEDIAN_MS}, sigma={SIGMA})",
                 "run_until_s": RUN_UNTIL_S,
                 "huge_pages": args.huge_pages,

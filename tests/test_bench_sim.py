@@ -27,6 +27,18 @@ def test_the_same_row_twice_has_the_same_digest() -> None:
     assert a["events"] == b["events"]
 
 
+def test_a_row_of_large_messages_sends_idontwants_and_keeps_its_trace_on_two_threads() -> None:
+    rows = [
+        bench._run_child(str(N), "gossipsub", "--message-bytes", "4096", "--threads", t)
+        for t in ("1", "2")
+    ]
+    assert [r["message_bytes"] for r in rows] == [4096, 4096]
+    assert rows[0]["delivered_fraction"] == 1.0
+    assert rows[0]["trace_digest"] == rows[1]["trace_digest"]
+    assert rows[0]["idontwant_sent"] > bench.MESSAGES * N  # about one a mesh peer a receipt
+    assert bench._run_child(str(N), "gossipsub")["idontwant_sent"] == 0  # 512 B: under 1 KiB
+
+
 def test_a_row_on_two_threads_has_the_one_thread_rows_digest() -> None:
     one = bench._run_child(str(N), "gossipsub", "--burst", "--threads", "1")
     two = bench._run_child(str(N), "gossipsub", "--burst", "--threads", "2")
