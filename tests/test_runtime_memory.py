@@ -37,9 +37,7 @@ async def test_transit_buffers_are_given_back_once_a_burst_is_over() -> None:
             assert time.monotonic() < deadline, buffer_pool_stats()
             await asyncio.sleep(0.05)
         assert buffer_pool_stats()["slabs_unmapped"] > before["slabs_unmapped"]
-        # and glibc's heap was asked to give back what the burst freed in small pieces
-        while buffer_pool_stats()["heap_trims"] <= before["heap_trims"]:
-            assert time.monotonic() < deadline, buffer_pool_stats()
-            await asyncio.sleep(0.05)
+        # and glibc's heap was asked once to give back what the burst freed in small pieces
+        assert buffer_pool_stats()["heap_trims"] > before["heap_trims"]
     # Every connection's buffers came back.
     assert buffer_pool_stats()["used_bytes"] <= start["used_bytes"]

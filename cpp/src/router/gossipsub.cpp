@@ -540,10 +540,9 @@ std::optional<ScoreBreakdown> Router::score_breakdown(PeerIndex peer, Instant no
 std::size_t Router::topic_table_size() const { return s_->topics.size() - s_->free_topics.size(); }
 
 std::size_t Router::message_state_bytes() const {
-  const std::size_t n = s_->messages.memory_bytes() + s_->iwanted.memory_bytes() +
-                        s_->pending_hops.memory_bytes() + s_->promises.memory_bytes() +
-                        s_->score.memory_bytes();
-  return n + s_->dont_want.memory_bytes();
+  return s_->messages.memory_bytes() + s_->iwanted.memory_bytes() +
+         s_->pending_hops.memory_bytes() + s_->promises.memory_bytes() + s_->score.memory_bytes() +
+         s_->dont_want.memory_bytes();
 }
 
 std::uint64_t Router::duplicates_from(PeerIndex peer) const {

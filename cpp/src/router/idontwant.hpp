@@ -96,8 +96,6 @@ class DontWantTable {
     }
   }
 
-  bool empty() const { return map_.empty(); }
-  std::size_t size() const { return map_.size(); }
   std::size_t memory_bytes() const {
     return map_.memory_bytes() + pages_.capacity() * sizeof(Page) +
            free_.capacity() * sizeof(std::uint32_t);
