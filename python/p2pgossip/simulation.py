@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from . import _core
+from ._churn import churn_schedule
 from ._core.host import Role
 from ._core.sim import CpuCost, Latency
 from ._extras import needs
@@ -374,23 +375,18 @@ class Simulation(RequestCommands):
         """
         if rate_per_s < 0 or mean_downtime_s < 0 or end_s < start_s:
             raise ValueError("churn: rates and downtimes >= 0 and end_s >= start_s")
-        rng = np.random.default_rng(self.seed if seed is None else seed)
-        pool = self._nodes(None if nodes is None else list(nodes))
-        down_until = {v: -math.inf for v in pool}
+        crashes = churn_schedule(
+            self._nodes(None if nodes is None else list(nodes)),
+            rate_per_s=rate_per_s,
+            mean_downtime_s=mean_downtime_s,
+            start_s=start_s,
+            end_s=end_s,
+            rng=np.random.default_rng(self.seed if seed is None else seed),
+        )
         schedule: list[tuple[float, str, Hashable]] = []
-        t = start_s
-        while rate_per_s > 0:
-            t += rng.exponential(1.0 / rate_per_s)
-            if t >= end_s:
-                break
-            up = [v for v in pool if down_until[v] <= t]
-            if not up:
-                continue
-            v = up[int(rng.integers(len(up)))]
-            back = t + rng.exponential(mean_downtime_s)
-            down_until[v] = back
-            self.crash(self.labels[v], at_s=t)
-            self.restart(self.labels[v], at_s=back)
+        for t, back, v in crashes:
+            self._core.crash(v, _ns(t))
+            self._core.restart(v, _ns(back))
             schedule += [(t, "crash", self.labels[v]), (back, "restart", self.labels[v])]
         return sorted(schedule, key=lambda e: e[0])
 
