@@ -340,3 +340,53 @@ def test_control_is_never_refused_while_forwards_could_make_room(ops, peer_max):
     rpcs = drain(box, DecodeLimits())
     assert [g for r in rpcs for g in r.graft] == grafts
     assert [m for r in rpcs for m in r.publish] == kept
+
+
+def test_a_queue_full_of_idontwant_still_takes_a_prune_and_an_ihave():
+    # A burst of large messages to a slow peer: an IDONTWANT for each, at most 10 ids an RPC
+    # (the receiver's limit), filled the control queue, and a heartbeat's PRUNE and IHAVE
+    # behind them were refused (a hub's mesh out of step with its peer's; ids never offered).
+    box = Outbox(OutboundBudget(1 << 30), max_control=4, max_idontwant_ids=10)
+    batches = [[bytes([b, i]) * 8 for i in range(10)] for b in range(4)]
+    for batch in batches:
+        assert box.push(pg.Rpc(idontwant=[batch])) == (0, 0, None)
+    heartbeat = pg.Rpc(
+        prune=[("t", [], 60)], ihave=[("t", [b"h" * 16] * 5000)]
+    )  # 80 KB: merges with nothing
+    assert box.push(heartbeat) == (0, 0, None)
+    assert box.idontwant_shed == 10  # the oldest batch went
+    rpcs = drain(box, DecodeLimits())
+    assert [p[0] for r in rpcs for p in r.prune] == ["t"]
+    assert [i for r in rpcs for e in r.idontwant for i in e] == [i for b in batches[1:] for i in b]
+
+
+@given(
+    st.lists(
+        st.one_of(st.tuples(st.just("idw"), st.integers(1, 10)), st.just(("graft", 4))),
+        max_size=50,
+    ),
+    st.integers(1, 6),
+)
+def test_idontwant_never_crowds_out_other_control(ops, max_control):
+    # GRAFT lists of 4 fill an RPC (LIMITS.max_control_entries), so each takes a queue entry
+    # of its own; IDONTWANT batches merge into whatever has room. With at most max_control
+    # GRAFT lists queued, one entry is always IDONTWANT alone when the queue is full.
+    if sum(kind == "graft" for kind, _ in ops) > max_control:
+        ops = ops[: [i for i, (kind, _) in enumerate(ops) if kind == "graft"][max_control]]
+    box = Outbox(OutboundBudget(1 << 30), max_control=max_control, decode=LIMITS)
+    ids = iter(range(1 << 20))
+    grafts, pushed, refused = [], [], 0
+    for kind, n in ops:
+        if kind == "graft":
+            names = [f"g{next(ids)}" for _ in range(n)]
+            assert box.push(pg.Rpc(graft=names)) == (0, 0, None)
+            grafts += names
+        else:
+            batch = [next(ids).to_bytes(16, "big") for _ in range(n)]
+            pushed += batch
+            refused += n * box.push(pg.Rpc(idontwant=[batch]))[1]
+    rpcs = drain(box)
+    assert [g for r in rpcs for g in r.graft] == grafts
+    sent = [i for r in rpcs for e in r.idontwant for i in e]
+    assert len(sent) + box.idontwant_shed + refused == len(pushed)
+    assert sent == [i for i in pushed if i in set(sent)]  # in the order pushed

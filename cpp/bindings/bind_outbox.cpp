@@ -19,6 +19,7 @@ struct PyOutbox {
   host::OutboxLimits limits;
   std::shared_ptr<host::OutboundBudget> budget;
   host::Outbox outbox;
+  std::size_t idontwant_shed = 0;  // summed over pushes
 
   PyOutbox(host::OutboxLimits l, std::shared_ptr<host::OutboundBudget> b)
       : limits(std::move(l)), budget(std::move(b)), outbox(limits, *budget) {}
@@ -68,7 +69,12 @@ void bind_outbox(py::module_& m) {
            py::arg("decode") = py::none(),
            py::arg("max_idontwant_ids") = host::OutboxLimits{}.max_idontwant_ids)
       .def(
-          "push", [](PyOutbox& o, Rpc rpc) { return refused_of(o.outbox.push(std::move(rpc))); },
+          "push",
+          [](PyOutbox& o, Rpc rpc) {
+            const host::Outbox::Refused r = o.outbox.push(std::move(rpc));
+            o.idontwant_shed += r.idontwant_shed;
+            return refused_of(r);
+          },
           py::arg("rpc"), "Queues an RPC; returns (messages refused, control refused, reason).")
       .def(
           "push_message",
@@ -89,6 +95,9 @@ void bind_outbox(py::module_& m) {
             return to_py(out);
           },
           "The next encoded RPC, or None when empty.")
+      .def_property_readonly(
+          "idontwant_shed", [](const PyOutbox& o) { return o.idontwant_shed; },
+          "IDONTWANT ids dropped from the queue to make room for other control, so far.")
       .def_property_readonly("bytes", [](const PyOutbox& o) { return o.outbox.bytes(); })
       .def_property_readonly("messages", [](const PyOutbox& o) { return o.outbox.messages(); })
       .def_property_readonly("empty", [](const PyOutbox& o) { return o.outbox.empty(); })

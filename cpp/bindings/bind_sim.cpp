@@ -119,6 +119,7 @@ py::bytes id_bytes(const MessageId& id) { return to_py(id.view()); }
   X(px_ignored)                 \
   X(idontwant_cancelled)        \
   X(echo_cancelled)             \
+  X(idontwant_shed)             \
   X(crashes)
 // clang-format on
 

@@ -563,6 +563,7 @@ class LocalNetwork:
         put("px_ignored", [np.nan] * self.n)
         put("idontwant_cancelled", [drop(s, "idontwant_cancelled") for s in stats])
         put("echo_cancelled", [drop(s, "echo_cancelled") for s in stats])
+        put("idontwant_shed", [drop(s, "idontwant_shed") for s in stats])
         put(
             "peer_dials",
             [0 if s is None else s["peer_manager"]["candidate_dials"] for s in stats],

@@ -56,6 +56,8 @@ std::string_view drop_name(Drop d) {
       return "identify_record_invalid";
     case Drop::kIdontwantCancelled:
       return "idontwant_cancelled";
+    case Drop::kIdontwantShed:
+      return "idontwant_shed";
     case Drop::kEchoCancelled:
       return "echo_cancelled";
     case Drop::kStreamNegotiationTimeout:

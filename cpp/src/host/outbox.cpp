@@ -24,6 +24,15 @@ std::size_t entry_size(const Message& m) {
   return wire::len_field_size(2, wire::encoded_message_size(m));
 }
 
+// An RPC of IDONTWANTs alone: what a full control queue gives up first (it only saves the
+// peer a duplicate), so it never crowds out a GRAFT, PRUNE, IHAVE or IWANT.
+bool idontwant_only(const Rpc& r) {
+  if (!r.subscriptions.empty() || !r.control) return false;
+  const ControlMessage& c = *r.control;
+  return !c.idontwant.empty() && c.ihave.empty() && c.iwant.empty() && c.graft.empty() &&
+         c.prune.empty();
+}
+
 std::size_t control_entries(const Rpc& r) {
   if (!r.control) return 0;
   const ControlMessage& c = *r.control;
@@ -136,7 +145,7 @@ Outbox::Refused Outbox::push(Rpc&& rpc) {
     merge_control(control_.back().rpc, rpc);
     return r;
   }
-  if (control_.size() >= limits_->max_control) {
+  if (control_.size() >= limits_->max_control && !shed_idontwant(r)) {
     r.control = 1;
     if (!r.reason) r.reason = Refusal::kPeerFull;
     return r;
@@ -147,6 +156,17 @@ Outbox::Refused Outbox::push(Rpc&& rpc) {
   }
   control_.push_back(Control{std::move(rpc), size});
   return r;
+}
+
+bool Outbox::shed_idontwant(Refused& r) {
+  // The oldest goes: its message has most likely reached the peer already.
+  const auto it =
+      std::ranges::find_if(control_, [](const Control& c) { return idontwant_only(c.rpc); });
+  if (it == control_.end()) return false;
+  r.idontwant_shed += idontwant_ids(it->rpc);
+  release(it->size);
+  control_.erase(it);
+  return true;
 }
 
 Outbox::Refused Outbox::push(MessagePtr message, std::optional<std::uint32_t> hops) {

@@ -299,6 +299,7 @@ bool Connection::write() {
 // ---- sending RPCs ------------------------------------------------------------------------
 
 void Connection::count(const host::Outbox::Refused& refused) {
+  if (refused.idontwant_shed) node_.count(Drop::kIdontwantShed, refused.idontwant_shed);
   if (!refused.reason) return;
   const Drop d = *refused.reason == host::Outbox::Refusal::kPeerFull ? Drop::kOutboundQueueFull
                                                                      : Drop::kNodeOutboundBudget;

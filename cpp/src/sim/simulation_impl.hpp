@@ -293,6 +293,7 @@ struct Simulation::Impl {
     }
     const host::Outbox::Refused r = ends[l]->outbox.push(std::forward<Payload>(payload));
     nodes[u].stats.dropped_queue_full += r.messages + r.control;
+    nodes[u].stats.idontwant_shed += r.idontwant_shed;
     refused(u, peer, r.lost);
     flush(l, t);
   }

@@ -38,6 +38,9 @@ enum class Drop : std::uint8_t {
   kIdentifyRecordInvalid,
   // A queued copy of a message the peer then sent IDONTWANT for: not sent (nothing lost).
   kIdontwantCancelled,
+  // IDONTWANT ids not sent: the peer's queue held max_control control RPCs, and room was
+  // made for other control (nothing lost: the peer may send us a copy we have).
+  kIdontwantShed,
   // A queued copy of a message the peer then sent us itself (its copy and ours crossed):
   // not sent (nothing lost; a duplicate saved, as IDONTWANT saves one).
   kEchoCancelled,

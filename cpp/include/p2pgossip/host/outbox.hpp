@@ -14,7 +14,11 @@
 //   bounds. When they are reached, what is lost is what gossip recovers: a forward is refused, and
 //   control that does not fit takes the room of the newest queued forwards (dropped and counted as
 //   refused forwards). A forward's receiver gets the message from another mesh peer or by
-//   IHAVE/IWANT; a lost GRAFT, PRUNE, IWANT or subscription has no such repair.
+//   IHAVE/IWANT; a lost GRAFT, PRUNE, IWANT or subscription has no such repair. The count
+//   bound (max_control RPCs) gives up IDONTWANTs first: the receiver reads only a few ids
+//   an RPC (go's MaxIDontWantLength, 10), so a burst of large messages to a slow peer fills
+//   the queue with them, and a heartbeat's PRUNE or IHAVE refused behind them is a mesh out
+//   of step or a message never offered.
 #pragma once
 
 #include <atomic>
@@ -120,6 +124,9 @@ class Outbox {
     std::size_t messages = 0;       // forwards refused, or dropped to make room for control
     std::size_t control = 0;        // control RPCs refused (0 or 1 per push)
     std::optional<Refusal> reason;  // of the first refusal
+    // IDONTWANT ids dropped from the queue to make room for other control (the queue held
+    // max_control RPCs): not refusals, nothing lost, the peer may send those copies.
+    std::size_t idontwant_shed = 0;
     // Those forwards' messages: the shell tells the router (Router::forward_refused), which
     // offers them to the peer again by IHAVE.
     std::vector<MessagePtr> lost;
@@ -192,6 +199,8 @@ class Outbox {
   // Whether two control RPCs fit in one the receiver decodes.
   bool mergeable(const Rpc& a, std::size_t a_size, const Rpc& b, std::size_t b_size) const;
   bool charge(std::size_t bytes, Refused& r);
+  // Drops the oldest queued RPC of IDONTWANTs alone (counted in `r`); false if none.
+  bool shed_idontwant(Refused& r);
   // charge() for control: drops the newest forwards while that makes room.
   bool charge_control(std::size_t bytes, Refused& r);
   void release(std::size_t bytes);

@@ -96,6 +96,7 @@ struct NodeStats {
   std::uint64_t crashes = 0;
   std::uint64_t idontwant_cancelled = 0;  // full stack: queued copies IDONTWANT cancelled
   std::uint64_t echo_cancelled = 0;       // full stack: ... the peer sent us meanwhile
+  std::uint64_t idontwant_shed = 0;       // full stack: IDONTWANT ids a full queue gave up
   std::int64_t cpu_busy_ns = 0;           // virtual CPU time charged by the cost model
 };
 
