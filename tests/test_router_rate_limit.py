@@ -240,3 +240,19 @@ def test_refused_ids_seen_meanwhile_or_expired_are_not_asked_for():
     assert iwants == {1: [[message_id(c)]]}  # one token: c; b is seen
     h.heartbeat(3)  # c never answered: forgotten after mcache_len heartbeats
     assert of_kind(h.heartbeat(), "iwant") == {}
+
+
+def test_a_peer_in_a_gone_peers_slot_is_not_the_gone_peers_repeat():
+    # Scoring records which peer slots sent each message, and slots are reused: a new peer
+    # must not inherit the sends of the one whose slot it took, or its first copy of a
+    # message the gone peer had sent counts as a repeated duplicate (and a P7 penalty).
+    h = limited(peers=(1, 2), penalty_weight=-1.0, graylist=-1e9)
+    m = msg(b"m")
+    got(h, 1, [m])
+    h.router.peer_disconnected(1, h.now)
+    h.connect([3])  # slot of peer 1
+    got(h, 3, [m])
+    got(h, 2, [m, m])
+    c = h.router.counters()
+    assert c["duplicates"] == 3 and c["duplicates_repeated"] == 1  # peer 2's second copy
+    assert h.router.score(3, h.now) == 0.0 and h.router.score(2, h.now) == -1.0

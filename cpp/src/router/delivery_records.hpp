@@ -4,49 +4,55 @@
 // first delivery counts toward P3, and a duplicate of a rejected message counts toward P4,
 // each peer once per message. Kept for seen_ttl and bounded like the seen cache.
 //
-// A node keeps one record per message for seen_ttl (14,400 at 120 messages/s), so records
-// are compact: the FIFO names a record by its hash and insertion number, as the seen cache
-// does, not by a copy of the id, and a record's first senders live in it, not on the heap.
+// A node keeps one record per message for seen_ttl (14,400 at 120 messages/s; a simulation
+// keeps a node's by the thousand), so records are compact: 40 bytes, the id pooled where the
+// router has a pool, the FIFO naming a record by 32 hash bits and its insertion number (16
+// bytes). Senders are a bit per peer slot: a message comes from most of the mesh (7 copies a
+// message at degree 16), and a list of slots with six inline took the heap past them.
 #pragma once
 
 #include <algorithm>
-#include <array>
 #include <cstdint>
 #include <memory>
 #include <vector>
 
 #include "fifo.hpp"
 #include "id_map.hpp"
+#include "id_pool.hpp"
 #include "p2pgossip/router/config.hpp"
 #include "p2pgossip/router/router.hpp"
 
 namespace p2pgossip::router {
 
-// The peer slots that sent one message, each once. Most messages come from a few peers (the
-// mesh, a gossip answer), who fit inline; only the rest take a heap allocation.
+// The peer slots that sent one message: slots 0-63 as bits, higher ones (routers of more
+// than 64 peers) in a list.
 class Senders {
  public:
-  explicit Senders(std::uint32_t first) { inline_[0] = first; }
+  explicit Senders(std::uint32_t first) { add(first); }
 
   bool contains(std::uint32_t slot) const {
-    const auto end = inline_.begin() + size_;
-    return std::find(inline_.begin(), end, slot) != end ||
-           (more_ && std::find(more_->begin(), more_->end(), slot) != more_->end());
+    if (slot < 64) return low_ >> slot & 1;
+    return more_ && std::find(more_->begin(), more_->end(), slot) != more_->end();
   }
   void add(std::uint32_t slot) {
-    if (size_ < kInline) {
-      inline_[size_++] = slot;
+    if (slot < 64) {
+      low_ |= std::uint64_t{1} << slot;
       return;
     }
     if (!more_) more_ = std::make_unique<std::vector<std::uint32_t>>();
     more_->push_back(slot);
   }
+  // The slot's peer is gone; a new peer may get its slot.
+  void remove(std::uint32_t slot) {
+    if (slot < 64)
+      low_ &= ~(std::uint64_t{1} << slot);
+    else if (more_)
+      std::erase(*more_, slot);
+  }
   std::size_t heap_bytes() const { return more_ ? more_->capacity() * sizeof(std::uint32_t) : 0; }
 
  private:
-  static constexpr std::uint8_t kInline = 6;
-  std::array<std::uint32_t, kInline> inline_{};
-  std::uint8_t size_ = 1;
+  std::uint64_t low_ = 0;
   std::unique_ptr<std::vector<std::uint32_t>> more_;
 };
 
@@ -54,15 +60,17 @@ class DeliveryRecords {
  public:
   enum class Status : std::uint8_t { kValid, kInvalid, kIgnored };
   struct Record {
-    Status status = Status::kValid;
-    std::uint32_t topic = 0;
     Instant validated{};
-    std::uint64_t number = 0;  // insertion number: how the FIFO names the record
-    Senders senders;           // the first sender included
+    Senders senders;  // the first sender included
+    std::uint32_t topic = 0;
+    std::uint32_t number = 0;  // insertion number: how the FIFO names the record
+    Status status = Status::kValid;
   };
+  static_assert(sizeof(Record) == 40, "one a message a node for seen_ttl: keep it small");
 
-  DeliveryRecords(Duration ttl, std::size_t max_entries)
-      : ttl_(ttl), max_entries_(max_entries > 0 ? max_entries : 1) {}
+  // `pool` (may be null) keeps the ids, shared with the router's other tables.
+  DeliveryRecords(Duration ttl, std::size_t max_entries, IdPool* pool)
+      : ttl_(ttl), max_entries_(max_entries > 0 ? max_entries : 1), map_(pool) {}
 
   // Records the outcome of the first copy, sent by `slot`.
   void add(const MessageId& id, Status status, std::uint32_t topic, std::uint32_t slot,
@@ -70,9 +78,9 @@ class DeliveryRecords {
     expire(now);
     if (map_.find(id)) return;
     while (map_.size() >= max_entries_) pop_oldest();
-    const std::uint64_t number = inserted_++;
-    map_.insert(id, Record{status, topic, now, number, Senders(slot)});
-    fifo_.push_back(Pending{now + ttl_, hash_id(id), number});
+    const std::uint32_t number = inserted_++;
+    map_.insert(id, Record{now, Senders(slot), topic, number, status});
+    fifo_.push_back(Pending{now + ttl_, static_cast<std::uint32_t>(hash_id(id) >> 32), number});
   }
 
   // The record of a duplicate from `slot`, or null when there is none or the slot already
@@ -89,6 +97,14 @@ class DeliveryRecords {
     return r;
   }
 
+  // The slot's peer is gone: it no longer counts as a sender of anything.
+  void forget(std::uint32_t slot) {
+    for (auto& e : map_.entries()) e.value.senders.remove(slot);
+  }
+
+  // The line of the table where a duplicate() of the id of hash `h` looks first.
+  void prefetch(std::uint64_t h) const { map_.prefetch(h); }
+
   void expire(Instant now) {
     while (!fifo_.empty() && fifo_.front().expiry <= now) pop_oldest();
   }
@@ -103,20 +119,22 @@ class DeliveryRecords {
  private:
   struct Pending {
     Instant expiry;
-    std::uint64_t hash;
-    std::uint64_t number;
+    std::uint32_t hash_high;  // the id's hash's high 32 bits: what the map's tags compare
+    std::uint32_t number;
   };
+  static_assert(sizeof(Pending) == 16);
   void pop_oldest() {
     const Pending& p = fifo_.front();
-    map_.erase_where(p.hash, [&](const Record& r) { return r.number == p.number; });
+    map_.erase_where(std::uint64_t{p.hash_high} << 32,
+                     [&](const Record& r) { return r.number == p.number; });
     fifo_.pop_front();
   }
 
   Duration ttl_;
   std::size_t max_entries_;
   IdMap<Record> map_;
-  Fifo<Pending> fifo_;  // oldest first
-  std::uint64_t inserted_ = 0;
+  Fifo<Pending> fifo_;          // oldest first
+  std::uint32_t inserted_ = 0;  // wraps long after the oldest record has expired
 };
 
 }  // namespace p2pgossip::router

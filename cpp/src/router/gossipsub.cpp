@@ -27,7 +27,7 @@ Router::State::State(std::shared_ptr<const GossipConfig> c, std::shared_ptr<cons
       config(std::move(c)),
       services(std::move(s)),
       rng(seed),
-      score(cfg.score, cfg.seen_ttl, cfg.seen_max_entries) {}
+      score(cfg.score, cfg.seen_ttl, cfg.seen_max_entries, services->ids.get()) {}
 
 void Router::State::start(Instant now) {
   if (started) return;

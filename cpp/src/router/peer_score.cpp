@@ -31,9 +31,10 @@ bool PeerScore::weighted(const PeerScoreParams& p) {
   return false;
 }
 
-PeerScore::PeerScore(const PeerScoreParams& params, Duration record_ttl, std::size_t max_records)
+PeerScore::PeerScore(const PeerScoreParams& params, Duration record_ttl, std::size_t max_records,
+                     IdPool* pool)
     : params_(params),
-      t_(weighted(params) ? std::make_unique<Tables>(record_ttl, max_records) : nullptr) {}
+      t_(weighted(params) ? std::make_unique<Tables>(record_ttl, max_records, pool) : nullptr) {}
 
 void PeerScore::add_topic(std::uint32_t topic, const std::string& name) {
   if (!t_) return;
@@ -74,6 +75,7 @@ void PeerScore::remove_peer(std::uint32_t slot, Instant now) {
     t.first_deliveries = 0;
   }
   p.connected = false;
+  t_->deliveries_.forget(slot);
   // Only a score that would hurt the peer is worth remembering.
   if (score(slot, now) < 0 && !p.peer_id.empty()) {
     if (t_->retained_.size() >= kMaxRetained) {

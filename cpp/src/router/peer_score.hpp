@@ -20,8 +20,10 @@ namespace p2pgossip::router {
 
 class PeerScore {
  public:
-  // Delivery records are kept for `record_ttl` (the seen cache's), at most `max_records`.
-  PeerScore(const PeerScoreParams& params, Duration record_ttl, std::size_t max_records);
+  // Delivery records are kept for `record_ttl` (the seen cache's), at most `max_records`,
+  // their ids in `pool` if not null.
+  PeerScore(const PeerScoreParams& params, Duration record_ttl, std::size_t max_records,
+            IdPool* pool);
 
   // Whether any weight is set; when not, every score is 0 and the hooks do nothing.
   bool enabled() const { return t_ != nullptr; }
@@ -55,6 +57,23 @@ class PeerScore {
                            std::vector<std::uint32_t>& topic_ids) const;
   // Decays counters when decay_interval has passed; activates P3; expires retained stats.
   void refresh(Instant now);
+  // What score() and a duplicate() of `id` from `slot` read first, pulled into cache in the
+  // router's prefetch stages, each reading only what the one before pulled: this object,
+  // then its tables' heads, then the record's slot line and the peer's stats.
+  void prefetch(int stage, std::uint32_t slot, const MessageId* id) const {
+    if (stage == 0) {
+      __builtin_prefetch(&t_);
+      return;
+    }
+    if (!t_) return;
+    if (stage == 1) {
+      __builtin_prefetch(&t_->peers_);
+      __builtin_prefetch(&t_->deliveries_);
+      return;
+    }
+    if (slot < t_->peers_.size()) __builtin_prefetch(&t_->peers_[slot]);
+    if (id) t_->deliveries_.prefetch(hash_id(*id));
+  }
   // Bytes of the per-message delivery records.
   std::size_t memory_bytes() const { return t_ ? t_->deliveries_.memory_bytes() : 0; }
 
@@ -93,7 +112,8 @@ class PeerScore {
   // What scoring keeps, allocated only when it is on: most routers (every one in a default
   // simulation) never score, and these cost about 280 bytes a router.
   struct Tables {
-    Tables(Duration record_ttl, std::size_t max_records) : deliveries_(record_ttl, max_records) {}
+    Tables(Duration record_ttl, std::size_t max_records, IdPool* pool)
+        : deliveries_(record_ttl, max_records, pool) {}
     std::vector<const TopicScoreParams*> topic_params_;  // by interned topic
     std::vector<PeerStats> peers_;                       // by slot
     std::map<Bytes, PeerStats> retained_;                // by peer id

@@ -31,15 +31,20 @@ void Router::prefetch(int stage, PeerIndex from, const MessageId* id) const {
       pull_span(reinterpret_cast<const char*>(&st.messages),
                 reinterpret_cast<const char*>(&st.messages) + 63);
       pull(&st.counters);  // messages_received, duplicates
+      if (st.scoring) st.score.prefetch(0, 0, nullptr);
       break;
     case 1:  // the peer index's line for `from`, and the table slot the id is looked up at
       st.by_index.prefetch(from);
       if (id) st.messages.prefetch(*id);
+      if (st.scoring) st.score.prefetch(1, 0, nullptr);
       break;
-    default:  // the sender's receive state; the id's record, found in the slot stage 1 pulled
-      if (auto s = st.slot_of(from)) pull(&st.peers[*s]);  // one line
+    default: {  // the sender's receive state; the id's records, in the slots stage 1 pulled
+      const auto s = st.slot_of(from);
+      if (s) pull(&st.peers[*s]);  // one line
       if (id) st.messages.prefetch_record(*id);
+      if (s && st.scoring) st.score.prefetch(2, *s, id);
       break;
+    }
   }
 }
 
