@@ -92,13 +92,12 @@ void PeerScore::remove_peer(std::uint32_t slot, Instant now) {
 
 PeerScore::TopicStats* PeerScore::topic_stats(std::uint32_t slot, std::uint32_t topic,
                                               bool create) {
-  if (!params(topic)) return nullptr;
   PeerStats& p = peer(slot);
   for (TopicStats& t : p.topics)
     if (t.topic == topic) return &t;
-  if (!create) return nullptr;
-  p.topics.push_back(TopicStats{});
-  p.topics.back().topic = topic;
+  const TopicScoreParams* tp = params(topic);
+  if (!create || !tp) return nullptr;
+  p.topics.push_back(TopicStats{tp, topic});
   return &p.topics.back();
 }
 
@@ -115,7 +114,7 @@ void PeerScore::prune(std::uint32_t slot, std::uint32_t topic, Instant now) {
   if (!t_) return;
   TopicStats* t = topic_stats(slot, topic, false);
   if (!t) return;
-  const TopicScoreParams& tp = *params(topic);
+  const TopicScoreParams& tp = *t->params;
   if (t->mesh_active && t->mesh_deliveries < tp.mesh_message_deliveries_threshold) {
     const double deficit = tp.mesh_message_deliveries_threshold - t->mesh_deliveries;
     t->mesh_failure_penalty += deficit * deficit;
@@ -130,7 +129,7 @@ void PeerScore::first_delivery(std::uint32_t slot, std::uint32_t topic, const Me
   t_->deliveries_.add(id, DeliveryRecords::Status::kValid, topic, slot, now);
   TopicStats* t = topic_stats(slot, topic, true);
   if (!t) return;
-  const TopicScoreParams& tp = *params(topic);
+  const TopicScoreParams& tp = *t->params;
   t->first_deliveries = std::min(tp.first_message_deliveries_cap, t->first_deliveries + 1);
   if (t->in_mesh)
     t->mesh_deliveries = std::min(tp.mesh_message_deliveries_cap, t->mesh_deliveries + 1);
@@ -162,7 +161,7 @@ bool PeerScore::duplicate(std::uint32_t slot, const MessageId& id, Instant now) 
     case DeliveryRecords::Status::kValid: {
       TopicStats* t = topic_stats(slot, r->topic, false);
       if (!t || !t->in_mesh) return false;
-      const TopicScoreParams& tp = *params(r->topic);
+      const TopicScoreParams& tp = *t->params;
       if (now > r->validated + tp.mesh_message_deliveries_window) return false;
       t->mesh_deliveries = std::min(tp.mesh_message_deliveries_cap, t->mesh_deliveries + 1);
       return false;
@@ -214,7 +213,7 @@ double PeerScore::compute(std::uint32_t slot, Instant now, ScoreBreakdown* out,
   const PeerStats& p = t_->peers_[slot];
   double topics = 0;
   for (const TopicStats& t : p.topics) {
-    const TopicScoreParams& tp = *params(t.topic);
+    const TopicScoreParams& tp = *t.params;
     TopicScoreBreakdown terms;
     if (t.in_mesh) {
       // Whole quanta only, as in go-libp2p-pubsub.
@@ -268,7 +267,7 @@ double PeerScore::compute(std::uint32_t slot, Instant now, ScoreBreakdown* out,
 void PeerScore::decay(PeerStats& p) const {
   const double z = params_.decay_to_zero;
   for (TopicStats& t : p.topics) {
-    const TopicScoreParams& tp = *params(t.topic);
+    const TopicScoreParams& tp = *t.params;
     decay_to(t.first_deliveries, tp.first_message_deliveries_decay, z);
     decay_to(t.mesh_deliveries, tp.mesh_message_deliveries_decay, z);
     decay_to(t.mesh_failure_penalty, tp.mesh_failure_penalty_decay, z);
@@ -282,7 +281,7 @@ void PeerScore::refresh(Instant now) {
   for (PeerStats& p : t_->peers_)
     for (TopicStats& t : p.topics)
       if (t.in_mesh && !t.mesh_active &&
-          now - t.graft_time >= params(t.topic)->mesh_message_deliveries_activation)
+          now - t.graft_time >= t.params->mesh_message_deliveries_activation)
         t.mesh_active = true;
   if (!t_->decay_started_) {
     t_->decay_started_ = true;

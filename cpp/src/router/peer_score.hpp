@@ -79,6 +79,10 @@ class PeerScore {
 
  private:
   struct TopicStats {
+    // The topic's parameters, kept here rather than looked up in topic_params_ (a router's
+    // arrays are cold lines in a simulation of thousands). An id keeps its parameters: a
+    // topic with its own is never forgotten, and a forgotten id goes to a topic without.
+    const TopicScoreParams* params = nullptr;
     std::uint32_t topic = 0;
     bool in_mesh = false;
     bool mesh_active = false;  // P3 counts only after mesh_message_deliveries_activation
