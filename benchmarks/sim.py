@@ -45,6 +45,23 @@ QUICK, DEFAULT, FULL = [1000], [1000, 10_000], [1000, 10_000, 100_000]
 FLOODSUB_UP_TO = 10_000  # floodsub at 100,000 nodes would cost more than the rest together
 
 
+def _default_config() -> Any:
+    import p2pgossip as pg
+
+    return pg.GossipConfig()
+
+
+def _ethereum_config() -> Any:
+    from p2pgossip import presets
+
+    return presets.ethereum("blocks")
+
+
+# The routers' configuration of a row (--preset): what most runs use, and what runs of
+# Ethereum's network use (scoring on: P1-P4 and P7 with Lighthouse's parameters).
+PRESETS = {"default": _default_config, "ethereum": _ethereum_config}
+
+
 def _rss_bytes() -> int:
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * resource.getpagesize()
@@ -97,16 +114,23 @@ def _memory(n: int, rss0: int) -> dict[str, Any]:
 
 
 def child_sim(
-    n: int, strategy: str, burst: bool = False, threads: int = 1, size_b: int = SIZE_B
+    n: int,
+    strategy: str,
+    burst: bool = False,
+    threads: int = 1,
+    size_b: int = SIZE_B,
+    preset: str = "default",
 ) -> dict:
-    """One row; `burst`: the messages are published at one instant instead of 10 ms apart."""
+    """One row; `burst`: the messages are published at one instant instead of 10 ms apart;
+    `preset`: the routers' configuration, "default" (GossipConfig(): no peer scoring) or
+    "ethereum" (presets.ethereum: Ethereum's router parameters, scoring on)."""
     import numpy as np
     import p2pgossip as pg
 
     edges, graph_s = _edges(n)
     rss0 = _start_peak()
     t0 = time.perf_counter()
-    config = pg.GossipConfig()
+    config = PRESETS[preset]()
     config.strategy = strategy
     sim = pg.Simulation(
         edges,
@@ -135,6 +159,7 @@ def child_sim(
         "strategy": strategy,
         "publishing": "burst" if burst else "spaced",
         "message_bytes": size_b,
+        "preset": preset,
         "threads": sim.threads,
         "graph_s": graph_s,
         "build_s": build_s,
@@ -197,14 +222,18 @@ def _run_child(*args: str, huge_pages: bool = False) -> dict:
 
 
 def rows_for(
-    n: int, huge_pages: bool = False, repeat: int = 1, size_b: int = SIZE_B
+    n: int,
+    huge_pages: bool = False,
+    repeat: int = 1,
+    size_b: int = SIZE_B,
+    preset: str = "default",
 ) -> list[dict[str, Any]]:
     """The bare loop, then the simulator's rows at `n` nodes, each against the bare loop and
     each all-cores row against its one-thread row. With `repeat` > 1 the whole set runs that
     many times, each ratio taken within one repetition (runs minutes apart see different
     machines: a shared host's load moves a run by 10%), and each row is the median."""
     cores = str(os.cpu_count() or 1)
-    size = ("--message-bytes", str(size_b))
+    size = ("--message-bytes", str(size_b), "--preset", preset)
     runs = [
         (str(n), "gossipsub", *size, "--threads", "1"),
         (str(n), "gossipsub", *size, "--threads", cores),
@@ -306,6 +335,13 @@ def main(argv: list[str]) -> None:
         metavar="B",
         help="message size (default 512; 1,024 and up: IDONTWANT on every first receipt)",
     )
+    ap.add_argument(
+        "--preset",
+        choices=sorted(PRESETS),
+        default="default",
+        help="the routers' configuration: default (GossipConfig(), no scoring) or ethereum "
+        "(presets.ethereum('blocks'): Ethereum's parameters, peer scoring on)",
+    )
     ap.add_argument("--child", nargs=2, metavar=("NODES", "STRATEGY"), help=argparse.SUPPRESS)
     ap.add_argument("--burst", action="store_true", help=argparse.SUPPRESS)  # with --child
     ap.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)  # with --child
@@ -317,14 +353,16 @@ def main(argv: list[str]) -> None:
         if strategy == "baseline":
             row = child_baseline(n)
         else:
-            row = child_sim(n, strategy, args.burst, args.threads, args.message_bytes)
+            row = child_sim(n, strategy, args.burst, args.threads, args.message_bytes, args.preset)
         print(json.dumps(row))
         return
     sizes = QUICK if args.quick else FULL if args.full else DEFAULT
     if args.repeat < 1:
         ap.error("--repeat needs at least 1")
     rows = [
-        row for n in sizes for row in rows_for(n, args.huge_pages, args.repeat, args.message_bytes)
+        row
+        for n in sizes
+        for row in rows_for(n, args.huge_pages, args.repeat, args.message_bytes, args.preset)
     ]
     png = _report.RESULTS_DIR / "sim.png"
     _report.RESULTS_DIR.mkdir(exist_ok=True)
@@ -337,6 +375,7 @@ def main(argv: list[str]) -> None:
                 "degree": DEGREE,
                 "messages": MESSAGES,
                 "message_bytes": args.message_bytes,
+                "preset": args.preset,
                 "latency": f"lognormal(median_ms={MEDIAN_MS}, sigma={SIGMA})",
                 "run_until_s": RUN_UNTIL_S,
                 "huge_pages": args.huge_pages,

@@ -117,3 +117,15 @@ def test_repeated_rows_report_the_median_run_and_ratios_taken_within_each_repeti
     runs[0]["trace_digest"] = "b"
     assert not bench.median_row(runs)["same_digest"]
     assert bench.median_row(runs[:1]) is runs[0]
+
+
+def test_a_row_with_the_ethereum_preset_scores_and_keeps_its_trace_on_two_threads() -> None:
+    rows = [
+        bench._run_child(str(N), "gossipsub", "--preset", "ethereum", "--burst", "--threads", t)
+        for t in ("1", "2")
+    ]
+    assert [r["preset"] for r in rows] == ["ethereum", "ethereum"]
+    assert rows[0]["delivered_fraction"] == 1.0
+    assert rows[0]["trace_digest"] == rows[1]["trace_digest"]
+    default = bench._run_child(str(N), "gossipsub", "--burst")
+    assert default["preset"] == "default" and default["trace_digest"] != rows[0]["trace_digest"]
