@@ -139,7 +139,7 @@ class Member:
     published: int = 0
     received: int = 0
     received_ids: set[str] = field(default_factory=set)
-    latencies: list[float] = field(default_factory=list)
+    latencies: dict[str, float] = field(default_factory=dict)  # message id -> ms
     summary: dict[str, Any] | None = None
     stderr: collections.deque[str] = field(
         default_factory=lambda: collections.deque(maxlen=STDERR_TAIL)
@@ -298,7 +298,7 @@ class Cluster:
             m.received += 1
             m.received_ids.add(ev["id"])
             if ev.get("latency_ms") is not None:
-                m.latencies.append(float(ev["latency_ms"]))
+                m.latencies[ev["id"]] = float(ev["latency_ms"])
             if self.view is not None:
                 self.view.delivery(m.peer_id, ev)
         elif kind == "published":
@@ -316,17 +316,21 @@ class Cluster:
     def links(self) -> int:
         return sum(m.peers for m in self.members) // 2
 
-    def totals(self, settle: float = 1.0) -> tuple[int, int, list[float]]:
-        """Deliveries of the messages published once every planned link was up (earlier
-        ones went to a network still forming) and at least ``settle`` seconds ago (later
-        ones may still be on their way): delivered, expected, and every latency seen."""
-        lat = [x for m in self.members for x in m.latencies]
+    def counted(self, settle: float = 1.0) -> set[str]:
+        """The messages the figures are about: published once every planned link was up
+        (earlier ones went to a network still forming, and came seconds late by gossip) and
+        at least ``settle`` seconds ago (later ones may still be on their way)."""
         if self.ready_at is None:
-            return 0, 0, lat
+            return set()
         # Messages sent just before the stop may not have reached nodes closing first.
         until = (self.stopped_at or time.time()) - settle
-        counted = {i for i, t in self.published_at.items() if self.ready_at <= t <= until}
+        return {i for i, t in self.published_at.items() if self.ready_at <= t <= until}
+
+    def totals(self, settle: float = 1.0) -> tuple[int, int, list[float]]:
+        """Of the counted messages: copies delivered, copies expected, and their latencies."""
+        counted = self.counted(settle)
         delivered = sum(len(m.received_ids & counted) for m in self.members)
+        lat = [ms for m in self.members for i, ms in m.latencies.items() if i in counted]
         return delivered, len(counted) * (self.n - 1), lat
 
     def status(self) -> str:
@@ -345,11 +349,13 @@ class Cluster:
             f"{'dup':>7}{'drops':>6}{'p50 ms':>8}{'p99 ms':>8}"
         )
         rows = [head]
+        counted = self.counted()
         for m in self.members:
             s = m.summary or {}
             drops = sum(s.get("drops", {}).values()) if s else 0
             dup = s.get("duplicates", "-")
-            p50, p99 = np.percentile(m.latencies, [50, 99]) if m.latencies else (np.nan,) * 2
+            lat = [ms for i, ms in m.latencies.items() if i in counted]
+            p50, p99 = np.percentile(lat, [50, 99]) if lat else (np.nan,) * 2
             rows.append(
                 f"{m.index:>4}  {short_id(m.peer_id):<10}{m.port:>6}"
                 f"{m.peers:>6}{m.published:>6}{m.received:>7}"
@@ -369,7 +375,7 @@ class Cluster:
             )
         if lat:
             p50, p99 = np.percentile(lat, [50, 99])
-            rows.append(f"publish-to-deliver latency p50 {p50:.1f} ms, p99 {p99:.1f} ms")
+            rows.append(f"their publish-to-deliver latency p50 {p50:.1f} ms, p99 {p99:.1f} ms")
         return "\n".join(rows)
 
 
