@@ -390,3 +390,58 @@ def test_idontwant_never_crowds_out_other_control(ops, max_control):
     sent = [i for r in rpcs for e in r.idontwant for i in e]
     assert len(sent) + box.idontwant_shed + refused == len(pushed)
     assert sent == [i for i in pushed if i in set(sent)]  # in the order pushed
+
+
+def test_an_ihave_waits_for_the_forwards_queued_before_it():
+    # Offered ahead of them, ids whose messages were already on their way drew IWANTs, and
+    # the peer got both copies (a "repeated duplicate" from an honest peer). GRAFT and the
+    # rest of the control still go first.
+    box = Outbox(OutboundBudget(1 << 30), decode=DecodeLimits(max_publish=2))
+    early = [msg(i) for i in range(3)]
+    for m in early:
+        box.push_message(m)
+    assert box.push(pg.Rpc(graft=["t"], ihave=[("t", [b"i" * 16])])) == (0, 0, None)
+    late = msg(9)
+    box.push_message(late)
+    rpcs = drain(box)
+    assert [(r.graft, list(r.publish), bool(r.ihave)) for r in rpcs] == [
+        (["t"], early[:2], False),
+        ([], [early[2], late], False),  # a merged RPC may take later forwards too
+        ([], [], True),
+    ]
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.tuples(st.just("msg"), st.integers(1, 1500)),
+            st.tuples(st.just("ihave"), st.integers(1, 3)),
+            st.tuples(st.just("graft"), st.integers(1, 4)),
+        ),
+        max_size=40,
+    )
+)
+def test_no_ihave_overtakes_a_forward_queued_before_it(ops):
+    box = Outbox(OutboundBudget(1 << 30), decode=LIMITS, merged_rpc_bytes=2048)
+    pushed_before = {}  # ihave id -> forwards pushed before it
+    forwards, ids = [], []
+    for i, (kind, n) in enumerate(ops):
+        if kind == "msg":
+            forwards.append(msg(i, n))
+            box.push_message(forwards[-1])
+        elif kind == "ihave":
+            batch = [bytes([i, k]) * 8 for k in range(n)]
+            ids += batch
+            pushed_before.update({x: len(forwards) for x in batch})
+            box.push(pg.Rpc(ihave=[("t", batch)]))
+        else:
+            box.push(pg.Rpc(graft=[f"g{i}.{k}" for k in range(n)]))
+    rpcs = drain(box)
+    sent = [m for r in rpcs for m in r.publish]
+    assert sent == forwards
+    rpc_of_forward = [k for k, r in enumerate(rpcs) for _ in r.publish]
+    rpc_of_id = {x: k for k, r in enumerate(rpcs) for _, batch in r.ihave for x in batch}
+    assert sorted(rpc_of_id) == sorted(ids)
+    for x, before in pushed_before.items():
+        if before:
+            assert rpc_of_id[x] > rpc_of_forward[before - 1]

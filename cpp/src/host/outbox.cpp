@@ -133,16 +133,49 @@ Outbox::Refused Outbox::push(Rpc&& rpc) {
   if (rpc.subscriptions.empty() && !rpc.control) return r;
   rpc.publish.clear();
   rpc.publish_hops.clear();
+  std::optional<std::uint32_t> after;
+  if (!forwards_.empty()) after = forwards_.back().seq;
+  if (after && rpc.control && !rpc.control->ihave.empty()) {
+    // The IHAVE goes in an entry of its own, behind the forwards queued before it.
+    Rpc gossip;
+    gossip.control.emplace().ihave = std::move(rpc.control->ihave);
+    rpc.control->ihave.clear();
+    if (!rpc.subscriptions.empty() || control_entries(rpc) > 0) {
+      Refused rest = push_control(std::move(rpc), std::nullopt);
+      r.control += rest.control;
+      r.messages += rest.messages;
+      r.idontwant_shed += rest.idontwant_shed;
+      if (!r.reason) r.reason = rest.reason;
+      for (MessagePtr& m : rest.lost) r.lost.push_back(std::move(m));
+    }
+    rpc = std::move(gossip);
+  } else {
+    after.reset();
+  }
+  Refused last = push_control(std::move(rpc), after);
+  r.control += last.control;
+  r.messages += last.messages;
+  r.idontwant_shed += last.idontwant_shed;
+  if (!r.reason) r.reason = last.reason;
+  for (MessagePtr& m : last.lost) r.lost.push_back(std::move(m));
+  return r;
+}
+
+Outbox::Refused Outbox::push_control(Rpc&& rpc, std::optional<std::uint32_t> after) {
+  Refused r;
   const std::size_t size = wire::encoded_rpc_size(rpc);
-  // Into the last queued control RPC when the receiver's limits allow: a slow peer's queue
-  // holds a few large control RPCs, not one per heartbeat and IDONTWANT.
-  if (!control_.empty() && mergeable(control_.back().rpc, control_.back().size, rpc, size)) {
+  // Into the last queued control RPC of its kind when the receiver's limits allow: a slow
+  // peer's queue holds a few large control RPCs, not one per heartbeat and IDONTWANT. An
+  // IHAVE joining an IHAVE waits for the later one's forwards.
+  if (!control_.empty() && control_.back().after.has_value() == after.has_value() &&
+      mergeable(control_.back().rpc, control_.back().size, rpc, size)) {
     if (!charge_control(size, r)) {
       r.control = 1;
       return r;
     }
     control_.back().size += size;
     merge_control(control_.back().rpc, rpc);
+    if (after) control_.back().after = after;
     return r;
   }
   if (control_.size() >= limits_->max_control && !shed_idontwant(r)) {
@@ -154,7 +187,7 @@ Outbox::Refused Outbox::push(Rpc&& rpc) {
     r.control = 1;
     return r;
   }
-  control_.push_back(Control{std::move(rpc), size});
+  control_.push_back(Control{std::move(rpc), size, after});
   return r;
 }
 
@@ -184,7 +217,8 @@ Outbox::Refused Outbox::push(MessagePtr message, std::optional<std::uint32_t> ho
     return r;
   }
   bytes_ += size;
-  forwards_.push_back(Forward{std::move(message), static_cast<std::uint32_t>(size), hops});
+  forwards_.push_back(
+      Forward{std::move(message), static_cast<std::uint32_t>(size), next_seq_++, hops});
   return r;
 }
 
@@ -273,16 +307,24 @@ bool Outbox::pop(Rpc& rpc) {
   if (empty()) return false;
   const std::size_t max_size = std::min(limits_->merged_rpc_bytes, limits_->decode.max_rpc_size);
   std::size_t size = 0;
-  // Control first, merged while the receiver's limits allow; one control RPC always goes.
-  while (!control_.empty()) {
-    Control& next = control_.front();
-    if (!rpc.empty() && !mergeable(rpc, size, next.rpc, next.size)) break;
-    size += next.size;
-    release(next.size);
-    merge_control(rpc, next.rpc);
-    control_.pop_front();
+  // Control first (an IHAVE once the forwards before it have gone), merged while the
+  // receiver's limits allow; one control RPC always goes.
+  bool more = false;  // control ready to go that this RPC could not take
+  for (auto it = control_.begin(); it != control_.end();) {
+    if (!ready(*it)) {
+      ++it;
+      continue;
+    }
+    if (!rpc.empty() && !mergeable(rpc, size, it->rpc, it->size)) {
+      more = true;
+      break;
+    }
+    size += it->size;
+    release(it->size);
+    merge_control(rpc, it->rpc);
+    it = control_.erase(it);
   }
-  if (control_.empty()) take_forwards(rpc, size, max_size);
+  if (!more) take_forwards(rpc, size, max_size);
   return true;
 }
 

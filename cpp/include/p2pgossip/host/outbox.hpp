@@ -2,8 +2,11 @@
 // and the transport has not taken yet.
 //
 // - Priority classes, as go-libp2p-pubsub's rpc_queue and rust-libp2p's queue do: control
-//   (subscriptions, GRAFT, PRUNE, IHAVE, IWANT, IDONTWANT) leaves before forwarded messages,
-//   so a burst of forwards never delays the mesh upkeep or the IDONTWANTs that shrink it.
+//   (subscriptions, GRAFT, PRUNE, IWANT, IDONTWANT) leaves before forwarded messages, so a
+//   burst of forwards never delays the mesh upkeep or the IDONTWANTs that shrink it. IHAVE
+//   waits for the forwards queued before it (go and rust do not rush it either): offered
+//   ahead of them, ids whose messages were already on their way drew IWANTs, and the peer got
+//   both copies (a 50-node burst: 1,000-2,800 such repeats, each a "repeated duplicate").
 // - Messages wait as shared pointers and are encoded when the transport takes them, merged
 //   into as few RPCs as the receiver's decode limits allow (max_rpc_size, max_publish): a
 //   burst rides in few large RPCs, and no RPC is one the receiver would refuse.
@@ -184,6 +187,7 @@ class Outbox {
   struct Forward {
     MessagePtr message;
     std::uint32_t size;  // its entry in an RPC's publish list: tag, length, message
+    std::uint32_t seq;   // its place in the order of pushes (wraps)
     std::optional<std::uint32_t> hops;
   };
 
@@ -195,7 +199,16 @@ class Outbox {
   struct Control {
     Rpc rpc;  // subscriptions and control only
     std::size_t size;
+    // IHAVE only: it leaves once the forwards up to this one (by seq) have.
+    std::optional<std::uint32_t> after;
   };
+  // Whether `c` may leave now.
+  bool ready(const Control& c) const {
+    return !c.after || forwards_.empty() ||
+           static_cast<std::int32_t>(forwards_.front().seq - *c.after) > 0;
+  }
+  // Queues one control RPC (merged into the last entry of its kind when it fits).
+  Refused push_control(Rpc&& rpc, std::optional<std::uint32_t> after);
   // Whether two control RPCs fit in one the receiver decodes.
   bool mergeable(const Rpc& a, std::size_t a_size, const Rpc& b, std::size_t b_size) const;
   bool charge(std::size_t bytes, Refused& r);
@@ -213,6 +226,7 @@ class Outbox {
   OutboundBudget* budget_;
   std::deque<Control> control_;
   std::deque<Forward> forwards_;
+  std::uint32_t next_seq_ = 0;
   std::size_t bytes_ = 0;
 };
 
