@@ -119,7 +119,7 @@ def test_repeated_rows_report_the_median_run_and_ratios_taken_within_each_repeti
     assert bench.median_row(runs[:1]) is runs[0]
 
 
-def test_a_row_with_the_ethereum_preset_scores_and_keeps_its_trace_on_two_threads() -> None:
+def test_a_row_with_the_ethereum_preset_keeps_its_trace_on_two_threads() -> None:
     rows = [
         bench._run_child(str(N), "gossipsub", "--preset", "ethereum", "--burst", "--threads", t)
         for t in ("1", "2")

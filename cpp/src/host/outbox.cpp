@@ -123,41 +123,25 @@ void Outbox::release(const Forward& f) {
 Outbox::Refused Outbox::push(Rpc&& rpc) {
   Refused r;
   const bool hops = !rpc.publish_hops.empty();
-  for (std::size_t i = 0; i < rpc.publish.size(); ++i) {
-    Refused one =
-        push(std::move(rpc.publish[i]), hops ? std::optional(rpc.publish_hops[i]) : std::nullopt);
-    r.messages += one.messages;
-    if (!r.reason) r.reason = one.reason;
-    for (MessagePtr& m : one.lost) r.lost.push_back(std::move(m));
-  }
+  for (std::size_t i = 0; i < rpc.publish.size(); ++i)
+    r.add(
+        push(std::move(rpc.publish[i]), hops ? std::optional(rpc.publish_hops[i]) : std::nullopt));
   if (rpc.subscriptions.empty() && !rpc.control) return r;
   rpc.publish.clear();
   rpc.publish_hops.clear();
-  std::optional<std::uint32_t> after;
-  if (!forwards_.empty()) after = forwards_.back().seq;
-  if (after && rpc.control && !rpc.control->ihave.empty()) {
-    // The IHAVE goes in an entry of its own, behind the forwards queued before it.
-    Rpc gossip;
-    gossip.control.emplace().ihave = std::move(rpc.control->ihave);
-    rpc.control->ihave.clear();
-    if (!rpc.subscriptions.empty() || control_entries(rpc) > 0) {
-      Refused rest = push_control(std::move(rpc), std::nullopt);
-      r.control += rest.control;
-      r.messages += rest.messages;
-      r.idontwant_shed += rest.idontwant_shed;
-      if (!r.reason) r.reason = rest.reason;
-      for (MessagePtr& m : rest.lost) r.lost.push_back(std::move(m));
-    }
-    rpc = std::move(gossip);
-  } else {
-    after.reset();
+  if (forwards_.empty() || !rpc.control || rpc.control->ihave.empty()) {
+    r.add(push_control(std::move(rpc), std::nullopt));
+    return r;
   }
-  Refused last = push_control(std::move(rpc), after);
-  r.control += last.control;
-  r.messages += last.messages;
-  r.idontwant_shed += last.idontwant_shed;
-  if (!r.reason) r.reason = last.reason;
-  for (MessagePtr& m : last.lost) r.lost.push_back(std::move(m));
+  // The IHAVE goes in an entry of its own, behind the forwards queued before it (taken now:
+  // the rest's control may drop the newest forwards to make room).
+  const std::uint32_t after = forwards_.back().seq;
+  Rpc gossip;
+  gossip.control.emplace().ihave = std::move(rpc.control->ihave);
+  rpc.control->ihave.clear();
+  if (!rpc.subscriptions.empty() || control_entries(rpc) > 0)
+    r.add(push_control(std::move(rpc), std::nullopt));
+  r.add(push_control(std::move(gossip), after));
   return r;
 }
 

@@ -57,10 +57,10 @@ class PeerScore {
                            std::vector<std::uint32_t>& topic_ids) const;
   // Decays counters when decay_interval has passed; activates P3; expires retained stats.
   void refresh(Instant now);
-  // What score() and a duplicate() of `id` from `slot` read first, pulled into cache in the
-  // router's prefetch stages, each reading only what the one before pulled: this object,
-  // then its tables' heads, then the record's slot line and the peer's stats.
-  void prefetch(int stage, std::uint32_t slot, const MessageId* id) const {
+  // What score() and a duplicate() from `slot` of the id of hash `*h` read first, pulled into
+  // cache in the router's prefetch stages, each reading only what the one before pulled: this
+  // object, then its tables' heads, then the record's slot line and the peer's stats.
+  void prefetch(int stage, std::uint32_t slot, const std::uint64_t* h) const {
     if (stage == 0) {
       __builtin_prefetch(&t_);
       return;
@@ -72,7 +72,7 @@ class PeerScore {
       return;
     }
     if (slot < t_->peers_.size()) __builtin_prefetch(&t_->peers_[slot]);
-    if (id) t_->deliveries_.prefetch(hash_id(*id));
+    if (h) t_->deliveries_.prefetch(*h);
   }
   // Bytes of the per-message delivery records.
   std::size_t memory_bytes() const { return t_ ? t_->deliveries_.memory_bytes() : 0; }

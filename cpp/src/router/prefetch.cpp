@@ -41,8 +41,9 @@ void Router::prefetch(int stage, PeerIndex from, const MessageId* id) const {
     default: {  // the sender's receive state; the id's records, in the slots stage 1 pulled
       const auto s = st.slot_of(from);
       if (s) pull(&st.peers[*s]);  // one line
-      if (id) st.messages.prefetch_record(*id);
-      if (s && st.scoring) st.score.prefetch(2, *s, id);
+      const std::uint64_t h = id ? hash_id(*id) : 0;
+      if (id) st.messages.prefetch_record(h);
+      if (s && st.scoring) st.score.prefetch(2, *s, id ? &h : nullptr);
       break;
     }
   }
