@@ -256,3 +256,28 @@ def test_a_peer_in_a_gone_peers_slot_is_not_the_gone_peers_repeat():
     c = h.router.counters()
     assert c["duplicates"] == 3 and c["duplicates_repeated"] == 1  # peer 2's second copy
     assert h.router.score(3, h.now) == 0.0 and h.router.score(2, h.now) == -1.0
+
+
+def test_copies_a_peer_was_asked_for_are_not_repeats():
+    # Until the first answer arrives (it may wait behind a backlog) each IHAVE of the id is
+    # asked for again, as go does, and the peer answers each IWANT: its second copy was
+    # solicited, not a repeated duplicate, and costs it no penalty. A copy nobody asked for,
+    # sent twice, still does; so does one from a new peer in the asked peer's slot.
+    h = limited(peers=(1, 2), penalty_weight=-1.0, graylist=-1e9)
+    m = msg(b"m")
+    for _ in range(2):
+        iwants = of_kind(h.receive(1, ihave=[(TOPIC, [message_id(m)])]), "iwant")
+        assert iwants == {1: [[message_id(m)]]}
+        h.heartbeat()
+    assert got(h, 1, [m, m]) == 1
+    got(h, 2, [m, m])
+    c = h.router.counters()
+    assert c["iwant_recovered"] == 1
+    assert c["duplicates"] == 3 and c["duplicates_repeated"] == 1  # peer 2's second copy
+    assert h.router.score(1, h.now) == 0.0 and h.router.score(2, h.now) == -1.0
+
+    h.router.peer_disconnected(1, h.now)
+    h.connect([3])  # slot of peer 1
+    got(h, 3, [m, m])
+    assert h.router.counters()["duplicates_repeated"] == 2
+    assert h.router.score(3, h.now) == -1.0

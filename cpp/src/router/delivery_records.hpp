@@ -7,61 +7,26 @@
 // A node keeps one record per message for seen_ttl (14,400 at 120 messages/s; a simulation
 // keeps a node's by the thousand), so records are compact: 40 bytes, the id pooled where the
 // router has a pool, the FIFO naming a record by 32 hash bits and its insertion number (16
-// bytes). Senders are a bit per peer slot: a message comes from most of the mesh (7 copies a
-// message at degree 16), and a list of slots with six inline took the heap past them.
+// bytes). Senders are a SlotSet, a bit per peer slot.
 #pragma once
 
-#include <algorithm>
 #include <cstdint>
-#include <memory>
-#include <vector>
 
 #include "fifo.hpp"
 #include "id_map.hpp"
 #include "id_pool.hpp"
 #include "p2pgossip/router/config.hpp"
 #include "p2pgossip/router/router.hpp"
+#include "slot_set.hpp"
 
 namespace p2pgossip::router {
-
-// The peer slots that sent one message: slots 0-63 as bits, higher ones (routers of more
-// than 64 peers) in a list.
-class Senders {
- public:
-  explicit Senders(std::uint32_t first) { add(first); }
-
-  bool contains(std::uint32_t slot) const {
-    if (slot < 64) return low_ >> slot & 1;
-    return more_ && std::find(more_->begin(), more_->end(), slot) != more_->end();
-  }
-  void add(std::uint32_t slot) {
-    if (slot < 64) {
-      low_ |= std::uint64_t{1} << slot;
-      return;
-    }
-    if (!more_) more_ = std::make_unique<std::vector<std::uint32_t>>();
-    more_->push_back(slot);
-  }
-  // The slot's peer is gone; a new peer may get its slot.
-  void remove(std::uint32_t slot) {
-    if (slot < 64)
-      low_ &= ~(std::uint64_t{1} << slot);
-    else if (more_)
-      std::erase(*more_, slot);
-  }
-  std::size_t heap_bytes() const { return more_ ? more_->capacity() * sizeof(std::uint32_t) : 0; }
-
- private:
-  std::uint64_t low_ = 0;
-  std::unique_ptr<std::vector<std::uint32_t>> more_;
-};
 
 class DeliveryRecords {
  public:
   enum class Status : std::uint8_t { kValid, kInvalid, kIgnored };
   struct Record {
     Instant validated{};
-    Senders senders;  // the first sender included
+    SlotSet senders;  // the first sender included
     std::uint32_t topic = 0;
     std::uint32_t number = 0;  // insertion number: how the FIFO names the record
     Status status = Status::kValid;
@@ -79,7 +44,7 @@ class DeliveryRecords {
     if (map_.find(id)) return;
     while (map_.size() >= max_entries_) pop_oldest();
     const std::uint32_t number = inserted_++;
-    map_.insert(id, Record{now, Senders(slot), topic, number, status});
+    map_.insert(id, Record{now, SlotSet(slot), topic, number, status});
     fifo_.push_back(Pending{now + ttl_, static_cast<std::uint32_t>(hash_id(id) >> 32), number});
   }
 

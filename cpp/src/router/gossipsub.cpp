@@ -88,12 +88,6 @@ void Router::State::cache(const MessageId& id, const MessagePtr& m, TopicId t) {
   topics[t].cached_at = heartbeats;
 }
 
-void Router::State::asked_for(const MessageId& id) {
-  if (iwanted.size() >= 4 * static_cast<std::size_t>(std::max(1, cfg.max_ihave_length))) return;
-  auto [asked_at, fresh] = iwanted.insert(id, heartbeats);
-  if (!fresh) *asked_at = heartbeats;
-}
-
 void Router::State::penalize(PeerState& p, Slot s, Misbehaviour what) {
   if (p.penalized & what) return;
   p.penalized |= what;
@@ -323,6 +317,7 @@ void Router::peer_disconnected(PeerIndex peer, Instant now) {
     erase_sorted(topic.fanout, s);
   }
   st.score.remove_peer(s, now);
+  st.iwanted.forget(s);
   st.promises.peer_gone(peer);
   st.flooded_peers -= p.flooded();
   if (p.dont_want) st.dont_want.forget(s);
@@ -589,7 +584,8 @@ void Router::State::handle_duplicate(Slot s, const MessageId& id, Instant now) {
   PeerState& p = peers[s];
   ++counters.duplicates;
   ++p.duplicates;
-  if (scoring && score.duplicate(s, id, now)) {
+  // A peer we asked for the id may send it more than once (it answers each IWANT).
+  if (scoring && score.duplicate(s, id, now) && !iwanted.solicited(id, s)) {
     ++counters.duplicates_repeated;
     penalize(p, s, kRepeatedDuplicate);
   }
@@ -650,7 +646,7 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, std::uint32_t h
   messages.mark_seen(id, now);
   counters.dropped_seen_cache_full += messages.evicted_when_full() - evicted;
   promises.fulfil(id);
-  if (!iwanted.empty() && iwanted.erase(id)) ++counters.iwant_recovered;
+  if (iwanted.first_copy(id)) ++counters.iwant_recovered;
   switch (validate(s, m)) {
     case ValidationResult::kAccept:
       break;
@@ -752,7 +748,7 @@ void Router::State::handle_ihave(Slot s, const std::vector<ControlIHave>& ihave,
   const std::size_t room = static_cast<std::size_t>(cfg.max_ihave_length - p.iwant_ids_asked);
   rng.sample(want, room);
   p.iwant_ids_asked += static_cast<int>(want.size());
-  for (const MessageId& id : want) asked_for(id);
+  for (const MessageId& id : want) iwanted.asked(id, s, heartbeats);
   // The peer promises one of the wanted messages within iwant_followup_time.
   promises.add(want[rng.below(want.size())], p.index, now + cfg.iwant_followup_time);
   ControlIWant iwant_ids;

@@ -53,9 +53,7 @@ void Router::State::heartbeat(Instant now) {
   }
   backoff.expire(now);
   // An IWANT answer comes from the mcache: after mcache_len heartbeats none is coming.
-  const auto asked_ttl = static_cast<std::uint64_t>(std::max(1, cfg.mcache_len));
-  for (std::size_t i = iwanted.size(); i-- > 0;)
-    if (iwanted.entries()[i].value + asked_ttl <= heartbeats) iwanted.erase(iwanted.key(i));
+  iwanted.expire(heartbeats, static_cast<std::uint64_t>(std::max(1, cfg.mcache_len)));
   forget_unused_topics();
   const std::uint64_t ttl =
       static_cast<std::uint64_t>(std::max(0, cfg.idontwant_message_ttl_heartbeats));
@@ -125,7 +123,7 @@ void Router::State::pull_deferred(Instant now) {
     ask.message_ids.reserve(n, q.front().first.size());
     for (std::size_t i = 0; i < n; ++i) {
       ask.message_ids.push_back(q[i].first.view());
-      asked_for(q[i].first);
+      iwanted.asked(q[i].first, s, heartbeats);
     }
     q.erase(q.begin(), q.begin() + static_cast<std::ptrdiff_t>(n));
     p.iwant_ids_asked += static_cast<int>(n);

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "asked_ids.hpp"
 #include "backoff.hpp"
 #include "gossip_promises.hpp"
 #include "idontwant.hpp"
@@ -135,9 +136,10 @@ struct alignas(64) Router::State {
   std::vector<TopicState> topics;                      // by id; see TopicState::live
   std::unordered_map<std::string, TopicId> topic_ids;  // lookup only, never iterated
   std::vector<TopicId> free_topics;                    // ids of forgotten topics, for reuse
-  // Ids we asked for with IWANT, with the heartbeat we asked at: their first copy is counted
-  // as recovered (iwant_recovered). Bounded (max_iwanted), forgotten after mcache_len beats.
-  IdMap<std::uint64_t> iwanted;
+  // Ids we asked for with IWANT and whom we asked (recoveries, solicited copies): 4
+  // heartbeats of max_ihave_length ids at most; after `services`, whose pool it uses.
+  AskedIds iwanted{4 * static_cast<std::size_t>(std::max(1, cfg.max_ihave_length)),
+                   services->ids.get()};
   // Who told us not to send which ids (IDONTWANT); after `services`, whose pool it uses.
   DontWantTable dont_want{services->ids.get()};
 
@@ -160,9 +162,6 @@ struct alignas(64) Router::State {
   void forget_if_unused(TopicId t);
   void forget_unused_topics();                                      // every topic (heartbeat)
   void cache(const MessageId& id, const MessagePtr& m, TopicId t);  // messages.put and its mark
-  // Records an id asked for with IWANT (for iwant_recovered), within its bound: 4 heartbeats
-  // of max_ihave_length ids; past it only the count of recoveries suffers.
-  void asked_for(const MessageId& id);
   // One behaviour penalty (P7) per heartbeat per kind of misbehaviour.
   void penalize(PeerState& p, Slot s, Misbehaviour what);
   void mark_dirty(PeerState& p, Slot s);

@@ -12,8 +12,9 @@ struct Counters {
   std::uint64_t messages_delivered = 0;  // first valid receipt, handed to the application
   std::uint64_t messages_forwarded = 0;  // message copies sent to peers
   std::uint64_t duplicates = 0;
-  // Duplicates a peer had already sent us (each peer sends a message once); counted, and
-  // penalized (P7), only while scoring is on, as the delivery records exist only then.
+  // Duplicates a peer had already sent us (each peer sends a message once) and we had not
+  // asked it for by IWANT; counted, and penalized (P7), only while scoring is on, as the
+  // delivery records exist only then.
   std::uint64_t duplicates_repeated = 0;
   std::uint64_t hop_limit_reached = 0;  // randomsub: delivered, not forwarded (randomsub_ttl)
   // Control traffic, sent and received.
