@@ -125,6 +125,10 @@ router::Services Host::services(crypto::VerifyCache* cache, MessagePool* pool, M
   s.validate = [this](const std::string& topic, const Message& m, PeerIndex from) {
     return on_validate(topic, m, from);
   };
+  s.validation_full = [this](const std::string& topic) {
+    return s_ && s_->validations.size() >= config_->max_pending_validations &&
+           s_->validated_topics.count(topic);
+  };
   s.peer_record = [this](ByteView peer_id) -> std::optional<Bytes> {
     auto id = crypto::PeerId::from_bytes(peer_id);
     return id && peers_ ? peers_->peer_record(*id) : std::nullopt;
@@ -389,14 +393,22 @@ router::ValidationResult Host::on_validate(const std::string& topic, const Messa
   if (rejects_marked_invalid(*config_, m)) return router::ValidationResult::kReject;
   if (s.validated_topics.empty() || !s.validated_topics.count(topic))
     return router::ValidationResult::kAccept;
-  if (s.validations.size() >= config_->max_pending_validations)
-    return router::ValidationResult::kIgnore;
   const ValidationToken token = s.next_token++;
   State::Validation v{std::make_shared<const Message>(m), message_id(config_->message_id, m), from,
                       to_bytes(router_.peer_id(from))};
   emit(ValidationRequest{token, v.message, v.id, v.peer_id});
   s.validations.emplace(token, std::move(v));
   return router::ValidationResult::kPending;
+}
+
+std::optional<Duration> Host::read_pause(PeerIndex peer, Instant now) {
+  std::optional<Duration> pause = router_.read_pause(peer, now);
+  // Half a queue of messages waits for the application's validators: every connection waits
+  // too (TCP and yamux push back to the senders), rather than bring messages the router must
+  // refuse at the full queue. Looked at again after kValidationWait.
+  if (s_ && s_->validations.size() >= config_->max_pending_validations / 2)
+    pause = std::max(pause.value_or(Duration::zero()), kValidationWait);
+  return pause;
 }
 
 void Host::graft(PeerIndex peer, const std::string& topic, Instant) {

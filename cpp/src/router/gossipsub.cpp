@@ -88,6 +88,12 @@ void Router::State::cache(const MessageId& id, const MessagePtr& m, TopicId t) {
   topics[t].cached_at = heartbeats;
 }
 
+void Router::State::defer_pull(PeerState& p, const MessageId& id) {
+  if (cfg.strategy != Strategy::kGossipSub || !p.gossipsub()) return;
+  if (!p.repairs) p.repairs = std::make_unique<PeerState::Repairs>();
+  if (p.repairs->pull.size() < max_deferred()) p.repairs->pull.emplace_back(id, heartbeats);
+}
+
 void Router::State::penalize(PeerState& p, Slot s, Misbehaviour what) {
   if (p.penalized & what) return;
   p.penalized |= what;
@@ -611,19 +617,22 @@ void Router::State::handle_message(Slot s, const MessagePtr& mp, std::uint32_t h
     ++counters.dropped_too_large;
     return;
   }
-  // The per-peer budget, charged only when both buckets allow the message. A message over
-  // it is not marked seen: the other mesh peers' copies (no IDONTWANT went out for it),
-  // gossip (IHAVE/IWANT) from any peer, or our own IWANT to this peer once its budget
-  // refills (pull_deferred) still bring it.
+  // Refused before being marked seen, so that the other mesh peers' copies (no IDONTWANT
+  // went out for it), gossip (IHAVE/IWANT) from any peer, or our own IWANT to this peer
+  // later (pull_deferred) still bring it: a message the application's validators have no
+  // room for (the backlog is ours: no charge), and one over the per-peer budget, charged
+  // only when both buckets allow the message.
+  if (svc.validation_full && svc.validation_full(m.topic)) {
+    ++counters.dropped_validation_full;
+    defer_pull(p, id);
+    return;
+  }
   if (!p.message_bucket.admits(1, cfg.rate_limit_messages_per_s, cfg.rate_limit_burst_s, now) ||
       !p.byte_bucket.admits(static_cast<double>(size), cfg.rate_limit_bytes_per_s,
                             cfg.rate_limit_burst_s, now)) {
     ++counters.dropped_rate_limited;
     penalize(p, s, kOverRateLimit);
-    if (cfg.strategy == Strategy::kGossipSub && p.gossipsub()) {
-      if (!p.repairs) p.repairs = std::make_unique<PeerState::Repairs>();
-      if (p.repairs->pull.size() < max_deferred()) p.repairs->pull.emplace_back(id, heartbeats);
-    }
+    defer_pull(p, id);
     return;
   }
   p.message_bucket.take(1, cfg.rate_limit_messages_per_s, cfg.rate_limit_burst_s, now);

@@ -162,6 +162,8 @@ struct alignas(64) Router::State {
   void forget_if_unused(TopicId t);
   void forget_unused_topics();                                      // every topic (heartbeat)
   void cache(const MessageId& id, const MessagePtr& m, TopicId t);  // messages.put and its mark
+  // A first receipt from `p` refused unseen: asked for again from it (pull_deferred).
+  void defer_pull(PeerState& p, const MessageId& id);
   // One behaviour penalty (P7) per heartbeat per kind of misbehaviour.
   void penalize(PeerState& p, Slot s, Misbehaviour what);
   void mark_dirty(PeerState& p, Slot s);

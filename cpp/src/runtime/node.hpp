@@ -156,9 +156,9 @@ class Node : public std::enable_shared_from_this<Node> {
   void log(LogLevel level, std::string message,
            std::vector<std::pair<std::string, std::string>> fields = {});
   DeliveryRoutes& routes() { return routes_; }
-  // How long connection `peer` should stop reading (Router::read_pause); counts the pauses.
+  // How long connection `peer` should stop reading (Host::read_pause); counts the pauses.
   std::optional<Duration> read_pause(router::PeerIndex peer) {
-    auto pause = host_.router().read_pause(peer, now());
+    auto pause = host_.read_pause(peer, now());
     if (pause) ++reads_paused_;
     return pause;
   }

@@ -43,7 +43,9 @@ struct HostConfig {
   std::shared_ptr<const router::GossipConfig> gossip;
   MessageIdFn message_id = MessageIdFn::kXxh3;
   net::PeerManagerConfig peers;
-  // Messages waiting for the application's validation_result; past it, ignored (counted).
+  // Messages waiting for the application's validation_result. Past half of it connections
+  // stop reading (Host::read_pause); at it, first receipts are refused unseen, to be asked
+  // for again (router counter dropped_validation_full).
   std::size_t max_pending_validations = 4096;
   // Follow PRUNE peer exchange: verify the suggested records, add them to the address book,
   // dial within the peer manager's limits. Off: the router's ConnectPeer actions reach the
@@ -266,6 +268,11 @@ class Host : private router::Tracer {
   // the request/response protocols (the DHT's among them) we answer besides our own.
   Bytes identify_message(std::optional<net::Multiaddr> observed,
                          std::span<const std::string> served = {}) const;
+
+  // How long a connection to `peer` should stop reading: while the peer's inbound budget
+  // refills (Router::read_pause), or while the application's validators are behind.
+  std::optional<Duration> read_pause(PeerIndex peer, Instant now);
+  static constexpr Duration kValidationWait = std::chrono::milliseconds(20);
 
   // ---- introspection -----------------------------------------------------------------------
   router::Router& router() { return router_; }

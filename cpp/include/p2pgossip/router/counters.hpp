@@ -36,6 +36,7 @@ struct Counters {
   std::uint64_t dropped_rejected = 0;  // validator said reject
   std::uint64_t dropped_ignored = 0;   // validator said ignore
   std::uint64_t dropped_rate_limited = 0;
+  std::uint64_t dropped_validation_full = 0;  // the shell's validation queue was full
   std::uint64_t dropped_seen_cache_full = 0;
   std::uint64_t dropped_unsubscribed_topic = 0;
   std::uint64_t dropped_spam = 0;           // IHAVE/IWANT/IDONTWANT/SUBSCRIBE over their caps
@@ -78,6 +79,7 @@ struct Counters {
   X(dropped_rejected)                \
   X(dropped_ignored)                 \
   X(dropped_rate_limited)            \
+  X(dropped_validation_full)         \
   X(dropped_seen_cache_full)         \
   X(dropped_unsubscribed_topic)      \
   X(dropped_spam)                    \

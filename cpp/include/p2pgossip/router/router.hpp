@@ -48,6 +48,11 @@ struct Services {
   // Optional per-topic application validator, run after signature and size checks.
   std::function<ValidationResult(const std::string& topic, const Message&, PeerIndex from)>
       validate;
+  // Optional: whether the shell can take no more validations of `topic` now. A first receipt
+  // is then refused before it is marked seen (dropped_validation_full; no charge, the backlog
+  // is ours) and asked for again as one over the rate limit is: refused after being marked
+  // seen, it would be lost for good.
+  std::function<bool(const std::string& topic)> validation_full;
   // Optional: the signed peer record (an encoded envelope) the shell holds for a peer id, put
   // in the PeerInfo of PRUNE peer exchange; peers without one are suggested by id alone.
   std::function<std::optional<Bytes>(ByteView peer_id)> peer_record;
