@@ -31,6 +31,7 @@ from ._huge_pages import advice as _huge_page_advice
 from ._log import logger as _logger
 from ._results import HONEST, Ban, deliveries_frame, mesh_changes_frame, metrics_frame
 from ._sim_requests import RequestCommands, SimRequests
+from ._subscribers import SubscriptionLog
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -157,6 +158,7 @@ class Simulation(RequestCommands):
         self._dht: _core.sim.DhtSimulation | None = None  # built by dht_lookups
         self._dht_key: tuple[int, int, float, float] | None = None
         self._roles: dict[int, str] = {}  # adversaries' role names; the rest are honest
+        self._subscriptions = SubscriptionLog()  # for summary(): who expects which message
         self._full_stack = full_stack
         self._requests: SimRequests | None = None  # made by the first handler or request
         for topic in topics:
@@ -202,13 +204,17 @@ class Simulation(RequestCommands):
     def subscribe(self, node: Any = None, topic: str = "", at_s: float | None = None) -> None:
         """Subscribe ``node`` (a label, an iterable of labels, or None for all) to ``topic``."""
         at = self._at(at_s)
-        for v in self._nodes(node):
+        nodes = self._nodes(node)
+        for v in nodes:
             self._core.subscribe(v, topic, at)
+        self._subscriptions.add(at, topic, nodes, True)
 
     def unsubscribe(self, node: Any = None, topic: str = "", at_s: float | None = None) -> None:
         at = self._at(at_s)
-        for v in self._nodes(node):
+        nodes = self._nodes(node)
+        for v in nodes:
             self._core.unsubscribe(v, topic, at)
+        self._subscriptions.add(at, topic, nodes, False)
 
     def publish(self, node: Hashable, topic: str, data: bytes, at_s: float | None = None) -> str:
         """Publish ``data`` from ``node`` now or at virtual time ``at_s``; returns the message
@@ -489,23 +495,25 @@ class Simulation(RequestCommands):
 
     def summary(self, topic: str | None = None) -> dict[str, float]:
         """Honest figures: of the messages honest nodes published (on ``topic``, or any),
-        the share of (message, honest node) pairs delivered, and delivery latency
-        percentiles (s) over those deliveries. Adversaries' messages and nodes are left
-        out; ``deliveries()`` has every row, with its ``role``."""
+        the share of (message, honest node subscribed to its topic when it was published)
+        pairs delivered (``delivery_rate``, of ``expected_deliveries``; a crashed subscriber
+        counts), and delivery latency percentiles (s) over those deliveries. Adversaries'
+        messages and nodes are left out; ``deliveries()`` has every row, with its ``role``."""
         m = self.messages()
         m = m[(m["publisher"] >= 0) & (m["publisher_role"] == HONEST)]
         if topic is not None:
             m = m[m["topic"] == topic]
-        honest = self.size - len(self._roles)
-        d = self.deliveries()
-        d = d[(d["role"] == HONEST) & d["msg_id"].isin(set(m["msg_id"]))]
-        d = d.drop_duplicates(["msg_id", "node"])
+        honest = np.ones(self.size, dtype=bool)
+        honest[list(self._roles)] = False
+        d = self.deliveries().drop_duplicates(["msg_id", "node"])
+        expected, d = self._subscriptions.expected(m, d, honest)
         latency = (d["t_deliver"] - d["t_publish"]).to_numpy()
         pct = np.percentile(latency, [50, 90, 99]) if len(latency) else [np.nan] * 3
         return {
             "messages": float(len(m)),
-            "honest_nodes": float(honest),
-            "delivery_rate": len(d) / (len(m) * honest) if len(m) and honest else np.nan,
+            "honest_nodes": float(honest.sum()),
+            "expected_deliveries": float(expected),
+            "delivery_rate": len(d) / expected if expected else np.nan,
             "latency_p50": float(pct[0]),
             "latency_p90": float(pct[1]),
             "latency_p99": float(pct[2]),
