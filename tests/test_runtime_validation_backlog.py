@@ -62,3 +62,29 @@ async def test_a_validator_backlog_loses_nothing(messages: int, size: int, pendi
         assert r["reads_paused"] > 0 and r["router"]["dropped_validation_full"] == 0
     else:
         assert r["router"]["dropped_validation_full"] >= messages - pending
+
+
+async def test_a_stuck_validator_does_not_stop_the_node_reading() -> None:
+    # Validators that answer nothing for Host::kValidationStall (5 s) are taken to be stuck:
+    # the node reads again, so a topic without a validator (and pings, and control) still
+    # flows; the validated messages the full queue cannot take are refused unseen.
+    stuck = asyncio.Event()
+
+    async def never(msg):
+        await stuck.wait()
+        return ValidationResult.ACCEPT
+
+    async with pg.Runtime() as rt:
+        a = await pg.Node(runtime=rt, limits=pg.NodeLimits(max_pending_validations=64)).start()
+        b = await pg.Node(runtime=rt).start()
+        await a.connect(b.addrs[0])
+        a.set_validator("t", never)
+        async with a.subscribe("t"), a.subscribe("u") as other, b.subscribe("t"), b.subscribe("u"):
+            while len(b.stats()["mesh_sizes"]) < 2:
+                await asyncio.sleep(0.01)
+            await b.publish_many("t", [k.to_bytes(4, "big") * 1024 for k in range(300)])
+            await asyncio.wait_for(held_back(a, 32), TIMEOUT)
+            mid = await b.publish("u", b"not validated")
+            assert (await asyncio.wait_for(other.get(), TIMEOUT)).id == mid
+        r = a.stats()
+    assert r["reads_paused"] > 0 and r["router"]["dropped_validation_full"] > 0

@@ -82,6 +82,8 @@ struct Host::State {
     Bytes peer_id;  // `from` may be another peer's index by the time the answer comes
   };
   std::map<ValidationToken, Validation> validations;
+  // When a validation last completed, or the queue was last below half (Host::read_pause).
+  Instant validations_moved{};
   ValidationToken next_token = 1;
   std::vector<Bytes> listen_addrs;  // binary multiaddrs, without /p2p
   Bytes local_record;               // our signed peer record; empty before listening
@@ -403,10 +405,15 @@ router::ValidationResult Host::on_validate(const std::string& topic, const Messa
 
 std::optional<Duration> Host::read_pause(PeerIndex peer, Instant now) {
   std::optional<Duration> pause = router_.read_pause(peer, now);
+  if (!s_) return pause;
   // Half a queue of messages waits for the application's validators: every connection waits
   // too (TCP and yamux push back to the senders), rather than bring messages the router must
-  // refuse at the full queue. Looked at again after kValidationWait.
-  if (s_ && s_->validations.size() >= config_->max_pending_validations / 2)
+  // refuse at the full queue; looked at again after kValidationWait. Validators that answer
+  // nothing for kValidationStall are taken to be stuck: reads go on, so that pings, control
+  // and other topics still flow, and what the full queue cannot take is refused unseen.
+  if (s_->validations.size() < config_->max_pending_validations / 2)
+    s_->validations_moved = now;
+  else if (now - s_->validations_moved < kValidationStall)
     pause = std::max(pause.value_or(Duration::zero()), kValidationWait);
   return pause;
 }
@@ -461,6 +468,7 @@ void Host::validation_result(ValidationToken token, router::ValidationResult res
   if (it == validations.end()) return;
   State::Validation v = std::move(it->second);
   validations.erase(it);
+  state().validations_moved = now;
   const bool same_peer = std::ranges::equal(router_.peer_id(v.from), v.peer_id);
   router_.validation_complete(std::move(v.message), v.id, same_peer ? v.from : router::kLocalPeer,
                               result, now);

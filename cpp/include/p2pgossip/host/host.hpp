@@ -270,9 +270,11 @@ class Host : private router::Tracer {
                          std::span<const std::string> served = {}) const;
 
   // How long a connection to `peer` should stop reading: while the peer's inbound budget
-  // refills (Router::read_pause), or while the application's validators are behind.
+  // refills (Router::read_pause), or while the application's validators are behind and
+  // still answering.
   std::optional<Duration> read_pause(PeerIndex peer, Instant now);
   static constexpr Duration kValidationWait = std::chrono::milliseconds(20);
+  static constexpr Duration kValidationStall = std::chrono::seconds(5);
 
   // ---- introspection -----------------------------------------------------------------------
   router::Router& router() { return router_; }
