@@ -17,10 +17,10 @@ class SubscriptionLog:
     topic, the nodes, joined). A call for every node keeps one array, not a row a node."""
 
     def __init__(self) -> None:
-        self._calls: list[tuple[int, str, np.ndarray, bool]] = []
+        self._calls: dict[str, list[tuple[int, np.ndarray, bool]]] = {}  # by topic
 
     def add(self, at_ns: int, topic: str, nodes: list[int], joined: bool) -> None:
-        self._calls.append((at_ns, topic, np.asarray(nodes, dtype=np.int64), joined))
+        self._calls.setdefault(topic, []).append((at_ns, np.asarray(nodes, dtype=np.int64), joined))
 
     def expected(
         self, messages: pd.DataFrame, deliveries: pd.DataFrame, honest: np.ndarray
@@ -30,36 +30,44 @@ class SubscriptionLog:
         node, t_publish) that are such pairs. ``honest``: a bool a node."""
         import pandas as pd
 
+        d = deliveries[honest[deliveries["node"].to_numpy()]]
+        d = d[d["msg_id"].isin(set(messages["msg_id"]))]
+        # Each delivery's topic once, then the deliveries of each topic by position.
+        topics = messages["topic"].unique()
+        if len(topics) == 1:
+            by_topic = {topics[0]: np.arange(len(d))}
+        else:
+            topic_of = dict(zip(messages["msg_id"], messages["topic"], strict=True))
+            by_topic = d.groupby(d["msg_id"].map(topic_of), observed=True, sort=False).indices
         total = 0
         kept = []
         for topic, group in messages.groupby("topic", sort=False):
             at, node, joined = self._events(str(topic), honest)
             times = np.round(group["t_publish"].to_numpy() * 1e9).astype(np.int64)
-            d = deliveries[deliveries["msg_id"].isin(set(group["msg_id"]))]
-            d = d[honest[d["node"].to_numpy()]]
+            dt = d.iloc[by_topic.get(topic, [])]
             if joined.all() and (len(at) == 0 or at.max() <= times.min()):
                 # Nobody left or joined while these were published (the usual experiment):
                 # one set of subscribers, without a search a delivery.
                 member = np.zeros(len(honest), dtype=bool)
                 member[node] = True
                 total += int(member.sum()) * len(group)
-                kept.append(d[member[d["node"].to_numpy()]])
+                kept.append(dt[member[dt["node"].to_numpy()]])
                 continue
             total += int(self._subscribed_counts(at, node, joined, times).sum())
-            t = np.round(d["t_publish"].to_numpy() * 1e9).astype(np.int64)
-            kept.append(d[self._subscribed_at(at, node, joined, d["node"].to_numpy(), t)])
+            t = np.round(dt["t_publish"].to_numpy() * 1e9).astype(np.int64)
+            kept.append(dt[self._subscribed_at(at, node, joined, dt["node"].to_numpy(), t)])
         rows = pd.concat(kept) if kept else deliveries.iloc[:0]
         return total, rows
 
     def _events(self, topic: str, honest: np.ndarray) -> tuple[np.ndarray, ...]:
         """The topic's calls as one event a node, honest nodes only, by time (stable)."""
-        calls = [c for c in self._calls if c[1] == topic]
+        calls = self._calls.get(topic, [])
         if not calls:
             empty = np.zeros(0, dtype=np.int64)
             return empty, empty, np.zeros(0, dtype=bool)
-        at = np.concatenate([np.full(len(c[2]), c[0], dtype=np.int64) for c in calls])
-        node = np.concatenate([c[2] for c in calls])
-        joined = np.concatenate([np.full(len(c[2]), c[3]) for c in calls])
+        at = np.concatenate([np.full(len(c[1]), c[0], dtype=np.int64) for c in calls])
+        node = np.concatenate([c[1] for c in calls])
+        joined = np.concatenate([np.full(len(c[1]), c[2]) for c in calls])
         keep = honest[node]
         at, node, joined = at[keep], node[keep], joined[keep]
         order = np.argsort(at, kind="stable")
