@@ -8,6 +8,7 @@ messages through a 100 ms validator lost 21,571 deliveries)."""
 from __future__ import annotations
 
 import asyncio
+import collections
 
 import p2pgossip as pg
 import pytest
@@ -17,15 +18,16 @@ TIMEOUT = 30.0
 
 
 async def held_back(node: pg.Node, n: int) -> None:
-    """Until `n` messages wait for the node's validator (half the queue: reads pause)."""
-    while node._validation.running < n:
+    """Until `n` messages wait for the node's validators (running or in line)."""
+    while node._validation.running + len(node._validation.backlog) < n:
         await asyncio.sleep(0.01)
 
 
 @pytest.mark.parametrize(
     ("messages", "size", "pending"),
     [
-        # A read brings 8 at most: the pause at 32 comes before the queue is full.
+        # A read brings 8 at most: the pause at 32 (half, as the queue is small) comes before
+        # the queue is full.
         (300, 4096, 64),
         # One read brings them all: 12 are refused unseen, then asked for again by IWANT at
         # the next heartbeats, as many as the queue then takes (the sender's mcache holds
@@ -88,3 +90,48 @@ async def test_a_stuck_validator_does_not_stop_the_node_reading() -> None:
             assert (await asyncio.wait_for(other.get(), TIMEOUT)).id == mid
         r = a.stats()
     assert r["reads_paused"] > 0 and r["router"]["dropped_validation_full"] > 0
+
+
+async def test_the_queue_is_used_before_the_senders_outbox() -> None:
+    # Reads pause only once the queue has less room than a read may bring (512 messages):
+    # paused at half, 1,024 here, the rest of a burst waited in the sender's outbox, bounded
+    # per peer, which refused what it could not hold (a 5,000-message burst of 1 KB through a
+    # 0.5 s validator delivered 3,577). The validator answers one message every 50 ms until
+    # released, so it is slow, not stuck (stuck, the node would read on after 5 s).
+    waiting: collections.deque[asyncio.Future[None]] = collections.deque()
+    released = False
+
+    async def slow(msg):
+        if not released:
+            f = asyncio.get_running_loop().create_future()
+            waiting.append(f)
+            await f
+        return ValidationResult.ACCEPT
+
+    async def trickle() -> None:
+        while True:
+            await asyncio.sleep(0.05)
+            if waiting:
+                waiting.popleft().set_result(None)
+
+    pending, messages = 2048, 1700  # 1.7 MB: within the sender's outbox (2 MiB a peer)
+    async with pg.Runtime() as rt:
+        a = await pg.Node(runtime=rt, limits=pg.NodeLimits(max_pending_validations=pending)).start()
+        b = await pg.Node(runtime=rt).start()
+        await a.connect(b.addrs[0])
+        a.set_validator("t", slow)
+        async with a.subscribe("t", maxsize=messages) as sub, b.subscribe("t"):
+            while b.stats()["mesh_sizes"].get("t", 0) == 0:
+                await asyncio.sleep(0.01)
+            data = [k.to_bytes(4, "big") * 256 for k in range(messages)]
+            answering = asyncio.ensure_future(trickle())
+            ids = await b.publish_many("t", data)
+            await asyncio.wait_for(held_back(a, pending - 512), TIMEOUT)
+            answering.cancel()
+            released = True
+            while waiting:
+                waiting.popleft().set_result(None)
+            got = [(await asyncio.wait_for(sub.get(), TIMEOUT)).id for _ in ids]
+        r = a.stats()
+    assert got == ids
+    assert r["reads_paused"] > 0 and r["router"]["dropped_validation_full"] == 0

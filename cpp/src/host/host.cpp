@@ -406,12 +406,16 @@ router::ValidationResult Host::on_validate(const std::string& topic, const Messa
 std::optional<Duration> Host::read_pause(PeerIndex peer, Instant now) {
   std::optional<Duration> pause = router_.read_pause(peer, now);
   if (!s_) return pause;
-  // Half a queue of messages waits for the application's validators: every connection waits
-  // too (TCP and yamux push back to the senders), rather than bring messages the router must
-  // refuse at the full queue; looked at again after kValidationWait. Validators that answer
-  // nothing for kValidationStall are taken to be stuck: reads go on, so that pings, control
-  // and other topics still flow, and what the full queue cannot take is refused unseen.
-  if (s_->validations.size() < config_->max_pending_validations / 2)
+  // The application's validators have less room left than a read may bring: every
+  // connection waits too (TCP and yamux push back to the senders, whose outboxes hold the
+  // rest), rather than bring messages the router must refuse at the full queue; looked at
+  // again after kValidationWait. Only then: pausing at half the queue left half of it unused
+  // while the senders' bounded outboxes overflowed (5,000 x 1 KB through a 0.5 s validator:
+  // 1,423 forwards refused, 3,577 delivered). Validators that answer nothing for
+  // kValidationStall are taken to be stuck: reads go on, so that pings, control and other
+  // topics still flow, and what the full queue cannot take is refused unseen.
+  const std::size_t max = config_->max_pending_validations;
+  if (s_->validations.size() + std::min(max / 2, kValidationReadRoom) < max)
     s_->validations_moved = now;
   else if (now - s_->validations_moved < kValidationStall)
     pause = std::max(pause.value_or(Duration::zero()), kValidationWait);

@@ -43,9 +43,9 @@ struct HostConfig {
   std::shared_ptr<const router::GossipConfig> gossip;
   MessageIdFn message_id = MessageIdFn::kXxh3;
   net::PeerManagerConfig peers;
-  // Messages waiting for the application's validation_result. Past half of it connections
-  // stop reading (Host::read_pause); at it, first receipts are refused unseen, to be asked
-  // for again (router counter dropped_validation_full).
+  // Messages waiting for the application's validation_result. Within what a read may bring
+  // of it, connections stop reading (Host::read_pause); at it, first receipts are refused
+  // unseen, to be asked for again (router counter dropped_validation_full).
   std::size_t max_pending_validations = 4096;
   // Follow PRUNE peer exchange: verify the suggested records, add them to the address book,
   // dial within the peer manager's limits. Off: the router's ConnectPeer actions reach the
@@ -275,6 +275,8 @@ class Host : private router::Tracer {
   std::optional<Duration> read_pause(PeerIndex peer, Instant now);
   static constexpr Duration kValidationWait = std::chrono::milliseconds(20);
   static constexpr Duration kValidationStall = std::chrono::seconds(5);
+  // What one read (32 KiB) may bring for validation, at most: messages of 64 bytes.
+  static constexpr std::size_t kValidationReadRoom = 512;
 
   // ---- introspection -----------------------------------------------------------------------
   router::Router& router() { return router_; }
