@@ -82,7 +82,7 @@ struct Host::State {
     Bytes peer_id;  // `from` may be another peer's index by the time the answer comes
   };
   std::map<ValidationToken, Validation> validations;
-  // When a validation last completed, or the queue was last below half (Host::read_pause).
+  // When a validation last completed, or the queue last had room for a read (read_pause).
   Instant validations_moved{};
   ValidationToken next_token = 1;
   std::vector<Bytes> listen_addrs;  // binary multiaddrs, without /p2p
