@@ -1,6 +1,6 @@
 // Router::State: everything one router holds. Shared by the files of the router core:
-// gossipsub.cpp (inputs, validation, control handling), heartbeat.cpp (mesh, fanout, gossip)
-// and strategy.cpp (which peers a message goes to under each strategy).
+// gossipsub.cpp (inputs, validation), control.cpp (control handling), heartbeat.cpp (mesh,
+// fanout, gossip) and strategy.cpp (which peers a message goes to under each strategy).
 #pragma once
 
 #include <algorithm>
