@@ -505,7 +505,10 @@ class Node:
         """Validate every message received on ``topic`` before it is delivered or forwarded.
 
         ``fn(msg)`` returns a ValidationResult (or an awaitable of one). At most
-        ``validation_concurrency`` async validations run at once; the rest wait in order.
+        ``validation_concurrency`` async validations run at once; the rest wait in order, up
+        to ``NodeLimits.max_pending_validations``: near it the node stops reading from its
+        peers until the validators catch up, so a slow validator slows the senders instead
+        of losing messages.
         A validator that raises (or returns something else) counts in
         ``validator_errors``, is logged, and the message is IGNOREd: dropped without
         penalising the peer that sent it, since the fault is ours. ``None`` removes it.

@@ -63,7 +63,8 @@ struct Limits {
   // holds at most this much, not peer_outbound_queue_bytes per peer. Refusals count as
   // Drop::kNodeOutboundBudget.
   std::size_t node_outbound_queue_bytes = 8 << 20;
-  // Messages waiting for the application's validation_result; past it, ignored (counted).
+  // Messages waiting for the application's validation_result (host::HostConfig's: near it
+  // the node stops reading; at it first receipts are refused unseen and asked for again).
   std::size_t max_pending_validations = 4096;
   // Streams a peer may have open on one connection (yamux refuses more).
   std::size_t max_streams_per_connection = 64;
