@@ -2,7 +2,7 @@
 
 import pytest
 from p2pgossip import SignaturePolicy
-from router_harness import TOPIC, Harness, config, delivered, msg, of_kind
+from router_harness import TOPIC, Harness, config, delivered, message_id, msg, of_kind
 
 
 def joined(cfg, **kw):
@@ -87,3 +87,24 @@ def test_publish_policy_checked():
     h.router.publish(msg(b"x"), 0)
     with pytest.raises(ValueError):
         h.router.publish(msg(b"x"), 0)  # already published
+
+
+def test_a_full_validation_queue_refuses_unseen_and_pulls_again():
+    # The shell's validators have no room: the message is refused before it is marked seen,
+    # uncharged and unpenalized (the backlog is ours), so another peer's copy is a first
+    # receipt, and the sender is asked for it again by IWANT at the next heartbeat. Marked
+    # seen first, as the host's IGNORE did, it was lost for good.
+    full = True
+    cfg = config(rate_limit_messages_per_s=1, rate_limit_burst_s=1.0)
+    cfg.score.behaviour_penalty_weight = -1.0
+    h = joined(cfg, validation_full=lambda topic: full)
+    a, b = msg(b"a"), msg(b"b")
+    assert not delivered(h.receive(0, publish=[a, b]))
+    c = h.router.counters()
+    assert c["dropped_validation_full"] == 2 and c["duplicates"] == 0
+    assert c["dropped_rate_limited"] == 0 and h.router.score(0, h.now) == 0.0
+    full = False
+    assert [m for _, m, _, _ in delivered(h.receive(1, publish=[a]))] == [a]
+    iwants = of_kind(h.heartbeat(), "iwant")
+    assert iwants == {0: [[message_id(b)]]}  # a came from peer 1; b is asked for again
+    assert [m for _, m, _, _ in delivered(h.receive(0, publish=[b]))] == [b]

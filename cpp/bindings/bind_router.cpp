@@ -387,7 +387,7 @@ struct PyIdPool {
 };
 
 struct PyRouter {
-  py::object message_id, verify, validate, peer_record;
+  py::object message_id, verify, validate, validation_full, peer_record;
   std::unique_ptr<PyTracer> tracer;
   std::unique_ptr<Router> router;  // after the tracer: destroyed before it
 };
@@ -455,12 +455,13 @@ void bind_router_class(py::module_& m) {
   py::class_<PyRouter>(m, "Router",
                        "The sans-I/O GossipSub/floodsub/randomsub router; `now` in seconds.")
       .def(py::init([](const GossipConfig& config, std::uint64_t seed, py::object message_id,
-                       py::object verify, py::object validate, py::object peer_record,
-                       const PyIdPool* ids) {
+                       py::object verify, py::object validate, py::object validation_full,
+                       py::object peer_record, const PyIdPool* ids) {
              auto r = std::make_unique<PyRouter>();
              r->message_id = message_id;
              r->verify = verify;
              r->validate = validate;
+             r->validation_full = validation_full;
              r->peer_record = peer_record;
              Services svc;
              if (ids) svc.ids = ids->pool;
@@ -483,6 +484,14 @@ void bind_router_class(py::module_& m) {
                      py::reinterpret_borrow<py::object>(v)(topic, msg, from).cast<std::string>());
                };
              }
+             if (!validation_full.is_none()) {
+               if (!PyCallable_Check(validation_full.ptr()))
+                 throw py::type_error("validation_full must be None or a callable str -> bool");
+               PyObject* f = validation_full.ptr();
+               svc.validation_full = [f](const std::string& topic) {
+                 return py::reinterpret_borrow<py::object>(f)(topic).cast<bool>();
+               };
+             }
              if (!peer_record.is_none()) {
                if (!PyCallable_Check(peer_record.ptr()))
                  throw py::type_error("peer_record must be None or a callable bytes -> bytes|None");
@@ -498,7 +507,8 @@ void bind_router_class(py::module_& m) {
            }),
            py::arg("config"), py::arg("seed"), py::arg("message_id") = "xxh3",
            py::arg("verify") = py::none(), py::arg("validate") = py::none(),
-           py::arg("peer_record") = py::none(), py::arg("ids") = nullptr)
+           py::arg("validation_full") = py::none(), py::arg("peer_record") = py::none(),
+           py::arg("ids") = nullptr)
       .def(
           "set_tracer",
           [](PyRouter& r, const py::object& fn) {

@@ -87,9 +87,10 @@ class SubscriptionLog:
         order = np.argsort(t, kind="stable")
         return t[order], step[order]
 
-    def _subscribed_counts(self, at, node, joined, times: np.ndarray) -> np.ndarray:
+    @staticmethod
+    def _subscribed_counts(at, node, joined, times: np.ndarray) -> np.ndarray:
         """How many nodes were subscribed at each of ``times`` (an event at a time counts)."""
-        t, step = self._changes(at, node, joined)
+        t, step = SubscriptionLog._changes(at, node, joined)
         level = np.concatenate([[0], np.cumsum(step)])
         return level[np.searchsorted(t, times, side="right")]
 

@@ -123,6 +123,7 @@ class Router:
         verify: Callable[[Message], bool] | None = None,
         validate: Callable[[str, Message, int], Literal["accept", "reject", "ignore", "pending"]]
         | None = None,
+        validation_full: Callable[[str], bool] | None = None,
         peer_record: Callable[[bytes], bytes | None] | None = None,
         ids: IdPool | None = None,
     ) -> None: ...

@@ -275,7 +275,8 @@ class Host : private router::Tracer {
   std::optional<Duration> read_pause(PeerIndex peer, Instant now);
   static constexpr Duration kValidationWait = std::chrono::milliseconds(20);
   static constexpr Duration kValidationStall = std::chrono::seconds(5);
-  // What one read (32 KiB) may bring for validation, at most: messages of 64 bytes.
+  // What one read (32 KiB) brings for validation when its messages are 64 bytes or more
+  // (more of smaller ones are refused unseen at the full queue, and pulled again).
   static constexpr std::size_t kValidationReadRoom = 512;
 
   // ---- introspection -----------------------------------------------------------------------
