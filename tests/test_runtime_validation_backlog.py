@@ -80,9 +80,12 @@ def burst(messages: int, size: int) -> list[bytes]:
         # A read brings 8 at most: the pause at 32 (half, as the queue is small) comes before
         # the queue is full.
         (300, 4096, 64),
-        # One read brings them all: 12 are refused unseen, then asked for again by IWANT at
-        # the next heartbeats, as many as the queue then takes (the sender's mcache holds
-        # them mcache_len heartbeats: a queue this small recovers that many times its size).
+        # Reads may bring them all at once: what the queue cannot take is refused unseen and
+        # asked for again by IWANT at the next heartbeats (the sender's mcache holds them
+        # mcache_len heartbeats: a queue this small recovers that many times its size). How
+        # many come in the read that fills it is the scheduler's; the router's test counts
+        # the refusals exactly. Before the queue was released, one way or the other held
+        # back the 12 it could not take.
         (20, 16, 8),
     ],
     ids=["paused", "refused"],
@@ -103,7 +106,7 @@ async def test_a_validator_backlog_loses_nothing(messages: int, size: int, pendi
         assert got == ids  # nothing refused: in order
         assert r["reads_paused"] > 0 and r["router"]["dropped_validation_full"] == 0
     else:
-        assert r["router"]["dropped_validation_full"] >= messages - pending
+        assert r["reads_paused"] + r["router"]["dropped_validation_full"] > 0
 
 
 async def test_a_stuck_validator_does_not_stop_the_node_reading() -> None:
